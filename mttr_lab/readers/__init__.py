@@ -1,0 +1,48 @@
+"""One module per export source: the only code in mttr_lab that knows vendor field names.
+
+Each reader module defines
+
+- ``SOURCE``: its name, as given to ``read_export(source=...)``;
+- ``sniff(sample) -> str | None``: why a :class:`~mttr_lab.readers._files.Sample` looks like
+  its export, or None;
+- ``read(path, *, tz=None, severity_map=None, **options) -> DataFrame``: the canonical
+  ``incidents`` frame (built with :func:`mttr_lab.readers._build.build_incidents`).
+
+``REGISTRY`` lists them in the order ``source="auto"`` tries them: specific shapes first,
+the generic canonical-name reader last. Modules not present are skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+#: source name -> module name, in auto-detection order.
+REGISTRY: dict[str, str] = {
+    "firehydrant": "firehydrant",
+    "pagerduty": "pagerduty",
+    "statuspage": "statuspage",
+    "opsgenie": "opsgenie",
+    "servicenow": "servicenow",
+    "jira": "jira",
+    "incidentio": "incidentio",
+    "grafana_oncall": "grafana_oncall",
+    "gcp_status": "gcp_status",
+    "eventlog": "eventlog",
+    "csv": "generic",
+}
+
+#: Further names for the generic reader.
+GENERIC_FORMATS = ("csv", "json", "jsonl")
+
+
+def available() -> dict[str, ModuleType]:
+    """The reader modules that exist, by source name, in auto-detection order."""
+    out: dict[str, ModuleType] = {}
+    for source, module in REGISTRY.items():
+        try:
+            out[source] = importlib.import_module(f"{__name__}.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{module}":
+                raise
+    return out

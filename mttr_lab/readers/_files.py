@@ -1,0 +1,229 @@
+"""Opening export files: compression, byte-order marks, JSON and JSON Lines, CSV with clear errors."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..schema import InputError
+
+__all__ = ["Sample", "open_bytes", "read_text", "load_json_records", "read_csv_frame", "sample_of"]
+
+_HEAD_BYTES = 65_536
+
+
+def open_bytes(path: str | Path) -> io.BufferedIOBase:
+    """Open a file for reading bytes, transparently un-gzipping ``.gz`` files."""
+    path = Path(path)
+    if path.suffix == ".gz":
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def _decode(data: bytes, *, file: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            "the file is not UTF-8 text",
+            file=file,
+            record=f"line {line}",
+            found=data[exc.start : exc.start + 4],
+            expected="UTF-8 (re-save the export as UTF-8)",
+        ) from None
+
+
+def read_text(path: str | Path) -> str:
+    """The whole file as text (UTF-8, byte-order mark dropped, ``.gz`` un-gzipped)."""
+    with open_bytes(path) as fh:
+        data = fh.read()
+    return _decode(data, file=str(path))
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The first bytes of an export, for recognising its source."""
+
+    path: Path
+    name: str
+    head: str
+    _json: list = field(default_factory=list, repr=False)
+
+    @property
+    def kind(self) -> str:
+        """``"json"``, ``"jsonl"`` or ``"csv"``, from the first characters."""
+        text = self.head.lstrip()
+        if text.startswith("[") or (text.startswith("{") and not _looks_like_jsonl(text)):
+            return "json"
+        if text.startswith("{"):
+            return "jsonl"
+        return "csv"
+
+    def json(self) -> Any:
+        """The parsed JSON document (JSON Lines: the first record); None when not JSON."""
+        if not self._json:
+            value = None
+            try:
+                if self.kind == "jsonl":
+                    value = json.loads(self.head.lstrip().splitlines()[0])
+                elif self.kind == "json":
+                    value = json.loads(read_text(self.path))
+            except (ValueError, InputError):
+                value = None
+            self._json.append(value)
+        return self._json[0]
+
+    def csv_columns(self) -> list[str]:
+        """The header of a CSV export, stripped; empty when it is not CSV."""
+        if self.kind != "csv" or not self.head.strip():
+            return []
+        first = self.head.splitlines()[0]
+        sep = ";" if first.count(";") > first.count(",") else ","
+        return [c.strip().strip('"').strip() for c in first.split(sep)]
+
+
+def _looks_like_jsonl(text: str) -> bool:
+    lines = [line for line in text.splitlines()[:3] if line.strip()]
+    if len(lines) < 2:
+        return False
+    try:
+        json.loads(lines[0])
+    except ValueError:
+        return False
+    return lines[1].lstrip().startswith("{")
+
+
+def sample_of(path: str | Path) -> Sample:
+    """Read the first 64 KiB of ``path`` for source recognition."""
+    path = Path(path)
+    with open_bytes(path) as fh:
+        data = fh.read(_HEAD_BYTES)
+    text = data.decode("utf-8-sig", errors="replace")
+    name = path.name.lower().removesuffix(".gz")
+    return Sample(path=path, name=name, head=text)
+
+
+def load_json_records(path: str | Path, *, keys: tuple[str, ...] = ()) -> list[Any]:
+    """Parse a JSON array, an object holding one (under one of ``keys`` or its only list), or JSON Lines.
+
+    A JSON Lines file whose lines are themselves pages (objects holding a list under ``keys``)
+    is flattened into one list of records.
+    """
+    file = str(path)
+    text = read_text(path)
+    stripped = text.lstrip()
+    if not stripped:
+        raise InputError("the file is empty", file=file, expected="a JSON array or JSON Lines")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if stripped.startswith("{") and exc.msg.startswith("Extra data"):
+            return _json_lines(text, file=file, keys=keys)
+        raise InputError(
+            f"not valid JSON ({exc.msg})",
+            file=file,
+            record=f"line {exc.lineno}, column {exc.colno}",
+            expected="a complete JSON document (was the download cut short?)",
+        ) from None
+    return _records_of(doc, file=file, keys=keys, where="the document")
+
+
+def _records_of(doc: Any, *, file: str, keys: tuple[str, ...], where: str) -> list[Any]:
+    if isinstance(doc, list):
+        pages = [d for d in doc if isinstance(d, dict) and any(isinstance(d.get(k), list) for k in keys)]
+        if doc and len(pages) == len(doc):
+            out: list[Any] = []
+            for page in pages:
+                out.extend(_records_of(page, file=file, keys=keys, where=where))
+            return out
+        return doc
+    if isinstance(doc, dict):
+        for key in keys:
+            if isinstance(doc.get(key), list):
+                return doc[key]
+        lists = [k for k, v in doc.items() if isinstance(v, list) and v and isinstance(v[0], dict)]
+        if len(lists) == 1:
+            return doc[lists[0]]
+        if not keys:
+            return [doc]
+        raise InputError(
+            f"{where} holds no list of records",
+            file=file,
+            found=sorted(doc)[:10],
+            expected="a list under one of " + ", ".join(repr(k) for k in keys),
+        )
+    raise InputError(f"{where} is not a JSON array or object", file=file, found=type(doc).__name__)
+
+
+def _json_lines(text: str, *, file: str, keys: tuple[str, ...]) -> list[Any]:
+    out: list[Any] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"not valid JSON ({exc.msg})",
+                file=file,
+                record=f"line {number}",
+                expected="one JSON object per line",
+            ) from None
+        if isinstance(doc, dict) and any(isinstance(doc.get(k), list) for k in keys):
+            out.extend(_records_of(doc, file=file, keys=keys, where=f"line {number}"))
+        else:
+            out.append(doc)
+    return out
+
+
+def read_csv_frame(path: str | Path, *, sep: str | None = None, **kwargs: Any) -> pd.DataFrame:
+    """Read a CSV export with pyarrow's engine, turning parser failures into :class:`InputError`.
+
+    The separator (``,`` or ``;``) is read from the header when not given.
+    """
+    file = str(path)
+    if sep is None:
+        sample = sample_of(path)
+        if not sample.head.strip():
+            raise InputError("the file is empty", file=file, expected="a header line and rows")
+        first = sample.head.splitlines()[0]
+        sep = ";" if first.count(";") > first.count(",") else ","
+    try:
+        frame = pd.read_csv(path, sep=sep, engine="pyarrow", **kwargs)
+    except pd.errors.EmptyDataError:
+        raise InputError("the file is empty", file=file, expected="a header line and rows") from None
+    except Exception as first_error:  # pyarrow's messages lack line numbers: ask the C parser
+        try:
+            pd.read_csv(path, sep=sep, engine="c", **kwargs)
+        except pd.errors.ParserError as exc:
+            message = str(exc)
+            line = message.split(" in line ")[-1].split(",")[0] if " in line " in message else None
+            raise InputError(
+                "malformed CSV: " + message.split("C error: ")[-1].strip(),
+                file=file,
+                record=f"line {line}" if line else None,
+                expected="the same number of fields as the header on every line",
+            ) from None
+        except UnicodeDecodeError:
+            read_text(path)  # raises an InputError naming the line
+            raise
+        except Exception:
+            pass
+        raise InputError(f"cannot read the CSV ({first_error})", file=file) from None
+    duplicated = [c for c in frame.columns if str(c).rsplit(".", 1)[0] in frame.columns and "." in str(c)]
+    if duplicated:
+        raise InputError(
+            "the header names a column twice",
+            file=file,
+            field=duplicated[0].rsplit(".", 1)[0],
+            expected="unique column names",
+        )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame

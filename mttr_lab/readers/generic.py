@@ -1,0 +1,129 @@
+"""Generic CSV, JSON and JSON Lines exports, read with a column mapping.
+
+``columns`` maps canonical names (``incident_id``, ``detected_at``, ...) to the export's own
+column names; canonical names present in the export are used as they are. Nested JSON fields
+are addressed with dots (``"report.ackTime"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from ..schema import MILESTONES, InputError
+from ._build import build_incidents, require_columns
+from ._files import Sample, load_json_records, read_csv_frame
+
+SOURCE = "csv"
+
+_CANONICAL = ("incident_id", "title", "service", "team", "severity", *MILESTONES, "exclude_reason")
+
+
+def sniff(sample: Sample) -> str | None:
+    """Recognise a CSV or JSON export already in canonical column names."""
+    if sample.kind == "csv":
+        cols = set(sample.csv_columns())
+    else:
+        doc = sample.json()
+        first = doc[0] if isinstance(doc, list) and doc else doc
+        cols = set(first) if isinstance(first, dict) else set()
+    if "incident_id" in cols and cols & {"started_at", "detected_at"}:
+        return "canonical column names (incident_id, started_at/detected_at)"
+    return None
+
+
+def read_frame(path: str | Path, *, fmt: str | None = None) -> tuple[pd.DataFrame, str]:
+    """The export as a flat DataFrame, and how its records are named in messages."""
+    path = Path(path)
+    if fmt is None:
+        name = path.name.lower().removesuffix(".gz")
+        fmt = "jsonl" if name.endswith((".jsonl", ".ndjson")) else "json" if name.endswith(".json") else "csv"
+    if fmt == "csv":
+        return read_csv_frame(path), "row"
+    records = load_json_records(path, keys=("incidents", "data", "results", "items", "records"))
+    bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
+    if bad is not None:
+        raise InputError(
+            "a record is not a JSON object",
+            file=str(path),
+            record=bad + 1,
+            found=records[bad],
+            expected="one object per incident",
+        )
+    return pd.json_normalize(records), "record"
+
+
+def read(
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    tz: str | None = None,
+    dayfirst: bool | None = None,
+    epoch_unit: str | None = None,
+    severity_map: Mapping[str, str] | None = None,
+    source: str = SOURCE,
+) -> pd.DataFrame:
+    """Read a generic export into the canonical ``incidents`` frame.
+
+    Parameters
+    ----------
+    path : path
+        A ``.csv``, ``.json`` or ``.jsonl`` file (optionally ``.gz``).
+    fmt : {"csv", "json", "jsonl"}, optional
+        Format; read from the file name when omitted.
+    columns : mapping, optional
+        Canonical name -> export column name.
+    tz, dayfirst, epoch_unit, severity_map
+        See :func:`mttr_lab.read_export`.
+
+    Returns
+    -------
+    DataFrame
+        The canonical ``incidents`` frame; export columns not mapped follow the canonical ones.
+    """
+    file = str(path)
+    frame, record_label = read_frame(path, fmt=fmt)
+    mapping = dict(columns or {})
+    unknown = [k for k in mapping if k not in _CANONICAL]
+    if unknown:
+        raise InputError(
+            f"columns= maps an unknown canonical name {unknown[0]!r}",
+            file=file,
+            expected="keys among " + ", ".join(_CANONICAL),
+        )
+    require_columns(frame.columns, mapping, file=file, what="export")
+    for name in _CANONICAL:
+        if name not in mapping and name in frame.columns:
+            mapping[name] = name
+    if not ({"started_at", "detected_at"} & set(mapping)):
+        shown = ", ".join(map(str, list(frame.columns)[:30]))
+        raise InputError(
+            "no start time: neither started_at nor detected_at is mapped",
+            file=file,
+            expected=f"columns={{'detected_at': <one of: {shown}>}}",
+        )
+    if "incident_id" not in mapping:
+        raise InputError(
+            "no incident id column",
+            file=file,
+            expected="a column 'incident_id' or columns={'incident_id': <the export's id column>}",
+        )
+    fields = {canonical: frame[name] for canonical, name in mapping.items() if canonical != "exclude_reason"}
+    used = set(mapping.values())
+    extra = {c: frame[c] for c in frame.columns if c not in used and c not in _CANONICAL}
+    return build_incidents(
+        fields,
+        source=source,
+        file=file,
+        labels=mapping,
+        tz=tz,
+        dayfirst=dayfirst,
+        epoch_unit=epoch_unit,
+        severity_map=severity_map,
+        record_label=record_label,
+        exclude_reason=frame[mapping["exclude_reason"]] if "exclude_reason" in mapping else None,
+        extra=extra,
+    )

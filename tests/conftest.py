@@ -1,0 +1,24 @@
+"""Shared test helpers: the real exports beside the project, when present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    """The folder of small hand-written exports."""
+    return FIXTURES
+
+
+@pytest.fixture
+def real_data() -> Path:
+    """``../shared/data/real``; the test is skipped where it is absent (a user's clone)."""
+    if not REAL_DATA.is_dir():
+        pytest.skip("../shared/data/real is not present")
+    return REAL_DATA
