@@ -14,7 +14,7 @@ from .readers._build import mark_duplicates
 from .readers._files import sample_of
 from .schema import InputError
 
-__all__ = ["read_export", "detect_source", "supported_sources"]
+__all__ = ["detect_source", "read_export", "supported_sources"]
 
 log = logging.getLogger("mttr_lab")
 

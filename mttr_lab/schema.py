@@ -9,15 +9,15 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "DEFAULT_SEVERITY_MAP",
+    "INCIDENT_COLUMNS",
+    "METRICS",
     "MILESTONES",
     "PHASES",
-    "METRICS",
     "SEVERITIES",
     "SEVERITY_DTYPE",
-    "INCIDENT_COLUMNS",
     "TIMESTAMP_DTYPE",
     "InputError",
-    "DEFAULT_SEVERITY_MAP",
     "normalise_severity",
 ]
 
@@ -111,8 +111,23 @@ class InputError(ValueError):
 #: Labels many tools use, lower-cased, mapped to the normalised severities.
 DEFAULT_SEVERITY_MAP: dict[str, str] = {
     **dict.fromkeys(
-        ["critical", "crit", "sev0", "sev1", "sev-0", "sev-1", "sev 0", "sev 1", "p0", "p1",
-         "blocker", "emergency", "highest", "outage", "major outage"],
+        [
+            "critical",
+            "crit",
+            "sev0",
+            "sev1",
+            "sev-0",
+            "sev-1",
+            "sev 0",
+            "sev 1",
+            "p0",
+            "p1",
+            "blocker",
+            "emergency",
+            "highest",
+            "outage",
+            "major outage",
+        ],
         "critical",
     ),
     **dict.fromkeys(["high", "major", "sev2", "sev-2", "sev 2", "p2", "urgent", "partial outage"], "high"),
@@ -121,8 +136,23 @@ DEFAULT_SEVERITY_MAP: dict[str, str] = {
         "medium",
     ),
     **dict.fromkeys(
-        ["low", "lowest", "trivial", "none", "info", "informational", "planning",
-         "sev4", "sev5", "sev-4", "sev-5", "sev 4", "sev 5", "p4", "p5"],
+        [
+            "low",
+            "lowest",
+            "trivial",
+            "none",
+            "info",
+            "informational",
+            "planning",
+            "sev4",
+            "sev5",
+            "sev-4",
+            "sev-5",
+            "sev 4",
+            "sev 5",
+            "p4",
+            "p5",
+        ],
         "low",
     ),
 }

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .schema import TIMESTAMP_DTYPE, InputError
 
-__all__ = ["parse_timestamps", "parse_epoch"]
+__all__ = ["parse_epoch", "parse_timestamps"]
 
 _MISSING = {"", "?", "-", "na", "n/a", "nan", "nat", "none", "null"}
 _SLASH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b")

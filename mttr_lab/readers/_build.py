@@ -11,7 +11,7 @@ import pandas as pd
 from ..schema import INCIDENT_COLUMNS, MILESTONES, TIMESTAMP_DTYPE, InputError, normalise_severity
 from ..timeparse import parse_timestamps
 
-__all__ = ["build_incidents", "mark_duplicates", "DUPLICATE_REASON"]
+__all__ = ["DUPLICATE_REASON", "build_incidents", "mark_duplicates"]
 
 DUPLICATE_REASON = "duplicate id: a later version of this incident is kept"
 
@@ -95,9 +95,15 @@ def build_incidents(
     out: dict[str, pd.Series] = {}
     for name in ("incident_id", "title", "service", "team"):
         raw = fields.get(name)
-        out[name] = _text(_as_series(raw, index)) if raw is not None else pd.Series(pd.NA, index=index, dtype="str")
+        out[name] = (
+            _text(_as_series(raw, index)) if raw is not None else pd.Series(pd.NA, index=index, dtype="str")
+        )
     raw_sev = fields.get("severity")
-    sev_raw = _text(_as_series(raw_sev, index)) if raw_sev is not None else pd.Series(pd.NA, index=index, dtype="str")
+    sev_raw = (
+        _text(_as_series(raw_sev, index))
+        if raw_sev is not None
+        else pd.Series(pd.NA, index=index, dtype="str")
+    )
     mapping = {**(default_severity_map or {}), **(severity_map or {})}
     out["severity"] = normalise_severity(sev_raw, mapping)
     out["severity_raw"] = sev_raw

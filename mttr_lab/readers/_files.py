@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..schema import InputError
 
-__all__ = ["Sample", "open_bytes", "read_text", "load_json_records", "read_csv_frame", "sample_of"]
+__all__ = ["Sample", "load_json_records", "open_bytes", "read_csv_frame", "read_text", "sample_of"]
 
 _HEAD_BYTES = 65_536
 

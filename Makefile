@@ -1,0 +1,40 @@
+# Everything a fresh machine with python3 needs: `make report` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SAMPLE := data/sample_firehydrant.json
+
+.PHONY: report test lint lab bench notebooks clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+report: $(STAMP)  ## render the review of the bundled sample into reports/
+	$(BIN)/mttr-lab report $(SAMPLE) --out reports/review.html
+
+test: $(STAMP)  ## lint, then every test, the notebooks under nbval included
+	$(BIN)/ruff check mttr_lab tests benchmarks
+	$(BIN)/ruff format --check mttr_lab tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix mttr_lab tests benchmarks
+	$(BIN)/ruff format mttr_lab tests benchmarks
+
+lab: $(STAMP)  ## open JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks/
+
+notebooks: $(STAMP)  ## re-execute the notebooks in place (after a deliberate change)
+	cd notebooks && for nb in *.ipynb; do \
+	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; done
+
+bench: $(STAMP)  ## speed benchmarks (not tests)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf reports .pytest_cache

@@ -1,0 +1,244 @@
+"""Data-quality findings: what was excluded or looks wrong, and what was done about it.
+
+Every record of an export is either analysed or listed here with its reason, so that
+``len(incidents) == len(phase_durations(incidents)) + number of excluded records``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .schema import MILESTONES
+
+__all__ = [
+    "FINDING_COLUMNS",
+    "analysed",
+    "check_incidents",
+    "exclusions",
+    "export_overview",
+    "findings_overview",
+]
+
+FINDING_COLUMNS = ("incident_id", "record", "column", "problem", "action", "level")
+EXCLUDED = "excluded from analysis"
+NO_START = "no start time (neither started_at nor detected_at)"
+DUPLICATE = "duplicate id: a later version of this incident is kept"
+
+
+def exclusions(incidents: pd.DataFrame) -> pd.Series:
+    """Why each record is not analysed (NA for the analysed ones).
+
+    Reasons: the reader's ``exclude_reason`` (not an incident, superseded version, no id),
+    a repeated ``incident_id`` (when the frame was not built by a reader; the last is kept),
+    or no start time at all.
+
+    Returns
+    -------
+    Series of str
+        Indexed like ``incidents``.
+    """
+    if "exclude_reason" in incidents.columns:
+        reason = incidents["exclude_reason"].astype("str").where(incidents["exclude_reason"].notna())
+    else:
+        reason = pd.Series(pd.NA, index=incidents.index, dtype="str")
+    live = reason.isna()
+    repeated = (
+        incidents["incident_id"].where(live).duplicated(keep="last") & live & incidents["incident_id"].notna()
+    )
+    reason = reason.mask(repeated, DUPLICATE)
+    reason = reason.mask(reason.isna() & incidents["incident_id"].isna(), "no incident id")
+    no_start = incidents["started_at"].isna() & incidents["detected_at"].isna()
+    return reason.mask(reason.isna() & no_start, NO_START)
+
+
+def analysed(incidents: pd.DataFrame) -> pd.Series:
+    """Boolean mask of the records that the analysis uses (see :func:`exclusions`)."""
+    return exclusions(incidents).isna()
+
+
+def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level: str) -> pd.DataFrame:
+    rows = frame.loc[mask]
+    if rows.empty:
+        return pd.DataFrame(columns=list(FINDING_COLUMNS))
+    problems = problem if isinstance(problem, str) else problem.loc[mask]
+    return pd.DataFrame(
+        {
+            "incident_id": rows["incident_id"],
+            "record": rows["record"] if "record" in rows.columns else pd.Series(np.nan, index=rows.index),
+            "column": column,
+            "problem": problems,
+            "action": action,
+            "level": level,
+        }
+    )
+
+
+def _fmt(stamps: pd.Series) -> pd.Series:
+    return stamps.dt.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def check_incidents(
+    incidents: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp | str | None = None,
+    max_duration: pd.Timedelta | str = "7D",
+) -> pd.DataFrame:
+    """Data-quality findings, one row per finding.
+
+    Checks: records not analysed (with the reason), milestones out of order, missing start
+    or severity, unrecognised severity labels, timestamps later than ``as_of``, open
+    incidents (censored, not dropped), and incidents open or resolved after more than
+    ``max_duration``.
+
+    Parameters
+    ----------
+    incidents : DataFrame
+        The canonical ``incidents`` frame.
+    as_of : timestamp, optional
+        The moment the export describes; defaults to its latest timestamp.
+    max_duration : Timedelta or str
+        Durations longer than this are flagged as suspicious (kept as recorded).
+
+    Returns
+    -------
+    DataFrame
+        ``incident_id``, ``record`` (1-based position in the export), ``column``, ``problem``,
+        ``action``, ``level`` (``"error"``: the value is wrong and was not used;
+        ``"warning"``: excluded or doubtful; ``"info"``: handled as documented).
+        Sorted by record.
+    """
+    from .phases import default_as_of  # phases imports this module
+
+    frame = incidents.reset_index(drop=True)
+    as_of = default_as_of(frame) if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
+    limit = pd.Timedelta(max_duration)
+    parts: list[pd.DataFrame] = []
+
+    reason = exclusions(frame)
+    excluded = reason.notna()
+    parts.append(_finding(frame, excluded, "incident_id", reason, EXCLUDED, "warning"))
+    live = frame.loc[~excluded]
+
+    # Milestones out of order: each observed milestone against the latest observed one before it.
+    previous = pd.Series(pd.NaT, index=live.index, dtype=live["started_at"].dtype)
+    previous_name = pd.Series(pd.NA, index=live.index, dtype="str")
+    for name in MILESTONES:
+        current = live[name]
+        bad = current.notna() & previous.notna() & (current < previous)
+        if bad.any():
+            problem = (
+                name + " (" + _fmt(current) + ") is before " + previous_name + " (" + _fmt(previous) + ")"
+            )
+            parts.append(
+                _finding(live, bad, name, problem, "durations across it left unmeasured (NaT)", "error")
+            )
+        later = current.notna() & (previous.isna() | (current >= previous))
+        previous = previous.mask(later, current)
+        previous_name = previous_name.mask(later, name)
+
+    for name in MILESTONES:
+        future = live[name] > as_of
+        if future.any():
+            problem = name + " (" + _fmt(live[name]) + f") is after as_of ({as_of:%Y-%m-%d %H:%M} UTC)"
+            parts.append(_finding(live, future, name, problem, "kept as recorded", "warning"))
+
+    start = live["started_at"].fillna(live["detected_at"])
+    if "severity" in live.columns:
+        raw = live["severity_raw"] if "severity_raw" in live.columns else pd.Series(pd.NA, index=live.index)
+        unknown = live["severity"].isna() & raw.notna()
+        problem = "severity label '" + raw.astype("str") + "' not recognised"
+        parts.append(
+            _finding(live, unknown, "severity", problem, "severity left empty; pass severity_map=", "warning")
+        )
+        parts.append(
+            _finding(live, live["severity"].isna() & raw.isna(), "severity", "no severity", "kept", "info")
+        )
+
+    is_open = live["resolved_at"].isna()
+    parts.append(
+        _finding(
+            live,
+            is_open,
+            "resolved_at",
+            "open incident (no resolved_at)",
+            f"kept as right-censored at as_of ({as_of:%Y-%m-%d %H:%M} UTC)",
+            "info",
+        )
+    )
+    took = live["resolved_at"] - start
+    long_closed = took > limit
+    parts.append(
+        _finding(
+            live,
+            long_closed,
+            "resolved_at",
+            "resolved " + took.dt.round("min").astype("str") + f" after it started (more than {limit})",
+            "kept as recorded; check whether it was closed late",
+            "warning",
+        )
+    )
+    open_for = as_of - start
+    long_open = is_open & (open_for > limit)
+    parts.append(
+        _finding(
+            live,
+            long_open,
+            "resolved_at",
+            "open for " + open_for.dt.round("min").astype("str") + f" (more than {limit})",
+            "kept as right-censored; check whether it was resolved without a record",
+            "warning",
+        )
+    )
+
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in FINDING_COLUMNS}).astype({"record": "Int64"})
+    findings = pd.concat(parts, ignore_index=True)
+    findings["record"] = findings["record"].astype("Int64")
+    for c in ("incident_id", "column", "problem", "action", "level"):
+        findings[c] = findings[c].astype("str").where(findings[c].notna())
+    return findings.sort_values(["record", "column"], kind="stable", na_position="last").reset_index(
+        drop=True
+    )
+
+
+def export_overview(incidents: pd.DataFrame, durations: pd.DataFrame) -> pd.DataFrame:
+    """How the records of an export were accounted for.
+
+    Returns
+    -------
+    DataFrame
+        One column ``value`` indexed by: ``records read``, ``analysed``, ``excluded``
+        (``records read = analysed + excluded`` always), ``open`` (analysed and unresolved),
+        ``sources``, ``first incident``, ``last incident`` (clock start, UTC).
+    """
+    reason = exclusions(incidents)
+    start = durations["clock_start"]
+    sources = ", ".join(sorted(incidents["source"].dropna().unique())) if "source" in incidents else ""
+    rows = {
+        "records read": len(incidents),
+        "analysed": len(durations),
+        "excluded": int(reason.notna().sum()),
+        "open": int(durations["is_open"].sum()),
+        "sources": sources,
+        "first incident": f"{start.min():%Y-%m-%d %H:%M} UTC" if start.notna().any() else "",
+        "last incident": f"{start.max():%Y-%m-%d %H:%M} UTC" if start.notna().any() else "",
+    }
+    return pd.DataFrame({"value": [str(v) for v in rows.values()]}, index=pd.Index(list(rows), name=None))
+
+
+def findings_overview(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings counted by level, column and the action taken.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``level``, ``column``, ``action``; one column ``findings`` (a count),
+        errors first.
+    """
+    if findings.empty:
+        return pd.DataFrame({"findings": pd.Series(dtype="int64")})
+    order = pd.CategoricalDtype(["error", "warning", "info"], ordered=True)
+    keyed = findings.assign(level=findings["level"].astype(order))
+    return keyed.groupby(["level", "column", "action"], observed=True).size().to_frame("findings")

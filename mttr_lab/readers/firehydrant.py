@@ -1,0 +1,154 @@
+"""FireHydrant incidents with milestones (``GET /v1/incidents`` pages, a list, or JSON Lines).
+
+Milestone slugs map one to one: ``started`` -> started_at, ``detected`` -> detected_at
+(``created_at`` when absent), ``acknowledged`` -> acknowledged_at, ``identified`` ->
+diagnosed_at, ``mitigated`` -> recovered_at, ``resolved`` -> resolved_at. An incident whose
+``current_milestone`` is an active one (started ... mitigated) is open even if an earlier
+``resolved`` milestone exists: it was reopened. ``milestones`` overrides the slug mapping.
+
+Severity ``SEV1`` -> critical, ``SEV2`` -> high, ``SEV3`` -> medium, ``SEV4`` and below -> low.
+The service is the first impacted service (``impacts[]`` of type service, or ``services[]``);
+the team the first of ``teams[]``. Incidents tagged ``test``, ``gameday``/``game-day`` or
+``drill``, and those whose status is canceled, are excluded with that reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from ._build import build_incidents
+from ._files import Sample, load_json_records
+
+SOURCE = "firehydrant"
+
+MILESTONE_MAP: dict[str, str] = {
+    "started": "started_at",
+    "detected": "detected_at",
+    "acknowledged": "acknowledged_at",
+    "identified": "diagnosed_at",
+    "mitigated": "recovered_at",
+    "resolved": "resolved_at",
+}
+ACTIVE = {"started", "detected", "acknowledged", "investigating", "identified", "mitigated"}
+SEVERITY_MAP = {"sev0": "critical", "sev1": "critical", "sev2": "high", "sev3": "medium"}
+TEST_TAGS = {"test", "testing", "gameday", "game-day", "game day", "drill", "exercise"}
+
+
+def sniff(sample: Sample) -> str | None:
+    """FireHydrant incidents carry ``milestones`` with ``type`` and ``occurred_at``."""
+    doc = sample.json()
+    if isinstance(doc, dict):
+        doc = doc.get("data", doc)
+    first = doc[0] if isinstance(doc, list) and doc else doc
+    if not isinstance(first, dict):
+        return None
+    stones = first.get("milestones")
+    if isinstance(stones, list) and stones and isinstance(stones[0], dict) and "occurred_at" in stones[0]:
+        return "incidents with milestones[].type/occurred_at (FireHydrant)"
+    return None
+
+
+def _first_name(items, *, kind: str | None = None) -> str | None:
+    if not isinstance(items, list):
+        return None
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        if kind is not None and item.get("type") not in (None, kind):
+            continue
+        inner = item.get("impact") if isinstance(item.get("impact"), dict) else item
+        name = inner.get("name")
+        if name:
+            return str(name)
+    return None
+
+
+def read(
+    path: str | Path,
+    *,
+    tz: str | None = None,
+    severity_map: Mapping[str, str] | None = None,
+    milestones: Mapping[str, str] | None = None,
+    dayfirst: bool | None = None,
+) -> pd.DataFrame:
+    """Read a FireHydrant incidents export into the canonical ``incidents`` frame.
+
+    Returns
+    -------
+    DataFrame
+        The canonical columns, then ``number``, ``current_milestone``, ``tags``.
+    """
+    file = str(path)
+    stone_map = {**MILESTONE_MAP, **(milestones or {})}
+    records = load_json_records(path, keys=("data", "incidents"))
+    rows: list[dict] = []
+    for record in records:
+        if not isinstance(record, dict):
+            rows.append({"exclude_reason": "not an incident object"})
+            continue
+        row: dict = {
+            "incident_id": record.get("id"),
+            "title": record.get("name"),
+            "severity": _label(record.get("severity")),
+            "service": _first_name(record.get("impacts"), kind="service")
+            or _first_name(record.get("services")),
+            "team": _first_name(record.get("teams")),
+            "number": record.get("number"),
+            "current_milestone": record.get("current_milestone"),
+            "updated_at": record.get("updated_at"),
+        }
+        for stone in record.get("milestones") or []:
+            if not isinstance(stone, dict):
+                continue
+            target = stone_map.get(str(stone.get("type", "")).lower())
+            if target and stone.get("occurred_at"):
+                row[target] = stone["occurred_at"]
+        row.setdefault("detected_at", record.get("created_at"))
+        if row.get("started_at") is None and record.get("started_at"):
+            row["started_at"] = record.get("started_at")
+        if str(row["current_milestone"] or "").lower() in ACTIVE:
+            row["resolved_at"] = None  # reopened, or never resolved: open
+        tags = [str(t).strip().lower() for t in (record.get("tag_list") or record.get("tags") or [])]
+        row["tags"] = ", ".join(tags) if tags else None
+        status = str(record.get("status") or "").lower()
+        if status in {"canceled", "cancelled"}:
+            row["exclude_reason"] = "canceled incident"
+        elif TEST_TAGS & set(tags):
+            row["exclude_reason"] = (
+                "test or game-day incident (tag " + ", ".join(sorted(TEST_TAGS & set(tags))) + ")"
+            )
+        rows.append(row)
+    frame = pd.DataFrame.from_records(rows)
+    columns = ["incident_id", "title", "severity", "service", "team", *MILESTONE_MAP.values()]
+    fields = {c: frame[c] if c in frame.columns else None for c in columns}
+    fields = {k: v for k, v in fields.items() if v is not None}
+    labels = {v: f"milestones[{k}].occurred_at" for k, v in stone_map.items()}
+    labels["detected_at"] = "milestones[detected].occurred_at / created_at"
+    return build_incidents(
+        fields,
+        source=SOURCE,
+        file=file,
+        labels=labels,
+        tz=tz,
+        dayfirst=dayfirst,
+        severity_map=severity_map,
+        default_severity_map=SEVERITY_MAP,
+        exclude_reason=frame["exclude_reason"] if "exclude_reason" in frame.columns else None,
+        version=_versions(frame),
+        extra={c: frame[c] for c in ("number", "current_milestone", "tags") if c in frame.columns},
+    )
+
+
+def _label(value) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("slug") or value.get("name")
+    return None if value in (None, "") else str(value)
+
+
+def _versions(frame: pd.DataFrame) -> pd.Series | None:
+    if "updated_at" not in frame.columns or frame["updated_at"].isna().all():
+        return None
+    return pd.to_datetime(frame["updated_at"], utc=True, format="ISO8601", errors="coerce")

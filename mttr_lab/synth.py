@@ -1,0 +1,290 @@
+"""A seeded generator of realistic incident exports.
+
+Durations are lognormal, calibrated to published anchors: a time to recover with a median
+around an hour and a log-σ of about 1.25 (Davidovič 2021, Company B: median 67 min,
+σ ≈ 1.25), faster for critical than for low severity. The share of each phase varies by
+service; incidents arrive more often in working hours and on weekdays (in the team's
+timezone); an optional trend shortens incidents month by month; a few incidents are still
+open at the end; and a few records carry the defects real exports have (a repeated id, a
+milestone out of order, an unknown severity label, a game-day exercise).
+
+Everything depends on ``seed`` alone: the same arguments give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["SERVICES", "synth_incidents", "write_export"]
+
+
+@dataclass(frozen=True)
+class Service:
+    """A synthetic service: its team, its share of incidents and where its time goes."""
+
+    name: str
+    team: str
+    weight: float
+    #: Mean share of time to recover spent in detection, response, diagnosis, repair.
+    phases: tuple[float, float, float, float]
+    #: Multiplier of the median time to recover.
+    speed: float
+
+
+SERVICES: tuple[Service, ...] = (
+    Service("checkout", "payments", 0.22, (0.10, 0.08, 0.32, 0.50), 0.85),
+    Service("payments-api", "payments", 0.14, (0.12, 0.07, 0.41, 0.40), 1.0),
+    Service("search", "discovery", 0.18, (0.28, 0.10, 0.22, 0.40), 0.9),
+    Service("recommendations", "discovery", 0.10, (0.35, 0.15, 0.20, 0.30), 1.4),
+    Service("identity", "platform", 0.12, (0.08, 0.06, 0.46, 0.40), 1.1),
+    Service("data-pipeline", "data", 0.14, (0.40, 0.20, 0.20, 0.20), 1.8),
+    Service("mobile-gateway", "platform", 0.10, (0.15, 0.10, 0.30, 0.45), 1.0),
+)
+
+#: Share of incidents and median time to recover (minutes) by severity.
+SEVERITY_MIX = {"SEV1": (0.07, 32.0), "SEV2": (0.23, 44.0), "SEV3": (0.45, 55.0), "SEV4": (0.25, 75.0)}
+SIGMA = 1.25
+
+_TITLES = {
+    "checkout": ["Checkout errors elevated", "Cart service timeouts", "Order confirmation delayed"],
+    "payments-api": ["Card authorisations failing", "Payment provider latency", "Refund queue stuck"],
+    "search": ["Search latency p99 above SLO", "Index rebuild lagging", "Empty search results"],
+    "recommendations": ["Stale recommendations", "Model serving errors", "Feature store lag"],
+    "identity": ["Login failures", "Token refresh errors", "SSO redirect loop"],
+    "data-pipeline": ["Nightly batch late", "Event ingestion backlog", "Warehouse load failed"],
+    "mobile-gateway": ["API gateway 5xx", "Push notifications delayed", "App config fetch failing"],
+}
+
+
+def _arrivals(rng: np.random.Generator, n: int, start: pd.Timestamp, end: pd.Timestamp, tz: str) -> pd.Series:
+    """Incident start times: weekday working hours are busiest, nights and weekends quieter."""
+    hours = pd.date_range(start, end, freq="h", inclusive="left", tz="UTC")
+    local = hours.tz_convert(tz)
+    weight = np.full(len(hours), 0.35)
+    working = (local.hour >= 9) & (local.hour < 18)
+    evening = (local.hour >= 18) & (local.hour < 23)
+    weight[working] = 1.6
+    weight[evening] = 0.7
+    weight[local.day_of_week >= 5] *= 0.45
+    weight[(local.day_of_week == 1) | (local.day_of_week == 2)] *= 1.15  # release days
+    chosen = rng.choice(len(hours), size=n, p=weight / weight.sum())
+    seconds = rng.integers(0, 3600, size=n)
+    stamps = hours[chosen] + pd.to_timedelta(seconds, unit="s")
+    return pd.Series(stamps).sort_values(ignore_index=True)
+
+
+def synth_incidents(
+    *,
+    incidents: int = 1500,
+    months: int = 18,
+    start: str = "2025-04-01",
+    seed: int = 7,
+    tz: str = "Europe/Berlin",
+    improvement: float = 0.0,
+    open_share: float = 0.01,
+    defects: bool = True,
+) -> pd.DataFrame:
+    """Generate synthetic incidents with all six milestones (some unobserved, as in real exports).
+
+    Parameters
+    ----------
+    incidents : int
+        Number of incidents.
+    months : int
+        Length of the period, starting at ``start`` (UTC midnight).
+    seed : int
+        Seed of the random generator: the only source of randomness.
+    tz : str
+        The team's timezone, which shapes the time-of-day pattern.
+    improvement : float
+        Monthly multiplicative shortening of durations (0.05 = 5 % shorter each month).
+    open_share : float
+        Share of incidents still open at the end of the period (the most recent ones).
+    defects : bool
+        Add the defects of real exports (one of each kind).
+
+    Returns
+    -------
+    DataFrame
+        One row per record: ``incident_id``, ``number``, ``title``, ``severity`` (SEV1–SEV4),
+        ``service``, ``team``, the milestones ``started_at``, ``detected_at``, ``acknowledged_at``,
+        ``diagnosed_at``, ``recovered_at``, ``resolved_at`` (UTC, NaT when unobserved or open),
+        ``updated_at`` and ``tags``.
+    """
+    rng = np.random.default_rng(seed)
+    begin = pd.Timestamp(start, tz="UTC")
+    end = begin + pd.DateOffset(months=months)
+    started = _arrivals(rng, incidents, begin, end, tz)
+
+    weights = np.array([s.weight for s in SERVICES])
+    which = rng.choice(len(SERVICES), size=incidents, p=weights / weights.sum())
+    labels = list(SEVERITY_MIX)
+    sev_idx = rng.choice(len(labels), size=incidents, p=[SEVERITY_MIX[k][0] for k in labels])
+    medians = np.array([SEVERITY_MIX[k][1] for k in labels])[sev_idx]
+    speed = np.array([s.speed for s in SERVICES])[which]
+    months_in = ((started - begin).dt.total_seconds() / (30.44 * 86400)).to_numpy()
+    trend = (1.0 - improvement) ** months_in
+    recover = medians * speed * trend * np.exp(rng.normal(0.0, SIGMA, incidents))  # minutes
+    recover = np.clip(recover, 2.0, 14 * 24 * 60)
+
+    base = np.array([s.phases for s in SERVICES])[which]
+    draws = rng.gamma(base * 25.0)  # Dirichlet draws, one row per incident
+    shares = draws / draws.sum(axis=1, keepdims=True)
+    parts = shares * recover[:, None]
+    cumulative = np.cumsum(parts, axis=1)
+    followup = np.exp(rng.normal(np.log(25.0), 1.0, incidents))
+
+    def at(minutes: np.ndarray) -> pd.Series:
+        return started + pd.to_timedelta(np.round(minutes * 60), unit="s")
+
+    frame = pd.DataFrame(
+        {
+            "incident_id": [str(uuid.UUID(bytes=rng.bytes(16), version=4)) for _ in range(incidents)],
+            "number": np.arange(1, incidents + 1),
+            "title": [
+                _TITLES[SERVICES[i].name][k % 3]
+                for i, k in zip(which, rng.integers(0, 3, incidents), strict=True)
+            ],
+            "severity": np.array(labels)[sev_idx],
+            "service": [SERVICES[i].name for i in which],
+            "team": [SERVICES[i].team for i in which],
+            "started_at": started,
+            "detected_at": at(cumulative[:, 0]),
+            "acknowledged_at": at(cumulative[:, 1]),
+            "diagnosed_at": at(cumulative[:, 2]),
+            "recovered_at": at(cumulative[:, 3]),
+            "resolved_at": at(cumulative[:, 3] + followup),
+            "tags": None,
+        }
+    )
+    # Unobserved milestones, as real exports have them.
+    no_start = rng.random(incidents) < 0.08
+    frame.loc[no_start, "started_at"] = pd.NaT
+    no_diagnosis = rng.random(incidents) < 0.15
+    frame.loc[no_diagnosis, "diagnosed_at"] = pd.NaT
+    no_recovery = rng.random(incidents) < 0.10
+    frame.loc[no_recovery, "recovered_at"] = pd.NaT
+
+    # The most recent incidents are still open at the end of the period.
+    n_open = round(open_share * incidents)
+    if n_open:
+        last = frame.index[-n_open:]
+        frame.loc[last, "resolved_at"] = pd.NaT
+        frame.loc[last[::2], "recovered_at"] = pd.NaT
+        frame.loc[last, ["acknowledged_at", "diagnosed_at", "recovered_at"]] = frame.loc[
+            last, ["acknowledged_at", "diagnosed_at", "recovered_at"]
+        ].where(frame.loc[last, ["acknowledged_at", "diagnosed_at", "recovered_at"]] < end)
+    frame["updated_at"] = frame[["detected_at", "acknowledged_at", "resolved_at"]].max(axis=1)
+
+    if defects and incidents >= 20:
+        frame = _add_defects(frame, rng)
+    return frame
+
+
+def _add_defects(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    n = len(frame)
+    picks = rng.choice(np.arange(10, n - 10), size=4, replace=False)
+    frame = frame.copy()
+    # A milestone out of order: acknowledged before detection (a clock or a hand edit).
+    i = picks[0]
+    frame.loc[i, "acknowledged_at"] = frame.loc[i, "detected_at"] - pd.Timedelta(minutes=7)
+    # An unknown severity label.
+    frame.loc[picks[1], "severity"] = "Urgent-ish"
+    # A game-day exercise recorded as an incident.
+    frame.loc[picks[2], "tags"] = "gameday"
+    frame.loc[picks[2], "title"] = "Game day: region failover drill"
+    # An earlier version of an incident exported again (paged dump overlap).
+    dup = frame.loc[[picks[3]]].copy()
+    dup["resolved_at"] = dup["resolved_at"].mask(dup["resolved_at"].notna())
+    dup["updated_at"] = dup["detected_at"]
+    return pd.concat([frame, dup], ignore_index=True)
+
+
+_FH_STONES = {
+    "started_at": "started",
+    "detected_at": "detected",
+    "acknowledged_at": "acknowledged",
+    "diagnosed_at": "identified",
+    "recovered_at": "mitigated",
+    "resolved_at": "resolved",
+}
+
+
+def _iso(value: pd.Timestamp) -> str | None:
+    if pd.isna(value):
+        return None
+    return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _firehydrant_record(row: pd.Series) -> dict:
+    stones = [
+        {"type": slug, "occurred_at": _iso(row[col])}
+        for col, slug in _FH_STONES.items()
+        if pd.notna(row[col])
+    ]
+    current = stones[-1]["type"] if stones else "started"
+    return {
+        "id": row["incident_id"],
+        "number": int(row["number"]),
+        "name": row["title"],
+        "severity": row["severity"],
+        "current_milestone": current,
+        "created_at": _iso(row["detected_at"]),
+        "started_at": _iso(row["started_at"]) if pd.notna(row["started_at"]) else _iso(row["detected_at"]),
+        "updated_at": _iso(row["updated_at"]),
+        "milestones": stones,
+        "impacts": [{"type": "service", "impact": {"name": row["service"]}}],
+        "teams": [{"name": row["team"]}],
+        "tag_list": [row["tags"]] if isinstance(row["tags"], str) else [],
+    }
+
+
+def write_export(incidents: pd.DataFrame, path: str | Path, *, shape: str = "firehydrant") -> Path:
+    """Write synthetic incidents as a vendor export.
+
+    Parameters
+    ----------
+    incidents : DataFrame
+        The output of :func:`synth_incidents`.
+    path : path
+        Where to write.
+    shape : {"firehydrant", "csv"}
+        ``"firehydrant"``: a FireHydrant ``/v1/incidents`` page (JSON). ``"csv"``: one row per
+        incident with the canonical column names (ISO 8601 UTC timestamps).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    path = Path(path)
+    if shape == "firehydrant":
+        data = [_firehydrant_record(row) for _, row in incidents.iterrows()]
+        doc = {
+            "data": data,
+            "pagination": {
+                "count": len(data),
+                "page": 1,
+                "items": len(data),
+                "pages": 1,
+                "last": 1,
+                "prev": None,
+                "next": None,
+            },
+        }
+        path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    elif shape == "csv":
+        out = incidents.copy()
+        for col in _FH_STONES:
+            out[col] = out[col].map(_iso)
+        out = out.drop(columns=["updated_at"])
+        out.to_csv(path, index=False, lineterminator="\n")
+    else:
+        raise ValueError(f"shape must be 'firehydrant' or 'csv', not {shape!r}")
+    return path

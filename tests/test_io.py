@@ -1,0 +1,168 @@
+"""read_export: the generic reader, column mappings, formats, errors and multi-file exports."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+import mttr_lab as mttr
+from mttr_lab.schema import INCIDENT_COLUMNS
+
+HAND = {
+    "incident_id": "Number",
+    "title": "Summary",
+    "service": "Service",
+    "team": "Team",
+    "severity": "Sev",
+    "started_at": "Impact began",
+    "detected_at": "Paged at",
+    "acknowledged_at": "Acked at",
+    "diagnosed_at": "Root cause found",
+    "recovered_at": "Mitigated",
+    "resolved_at": "Closed",
+}
+
+
+def test_columns_mapping_gives_the_canonical_frame(fixtures):
+    incidents = mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    assert list(incidents.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)
+    assert len(incidents) == 5
+    assert incidents["incident_id"].tolist() == ["101", "102", "103", "104", "105"]
+    assert str(incidents["detected_at"].dtype) == "datetime64[us, UTC]"
+    assert incidents["severity"].cat.ordered
+    assert incidents["severity"].tolist()[:4] == ["critical", "high", "medium", "low"]
+    assert incidents["severity_raw"].tolist()[:2] == ["Critical", "Major"]
+    assert incidents["source"].unique().tolist() == ["csv"]
+    assert incidents["record"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_naive_timestamps_need_a_timezone(fixtures):
+    with pytest.raises(mttr.InputError) as err:
+        mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND)
+    message = str(err.value)
+    assert "hand_made.csv" in message and "'Impact began'" in message and "tz=" in message
+
+
+def test_naive_timestamps_are_read_in_the_given_zone(fixtures):
+    incidents = mttr.read_export(fixtures / "generic" / "naive.csv", tz="America/New_York")
+    assert incidents.loc[0, "detected_at"] == pd.Timestamp("2024-03-01 15:00", tz="UTC")
+
+
+def test_offsets_are_honoured(fixtures):
+    cols = {"incident_id": "Ticket", "detected_at": "Opened", "resolved_at": "Closed", "severity": "Priority"}
+    incidents = mttr.read_export(fixtures / "generic" / "three.csv", columns=cols)
+    assert incidents["detected_at"].tolist() == [
+        pd.Timestamp("2024-03-01 10:00", tz="UTC"),
+        pd.Timestamp("2024-03-02 09:00", tz="UTC"),
+        pd.Timestamp("2024-03-03 15:00", tz="UTC"),
+    ]
+
+
+def test_epoch_seconds_in_json_lines(fixtures):
+    cols = {
+        "incident_id": "key",
+        "detected_at": "t0",
+        "acknowledged_at": "t1",
+        "resolved_at": "t2",
+        "severity": "level",
+    }
+    incidents = mttr.read_export(fixtures / "generic" / "epochs.jsonl", source="jsonl", columns=cols)
+    assert incidents.loc[0, "detected_at"] == pd.Timestamp("2024-03-01 10:00", tz="UTC")
+    assert pd.isna(incidents.loc[1, "acknowledged_at"])
+    assert incidents["severity"].tolist() == ["critical", "low"]
+
+
+def test_epoch_milliseconds_in_nested_json(fixtures):
+    cols = {
+        "incident_id": "id",
+        "detected_at": "times.opened",
+        "acknowledged_at": "times.ack",
+        "resolved_at": "times.closed",
+        "service": "meta.svc",
+    }
+    incidents = mttr.read_export(fixtures / "generic" / "nested.json", source="json", columns=cols)
+    assert incidents.loc[0, "resolved_at"] == pd.Timestamp("2024-03-01 10:18", tz="UTC")
+    assert incidents["service"].tolist() == ["api", "web"]
+    assert pd.isna(incidents.loc[1, "resolved_at"])
+
+
+def test_day_first_dates_and_semicolons(fixtures):
+    cols = {
+        "incident_id": "id",
+        "started_at": "impact start",
+        "detected_at": "alert",
+        "resolved_at": "closed",
+    }
+    incidents = mttr.read_export(fixtures / "generic" / "dst_berlin.csv", columns=cols, tz="Europe/Berlin")
+    # 31/03/2024 01:50 in Berlin is CET (+01:00).
+    assert incidents.loc[0, "started_at"] == pd.Timestamp("2024-03-31 00:50", tz="UTC")
+
+
+def test_malformed_timestamp_names_row_and_column(fixtures):
+    cols = {"incident_id": "id", "detected_at": "created", "resolved_at": "resolved"}
+    with pytest.raises(mttr.InputError) as err:
+        mttr.read_export(fixtures / "generic" / "malformed.csv", columns=cols)
+    message = str(err.value)
+    assert "malformed.csv" in message
+    assert "row 2" in message
+    assert "'resolved'" in message
+    assert "not a date" in message
+
+
+def test_ragged_csv_names_the_line(fixtures):
+    cols = {"incident_id": "id", "detected_at": "created"}
+    with pytest.raises(mttr.InputError) as err:
+        mttr.read_export(fixtures / "generic" / "ragged.csv", columns=cols)
+    assert "ragged.csv" in str(err.value) and "line 3" in str(err.value)
+
+
+def test_mapping_to_a_missing_column_lists_what_is_there(fixtures):
+    with pytest.raises(mttr.InputError) as err:
+        mttr.read_export(
+            fixtures / "generic" / "three.csv", columns={"incident_id": "Ticket", "detected_at": "Created"}
+        )
+    assert "'Created'" in str(err.value) and "Opened" in str(err.value)
+
+
+def test_unknown_canonical_name_is_refused(fixtures):
+    with pytest.raises(mttr.InputError, match="unknown canonical name 'opened'"):
+        mttr.read_export(fixtures / "generic" / "three.csv", columns={"opened": "Opened"})
+
+
+def test_missing_file_and_unknown_source(fixtures, tmp_path):
+    with pytest.raises(mttr.InputError, match="no such file"):
+        mttr.read_export(tmp_path / "nope.csv")
+    with pytest.raises(mttr.InputError, match="unknown source 'splunk'"):
+        mttr.read_export(fixtures / "generic" / "three.csv", source="splunk")
+
+
+def test_empty_file(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(mttr.InputError, match="empty"):
+        mttr.read_export(empty)
+
+
+def test_auto_recognises_canonical_csv_and_refuses_unknown(fixtures):
+    incidents = mttr.read_export(fixtures / "generic" / "naive.csv", source="auto", tz="UTC")
+    assert incidents["source"].unique().tolist() == ["csv"]
+    with pytest.raises(mttr.InputError) as err:
+        mttr.read_export(fixtures / "generic" / "three.csv", source="auto")
+    message = str(err.value)
+    assert "Ticket" in message and "firehydrant" in message and "csv" in message
+
+
+def test_a_folder_is_one_export_deduplicated(fixtures, tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copy(fixtures / "generic" / "three.csv", pages / "page1.csv")
+    shutil.copy(fixtures / "generic" / "three.csv", pages / "page2.csv")
+    cols = {"incident_id": "Ticket", "detected_at": "Opened", "resolved_at": "Closed"}
+    incidents = mttr.read_export(pages, columns=cols)
+    assert len(incidents) == 6
+    assert incidents["exclude_reason"].notna().sum() == 3
+    assert incidents.loc[incidents["exclude_reason"].isna(), "file"].unique().tolist() == ["page2.csv"]
+    durations = mttr.phase_durations(incidents)
+    assert len(durations) == 3

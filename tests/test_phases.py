@@ -1,0 +1,103 @@
+"""phase_durations: the seed examples, hand calculations, daylight saving, open incidents."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from test_io import HAND
+
+import mttr_lab as mttr
+
+MIN = pd.Timedelta(minutes=1)
+
+
+def minutes(value) -> float:
+    return value / MIN
+
+
+def test_seed_example(fixtures):
+    cols = {
+        "incident_id": "Ticket",
+        "detected_at": "Opened",
+        "acknowledged_at": "First response",
+        "resolved_at": "Closed",
+        "severity": "Priority",
+        "service": "Component",
+    }
+    durations = mttr.phase_durations(mttr.read_export(fixtures / "generic" / "seed.csv", columns=cols))
+    row = durations.iloc[0]
+    assert minutes(row["time_to_respond"]) == 3
+    assert minutes(row["time_to_repair"]) == 15
+    assert minutes(row["time_to_recover"]) == 18
+    assert minutes(row["time_to_resolve"]) == 18
+    assert bool(row["recovery_is_resolution"])
+    assert not bool(row["is_open"])
+
+
+@pytest.fixture
+def hand(fixtures):
+    incidents = mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    return mttr.phase_durations(incidents).set_index("incident_id")
+
+
+def test_hand_calculation_of_every_phase_and_metric(hand):
+    expected = {
+        # detection, response, diagnosis, repair, followup, ttd, ttrespond, ttrepair, ttrecover, ttresolve
+        "101": [6, 4, 31, 21, 88, 6, 4, 52, 62, 150],
+        "102": [None, 16, None, None, 65, None, 16, 34, 50, 115],
+        "103": [40, None, 25, 20, 10, 40, None, 45, 80, 90],
+    }
+    columns = [*mttr.PHASES, *mttr.METRICS]
+    for incident, values in expected.items():
+        got = [None if pd.isna(v) else minutes(v) for v in hand.loc[incident, columns]]
+        assert got == values, incident
+
+
+def test_excluded_and_open_rows(hand):
+    assert "105" not in hand.index  # no start time at all: excluded, reported by check_incidents
+    assert bool(hand.loc["104", "is_open"])
+    assert pd.isna(hand.loc["104", "time_to_recover"])
+    # as_of defaults to the latest timestamp in the data (104's acknowledgement at 14:20).
+    assert minutes(hand.loc["104", "open_for"]) == 20
+    assert pd.isna(hand.loc["101", "open_for"])
+    assert not bool(hand.loc["101", "recovery_is_resolution"])
+
+
+def test_as_of_moves_the_censoring_time(fixtures):
+    incidents = mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    durations = mttr.phase_durations(incidents, as_of="2024-05-06T16:00:00Z").set_index("incident_id")
+    assert minutes(durations.loc["104", "open_for"]) == 120
+    with pytest.raises(ValueError, match="no timezone"):
+        mttr.phase_durations(incidents, as_of="2024-05-06 16:00")
+
+
+def test_clock_start_detection(fixtures):
+    incidents = mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    durations = mttr.phase_durations(incidents, clock_start="detection").set_index("incident_id")
+    assert minutes(durations.loc["101", "time_to_recover"]) == 56
+    with pytest.raises(ValueError, match="clock_start"):
+        mttr.phase_durations(incidents, clock_start="alert")
+
+
+def test_daylight_saving_crossings(fixtures):
+    cols = {
+        "incident_id": "id",
+        "started_at": "impact start",
+        "detected_at": "alert",
+        "acknowledged_at": "ack",
+        "recovered_at": "restored",
+        "resolved_at": "closed",
+        "severity": "sev",
+    }
+    incidents = mttr.read_export(fixtures / "generic" / "dst_berlin.csv", columns=cols, tz="Europe/Berlin")
+    durations = mttr.phase_durations(incidents).set_index("incident_id")
+    # Spring: 01:55 CET to 03:01 CEST is 6 minutes of real time, not 66.
+    assert minutes(durations.loc["spring", "response"]) == 6
+    assert minutes(durations.loc["spring", "time_to_recover"]) == 20
+    # Autumn: 01:50 CEST to 03:10 CET is 2 h 20 min of real time, not 80 minutes.
+    assert minutes(durations.loc["autumn", "time_to_recover"]) == 140
+
+
+def test_missing_columns_are_refused():
+    with pytest.raises(ValueError, match="lack the column"):
+        mttr.phase_durations(pd.DataFrame({"incident_id": ["a"]}))

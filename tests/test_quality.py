@@ -1,0 +1,79 @@
+"""check_incidents: findings, and every record accounted for."""
+
+from __future__ import annotations
+
+import pandas as pd
+from test_io import HAND
+
+import mttr_lab as mttr
+
+
+def read_hand(fixtures):
+    return mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+
+
+def test_findings_name_incident_column_problem_action(fixtures):
+    findings = mttr.check_incidents(read_hand(fixtures))
+    assert list(findings.columns) == ["incident_id", "record", "column", "problem", "action", "level"]
+    order = findings[findings["column"] == "acknowledged_at"]
+    assert order["incident_id"].tolist() == ["103"]
+    assert "is before detected_at" in order["problem"].iloc[0]
+    assert order["level"].iloc[0] == "error"
+    no_start = findings[findings["incident_id"] == "105"]
+    assert no_start["problem"].tolist() == ["no start time (neither started_at nor detected_at)"]
+    assert no_start["action"].tolist() == ["excluded from analysis"]
+    opened = findings[findings["problem"].str.startswith("open incident")]
+    assert opened["incident_id"].tolist() == ["104"]
+
+
+def test_counts_reconcile(fixtures):
+    incidents = read_hand(fixtures)
+    findings = mttr.check_incidents(incidents)
+    durations = mttr.phase_durations(incidents)
+    excluded = findings.loc[findings["action"] == "excluded from analysis", "record"].nunique()
+    assert len(incidents) == len(durations) + excluded
+    overview = mttr.export_overview(incidents, durations)["value"]
+    assert overview["records read"] == "5"
+    assert overview["analysed"] == "4"
+    assert overview["excluded"] == "1"
+    assert overview["open"] == "1"
+
+
+def test_duplicates_in_a_hand_built_frame_are_found(fixtures):
+    incidents = read_hand(fixtures)
+    doubled = pd.concat([incidents, incidents.iloc[[0]]], ignore_index=True).drop(columns="exclude_reason")
+    findings = mttr.check_incidents(doubled)
+    dup = findings[findings["problem"].str.startswith("duplicate id")]
+    assert dup["incident_id"].tolist() == ["101"]
+    assert len(mttr.phase_durations(doubled)) == 4
+
+
+def test_future_unknown_severity_and_long_durations(fixtures, tmp_path):
+    export = tmp_path / "odd.csv"
+    export.write_text(
+        "incident_id,detected_at,resolved_at,severity\n"
+        "a,2024-01-01T00:00:00Z,2024-01-20T00:00:00Z,Sev-Whatever\n"
+        "b,2024-01-02T00:00:00Z,,\n"
+        "c,2024-03-01T00:00:00Z,2024-03-01T01:00:00Z,low\n"
+    )
+    incidents = mttr.read_export(export)
+    findings = mttr.check_incidents(incidents, as_of="2024-02-01T00:00:00Z", max_duration="7D")
+    problems = dict(
+        zip(findings["incident_id"] + ":" + findings["column"], findings["problem"], strict=False)
+    )
+    assert "not recognised" in problems["a:severity"]
+    assert "more than 7 days" in findings.loc[findings["incident_id"] == "a", "problem"].str.cat()
+    assert (
+        "open for"
+        in findings.loc[(findings["incident_id"] == "b") & (findings["level"] == "warning"), "problem"].iloc[
+            0
+        ]
+    )
+    assert "after as_of" in problems["c:detected_at"]
+
+
+def test_a_clean_export_has_only_informational_findings(fixtures):
+    cols = {"incident_id": "Ticket", "detected_at": "Opened", "resolved_at": "Closed", "severity": "Priority"}
+    findings = mttr.check_incidents(mttr.read_export(fixtures / "generic" / "three.csv", columns=cols))
+    assert findings.empty
+    assert mttr.findings_overview(findings).empty

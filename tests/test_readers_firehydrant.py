@@ -1,0 +1,47 @@
+"""The FireHydrant reader, on a hand-written page and on the bundled sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+import mttr_lab as mttr
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json"
+
+
+def test_milestones_map_one_to_one(fixtures):
+    incidents = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="firehydrant")
+    first = incidents.set_index("incident_id").loc["b1c9e0c2-5a39-4c55-9a57-2f5e0c5f0a11"]
+    assert first["started_at"] == pd.Timestamp("2024-06-03 08:00", tz="UTC")
+    assert first["detected_at"] == pd.Timestamp("2024-06-03 08:04", tz="UTC")
+    assert first["acknowledged_at"] == pd.Timestamp("2024-06-03 08:06", tz="UTC")
+    assert first["diagnosed_at"] == pd.Timestamp("2024-06-03 08:30", tz="UTC")
+    assert first["recovered_at"] == pd.Timestamp("2024-06-03 08:45", tz="UTC")
+    assert first["resolved_at"] == pd.Timestamp("2024-06-03 09:15", tz="UTC")
+    assert first["severity"] == "critical" and first["service"] == "checkout" and first["team"] == "payments"
+
+
+def test_reopened_test_and_canceled(fixtures):
+    incidents = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto")
+    by_id = incidents.set_index("incident_id")
+    assert incidents["source"].unique().tolist() == ["firehydrant"]
+    reopened = by_id.loc["0f3e1c77-1d8e-4d5c-8f0e-3c7c1e2d9b22"]
+    assert pd.isna(reopened["resolved_at"])  # current milestone is mitigated again
+    assert by_id.loc["7a5d2b10-9c1f-4e6b-b3a4-1e2f3a4b5c33", "exclude_reason"].startswith("test or game-day")
+    assert by_id.loc["c3d4e5f6-0a1b-4c2d-8e3f-4a5b6c7d8e44", "exclude_reason"] == "canceled incident"
+    assert by_id.loc["0f3e1c77-1d8e-4d5c-8f0e-3c7c1e2d9b22", "severity"] == "low"
+    durations = mttr.phase_durations(incidents)
+    assert len(durations) == 2
+
+
+def test_bundled_sample_reads_completely():
+    incidents = mttr.read_export(SAMPLE, source="auto")
+    assert len(incidents) == 1501
+    findings = mttr.check_incidents(incidents)
+    durations = mttr.phase_durations(incidents)
+    excluded = (findings["action"] == "excluded from analysis").sum()
+    assert len(durations) + excluded == len(incidents)
+    assert excluded == 2
+    assert durations["is_open"].sum() >= 10

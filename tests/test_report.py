@@ -1,0 +1,51 @@
+"""The review report renders to self-contained HTML without code."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from mttr_lab.report import render_report
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json"
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("report") / "review.html"
+    render_report(SAMPLE, out=out)
+    return out.read_text(encoding="utf-8")
+
+
+def test_report_holds_the_review_sections(html):
+    for heading in (
+        "Incident recovery review",
+        "The data",
+        "Time to recover",
+        "Where the time goes",
+        "Data quality",
+    ):
+        assert heading in html
+    assert "records read" in html and "excluded from analysis" in html
+
+
+def test_report_has_no_code_and_no_errors(html):
+    assert "import mttr_lab" not in html
+    # No warnings or errors printed by any cell (they render as stderr outputs).
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html
+    assert not re.search(r"Traceback \(most recent call last\)", html)
+
+
+def test_report_escapes_text_from_the_export(tmp_path):
+    export = tmp_path / "hostile.json"
+    doc = json.loads(SAMPLE.read_text())
+    doc["data"] = doc["data"][:40]
+    doc["data"][3]["severity"] = "<script>alert(1)</script>"
+    export.write_text(json.dumps(doc))
+    out = render_report(export, out=tmp_path / "r.html")
+    text = out.read_text()
+    assert "<script>alert(1)</script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
