@@ -88,8 +88,8 @@ def check_incidents(
 
     Checks: records not analysed (with the reason), milestones out of order, missing start
     or severity, unrecognised severity labels, timestamps later than ``as_of``, open
-    incidents (censored, not dropped), and incidents open or resolved after more than
-    ``max_duration``.
+    incidents (censored, not dropped), incidents open or resolved after more than
+    ``max_duration``, and any remark a reader left in a ``note`` column.
 
     Parameters
     ----------
@@ -190,6 +190,12 @@ def check_incidents(
             "warning",
         )
     )
+
+    if "note" in live.columns:  # a reader's remark on a record (e.g. a doubtful unit or a bound)
+        noted = live["note"].notna()
+        parts.append(
+            _finding(live, noted, "note", live["note"].astype("str"), "kept; see the note", "warning")
+        )
 
     parts = [p for p in parts if not p.empty]
     if not parts:

@@ -282,7 +282,7 @@ def write_export(incidents: pd.DataFrame, path: str | Path, *, shape: str = "fir
     elif shape == "csv":
         out = incidents.copy()
         for col in _FH_STONES:
-            out[col] = out[col].map(_iso)
+            out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S.000Z")
         out = out.drop(columns=["updated_at"])
         out.to_csv(path, index=False, lineterminator="\n")
     else:

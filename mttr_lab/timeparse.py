@@ -78,25 +78,28 @@ def _first_failure(text: pd.Series, parsed: pd.Series) -> int:
 
 
 def _resolve_dayfirst(text: pd.Series, dayfirst: bool | None, *, file, field, records) -> bool:
-    if dayfirst is not None:
-        return dayfirst
     parts = text.dropna().str.extract(_SLASH_DATE)
     if parts.empty or parts[0].isna().all():
-        return False
+        return bool(dayfirst)
     first = pd.to_numeric(parts[0], errors="coerce")
     second = pd.to_numeric(parts[1], errors="coerce")
     day_first = bool((first > 12).any())
     month_first = bool((second > 12).any())
-    if day_first and month_first:
-        pos = int(text.index.get_loc(parts.index[(second > 12).to_numpy()][0]))
+    if (day_first and month_first) or (dayfirst is True and month_first) or (dayfirst is False and day_first):
+        evidence = second > 12 if month_first else first > 12
+        pos = int(text.index.get_loc(parts.index[evidence.to_numpy()][0]))
         raise InputError(
-            "dates mix day-first and month-first order",
+            "dates mix day-first and month-first order"
+            if day_first and month_first
+            else f"dayfirst={dayfirst} contradicts the data",
             file=file,
             record=_where(records, pos),
             field=field,
             found=text.iloc[pos],
-            expected="one date order throughout the column",
+            expected="one date order throughout the column, matching dayfirst=",
         )
+    if dayfirst is not None:
+        return dayfirst
     if day_first or month_first:
         return day_first
     raise InputError(
@@ -118,7 +121,7 @@ def _localize(parsed: pd.Series, tz: str | None, *, text, file, field, records) 
             file=file,
             record=_where(records, pos),
             field=field,
-            found=text.iloc[pos] if len(text) else None,
+            found=str(text.iloc[pos]) if len(text) else None,
             expected="an offset such as +02:00 or Z, or tz='Area/City' (e.g. tz='Europe/Berlin')",
         )
     try:
@@ -171,7 +174,7 @@ def parse_timestamps(
     """
     values = pd.Series(values)
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
-        return _localize(values, tz, text=values.astype("str"), file=file, field=field, records=records)
+        return _localize(values, tz, text=values, file=file, field=field, records=records)
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return parse_epoch(values, unit=unit, file=file, field=field, records=records)
     text = _clean_strings(values)

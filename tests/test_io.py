@@ -166,3 +166,13 @@ def test_a_folder_is_one_export_deduplicated(fixtures, tmp_path):
     assert incidents.loc[incidents["exclude_reason"].isna(), "file"].unique().tolist() == ["page2.csv"]
     durations = mttr.phase_durations(incidents)
     assert len(durations) == 3
+
+
+def test_an_export_column_named_like_a_canonical_one_is_kept_apart(tmp_path):
+    export = tmp_path / "windows.csv"
+    export.write_text("id,start,end,source\nw1,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,postmortem\n")
+    incidents = mttr.read_export(
+        export, columns={"incident_id": "id", "started_at": "start", "resolved_at": "end"}
+    )
+    assert incidents.loc[0, "source"] == "csv"
+    assert incidents.loc[0, "export_source"] == "postmortem"

@@ -77,3 +77,11 @@ def test_a_clean_export_has_only_informational_findings(fixtures):
     findings = mttr.check_incidents(mttr.read_export(fixtures / "generic" / "three.csv", columns=cols))
     assert findings.empty
     assert mttr.findings_overview(findings).empty
+
+
+def test_reader_notes_become_findings(fixtures):
+    incidents = read_hand(fixtures).assign(note=[None, "offsets look like seconds", None, None, None])
+    findings = mttr.check_incidents(incidents)
+    noted = findings[findings["column"] == "note"]
+    assert noted["incident_id"].tolist() == ["102"]
+    assert noted["problem"].tolist() == ["offsets look like seconds"]

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..schema import INCIDENT_COLUMNS, MILESTONES, TIMESTAMP_DTYPE, InputError, normalise_severity
 from ..timeparse import parse_timestamps
@@ -133,6 +135,8 @@ def build_incidents(
     frame = pd.DataFrame(out, index=index)
     frame = frame[list(INCIDENT_COLUMNS)]
     for name, values in (extra or {}).items():
+        if name in INCIDENT_COLUMNS:
+            raise ValueError(f"build_incidents: extra column {name!r} would overwrite a canonical column")
         frame[name] = _as_series(values, index)
     return mark_duplicates(frame, version=None if version is None else _as_series(version, index))
 
@@ -149,18 +153,28 @@ def mark_duplicates(incidents: pd.DataFrame, *, version: pd.Series | None = None
         ``incidents`` with ``exclude_reason`` filled for the superseded versions.
     """
     live = incidents["exclude_reason"].isna() & incidents["incident_id"].notna()
-    ids = incidents["incident_id"].where(live)
-    if not ids[live].duplicated().any():
+    ids = incidents["incident_id"]
+    if not _has_duplicates(ids.dropna()):
         return incidents
     order = pd.DataFrame({"id": ids, "pos": np.arange(len(incidents))})
     if version is not None:
         order["version"] = pd.Series(version.to_numpy(), index=incidents.index)
         order = order.sort_values(["version", "pos"], na_position="first", kind="stable")
     superseded = order["id"].notna() & order["id"].duplicated(keep="last")
-    superseded = superseded.reindex(incidents.index)
+    # A version is superseded by any later one, even an excluded one (a canceled latest version
+    # leaves no earlier version counted as an incident).
+    superseded = superseded.reindex(incidents.index) & live
     out = incidents.copy()
     out["exclude_reason"] = out["exclude_reason"].mask(superseded, DUPLICATE_REASON)
     return out
+
+
+def _has_duplicates(ids: pd.Series) -> bool:
+    """Whether any value repeats: one hash pass (pyarrow's count_distinct where the data is Arrow)."""
+    try:
+        return pc.count_distinct(pa.array(ids), mode="all").as_py() != len(ids)
+    except (pa.ArrowException, TypeError, ValueError):
+        return bool(ids.duplicated().any())
 
 
 def require_columns(available, wanted: Mapping[str, str], *, file: str | None, what: str) -> None:

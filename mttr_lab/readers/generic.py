@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..schema import MILESTONES, InputError
+from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
 from ._build import build_incidents, require_columns
 from ._files import Sample, load_json_records, read_csv_frame
 
@@ -113,7 +113,13 @@ def read(
         )
     fields = {canonical: frame[name] for canonical, name in mapping.items() if canonical != "exclude_reason"}
     used = set(mapping.values())
-    extra = {c: frame[c] for c in frame.columns if c not in used and c not in _CANONICAL}
+    # Export columns that are not mapped are kept; one named like a canonical column (say a
+    # "source" column) is renamed rather than allowed to overwrite it.
+    extra = {
+        (f"export_{c}" if c in INCIDENT_COLUMNS else c): frame[c]
+        for c in frame.columns
+        if c not in used and c not in _CANONICAL
+    }
     return build_incidents(
         fields,
         source=source,

@@ -1,0 +1,485 @@
+"""Generic incident event logs: one row per status change of an incident.
+
+An event log names, on every row, the incident (``case``), when the change happened (``time``)
+and the status it moved to (``status``, one column or several joined with ``"/"``, such as
+``Status`` + ``Sub Status`` -> ``"Accepted/In Progress"``). ``milestones`` maps status values
+to what they mean:
+
+- ``"started"``, ``"detected"``, ``"acknowledged"``, ``"diagnosed"``, ``"recovered"``: the
+  milestone is the *first* event with such a status. The key ``"*"`` (:data:`ANY_EVENT`) stands
+  for any event: ``{"*": "detected"}`` puts detection at the incident's first event, which is
+  also the default when nothing is mapped to ``started`` or ``detected``.
+- ``"resolved"``: a resolution. ``"closed"``: a closure, which ends the incident like a
+  resolution but only gives the resolution time when no resolution precedes it.
+  ``"canceled"``: the record is not an incident (kept, with an ``exclude_reason``).
+
+Resolutions, closures and cancellations are *terminal*. Any other status after a terminal one
+reopens the incident. An incident resolves in its *final* terminal run of events (those after
+its last non-terminal event): at the last ``resolved`` event of that run, else at the run's
+first event (a closure without a resolution). An incident whose last event is not terminal is
+open (``resolved_at`` NaT).
+
+Service, team, title and severity are read from the incident's latest event.
+
+Built-in presets (:data:`PRESETS`) let known logs read with no options; they are recognised
+from the header. The Volvo IT incident log (BPI Challenge 2013) is one:
+
+- detected: the first event; acknowledged: the first ``Accepted/In Progress``;
+- resolved: the last ``Completed/Resolved`` or ``Completed/In Call`` (solved during the
+  service-desk call) of the final run; ``Completed/Closed`` without a resolution before it
+  resolves at the closure; ``Completed/Cancelled`` is a canceled record;
+- severity from ``SR Latest Impact`` (Major -> critical, High -> high, Medium -> medium,
+  Low -> low), service from ``Product``, team from ``Involved ST`` (latest event).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
+from ..timeparse import parse_timestamps
+from ._build import build_incidents, require_columns
+from ._files import Sample
+from .generic import read_frame
+
+__all__ = [
+    "ANY_EVENT",
+    "PRESETS",
+    "SOURCE",
+    "final_resolution",
+    "first_times",
+    "order_events",
+    "parse_event_times",
+    "read",
+    "sniff",
+]
+
+log = logging.getLogger("mttr_lab")
+
+SOURCE = "eventlog"
+
+#: The ``milestones`` key that stands for any event of the incident.
+ANY_EVENT = "*"
+
+_FIRST_ROLES = ("started", "detected", "acknowledged", "diagnosed", "recovered")
+_TERMINAL_ROLES = ("resolved", "closed", "canceled")
+_ROLES = (*_FIRST_ROLES, *_TERMINAL_ROLES)
+
+#: Built-in mappings for known event logs, recognised from their header (``signature``).
+PRESETS: dict[str, dict[str, Any]] = {
+    "volvo_it": {
+        "description": "Volvo IT incident event log (BPI Challenge 2013)",
+        "signature": ("SR Number", "Change Date+Time", "Status", "Sub Status"),
+        "case": "SR Number",
+        "time": "Change Date+Time",
+        "status": ("Status", "Sub Status"),
+        "milestones": {
+            ANY_EVENT: "detected",
+            "Accepted/In Progress": "acknowledged",
+            "Completed/Resolved": "resolved",
+            "Completed/In Call": "resolved",
+            "Completed/Closed": "closed",
+            "Completed/Cancelled": "canceled",
+        },
+        "severity": "SR Latest Impact",
+        "service": "Product",
+        "team": "Involved ST",
+        "title": None,
+        "severity_map": {"major": "critical", "high": "high", "medium": "medium", "low": "low"},
+    },
+}
+
+
+def _preset_for(columns: Sequence[str]) -> str | None:
+    have = {str(c).strip() for c in columns}
+    for name, preset in PRESETS.items():
+        if set(preset["signature"]) <= have:
+            return name
+    return None
+
+
+def sniff(sample: Sample) -> str | None:
+    """Recognise an event log that a built-in preset reads (by its header)."""
+    if sample.kind != "csv":
+        return None
+    name = _preset_for(sample.csv_columns())
+    if name is None:
+        return None
+    signature = ", ".join(PRESETS[name]["signature"][:2])
+    return f"{PRESETS[name]['description']} ({signature} columns)"
+
+
+# --------------------------------------------------------------------------- shared event helpers
+
+
+def parse_event_times(
+    values: pd.Series,
+    *,
+    tz: str | None,
+    dayfirst: bool | None,
+    file: str | None,
+    field: str,
+    rows: np.ndarray | None = None,
+    label: str = "row",
+) -> pd.Series:
+    """Parse a timestamp column of an event log, each distinct value once.
+
+    ``rows`` gives each value's 1-based number for error messages (default 1..n).
+
+    Returns
+    -------
+    Series
+        ``datetime64[us, UTC]`` aligned with ``values`` (NaT where missing).
+    """
+    values = pd.Series(values).reset_index(drop=True)
+    numbers = np.arange(1, len(values) + 1) if rows is None else np.asarray(rows)
+    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+        return parse_timestamps(
+            values,
+            tz=tz,
+            dayfirst=dayfirst,
+            file=file,
+            field=field,
+            records=lambda p: f"{label} {numbers[p]}",
+        )
+    codes, uniques = pd.factorize(values)
+    first = np.zeros(len(uniques), dtype=np.int64)
+    present = np.flatnonzero(codes >= 0)
+    first[codes[present[::-1]]] = present[::-1]
+    parsed = parse_timestamps(
+        pd.Series(np.asarray(uniques, dtype=object)),
+        tz=tz,
+        dayfirst=dayfirst,
+        file=file,
+        field=field,
+        records=lambda p: f"{label} {numbers[first[p]]}",
+    )
+    out = parsed.take(np.maximum(codes, 0)).reset_index(drop=True)
+    return out.mask(codes < 0)
+
+
+def order_events(
+    cases: pd.Series,
+    times: pd.Series,
+    *tiebreaks: np.ndarray,
+    file: str | None,
+    case_field: str,
+    time_field: str,
+) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Sort events by incident (in order of first appearance), then time, then ``tiebreaks``, then file order.
+
+    Returns
+    -------
+    tuple
+        ``order`` (row positions in sorted order), ``codes`` (the incident number of each
+        sorted event, 0-based in order of first appearance) and the incident ids.
+    """
+    missing_case = cases.isna().to_numpy()
+    if missing_case.any():
+        pos = int(np.flatnonzero(missing_case)[0])
+        raise InputError(
+            "an event names no incident",
+            file=file,
+            record=f"row {pos + 1}",
+            field=case_field,
+            expected="an incident id on every event row",
+        )
+    missing_time = times.isna().to_numpy()
+    if missing_time.any():
+        pos = int(np.flatnonzero(missing_time)[0])
+        raise InputError(
+            "an event has no timestamp",
+            file=file,
+            record=f"row {pos + 1}",
+            field=time_field,
+            expected="a timestamp on every event row",
+        )
+    codes, ids = pd.factorize(cases)
+    stamp = times.astype("int64").to_numpy()
+    keys = [np.arange(len(codes)), *reversed(tiebreaks), stamp, codes]
+    order = np.lexsort(keys)
+    return order, codes[order], pd.Index(ids)
+
+
+def final_resolution(codes: np.ndarray, times: pd.Series, roles: pd.Series, n: int) -> pd.DataFrame:
+    """The final resolution of each incident from its sorted events.
+
+    Parameters
+    ----------
+    codes : ndarray
+        Incident number (0..n-1) of each event, events sorted by incident then time.
+    times : Series
+        Event times, in the same order.
+    roles : Series
+        ``"resolved"``, ``"closed"``, ``"canceled"`` or another value/NA (a non-terminal event).
+    n : int
+        Number of incidents.
+
+    Returns
+    -------
+    DataFrame
+        One row per incident (index 0..n-1) with ``resolved_at`` (NaT when the last event is
+        not terminal), ``resolved_by`` (the role that gave it: ``"resolved"``, ``"closed"`` or
+        ``"canceled"``; NA when open), ``canceled`` (a cancellation in the final run) and
+        ``reopen_count`` (moves from a terminal event to a non-terminal one).
+    """
+    roles = pd.Series(roles.to_numpy(), dtype="str")
+    times = times.reset_index(drop=True)
+    group = pd.Series(codes)
+    terminal = roles.isin(_TERMINAL_ROLES).to_numpy()
+    position = np.arange(len(codes))
+    last_open = (
+        pd.Series(np.where(terminal, -1, position))
+        .groupby(codes)
+        .max()
+        .reindex(range(n), fill_value=-1)
+        .to_numpy()
+    )
+    in_final = position > last_open[codes]
+    resolved = roles.eq("resolved").to_numpy() & in_final
+    by_resolution = times.where(resolved).groupby(group).last().reindex(range(n))
+    run_start = times.where(in_final).groupby(group).first().reindex(range(n))
+    first_role = roles.where(in_final).groupby(group).first().reindex(range(n))
+    resolved_at = by_resolution.where(by_resolution.notna(), run_start)
+    resolved_by = first_role.where(by_resolution.isna(), "resolved").where(resolved_at.notna())
+    canceled = pd.Series(roles.eq("canceled").to_numpy() & in_final).groupby(group).any().reindex(range(n))
+    same_case = np.r_[False, codes[1:] == codes[:-1]]
+    reopened = same_case & ~terminal & np.r_[False, terminal[:-1]]
+    reopen_count = pd.Series(reopened).groupby(group).sum().reindex(range(n), fill_value=0)
+    return pd.DataFrame(
+        {
+            "resolved_at": resolved_at,
+            "resolved_by": resolved_by.astype("str"),
+            "canceled": canceled.fillna(False).astype(bool),
+            "reopen_count": reopen_count.astype("int64"),
+        },
+        index=pd.RangeIndex(n),
+    )
+
+
+def first_times(codes: np.ndarray, times: pd.Series, mask: np.ndarray, n: int) -> pd.Series:
+    """The time of each incident's first event where ``mask`` holds (NaT where none), events sorted.
+
+    Returns
+    -------
+    Series
+        Indexed 0..n-1.
+    """
+    values = times.reset_index(drop=True).where(mask)
+    return values.groupby(codes).first().reindex(range(n))
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+def _status_values(frame: pd.DataFrame, columns: Sequence[str], sep: str) -> pd.Series:
+    out: pd.Series | None = None
+    for name in columns:
+        part = frame[name].astype("str").str.strip()
+        part = part.where(frame[name].notna() & (part != ""))
+        if out is None:
+            out = part
+            continue
+        joined = out + sep + part
+        out = joined.where(out.notna() & part.notna(), out.where(out.notna(), part))
+    assert out is not None
+    return out.reset_index(drop=True)
+
+
+def _role_of(milestone: str, *, file: str, status: str) -> str:
+    name = str(milestone).strip().lower().removesuffix("_at")
+    if name not in _ROLES:
+        raise InputError(
+            f"milestones= maps {status!r} to an unknown milestone",
+            file=file,
+            found=milestone,
+            expected="one of " + ", ".join(_ROLES),
+        )
+    return name
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def read(
+    path: str | Path,
+    *,
+    case: str | None = None,
+    time: str | None = None,
+    status: str | Sequence[str] | None = None,
+    milestones: Mapping[str, str] | None = None,
+    severity: str | None = None,
+    service: str | None = None,
+    team: str | None = None,
+    title: str | None = None,
+    tz: str | None = None,
+    dayfirst: bool | None = None,
+    severity_map: Mapping[str, str] | None = None,
+    preset: str | None = None,
+    status_sep: str = "/",
+    fmt: str | None = None,
+) -> pd.DataFrame:
+    """Read an event log (one row per status change) into the canonical ``incidents`` frame.
+
+    Parameters
+    ----------
+    path : path
+        A CSV, JSON or JSON Lines event log (optionally ``.gz``).
+    case, time : str
+        The incident-id and event-time columns.
+    status : str or list of str
+        The status column, or several joined with ``status_sep`` (``("Status", "Sub Status")``
+        gives ``"Accepted/In Progress"``).
+    milestones : mapping
+        Status value -> ``started``/``detected``/``acknowledged``/``diagnosed``/``recovered``
+        (first occurrence), ``resolved`` (final resolution), ``closed`` or ``canceled``; the key
+        ``"*"`` stands for any event. Status values are compared case-insensitively.
+    severity, service, team, title : str, optional
+        Columns read from each incident's latest event.
+    tz, dayfirst, severity_map
+        See :func:`mttr_lab.read_export`. ``tz`` is needed when the times carry no offset.
+    preset : str, optional
+        A name from :data:`PRESETS`; chosen from the header when ``case``/``time`` are not given.
+        Explicit options override the preset's.
+    status_sep : str
+        Joins several status columns.
+    fmt : {"csv", "json", "jsonl"}, optional
+        Format; read from the file name when omitted.
+
+    Returns
+    -------
+    DataFrame
+        One row per incident, in order of first appearance (``record`` = that order): the
+        canonical columns, then ``events`` (event rows of the incident), ``reopen_count``,
+        ``last_status``, and the other columns of the incident's latest event.
+
+    Raises
+    ------
+    InputError
+        When a column is missing, an event has no incident or time, or a mapping is unusable.
+    """
+    file = str(path)
+    frame, _ = read_frame(path, fmt=fmt)
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    chosen = preset or (None if case and time else _preset_for(frame.columns))
+    if preset is not None and preset not in PRESETS:
+        raise InputError(
+            f"unknown event-log preset {preset!r}", file=file, expected="one of " + ", ".join(PRESETS)
+        )
+    base: dict[str, Any] = dict(PRESETS[chosen]) if chosen else {}
+    given = {
+        "case": case,
+        "time": time,
+        "status": status,
+        "milestones": milestones,
+        "severity": severity,
+        "service": service,
+        "team": team,
+        "title": title,
+    }
+    opts = {**base, **{k: v for k, v in given.items() if v is not None}}
+    if not opts.get("case") or not opts.get("time"):
+        shown = ", ".join(map(str, list(frame.columns)[:30]))
+        raise InputError(
+            "an event log needs case= and time= columns (no built-in preset matches its header)",
+            file=file,
+            expected=f"case=, time=, status= and milestones= naming columns among: {shown}",
+        )
+    mapping = dict(opts.get("milestones") or {})
+    status_cols = _as_list(opts.get("status"))
+    if not mapping:
+        raise InputError(
+            "milestones= is needed: which status values mean acknowledged, resolved, ...",
+            file=file,
+            expected="a mapping such as {'In Progress': 'acknowledged', 'Resolved': 'resolved'}",
+        )
+    if set(mapping) - {ANY_EVENT} and not status_cols:
+        raise InputError("milestones= maps status values but status= names no column", file=file)
+    roles = {str(k).strip().casefold(): _role_of(v, file=file, status=k) for k, v in mapping.items()}
+
+    wanted = {"case": opts["case"], "time": opts["time"]}
+    wanted.update({f"status {i + 1}": c for i, c in enumerate(status_cols)})
+    attributes = {name: opts[name] for name in ("severity", "service", "team", "title") if opts.get(name)}
+    wanted.update(attributes)
+    require_columns(frame.columns, wanted, file=file, what="event log")
+    frame = frame.reset_index(drop=True)
+
+    times = parse_event_times(frame[opts["time"]], tz=tz, dayfirst=dayfirst, file=file, field=opts["time"])
+    cases = frame[opts["case"]].astype("str").str.strip()
+    cases = cases.where(frame[opts["case"]].notna() & (cases != ""))
+    order, codes, ids = order_events(
+        cases, times, file=file, case_field=opts["case"], time_field=opts["time"]
+    )
+    n = len(ids)
+    sorted_times = times.take(order).reset_index(drop=True)
+    if status_cols:
+        statuses = _status_values(frame, status_cols, status_sep).take(order).reset_index(drop=True)
+    else:
+        statuses = pd.Series(pd.NA, index=range(len(order)), dtype="str")
+    keys = statuses.str.casefold()
+    present = set(keys.dropna().unique())
+    unused = [k for k in mapping if k != ANY_EVENT and str(k).strip().casefold() not in present]
+    if unused:
+        log.warning(
+            "%s: milestones= names status values that never occur: %s", file, ", ".join(map(repr, unused))
+        )
+    event_roles = keys.map({k: v for k, v in roles.items() if k != ANY_EVENT.casefold()})
+
+    milestone_times: dict[str, pd.Series] = {}
+    any_role = roles.get(ANY_EVENT)
+    for role in _FIRST_ROLES:
+        mask = event_roles.eq(role).fillna(False).to_numpy()
+        if any_role == role:
+            mask = np.ones(len(order), dtype=bool)
+        if mask.any() or role in roles.values():
+            milestone_times[f"{role}_at"] = first_times(codes, sorted_times, mask, n)
+    if "started_at" not in milestone_times and "detected_at" not in milestone_times:
+        milestone_times["detected_at"] = first_times(codes, sorted_times, np.ones(len(order), dtype=bool), n)
+    final = final_resolution(codes, sorted_times, event_roles, n)
+    milestone_times["resolved_at"] = final["resolved_at"]
+
+    boundaries = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
+    latest = order[boundaries[1:] - 1]
+    events = np.diff(boundaries)
+    last = frame.take(latest).reset_index(drop=True)
+    last_status = statuses.take(boundaries[1:] - 1).reset_index(drop=True)
+    fields: dict[str, Any] = {"incident_id": pd.Series(ids, dtype="str")}
+    fields.update({name: last[column] for name, column in attributes.items()})
+    fields.update(milestone_times)
+    reason = pd.Series(pd.NA, index=range(n), dtype="str").mask(
+        final["canceled"], "canceled: last status " + last_status.fillna("").astype("str")
+    )
+    extra: dict[str, Any] = {
+        "events": events,
+        "reopen_count": final["reopen_count"],
+        "last_status": last_status,
+    }
+    used = set(wanted.values())
+    for column in last.columns:
+        if column not in used and column not in extra and column not in INCIDENT_COLUMNS:
+            extra[column] = last[column]
+    labels = {"incident_id": opts["case"], **attributes}
+    labels.update({m: opts["time"] for m in MILESTONES})
+    return build_incidents(
+        fields,
+        source=SOURCE,
+        file=file,
+        labels=labels,
+        tz=tz,
+        severity_map=severity_map,
+        default_severity_map=opts.get("severity_map") if chosen else None,
+        record_label="incident",
+        exclude_reason=reason,
+        extra=extra,
+    )

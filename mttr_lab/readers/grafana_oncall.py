@@ -1,0 +1,175 @@
+"""Grafana OnCall / Grafana IRM alert groups (``GET /api/v1/alert_groups/``).
+
+Records come as pages ``{"count", "next", "previous", "results": [...]}`` (one, a JSON list of
+pages, or JSON Lines of pages) or as a JSON list of alert groups.
+
+Milestones: detected = ``created_at``; acknowledged = ``acknowledged_at``; resolved =
+``resolved_at`` unless ``state`` says the group is ``new``, ``acknowledged`` or ``silenced``
+(un-resolved since: open). OnCall has no
+severity (NA). Title = ``title``; service = the integration's name when the export carries one
+(``integration_name``, ``integration.name`` or a text ``integration``), else NA. ``silenced_at``
+is kept as an extra timestamp column: silencing is not a response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..schema import InputError
+from ..timeparse import parse_timestamps
+from ._build import build_incidents
+from ._files import Sample, load_json_records
+
+__all__ = ["SOURCE", "read", "sniff"]
+
+SOURCE = "grafana_oncall"
+
+#: States of a group that is not (or no longer) resolved.
+_UNRESOLVED = ("new", "acknowledged", "silenced")
+_COLUMNS = (
+    "id",
+    "alert_group_number",
+    "title",
+    "state",
+    "alerts_count",
+    "created_at",
+    "acknowledged_at",
+    "resolved_at",
+    "silenced_at",
+    "integration_id",
+    "integration",
+    "route_id",
+    "acknowledged_by",
+    "resolved_by",
+)
+
+
+def _first_record(doc: Any) -> Any:
+    if isinstance(doc, list):
+        doc = doc[0] if doc else None
+    if isinstance(doc, dict) and isinstance(doc.get("results"), list):
+        return doc["results"][0] if doc["results"] else None
+    return doc
+
+
+def sniff(sample: Sample) -> str | None:
+    """Recognise Grafana OnCall alert groups (``alerts_count`` and ``state``).
+
+    Returns
+    -------
+    str or None
+        Why the file looks like an OnCall export, or None.
+    """
+    if sample.kind == "csv":
+        return None
+    first = _first_record(sample.json())
+    if isinstance(first, dict) and {"alerts_count", "state", "created_at"} <= first.keys():
+        return "Grafana OnCall alert groups (alerts_count, state, created_at)"
+    return None
+
+
+def _integration_name(rec: dict) -> Any:
+    name = rec.get("integration_name")
+    integration = rec.get("integration")
+    if name is None and isinstance(integration, dict):
+        name = integration.get("verbal_name") or integration.get("name")
+    elif name is None and isinstance(integration, str):
+        name = integration
+    return name
+
+
+def _flatten(records: list[Any], *, file: str) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    for number, rec in enumerate(records, start=1):
+        if not isinstance(rec, dict):
+            raise InputError(
+                "a record is not a JSON object",
+                file=file,
+                record=number,
+                found=rec,
+                expected="one alert group object per record",
+            )
+        row = {name: rec.get(name) for name in _COLUMNS}
+        row["integration"] = _integration_name(rec)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(_COLUMNS))
+
+
+def _text(values: pd.Series) -> pd.Series:
+    out = values.astype("str").str.strip()
+    return out.where(values.notna() & (out != ""))
+
+
+def read(
+    path: str | Path,
+    *,
+    tz: str | None = None,
+    dayfirst: bool | None = None,
+    severity_map: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read Grafana OnCall alert groups into the canonical ``incidents`` frame.
+
+    Parameters
+    ----------
+    path : path
+        Alert-group pages or a list of alert groups (JSON or JSON Lines, optionally ``.gz``).
+    tz : str, optional
+        IANA timezone for timestamps without an offset (OnCall's carry ``Z``).
+    dayfirst : bool, optional
+        Order of slash dates, were there any.
+    severity_map : mapping, optional
+        Accepted for a uniform interface; OnCall records carry no severity.
+
+    Returns
+    -------
+    DataFrame
+        The canonical columns (severity NA), then ``alert_group_number``, ``state``,
+        ``alerts_count``, ``silenced_at`` (UTC), ``integration_id``, ``route_id``,
+        ``acknowledged_by`` and ``resolved_by``.
+
+    Raises
+    ------
+    InputError
+        Naming the file, record and field of unusable input.
+    """
+    file = str(path)
+    raw = _flatten(load_json_records(path, keys=("results",)), file=file)
+    ids = raw["id"].tolist()
+
+    def name(pos: int) -> str:
+        return f"record {pos + 1}" + (f" (id {ids[pos]})" if isinstance(ids[pos], str) else "")
+
+    def when(field: str) -> pd.Series:
+        return parse_timestamps(raw[field], tz=tz, dayfirst=dayfirst, file=file, field=field, records=name)
+
+    state = _text(raw["state"]).str.lower()
+    resolved = when("resolved_at")
+    resolved = resolved.mask(state.isin(_UNRESOLVED))
+    return build_incidents(
+        {
+            "incident_id": raw["id"],
+            "title": raw["title"],
+            "service": raw["integration"],
+            "detected_at": when("created_at"),
+            "acknowledged_at": when("acknowledged_at"),
+            "resolved_at": resolved,
+        },
+        source=SOURCE,
+        file=file,
+        severity_map=severity_map,
+        record_label="record",
+        extra={
+            "alert_group_number": pd.to_numeric(raw["alert_group_number"], errors="coerce").astype("Int64"),
+            "state": state,
+            "alerts_count": pd.to_numeric(raw["alerts_count"], errors="coerce").astype("Int64"),
+            "silenced_at": when("silenced_at"),
+            "integration_id": _text(raw["integration_id"]),
+            "route_id": _text(raw["route_id"]),
+            "acknowledged_by": _text(raw["acknowledged_by"]),
+            "resolved_by": _text(raw["resolved_by"]),
+        },
+    )

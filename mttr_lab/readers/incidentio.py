@@ -1,0 +1,444 @@
+"""incident.io incidents from API v2 ``GET /v2/incidents``.
+
+Accepted shapes: one response (``{"incidents": [...], "pagination_meta": {...}}``), a list of such
+pages, a bare list of incidents, or JSON Lines (one incident or one page per line).
+
+Milestones come from ``incident_timestamp_values[]``, matched by the timestamp's **name**, which
+each organisation configures. Names are compared case-insensitively, with a trailing "at"
+dropped ("Impact Started At" is "impact started"). The defaults, in order of preference within
+a milestone:
+
+- Impact started -> ``started_at``
+- Reported, else Declared, else the incident's ``created_at`` -> ``detected_at``
+- Accepted -> ``acknowledged_at``
+- Identified -> ``diagnosed_at``
+- Fixed, else Mitigated -> ``recovered_at``
+- Resolved, else Closed -> ``resolved_at``
+
+``timestamp_names={name: milestone}`` adds names or overrides these (a milestone of None ignores
+a name); the names it gives are preferred to the defaults. Timestamps that feed no milestone
+(Declined, Closed when Resolved is set, custom ones) are kept as ``timestamp_<name>`` columns in
+UTC, and ``duration_metrics[]`` as ``duration_<name>_min`` columns in minutes.
+
+An incident whose status category is ``triage``, ``live`` or ``paused`` is open: its
+``resolved_at`` is NaT even if an earlier Resolved timestamp survives a reopening.
+
+Severity: organisations define their own severities, each with a ``rank`` (higher is more
+severe). The distinct ranks seen in the export are ordered from the highest down; with four or
+fewer, they map in turn to critical, high, medium, low (three ranks give critical, high,
+medium). With more, position ``i`` of ``k`` (0 = highest) maps to level ``floor(4 i / k)``, so
+five ranks SEV0..SEV4 give critical, critical, high, medium, low. Because the ladder is read from
+the export, a file lacking the organisation's top severity shifts it: pin the labels with
+``severity_map={name: severity}``, which overrides the ladder by name. A severity without a rank
+falls back to the generic label table.
+
+Exclusions (kept as rows, with ``exclude_reason``): status category ``declined``, ``merged`` or
+``canceled``; ``mode`` ``test`` or ``tutorial``. A ``retrospective`` incident is a real incident
+declared after the fact and is kept.
+
+``service`` and ``team`` come from custom fields named like "Affected services" and "Team"
+(``service_field=`` / ``team_field=`` name others); several values are joined with ", ".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..schema import MILESTONES, SEVERITIES, InputError
+from ..timeparse import parse_timestamps
+from ._build import build_incidents
+from ._files import Sample, load_json_records
+
+__all__ = ["DEFAULT_TIMESTAMP_NAMES", "SOURCE", "read", "severity_ladder", "sniff"]
+
+SOURCE = "incidentio"
+
+#: Timestamp name (normalised) -> milestone; earlier names win within a milestone.
+DEFAULT_TIMESTAMP_NAMES: dict[str, str] = {
+    "impact started": "started_at",
+    "reported": "detected_at",
+    "declared": "detected_at",
+    "accepted": "acknowledged_at",
+    "identified": "diagnosed_at",
+    "fixed": "recovered_at",
+    "mitigated": "recovered_at",
+    "resolved": "resolved_at",
+    "closed": "resolved_at",
+}
+
+#: Status categories of incidents still being worked on.
+OPEN_CATEGORIES = frozenset({"triage", "live", "paused"})
+
+#: Status category -> why the record is not an incident.
+EXCLUDED_CATEGORIES: dict[str, str] = {
+    "declined": "declined incident (status category declined)",
+    "merged": "merged into another incident (status category merged)",
+    "canceled": "canceled incident (status category canceled)",
+    "cancelled": "canceled incident (status category canceled)",
+}
+
+#: Incident mode -> why the record is not an incident.
+EXCLUDED_MODES: dict[str, str] = {
+    "test": "test incident (mode test)",
+    "tutorial": "test incident (mode tutorial)",
+}
+
+SERVICE_FIELDS = (
+    "affected services",
+    "affected service",
+    "services",
+    "service",
+    "affected systems",
+    "affected system",
+)
+TEAM_FIELDS = ("team", "teams", "affected team", "affected teams", "owning team", "responsible team")
+
+_PAGE_KEYS = ("incidents",)
+_ROW_COLUMNS = [
+    "incident_id",
+    "title",
+    "severity",
+    "service",
+    "team",
+    "created_at",
+    "updated_at",
+    "incident_io_id",
+    "status",
+    "status_category",
+    "mode",
+    "incident_type",
+    "permalink",
+]
+
+
+def _norm(name: Any) -> str:
+    """A timestamp or custom-field name for comparison: lower case, single spaces, no trailing "at"."""
+    text = " ".join(str(name).strip().lower().replace("_", " ").split())
+    return text[:-3].rstrip() if text.endswith(" at") else text
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_") or "unnamed"
+
+
+def sniff(sample: Sample) -> str | None:
+    """incident.io incidents carry ``incident_status`` and ``reference``, or ``incident_timestamp_values``."""
+    doc = sample.json()
+    if (
+        isinstance(doc, list)
+        and doc
+        and isinstance(doc[0], dict)
+        and isinstance(doc[0].get("incidents"), list)
+    ):
+        doc = doc[0]
+    if isinstance(doc, dict) and isinstance(doc.get("incidents"), list):
+        doc = doc["incidents"]
+    first = doc[0] if isinstance(doc, list) and doc else doc
+    if not isinstance(first, dict):
+        return None
+    if isinstance(first.get("incident_timestamp_values"), list):
+        return "incidents with incident_timestamp_values[] (incident.io API v2)"
+    if isinstance(first.get("incident_status"), dict) and "reference" in first and "mode" in first:
+        return "incidents with incident_status, reference and mode (incident.io API v2)"
+    return None
+
+
+def _milestone_order(
+    timestamp_names: Mapping[str, str | None] | None, *, file: str
+) -> list[tuple[str, str | None]]:
+    """(normalised timestamp name, milestone or None) in order of preference."""
+    user: list[tuple[str, str | None]] = []
+    for name, target in (timestamp_names or {}).items():
+        if target is not None:
+            target = str(target)
+            if target not in MILESTONES and f"{target}_at" in MILESTONES:
+                target = f"{target}_at"
+            if target not in MILESTONES:
+                raise InputError(
+                    f"timestamp_names sends {name!r} to an unknown milestone",
+                    file=file,
+                    found=target,
+                    expected="one of " + ", ".join(MILESTONES) + " (or None to ignore it)",
+                )
+        user.append((_norm(name), target))
+    named = {name for name, _ in user}
+    return user + [(n, m) for n, m in DEFAULT_TIMESTAMP_NAMES.items() if n not in named]
+
+
+def severity_ladder(ranks: Mapping[str, Any]) -> dict[str, str]:
+    """Severity name -> normalised severity, from the organisation's ranks (higher is more severe).
+
+    Returns
+    -------
+    dict
+        Each name whose rank is a number, mapped by the rule in the module docstring.
+    """
+    numeric: dict[str, float] = {}
+    for name, rank in ranks.items():
+        try:
+            value = float(rank)
+        except (TypeError, ValueError):
+            continue
+        if not math.isnan(value):
+            numeric[name] = value
+    distinct = sorted(set(numeric.values()), reverse=True)
+    k = len(distinct)
+    top_down = list(reversed(SEVERITIES))  # critical, high, medium, low
+    level = {
+        rank: top_down[i] if k <= len(top_down) else top_down[(i * len(top_down)) // k]
+        for i, rank in enumerate(distinct)
+    }
+    return {name: level[value] for name, value in numeric.items()}
+
+
+def _custom_values(entry: dict) -> list[str]:
+    out: list[str] = []
+    for value in entry.get("values") or []:
+        if not isinstance(value, dict):
+            continue
+        option = value.get("value_option")
+        catalog = value.get("value_catalog_entry")
+        if isinstance(option, dict) and option.get("value"):
+            out.append(str(option["value"]))
+        elif isinstance(catalog, dict) and catalog.get("name"):
+            out.append(str(catalog["name"]))
+        else:
+            for key in ("value_text", "value_numeric", "value_link"):
+                if value.get(key) not in (None, ""):
+                    out.append(str(value[key]))
+                    break
+    return out
+
+
+def _custom_field(entries: Any, wanted: Sequence[str]) -> str | None:
+    if not isinstance(entries, list):
+        return None
+    found: dict[str, list[str]] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("custom_field"), dict):
+            continue
+        name = _norm(entry["custom_field"].get("name", ""))
+        if name in wanted:
+            found.setdefault(name, []).extend(_custom_values(entry))
+    for name in wanted:  # the first wanted name that has values
+        if found.get(name):
+            return ", ".join(found[name])
+    return None
+
+
+def _names(value: str | Iterable[str] | None, default: Sequence[str]) -> tuple[str, ...]:
+    if value is None:
+        return tuple(default)
+    if isinstance(value, str):
+        value = [value]
+    return tuple(_norm(v) for v in value)
+
+
+def _flatten(
+    records: list, *, file: str, service_names: Sequence[str], team_names: Sequence[str]
+) -> tuple[list[dict], list[dict], list[dict], dict[str, str], dict[str, str], dict[str, Any]]:
+    """Per-record fields, timestamps (normalised name -> value) and duration metrics (seconds)."""
+    rows: list[dict] = []
+    stamps: list[dict] = []
+    durations: list[dict] = []
+    stamp_labels: dict[str, str] = {}
+    duration_labels: dict[str, str] = {}
+    ranks: dict[str, Any] = {}
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise InputError(
+                "a record is not a JSON object",
+                file=file,
+                record=number,
+                found=record,
+                expected="one incident object per record (incident.io API v2)",
+            )
+        status = record.get("incident_status") if isinstance(record.get("incident_status"), dict) else {}
+        severity = record.get("severity") if isinstance(record.get("severity"), dict) else {}
+        kind = record.get("incident_type") if isinstance(record.get("incident_type"), dict) else {}
+        if severity.get("name") is not None and "rank" in severity:
+            ranks[str(severity["name"])] = severity.get("rank")
+        rows.append(
+            {
+                "incident_id": record.get("reference") or record.get("id"),
+                "title": record.get("name"),
+                "severity": severity.get("name") if severity else record.get("severity"),
+                "service": _custom_field(record.get("custom_field_entries"), service_names),
+                "team": _custom_field(record.get("custom_field_entries"), team_names),
+                "created_at": record.get("created_at"),
+                "updated_at": record.get("updated_at"),
+                "incident_io_id": record.get("id"),
+                "status": status.get("name"),
+                "status_category": status.get("category"),
+                "mode": record.get("mode"),
+                "incident_type": kind.get("name"),
+                "permalink": record.get("permalink"),
+            }
+        )
+        stamp: dict[str, Any] = {}
+        for item in record.get("incident_timestamp_values") or []:
+            if not isinstance(item, dict) or not isinstance(item.get("incident_timestamp"), dict):
+                continue
+            raw_name = item["incident_timestamp"].get("name")
+            if raw_name is None:
+                continue
+            value = item.get("value")
+            if isinstance(value, dict):
+                value = value.get("value")
+            name = _norm(raw_name)
+            stamp_labels.setdefault(name, str(raw_name))
+            if value not in (None, "") and stamp.get(name) is None:
+                stamp[name] = value
+        stamps.append(stamp)
+        metric: dict[str, Any] = {}
+        for item in record.get("duration_metrics") or []:
+            if not isinstance(item, dict) or not isinstance(item.get("duration_metric"), dict):
+                continue
+            raw_name = item["duration_metric"].get("name")
+            if raw_name is None:
+                continue
+            slug = _slug(raw_name)
+            duration_labels.setdefault(slug, str(raw_name))
+            metric[slug] = item.get("value_seconds")
+        durations.append(metric)
+    return rows, stamps, durations, stamp_labels, duration_labels, ranks
+
+
+def _seconds_to_minutes(values: pd.Series, *, file: str, name: str) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna()
+    if bad.any():
+        pos = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(
+            "a duration metric is not a number of seconds",
+            file=file,
+            record=pos + 1,
+            field=f"duration_metrics[{name}].value_seconds",
+            found=values.iloc[pos],
+            expected="an integer number of seconds",
+        )
+    return (numbers / 60.0).astype("float64")
+
+
+def read(
+    path: str | Path,
+    *,
+    tz: str | None = None,
+    severity_map: Mapping[str, str] | None = None,
+    dayfirst: bool | None = None,
+    timestamp_names: Mapping[str, str | None] | None = None,
+    service_field: str | Iterable[str] | None = None,
+    team_field: str | Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Read an incident.io API v2 incidents export into the canonical ``incidents`` frame.
+
+    Parameters
+    ----------
+    path : path
+        JSON (a response, a list of pages or of incidents) or JSON Lines, optionally ``.gz``.
+    tz, dayfirst
+        Only needed for hand-edited timestamps without an offset (the API writes ``Z``).
+    severity_map : mapping, optional
+        Severity name -> low/medium/high/critical, overriding the rank ladder.
+    timestamp_names : mapping, optional
+        Timestamp name -> milestone (``"started_at"`` or ``"started"``; None ignores the name).
+    service_field, team_field : str or list of str, optional
+        Custom-field names holding the service and the team.
+
+    Returns
+    -------
+    DataFrame
+        The canonical columns, then ``incident_io_id``, ``status``, ``status_category``,
+        ``mode``, ``incident_type``, ``permalink``, ``updated_at`` (UTC), one
+        ``timestamp_<name>`` column (UTC) per timestamp that feeds no milestone, and one
+        ``duration_<name>_min`` column (float minutes) per duration metric.
+    """
+    file = str(path)
+    order = _milestone_order(timestamp_names, file=file)
+    records = load_json_records(path, keys=_PAGE_KEYS)
+    rows, stamps, durations, stamp_labels, duration_labels, ranks = _flatten(
+        records,
+        file=file,
+        service_names=_names(service_field, SERVICE_FIELDS),
+        team_names=_names(team_field, TEAM_FIELDS),
+    )
+    n = len(rows)
+    index = pd.RangeIndex(n)
+    frame = pd.DataFrame.from_records(rows, index=index, columns=_ROW_COLUMNS)
+    stamp_frame = pd.DataFrame.from_records(stamps, index=index) if n else pd.DataFrame(index=index)
+
+    fields: dict[str, Any] = {c: frame[c] for c in ("incident_id", "title", "severity", "service", "team")}
+    labels: dict[str, str] = {}
+    used: set[str] = set()
+    for milestone in MILESTONES:
+        names = [name for name, target in order if target == milestone]
+        value = pd.Series(None, index=index, dtype="object")
+        present = [name for name in names if name in stamp_frame.columns]
+        for name in present:
+            value = value.where(value.notna(), stamp_frame[name])
+        if present:
+            used.add(present[0])
+        if milestone == "detected_at" and "created_at" in frame.columns:
+            value = value.where(value.notna(), frame["created_at"])
+        shown = " / ".join(f"incident_timestamp_values[{stamp_labels.get(s, s)!r}]" for s in names[:2])
+        labels[milestone] = shown + (" / created_at" if milestone == "detected_at" else "")
+        if present or milestone == "detected_at":
+            fields[milestone] = value
+
+    category = frame["status_category"].astype("str").str.strip().str.lower()
+    mode = frame["mode"].astype("str").str.strip().str.lower()
+    if "resolved_at" in fields:
+        fields["resolved_at"] = fields["resolved_at"].where(~category.isin(OPEN_CATEGORIES))
+    reason = category.map(EXCLUDED_CATEGORIES).astype("str").where(category.isin(EXCLUDED_CATEGORIES))
+    reason = mode.map(EXCLUDED_MODES).astype("str").where(mode.isin(EXCLUDED_MODES), reason)
+
+    extra: dict[str, Any] = {
+        c: frame[c].astype("str")
+        for c in ("incident_io_id", "status", "status_category", "mode", "incident_type", "permalink")
+    }
+    updated = parse_timestamps(
+        frame["updated_at"], tz=tz, dayfirst=dayfirst, file=file, field="updated_at", records=_record_name
+    )
+    extra["updated_at"] = updated
+    for name in stamp_frame.columns:
+        if name in used:
+            continue
+        raw = stamp_labels.get(name, name)
+        extra[f"timestamp_{_slug(name)}"] = parse_timestamps(
+            stamp_frame[name],
+            tz=tz,
+            dayfirst=dayfirst,
+            file=file,
+            field=f"incident_timestamp_values[{raw!r}]",
+            records=_record_name,
+        )
+    metrics = pd.DataFrame.from_records(durations, index=index) if n else pd.DataFrame(index=index)
+    for slug in metrics.columns:
+        extra[f"duration_{slug}_min"] = _seconds_to_minutes(
+            metrics[slug], file=file, name=duration_labels.get(slug, slug)
+        )
+
+    return build_incidents(
+        {k: v for k, v in fields.items() if v is not None},
+        source=SOURCE,
+        file=file,
+        labels=labels,
+        tz=tz,
+        dayfirst=dayfirst,
+        severity_map=severity_map,
+        default_severity_map=severity_ladder(ranks),
+        record_label="record",
+        exclude_reason=reason,
+        version=updated,
+        extra=extra,
+    )
+
+
+def _record_name(position: int) -> str:
+    return f"record {position + 1}"

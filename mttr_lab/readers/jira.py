@@ -1,0 +1,397 @@
+"""Jira Service Management incidents from a Jira CSV export ("Export CSV (all fields)").
+
+Columns used (header names compared case-insensitively; the newer "Work item key"/"Work type"
+spellings are accepted too):
+
+- ``Issue key`` -> ``incident_id``; ``Summary`` -> ``title``
+- ``Created`` -> ``detected_at``; ``Resolved`` -> ``resolved_at`` (Jira clears it when an issue
+  is reopened, so a reopened incident is open until its final resolution)
+- ``Custom field (Severity)`` where filled, else ``Priority`` -> ``severity`` (Highest ->
+  critical, High -> high, Medium -> medium, Low and Lowest -> low; "Severity 1".."Severity 4"
+  and the usual SEV/P labels are understood too)
+- ``Custom field (Affected services)``, else ``Component/s`` -> ``service``;
+  ``Custom field (Team)`` -> ``team``
+- ``milestone_columns={milestone: column}`` adds others (for example an "Impact start" date field).
+
+Jira repeats a column once per value (``Component/s``, ``Labels``, ``Watchers``, ``Comment``...).
+Every repeated column is kept: its values are joined with "; " in one column of that name.
+Columns not used for a milestone follow the canonical ones under their export names, with
+``Updated`` parsed into ``updated_at`` (it orders versions of one issue key).
+
+Dates are written in the exporting user's display format and timezone, with no offset, so
+``tz=`` is required. Jira's default ``dd/MMM/yy h:mm a`` (``24/Aug/23 3:15 PM``, also with a
+24-hour clock or a four-digit year) is parsed explicitly, English month names only; other formats
+(``2023-08-24 15:15``, numeric day/month dates) go through the shared timestamp parser.
+
+Exclusions (kept as rows, with ``exclude_reason``): an issue type other than Incident
+(``[System] Incident`` counts as Incident; ``issue_types=`` widens the set; a file without an
+issue-type column is taken as all incidents), and a Resolution or Status of Won't Do, Duplicate, Cancelled/Canceled or Declined.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
+from ..timeparse import parse_timestamps
+from ._build import build_incidents
+from ._files import Sample, read_text
+
+__all__ = ["SOURCE", "parse_jira_dates", "read", "read_table", "sniff"]
+
+SOURCE = "jira"
+
+KEY_COLUMNS = ("Issue key", "Work item key")
+TYPE_COLUMNS = ("Issue Type", "Work type")
+SEVERITY_COLUMNS = ("Custom field (Severity)", "Severity")
+SERVICE_COLUMNS = ("Custom field (Affected services)", "Affected services", "Component/s", "Components")
+TEAM_COLUMNS = ("Custom field (Team)", "Team")
+
+#: Resolutions and statuses of records that are not incidents (compared lower-cased).
+EXCLUDED_OUTCOMES = frozenset({"won't do", "wont do", "duplicate", "cancelled", "canceled", "declined"})
+
+#: Labels Jira sites use for severity, beyond the generic table (Priority names are in it).
+SEVERITY_MAP: dict[str, str] = {
+    "severity 1": "critical",
+    "severity 2": "high",
+    "severity 3": "medium",
+    "severity 4": "low",
+    "severity 5": "low",
+    "s1": "critical",
+    "s2": "high",
+    "s3": "medium",
+    "s4": "low",
+}
+
+JOIN = "; "
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
+_JIRA_DATE = re.compile(
+    r"(?P<day>\d{1,2})/(?P<month>[^\W\d_]{3,4})/(?P<year>\d{2}|\d{4})\s+"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
+)
+
+
+def sniff(sample: Sample) -> str | None:
+    """A Jira CSV export has an issue-key column beside ``Summary`` and ``Created``."""
+    columns = {c.lower() for c in sample.csv_columns()}
+    if columns & {k.lower() for k in KEY_COLUMNS} and {"summary", "created"} <= columns:
+        return "CSV with Issue key, Summary and Created columns (Jira export)"
+    return None
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """The export as text columns, a repeated header's values joined with "; " under one name.
+
+    Returns
+    -------
+    DataFrame
+        One column per distinct header name, in first-seen order, ``str`` dtype, NA where empty.
+    """
+    file = str(path)
+    text = read_text(path)
+    if not text.strip():
+        raise InputError("the file is empty", file=file, expected="a Jira CSV export with a header line")
+    first_line = text.lstrip().split("\n", 1)[0]
+    sep = ";" if first_line.count(";") > first_line.count(",") else ","
+    header = [h.strip() for h in next(csv.reader(io.StringIO(text), delimiter=sep))]
+    try:
+        with warnings.catch_warnings():
+            # index_col=False keeps a long first row from becoming an index; its warning is an error here.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            raw = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                header=0,
+                index_col=False,
+                dtype="str",
+                keep_default_na=False,
+                na_values=[""],
+                engine="c",
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        row = _first_long_row(text, sep=sep, width=len(header))
+        raise InputError(
+            "malformed CSV: " + str(exc).split("C error: ")[-1].strip(),
+            file=file,
+            record=f"row {row}" if row else None,
+            expected=f"at most {len(header)} fields per row, as in the header",
+        ) from None
+    if raw.shape[1] != len(header):
+        raise InputError(
+            "the CSV header could not be read",
+            file=file,
+            found=raw.shape[1],
+            expected=f"{len(header)} columns as in the header line",
+        )
+    raw.columns = pd.RangeIndex(len(header))
+    positions: dict[str, list[int]] = {}
+    for i, name in enumerate(header):
+        positions.setdefault(name, []).append(i)
+    columns: dict[str, pd.Series] = {}
+    for name, where in positions.items():
+        joined = _text(raw[where[0]])
+        for i in where[1:]:
+            other = _text(raw[i])
+            joined = (joined + JOIN + other).fillna(joined).fillna(other)
+        columns[name] = joined
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(raw)))
+
+
+def _first_long_row(text: str, *, sep: str, width: int) -> int | None:
+    """The 1-based data row that has more fields than the header, if any."""
+    for number, fields in enumerate(csv.reader(io.StringIO(text), delimiter=sep)):
+        if len(fields) > width:
+            return number
+    return None
+
+
+def _text(values: pd.Series) -> pd.Series:
+    out = values.astype("str").str.strip()
+    return out.where(out != "")
+
+
+def _find(columns: Iterable[str], candidates: Sequence[str]) -> str | None:
+    lower = {c.lower(): c for c in columns}
+    for name in candidates:
+        if name.lower() in lower:
+            return lower[name.lower()]
+    return None
+
+
+def _row_name(position: int) -> str:
+    return f"row {position + 1}"
+
+
+def parse_jira_dates(
+    values: pd.Series, *, tz: str | None, dayfirst: bool | None = None, file: str, field: str
+) -> pd.Series:
+    """One Jira date column to ``datetime64[us, UTC]``.
+
+    Values in Jira's ``dd/MMM/yy h:mm a`` family are read field by field; any other column goes
+    to :func:`mttr_lab.timeparse.parse_timestamps`.
+
+    Returns
+    -------
+    Series
+        UTC timestamps, NaT where the export had none.
+    """
+    text = _text(values)
+    present = text.notna()
+    parts = text.str.extract(f"^{_JIRA_DATE.pattern}$")
+    matched = parts["day"].notna()
+    if not matched.any():
+        return parse_timestamps(text, tz=tz, dayfirst=dayfirst, file=file, field=field, records=_row_name)
+    _fail_at(present & ~matched, text, file=file, field=field, why="not a date in the export's format")
+    month = parts["month"].str.lower().str[:3].map(_MONTHS)
+    _fail_at(matched & month.isna(), text, file=file, field=field, why="unknown month name")
+    year = pd.to_numeric(parts["year"])
+    year = year.where(parts["year"].str.len() == 4, np.where(year < 69, 2000 + year, 1900 + year))
+    hour = pd.to_numeric(parts["hour"])
+    ampm = parts["ampm"].str.lower().str.replace(".", "", regex=False)
+    twelve = ampm.notna()
+    _fail_at(twelve & ~hour.between(1, 12), text, file=file, field=field, why="hour out of range")
+    hour = hour.where(~twelve, hour % 12 + np.where(ampm == "pm", 12, 0))
+    stamp = pd.to_datetime(
+        pd.DataFrame(
+            {
+                "year": year,
+                "month": month,
+                "day": pd.to_numeric(parts["day"]),
+                "hour": hour,
+                "minute": pd.to_numeric(parts["minute"]),
+                "second": pd.to_numeric(parts["second"]).fillna(0),
+            }
+        ),
+        errors="coerce",
+    )
+    _fail_at(matched & stamp.isna(), text, file=file, field=field, why="not a valid date")
+    if tz is None:
+        pos = int(np.flatnonzero(matched.to_numpy())[0])
+        raise InputError(
+            "Jira dates carry no UTC offset and no timezone was given",
+            file=file,
+            record=_row_name(pos),
+            field=field,
+            found=text.iloc[pos],
+            expected="tz='Area/City': the timezone of the user who exported (e.g. tz='Europe/London')",
+        )
+    return parse_timestamps(stamp, tz=tz, file=file, field=field, records=_row_name)
+
+
+def _fail_at(bad: pd.Series, text: pd.Series, *, file: str, field: str, why: str) -> None:
+    if not bad.any():
+        return
+    pos = int(np.flatnonzero(bad.to_numpy())[0])
+    raise InputError(
+        why,
+        file=file,
+        record=_row_name(pos),
+        field=field,
+        found=text.iloc[pos],
+        expected="one date format throughout the column, such as 24/Aug/23 3:15 PM (English month names)",
+    )
+
+
+def read(
+    path: str | Path,
+    *,
+    tz: str | None = None,
+    severity_map: Mapping[str, str] | None = None,
+    dayfirst: bool | None = None,
+    issue_types: Iterable[str] = ("Incident",),
+    excluded_outcomes: Iterable[str] | None = None,
+    milestone_columns: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read a Jira Service Management CSV export into the canonical ``incidents`` frame.
+
+    Parameters
+    ----------
+    path : path
+        The CSV export (optionally ``.gz``).
+    tz : str
+        IANA timezone of the exporting user: Jira writes dates without an offset.
+    severity_map : mapping, optional
+        Severity or priority label -> low/medium/high/critical.
+    dayfirst : bool, optional
+        Order of numeric day/month dates, when the site uses such a format.
+    issue_types : iterable of str
+        Issue types that are incidents; others are excluded with a reason.
+    excluded_outcomes : iterable of str, optional
+        Resolutions/statuses that mark a record as not an incident (default Won't Do,
+        Duplicate, Cancelled/Canceled, Declined).
+    milestone_columns : mapping, optional
+        Milestone (``"started_at"``...) -> export column, added to or replacing the defaults.
+
+    Returns
+    -------
+    DataFrame
+        The canonical columns, then ``updated_at`` (UTC) and every other export column by its
+        export name (repeated columns joined with "; ").
+    """
+    file = str(path)
+    table = read_table(path)
+    columns = list(table.columns)
+    key = _find(columns, KEY_COLUMNS)
+    created = _find(columns, ("Created",))
+    if key is None or created is None:
+        missing = "Issue key" if key is None else "Created"
+        shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
+        raise InputError(
+            f"the Jira export has no column {missing!r}",
+            file=file,
+            field=missing,
+            expected=f"a Jira CSV export with Issue key and Created; columns present: {shown}",
+        )
+    stones: dict[str, str] = {"detected_at": created}
+    resolved = _find(columns, ("Resolved",))
+    if resolved is not None:
+        stones["resolved_at"] = resolved
+    for milestone, column in (milestone_columns or {}).items():
+        if milestone not in MILESTONES:
+            raise InputError(
+                f"milestone_columns names an unknown milestone {milestone!r}",
+                file=file,
+                expected="keys among " + ", ".join(MILESTONES),
+            )
+        found = _find(columns, (column,))
+        if found is None:
+            raise InputError(
+                f"the Jira export has no column {column!r} (for {milestone})",
+                file=file,
+                field=column,
+                expected="a column of the export",
+            )
+        stones[milestone] = found
+
+    fields: dict[str, Any] = {"incident_id": table[key]}
+    used = {key, *stones.values()}
+    summary = _find(columns, ("Summary",))
+    if summary is not None:
+        fields["title"] = table[summary]
+        used.add(summary)
+    for canonical, candidates in (("service", SERVICE_COLUMNS), ("team", TEAM_COLUMNS)):
+        column = _find(columns, candidates)
+        if column is not None:
+            fields[canonical] = table[column]
+            used.add(column)
+    severity = _find(columns, SEVERITY_COLUMNS)
+    priority = _find(columns, ("Priority",))
+    if severity is not None and priority is not None:
+        fields["severity"] = table[severity].where(table[severity].notna(), table[priority])
+    elif severity is not None or priority is not None:
+        fields["severity"] = table[severity or priority]
+    for milestone, column in stones.items():
+        fields[milestone] = parse_jira_dates(table[column], tz=tz, dayfirst=dayfirst, file=file, field=column)
+
+    updated = _find(columns, ("Updated",))
+    version = None
+    extra: dict[str, Any] = {}
+    if updated is not None:
+        version = parse_jira_dates(table[updated], tz=tz, dayfirst=dayfirst, file=file, field=updated)
+        extra["updated_at"] = version
+        used.add(updated)
+    reserved = {*INCIDENT_COLUMNS, "updated_at", "file"}
+    extra.update({c: table[c] for c in columns if c not in used and c not in reserved})
+
+    return build_incidents(
+        fields,
+        source=SOURCE,
+        file=file,
+        labels={m: c for m, c in stones.items()},
+        tz=tz,
+        dayfirst=dayfirst,
+        severity_map=severity_map,
+        default_severity_map=SEVERITY_MAP,
+        record_label="row",
+        exclude_reason=_exclusions(table, columns, issue_types, excluded_outcomes),
+        version=version,
+        extra=extra,
+    )
+
+
+def _plain_type(name: str) -> str:
+    """An issue type lower-cased, without the ``[System]`` prefix of JSM's built-in types."""
+    return re.sub(r"^\[system\]\s*", "", name.strip().lower())
+
+
+def _exclusions(
+    table: pd.DataFrame,
+    columns: list[str],
+    issue_types: Iterable[str],
+    excluded_outcomes: Iterable[str] | None,
+) -> pd.Series:
+    """Why each row is not an incident (NA where it is one)."""
+    reason = pd.Series(pd.NA, index=table.index, dtype="str")
+    outcomes = {
+        o.strip().lower() for o in (EXCLUDED_OUTCOMES if excluded_outcomes is None else excluded_outcomes)
+    }
+    for label, candidates in (("status", ("Status",)), ("resolution", ("Resolution",))):
+        column = _find(columns, candidates)
+        if column is None:
+            continue
+        value = table[column]
+        hit = value.str.lower().isin(outcomes)
+        reason = reason.mask(hit, "not an incident (" + label + " " + value + ")")
+    kind = _find(columns, TYPE_COLUMNS)
+    if kind is not None:
+        wanted = {_plain_type(t) for t in issue_types}
+        value = table[kind]
+        plain = value.str.lower().str.replace(r"^\[system\]\s*", "", regex=True)
+        other = value.notna() & ~plain.isin(wanted)
+        reason = reason.mask(other, "not an incident (issue type " + value + ")")
+    return reason

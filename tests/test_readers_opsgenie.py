@@ -1,0 +1,206 @@
+"""The Opsgenie reader: alerts (report offsets, their unit) and incidents (impact window)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mttr_lab.io import detect_source, read_export
+from mttr_lab.readers import opsgenie
+from mttr_lab.readers._files import sample_of
+from mttr_lab.schema import INCIDENT_COLUMNS, InputError
+
+
+def ts(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text).tz_convert("UTC")
+
+
+@pytest.fixture
+def og_dir(fixtures: Path) -> Path:
+    return fixtures / "opsgenie"
+
+
+def test_alerts_in_milliseconds(og_dir: Path) -> None:
+    path = og_dir / "alerts.json"
+    data = json.loads(path.read_text())["data"]
+    df = read_export(path, source="opsgenie")
+    assert list(df.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)
+    assert len(df) == len(data) == 5
+    assert (df["source"] == "opsgenie").all()
+    assert (df["record_type"] == "alert").all()
+
+    # Milestones computed here from the raw records: createdAt + offset in ms, closed alerts only.
+    for rec, (_, row) in zip(data, df.iterrows(), strict=True):
+        created = pd.Timestamp(rec["createdAt"])
+        ack = rec["report"].get("ackTime")
+        close = rec["report"].get("closeTime")
+        assert row["detected_at"] == created
+        if ack:
+            assert row["acknowledged_at"] == created + pd.Timedelta(milliseconds=ack)
+        else:
+            assert pd.isna(row["acknowledged_at"])
+        if rec["status"] == "closed" and close is not None:
+            assert row["resolved_at"] == created + pd.Timedelta(milliseconds=close)
+        else:
+            assert pd.isna(row["resolved_at"])
+
+    rows = df.set_index("tinyId")
+    assert rows.loc["10412", "acknowledged_at"] == ts("2024-02-12T08:03:00Z")
+    assert rows.loc["10412", "resolved_at"] == ts("2024-02-12T08:18:00Z")
+    assert rows.loc["10415", "resolved_at"] == ts("2024-02-13T05:35:23.5Z")
+    assert rows["severity"].astype("str").tolist() == ["critical", "medium", "low", "high", "low"]
+    assert rows["severity_raw"].tolist() == ["P1", "P3", "P5", "P2", "P4"]
+    assert rows.loc["10412", "service"] == "checkout-api"  # entity
+    assert rows.loc["10413", "service"] == "search"  # service: tag
+    assert pd.isna(rows.loc["10414", "service"])
+    assert rows.loc["10412", "team"] == "Payments"  # responder team name
+    assert rows.loc["10413", "team"] == "77a0e2c1-9d3b-4f51-8a62-2b4c6d8e0f13"  # only its id exported
+    assert rows.loc["10412", "title"] == "Checkout API 5xx rate above 2% for 5m"
+    assert rows.loc["10412", "integration"] == "Alertmanager prod"
+    assert rows.loc["10412", "count"] == 14
+    assert df["note"].isna().all()
+    assert df["exclude_reason"].isna().all()
+
+
+def test_milliseconds_read_as_seconds_are_noted(og_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="mttr_lab"):
+        df = read_export(og_dir / "alerts.json", source="opsgenie", offset_unit="s")
+    flagged = df.set_index("tinyId")["note"].dropna()
+    # Every alert with an offset is impossible in seconds: the ack or close lands after updatedAt.
+    assert sorted(flagged.index) == ["10412", "10413", "10414", "10415"]
+    assert flagged.str.contains("after updatedAt").all()
+    assert flagged.str.contains("offset_unit").all()
+    assert "carry a note" in caplog.text
+
+
+def test_seconds_read_as_milliseconds_are_noted(og_dir: Path) -> None:
+    path = og_dir / "alerts_seconds.jsonl"
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    df = read_export(path, source="opsgenie")
+    assert len(df) == len(records) == 3
+    notes = df["note"]
+    closed = [r["status"] == "closed" for r in records]
+    assert notes.notna().tolist() == closed
+    assert notes.dropna().str.contains("counted in s, not ms").all()
+
+    fixed = read_export(path, source="opsgenie", offset_unit="s")
+    assert fixed["note"].isna().all()
+    rows = fixed.set_index("tinyId")
+    assert rows.loc["2201", "acknowledged_at"] == ts("2024-02-20T10:04:00Z")
+    assert rows.loc["2201", "resolved_at"] == ts("2024-02-20T10:30:00Z")
+    assert rows.loc["2202", "service"] == "orders"
+    assert pd.isna(rows.loc["2203", "resolved_at"])
+
+
+def test_all_tiny_offsets_are_noted(og_dir: Path) -> None:
+    df = read_export(og_dir / "alerts_tiny.json", source="opsgenie")
+    assert len(df) == 3
+    assert df["note"].str.contains("under 1 s").all()
+    assert (
+        not read_export(og_dir / "alerts_tiny.json", source="opsgenie", offset_unit="s")["note"].notna().any()
+    )
+
+
+def test_incidents(og_dir: Path) -> None:
+    path = og_dir / "incidents.json"
+    data = json.loads(path.read_text())["data"]
+    df = read_export(path, source="opsgenie")
+    assert len(df) == len(data) == 3
+    assert (df["record_type"] == "incident").all()
+    assert df["acknowledged_at"].isna().all()
+    rows = df.set_index("tinyId")
+    assert rows.loc["87", "started_at"] == ts("2024-03-10T05:40:00Z")
+    assert rows.loc["87", "detected_at"] == ts("2024-03-10T05:52:10.331Z")
+    assert rows.loc["87", "resolved_at"] == ts("2024-03-10T07:05:00Z")
+    assert pd.isna(rows.loc["87", "note"])
+    # Closed without an impact end: updatedAt, said so.
+    assert rows.loc["88", "resolved_at"] == ts("2024-03-11T10:00:00Z")
+    assert "impactEndDate" in rows.loc["88", "note"]
+    assert pd.isna(rows.loc["89", "resolved_at"])  # open
+    assert rows.loc["87", "team"] == "4fbd2a5e-3c39-4a2c-9e0b-0c1d2e3f4a5b"  # ownerTeam
+    assert rows.loc["87", "service"] == "c9a1e7d3-2b4f-4c6e-8a0d-1f3e5c7a9b11"  # impactedServices[0]
+    assert rows["severity"].astype("str").tolist() == ["critical", "high", "medium"]
+
+
+@pytest.mark.parametrize(
+    "name", ["alerts.json", "alerts_seconds.jsonl", "alerts_tiny.json", "incidents.json"]
+)
+def test_auto_detects_opsgenie(og_dir: Path, name: str) -> None:
+    assert detect_source(og_dir / name)[0] == "opsgenie"
+    pd.testing.assert_frame_equal(
+        read_export(og_dir / name, source="auto"), read_export(og_dir / name, source="opsgenie")
+    )
+
+
+def test_sniff_leaves_other_vendors_alone(fixtures: Path) -> None:
+    others = [p for p in fixtures.glob("*/*") if p.parent.name != "opsgenie" and p.is_file()]
+    assert others
+    assert [p.name for p in others if opsgenie.sniff(sample_of(p))] == []
+
+
+def test_sniff_ignores_the_real_exports(real_data: Path) -> None:
+    files = [p for p in real_data.iterdir() if p.is_file()]
+    assert [p.name for p in files if opsgenie.sniff(sample_of(p))] == []
+
+
+def alert(**fields: object) -> dict:
+    base = {
+        "id": "og-1",
+        "tinyId": "1",
+        "message": "m",
+        "status": "closed",
+        "createdAt": "2024-01-01T00:00:00Z",
+        "updatedAt": "2024-01-01T01:00:00Z",
+        "priority": "P3",
+        "report": {"ackTime": 60000, "closeTime": 3600000},
+    }
+    return {**base, **fields}
+
+
+def test_unknown_offset_unit(og_dir: Path) -> None:
+    with pytest.raises(InputError, match="offset_unit"):
+        read_export(og_dir / "alerts.json", source="opsgenie", offset_unit="minutes")
+
+
+@pytest.mark.parametrize("value", [-5, "fast"])
+def test_bad_offset_names_record_and_field(tmp_path: Path, value: object) -> None:
+    path = tmp_path / "og.json"
+    path.write_text(json.dumps({"data": [alert(), alert(id="og-2", report={"ackTime": value})]}))
+    with pytest.raises(InputError, match=r"record 2 \(id og-2\).*report\.ackTime"):
+        read_export(path, source="opsgenie")
+
+
+def test_bad_created_at(tmp_path: Path) -> None:
+    path = tmp_path / "og.json"
+    path.write_text(json.dumps([alert(createdAt="not a date")]))
+    with pytest.raises(InputError, match=r"record 1 \(id og-1\).*'createdAt'.*not a date"):
+        read_export(path, source="opsgenie")
+
+
+def test_non_object_record(tmp_path: Path) -> None:
+    path = tmp_path / "og.json"
+    path.write_text(json.dumps({"data": [alert(), "oops"]}))
+    with pytest.raises(InputError, match="record 2"):
+        read_export(path, source="opsgenie")
+
+
+def test_duplicate_alert_latest_update_wins(tmp_path: Path) -> None:
+    path = tmp_path / "og.json"
+    newer = alert(updatedAt="2024-01-01T02:00:00Z", report={"ackTime": 60000, "closeTime": 7200000})
+    path.write_text(json.dumps([{"data": [newer]}, {"data": [alert()]}]))
+    df = read_export(path, source="opsgenie")
+    assert len(df) == 2
+    live = df[df["exclude_reason"].isna()]
+    assert len(live) == 1 and live["resolved_at"].iloc[0] == ts("2024-01-01T02:00:00Z")
+
+
+def test_empty_page(tmp_path: Path) -> None:
+    path = tmp_path / "og.json"
+    path.write_text(json.dumps({"data": [], "took": 0.01, "requestId": "r"}))
+    df = read_export(path, source="opsgenie")
+    assert len(df) == 0
+    assert list(df.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)

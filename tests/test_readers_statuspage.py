@@ -1,0 +1,418 @@
+"""The Statuspage v2 reader: page envelopes, arrays, JSON Lines and the GitHub status archive."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import statistics
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mttr_lab.io import detect_source, read_export
+from mttr_lab.readers import gcp_status, statuspage
+from mttr_lab.readers._files import sample_of
+from mttr_lab.schema import INCIDENT_COLUMNS, InputError
+
+MAINTENANCE = "scheduled maintenance, not an incident"
+
+
+def utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+def row(frame: pd.DataFrame, incident_id: str) -> pd.Series:
+    hits = frame.loc[(frame["incident_id"] == incident_id) & frame["exclude_reason"].isna()]
+    assert len(hits) == 1, f"{incident_id}: {len(hits)} live rows"
+    return hits.iloc[0]
+
+
+@pytest.fixture
+def page(fixtures: Path) -> pd.DataFrame:
+    return read_export(fixtures / "statuspage" / "incidents.json", source="statuspage")
+
+
+def _records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _write_list(tmp_path: Path, records: list, name: str = "incidents.json") -> Path:
+    out = tmp_path / name
+    out.write_text(json.dumps(records))
+    return out
+
+
+def _write_lines(tmp_path: Path, records: list, name: str = "incidents.jsonl") -> Path:
+    out = tmp_path / name
+    out.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return out
+
+
+# ----------------------------------------------------------------------------- the page envelope
+
+
+def test_envelope_reads_every_record_with_canonical_columns(page):
+    assert len(page) == 5
+    assert list(page.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)
+    assert list(page.columns[len(INCIDENT_COLUMNS) :]) == [
+        "status",
+        "components",
+        "url",
+        "impact_start",
+        "impact_end",
+    ]
+    assert (page["source"] == "statuspage").all()
+    assert page["record"].tolist() == [1, 2, 3, 4, 5]
+    assert str(page["started_at"].dtype) == "datetime64[us, UTC]"
+
+
+def test_milestones_honour_page_local_offsets_across_a_dst_change(page):
+    # America/Chicago switched from -06:00 to -05:00 during this incident.
+    p1 = row(page, "p1abc0apierr")
+    assert p1["started_at"] == utc("2024-03-10 07:25:00")
+    assert p1["detected_at"] == utc("2024-03-10 07:40:12.114")
+    assert p1["acknowledged_at"] == utc("2024-03-10 07:40:12.114")
+    assert p1["diagnosed_at"] == utc("2024-03-10 08:05:40.500")
+    assert p1["recovered_at"] == utc("2024-03-10 08:31:02")
+    assert p1["resolved_at"] == utc("2024-03-10 09:02:55.870")
+    assert p1["title"] == "API errors and webhook delays"
+
+
+def test_reopened_incident_is_open_even_after_a_resolved_update(page):
+    p2 = row(page, "p2def0notif")
+    assert pd.isna(p2["resolved_at"])
+    assert p2["acknowledged_at"] == utc("2024-03-12 14:00")  # the first investigating, not the reopening
+    assert p2["diagnosed_at"] == utc("2024-03-12 15:30")
+    assert pd.isna(p2["recovered_at"])
+    assert p2["status"] == "identified"
+
+
+def test_maintenance_is_kept_with_a_reason(page):
+    maint = page.loc[page["incident_id"] == "p3ghi0maint"].iloc[0]
+    assert maint["exclude_reason"] == MAINTENANCE
+    assert pd.isna(maint["severity"])
+    assert maint["severity_raw"] == "maintenance"
+    assert page["exclude_reason"].notna().sum() == 1
+
+
+def test_impact_maps_to_severity_and_can_be_overridden(page, fixtures):
+    by_id = page.set_index("incident_id")["severity"].astype("str").to_dict()
+    assert by_id["p1abc0apierr"] == "high"
+    assert by_id["p2def0notif"] == "medium"
+    assert by_id["p4jkl0gitops"] == "low"
+    assert by_id["p5mno0dash01"] == "critical"
+    assert page["severity"].cat.ordered
+    custom = read_export(
+        fixtures / "statuspage" / "incidents.json", source="statuspage", severity_map={"none": "medium"}
+    )
+    assert row(custom, "p4jkl0gitops")["severity"] == "medium"
+
+
+def test_update_time_prefers_display_at_and_can_use_created_at(page, fixtures):
+    p5 = row(page, "p5mno0dash01")
+    assert p5["acknowledged_at"] == utc("2024-03-20 15:58")  # display_at, back-dated by the author
+    assert p5["detected_at"] == utc("2024-03-20 16:02")  # the incident's created_at
+    assert p5["recovered_at"] == utc("2024-03-20 16:40")  # monitoring_at is null: first monitoring update
+    posted = read_export(
+        fixtures / "statuspage" / "incidents.json", source="statuspage", update_time="created_at"
+    )
+    assert row(posted, "p5mno0dash01")["acknowledged_at"] == utc("2024-03-20 16:02")
+    with pytest.raises(InputError, match="update_time"):
+        read_export(fixtures / "statuspage" / "incidents.json", source="statuspage", update_time="shown_at")
+
+
+def test_post_hoc_notice_has_no_response_milestones(page):
+    p4 = row(page, "p4jkl0gitops")
+    assert pd.isna(p4["acknowledged_at"]) and pd.isna(p4["diagnosed_at"]) and pd.isna(p4["recovered_at"])
+    assert p4["started_at"] == utc("2024-03-15 20:50")
+    assert p4["resolved_at"] == p4["detected_at"] == utc("2024-03-15 21:20")
+
+
+def test_service_is_the_first_component_and_all_are_kept(page):
+    p1 = row(page, "p1abc0apierr")
+    assert p1["service"] == "API"
+    assert p1["components"] == "API, Webhooks"
+    p4 = row(page, "p4jkl0gitops")
+    assert pd.isna(p4["service"]) and pd.isna(p4["components"])
+    assert p1["url"] == "https://stspg.io/p1abc"
+
+
+def test_empty_page_gives_an_empty_frame(tmp_path):
+    path = tmp_path / "incidents.json"
+    path.write_text(json.dumps({"page": {"id": "x", "time_zone": "Etc/UTC"}, "incidents": []}))
+    frame = read_export(path, source="statuspage")
+    assert frame.empty
+    assert list(frame.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)
+
+
+# ----------------------------------------------------------------------------- maintenance signals
+
+
+@pytest.mark.parametrize(
+    ("change", "excluded"),
+    [
+        ({}, False),
+        ({"status": "in_progress"}, True),
+        ({"status": "Verifying"}, True),
+        ({"scheduled_for": "2024-05-02T07:00:00.000Z"}, True),
+        ({"impact": "Maintenance"}, True),
+    ],
+)
+def test_each_maintenance_signal_excludes(tmp_path, fixtures, change, excluded):
+    record = _records(fixtures / "statuspage" / "archive.jsonl")[0]
+    record.update(change)
+    frame = read_export(_write_list(tmp_path, [record]), source="statuspage")
+    assert (frame["exclude_reason"].iloc[0] == MAINTENANCE) is excluded
+
+
+def test_a_maintenance_update_status_excludes(tmp_path, fixtures):
+    record = _records(fixtures / "statuspage" / "archive.jsonl")[0]
+    record["incident_updates"][0]["status"] = "scheduled"
+    frame = read_export(_write_list(tmp_path, [record]), source="statuspage")
+    assert frame["exclude_reason"].iloc[0] == MAINTENANCE
+
+
+# ----------------------------------------------------------------------------- JSON Lines
+
+
+def test_jsonl_keeps_the_latest_updated_at_not_the_last_line(fixtures):
+    frame = read_export(fixtures / "statuspage" / "archive.jsonl", source="statuspage")
+    assert len(frame) == 4
+    a1 = frame.loc[frame["incident_id"] == "a1"]
+    assert a1["exclude_reason"].isna().tolist() == [True, False]  # line 1 is the later version
+    live = row(frame, "a1")
+    assert live["record"] == 1 and live["resolved_at"] == utc("2024-05-02 10:00")
+    b2 = row(frame, "b2")  # +01:00 offsets
+    assert b2["detected_at"] == utc("2024-05-03 11:00")
+    assert b2["recovered_at"] == utc("2024-05-03 11:45")
+    assert b2["resolved_at"] == utc("2024-05-03 12:10")
+    assert frame.loc[frame["incident_id"] == "c3", "exclude_reason"].item() == MAINTENANCE
+
+
+@pytest.mark.parametrize("name", ["archive.jsonl", "github_archive.jsonl"])
+def test_json_lines_array_and_gzip_read_alike(tmp_path, fixtures, name):
+    source = fixtures / "statuspage" / name
+    expected = read_export(source, source="statuspage")
+    records = _records(source)
+    as_list = read_export(_write_list(tmp_path, records), source="statuspage")
+    gz = tmp_path / (name + ".gz")
+    gz.write_bytes(gzip.compress(source.read_bytes()))
+    pd.testing.assert_frame_equal(as_list, expected)
+    pd.testing.assert_frame_equal(read_export(gz, source="statuspage"), expected)
+
+
+def test_jsonl_with_numeric_ids_and_blank_lines_still_reads(tmp_path, fixtures):
+    records = _records(fixtures / "statuspage" / "archive.jsonl")
+    records[1]["id"] = 4242
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records[:2]) + "\n\n" + json.dumps(records[3]) + "\n")
+    frame = read_export(path, source="statuspage")
+    assert frame["incident_id"].tolist() == ["a1", "4242", "c3"]
+    assert row(frame, "4242")["recovered_at"] == utc("2024-05-03 11:45")
+
+
+def test_polled_page_envelopes_in_json_lines(fixtures):
+    frame = read_export(fixtures / "statuspage" / "pages.jsonl", source="statuspage")
+    assert frame["incident_id"].tolist() == ["x1", "x2", "x1"]
+    assert frame["exclude_reason"].notna().tolist() == [True, False, False]
+    x1 = row(frame, "x1")
+    assert x1["started_at"] == utc("2024-06-01 08:05")
+    assert x1["recovered_at"] == utc("2024-06-01 09:20")
+    assert x1["resolved_at"] == utc("2024-06-01 09:40")
+
+
+# ----------------------------------------------------------------------------- time zones
+
+
+def test_naive_times_are_read_in_the_page_time_zone(fixtures):
+    frame = read_export(fixtures / "statuspage" / "naive_page.json", source="statuspage")
+    n1 = frame.iloc[0]
+    assert n1["started_at"] == utc("2024-01-15 08:50")  # Europe/Berlin, UTC+1 in January
+    assert n1["acknowledged_at"] == utc("2024-01-15 09:00")
+    assert n1["resolved_at"] == utc("2024-01-15 10:30")
+
+
+def test_naive_times_without_a_page_need_tz(fixtures):
+    path = fixtures / "statuspage" / "naive_list.json"
+    with pytest.raises(InputError, match="tz=") as err:
+        read_export(path, source="statuspage")
+    assert "naive_list.json" in str(err.value)
+    frame = read_export(path, source="statuspage", tz="Europe/Berlin")
+    assert frame["started_at"].iloc[0] == utc("2024-01-15 08:50")
+    new_york = read_export(path, source="statuspage", tz="America/New_York")
+    assert new_york["started_at"].iloc[0] == utc("2024-01-15 14:50")
+
+
+# ----------------------------------------------------------------------------- the GitHub archive
+
+
+def test_github_archive_shape(fixtures):
+    frame = read_export(fixtures / "statuspage" / "github_archive.jsonl", source="statuspage")
+    assert len(frame) == 4
+    g1 = row(frame, "20001")
+    assert g1["title"] == "Incident with Actions and Pages"
+    assert g1["detected_at"] == g1["acknowledged_at"] == utc("2024-04-09 04:32")
+    assert pd.isna(g1["diagnosed_at"])  # "Update" is no phase change
+    assert g1["recovered_at"] == utc("2024-04-09 05:30")  # capitalised "Monitoring"
+    assert g1["service"] == "Actions" and g1["components"] == "Actions, Pages"
+    assert g1["impact_start"] == utc("2024-04-09 04:05") and g1["impact_end"] == utc("2024-04-09 05:48")
+    assert frame.loc[frame["incident_id"] == "20002", "exclude_reason"].item() == MAINTENANCE
+    g3 = row(frame, "20003")  # updates stored newest first
+    assert g3["detected_at"] == g3["acknowledged_at"] == utc("2024-04-15 17:45")
+    assert g3["severity"] == "critical"
+    g4 = row(frame, "20004")
+    assert pd.isna(g4["acknowledged_at"]) and g4["detected_at"] == utc("2024-04-20 11:12")
+    assert pd.isna(g4["service"])
+    assert frame["status"].tolist() == ["resolved", "completed", "resolved", "resolved"]
+
+
+# ----------------------------------------------------------------------------- recognising
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "incidents.json",
+        "archive.jsonl",
+        "pages.jsonl",
+        "naive_page.json",
+        "naive_list.json",
+        "github_archive.jsonl",
+    ],
+)
+def test_auto_detects_statuspage(fixtures, name):
+    path = fixtures / "statuspage" / name
+    assert detect_source(path)[0] == "statuspage"
+    options = {"tz": "UTC"} if name == "naive_list.json" else {}
+    assert (read_export(path, source="auto", **options)["source"] == "statuspage").all()
+
+
+def test_sniff_leaves_other_exports_alone(tmp_path, fixtures):
+    assert statuspage.sniff(sample_of(fixtures / "gcp_status" / "incidents.json")) is None
+    assert gcp_status.sniff(sample_of(fixtures / "statuspage" / "incidents.json")) is None
+    csv = tmp_path / "downtime.csv"
+    csv.write_text(
+        "incident_id,downtime_start,downtime_end,impact\n1,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,minor\n"
+    )
+    assert statuspage.sniff(sample_of(csv)) is None
+    pagerduty_like = _write_list(
+        tmp_path,
+        [{"id": "Q1", "created_at": "2024-01-01T00:00:00Z", "urgency": "high", "status": "resolved"}],
+    )
+    assert statuspage.sniff(sample_of(pagerduty_like)) is None
+    odd_impact = _write_list(tmp_path, [{"id": "1", "impact": "huge", "updates": []}], "odd.json")
+    assert statuspage.sniff(sample_of(odd_impact)) is None
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def test_bad_update_time_names_record_update_and_field(tmp_path, fixtures):
+    records = _records(fixtures / "statuspage" / "archive.jsonl")
+    records[1]["incident_updates"][1]["display_at"] = "yesterday afternoon"
+    for path in (_write_list(tmp_path, records), _write_lines(tmp_path, records)):
+        with pytest.raises(InputError) as err:
+            read_export(path, source="statuspage")
+        message = str(err.value)
+        assert path.name in message
+        assert "record 2 (id b2), update 2" in message
+        assert "incident_updates" in message and "yesterday afternoon" in message
+
+
+def test_bad_incident_time_names_the_field(tmp_path, fixtures):
+    records = _records(fixtures / "statuspage" / "archive.jsonl")
+    records[2]["resolved_at"] = "2024-13-45"
+    with pytest.raises(InputError, match=r"record 3.*'resolved_at'.*2024-13-45"):
+        read_export(_write_lines(tmp_path, records), source="statuspage")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "pattern"),
+    [
+        (lambda r: r[0]["incident_updates"].__setitem__(1, "identified"), r"record 1 \(id a1\), update 2"),
+        (lambda r: r[0].__setitem__("incident_updates", "none"), r"record 1 \(id a1\).*'incident_updates'"),
+        (lambda r: r[1].__setitem__("components", "Web"), r"record 2 \(id b2\).*'components'"),
+        (lambda r: r.__setitem__(2, ["not", "an", "object"]), r"record 3.*not a JSON object"),
+    ],
+)
+def test_malformed_records_raise_input_errors(tmp_path, fixtures, mutate, pattern):
+    records = _records(fixtures / "statuspage" / "archive.jsonl")
+    mutate(records)
+    for path in (_write_list(tmp_path, records), _write_lines(tmp_path, records)):
+        with pytest.raises(InputError, match=pattern):
+            read_export(path, source="statuspage")
+
+
+def test_truncated_and_foreign_documents(tmp_path, fixtures):
+    text = (fixtures / "statuspage" / "incidents.json").read_text()
+    cut = tmp_path / "cut.json"
+    cut.write_text(text[: len(text) // 2])
+    with pytest.raises(InputError, match="not valid JSON"):
+        read_export(cut, source="statuspage")
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"data": {"total": 3}}))
+    with pytest.raises(InputError, match="no Statuspage incidents"):
+        read_export(other, source="statuspage")
+    empty = tmp_path / "empty.json"
+    empty.write_text("  \n")
+    with pytest.raises(InputError, match="empty"):
+        read_export(empty, source="statuspage")
+
+
+# ----------------------------------------------------------------------------- real data
+
+
+def _minutes(later: str, earlier: str) -> float:
+    parse = datetime.fromisoformat
+    return (parse(later.replace("Z", "+00:00")) - parse(earlier.replace("Z", "+00:00"))).total_seconds() / 60
+
+
+def test_real_github_status_archive(real_data):
+    path = real_data / "github_status_incidents.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        raw = [json.loads(line) for line in fh if line.strip()]
+    maintenance = [r for r in raw if r["impact"] == "maintenance"]
+    incidents = [r for r in raw if r["impact"] != "maintenance"]
+    assert (len(raw), len(maintenance)) == (819, 18)
+
+    frame = read_export(path, source="auto")
+    assert len(frame) == len(raw)
+    assert (frame["source"] == "statuspage").all()
+    assert frame["incident_id"].tolist() == [r["id"] for r in raw]
+    excluded = frame.loc[frame["exclude_reason"].notna(), "incident_id"]
+    assert sorted(excluded) == sorted(r["id"] for r in maintenance)
+    assert (frame["exclude_reason"].dropna() == MAINTENANCE).all()
+
+    starts = sorted(datetime.fromisoformat(r["started_at"].replace("Z", "+00:00")) for r in raw)
+    assert frame["started_at"].min() == pd.Timestamp(starts[0])
+    assert frame["started_at"].max() == pd.Timestamp(starts[-1])
+    assert frame["started_at"].min().year == 2022 and frame["started_at"].max().year == 2026
+
+    live = frame.loc[frame["exclude_reason"].isna()]
+    expected = statistics.median(_minutes(r["resolved_at"], r["started_at"]) for r in incidents)
+    got = ((live["resolved_at"] - live["started_at"]).dt.total_seconds() / 60).median()
+    assert got == pytest.approx(expected)
+
+    with_investigating = {
+        r["id"] for r in incidents if any(u["status"] == "Investigating" for u in r["updates"])
+    }
+    assert set(live.loc[live["acknowledged_at"].notna(), "incident_id"]) == with_investigating
+    first_post = {r["id"]: min(u["at"] for u in r["updates"]) for r in raw}
+    assert (frame["detected_at"] == pd.to_datetime(frame["incident_id"].map(first_post), utc=True)).all()
+    severities = live["severity"].astype("str").value_counts().to_dict()
+    impacts = pd.Series([r["impact"] for r in incidents]).value_counts().to_dict()
+    assert severities == {
+        "medium": impacts["minor"],
+        "high": impacts["major"],
+        "low": impacts["none"],
+        "critical": impacts["critical"],
+    }
+    assert frame["impact_start"].notna().sum() == sum(1 for r in raw if r.get("impact_window"))
+
+
+def test_real_downtime_csv_is_not_claimed(real_data):
+    sample = sample_of(real_data / "github_status_downtime_windows.csv")
+    assert statuspage.sniff(sample) is None
+    assert gcp_status.sniff(sample) is None
