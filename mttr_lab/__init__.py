@@ -17,7 +17,7 @@ from .schema import (
     SEVERITIES,
     InputError,
 )
-from .stats import duration_summary, phase_breakdown, to_minutes
+from .stats import censored_minutes, duration_summary, phase_breakdown, to_minutes
 
 __version__ = "0.1.0"
 
@@ -29,6 +29,7 @@ __all__ = [
     "SEVERITIES",
     "InputError",
     "__version__",
+    "censored_minutes",
     "check_incidents",
     "detect_source",
     "duration_summary",

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .schema import METRICS, PHASES
 
-__all__ = ["duration_summary", "phase_breakdown", "to_minutes"]
+__all__ = ["MIN_COUNT", "censored_minutes", "duration_summary", "phase_breakdown", "to_minutes"]
 
 _DURATION_COLUMNS = (*METRICS, *PHASES)
 
@@ -25,8 +27,181 @@ def _group_keys(durations: pd.DataFrame, by: str | Sequence[str] | None) -> list
     keys = [by] if isinstance(by, str) else list(by)
     missing = [k for k in keys if k not in durations.columns]
     if missing:
-        raise ValueError(f"duration_summary: by={missing[0]!r} is not a column of durations")
+        raise ValueError(f"by={missing[0]!r} is not a column of the durations frame")
     return keys
+
+
+#: Where each duration's clock starts, for the censoring time of open incidents.
+_STARTS = {
+    "time_to_detect": "started_at",
+    "time_to_respond": "detected_at",
+    "time_to_repair": "acknowledged_at",
+    "time_to_recover": "clock_start",
+    "time_to_resolve": "clock_start",
+    **{phase: begin for phase, (begin, _end) in PHASES.items()},
+}
+
+#: The fewest observed durations for which each statistic is reported (statistics.md §4.2:
+#: no estimator rescues p99 below about 100 incidents; p90 is unstable below 20-30).
+MIN_COUNT = {"mean": 2, "std": 2, "median": 1, "p90": 20, "p95": 40, "p99": 100}
+
+QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99}
+
+
+def censored_minutes(durations: pd.DataFrame, *, metric: str = "time_to_recover") -> pd.DataFrame:
+    """Each incident's ``metric`` in minutes, with open incidents as right-censored values.
+
+    A closed incident contributes its observed duration; an open one whose ``metric`` is not yet
+    observed contributes the time from the metric's start milestone to ``as_of`` (recovered from
+    ``clock_start + open_for``), flagged ``censored``. Incidents where the metric cannot be measured
+    (a milestone absent or out of order) get NaN.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``durations``: ``minutes`` (float), ``censored`` (bool).
+    """
+    if metric not in _STARTS:
+        raise ValueError(f"metric must be one of {', '.join(_STARTS)}, not {metric!r}")
+    observed = to_minutes(durations[metric])
+    as_of = durations["clock_start"] + durations["open_for"]
+    start = durations[_STARTS[metric]]
+    waiting = to_minutes(as_of - start)
+    censored = observed.isna() & durations["is_open"] & (waiting >= 0)
+    minutes = observed.where(observed.notna(), waiting.where(censored))
+    return pd.DataFrame({"minutes": minutes, "censored": censored.fillna(False).astype(bool)})
+
+
+def _quantile_interval(values: np.ndarray, p: float, q: float, confidence: float) -> tuple[float, float]:
+    """Distribution-free interval of the p-quantile from order statistics (exact binomial)."""
+    ci = stats.quantile_test(values, q=q, p=p).confidence_interval(confidence)
+    return float(ci.low), float(ci.high)
+
+
+def _mean_interval(values: np.ndarray, confidence: float, n_resamples: int, seed: int) -> tuple[float, float]:
+    """BCa bootstrap of the mean, falling back to the percentile bootstrap where BCa degenerates."""
+    for method in ("BCa", "percentile"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = stats.bootstrap(
+                (values,),
+                np.mean,
+                n_resamples=n_resamples,
+                confidence_level=confidence,
+                method=method,
+                vectorized=True,
+                rng=np.random.default_rng(seed),
+            )
+        low, high = res.confidence_interval
+        if np.isfinite(low) and np.isfinite(high):
+            return float(low), float(high)
+    return np.nan, np.nan
+
+
+def _km(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> dict[str, float]:
+    """Kaplan-Meier median and p90 with log-log intervals (scipy.stats.ecdf on censored data)."""
+    out = dict.fromkeys(
+        ("km_median", "km_median_low", "km_median_high", "km_p90", "km_p90_low", "km_p90_high"), np.nan
+    )
+    if len(minutes) == 0 or censored.all():
+        return out
+    sample = stats.CensoredData.right_censored(minutes, censored)
+    res = stats.ecdf(sample)
+    times, surv = res.sf.quantiles, res.sf.probabilities
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "undefined at some observations": NaN there, handled below
+        band = res.sf.confidence_interval(confidence, method="log-log")
+    low, high = band.low.evaluate(times), band.high.evaluate(times)
+
+    def first(below: np.ndarray) -> float:
+        hits = np.flatnonzero(below)
+        return float(times[hits[0]]) if len(hits) else np.nan
+
+    for name, level in (("km_median", 0.5), ("km_p90", 0.1)):
+        out[name] = first(surv <= level)
+        out[f"{name}_low"] = first(np.nan_to_num(low, nan=1.0) <= level)
+        out[f"{name}_high"] = first(np.nan_to_num(high, nan=1.0) <= level)
+    return out
+
+
+def _within(
+    minutes: np.ndarray, censored: np.ndarray, target: float, confidence: float
+) -> tuple[float, float, float, int]:
+    """Share recovered within ``target`` among incidents whose outcome is known, Wilson interval."""
+    known = ~censored | (minutes > target)
+    k = int(((minutes <= target) & ~censored).sum())
+    n = int(known.sum())
+    if n == 0:
+        return np.nan, np.nan, np.nan, 0
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return k / n, float(ci.low), float(ci.high), int((~known).sum())
+
+
+def _summarise(
+    minutes: np.ndarray,
+    censored: np.ndarray,
+    counts: dict[str, int],
+    *,
+    method: str,
+    confidence: float,
+    intervals: bool,
+    n_resamples: int,
+    seed: int,
+    targets: Sequence[float],
+) -> dict[str, object]:
+    values = np.sort(minutes[~censored])
+    n = len(values)
+    row: dict[str, object] = dict(counts)
+    notes: list[str] = []
+    row["mean"] = values.mean() if n >= MIN_COUNT["mean"] else np.nan
+    row["std"] = values.std(ddof=1) if n >= MIN_COUNT["std"] else np.nan
+    row["min"] = values[0] if n else np.nan
+    row["max"] = values[-1] if n else np.nan
+    positive = values[values > 0]
+    row["geomean"] = float(np.exp(np.log(positive).mean())) if len(positive) else np.nan
+    if len(positive) < n:
+        notes.append(f"geomean leaves out {n - len(positive)} zero duration(s)")
+    for name, p in QUANTILES.items():
+        need = MIN_COUNT["median" if name == "p50" else name]
+        row[name] = float(np.quantile(values, p, method=method)) if n >= need and n else np.nan
+        if n < need and name != "p50":
+            notes.append(f"{name} needs at least {need} observed incidents")
+    row["median"] = row["p50"]
+    if n == 0:
+        notes.append("no observed durations")
+    if intervals:
+        for name in ("median", "p90", "p95", "p99"):
+            row[f"{name}_low"] = row[f"{name}_high"] = np.nan
+            if pd.notna(row[name]):
+                p = 0.5 if name == "median" else QUANTILES[name]
+                low, high = _quantile_interval(values, p, float(row[name]), confidence)
+                row[f"{name}_low"], row[f"{name}_high"] = low, high
+                if not (np.isfinite(low) and np.isfinite(high)):
+                    notes.append(f"{name} interval needs more incidents")
+        row["mean_low"], row["mean_high"] = (
+            _mean_interval(values, confidence, n_resamples, seed) if n >= 3 else (np.nan, np.nan)
+        )
+        if len(positive) >= 2:
+            logs = np.log(positive)
+            half = stats.t.ppf(0.5 + confidence / 2, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
+            row["geomean_low"], row["geomean_high"] = np.exp(logs.mean() - half), np.exp(logs.mean() + half)
+        else:
+            row["geomean_low"] = row["geomean_high"] = np.nan
+        usable = ~np.isnan(minutes)
+        km = _km(minutes[usable], censored[usable], confidence)
+        if usable.sum() < MIN_COUNT["p90"]:
+            km.update(km_p90=np.nan, km_p90_low=np.nan, km_p90_high=np.nan)
+        row.update(km)
+        if censored.any() and np.isnan(km["km_median"]):
+            notes.append("more than half still open: no Kaplan-Meier median")
+        for target in targets:
+            share, low, high, unknown = _within(minutes[usable], censored[usable], float(target), confidence)
+            tag = f"within_{target:g}"
+            row[tag], row[f"{tag}_low"], row[f"{tag}_high"] = share, low, high
+            if unknown:
+                notes.append(f"{tag}: {unknown} open incident(s) too recent to count")
+    row["note"] = "; ".join(notes) if notes else pd.NA
+    return row
 
 
 def duration_summary(
@@ -35,8 +210,24 @@ def duration_summary(
     metric: str = "time_to_recover",
     by: str | Sequence[str] | None = None,
     method: str = "linear",
+    confidence: float = 0.95,
+    intervals: bool = True,
+    n_resamples: int = 2000,
+    seed: int = 0,
+    targets: Sequence[float] = (30, 60),
 ) -> pd.DataFrame:
-    """Count, open incidents and location statistics of one duration, per group, in minutes.
+    """Distribution of one duration per group, with intervals and censoring-aware estimates, in minutes.
+
+    Point statistics use the observed (closed) durations. Quantiles use numpy's ``method``
+    (``"linear"`` by default; ``"median_unbiased"`` is better for tail quantiles of small samples)
+    and are reported only from a minimum number of observed incidents (:data:`MIN_COUNT`: 20 for
+    p90, 40 for p95, 100 for p99); a group below it gets NaN and a ``note``. Intervals:
+    exact distribution-free order-statistic intervals for the median and quantiles
+    (``scipy.stats.quantile_test``); a seeded BCa bootstrap for the mean (percentile bootstrap
+    where BCa degenerates); a t interval on log durations for the geometric mean. Kaplan-Meier
+    estimates (``scipy.stats.ecdf``) count open incidents as right-censored at ``as_of``, with
+    log-log intervals. The share within each target uses the incidents whose outcome is known
+    (closed, or open for longer than the target) with a Wilson interval.
 
     Parameters
     ----------
@@ -47,59 +238,92 @@ def duration_summary(
     by : str or list of str, optional
         Grouping columns (``severity``, ``service``, ...). Without it, one row labelled ``all``.
     method : str
-        numpy's quantile method for ``median``, ``p90`` and ``p99`` (default ``"linear"``).
+        numpy's quantile method.
+    confidence : float
+        Confidence level of every interval.
+    intervals : bool
+        False skips intervals and Kaplan-Meier (fast point estimates only).
+    n_resamples, seed : int
+        Bootstrap resamples and the seed of its generator.
+    targets : sequence of float
+        Minutes for the ``within_<target>`` shares.
 
     Returns
     -------
     DataFrame
-        Indexed by the groups: ``count`` (all incidents, open included), ``open`` (open
-        incidents whose ``metric`` is not yet observed), ``observed``, ``missing`` (closed but not
-        measurable, e.g. a milestone absent or out of order), then over the observed values
-        ``mean``, ``median``, ``p90``, ``p99`` in minutes (NaN for an empty group).
+        Indexed by the groups: ``count`` (all incidents, open included), ``open`` (open incidents whose
+        ``metric`` is not yet observed: censored), ``observed``, ``missing`` (closed but not
+        measurable); ``mean``, ``median``, ``geomean``, ``p50``, ``p90``, ``p95``, ``p99``, ``min``,
+        ``max``, ``std``; with ``intervals``: ``<stat>_low``/``<stat>_high`` for mean, median,
+        geomean, p90, p95, p99; ``km_median``, ``km_p90`` and their intervals; ``within_<target>``
+        shares (0-1) with intervals; and ``note`` (why a value is missing, NA when nothing is).
     """
     if metric not in _DURATION_COLUMNS:
         raise ValueError(f"metric must be one of {', '.join(_DURATION_COLUMNS)}, not {metric!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence!r}")
     keys = _group_keys(durations, by)
-    minutes = to_minutes(durations[metric])
-    observed = minutes.notna()
-    is_open = durations["is_open"] & ~observed
+    values = censored_minutes(durations, metric=metric)
+    observed = values["minutes"].notna() & ~values["censored"]
     frame = pd.DataFrame(
         {
-            "minutes": minutes,
+            "minutes": values["minutes"],
+            "censored": values["censored"],
             "observed": observed,
-            "open": is_open,
-            "missing": ~observed & ~is_open,
+            "open": durations["is_open"] & ~observed,
             **{k: durations[k] for k in keys},
         }
     )
+    options = {
+        "method": method,
+        "confidence": confidence,
+        "intervals": intervals,
+        "n_resamples": n_resamples,
+        "seed": seed,
+        "targets": tuple(targets),
+    }
 
-    def summarise(group: pd.DataFrame) -> pd.Series:
-        values = group["minutes"].dropna().to_numpy()
-        if len(values):
-            median, p90, p99 = np.quantile(values, [0.5, 0.9, 0.99], method=method)
-            mean = values.mean()
-        else:
-            mean = median = p90 = p99 = np.nan
-        return pd.Series(
-            {
-                "count": len(group),
-                "open": int(group["open"].sum()),
-                "observed": int(group["observed"].sum()),
-                "missing": int(group["missing"].sum()),
-                "mean": mean,
-                "median": median,
-                "p90": p90,
-                "p99": p99,
-            }
+    def summarise(group: pd.DataFrame) -> dict[str, object]:
+        counts = {
+            "count": len(group),
+            "open": int(group["open"].sum()),
+            "observed": int(group["observed"].sum()),
+            "missing": int((~group["observed"] & ~group["open"]).sum()),
+        }
+        return _summarise(
+            group["minutes"].to_numpy(dtype=float),
+            group["censored"].to_numpy(dtype=bool),
+            counts,
+            **options,
         )
 
     if keys:
         grouped = frame.groupby(keys, observed=True, sort=True, dropna=False)
-        table = grouped[["minutes", "observed", "open", "missing"]].apply(summarise)
+        rows = [summarise(group) for _, group in grouped]
+        table = pd.DataFrame(rows, index=grouped.size().index)
     else:
-        table = summarise(frame).to_frame("all").T
+        table = pd.DataFrame([summarise(frame)], index=pd.Index(["all"]))
     for col in ("count", "open", "observed", "missing"):
         table[col] = table[col].astype("int64")
+    order = ["count", "open", "observed", "missing"]
+    for stat in (
+        "mean",
+        "median",
+        "geomean",
+        "p50",
+        "p90",
+        "p95",
+        "p99",
+        "min",
+        "max",
+        "std",
+        "km_median",
+        "km_p90",
+    ):
+        order += [c for c in (stat, f"{stat}_low", f"{stat}_high") if c in table.columns]
+    order += [c for c in table.columns if c.startswith("within_")] + ["note"]
+    table = table[order]
+    table["note"] = table["note"].astype("str").where(table["note"].notna())
     return table
 
 

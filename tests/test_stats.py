@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import mttr_lab as mttr
@@ -21,8 +22,9 @@ def test_seed_mttr_and_median(three):
     assert row["count"] == 3 and row["open"] == 0 and row["observed"] == 3
     assert row["mean"] == pytest.approx(15)
     assert row["median"] == pytest.approx(12)
-    assert row["p90"] == pytest.approx(np.quantile([12, 8, 25], 0.9))
-    assert row["p99"] < 25  # linear interpolation, never the maximum by construction
+    # Three incidents are too few for tail quantiles: NaN with a reason, not a made-up number.
+    assert np.isnan(row["p90"]) and np.isnan(row["p99"])
+    assert "p90 needs at least 20" in row["note"] and "p99 needs at least 100" in row["note"]
 
 
 def test_grouped_summary_is_ordered_by_severity(three):
@@ -67,3 +69,98 @@ def test_phase_breakdown_hand_values(fixtures):
     assert row["diagnosis"] == pytest.approx(np.median([31, 25]))
     mean = mttr.phase_breakdown(mttr.phase_durations(incidents), statistic="mean", by="team")
     assert mean.loc["core", "followup"] == pytest.approx(88)
+
+
+def write_durations(tmp_path, minutes, *, as_of=None, groups=None, every=37):
+    """A generic CSV export with one incident per duration (one every ``every`` minutes), read back
+    through the real reader; incidents not resolved by ``as_of`` are written as open."""
+    start = pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(
+        np.arange(len(minutes)) * every, unit="min"
+    )
+    end = start + pd.to_timedelta(np.round(np.asarray(minutes) * 60), unit="s")
+    resolved = end.where(end <= as_of) if as_of is not None else end
+    frame = pd.DataFrame(
+        {
+            "incident_id": [f"i{i}" for i in range(len(minutes))],
+            "detected_at": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "resolved_at": pd.Series(resolved).dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "team": groups if groups is not None else "t",
+        }
+    )
+    path = tmp_path / "durations.csv"
+    frame.to_csv(path, index=False)
+    return mttr.phase_durations(mttr.read_export(path), as_of=as_of)
+
+
+def test_median_interval_is_the_exact_order_statistic_interval(tmp_path):
+    # n = 10, values 1..10: P(Binomial(10, 1/2) <= 1) = 11/1024 < 0.025 < P(<= 2), so the 95 %
+    # interval runs from the 2nd to the 9th order statistic.
+    durations = write_durations(tmp_path, np.arange(1, 11) * 10.0)
+    row = mttr.duration_summary(durations).loc["all"]
+    assert (row["median_low"], row["median"], row["median_high"]) == (20.0, 55.0, 90.0)
+    assert row["within_30"] == pytest.approx(0.3)
+    ci = __import__("scipy.stats").stats.binomtest(3, 10).proportion_ci(0.95, method="wilson")
+    assert (row["within_30_low"], row["within_30_high"]) == pytest.approx((ci.low, ci.high))
+
+
+def test_intervals_cover_the_truth_at_about_the_nominal_rate(tmp_path):
+    rng = np.random.default_rng(42)
+    reps, n, median, sigma = 200, 40, 60.0, 1.25
+    minutes = rng.lognormal(np.log(median), sigma, size=reps * n)
+    groups = np.repeat([f"g{i:03d}" for i in range(reps)], n)
+    durations = write_durations(tmp_path, minutes, groups=groups)
+    table = mttr.duration_summary(durations, by="team", n_resamples=500)
+    assert len(table) == reps
+    true_mean = median * np.exp(sigma**2 / 2)
+    seconds = 1 / 60  # timestamps are written to the second
+    cover = {
+        "median": (
+            (table["median_low"] <= median + seconds) & (median - seconds <= table["median_high"])
+        ).mean(),
+        "geomean": ((table["geomean_low"] <= median) & (median <= table["geomean_high"])).mean(),
+        "mean": ((table["mean_low"] <= true_mean) & (true_mean <= table["mean_high"])).mean(),
+    }
+    assert cover["median"] >= 0.92  # exact intervals are conservative
+    assert 0.91 <= cover["geomean"] <= 0.99  # t on logs is exact for lognormal data
+    assert cover["mean"] >= 0.80  # the bootstrap of a skewed mean undercovers at n = 40, a known limit
+    assert (table["median_low"] <= table["median"]).all() and (table["median"] <= table["median_high"]).all()
+
+
+def test_kaplan_meier_corrects_the_bias_of_dropping_open_incidents(tmp_path):
+    rng = np.random.default_rng(7)
+    n, median = 600, 60.0
+    minutes = rng.lognormal(np.log(median), 1.25, size=n)
+    # Incidents arrive every 2 minutes; the export is taken while many are still open.
+    as_of = pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(minutes=2 * (n - 1) + 5)
+    durations = write_durations(tmp_path, minutes, as_of=as_of, every=2)
+    row = mttr.duration_summary(durations).loc["all"]
+    assert row["open"] > 30
+    truth = np.median(minutes)  # what the median would be with every incident closed
+    assert row["median"] < row["km_median"]  # the naive median of closed incidents is biased low
+    assert abs(row["km_median"] - truth) < abs(row["median"] - truth) / 2
+    assert row["km_median_low"] <= truth <= row["km_median_high"]
+    assert row["km_median_low"] <= row["km_median"] <= row["km_median_high"]
+    censored = mttr.censored_minutes(durations)
+    assert censored["censored"].sum() == row["open"]
+    # A censored value is how long the incident had been open at as_of.
+    opened = durations.loc[durations["is_open"]]
+    assert (censored.loc[opened.index, "minutes"] == opened["open_for"] / pd.Timedelta(minutes=1)).all()
+
+
+def test_open_incidents_count_in_the_within_target_share_when_their_outcome_is_known(tmp_path):
+    as_of = pd.Timestamp("2024-01-01 03:00", tz="UTC")
+    # Three closed (10, 20, 40 min), one open since 00:37 (censored at 143 min: known to exceed 30).
+    durations = write_durations(tmp_path, [10, 20, 40, 500], as_of=as_of)
+    row = mttr.duration_summary(durations, targets=(30,)).loc["all"]
+    assert row["within_30"] == pytest.approx(2 / 4)
+
+
+def test_quantile_method_is_explicit(tmp_path):
+    durations = write_durations(tmp_path, np.arange(1, 31) * 5.0)
+    linear = mttr.duration_summary(durations, intervals=False).loc["all", "p90"]
+    unbiased = mttr.duration_summary(durations, method="median_unbiased", intervals=False).loc["all", "p90"]
+    values = np.arange(1, 31) * 5.0
+    assert linear == pytest.approx(np.quantile(values, 0.9))
+    assert unbiased == pytest.approx(np.quantile(values, 0.9, method="median_unbiased"))
+    assert unbiased > linear
+    assert "median_low" not in mttr.duration_summary(durations, intervals=False).columns
