@@ -17,7 +17,7 @@ from .schema import (
     SEVERITIES,
     InputError,
 )
-from .stats import censored_minutes, duration_summary, phase_breakdown, to_minutes
+from .stats import censored_minutes, duration_summary, ecdf_table, phase_breakdown, to_minutes
 
 __version__ = "0.1.0"
 
@@ -33,6 +33,7 @@ __all__ = [
     "check_incidents",
     "detect_source",
     "duration_summary",
+    "ecdf_table",
     "export_overview",
     "findings_overview",
     "phase_breakdown",

@@ -11,7 +11,7 @@ from scipy import stats
 
 from .schema import METRICS, PHASES
 
-__all__ = ["MIN_COUNT", "censored_minutes", "duration_summary", "phase_breakdown", "to_minutes"]
+__all__ = ["MIN_COUNT", "censored_minutes", "duration_summary", "ecdf_table", "phase_breakdown", "to_minutes"]
 
 _DURATION_COLUMNS = (*METRICS, *PHASES)
 
@@ -368,3 +368,40 @@ def phase_breakdown(
         counts = frame[phases].count().add_suffix("_observed").to_frame("all").T
         sizes = pd.Series({"all": len(frame)}, name="incidents")
     return pd.concat([sizes, values, counts.astype("int64")], axis=1)
+
+
+def ecdf_table(
+    durations: pd.DataFrame,
+    *,
+    metric: str = "time_to_recover",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """The distribution of one duration as step curves: naive ECDF beside Kaplan-Meier.
+
+    The naive ECDF uses closed incidents only (what most dashboards show); the Kaplan-Meier
+    curve counts open incidents as right-censored, with a log-log confidence band.
+
+    Returns
+    -------
+    DataFrame
+        One row per distinct duration: ``minutes``; ``ecdf`` (share of closed incidents recovered
+        by then, NaN when none is closed); ``km``, ``km_low``, ``km_high`` (Kaplan-Meier share
+        recovered by then and its band).
+    """
+    values = censored_minutes(durations, metric=metric).dropna(subset=["minutes"])
+    minutes = values["minutes"].to_numpy(dtype=float)
+    censored = values["censored"].to_numpy(dtype=bool)
+    grid = np.unique(minutes)
+    closed = np.sort(minutes[~censored])
+    out = pd.DataFrame({"minutes": grid})
+    out["ecdf"] = np.searchsorted(closed, grid, side="right") / len(closed) if len(closed) else np.nan
+    out["km"] = out["km_low"] = out["km_high"] = np.nan
+    if len(closed):
+        res = stats.ecdf(stats.CensoredData.right_censored(minutes, censored))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            band = res.cdf.confidence_interval(confidence, method="log-log")
+        out["km"] = res.cdf.evaluate(grid)
+        out["km_low"] = band.low.evaluate(grid)
+        out["km_high"] = band.high.evaluate(grid)
+    return out

@@ -1,0 +1,341 @@
+"""Plots of the statistics tables: they draw, they never compute a statistic themselves.
+
+Every ``plot_*`` function takes a table made by the statistics functions (or the per-incident
+minutes of :func:`mttr_lab.censored_minutes`), draws on ``ax`` (a new figure when None) and returns
+the Axes. Severities keep one colour everywhere (:data:`SEVERITY_COLORS`); durations are labelled
+in human units on log axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+from .schema import PHASES, SEVERITIES
+from .stats import MIN_COUNT
+
+__all__ = [
+    "SEVERITY_COLORS",
+    "PHASE_COLORS",
+    "format_minutes",
+    "plot_ecdf",
+    "plot_histogram",
+    "plot_phase_breakdown",
+    "plot_groups",
+]
+
+#: One colour per severity, lowest to highest (colour-blind safe, from the Okabe-Ito palette).
+SEVERITY_COLORS: dict[str, str] = {
+    "low": "#56B4E9",
+    "medium": "#E69F00",
+    "high": "#D55E00",
+    "critical": "#882255",
+}
+#: One colour per phase.
+PHASE_COLORS: dict[str, str] = {
+    "detection": "#999999",
+    "response": "#E69F00",
+    "diagnosis": "#56B4E9",
+    "repair": "#009E73",
+    "followup": "#CC79A7",
+}
+_OTHER = "#7F7F7F"
+_TICKS = np.array([1, 2, 5, 10, 15, 30, 60, 120, 240, 480, 720, 1440, 2880, 4320, 10080, 20160, 43200])
+
+
+def format_minutes(minutes: float, _pos: object = None) -> str:
+    """A duration in minutes as people say it: ``45 min``, ``2 h``, ``1.5 d``."""
+    if minutes is None or not np.isfinite(minutes):
+        return ""
+    if minutes < 1:
+        return f"{minutes * 60:.0f} s"
+    if minutes < 60:
+        return f"{minutes:.0f} min"
+    if minutes < 1440:
+        hours = minutes / 60
+        return f"{hours:.0f} h" if hours >= 10 or hours == int(hours) else f"{hours:.1f} h"
+    days = minutes / 1440
+    return f"{days:.0f} d" if days >= 10 or days == int(days) else f"{days:.1f} d"
+
+
+def _log_minutes_axis(ax: Axes, axis: str = "x", lo: float | None = None, hi: float | None = None) -> None:
+    """A log axis of minutes with ticks at human durations."""
+    scale = ax.set_xscale if axis == "x" else ax.set_yscale
+    scale("log")
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    ticks = _TICKS
+    if lo is not None and hi is not None and np.isfinite(lo) and np.isfinite(hi):
+        ticks = _TICKS[(_TICKS >= lo / 1.5) & (_TICKS <= hi * 1.5)]
+        if len(ticks) > 9:
+            ticks = ticks[:: int(np.ceil(len(ticks) / 9))]
+    target.set_major_locator(FixedLocator(ticks))
+    target.set_major_formatter(FuncFormatter(format_minutes))
+    target.set_minor_formatter(NullFormatter())
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _label(value: object) -> str:
+    if isinstance(value, tuple):
+        return " / ".join("—" if pd.isna(v) else str(v) for v in value)
+    return "no severity" if pd.isna(value) else str(value)
+
+
+def plot_ecdf(
+    curves: pd.DataFrame,
+    *,
+    summary: pd.Series | None = None,
+    metric: str = "time to recover",
+    ax: Axes | None = None,
+) -> Axes:
+    """Share of incidents recovered by each duration: naive ECDF beside the Kaplan-Meier curve.
+
+    Parameters
+    ----------
+    curves : DataFrame
+        From :func:`mttr_lab.stats.ecdf_table` (``minutes``, ``ecdf``, ``km``, ``km_low``, ``km_high``).
+    summary : Series, optional
+        One row of :func:`mttr_lab.duration_summary`; its median and p90 are marked with their
+        intervals, and ``open`` incidents are mentioned in the legend.
+    metric : str
+        Axis label.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = _axes(ax)
+    x = curves["minutes"].to_numpy()
+    ax.step(x, curves["ecdf"], where="post", color="#444444", lw=1.2, ls="--", label="closed incidents only")
+    opened = int(summary["open"]) if summary is not None and "open" in summary else 0
+    km_label = f"Kaplan-Meier ({opened} open counted as censored)" if opened else "Kaplan-Meier"
+    ax.step(x, curves["km"], where="post", color="#0072B2", lw=1.8, label=km_label)
+    ax.fill_between(x, curves["km_low"], curves["km_high"], step="post", color="#0072B2", alpha=0.18, lw=0)
+    if summary is not None:
+        for name, level, color in (("median", 0.5, "#D55E00"), ("p90", 0.9, "#882255")):
+            value = summary.get(name)
+            if value is None or pd.isna(value):
+                continue
+            low, high = summary.get(f"{name}_low", np.nan), summary.get(f"{name}_high", np.nan)
+            err = [[value - low], [high - value]] if pd.notna(low) and pd.notna(high) else None
+            ax.errorbar(
+                [value],
+                [level],
+                xerr=err,
+                fmt="o",
+                color=color,
+                capsize=4,
+                zorder=5,
+                label=f"{name} {format_minutes(value)}"
+                + (f" ({format_minutes(low)}–{format_minutes(high)})" if err is not None else ""),
+            )
+    _log_minutes_axis(
+        ax, "x", float(np.nanmin(x)) if len(x) else None, float(np.nanmax(x)) if len(x) else None
+    )
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("share of incidents recovered")
+    ax.set_xlabel(f"{metric} (log scale)")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def plot_histogram(
+    minutes: pd.DataFrame,
+    *,
+    summary: pd.Series | None = None,
+    metric: str = "time to recover",
+    bins: int = 30,
+    ax: Axes | None = None,
+) -> Axes:
+    """Histogram of durations on a log axis; open incidents stacked apart as "at least this long".
+
+    Parameters
+    ----------
+    minutes : DataFrame
+        From :func:`mttr_lab.censored_minutes` (``minutes``, ``censored``).
+    summary : Series, optional
+        One row of :func:`mttr_lab.duration_summary`: mean and median are drawn as lines.
+    """
+    ax = _axes(ax)
+    values = minutes.dropna(subset=["minutes"])
+    values = values[values["minutes"] > 0]
+    closed = values.loc[~values["censored"], "minutes"].to_numpy()
+    still_open = values.loc[values["censored"], "minutes"].to_numpy()
+    every = values["minutes"].to_numpy()
+    if len(every) == 0:
+        ax.text(0.5, 0.5, "no durations", ha="center", va="center", transform=ax.transAxes)
+        return ax
+    edges = np.geomspace(every.min() * 0.95, every.max() * 1.05, bins + 1)
+    ax.hist(
+        [closed, still_open],
+        bins=edges,
+        stacked=True,
+        color=["#0072B2", "#BBBBBB"],
+        label=["closed", f"open ({len(still_open)}): at least this long"],
+    )
+    if summary is not None:
+        for name, style in (("median", "-"), ("mean", ":")):
+            value = summary.get(name)
+            if value is not None and pd.notna(value):
+                ax.axvline(value, color="#D55E00", ls=style, lw=1.5, label=f"{name} {format_minutes(value)}")
+    _log_minutes_axis(ax, "x", every.min(), every.max())
+    ax.set_xlabel(f"{metric} (log scale)")
+    ax.set_ylabel("incidents")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_phase_breakdown(
+    breakdown: pd.DataFrame,
+    *,
+    statistic: str = "median",
+    phases: Sequence[str] = ("detection", "response", "diagnosis", "repair"),
+    ax: Axes | None = None,
+) -> Axes:
+    """Where the time goes: stacked horizontal bars of each phase per group.
+
+    Parameters
+    ----------
+    breakdown : DataFrame
+        From :func:`mttr_lab.phase_breakdown`.
+    statistic : str
+        What the table holds (``median`` or ``mean``), for the axis label.
+    phases : sequence of str
+        Phases to stack; by default those before recovery (add ``"followup"`` for the time to close).
+    """
+    ax = _axes(ax, (7, 0.6 + 0.45 * len(breakdown)))
+    phases = [p for p in PHASES if p in phases and p in breakdown.columns]
+    labels = [_label(i) for i in breakdown.index]
+    left = np.zeros(len(breakdown))
+    for phase in phases:
+        widths = breakdown[phase].fillna(0).to_numpy(dtype=float)
+        ax.barh(labels, widths, left=left, color=PHASE_COLORS[phase], label=phase, edgecolor="white", lw=0.5)
+        left += widths
+    if "incidents" in breakdown.columns:
+        for y, (total, n) in enumerate(zip(left, breakdown["incidents"], strict=True)):
+            ax.text(total, y, f"  n={n}", va="center", fontsize="small", color="#444444")
+    ax.invert_yaxis()
+    ax.set_xlabel(f"{statistic} minutes in each phase (stacked; a {statistic} per phase, not a timeline)")
+    ax.set_xlim(0, max(left.max() * 1.18, 1))
+    ax.legend(
+        ncols=len(phases), loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize="small", frameon=False
+    )
+    return ax
+
+
+def plot_groups(
+    minutes: pd.DataFrame,
+    *,
+    by: str,
+    summary: pd.DataFrame | None = None,
+    metric: str = "time to recover",
+    order: Sequence | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Box and strip of durations per group (severity, service, ...), small groups visibly marked.
+
+    Parameters
+    ----------
+    minutes : DataFrame
+        :func:`mttr_lab.censored_minutes` joined with the ``by`` column (``minutes``, ``censored``, ``by``).
+    by : str
+        The grouping column.
+    summary : DataFrame, optional
+        :func:`mttr_lab.duration_summary` by the same column: medians with intervals are overlaid.
+    order : sequence, optional
+        Group order; severities are ordered lowest to highest, others by median.
+    """
+    data = minutes.dropna(subset=["minutes"])
+    data = data[data["minutes"] > 0]
+    if order is None:
+        if by == "severity":
+            order = [s for s in SEVERITIES if s in set(data[by].dropna().astype(str))]
+        else:
+            order = (
+                data.loc[~data["censored"]].groupby(by, observed=True)["minutes"].median().sort_values().index
+            )
+    order = [str(o) for o in order]
+    ax = _axes(ax, (7, 0.8 + 0.5 * len(order)))
+    groups = [data.loc[(data[by].astype(str) == g) & ~data["censored"], "minutes"].to_numpy() for g in order]
+    colors = [SEVERITY_COLORS.get(g, _OTHER) for g in order]
+    boxes = ax.boxplot(
+        groups,
+        orientation="horizontal",
+        tick_labels=order,
+        showfliers=False,
+        patch_artist=True,
+        widths=0.55,
+        medianprops={"color": "#333333", "lw": 1},
+    )
+    for patch, color in zip(boxes["boxes"], colors, strict=True):
+        patch.set_facecolor(color)
+        patch.set_alpha(0.35)
+    rng = np.random.default_rng(0)  # jitter only: the same picture every time
+    open_label = "open (at least this long)"
+    for y, (g, color) in enumerate(zip(order, colors, strict=True), start=1):
+        rows = data[data[by].astype(str) == g]
+        jitter = rng.uniform(-0.18, 0.18, len(rows))
+        closed = ~rows["censored"].to_numpy()
+        ax.scatter(rows["minutes"][closed], y + jitter[closed], s=6, color=color, alpha=0.6, lw=0)
+        if (~closed).any():
+            ax.scatter(
+                rows["minutes"][~closed],
+                y + jitter[~closed],
+                s=18,
+                marker=">",
+                facecolor="none",
+                edgecolor="#333333",
+                lw=0.8,
+                label=open_label,
+            )
+            open_label = None
+        n = int(closed.sum())
+        small = n < MIN_COUNT["p90"]
+        ax.text(
+            1.01,
+            y,
+            f"n={n}" + (" (few)" if small else ""),
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            fontsize="small",
+            color="#B00020" if small else "#444444",
+        )
+    if summary is not None and "median" in summary.columns:
+        table = summary.copy()
+        table.index = [_label(i) for i in table.index]
+        for y, g in enumerate(order, start=1):
+            if g not in table.index or pd.isna(table.loc[g, "median"]):
+                continue
+            med = table.loc[g, "median"]
+            low, high = table.loc[g].get("median_low", np.nan), table.loc[g].get("median_high", np.nan)
+            err = [[med - low], [high - med]] if pd.notna(low) and pd.notna(high) else None
+            ax.errorbar(
+                [med],
+                [y],
+                xerr=err,
+                fmt="D",
+                color="black",
+                ms=5,
+                capsize=3,
+                zorder=6,
+                label="median (95 % interval)" if y == 1 else None,
+            )
+    every = data["minutes"]
+    _log_minutes_axis(ax, "x", every.min() if len(every) else None, every.max() if len(every) else None)
+    ax.set_xlabel(f"{metric} (log scale)")
+    ax.set_ylabel(by)
+    handles, _labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
+    return ax
