@@ -20,13 +20,13 @@ from .schema import PHASES, SEVERITIES
 from .stats import MIN_COUNT
 
 __all__ = [
-    "SEVERITY_COLORS",
     "PHASE_COLORS",
+    "SEVERITY_COLORS",
     "format_minutes",
     "plot_ecdf",
+    "plot_groups",
     "plot_histogram",
     "plot_phase_breakdown",
-    "plot_groups",
 ]
 
 #: One colour per severity, lowest to highest (colour-blind safe, from the Okabe-Ito palette).

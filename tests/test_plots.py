@@ -5,17 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from test_io import HAND
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import mttr_lab as mttr  # noqa: E402
-from mttr_lab import plots  # noqa: E402
-from mttr_lab.stats import ecdf_table  # noqa: E402
-from test_io import HAND  # noqa: E402
+import mttr_lab as mttr
+from mttr_lab import plots
+from mttr_lab.stats import ecdf_table
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json"
 
