@@ -18,7 +18,10 @@ from .plots import (
     plot_ecdf,
     plot_groups,
     plot_histogram,
+    plot_hour_weekday,
     plot_phase_breakdown,
+    plot_tiers,
+    plot_time_classes,
 )
 from .quality import check_incidents, export_overview, findings_overview
 from .schema import (
@@ -66,7 +69,10 @@ __all__ = [
     "plot_ecdf",
     "plot_groups",
     "plot_histogram",
+    "plot_hour_weekday",
     "plot_phase_breakdown",
+    "plot_tiers",
+    "plot_time_classes",
     "read_export",
     "seed_tiers",
     "simulate_improvement",

@@ -26,7 +26,10 @@ __all__ = [
     "plot_ecdf",
     "plot_groups",
     "plot_histogram",
+    "plot_hour_weekday",
     "plot_phase_breakdown",
+    "plot_tiers",
+    "plot_time_classes",
 ]
 
 #: One colour per severity, lowest to highest (colour-blind safe, from the Okabe-Ito palette).
@@ -46,6 +49,9 @@ PHASE_COLORS: dict[str, str] = {
 }
 _OTHER = "#7F7F7F"
 _TICKS = np.array([1, 2, 5, 10, 15, 30, 60, 120, 240, 480, 720, 1440, 2880, 4320, 10080, 20160, 43200])
+_DENSE_TICKS = np.array(
+    [1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 1440, 2880, 4320]
+)
 
 
 def format_minutes(minutes: float, _pos: object = None) -> str:
@@ -71,6 +77,14 @@ def _log_minutes_axis(ax: Axes, axis: str = "x", lo: float | None = None, hi: fl
     ticks = _TICKS
     if lo is not None and hi is not None and np.isfinite(lo) and np.isfinite(hi):
         ticks = _TICKS[(_TICKS >= lo / 1.5) & (_TICKS <= hi * 1.5)]
+        if len(ticks) < 3:
+            # A narrow range: take human ticks around it and widen the view to show them.
+            ticks = _DENSE_TICKS[(_DENSE_TICKS >= lo / 1.6) & (_DENSE_TICKS <= hi * 1.6)]
+            if len(ticks):
+                limits = ax.get_xlim if axis == "x" else ax.get_ylim
+                setter = ax.set_xlim if axis == "x" else ax.set_ylim
+                current = limits()
+                setter(min(current[0], ticks[0] / 1.1), max(current[1], ticks[-1] * 1.1))
         if len(ticks) > 9:
             ticks = ticks[:: int(np.ceil(len(ticks) / 9))]
     target.set_major_locator(FixedLocator(ticks))
@@ -338,4 +352,150 @@ def plot_groups(
     handles, _labels = ax.get_legend_handles_labels()
     if handles:
         ax.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
+    return ax
+
+
+def plot_hour_weekday(
+    table: pd.DataFrame,
+    *,
+    tz: str | None = None,
+    normalised: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """Heatmap of incidents per hour of day x weekday, in the team's timezone.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`mttr_lab.hour_weekday_table` (24 hours x 7 weekdays).
+    tz : str, optional
+        The timezone the table was made in, for the title.
+    normalised : bool
+        Whether the table holds rates per week (True) or raw counts.
+    """
+    import seaborn as sns
+
+    ax = _axes(ax, (7, 6))
+    label = "incidents per hour, averaged over the weeks observed" if normalised else "incidents"
+    sns.heatmap(
+        table.astype(float),
+        ax=ax,
+        cmap="rocket_r",
+        cbar_kws={"label": label},
+        linewidths=0.3,
+        linecolor="white",
+        mask=table.isna(),
+    )
+    ax.set_ylabel(f"hour of day ({tz})" if tz else "hour of day")
+    ax.set_xlabel("")
+    ax.set_yticks(np.arange(0, 24, 3) + 0.5, [f"{h:02d}:00" for h in range(0, 24, 3)], rotation=0)
+    ax.set_title(f"When incidents start ({tz})" if tz else "When incidents start", loc="left")
+    return ax
+
+
+def plot_time_classes(
+    summary: pd.DataFrame, *, metric: str = "time to recover", ax: Axes | None = None
+) -> Axes:
+    """Median duration per time class (business, off and sleep hours) with intervals and rates.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From :func:`mttr_lab.time_class_summary`.
+    """
+    ax = _axes(ax, (7, 2.6))
+    labels = [str(i) for i in summary.index]
+    y = np.arange(len(summary))
+    med = summary["median"].to_numpy(dtype=float)
+    low = summary.get("median_low", pd.Series(np.nan, index=summary.index)).to_numpy(dtype=float)
+    high = summary.get("median_high", pd.Series(np.nan, index=summary.index)).to_numpy(dtype=float)
+    ok = np.isfinite(low) & np.isfinite(high)
+    ax.errorbar(
+        med[ok],
+        y[ok],
+        xerr=[med[ok] - low[ok], high[ok] - med[ok]],
+        fmt="o",
+        color="#0072B2",
+        capsize=4,
+        label="median (95 % interval)",
+    )
+    ax.plot(med[~ok], y[~ok], "o", color="#0072B2", mfc="white")
+    for yi, (_, row) in zip(y, summary.iterrows(), strict=True):
+        rate = row.get("incidents_per_hour", np.nan)
+        text = f"  n={int(row['count'])}" + (f"\n  {rate:.2f}/hour" if pd.notna(rate) else "")
+        ax.annotate(text, (1.0, yi), xycoords=("axes fraction", "data"), va="center", fontsize="small")
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    finite = np.concatenate([med[np.isfinite(med)], low[ok], high[ok]])
+    _log_minutes_axis(ax, "x", finite.min() if len(finite) else None, finite.max() if len(finite) else None)
+    ax.set_xlabel(f"median {metric} (log scale)")
+    ax.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    return ax
+
+
+_TIER_COLORS = {
+    "elite": "#1B9E77",
+    "high": "#A6D96A",
+    "medium": "#FDAE61",
+    "needs work": "#D7191C",
+    "low": "#D7191C",
+}
+
+
+def plot_tiers(
+    assignments: pd.DataFrame,
+    tiers: pd.DataFrame,
+    *,
+    statistic: str = "median",
+    ax: Axes | None = None,
+) -> Axes:
+    """Where each group sits against benchmark tiers, with its interval.
+
+    Parameters
+    ----------
+    assignments : DataFrame
+        From :func:`mttr_lab.assign_tiers` (one row per group).
+    tiers : DataFrame
+        The tier table used: :func:`mttr_lab.seed_tiers` (thresholds per ``priority``, matched to the
+        group's severity) or :func:`mttr_lab.dora_tiers` for one year (the same thresholds for all).
+    """
+    rows = assignments[assignments[statistic].notna()]
+    ax = _axes(ax, (7, 0.9 + 0.55 * len(rows)))
+    values = rows[statistic].to_numpy(dtype=float)
+    lo_all = np.nanmin(np.r_[values, rows[f"{statistic}_low"].to_numpy(dtype=float)]) if len(rows) else 1
+    hi_all = np.nanmax(np.r_[values, rows[f"{statistic}_high"].to_numpy(dtype=float)]) if len(rows) else 100
+    left, right = max(lo_all / 3, 0.5), hi_all * 3
+    seen: set[str] = set()
+    for y, (key, row) in enumerate(rows.iterrows()):
+        group = key[-1] if isinstance(key, tuple) else key
+        band = tiers[tiers["priority"] == str(group)] if "priority" in tiers.columns else tiers
+        for _, tier in band.iterrows():
+            start, end = max(tier["lower_minutes"], left), min(tier["upper_minutes"], right)
+            if end <= start:
+                continue
+            name = str(tier["tier"])
+            ax.barh(
+                y,
+                end - start,
+                left=start,
+                height=0.8,
+                color=_TIER_COLORS.get(name, _OTHER),
+                alpha=0.35,
+                lw=0,
+                label=name if name not in seen else None,
+            )
+            seen.add(name)
+        low, high = row[f"{statistic}_low"], row[f"{statistic}_high"]
+        err = [[row[statistic] - low], [high - row[statistic]]] if pd.notna(low) and pd.notna(high) else None
+        ax.errorbar([row[statistic]], [y], xerr=err, fmt="D", color="black", capsize=4, ms=5, zorder=5)
+        spanned = row["tiers_spanned"] if pd.notna(row["tiers_spanned"]) else "not placed"
+        ax.annotate(
+            f"  {spanned}", (1.0, y), xycoords=("axes fraction", "data"), va="center", fontsize="small"
+        )
+    ax.set_yticks(range(len(rows)), [_label(k) for k in rows.index])
+    ax.invert_yaxis()
+    ax.set_xlim(left, right)
+    _log_minutes_axis(ax, "x", left, right)
+    ax.set_xlabel(f"{statistic} time to recover with 95 % interval (log scale)")
+    ax.legend(ncols=4, fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     return ax

@@ -102,3 +102,35 @@ def test_colours_are_consistent_per_severity(sample):
         tuple(np.round(matplotlib.colors.to_rgb(plots.SEVERITY_COLORS[s]), 3)) for s in mttr.SEVERITIES
     ]
     assert faces == expected
+
+
+def test_hour_weekday_heatmap_has_every_cell(sample):
+    table = mttr.hour_weekday_table(mttr.with_calendar(sample, tz="Europe/Berlin"))
+    ax = plots.plot_hour_weekday(table, tz="Europe/Berlin")
+    mesh = ax.collections[0]
+    assert mesh.get_array().size == 24 * 7
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert "Europe/Berlin" in ax.get_ylabel() and "Europe/Berlin" in ax.get_title(loc="left")
+
+
+def test_time_classes_show_median_interval_and_rate(sample):
+    summary = mttr.time_class_summary(mttr.with_calendar(sample, tz="Europe/Berlin"))
+    ax = plots.plot_time_classes(summary)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["business", "off", "sleep"]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[0].startswith(f"  n={summary.loc['business', 'count']}")
+    assert "/hour" in texts[0]
+    assert ax.get_xscale() == "log" and len(ax.get_xticks()) >= 3
+
+
+def test_tiers_draw_bands_per_severity_and_the_interval(sample):
+    summary = mttr.duration_summary(sample, by="severity")
+    assignments = mttr.assign_tiers(summary)
+    ax = plots.plot_tiers(assignments, mttr.seed_tiers())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["low", "medium", "high", "critical", "no severity"]
+    spanned = [t.get_text().strip() for t in ax.texts]
+    assert spanned[0] == "not placed"  # the seed table has no low row
+    assert spanned[3] == assignments.loc["critical", "tiers_spanned"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["elite", "high", "medium", "needs work"]
