@@ -55,7 +55,7 @@ def test_ecdf_draws_both_curves_and_marks_median_and_p90(sample):
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[0] == "closed incidents only"
     assert labels[1].startswith(f"Kaplan-Meier ({summary['open']} open")
-    assert any(label.startswith("median 1.0 h") for label in labels)
+    assert any(label.startswith(f"median {plots.format_minutes(summary['median'])} (") for label in labels)
     assert any(label.startswith("p90") for label in labels)
     assert ax.get_xscale() == "log"
     assert "min" in " ".join(t.get_text() for t in ax.get_xticklabels())
