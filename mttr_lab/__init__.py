@@ -7,14 +7,18 @@ The data flow::
 """
 
 from .calendar import hour_uniformity_test, hour_weekday_table, time_class_summary, with_calendar
+from .compare import compare_periods, compare_periods_stratified
 from .detectability import detectable_change, simulate_improvement
 from .io import detect_source, read_export, supported_sources
-from .narrative import Text, headline, mean_vs_median, overview_text
+from .narrative import Text, comparison_text, headline, mean_vs_median, overview_text, review_title
+from .output import spreadsheet_safe, to_safe_csv
 from .phases import phase_durations
 from .plots import (
     PHASE_COLORS,
     SEVERITY_COLORS,
     format_minutes,
+    mttr_dashboard,
+    plot_comparison,
     plot_ecdf,
     plot_groups,
     plot_histogram,
@@ -22,8 +26,11 @@ from .plots import (
     plot_phase_breakdown,
     plot_tiers,
     plot_time_classes,
+    plot_trend,
 )
+from .postmortem import postmortem_markdown
 from .quality import check_incidents, export_overview, findings_overview
+from .review import period_durations, quarter_bounds, quarter_table, severity_mix, slowest_incidents, tidy
 from .schema import (
     INCIDENT_COLUMNS,
     METRICS,
@@ -34,6 +41,7 @@ from .schema import (
 )
 from .stats import censored_minutes, duration_summary, ecdf_table, phase_breakdown, to_minutes
 from .tiers import assign_tiers, dora_tiers, seed_tiers
+from .trend import duration_trend, improvement_question, rolling_trend, trend_slope
 
 __version__ = "0.1.0"
 
@@ -51,10 +59,14 @@ __all__ = [
     "assign_tiers",
     "censored_minutes",
     "check_incidents",
+    "compare_periods",
+    "compare_periods_stratified",
+    "comparison_text",
     "detect_source",
     "detectable_change",
     "dora_tiers",
     "duration_summary",
+    "duration_trend",
     "ecdf_table",
     "export_overview",
     "findings_overview",
@@ -62,10 +74,14 @@ __all__ = [
     "headline",
     "hour_uniformity_test",
     "hour_weekday_table",
+    "improvement_question",
     "mean_vs_median",
+    "mttr_dashboard",
     "overview_text",
+    "period_durations",
     "phase_breakdown",
     "phase_durations",
+    "plot_comparison",
     "plot_ecdf",
     "plot_groups",
     "plot_histogram",
@@ -73,11 +89,23 @@ __all__ = [
     "plot_phase_breakdown",
     "plot_tiers",
     "plot_time_classes",
+    "plot_trend",
+    "postmortem_markdown",
+    "quarter_bounds",
+    "quarter_table",
     "read_export",
+    "review_title",
+    "rolling_trend",
     "seed_tiers",
+    "severity_mix",
     "simulate_improvement",
+    "slowest_incidents",
+    "spreadsheet_safe",
     "supported_sources",
+    "tidy",
     "time_class_summary",
     "to_minutes",
+    "to_safe_csv",
+    "trend_slope",
     "with_calendar",
 ]

@@ -1,91 +1,328 @@
-"""The ``mttr-lab`` command."""
+"""The ``mttr-lab`` command: the quarterly review, summaries and checks in a terminal."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
-from .schema import InputError
+from .schema import METRICS, PHASES, InputError
 
 EPILOG = """examples:
-  mttr-lab report data/sample_firehydrant.json --out reports/review.html
+  mttr-lab report data/sample_firehydrant.json --tz Europe/Berlin
+  mttr-lab summary export.json --by severity,service
+  mttr-lab check export.csv --columns incident_id=Ticket,detected_at=Opened,resolved_at=Closed --tz UTC
+  mttr-lab postmortem export.json INC-42 --out INC-42.md
   mttr-lab synth --incidents 1500 --months 18 --seed 7 --out sample.json
+
+exit status: 0 done; 1 the export has errors (check) or the command failed; 2 wrong arguments or an
+unreadable export.
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(2, f"mttr-lab: {message} (see mttr-lab --help)\n")
+
+
+def _pairs(text: str | None, what: str) -> dict[str, str] | None:
+    if not text:
+        return None
+    out = {}
+    for item in text.split(","):
+        if "=" not in item:
+            raise InputError(f"{what} takes name=value pairs separated by commas", found=item)
+        key, value = item.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _sources_help() -> str:
+    from .io import supported_sources
+
+    return "auto (default) or one of: " + ", ".join(supported_sources())
+
+
+def _reading(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("export", help="the incident export: a file, or a folder of paged dumps")
+    parser.add_argument("--source", default="auto", help=_sources_help())
+    parser.add_argument(
+        "--tz",
+        default=None,
+        help="IANA timezone (e.g. Europe/Berlin): of timestamps written without an offset, "
+        "and of the team (quarters, time of day); default UTC for the latter",
+    )
+    parser.add_argument(
+        "--columns",
+        default=None,
+        help="for --source csv/json: canonical=export column pairs, e.g. incident_id=Ticket,detected_at=Opened",
+    )
+    parser.add_argument(
+        "--severity-map", default=None, help="source label=severity pairs, e.g. 'Sev A=critical,Sev B=high'"
+    )
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst", dest="dayfirst", action="store_true", default=None, help="dates are 31/12/2025"
+    )
+    order.add_argument("--monthfirst", dest="dayfirst", action="store_false", help="dates are 12/31/2025")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from . import __version__
+
+    parser = _Parser(
         prog="mttr-lab",
-        description="Incident-recovery analysis from incident exports.",
+        description="Incident-recovery analysis (MTTR and its family) from incident exports, with honest statistics.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"mttr-lab {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    report = sub.add_parser(
+    def command(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    report = command(
         "report",
-        help="render the review of an export to HTML",
-        epilog="example:\n  mttr-lab report export.json --source auto --tz Europe/Berlin --out reports/review.html",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "render the quarterly review of an export to a self-contained HTML page",
+        "mttr-lab report export.json --quarter 2026Q3 --tz Europe/Berlin --out reports/2026Q3.html",
     )
-    report.add_argument("export", help="the incident export (file or folder)")
-    report.add_argument("--source", default="auto", help="reader to use (default: recognise it)")
-    report.add_argument("--tz", default=None, help="IANA timezone of timestamps without an offset")
+    _reading(report)
     report.add_argument(
-        "--as-of", default=None, help="review date (default: the latest timestamp in the data)"
+        "--quarter", default=None, help="e.g. 2026Q3; default: the latest complete quarter in the data"
     )
-    report.add_argument("--out", default="reports/review.html", help="HTML file to write")
+    report.add_argument(
+        "--as-of",
+        default=None,
+        help="review date, e.g. 2026-10-01 (in --tz); default: the latest timestamp in the data",
+    )
+    report.add_argument(
+        "--out", default=None, help="HTML file to write (default: reports/<export>-review.html)"
+    )
 
-    synth = sub.add_parser(
+    summary = command(
+        "summary",
+        "print the summary table of one duration",
+        "mttr-lab summary export.json --by severity,service",
+    )
+    _reading(summary)
+    summary.add_argument("--by", default=None, help="grouping columns, e.g. severity,service")
+    summary.add_argument("--metric", default="time_to_recover", choices=[*METRICS, *PHASES])
+    summary.add_argument(
+        "--csv", default=None, help="also write the full table to this CSV (spreadsheet-safe)"
+    )
+
+    check = command(
+        "check",
+        "list the data-quality findings; exit 1 when the export has errors",
+        "mttr-lab check export.csv --tz UTC",
+    )
+    _reading(check)
+    check.add_argument(
+        "--all", action="store_true", help="also list informational findings (open incidents, ...)"
+    )
+    check.add_argument("--csv", default=None, help="also write every finding to this CSV (spreadsheet-safe)")
+
+    postmortem = command(
+        "postmortem",
+        "write a Markdown post-mortem draft for one incident",
+        "mttr-lab postmortem export.json INC-42",
+    )
+    _reading(postmortem)
+    postmortem.add_argument("incident_id", help="the incident's id in the export")
+    postmortem.add_argument("--out", default=None, help="Markdown file to write (default: print it)")
+
+    synth = command(
         "synth",
-        help="write a realistic synthetic export",
-        epilog="example:\n  mttr-lab synth --incidents 1500 --months 18 --seed 7 --out data/sample_firehydrant.json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "write a realistic synthetic export (seeded: the same arguments give the same bytes)",
+        "mttr-lab synth --incidents 1500 --months 18 --seed 7 --out data/sample_firehydrant.json",
     )
     synth.add_argument("--incidents", type=int, default=1500)
     synth.add_argument("--months", type=int, default=18)
     synth.add_argument("--seed", type=int, default=7)
     synth.add_argument("--start", default="2025-04-01", help="first day (UTC)")
-    synth.add_argument("--improvement", type=float, default=0.0, help="monthly shortening, e.g. 0.05")
+    synth.add_argument("--improvement", type=float, default=0.0, help="monthly shortening, e.g. 0.02")
     synth.add_argument("--shape", choices=["firehydrant", "csv"], default="firehydrant")
     synth.add_argument("--out", required=True, help="file to write")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+def _progress(message: str) -> None:
+    print(f"mttr-lab: {message}", file=sys.stderr, flush=True)
+
+
+def _read(args: argparse.Namespace):
+    from .io import read_export
+
+    return read_export(
+        args.export,
+        source=args.source,
+        columns=_pairs(args.columns, "--columns"),
+        tz=args.tz,
+        severity_map=_pairs(args.severity_map, "--severity-map"),
+        dayfirst=args.dayfirst,
+    )
+
+
+def _as_of(text: str | None, tz: str | None) -> str | None:
+    if text is None:
+        return None
+    import pandas as pd
+
     try:
-        if args.command == "report":
-            from .report import render_report
+        stamp = pd.Timestamp(text)
+    except ValueError:
+        raise InputError(
+            "--as-of is not a date", found=text, expected="e.g. 2026-10-01 or 2026-10-01T00:00Z"
+        ) from None
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize(tz or "UTC")
+    return stamp.tz_convert("UTC").isoformat()
 
-            print(f"mttr-lab: rendering the review of {args.export} ...", file=sys.stderr)
-            path = render_report(args.export, out=args.out, source=args.source, tz=args.tz, as_of=args.as_of)
-            print(path)
-        elif args.command == "synth":
-            from .synth import synth_incidents, write_export
 
-            if args.incidents < 1 or args.months < 1:
-                raise InputError("--incidents and --months must be at least 1")
-            frame = synth_incidents(
-                incidents=args.incidents,
-                months=args.months,
-                seed=args.seed,
-                start=args.start,
-                improvement=args.improvement,
+def _report(args: argparse.Namespace) -> int:
+    from .report import render_report
+    from .review import quarter_bounds
+
+    started = time.perf_counter()
+    _progress(f"reading {args.export} ...")
+    incidents = _read(args)  # fail fast, before a kernel starts
+    as_of = _as_of(args.as_of, args.tz)
+    if args.quarter:
+        from .phases import phase_durations
+
+        quarter_bounds(phase_durations(incidents, as_of=as_of), quarter=args.quarter, tz=args.tz or "UTC")
+    out = (
+        Path(args.out)
+        if args.out
+        else Path("reports") / f"{Path(args.export).name.split('.')[0]}-review.html"
+    )
+    _progress(f"{len(incidents):,} records read; rendering the review (a few seconds) ...")
+    path = render_report(
+        args.export,
+        out=out,
+        source=args.source,
+        tz=args.tz,
+        as_of=as_of,
+        quarter=args.quarter,
+        columns=_pairs(args.columns, "--columns"),
+        severity_map=_pairs(args.severity_map, "--severity-map"),
+        dayfirst=args.dayfirst,
+    )
+    _progress(f"done in {time.perf_counter() - started:.1f} s")
+    print(path)
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .output import to_safe_csv
+    from .phases import phase_durations
+    from .stats import duration_summary
+
+    durations = phase_durations(_read(args))
+    by = [b.strip() for b in args.by.split(",")] if args.by else None
+    table = duration_summary(durations, metric=args.metric, by=by)
+    shown = table[["count", "open", "median", "median_low", "median_high", "p90", "mean", "note"]].copy()
+    shown["median (95 % interval)"] = [
+        "n/a" if pd.isna(m) else f"{m:.1f} ({lo:.1f}–{hi:.1f})" if pd.notna(lo) else f"{m:.1f} (no interval)"
+        for m, lo, hi in zip(shown["median"], shown["median_low"], shown["median_high"], strict=True)
+    ]
+    shown = shown[["count", "open", "median (95 % interval)", "p90", "mean", "note"]]
+    print(f"{args.metric} in minutes ({len(durations):,} incidents analysed)")
+    with pd.option_context(
+        "display.width", 200, "display.max_colwidth", 70, "display.float_format", "{:.1f}".format
+    ):
+        print(shown.fillna({"note": ""}).to_string())
+    if args.csv:
+        print(to_safe_csv(table, args.csv))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .output import to_safe_csv
+    from .quality import check_incidents
+
+    findings = check_incidents(_read(args))
+    shown = findings if args.all else findings[findings["level"] != "info"]
+    counts = findings["level"].value_counts()
+    summary = ", ".join(f"{counts.get(level, 0)} {level}" for level in ("error", "warning", "info"))
+    if shown.empty:
+        print(f"no findings to show ({summary})")
+    else:
+        with pd.option_context("display.width", 250, "display.max_colwidth", 120):
+            print(
+                shown[["level", "incident_id", "record", "column", "problem", "action"]].to_string(
+                    index=False
+                )
             )
-            print(write_export(frame, Path(args.out), shape=args.shape))
+        print(f"\n{summary}")
+    if args.csv:
+        print(to_safe_csv(findings, args.csv))
+    return 1 if counts.get("error", 0) else 0
+
+
+def _postmortem(args: argparse.Namespace) -> int:
+    from .postmortem import postmortem_markdown
+
+    text = postmortem_markdown(_read(args), args.incident_id)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(args.out)
+    else:
+        print(text)
+    return 0
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from .synth import synth_incidents, write_export
+
+    if args.incidents < 20 or args.months < 1:
+        raise InputError("--incidents must be at least 20 and --months at least 1")
+    frame = synth_incidents(
+        incidents=args.incidents,
+        months=args.months,
+        seed=args.seed,
+        start=args.start,
+        improvement=args.improvement,
+    )
+    print(write_export(frame, Path(args.out), shape=args.shape))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    handlers = {
+        "report": _report,
+        "summary": _summary,
+        "check": _check,
+        "postmortem": _postmortem,
+        "synth": _synth,
+    }
+    try:
+        return handlers[args.command](args)
     except InputError as exc:
         print(f"mttr-lab: {exc}", file=sys.stderr)
         return 2
-    except Exception as exc:  # papermill wraps notebook errors; show the cause in one line
-        name = type(exc).__name__
-        message = str(exc).strip().splitlines()
-        shown = next((line for line in reversed(message) if "Error" in line), message[-1] if message else "")
-        print(f"mttr-lab: {name}: {shown}", file=sys.stderr)
-        return 1
-    return 0
+    except ValueError as exc:  # a bad argument value (quarter, as_of, timezone, ...)
+        print(f"mttr-lab: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # papermill wraps notebook errors: show the cause in one line
+        name = getattr(exc, "ename", type(exc).__name__)
+        value = getattr(exc, "evalue", str(exc)).strip().splitlines()
+        print(f"mttr-lab: {name}: {value[-1] if value else ''}", file=sys.stderr)
+        return 2 if name in {"InputError", "ValueError"} else 1
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import pandas as pd
 from .plots import format_minutes
 from .stats import MIN_COUNT
 
-__all__ = ["Text", "headline", "mean_vs_median", "overview_text"]
+__all__ = ["Text", "comparison_text", "headline", "mean_vs_median", "overview_text", "review_title"]
 
 
 class Text(str):
@@ -86,4 +86,48 @@ def overview_text(overview: pd.DataFrame) -> Text:
         + f". Incidents run from {value['first incident']} to {value['last incident']}"
         + (f"; {int(value['open'])} are still open." if int(value["open"]) else ".")
     )
+    return Text(text)
+
+
+def review_title(bounds: pd.Series, *, export: str, tz: str) -> Text:
+    """The review's heading: quarter, its dates in the team's timezone, the export."""
+    start = bounds["start"].tz_convert(tz)
+    end = (bounds["end"] - pd.Timedelta(seconds=1)).tz_convert(tz)
+    note = "" if bounds["complete"] else " The quarter is not complete yet: figures will move."
+    return Text(
+        f"# Incident recovery review, {bounds['label']}\n\n"
+        f"{start:%d %B %Y} to {end:%d %B %Y} ({tz}), against {bounds['previous_label']}. "
+        f"Export: `{export}`.{note}"
+    )
+
+
+def comparison_text(row: pd.Series, *, before: str, after: str, metric: str = "time to recover") -> Text:
+    """One paragraph from a :func:`mttr_lab.compare.compare_periods` row: the change and the verdict."""
+    if row.get("n_before", 0) == 0 or row.get("n_after", 0) == 0:
+        return Text(f"No comparison: {before if row.get('n_before', 0) == 0 else after} has no incidents.")
+    ratio = row.get("median_ratio")
+    low, high = row.get("median_ratio_low"), row.get("median_ratio_high")
+    interval = (
+        f" (95 % interval {low:.2f}–{high:.2f})"
+        if pd.notna(low) and pd.notna(high)
+        else " (no interval: too few incidents)"
+    )
+    verdict = row.get("verdict", "no detectable change")
+    text = (
+        f"Median {metric} {_dur(row.get('median_after'))} in {after} against {_dur(row.get('median_before'))} "
+        f"in {before} ({int(row['n_after'])} and {int(row['n_before'])} incidents): a ratio of "
+        f"{ratio:.2f}{interval}. Verdict: **{verdict}**"
+    )
+    p = row.get("p_value")
+    text += f" (Mann–Whitney p = {p:.3f})." if pd.notna(p) else "."
+    detectable = row.get("detectable_ratio")
+    if pd.notna(detectable):
+        text += (
+            f" With these counts, only a change to about {detectable:.2f}× (or its inverse) would be detected "
+            "reliably (80 % power)"
+        )
+        needed = row.get("needed_per_group")
+        if verdict == "no detectable change" and pd.notna(needed) and pd.notna(ratio) and ratio != 1:
+            text += f"; telling a change of the size seen from noise would take about {int(needed):,} incidents per quarter"
+        text += "."
     return Text(text)

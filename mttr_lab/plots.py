@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -23,6 +24,8 @@ __all__ = [
     "PHASE_COLORS",
     "SEVERITY_COLORS",
     "format_minutes",
+    "mttr_dashboard",
+    "plot_comparison",
     "plot_ecdf",
     "plot_groups",
     "plot_histogram",
@@ -30,6 +33,7 @@ __all__ = [
     "plot_phase_breakdown",
     "plot_tiers",
     "plot_time_classes",
+    "plot_trend",
 ]
 
 #: One colour per severity, lowest to highest (colour-blind safe, from the Okabe-Ito palette).
@@ -48,7 +52,7 @@ PHASE_COLORS: dict[str, str] = {
     "followup": "#CC79A7",
 }
 _OTHER = "#7F7F7F"
-_TICKS = np.array([1, 2, 5, 10, 15, 30, 60, 120, 240, 480, 720, 1440, 2880, 4320, 10080, 20160, 43200])
+_TICKS = np.array([1, 2, 5, 10, 30, 60, 120, 240, 480, 720, 1440, 2880, 4320, 10080, 20160, 43200])
 _DENSE_TICKS = np.array(
     [1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 1440, 2880, 4320]
 )
@@ -64,9 +68,9 @@ def format_minutes(minutes: float, _pos: object = None) -> str:
         return f"{minutes:.0f} min"
     if minutes < 1440:
         hours = minutes / 60
-        return f"{hours:.0f} h" if hours >= 10 or hours == int(hours) else f"{hours:.1f} h"
+        return f"{hours:.0f} h" if hours >= 10 else f"{hours:.1f}".removesuffix(".0") + " h"
     days = minutes / 1440
-    return f"{days:.0f} d" if days >= 10 or days == int(days) else f"{days:.1f} d"
+    return f"{days:.0f} d" if days >= 10 else f"{days:.1f}".removesuffix(".0") + " d"
 
 
 def _log_minutes_axis(ax: Axes, axis: str = "x", lo: float | None = None, hi: float | None = None) -> None:
@@ -498,4 +502,202 @@ def plot_tiers(
     _log_minutes_axis(ax, "x", left, right)
     ax.set_xlabel(f"{statistic} time to recover with 95 % interval (log scale)")
     ax.legend(ncols=4, fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    return ax
+
+
+def plot_trend(
+    trend: pd.DataFrame,
+    *,
+    target: float | None = None,
+    statistic: str = "median",
+    metric: str = "time to recover",
+    ax: Axes | None = None,
+) -> Axes:
+    """Per-period statistic with its interval band; empty periods are gaps, never zeros.
+
+    Parameters
+    ----------
+    trend : DataFrame
+        From :func:`mttr_lab.duration_trend` (one group: filter a ``by`` table first).
+    target : float, optional
+        A target in minutes, drawn as a horizontal line.
+    statistic : str
+        ``median`` or ``geomean`` (a column with ``_low``/``_high``).
+    """
+    ax = _axes(ax, (8, 3.8))
+    x = pd.to_datetime(trend["period_start"]).dt.tz_localize(None)
+    value = trend[statistic].astype(float)
+    low = trend[f"{statistic}_low"].astype(float)
+    high = trend[f"{statistic}_high"].astype(float)
+    # NaN breaks the line and the band: an empty period is drawn as a gap.
+    ax.fill_between(x, low, high, color="#0072B2", alpha=0.18, lw=0, label="95 % interval")
+    ax.plot(x, value, "o-", color="#0072B2", ms=4, label=statistic)
+    empty = trend["empty"].to_numpy(dtype=bool) if "empty" in trend.columns else np.zeros(len(trend), bool)
+    for xe in x[empty]:
+        ax.axvspan(xe, xe + pd.Timedelta(days=27), color="#BBBBBB", alpha=0.35, lw=0)
+    if empty.any():
+        ax.plot([], [], "s", color="#BBBBBB", alpha=0.6, label="no incidents")
+    if target is not None:
+        ax.axhline(target, color="#D55E00", ls="--", lw=1.2, label=f"target {format_minutes(target)}")
+    if "count" in trend.columns:
+        for xi, yi, n in zip(x, high.fillna(value), trend["count"], strict=True):
+            if pd.notna(yi) and n:
+                ax.annotate(
+                    f"{int(n)}",
+                    (xi, yi),
+                    textcoords="offset points",
+                    xytext=(0, 3),
+                    ha="center",
+                    fontsize="x-small",
+                    color="#666666",
+                )
+    finite = pd.concat([value, low, high]).dropna()
+    _log_minutes_axis(ax, "y", finite.min() if len(finite) else None, finite.max() if len(finite) else None)
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_ylabel(f"{statistic} {metric} (log scale)")
+    ax.set_xlabel("small numbers: incidents in the period")
+    ax.legend(fontsize="small", loc="upper right", ncols=2, framealpha=0.85)
+    ax.grid(True, axis="y", alpha=0.3)
+    return ax
+
+
+def plot_comparison(
+    minutes_before: pd.DataFrame,
+    minutes_after: pd.DataFrame,
+    comparison: pd.Series,
+    *,
+    labels: tuple[str, str] = ("before", "after"),
+    metric: str = "time to recover",
+    ax: Axes | None = None,
+) -> Axes:
+    """Both periods' distributions (ECDFs on a log axis) and the ratio of medians with its verdict.
+
+    Parameters
+    ----------
+    minutes_before, minutes_after : DataFrame
+        :func:`mttr_lab.censored_minutes` of each period's incidents.
+    comparison : Series
+        The row of :func:`mttr_lab.compare_periods`.
+    """
+    ax = _axes(ax, (7, 4))
+    for frame, label, color in (
+        (minutes_before, labels[0], "#999999"),
+        (minutes_after, labels[1], "#0072B2"),
+    ):
+        closed = np.sort(frame.loc[~frame["censored"], "minutes"].dropna().to_numpy())
+        closed = closed[closed > 0]
+        if len(closed):
+            ax.step(
+                closed,
+                np.arange(1, len(closed) + 1) / len(closed),
+                where="post",
+                color=color,
+                lw=1.8,
+                label=f"{label} (n={len(closed)})",
+            )
+    for name, color in (("median_before", "#999999"), ("median_after", "#0072B2")):
+        if pd.notna(comparison.get(name)):
+            ax.axvline(comparison[name], color=color, ls=":", lw=1)
+    ratio, low, high = (
+        comparison.get("median_ratio"),
+        comparison.get("median_ratio_low"),
+        comparison.get("median_ratio_high"),
+    )
+    interval = f" ({low:.2f}–{high:.2f})" if pd.notna(low) and pd.notna(high) else ""
+    ratio_text = f"{ratio:.2f}" if pd.notna(ratio) else "n/a"
+    ax.set_title(
+        f"median ratio {labels[1]}/{labels[0]}: {ratio_text}{interval} — {comparison.get('verdict')}",
+        loc="left",
+        fontsize="medium",
+    )
+    everything = pd.concat([minutes_before["minutes"], minutes_after["minutes"]]).dropna()
+    everything = everything[everything > 0]
+    _log_minutes_axis(
+        ax, "x", everything.min() if len(everything) else None, everything.max() if len(everything) else None
+    )
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("share of closed incidents recovered")
+    ax.set_xlabel(f"{metric} (log scale)")
+    ax.legend(fontsize="small", loc="lower right")
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def mttr_dashboard(
+    durations: pd.DataFrame,
+    *,
+    metric: str = "time_to_recover",
+    tz: str = "UTC",
+    target: float | None = None,
+    freq: str = "ME",
+    seed: int = 0,
+) -> plt.Figure:
+    """One figure with the panels of an MTTR dashboard, each with its uncertainty.
+
+    Current status by service and by severity (median with interval), the trend with the next
+    target, and the phase breakdown. The caller saves it (``fig.savefig("dash.png")`` or ``.svg``).
+
+    Parameters
+    ----------
+    durations : DataFrame
+        The output of :func:`mttr_lab.phase_durations`.
+    target : float, optional
+        Target in minutes for the trend panel; by default the latest period's median less 10 %.
+    tz : str
+        The team's timezone for the trend's periods.
+
+    Returns
+    -------
+    Figure
+    """
+    from .stats import duration_summary, phase_breakdown
+    from .trend import duration_trend
+
+    fig = plt.figure(figsize=(13, 9), layout="constrained")
+    grid = fig.add_gridspec(2, 2, height_ratios=[1, 1])
+    name = metric.replace("_", " ")
+    by_service = duration_summary(durations, metric=metric, by="service", seed=seed).sort_values("median")
+    _median_panel(fig.add_subplot(grid[0, 0]), by_service, title=f"{name} by service", metric=name)
+    by_severity = duration_summary(durations, metric=metric, by="severity", seed=seed)
+    _median_panel(fig.add_subplot(grid[0, 1]), by_severity, title=f"{name} by severity", metric=name)
+    trend = duration_trend(durations, metric=metric, freq=freq, tz=tz, seed=seed)
+    if target is None:
+        latest = trend.loc[~trend["empty"], "median"].dropna()
+        target = float(latest.iloc[-1]) * 0.9 if len(latest) else None
+    ax = plot_trend(trend, target=target, metric=name, ax=fig.add_subplot(grid[1, 0]))
+    ax.set_title(
+        f"trend ({tz}); next target {format_minutes(target)}" if target else f"trend ({tz})", loc="left"
+    )
+    ax = plot_phase_breakdown(phase_breakdown(durations, by="severity"), ax=fig.add_subplot(grid[1, 1]))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
+    ax.set_title("where the time goes (median per phase)", loc="left")
+    fig.suptitle(f"MTTR dashboard: {len(durations):,} incidents", x=0.01, ha="left", fontsize="large")
+    return fig
+
+
+def _median_panel(ax: Axes, summary: pd.DataFrame, *, title: str, metric: str) -> Axes:
+    labels = [_label(i) for i in summary.index]
+    y = np.arange(len(summary))
+    med = summary["median"].to_numpy(dtype=float)
+    low = summary["median_low"].to_numpy(dtype=float)
+    high = summary["median_high"].to_numpy(dtype=float)
+    colors = [SEVERITY_COLORS.get(label, "#0072B2") for label in labels]
+    for yi, m, lo, hi, c in zip(y, med, low, high, colors, strict=True):
+        if not np.isfinite(m):
+            continue
+        err = [[m - lo], [hi - m]] if np.isfinite(lo) and np.isfinite(hi) else None
+        ax.errorbar([m], [yi], xerr=err, fmt="o", color=c, capsize=4, mfc=c if err is not None else "white")
+    for yi, n in zip(y, summary["count"], strict=True):
+        ax.annotate(
+            f"  n={int(n)}", (1.0, yi), xycoords=("axes fraction", "data"), va="center", fontsize="small"
+        )
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    finite = np.concatenate([med[np.isfinite(med)], low[np.isfinite(low)], high[np.isfinite(high)]])
+    _log_minutes_axis(ax, "x", finite.min() if len(finite) else None, finite.max() if len(finite) else None)
+    ax.set_xlabel(f"median {metric}, 95 % interval (hollow: too few for one)")
+    ax.set_title(title, loc="left")
+    ax.grid(True, axis="x", alpha=0.3)
     return ax

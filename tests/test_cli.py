@@ -1,31 +1,102 @@
-"""The mttr-lab command line."""
+"""The mttr-lab command line: every command, clear one-line errors, exit status."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import pandas as pd
+import pytest
+
+import mttr_lab as mttr
 from mttr_lab.cli import main
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json"
 
 
 def test_synth_writes_a_readable_export(tmp_path, capsys):
     out = tmp_path / "s.json"
     assert main(["synth", "--incidents", "50", "--months", "2", "--seed", "1", "--out", str(out)]) == 0
     assert out.exists() and str(out) in capsys.readouterr().out
-    import mttr_lab as mttr
-
     assert len(mttr.read_export(out, source="auto")) == 51  # 50 and one repeated id
 
 
-def test_unreadable_export_is_one_line_and_non_zero(tmp_path, capsys):
+def test_summary_prints_the_table_and_writes_a_safe_csv(tmp_path, capsys):
+    csv = tmp_path / "summary.csv"
+    assert main(["summary", str(SAMPLE), "--by", "severity", "--csv", str(csv)]) == 0
+    out = capsys.readouterr().out
+    assert "time_to_recover in minutes" in out
+    for severity in ("low", "medium", "high", "critical"):
+        assert severity in out
+    written = pd.read_csv(csv)
+    assert written["severity"].tolist()[:4] == ["low", "medium", "high", "critical"]
+    assert "median_low" in written.columns
+
+
+def test_check_exits_1_on_errors_and_0_on_a_clean_export(tmp_path, capsys, fixtures):
+    assert main(["check", str(SAMPLE)]) == 1  # the sample has a milestone out of order
+    out = capsys.readouterr().out
+    assert "is before detected_at" in out and "1 error" in out
+    clean = fixtures / "generic" / "three.csv"
+    cols = "incident_id=Ticket,detected_at=Opened,resolved_at=Closed,severity=Priority"
+    assert main(["check", str(clean), "--source", "csv", "--columns", cols]) == 0
+    assert "no findings to show" in capsys.readouterr().out
+
+
+def test_postmortem_escapes_text_from_the_export(tmp_path, capsys):
+    export = tmp_path / "hostile.csv"
+    export.write_text(
+        "incident_id,title,detected_at,acknowledged_at,resolved_at,service\n"
+        "X-1,<script>alert(1)</script> | *bold*,2024-01-01T10:00:00Z,2024-01-01T10:05:00Z,2024-01-01T11:00:00Z,api\n"
+    )
+    assert main(["postmortem", str(export), "X-1"]) == 0
+    text = capsys.readouterr().out
+    assert "<script>" not in text
+    assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\| \\*bold\\*" in text
+    assert "| Acknowledged | 2024-01-01 10:05 UTC | 5 min |" in text
+    assert "## Root cause" in text and "## What went well" in text
+    assert main(["postmortem", str(export), "nope"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["summary", "missing.json"], "no such file"),
+        (["summary", "{sample}", "--by", "region"], "region"),
+        (["report", "{sample}", "--quarter", "Q3"], "2026Q3"),
+        (["report", "{sample}", "--as-of", "yesterday"], "--as-of is not a date"),
+        (["check", "{sample}", "--source", "splunk"], "unknown source 'splunk'"),
+        (["summary", "{sample}", "--columns", "oops"], "name=value"),
+    ],
+)
+def test_wrong_arguments_give_one_line_and_exit_2(argv, expected, capsys):
+    argv = [a.replace("{sample}", str(SAMPLE)) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("mttr-lab:") and expected in err[-1]
+    assert not any("Traceback" in line for line in err)
+
+
+def test_report_on_an_unreadable_export_fails_fast(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n")
-    assert main(["report", str(bad), "--out", str(tmp_path / "r.html")]) != 0
+    assert main(["report", str(bad), "--out", str(tmp_path / "r.html")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("mttr-lab:") and "bad.csv" in err[-1] and "Traceback" not in "".join(err)
+    assert "bad.csv" in err[-1] and "does not recognise" in err[-1]
     assert not (tmp_path / "r.html").exists()
 
 
-def test_help_has_examples():
+def test_help_and_version():
     done = subprocess.run([sys.executable, "-m", "mttr_lab.cli", "--help"], capture_output=True, text=True)
-    assert done.returncode == 0 and "examples:" in done.stdout
+    assert done.returncode == 0 and "examples:" in done.stdout and "exit status" in done.stdout
+    sub = subprocess.run(
+        [sys.executable, "-m", "mttr_lab.cli", "report", "--help"], capture_output=True, text=True
+    )
+    assert "--quarter" in sub.stdout and "firehydrant" in sub.stdout and "example:" in sub.stdout
+    version = subprocess.run(
+        [sys.executable, "-m", "mttr_lab.cli", "--version"], capture_output=True, text=True
+    )
+    assert version.stdout.strip() == f"mttr-lab {mttr.__version__}"
+    bare = subprocess.run([sys.executable, "-m", "mttr_lab.cli"], capture_output=True, text=True)
+    assert bare.returncode == 2 and bare.stderr.startswith("mttr-lab:")

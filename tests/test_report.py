@@ -1,4 +1,4 @@
-"""The review report renders to self-contained HTML without code."""
+"""The quarterly review renders to self-contained HTML without code."""
 
 from __future__ import annotations
 
@@ -16,20 +16,30 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("report") / "review.html"
-    render_report(SAMPLE, out=out)
+    render_report(SAMPLE, out=out, tz="Europe/Berlin")
     return out.read_text(encoding="utf-8")
 
 
 def test_report_holds_the_review_sections(html):
-    for heading in (
-        "Incident recovery review",
-        "The data",
-        "Time to recover",
+    headings = (
+        "Incident recovery review, 2026Q2",
+        "Headline",
+        "Incidents and severity mix",
         "Where the time goes",
+        "Time of day",
+        "Services",
+        "Trend",
+        "Benchmark tiers",
+        "The slowest incidents",
         "Data quality",
-    ):
-        assert heading in html
+        "Method",
+    )
+    for heading in headings:
+        assert heading in html, heading
     assert "records read" in html and "excluded from analysis" in html
+    assert "Verdict: <strong>" in html
+    assert html.count("<img") >= 5  # phases, heatmap, services, trend, tiers
+    assert "<title>Incident recovery review: sample_firehydrant.json</title>" in html
 
 
 def test_report_has_no_code_and_no_errors(html):
@@ -44,8 +54,12 @@ def test_report_escapes_text_from_the_export(tmp_path):
     doc = json.loads(SAMPLE.read_text())
     doc["data"] = doc["data"][:40]
     doc["data"][3]["severity"] = "<script>alert(1)</script>"
+    for record in doc["data"]:
+        record["name"] = "<img src=x onerror=alert(2)>"  # shown among the slowest incidents
     export.write_text(json.dumps(doc))
     out = render_report(export, out=tmp_path / "r.html")
     text = out.read_text()
-    assert "<script>alert(1)</script>" not in text
+    assert "<script>alert(1)</script>" not in text and "<img src=x" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;img src=x onerror=alert(2)&gt;" in text
+    assert "is not complete yet" in text  # 40 incidents: less than a quarter of history

@@ -1,0 +1,235 @@
+"""Tables for a periodic review: which quarter, its severity mix, its slowest incidents."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .schema import SEVERITIES
+from .stats import to_minutes
+
+__all__ = ["period_durations", "quarter_bounds", "quarter_table", "severity_mix", "slowest_incidents", "tidy"]
+
+_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
+
+
+def quarter_bounds(
+    durations: pd.DataFrame,
+    *,
+    quarter: str | None = None,
+    tz: str = "UTC",
+    as_of: pd.Timestamp | str | None = None,
+) -> pd.Series:
+    """The review quarter and the one before it, as UTC instants of their local boundaries.
+
+    Parameters
+    ----------
+    durations : DataFrame
+        The output of :func:`mttr_lab.phase_durations`.
+    quarter : str, optional
+        ``"2026Q3"`` (or ``"2026-Q3"``); without it, the latest quarter that ended by ``as_of``
+        (the current one when the data holds no complete quarter; ``complete`` says so).
+    tz : str
+        The team's timezone: quarters start at local midnight.
+    as_of : timestamp, optional
+        The moment of the review; defaults to the latest timestamp in the durations.
+
+    Returns
+    -------
+    Series
+        ``label`` (``"2026Q3"``), ``start``, ``end`` (exclusive), ``previous_label``,
+        ``previous_start``, ``previous_end``, ``complete`` (bool: the quarter ended by ``as_of``).
+    """
+    if as_of is None:
+        as_of = durations[["clock_start", "resolved_at"]].max(axis=None)
+    as_of = pd.Timestamp(as_of)
+    if as_of.tzinfo is None:
+        raise ValueError(f"as_of={as_of!r} has no timezone")
+    if quarter is None:
+        local = as_of.tz_convert(tz).tz_localize(None)
+        current = pd.Period(local, freq="Q")
+        first = durations["clock_start"].min()
+        first_period = (
+            pd.Period(first.tz_convert(tz).tz_localize(None), freq="Q") if pd.notna(first) else current
+        )
+        # The latest complete quarter, unless the data has none: then the current, incomplete one.
+        period = current - 1 if current - 1 >= first_period else current
+    else:
+        match = _QUARTER.match(str(quarter))
+        if not match:
+            raise ValueError(f"quarter must look like 2026Q3, not {quarter!r}")
+        period = pd.Period(year=int(match.group(1)), quarter=int(match.group(2)), freq="Q")
+
+    def bounds(p: pd.Period) -> tuple[pd.Timestamp, pd.Timestamp]:
+        start = p.start_time.tz_localize(tz).tz_convert("UTC")
+        end = (p + 1).start_time.tz_localize(tz).tz_convert("UTC")
+        return start, end
+
+    start, end = bounds(period)
+    previous_start, previous_end = bounds(period - 1)
+    return pd.Series(
+        {
+            "label": str(period),
+            "start": start,
+            "end": end,
+            "previous_label": str(period - 1),
+            "previous_start": previous_start,
+            "previous_end": previous_end,
+            "complete": bool(end <= as_of),
+        }
+    )
+
+
+def period_durations(durations: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """The incidents whose clock started in ``[start, end)``.
+
+    Returns
+    -------
+    DataFrame
+        The matching rows of ``durations``, columns unchanged.
+    """
+    inside = (durations["clock_start"] >= start) & (durations["clock_start"] < end)
+    return durations.loc[inside]
+
+
+def severity_mix(
+    durations: pd.DataFrame, *, periods: dict[str, tuple[pd.Timestamp, pd.Timestamp]]
+) -> pd.DataFrame:
+    """Incidents per severity in each period, with the share of the period's incidents.
+
+    Parameters
+    ----------
+    periods : dict
+        Label -> (start, end) on ``clock_start``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by severity (lowest first, then ``no severity``): per period ``<label>`` (count)
+        and ``<label> share`` (0-1); a ``total`` row.
+    """
+    columns = {}
+    labels = [*SEVERITIES, "no severity"]
+    for label, (start, end) in periods.items():
+        rows = period_durations(durations, start=start, end=end)
+        sev = rows["severity"].astype("str").where(rows["severity"].notna(), "no severity")
+        counts = sev.value_counts().reindex(labels, fill_value=0)
+        columns[label] = counts
+        columns[f"{label} share"] = counts / counts.sum() if counts.sum() else counts * 0.0
+    table = pd.DataFrame(columns)
+    table = table.loc[(table[[c for c in periods]] > 0).any(axis=1)]
+    total = table.sum()
+    table.loc["total"] = total
+    for label in periods:
+        table[label] = table[label].astype("int64")
+    return table
+
+
+def slowest_incidents(
+    durations: pd.DataFrame,
+    *,
+    metric: str = "time_to_recover",
+    n: int = 10,
+) -> pd.DataFrame:
+    """The ``n`` longest incidents by ``metric`` (open incidents ranked by how long they have been open).
+
+    Returns
+    -------
+    DataFrame
+        ``incident_id``, ``title``, ``severity``, ``service``, ``started`` (clock start, UTC),
+        ``minutes`` (the duration, or the time open so far), ``open`` (bool).
+    """
+    minutes = to_minutes(durations[metric])
+    still_open = minutes.isna() & durations["is_open"]
+    minutes = minutes.fillna(to_minutes(durations["open_for"]).where(still_open))
+    table = pd.DataFrame(
+        {
+            "incident_id": durations["incident_id"],
+            "title": durations["title"] if "title" in durations else pd.NA,
+            "severity": durations["severity"],
+            "service": durations["service"],
+            "started": durations["clock_start"].dt.strftime("%Y-%m-%d %H:%M UTC"),
+            "minutes": minutes.round(1),
+            "open": still_open,
+        }
+    )
+    return table.dropna(subset=["minutes"]).nlargest(n, "minutes").reset_index(drop=True)
+
+
+def quarter_table(
+    durations: pd.DataFrame, *, bounds: pd.Series, metric: str = "time_to_recover"
+) -> pd.DataFrame:
+    """The review quarter beside the previous one: counts and the main statistics with intervals.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by quarter label (previous first): ``incidents``, ``open``, ``median``,
+        ``median_low``, ``median_high``, ``p90``, ``p90_low``, ``p90_high``, ``km_median``,
+        ``mean``, ``within_60`` (minutes; share 0-1).
+    """
+    from .stats import duration_summary
+
+    rows = {}
+    for label, start, end in (
+        (bounds["previous_label"], bounds["previous_start"], bounds["previous_end"]),
+        (bounds["label"], bounds["start"], bounds["end"]),
+    ):
+        part = period_durations(durations, start=start, end=end)
+        if part.empty:
+            rows[label] = pd.Series({"count": 0, "open": 0}, dtype=float)
+            continue
+        rows[label] = duration_summary(part, metric=metric).loc["all"]
+    table = pd.DataFrame(rows).T
+    columns = ["count", "open", "median", "median_low", "median_high", "p90", "p90_low", "p90_high"]
+    columns += ["km_median", "mean", "within_60"]
+    table = table.reindex(columns=columns).apply(pd.to_numeric).rename(columns={"count": "incidents"})
+    for col in ("incidents", "open"):
+        table[col] = table[col].astype("int64")
+    return table
+
+
+def tidy(table: pd.DataFrame, *, digits: int = 1) -> pd.DataFrame:
+    """A table ready to show: floats rounded, missing group labels named, notes kept whole.
+
+    Returns
+    -------
+    DataFrame
+        ``table`` with float columns rounded to ``digits``, NA index labels shown as
+        ``no severity`` (for a severity index) or ``none``, and ``note`` keeping only the remarks
+        about columns the table shows.
+    """
+    out = table.copy()
+    floats = out.select_dtypes("float").columns
+    out[floats] = out[floats].round(digits)
+    if "note" in out.columns:
+        out["note"] = [_shown_notes(note, out.columns) for note in out["note"]]
+
+    def name(value: object, level: str | None) -> object:
+        if (isinstance(value, float) and pd.isna(value)) or value is None or value is pd.NA:
+            return "no severity" if level == "severity" else "none"
+        return value
+
+    if isinstance(out.index, pd.MultiIndex):
+        out.index = pd.MultiIndex.from_tuples(
+            [tuple(name(v, lvl) for v, lvl in zip(key, out.index.names, strict=True)) for key in out.index],
+            names=out.index.names,
+        )
+    else:
+        out.index = pd.Index([name(v, out.index.name) for v in out.index], name=out.index.name)
+    return out
+
+
+_STATISTICS = re.compile(r"^(mean|median|geomean|p\d\d|km_\w+|within_\w+|std)\b")
+
+
+def _shown_notes(note: object, columns: pd.Index) -> object:
+    if not isinstance(note, str):
+        return note
+    kept = []
+    for part in note.split("; "):
+        match = _STATISTICS.match(part)
+        if match is None or match.group(1) in columns:
+            kept.append(part)
+    return "; ".join(kept) if kept else pd.NA

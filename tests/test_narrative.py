@@ -1,0 +1,65 @@
+"""Sentences decided by the data."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import mttr_lab as mttr
+
+
+def row(**values):
+    base = {
+        "observed": 40,
+        "open": 0,
+        "median": 60.0,
+        "median_low": 45.0,
+        "median_high": 80.0,
+        "p90": 300.0,
+        "p90_low": 200.0,
+        "p90_high": 420.0,
+        "mean": 150.0,
+        "km_median": 62.0,
+    }
+    return pd.Series({**base, **values})
+
+
+def test_headline_states_median_interval_p90_and_the_mean_warning():
+    text = mttr.headline(row())
+    assert "median **1 h** (95 % interval 45 min–1.3 h) over 40 closed incidents" in text
+    assert "within **5 h**" in text
+    assert "2.5× the median" in text
+    assert text._repr_markdown_() == str(text)
+
+
+def test_headline_handles_small_groups_open_incidents_and_nothing_closed():
+    small = mttr.headline(row(p90=float("nan"), median_low=float("nan"), open=3))
+    assert "no interval: too few incidents" in small and "needs 20" in small
+    assert "3 incidents are still open" in small and "Kaplan–Meier median is 1 h" in small
+    assert "more than half" in mttr.headline(row(open=50, km_median=float("nan")))
+    assert "no closed incident" in mttr.headline(row(observed=0))
+    assert "close to the median" in mttr.mean_vs_median(row(mean=66.0))
+
+
+def test_comparison_text_reports_the_verdict_and_what_could_be_detected():
+    comparison = pd.Series(
+        {
+            "n_before": 100,
+            "n_after": 90,
+            "median_before": 60.0,
+            "median_after": 54.0,
+            "median_ratio": 0.9,
+            "median_ratio_low": 0.7,
+            "median_ratio_high": 1.15,
+            "p_value": 0.41,
+            "verdict": "no detectable change",
+            "detectable_ratio": 0.6,
+            "needed_per_group": 2210,
+        }
+    )
+    text = mttr.comparison_text(comparison, before="Q1", after="Q2")
+    assert "ratio of 0.90 (95 % interval 0.70–1.15)" in text
+    assert "**no detectable change**" in text and "p = 0.410" in text
+    assert "about 0.60×" in text and "2,210 incidents per quarter" in text
+    assert "has no incidents" in mttr.comparison_text(
+        pd.Series({"n_before": 0, "n_after": 5}), before="Q1", after="Q2"
+    )

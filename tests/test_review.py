@@ -1,0 +1,86 @@
+"""Tables for the periodic review: quarters, severity mix, slowest incidents, display tidying."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mttr_lab as mttr
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return mttr.phase_durations(mttr.read_export(SAMPLE, source="firehydrant"))
+
+
+def test_latest_complete_quarter_in_the_team_timezone(sample):
+    # The sample ends on 30 September 2026, before the third quarter is over in Berlin.
+    bounds = mttr.quarter_bounds(sample, tz="Europe/Berlin")
+    assert bounds["label"] == "2026Q2" and bounds["previous_label"] == "2026Q1"
+    assert bounds["start"] == pd.Timestamp("2026-03-31 22:00", tz="UTC")  # local midnight, CEST
+    assert bounds["end"] == pd.Timestamp("2026-06-30 22:00", tz="UTC")
+    assert bounds["previous_start"] == pd.Timestamp("2025-12-31 23:00", tz="UTC")  # CET
+    assert bool(bounds["complete"])
+    later = mttr.quarter_bounds(sample, tz="Europe/Berlin", as_of="2026-10-02T00:00Z")
+    assert later["label"] == "2026Q3"
+    named = mttr.quarter_bounds(sample, quarter="2025-Q4", tz="UTC")
+    assert named["start"] == pd.Timestamp("2025-10-01", tz="UTC") and named["end"] == pd.Timestamp(
+        "2026-01-01", tz="UTC"
+    )
+    with pytest.raises(ValueError, match="2026Q3"):
+        mttr.quarter_bounds(sample, quarter="third")
+
+
+def test_a_history_shorter_than_a_quarter_reviews_the_current_one(sample):
+    early = sample[sample["clock_start"] < pd.Timestamp("2025-04-20", tz="UTC")]
+    bounds = mttr.quarter_bounds(early, tz="UTC")
+    assert bounds["label"] == "2025Q2" and not bounds["complete"]
+
+
+def test_quarter_table_matches_the_summary_of_each_quarter(sample):
+    bounds = mttr.quarter_bounds(sample, tz="UTC")
+    table = mttr.quarter_table(sample, bounds=bounds)
+    assert list(table.index) == [bounds["previous_label"], bounds["label"]]
+    this = mttr.period_durations(sample, start=bounds["start"], end=bounds["end"])
+    assert table.loc[bounds["label"], "incidents"] == len(this)
+    assert table.loc[bounds["label"], "median"] == pytest.approx(
+        np.median(mttr.to_minutes(this["time_to_recover"]).dropna())
+    )
+
+
+def test_severity_mix_counts_and_shares(sample):
+    periods = {"H1": (pd.Timestamp("2025-04-01", tz="UTC"), pd.Timestamp("2025-10-01", tz="UTC"))}
+    mix = mttr.severity_mix(sample, periods=periods)
+    inside = mttr.period_durations(sample, start=periods["H1"][0], end=periods["H1"][1])
+    assert mix.loc["total", "H1"] == len(inside)
+    assert mix.loc["critical", "H1"] == (inside["severity"] == "critical").sum()
+    assert mix.loc[["low", "medium", "high", "critical"], "H1 share"].sum() == pytest.approx(
+        1 - mix.loc["no severity", "H1 share"] if "no severity" in mix.index else 1
+    )
+
+
+def test_slowest_incidents_rank_open_ones_by_time_open(fixtures):
+    from test_io import HAND
+
+    durations = mttr.phase_durations(
+        mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC"),
+        as_of="2024-05-07T14:00:00Z",
+    )
+    slow = mttr.slowest_incidents(durations, n=2)
+    assert slow["incident_id"].tolist() == ["104", "103"]  # open for a day; then 80 minutes
+    assert slow["open"].tolist() == [True, False]
+    assert slow.loc[1, "minutes"] == 80
+
+
+def test_tidy_rounds_names_missing_groups_and_keeps_relevant_notes(sample):
+    table = mttr.duration_summary(sample.head(30), by="severity")
+    shown = mttr.tidy(table[["count", "median", "median_low", "note"]])
+    assert "no severity" in shown.index or table.index.notna().all()
+    notes = " ".join(shown["note"].dropna())
+    assert "p99" not in notes and "p95" not in notes  # about columns the table does not show
+    assert (shown["median"] == shown["median"].round(1)).all()
