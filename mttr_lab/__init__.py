@@ -7,7 +7,7 @@ The data flow::
 """
 
 from .calendar import hour_uniformity_test, hour_weekday_table, time_class_summary, with_calendar
-from .compare import compare_periods, compare_periods_stratified
+from .compare import compare_groups, compare_periods, compare_periods_stratified
 from .detectability import detectable_change, simulate_improvement
 from .io import detect_source, read_export, supported_sources
 from .narrative import Text, comparison_text, headline, mean_vs_median, overview_text, review_title
@@ -30,7 +30,17 @@ from .plots import (
 )
 from .postmortem import postmortem_markdown
 from .quality import check_incidents, export_overview, findings_overview
-from .review import period_durations, quarter_bounds, quarter_table, severity_mix, slowest_incidents, tidy
+from .review import (
+    latest_incidents,
+    mean_sensitivity,
+    percentile_pitfall,
+    period_durations,
+    quarter_bounds,
+    quarter_table,
+    severity_mix,
+    slowest_incidents,
+    tidy,
+)
 from .schema import (
     INCIDENT_COLUMNS,
     METRICS,
@@ -59,6 +69,7 @@ __all__ = [
     "assign_tiers",
     "censored_minutes",
     "check_incidents",
+    "compare_groups",
     "compare_periods",
     "compare_periods_stratified",
     "comparison_text",
@@ -75,9 +86,12 @@ __all__ = [
     "hour_uniformity_test",
     "hour_weekday_table",
     "improvement_question",
+    "latest_incidents",
+    "mean_sensitivity",
     "mean_vs_median",
     "mttr_dashboard",
     "overview_text",
+    "percentile_pitfall",
     "period_durations",
     "phase_breakdown",
     "phase_durations",

@@ -27,6 +27,7 @@ from .stats import censored_minutes
 
 __all__ = [
     "VERDICTS",
+    "compare_groups",
     "compare_periods",
     "compare_periods_stratified",
     "detectable_ratio",
@@ -603,3 +604,70 @@ def _stratum_row(
         "_se": welch["se"],
         "_df": welch["df"],
     }
+
+
+def compare_groups(
+    durations: pd.DataFrame,
+    *,
+    by: str = "service",
+    metric: str = "time_to_recover",
+    alpha: float = 0.05,
+    min_count: int = 10,
+) -> pd.DataFrame:
+    """Each group against all the others: which are really slower or faster, and which only look it.
+
+    A two-sided Mann–Whitney U test of the group's closed durations against the rest, with the
+    p-values of all groups adjusted for testing many at once (Benjamini–Hochberg,
+    ``scipy.stats.false_discovery_control``). A group is called ``slower`` or ``faster`` only when
+    its adjusted p-value is below ``alpha``. "The rest" includes any outlying group: next to one
+    very slow service, ordinary ones can test faster than the rest; read the verdicts together.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by group: ``incidents``, ``median``, ``median_rest``, ``ratio`` (median over the
+        median of the rest), ``p_value``, ``p_adjusted``, ``verdict`` (``slower than the rest``,
+        ``faster than the rest``, ``no detectable difference``, or ``too few incidents``), ordered
+        by ``ratio``, slowest first.
+    """
+    _check(durations, metric, 0.95, alpha, 0.8)
+    if by not in durations.columns:
+        raise ValueError(f"by={by!r} is not a column of the durations frame")
+    values = censored_minutes(durations, metric=metric)
+    closed = values["minutes"].notna() & ~values["censored"]
+    minutes = values["minutes"].where(closed)
+    groups = durations[by].astype("str").where(durations[by].notna(), "none")
+    rows = []
+    for name in sorted(groups.unique()):
+        inside = (groups == name) & closed
+        rest = (groups != name) & closed
+        a, b = minutes[inside].to_numpy(), minutes[rest].to_numpy()
+        row = {"group": name, "incidents": int(inside.sum()), "median": np.nan, "median_rest": np.nan}
+        row.update(ratio=np.nan, p_value=np.nan)
+        if len(a):
+            row["median"] = float(np.median(a))
+        if len(b):
+            row["median_rest"] = float(np.median(b))
+        if len(a) >= min_count and len(b) >= min_count:
+            row["ratio"] = row["median"] / row["median_rest"] if row["median_rest"] > 0 else np.nan
+            row["p_value"] = float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index("group")
+    table.index.name = by
+    tested = table["p_value"].notna()
+    table["p_adjusted"] = np.nan
+    if tested.any():
+        table.loc[tested, "p_adjusted"] = stats.false_discovery_control(
+            table.loc[tested, "p_value"].to_numpy()
+        )
+    verdict = np.where(
+        ~tested,
+        f"too few incidents (under {min_count})",
+        np.where(
+            table["p_adjusted"] < alpha,
+            np.where(table["ratio"] > 1, "slower than the rest", "faster than the rest"),
+            "no detectable difference",
+        ),
+    )
+    table["verdict"] = verdict
+    return table.sort_values("ratio", ascending=False, na_position="last")

@@ -518,14 +518,17 @@ def plot_trend(
     Parameters
     ----------
     trend : DataFrame
-        From :func:`mttr_lab.duration_trend` (one group: filter a ``by`` table first).
+        From :func:`mttr_lab.duration_trend` (one group: filter a ``by`` table first), or from
+        :func:`mttr_lab.rolling_trend` (drawn at each window's end; windows with too few
+        incidents hollow).
     target : float, optional
         A target in minutes, drawn as a horizontal line.
     statistic : str
         ``median`` or ``geomean`` (a column with ``_low``/``_high``).
     """
     ax = _axes(ax, (8, 3.8))
-    x = pd.to_datetime(trend["period_start"]).dt.tz_localize(None)
+    rolling = "period_start" not in trend.columns and "window_end" in trend.columns
+    x = pd.to_datetime(trend["window_end" if rolling else "period_start"]).dt.tz_localize(None)
     value = trend[statistic].astype(float)
     low = trend[f"{statistic}_low"].astype(float)
     high = trend[f"{statistic}_high"].astype(float)
@@ -537,9 +540,12 @@ def plot_trend(
         ax.axvspan(xe, xe + pd.Timedelta(days=27), color="#BBBBBB", alpha=0.35, lw=0)
     if empty.any():
         ax.plot([], [], "s", color="#BBBBBB", alpha=0.6, label="no incidents")
+    if rolling and "too_few" in trend.columns:
+        few = trend["too_few"].to_numpy(dtype=bool)
+        ax.plot(x[few], value[few], "o", mfc="white", color="#0072B2", ms=5, label="too few incidents")
     if target is not None:
         ax.axhline(target, color="#D55E00", ls="--", lw=1.2, label=f"target {format_minutes(target)}")
-    if "count" in trend.columns:
+    if "count" in trend.columns and not rolling:
         for xi, yi, n in zip(x, high.fillna(value), trend["count"], strict=True):
             if pd.notna(yi) and n:
                 ax.annotate(
@@ -557,7 +563,7 @@ def plot_trend(
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_ylabel(f"{statistic} {metric} (log scale)")
-    ax.set_xlabel("small numbers: incidents in the period")
+    ax.set_xlabel("" if rolling else "small numbers: incidents in the period")
     ax.legend(fontsize="small", loc="upper right", ncols=2, framealpha=0.85)
     ax.grid(True, axis="y", alpha=0.3)
     return ax

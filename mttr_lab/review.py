@@ -9,7 +9,17 @@ import pandas as pd
 from .schema import SEVERITIES
 from .stats import to_minutes
 
-__all__ = ["period_durations", "quarter_bounds", "quarter_table", "severity_mix", "slowest_incidents", "tidy"]
+__all__ = [
+    "latest_incidents",
+    "mean_sensitivity",
+    "percentile_pitfall",
+    "period_durations",
+    "quarter_bounds",
+    "quarter_table",
+    "severity_mix",
+    "slowest_incidents",
+    "tidy",
+]
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
 
@@ -233,3 +243,75 @@ def _shown_notes(note: object, columns: pd.Index) -> object:
         if match is None or match.group(1) in columns:
             kept.append(part)
     return "; ".join(kept) if kept else pd.NA
+
+
+def latest_incidents(durations: pd.DataFrame, *, n: int = 20) -> pd.DataFrame:
+    """The ``n`` most recent incidents by clock start (the seed article's "last 20").
+
+    Returns
+    -------
+    DataFrame
+        The matching rows of ``durations``, oldest first.
+    """
+    if n < 1:
+        raise ValueError(f"n must be at least 1, not {n}")
+    return durations.sort_values("clock_start", kind="stable").tail(n)
+
+
+def mean_sensitivity(
+    durations: pd.DataFrame, *, metric: str = "time_to_recover", drop: int = 1
+) -> pd.DataFrame:
+    """How much the mean, the median and the p90 move when the ``drop`` longest incidents are left out.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``mean``, ``median``, ``p90``: ``all`` and ``without longest`` (minutes) and
+        ``change`` (share, e.g. -0.12 for 12 % lower).
+    """
+    import numpy as np
+
+    values = np.sort(to_minutes(durations[metric]).dropna().to_numpy())
+    if len(values) <= drop:
+        raise ValueError(f"need more than {drop} observed durations, have {len(values)}")
+    kept = values[:-drop] if drop else values
+
+    def stats(v: np.ndarray) -> dict[str, float]:
+        return {"mean": v.mean(), "median": float(np.median(v)), "p90": float(np.quantile(v, 0.9))}
+
+    table = pd.DataFrame({"all": stats(values), "without longest": stats(kept)})
+    table["change"] = table["without longest"] / table["all"] - 1
+    return table
+
+
+def percentile_pitfall(
+    durations: pd.DataFrame, *, metric: str = "time_to_recover", percentiles: tuple[int, ...] = (50, 90, 99)
+) -> pd.DataFrame:
+    """Percentiles by the seed article's index rule beside proper estimators, and the maximum.
+
+    The rule ``sorted(values)[int(len(values) * p / 100)]`` returns the maximum as p99 for any
+    sample of 100 or fewer incidents and rounds the median up (statistics.md §4.2).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by method (``int(n*p/100) index``, ``numpy linear``, ``median_unbiased``,
+        ``maximum``): one column per percentile (``p50``, ...), minutes; ``incidents``.
+    """
+    import numpy as np
+
+    values = np.sort(to_minutes(durations[metric]).dropna().to_numpy())
+    n = len(values)
+    if n == 0:
+        raise ValueError("no observed durations")
+    rows = {
+        "int(n*p/100) index": {f"p{p}": values[min(int(n * p / 100), n - 1)] for p in percentiles},
+        "numpy linear": {f"p{p}": float(np.percentile(values, p)) for p in percentiles},
+        "median_unbiased": {
+            f"p{p}": float(np.percentile(values, p, method="median_unbiased")) for p in percentiles
+        },
+        "maximum": dict.fromkeys((f"p{p}" for p in percentiles), values[-1]),
+    }
+    table = pd.DataFrame(rows).T
+    table["incidents"] = n
+    return table

@@ -84,3 +84,31 @@ def test_tidy_rounds_names_missing_groups_and_keeps_relevant_notes(sample):
     notes = " ".join(shown["note"].dropna())
     assert "p99" not in notes and "p95" not in notes  # about columns the table does not show
     assert (shown["median"] == shown["median"].round(1)).all()
+
+
+def test_latest_incidents_and_the_percentile_pitfall(sample):
+    recent = mttr.latest_incidents(sample, n=20)
+    assert len(recent) == 20 and recent["clock_start"].is_monotonic_increasing
+    assert recent["clock_start"].max() == sample["clock_start"].max()
+    closed = mttr.latest_incidents(sample[~sample["is_open"]], n=40)
+    table = mttr.percentile_pitfall(closed)
+    values = np.sort(mttr.to_minutes(closed["time_to_recover"]).dropna())
+    # Below 100 incidents the index rule returns the maximum as p99.
+    assert table.loc["int(n*p/100) index", "p99"] == values[-1] == table.loc["maximum", "p99"]
+    assert table.loc["numpy linear", "p99"] < values[-1]
+    # For an even count it rounds the median up to the upper middle value.
+    assert table.loc["int(n*p/100) index", "p50"] == values[20]
+    assert table.loc["numpy linear", "p50"] == pytest.approx((values[19] + values[20]) / 2)
+
+
+def test_mean_moves_with_one_outlier_the_median_barely(tmp_path):
+    rows = ["incident_id,detected_at,resolved_at"]
+    for i, minutes in enumerate([10, 12, 15, 20, 25, 30, 40, 3000]):
+        end = pd.Timestamp("2024-01-01T00:00Z") + pd.Timedelta(days=i, minutes=minutes)
+        rows.append(f"i{i},2024-01-{i + 1:02d}T00:00:00Z,{end:%Y-%m-%dT%H:%M:%SZ}")
+    path = tmp_path / "outlier.csv"
+    path.write_text("\n".join(rows) + "\n")
+    table = mttr.mean_sensitivity(mttr.phase_durations(mttr.read_export(path)))
+    assert table.loc["mean", "all"] == pytest.approx(np.mean([10, 12, 15, 20, 25, 30, 40, 3000]))
+    assert table.loc["mean", "change"] < -0.8
+    assert abs(table.loc["median", "change"]) < 0.25
