@@ -31,6 +31,7 @@ from .plots import (
 from .postmortem import postmortem_markdown
 from .quality import check_incidents, export_overview, findings_overview
 from .review import (
+    detection_lag,
     latest_incidents,
     mean_sensitivity,
     percentile_pitfall,
@@ -75,6 +76,7 @@ __all__ = [
     "comparison_text",
     "detect_source",
     "detectable_change",
+    "detection_lag",
     "dora_tiers",
     "duration_summary",
     "duration_trend",

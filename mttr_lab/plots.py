@@ -274,15 +274,17 @@ def plot_groups(
     order : sequence, optional
         Group order; severities are ordered lowest to highest, others by median.
     """
-    data = minutes.dropna(subset=["minutes"])
-    data = data[data["minutes"] > 0]
+    everything = minutes.dropna(subset=["minutes"])
+    zeros = (
+        everything.loc[(everything["minutes"] <= 0) & ~everything["censored"], by].astype(str).value_counts()
+    )
+    data = everything[everything["minutes"] > 0]  # a log axis cannot show zero: counted in the label
     if order is None:
         if by == "severity":
-            order = [s for s in SEVERITIES if s in set(data[by].dropna().astype(str))]
+            order = [s for s in SEVERITIES if s in set(everything[by].dropna().astype(str))]
         else:
-            order = (
-                data.loc[~data["censored"]].groupby(by, observed=True)["minutes"].median().sort_values().index
-            )
+            closed = everything.loc[~everything["censored"]]
+            order = closed.groupby(by, observed=True)["minutes"].median().sort_values().index
     order = [str(o) for o in order]
     ax = _axes(ax, (7, 0.8 + 0.5 * len(order)))
     groups = [data.loc[(data[by].astype(str) == g) & ~data["censored"], "minutes"].to_numpy() for g in order]
@@ -318,12 +320,13 @@ def plot_groups(
                 label=open_label,
             )
             open_label = None
-        n = int(closed.sum())
+        at_zero = int(zeros.get(g, 0))
+        n = int(closed.sum()) + at_zero
         small = n < MIN_COUNT["p90"]
         ax.text(
             1.01,
             y,
-            f"n={n}" + (" (few)" if small else ""),
+            f"n={n}" + (" (few)" if small else "") + (f"\n{at_zero} at 0, not drawn" if at_zero else ""),
             transform=ax.get_yaxis_transform(),
             va="center",
             fontsize="small",

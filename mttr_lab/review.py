@@ -10,6 +10,7 @@ from .schema import SEVERITIES
 from .stats import to_minutes
 
 __all__ = [
+    "detection_lag",
     "latest_incidents",
     "mean_sensitivity",
     "percentile_pitfall",
@@ -315,3 +316,45 @@ def percentile_pitfall(
     table = pd.DataFrame(rows).T
     table["incidents"] = n
     return table
+
+
+def detection_lag(
+    incidents: pd.DataFrame,
+    *,
+    impact: str = "impact_start",
+    posted: str = "started_at",
+    plausible: pd.Timedelta | str = "7D",
+) -> pd.DataFrame:
+    """How long before the first public post the impact really began, where a post-mortem says.
+
+    Status pages record when a company *posted*; some post-mortems give the impact window
+    (the Statuspage reader keeps it as ``impact_start``). The lag is ``posted − impact``.
+    Lags below zero or above ``plausible`` are counted apart as implausible (mis-dated windows).
+
+    Returns
+    -------
+    DataFrame
+        One row: ``incidents``, ``with_window``, ``implausible``, ``median``, ``p25``, ``p75``,
+        ``p90`` (minutes, over the plausible lags), ``share_over_30`` (0-1).
+    """
+    import numpy as np
+
+    if impact not in incidents.columns:
+        raise ValueError(f"the incidents have no {impact!r} column (no impact windows in this export)")
+    start = pd.to_datetime(incidents[impact], utc=True, errors="coerce")
+    lag = to_minutes(incidents[posted] - start).dropna()
+    limit = pd.Timedelta(plausible) / pd.Timedelta(minutes=1)
+    ok = lag[(lag >= 0) & (lag <= limit)].to_numpy()
+    quant = np.quantile(ok, [0.5, 0.25, 0.75, 0.9]) if len(ok) else [np.nan] * 4
+    return pd.DataFrame(
+        {
+            "incidents": [len(incidents)],
+            "with_window": [len(lag)],
+            "implausible": [len(lag) - len(ok)],
+            "median": [quant[0]],
+            "p25": [quant[1]],
+            "p75": [quant[2]],
+            "p90": [quant[3]],
+            "share_over_30": [float((ok > 30).mean()) if len(ok) else np.nan],
+        }
+    )

@@ -182,3 +182,19 @@ def test_dashboard_has_its_four_panels(sample):
     assert titles[3].startswith("where the time goes")
     services = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert len(services) == sample["service"].nunique()
+
+
+def test_zero_durations_are_counted_and_said_to_be_off_the_log_axis():
+    import pandas as pd
+
+    minutes = pd.DataFrame(
+        {
+            "minutes": [0.0, 0.0, 5.0, 10.0, 20.0],
+            "censored": [False] * 5,
+            "severity": ["low"] * 2 + ["high"] * 3,
+        }
+    )
+    ax = plots.plot_groups(minutes, by="severity")
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[0] == "n=2 (few)\n2 at 0, not drawn"
+    assert texts[1] == "n=3 (few)"
