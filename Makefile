@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 report: $(STAMP)  ## render the review of the bundled sample into reports/
-	$(BIN)/mttr-lab report $(SAMPLE) --out reports/review.html
+	$(BIN)/mttr-lab report $(SAMPLE) --tz Europe/Berlin --out reports/review.html
 
 test: $(STAMP)  ## lint, then every test, the notebooks under nbval included
 	$(BIN)/ruff check mttr_lab tests benchmarks
