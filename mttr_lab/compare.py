@@ -636,7 +636,11 @@ def compare_groups(
     values = censored_minutes(durations, metric=metric)
     closed = values["minutes"].notna() & ~values["censored"]
     minutes = values["minutes"].where(closed)
-    groups = durations[by].astype("str").where(durations[by].notna(), "none")
+    groups = (
+        durations[by]
+        .astype("str")
+        .where(durations[by].notna(), "no severity" if by == "severity" else "none")
+    )
     rows = []
     for name in sorted(groups.unique()):
         inside = (groups == name) & closed

@@ -37,18 +37,20 @@ _BATCH_VALUES = 8_000_000
 
 
 def _minutes(data, metric: str) -> tuple[np.ndarray, str]:
-    """Closed, observed durations in minutes, and a note on what was left out."""
+    """Observed durations in minutes, and a note on the open incidents left out."""
     if isinstance(data, pd.DataFrame):
         if metric not in _DURATION_COLUMNS:
             raise ValueError(f"metric must be one of {', '.join(_DURATION_COLUMNS)}, not {metric!r}")
         if metric not in data.columns:
             raise ValueError(f"the durations frame has no column {metric!r}")
         values = data[metric]
-        closed = (
-            ~data["is_open"].to_numpy(dtype=bool) if "is_open" in data.columns else np.ones(len(data), bool)
+        # An open incident whose metric is already observed (recovered, not yet resolved) counts;
+        # one still waiting for it is left out, as duration_summary counts it under ``open``.
+        waiting = values.isna().to_numpy() & (
+            data["is_open"].to_numpy(dtype=bool) if "is_open" in data.columns else np.zeros(len(data), bool)
         )
-        n_open = int((~closed).sum())
-        values = values[closed]
+        n_open = int(waiting.sum())
+        values = values[~waiting]
         note = f"{n_open} open incident(s) left out (duration not yet known)" if n_open else ""
     elif isinstance(data, (pd.Series, np.ndarray, list, tuple)):
         values = pd.Series(data) if not isinstance(data, pd.Series) else data

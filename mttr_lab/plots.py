@@ -476,6 +476,9 @@ def plot_tiers(
     for y, (key, row) in enumerate(rows.iterrows()):
         group = key[-1] if isinstance(key, tuple) else key
         band = tiers[tiers["priority"] == str(group)] if "priority" in tiers.columns else tiers
+        # Tiers sharing a bucket (DORA 2019 and 2024: high and medium are both "< 1 day") are drawn
+        # once, as the better tier, so that bands do not blend into a colour the legend lacks.
+        band = band.sort_values("rank").drop_duplicates(["lower_minutes", "upper_minutes"], keep="first")
         for _, tier in band.iterrows():
             start, end = max(tier["lower_minutes"], left), min(tier["upper_minutes"], right)
             if end <= start:
@@ -537,6 +540,10 @@ def plot_trend(
     high = trend[f"{statistic}_high"].astype(float)
     # NaN breaks the line and the band: an empty period is drawn as a gap.
     ax.fill_between(x, low, high, color="#0072B2", alpha=0.18, lw=0, label="95 % interval")
+    if not rolling:  # a period whose neighbours have no interval gets no band: draw its bar
+        ax.errorbar(
+            x, value, yerr=[value - low, high - value], fmt="none", ecolor="#0072B2", alpha=0.5, capsize=2
+        )
     ax.plot(x, value, "o-", color="#0072B2", ms=4, label=statistic)
     empty = trend["empty"].to_numpy(dtype=bool) if "empty" in trend.columns else np.zeros(len(trend), bool)
     for xe in x[empty]:

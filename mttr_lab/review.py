@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from .schema import SEVERITIES
@@ -207,13 +208,22 @@ def tidy(table: pd.DataFrame, *, digits: int = 1) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``table`` with float columns rounded to ``digits``, NA index labels shown as
+        ``table`` with float columns rounded to ``digits`` (p-values to two significant
+        digits), NA index labels shown as
         ``no severity`` (for a severity index) or ``none``, and ``note`` keeping only the remarks
         about columns the table shows.
     """
     out = table.copy()
     floats = out.select_dtypes("float").columns
-    out[floats] = out[floats].round(digits)
+    # p-values keep two significant digits: 3e-6 rounded to 0.0 would read as "p = 0".
+    pvalues = [c for c in floats if c.startswith("p_") or c.endswith("p_value")]
+    plain = floats.difference(pvalues, sort=False)
+    out[plain] = out[plain].round(digits)
+    if pvalues:
+        values = out[pvalues].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = 10.0 ** (1 - np.floor(np.log10(np.abs(values))))
+            out[pvalues] = np.where(values > 0, np.round(values * scale) / scale, values)
     if "note" in out.columns:
         out["note"] = [_shown_notes(note, out.columns) for note in out["note"]]
 

@@ -107,15 +107,20 @@ def test_reference_population_needs_about_2200_per_group(population):
     assert 2150 <= out["n_needed"].iloc[0] <= 2270
 
 
-def test_durations_frame_uses_closed_incidents_only(durations):
+def test_durations_frame_uses_observed_durations_only(durations):
     out = detectable_change(durations, metric="time_to_recover").iloc[0]
-    closed = durations.loc[~durations["is_open"], "time_to_recover"]
-    minutes = mttr.to_minutes(closed).dropna()
+    # Observed: closed incidents, and open ones that have already recovered.
+    observed = durations["time_to_recover"].dropna()
+    minutes = mttr.to_minutes(observed)
     minutes = minutes[minutes > 0]
-    assert durations["is_open"].sum() > 0
+    waiting = int((durations["is_open"] & durations["time_to_recover"].isna()).sum())
+    assert waiting > 0
     assert out["incidents"] == len(minutes)
     assert out["sigma"] == pytest.approx(np.log(minutes).std(ddof=1))
-    assert f"{durations['is_open'].sum()} open incident(s) left out" in out["note"]
+    assert f"{waiting} open incident(s) left out" in out["note"]
+    # The same count duration_summary reports as open.
+    assert waiting == mttr.duration_summary(durations, intervals=False).loc["all", "open"]
+    closed = observed
     timedeltas = detectable_change(closed).iloc[0]  # a Series of Timedelta works too
     assert timedeltas["sigma"] == pytest.approx(out["sigma"])
 
@@ -225,7 +230,7 @@ def test_seeded_batched_and_reporting_progress(monkeypatch):
 
 def test_durations_frame_and_small_pools(durations):
     out = simulate_improvement(durations, n_sims=200).loc["mean"]
-    closed = mttr.to_minutes(durations.loc[~durations["is_open"], "time_to_recover"]).dropna()
+    closed = mttr.to_minutes(durations["time_to_recover"]).dropna()
     assert out["incidents"] == len(closed) == out["n_total"]
     assert out["observed"] == pytest.approx(closed.mean())
     assert "open incident(s) left out" in out["note"]
