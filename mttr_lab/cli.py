@@ -38,6 +38,18 @@ def _pairs(text: str | None, what: str) -> dict[str, str] | None:
     return out
 
 
+def _timezone(text: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"unknown IANA timezone {text!r} (e.g. Europe/Berlin, UTC)"
+        ) from None
+    return text
+
+
 def _sources_help() -> str:
     from .io import supported_sources
 
@@ -50,6 +62,7 @@ def _reading(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tz",
         default=None,
+        type=_timezone,
         help="IANA timezone (e.g. Europe/Berlin): of timestamps written without an offset, "
         "and of the team (quarters, time of day); default UTC for the latter",
     )
@@ -179,9 +192,9 @@ def _as_of(text: str | None, tz: str | None) -> str | None:
     try:
         stamp = pd.Timestamp(text)
     except ValueError:
-        raise InputError(
-            "--as-of is not a date", found=text, expected="e.g. 2026-10-01 or 2026-10-01T00:00Z"
-        ) from None
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise InputError("--as-of is not a date", found=text, expected="e.g. 2026-10-01 or 2026-10-01T00:00Z")
     if stamp.tzinfo is None:
         stamp = stamp.tz_localize(tz or "UTC")
     return stamp.tz_convert("UTC").isoformat()
@@ -226,12 +239,13 @@ def _summary(args: argparse.Namespace) -> int:
 
     from .output import to_safe_csv
     from .phases import phase_durations
+    from .review import tidy
     from .stats import duration_summary
 
     durations = phase_durations(_read(args))
     by = [b.strip() for b in args.by.split(",")] if args.by else None
     table = duration_summary(durations, metric=args.metric, by=by)
-    shown = table[["count", "open", "median", "median_low", "median_high", "p90", "mean", "note"]].copy()
+    shown = tidy(table[["count", "open", "median", "median_low", "median_high", "p90", "mean", "note"]])
     shown["median (95 % interval)"] = [
         "n/a" if pd.isna(m) else f"{m:.1f} ({lo:.1f}–{hi:.1f})" if pd.notna(lo) else f"{m:.1f} (no interval)"
         for m, lo, hi in zip(shown["median"], shown["median_low"], shown["median_high"], strict=True)
@@ -315,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"mttr-lab: {exc}", file=sys.stderr)
         return 2
-    except ValueError as exc:  # a bad argument value (quarter, as_of, timezone, ...)
+    except (ValueError, OSError) as exc:  # a bad argument value, or a path that cannot be written
         print(f"mttr-lab: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # papermill wraps notebook errors: show the cause in one line

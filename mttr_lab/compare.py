@@ -647,14 +647,16 @@ def compare_groups(
         rest = (groups != name) & closed
         a, b = minutes[inside].to_numpy(), minutes[rest].to_numpy()
         row = {"group": name, "incidents": int(inside.sum()), "median": np.nan, "median_rest": np.nan}
-        row.update(ratio=np.nan, p_value=np.nan)
+        row.update(ratio=np.nan, p_value=np.nan, _larger=np.nan)
         if len(a):
             row["median"] = float(np.median(a))
         if len(b):
             row["median_rest"] = float(np.median(b))
         if len(a) >= min_count and len(b) >= min_count:
             row["ratio"] = row["median"] / row["median_rest"] if row["median_rest"] > 0 else np.nan
-            row["p_value"] = float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
+            res = stats.mannwhitneyu(a, b, alternative="two-sided")
+            row["p_value"] = float(res.pvalue)
+            row["_larger"] = float(res.statistic) / (len(a) * len(b)) > 0.5  # P(group > rest) > 1/2
         rows.append(row)
     table = pd.DataFrame(rows).set_index("group")
     table.index.name = by
@@ -669,9 +671,11 @@ def compare_groups(
         f"too few incidents (under {min_count})",
         np.where(
             table["p_adjusted"] < alpha,
-            np.where(table["ratio"] > 1, "slower than the rest", "faster than the rest"),
+            np.where(
+                table["_larger"].fillna(False).astype(bool), "slower than the rest", "faster than the rest"
+            ),
             "no detectable difference",
         ),
     )
     table["verdict"] = verdict
-    return table.sort_values("ratio", ascending=False, na_position="last")
+    return table.drop(columns="_larger").sort_values("ratio", ascending=False, na_position="last")

@@ -52,13 +52,14 @@ def headline(row: pd.Series, *, metric: str = "time to recover") -> Text:
     """
     observed, opened = int(row.get("observed", 0)), int(row.get("open", 0))
     if observed == 0:
-        return Text(f"**{metric.capitalize()}**: no closed incident to measure.")
+        still = f"; {opened} still open" if opened else ""
+        return Text(f"**{metric.capitalize()}**: no closed incident to measure{still}.")
     parts = [
         f"**{metric.capitalize()}**: median **{_dur(row['median'])}** ({_interval(row, 'median')}) "
         f"over {observed:,} closed incident{'s' if observed != 1 else ''}."
     ]
     if pd.notna(row.get("p90")):
-        parts.append(f"Nine in ten recovered within **{_dur(row['p90'])}** ({_interval(row, 'p90')}).")
+        parts.append(f"Nine in ten took at most **{_dur(row['p90'])}** ({_interval(row, 'p90')}).")
     else:
         parts.append(f"Too few incidents for a 90th percentile (it needs {MIN_COUNT['p90']}).")
     parts.append(mean_vs_median(row))
@@ -101,10 +102,18 @@ def review_title(bounds: pd.Series, *, export: str, tz: str) -> Text:
     )
 
 
-def comparison_text(row: pd.Series, *, before: str, after: str, metric: str = "time to recover") -> Text:
+def comparison_text(
+    row: pd.Series, *, before: str, after: str, metric: str = "time to recover", period: str = "quarter"
+) -> Text:
     """One paragraph from a :func:`mttr_lab.compare.compare_periods` row: the change and the verdict."""
     if row.get("n_before", 0) == 0 or row.get("n_after", 0) == 0:
-        return Text(f"No comparison: {before if row.get('n_before', 0) == 0 else after} has no incidents.")
+        empty, opened = (
+            (before, row.get("open_before", 0))
+            if row.get("n_before", 0) == 0
+            else (after, row.get("open_after", 0))
+        )
+        still = f" ({int(opened)} still open)" if pd.notna(opened) and opened else ""
+        return Text(f"No comparison: {empty} has no closed incident to measure{still}.")
     ratio = row.get("median_ratio")
     low, high = row.get("median_ratio_low"), row.get("median_ratio_high")
     interval = (
@@ -128,6 +137,9 @@ def comparison_text(row: pd.Series, *, before: str, after: str, metric: str = "t
         )
         needed = row.get("needed_per_group")
         if verdict == "no detectable change" and pd.notna(needed) and pd.notna(ratio) and ratio != 1:
-            text += f"; telling a change of the size seen from noise would take about {int(needed):,} incidents per quarter"
+            text += (
+                f"; telling a change the size of the one seen (in geometric means) from noise would take about "
+                f"{int(needed):,} incidents per {period}"
+            )
         text += "."
     return Text(text)

@@ -24,7 +24,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy() if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
     for col in out.columns:
-        values = out[col]
+        values = out[col].astype(object) if isinstance(out[col].dtype, pd.CategoricalDtype) else out[col]
         if pd.api.types.is_string_dtype(values) or values.dtype == object:
             text = values.astype("str")
             risky = values.notna() & text.str.startswith(_FORMULA_START)

@@ -30,6 +30,20 @@ def _as_utc(value) -> pd.Timestamp:
     return stamp.tz_convert("UTC")
 
 
+def _in_order(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """Each milestone, left out (NaT) where it is earlier than a milestone recorded before it.
+
+    The same rule as :func:`mttr_lab.check_incidents`, which reports each such milestone.
+    """
+    used: dict[str, pd.Series] = {}
+    latest = pd.Series(pd.NaT, index=frame.index, dtype=frame["started_at"].dtype)
+    for name in MILESTONES:
+        value = frame[name].mask(frame[name] < latest)
+        used[name] = value
+        latest = latest.mask(value.notna() & (latest.isna() | (value >= latest)), value)
+    return used
+
+
 def _non_negative(delta: pd.Series) -> pd.Series:
     return delta.where(delta >= pd.Timedelta(0))
 
@@ -50,8 +64,9 @@ def phase_durations(
     recovered − acknowledged, ``time_to_recover`` = recovered − clock start,
     ``time_to_resolve`` = resolved − clock start. Where ``recovered_at`` is unknown, recovery is
     taken to be ``resolved_at`` for ``time_to_repair`` and ``time_to_recover``, and
-    ``recovery_is_resolution`` says so. A duration that comes out negative (milestones out of
-    order) is NaT; :func:`mttr_lab.check_incidents` reports it.
+    ``recovery_is_resolution`` says so. A milestone recorded earlier than one before it in the
+    sequence is not used (every duration that starts or ends at it is NaT);
+    :func:`mttr_lab.check_incidents` reports it.
 
     Records that are not analysed (``exclude_reason`` set, superseded duplicates, no start time)
     are left out; :func:`mttr_lab.check_incidents` lists each with its reason.
@@ -87,21 +102,22 @@ def phase_durations(
     kept = incidents.loc[analysed(incidents)]
     carried = [c for c in _CARRIED if c in kept.columns]
     out = kept[[*carried, *MILESTONES]].reset_index(drop=True)
-    started, detected = out["started_at"], out["detected_at"]
-    acknowledged, recovered, resolved = out["acknowledged_at"], out["recovered_at"], out["resolved_at"]
+    used = _in_order(out)
+    started, detected, acknowledged = used["started_at"], used["detected_at"], used["acknowledged_at"]
+    recovered, resolved = used["recovered_at"], used["resolved_at"]
     if clock_start == "impact":
         out["clock_start"] = started.fillna(detected)
     else:
         out["clock_start"] = detected
     for phase, (begin, end) in PHASES.items():
-        out[phase] = _non_negative(out[end] - out[begin])
+        out[phase] = _non_negative(used[end] - used[begin])
     recovery = recovered.fillna(resolved)
     out["time_to_detect"] = _non_negative(detected - started)
     out["time_to_respond"] = _non_negative(acknowledged - detected)
     out["time_to_repair"] = _non_negative(recovery - acknowledged)
     out["time_to_recover"] = _non_negative(recovery - out["clock_start"])
     out["time_to_resolve"] = _non_negative(resolved - out["clock_start"])
-    out["recovery_is_resolution"] = recovered.isna() & resolved.notna()
-    out["is_open"] = resolved.isna()
+    out["recovery_is_resolution"] = out["recovered_at"].isna() & out["resolved_at"].notna()
+    out["is_open"] = out["resolved_at"].isna()
     out["open_for"] = _non_negative((as_of - out["clock_start"]).where(out["is_open"]))
     return out

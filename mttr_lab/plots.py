@@ -232,7 +232,11 @@ def plot_phase_breakdown(
     phases : sequence of str
         Phases to stack; by default those before recovery (add ``"followup"`` for the time to close).
     """
-    ax = _axes(ax, (7, 0.6 + 0.45 * len(breakdown)))
+    ax = _axes(ax, (7, 0.9 + 0.45 * len(breakdown)))
+    if breakdown.empty:
+        ax.text(0.5, 0.5, "no incidents", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
     phases = [p for p in PHASES if p in phases and p in breakdown.columns]
     labels = [_label(i) for i in breakdown.index]
     left = np.zeros(len(breakdown))
@@ -245,7 +249,7 @@ def plot_phase_breakdown(
             ax.text(total, y, f"  n={n}", va="center", fontsize="small", color="#444444")
     ax.invert_yaxis()
     ax.set_xlabel(f"{statistic} minutes in each phase (stacked; a {statistic} per phase, not a timeline)")
-    ax.set_xlim(0, max(left.max() * 1.18, 1))
+    ax.set_xlim(0, max(left.max(initial=0.0) * 1.18, 1))
     ax.legend(
         ncols=len(phases), loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize="small", frameon=False
     )
@@ -546,8 +550,13 @@ def plot_trend(
         )
     ax.plot(x, value, "o-", color="#0072B2", ms=4, label=statistic)
     empty = trend["empty"].to_numpy(dtype=bool) if "empty" in trend.columns else np.zeros(len(trend), bool)
-    for xe in x[empty]:
-        ax.axvspan(xe, xe + pd.Timedelta(days=27), color="#BBBBBB", alpha=0.35, lw=0)
+    ends = (
+        pd.to_datetime(trend["period_end"]).dt.tz_localize(None)
+        if "period_end" in trend.columns
+        else x + pd.Timedelta(days=27)
+    )
+    for start, end in zip(x[empty], ends[empty], strict=True):
+        ax.axvspan(start, end, color="#BBBBBB", alpha=0.35, lw=0)
     if empty.any():
         ax.plot([], [], "s", color="#BBBBBB", alpha=0.6, label="no incidents")
     if rolling and "too_few" in trend.columns:

@@ -69,9 +69,13 @@ def postmortem_markdown(incidents: pd.DataFrame, incident_id: str) -> str:
     row = (live if not live.empty else rows).iloc[-1]
     start = row["started_at"] if pd.notna(row["started_at"]) else row["detected_at"]
     end = row["recovered_at"] if pd.notna(row["recovered_at"]) else row["resolved_at"]
-    impact = (
-        format_minutes((end - start) / pd.Timedelta(minutes=1)) if pd.notna(start) and pd.notna(end) else None
-    )
+    impact = None
+    if pd.notna(start) and pd.notna(end):
+        impact = (
+            format_minutes((end - start) / pd.Timedelta(minutes=1))
+            if end >= start
+            else "unknown (milestones out of order)"
+        )
     lines = [
         f"# Post-mortem: {escape_markdown(row['title'])}",
         "",
@@ -98,7 +102,7 @@ def postmortem_markdown(incidents: pd.DataFrame, incident_id: str) -> str:
             delta = (value - previous) / pd.Timedelta(minutes=1)
             gap = format_minutes(delta) if delta >= 0 else "before the previous milestone: check the record"
         lines.append(f"| {_LABELS[name]} | {_stamp(value)} | {gap} |")
-        if pd.notna(value):
+        if pd.notna(value) and (previous is None or value >= previous):
             previous = value
     if pd.notna(row.get("exclude_reason")):
         lines += ["", f"> This record is not analysed: {escape_markdown(row['exclude_reason'])}."]

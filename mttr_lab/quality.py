@@ -108,10 +108,12 @@ def check_incidents(
         ``"warning"``: excluded or doubtful; ``"info"``: handled as documented).
         Sorted by record.
     """
-    from .phases import default_as_of  # phases imports this module
+    from .phases import _as_utc, default_as_of  # phases imports this module
 
     frame = incidents.reset_index(drop=True)
-    as_of = default_as_of(frame) if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in FINDING_COLUMNS}).astype({"record": "Int64"})
+    as_of = default_as_of(frame) if as_of is None else _as_utc(as_of)
     limit = pd.Timedelta(max_duration)
     parts: list[pd.DataFrame] = []
 
@@ -131,7 +133,14 @@ def check_incidents(
                 name + " (" + _fmt(current) + ") is before " + previous_name + " (" + _fmt(previous) + ")"
             )
             parts.append(
-                _finding(live, bad, name, problem, "durations across it left unmeasured (NaT)", "error")
+                _finding(
+                    live,
+                    bad,
+                    name,
+                    problem,
+                    "not used: durations starting or ending at it left unmeasured (NaT)",
+                    "error",
+                )
             )
         later = current.notna() & (previous.isna() | (current >= previous))
         previous = previous.mask(later, current)

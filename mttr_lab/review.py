@@ -51,7 +51,8 @@ def quarter_bounds(
     -------
     Series
         ``label`` (``"2026Q3"``), ``start``, ``end`` (exclusive), ``previous_label``,
-        ``previous_start``, ``previous_end``, ``complete`` (bool: the quarter ended by ``as_of``).
+        ``previous_start``, ``previous_end``, ``complete`` (bool: the quarter ended by ``as_of``),
+        ``first_day``, ``last_day`` (the quarter's local dates, for spans in the team's timezone).
     """
     if as_of is None:
         as_of = durations[["clock_start", "resolved_at"]].max(axis=None)
@@ -74,8 +75,9 @@ def quarter_bounds(
         period = pd.Period(year=int(match.group(1)), quarter=int(match.group(2)), freq="Q")
 
     def bounds(p: pd.Period) -> tuple[pd.Timestamp, pd.Timestamp]:
-        start = p.start_time.tz_localize(tz).tz_convert("UTC")
-        end = (p + 1).start_time.tz_localize(tz).tz_convert("UTC")
+        local = {"nonexistent": "shift_forward", "ambiguous": True}  # midnight may not exist (DST)
+        start = p.start_time.tz_localize(tz, **local).tz_convert("UTC")
+        end = (p + 1).start_time.tz_localize(tz, **local).tz_convert("UTC")
         return start, end
 
     start, end = bounds(period)
@@ -89,6 +91,8 @@ def quarter_bounds(
             "previous_start": previous_start,
             "previous_end": previous_end,
             "complete": bool(end <= as_of),
+            "first_day": period.start_time.normalize(),
+            "last_day": period.end_time.normalize(),
         }
     )
 

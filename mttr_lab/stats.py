@@ -149,7 +149,7 @@ def _summarise(
     seed: int,
     targets: Sequence[float],
 ) -> dict[str, object]:
-    values = np.sort(minutes[~censored])
+    values = np.sort(minutes[~censored & ~np.isnan(minutes)])
     n = len(values)
     row: dict[str, object] = dict(counts)
     notes: list[str] = []
@@ -300,7 +300,10 @@ def duration_summary(
     if keys:
         grouped = frame.groupby(keys, observed=True, sort=True, dropna=False)
         rows = [summarise(group) for _, group in grouped]
-        table = pd.DataFrame(rows, index=grouped.size().index)
+        if rows:
+            table = pd.DataFrame(rows, index=grouped.size().index)
+        else:  # no incident at all: an empty table with the usual columns
+            table = pd.DataFrame([summarise(frame)]).iloc[:0].set_index(grouped.size().index[:0])
     else:
         table = pd.DataFrame([summarise(frame)], index=pd.Index(["all"]))
     for col in ("count", "open", "observed", "missing"):

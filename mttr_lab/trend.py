@@ -565,6 +565,10 @@ def trend_slope(
     return out
 
 
+def _adverb(unit: str) -> str:
+    return {"day": "daily"}.get(unit, f"{unit}ly")
+
+
 def _pct(value: float) -> str:
     return f"{value * 100:+.0f} %"
 
@@ -673,11 +677,15 @@ def improvement_question(
     if not np.isfinite(est):
         verdict = f"too few {unit}s to estimate a trend ({row['periods']}; need {MIN_PERIODS}); {detect}"
     elif not excludes_zero and not excludes_claimed:
-        verdict = f"the data cannot tell a {c} {unit}ly improvement from noise ({where}; {detect})"
+        verdict = f"the data cannot tell a {c} {_adverb(unit)} improvement from noise ({where}; {detect})"
     elif not excludes_zero:
-        verdict = f"no detectable trend, and a {c} {unit}ly improvement is ruled out ({where}; {detect})"
+        verdict = (
+            f"no detectable trend, and a {c} {_adverb(unit)} improvement is ruled out ({where}; {detect})"
+        )
     elif not excludes_claimed:
-        verdict = f"consistent with a {c} {unit}ly improvement ({where}; {detect})"
+        verdict = f"consistent with a {c} {_adverb(unit)} improvement ({where}; {detect})"
+    elif high < -claimed:
+        verdict = f"improving by more than {c} a {unit} ({where}; {detect})"
     elif high < 0:
         verdict = f"improving, but by less than {c} a {unit} ({where}; {detect})"
     else:

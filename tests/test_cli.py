@@ -100,3 +100,13 @@ def test_help_and_version():
     assert version.stdout.strip() == f"mttr-lab {mttr.__version__}"
     bare = subprocess.run([sys.executable, "-m", "mttr_lab.cli"], capture_output=True, text=True)
     assert bare.returncode == 2 and bare.stderr.startswith("mttr-lab:")
+
+
+def test_bad_timezone_and_unwritable_output_exit_2(tmp_path, capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["summary", str(SAMPLE), "--tz", "Mars/Base"])
+    assert done.value.code == 2 and "unknown IANA timezone 'Mars/Base'" in capsys.readouterr().err
+    incidents = mttr.read_export(SAMPLE, source="auto")
+    some_id = incidents["incident_id"].iloc[0]
+    assert main(["postmortem", str(SAMPLE), some_id, "--out", str(tmp_path / "no" / "dir" / "x.md")]) == 2
+    assert main(["report", str(SAMPLE), "--as-of", ""]) == 2

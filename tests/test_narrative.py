@@ -26,7 +26,7 @@ def row(**values):
 def test_headline_states_median_interval_p90_and_the_mean_warning():
     text = mttr.headline(row())
     assert "median **1 h** (95 % interval 45 min–1.3 h) over 40 closed incidents" in text
-    assert "within **5 h**" in text
+    assert "at most **5 h**" in text
     assert "2.5× the median" in text
     assert text._repr_markdown_() == str(text)
 
@@ -60,6 +60,9 @@ def test_comparison_text_reports_the_verdict_and_what_could_be_detected():
     assert "ratio of 0.90 (95 % interval 0.70–1.15)" in text
     assert "**no detectable change**" in text and "p = 0.410" in text
     assert "about 0.60×" in text and "2,210 incidents per quarter" in text
-    assert "has no incidents" in mttr.comparison_text(
+    assert "(3 still open)" in mttr.comparison_text(
+        pd.Series({"n_before": 5, "n_after": 0, "open_after": 3}), before="Q1", after="Q2"
+    )
+    assert "has no closed incident to measure" in mttr.comparison_text(
         pd.Series({"n_before": 0, "n_after": 5}), before="Q1", after="Q2"
     )

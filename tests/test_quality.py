@@ -85,3 +85,12 @@ def test_reader_notes_become_findings(fixtures):
     noted = findings[findings["column"] == "note"]
     assert noted["incident_id"].tolist() == ["102"]
     assert noted["problem"].tolist() == ["offsets look like seconds"]
+
+
+def test_naive_as_of_and_empty_frames(fixtures):
+    import pytest
+
+    incidents = read_hand(fixtures)
+    with pytest.raises(ValueError, match="no timezone"):
+        mttr.check_incidents(incidents, as_of="2024-05-06 16:00")
+    assert mttr.check_incidents(incidents.iloc[:0]).empty

@@ -63,3 +63,10 @@ def test_report_escapes_text_from_the_export(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "&lt;img src=x onerror=alert(2)&gt;" in text
     assert "is not complete yet" in text  # 40 incidents: less than a quarter of history
+
+
+def test_a_quarter_without_incidents_renders_and_says_so(tmp_path):
+    out = render_report(SAMPLE, out=tmp_path / "empty.html", quarter="2024Q4")
+    text = out.read_text()
+    assert "Incident recovery review, 2024Q4" in text and "No incident in this quarter." in text
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text

@@ -66,7 +66,7 @@ def test_phase_breakdown_hand_values(fixtures):
     assert row["incidents"] == 4
     assert row["response"] == pytest.approx(np.median([4, 16, 18]))
     assert row["response_observed"] == 3
-    assert row["diagnosis"] == pytest.approx(np.median([31, 25]))
+    assert row["diagnosis"] == pytest.approx(31)  # 103's diagnosis starts at an unusable acknowledgement
     mean = mttr.phase_breakdown(mttr.phase_durations(incidents), statistic="mean", by="team")
     assert mean.loc["core", "followup"] == pytest.approx(88)
 
@@ -164,3 +164,25 @@ def test_quantile_method_is_explicit(tmp_path):
     assert unbiased == pytest.approx(np.quantile(values, 0.9, method="median_unbiased"))
     assert unbiased > linear
     assert "median_low" not in mttr.duration_summary(durations, intervals=False).columns
+
+
+def test_unmeasurable_rows_do_not_blank_the_statistics(fixtures):
+    from test_io import HAND
+
+    durations = mttr.phase_durations(
+        mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    )
+    row = mttr.duration_summary(durations, metric="time_to_respond").loc["all"]
+    assert row["missing"] == 1  # 103's acknowledgement is out of order
+    assert row["mean"] == pytest.approx(np.mean([4, 16, 18]))
+    assert row["median"] == pytest.approx(16) and row["max"] == pytest.approx(18)
+
+
+def test_an_empty_frame_gives_an_empty_table(fixtures):
+    from test_io import HAND
+
+    durations = mttr.phase_durations(
+        mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    ).iloc[:0]
+    table = mttr.duration_summary(durations, by="service")
+    assert table.empty and {"median", "median_low", "note"} <= set(table.columns)
