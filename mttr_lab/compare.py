@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from .schema import METRICS, PHASES
-from .stats import censored_minutes
+from .stats import bootstrap_methods, censored_minutes
 
 __all__ = [
     "VERDICTS",
@@ -181,7 +181,8 @@ def median_ratio_interval(
     """Seeded two-sample bootstrap interval of median(after)/median(before).
 
     BCa (``scipy.stats.bootstrap``, vectorised, resampling each period independently), falling
-    back to the percentile bootstrap where BCa degenerates. Returns ``(low, high, method)``;
+    back to the percentile bootstrap where BCa degenerates; the percentile bootstrap alone above
+    :data:`mttr_lab.stats.BCA_MAX_N` incidents, where BCa's jackknife costs O(n²). Returns ``(low, high, method)``;
     NaN and a reason when either period has fewer than :data:`MIN_BOOTSTRAP` durations.
     """
     if len(before) < MIN_BOOTSTRAP or len(after) < MIN_BOOTSTRAP:
@@ -189,7 +190,7 @@ def median_ratio_interval(
     if np.median(before) <= 0:
         return np.nan, np.nan, "median before is 0: no ratio"
     batch = max(50, _BATCH_VALUES // max(len(before), len(after)))
-    for method in ("BCa", "percentile"):
+    for method in bootstrap_methods(len(before) + len(after)):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # degenerate BCa and zero medians: handled below
             res = stats.bootstrap(

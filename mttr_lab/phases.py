@@ -101,23 +101,24 @@ def phase_durations(
 
     kept = incidents.loc[analysed(incidents)]
     carried = [c for c in _CARRIED if c in kept.columns]
-    out = kept[[*carried, *MILESTONES]].reset_index(drop=True)
-    used = _in_order(out)
+    base = kept[[*carried, *MILESTONES]].reset_index(drop=True)
+    used = _in_order(base)
     started, detected, acknowledged = used["started_at"], used["detected_at"], used["acknowledged_at"]
     recovered, resolved = used["recovered_at"], used["resolved_at"]
-    if clock_start == "impact":
-        out["clock_start"] = started.fillna(detected)
-    else:
-        out["clock_start"] = detected
+    # Columns are collected and joined once: inserting them one by one re-copies the column index.
+    cols: dict[str, pd.Series] = {}
+    start = started.fillna(detected) if clock_start == "impact" else detected
+    cols["clock_start"] = start
     for phase, (begin, end) in PHASES.items():
-        out[phase] = _non_negative(used[end] - used[begin])
+        cols[phase] = _non_negative(used[end] - used[begin])
     recovery = recovered.fillna(resolved)
-    out["time_to_detect"] = _non_negative(detected - started)
-    out["time_to_respond"] = _non_negative(acknowledged - detected)
-    out["time_to_repair"] = _non_negative(recovery - acknowledged)
-    out["time_to_recover"] = _non_negative(recovery - out["clock_start"])
-    out["time_to_resolve"] = _non_negative(resolved - out["clock_start"])
-    out["recovery_is_resolution"] = out["recovered_at"].isna() & out["resolved_at"].notna()
-    out["is_open"] = out["resolved_at"].isna()
-    out["open_for"] = _non_negative((as_of - out["clock_start"]).where(out["is_open"]))
-    return out
+    cols["time_to_detect"] = _non_negative(detected - started)
+    cols["time_to_respond"] = _non_negative(acknowledged - detected)
+    cols["time_to_repair"] = _non_negative(recovery - acknowledged)
+    cols["time_to_recover"] = _non_negative(recovery - start)
+    cols["time_to_resolve"] = _non_negative(resolved - start)
+    cols["recovery_is_resolution"] = base["recovered_at"].isna() & base["resolved_at"].notna()
+    is_open = base["resolved_at"].isna()
+    cols["is_open"] = is_open
+    cols["open_for"] = _non_negative((as_of - start).where(is_open))
+    return pd.concat([base, pd.DataFrame(cols)], axis=1)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .schema import MILESTONES
 
@@ -24,6 +26,14 @@ FINDING_COLUMNS = ("incident_id", "record", "column", "problem", "action", "leve
 EXCLUDED = "excluded from analysis"
 NO_START = "no start time (neither started_at nor detected_at)"
 DUPLICATE = "duplicate id: a later version of this incident is kept"
+
+
+def _any_repeated(ids: pd.Series) -> bool:
+    """Whether any id repeats (pyarrow's count_distinct where the data is Arrow)."""
+    try:
+        return pc.count_distinct(pa.array(ids), mode="all").as_py() != len(ids)
+    except (pa.ArrowException, TypeError, ValueError):
+        return bool(ids.duplicated().any())
 
 
 def exclusions(incidents: pd.DataFrame) -> pd.Series:
@@ -43,10 +53,10 @@ def exclusions(incidents: pd.DataFrame) -> pd.Series:
     else:
         reason = pd.Series(pd.NA, index=incidents.index, dtype="str")
     live = reason.isna()
-    repeated = (
-        incidents["incident_id"].where(live).duplicated(keep="last") & live & incidents["incident_id"].notna()
-    )
-    reason = reason.mask(repeated, DUPLICATE)
+    ids = incidents["incident_id"]
+    if _any_repeated(ids[live & ids.notna()]):  # one hash pass; the exact marking only when needed
+        repeated = ids.where(live).duplicated(keep="last") & live & ids.notna()
+        reason = reason.mask(repeated, DUPLICATE)
     reason = reason.mask(reason.isna() & incidents["incident_id"].isna(), "no incident id")
     no_start = incidents["started_at"].isna() & incidents["detected_at"].isna()
     return reason.mask(reason.isna() & no_start, NO_START)

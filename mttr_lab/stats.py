@@ -78,15 +78,28 @@ def _quantile_interval(values: np.ndarray, p: float, q: float, confidence: float
     return float(ci.low), float(ci.high)
 
 
+#: Above this many values BCa's jackknife (n evaluations of an O(n) statistic: O(n²) time) is
+#: skipped for the percentile bootstrap, whose coverage error is then small anyway.
+BCA_MAX_N = 2000
+#: Values per bootstrap batch: bounds the resampling memory (about 8 bytes each).
+BATCH_VALUES = 2**22
+
+
+def bootstrap_methods(n: int) -> tuple[str, ...]:
+    """BCa first (percentile where it degenerates) for small samples; percentile alone for large ones."""
+    return ("BCa", "percentile") if n <= BCA_MAX_N else ("percentile",)
+
+
 def _mean_interval(values: np.ndarray, confidence: float, n_resamples: int, seed: int) -> tuple[float, float]:
-    """BCa bootstrap of the mean, falling back to the percentile bootstrap where BCa degenerates."""
-    for method in ("BCa", "percentile"):
+    """BCa bootstrap of the mean (percentile where BCa degenerates, or above :data:`BCA_MAX_N` values)."""
+    for method in bootstrap_methods(len(values)):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = stats.bootstrap(
                 (values,),
                 np.mean,
                 n_resamples=n_resamples,
+                batch=max(1, BATCH_VALUES // max(len(values), 1)),
                 confidence_level=confidence,
                 method=method,
                 vectorized=True,
@@ -161,9 +174,12 @@ def _summarise(
     row["geomean"] = float(np.exp(np.log(positive).mean())) if len(positive) else np.nan
     if len(positive) < n:
         notes.append(f"geomean leaves out {n - len(positive)} zero duration(s)")
-    for name, p in QUANTILES.items():
+    cuts = (
+        np.quantile(values, list(QUANTILES.values()), method=method) if n else np.full(len(QUANTILES), np.nan)
+    )
+    for name, cut in zip(QUANTILES, cuts, strict=True):
         need = MIN_COUNT["median" if name == "p50" else name]
-        row[name] = float(np.quantile(values, p, method=method)) if n >= need and n else np.nan
+        row[name] = float(cut) if n >= need and n else np.nan
         if n < need and name != "p50":
             notes.append(f"{name} needs at least {need} observed incidents")
     row["median"] = row["p50"]
@@ -224,7 +240,7 @@ def duration_summary(
     p90, 40 for p95, 100 for p99); a group below it gets NaN and a ``note``. Intervals:
     exact distribution-free order-statistic intervals for the median and quantiles
     (``scipy.stats.quantile_test``); a seeded BCa bootstrap for the mean (percentile bootstrap
-    where BCa degenerates); a t interval on log durations for the geometric mean. Kaplan-Meier
+    where BCa degenerates, and above :data:`BCA_MAX_N` incidents); a t interval on log durations for the geometric mean. Kaplan-Meier
     estimates (``scipy.stats.ecdf``) count open incidents as right-censored at ``as_of``, with
     log-log intervals. The share within each target uses the incidents whose outcome is known
     (closed, or open for longer than the target) with a Wilson interval.
@@ -283,29 +299,34 @@ def duration_summary(
         "targets": tuple(targets),
     }
 
-    def summarise(group: pd.DataFrame) -> dict[str, object]:
+    minutes = frame["minutes"].to_numpy(dtype=float)
+    censored = frame["censored"].to_numpy(dtype=bool)
+    is_observed = frame["observed"].to_numpy(dtype=bool)
+    is_open = frame["open"].to_numpy(dtype=bool)
+
+    def summarise(rows: np.ndarray | slice) -> dict[str, object]:
+        obs, opn = is_observed[rows], is_open[rows]
         counts = {
-            "count": len(group),
-            "open": int(group["open"].sum()),
-            "observed": int(group["observed"].sum()),
-            "missing": int((~group["observed"] & ~group["open"]).sum()),
+            "count": len(obs),
+            "open": int(opn.sum()),
+            "observed": int(obs.sum()),
+            "missing": int((~obs & ~opn).sum()),
         }
-        return _summarise(
-            group["minutes"].to_numpy(dtype=float),
-            group["censored"].to_numpy(dtype=bool),
-            counts,
-            **options,
-        )
+        return _summarise(minutes[rows], censored[rows], counts, **options)
 
     if keys:
+        # Positions of each group's rows (numpy, not one sub-DataFrame per group).
         grouped = frame.groupby(keys, observed=True, sort=True, dropna=False)
-        rows = [summarise(group) for _, group in grouped]
+        codes = grouped.ngroup().to_numpy()
+        by_group = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[by_group], np.arange(grouped.ngroups + 1))
+        rows = [summarise(by_group[bounds[i] : bounds[i + 1]]) for i in range(grouped.ngroups)]
         if rows:
             table = pd.DataFrame(rows, index=grouped.size().index)
         else:  # no incident at all: an empty table with the usual columns
-            table = pd.DataFrame([summarise(frame)]).iloc[:0].set_index(grouped.size().index[:0])
+            table = pd.DataFrame([summarise(slice(0, 0))]).iloc[:0].set_index(grouped.size().index[:0])
     else:
-        table = pd.DataFrame([summarise(frame)], index=pd.Index(["all"]))
+        table = pd.DataFrame([summarise(slice(None))], index=pd.Index(["all"]))
     for col in ("count", "open", "observed", "missing"):
         table[col] = table[col].astype("int64")
     order = ["count", "open", "observed", "missing"]
