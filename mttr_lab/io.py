@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -13,10 +15,31 @@ from .readers import GENERIC_FORMATS, available
 from .readers._build import mark_duplicates
 from .readers._files import sample_of
 from .schema import InputError
+from .timeparse import collect_remarks
 
 __all__ = ["detect_source", "read_export", "supported_sources"]
 
 log = logging.getLogger("mttr_lab")
+
+
+class _ReaderFailure(InputError):
+    """A reader met input it does not handle and failed inside; reported as unusable input.
+
+    Readers are meant to raise :class:`InputError` themselves, naming the record and field;
+    this is the last resort, so that no bare ``KeyError``/``TypeError``/... reaches the caller.
+    """
+
+
+def _failure(
+    path: Path, source: str, module: ModuleType, exc: BaseException, *, during: str
+) -> _ReaderFailure:
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return _ReaderFailure(
+        f"the {source} reader could not {during} this export ({type(exc).__name__}"
+        + (f": {detail})" if detail else ")"),
+        file=str(path),
+        expected=f"an export of the shape the {source} reader documents (see help({module.__name__}))",
+    )
 
 
 def supported_sources() -> list[str]:
@@ -38,29 +61,72 @@ def detect_source(path: str | Path) -> tuple[str, str]:
     InputError
         When no reader recognises the file; the message lists the supported sources and what was seen.
     """
+    path = Path(path)
     sample = sample_of(path)
+    if not sample.head.strip():
+        raise InputError("the file is empty", file=str(path), expected="an incident export")
     for source, module in available().items():
-        reason = module.sniff(sample)
+        try:
+            reason = module.sniff(sample)
+        except (InputError, MemoryError):
+            raise
+        except Exception as exc:
+            raise _failure(path, source, module, exc, during="recognise") from exc
         if reason:
             return source, reason
     if sample.kind == "csv":
-        seen = "CSV columns " + ", ".join(sample.csv_columns()[:20])
+        names = sample.csv_columns()
+        seen = "CSV columns " + _listed(names)
     else:
         doc = sample.json()
         first = doc[0] if isinstance(doc, list) and doc else doc
-        seen = (
-            f"{sample.kind.upper()} keys " + ", ".join(list(first)[:20])
-            if isinstance(first, dict)
-            else f"{sample.kind.upper()} that could not be parsed as records"
-        )
+        if isinstance(first, dict):
+            seen = f"{sample.kind.upper()} records with keys " + _listed([str(k) for k in first])
+        elif doc is None:
+            seen = f"text that starts like {sample.kind.upper()} but is not valid {sample.kind.upper()}"
+        else:
+            seen = f"{sample.kind.upper()} whose first item is a {type(first).__name__}, not a record"
     raise InputError(
-        "source='auto' does not recognise this export",
+        f"source='auto' does not recognise this export: it holds {seen}",
         file=str(path),
-        found=seen,
         expected="one of the supported sources ("
         + ", ".join(supported_sources())
         + "), or source='csv'/'json' with columns={canonical: export column}",
     )
+
+
+def _listed(names: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    more = len(names) - limit
+    return (shown + (f" and {more} more" if more > 0 else "")) if names else "(none)"
+
+
+def _check_options(path: Path, source: str, module: ModuleType, options: dict[str, Any]) -> None:
+    """Raise an :class:`InputError` for options that ``source``'s reader does not take."""
+    params = inspect.signature(module.read).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    unknown = sorted(set(options) - set(params))
+    if unknown:
+        accepted = sorted(n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY)
+        raise InputError(
+            "option " + ", ".join(f"{n}=" for n in unknown) + f" does not apply to source={source!r}",
+            file=str(path),
+            found=unknown[0],
+            expected="options of that reader: " + ", ".join(f"{n}=" for n in accepted),
+        )
+
+
+def _run_reader(path: Path, source: str, module: ModuleType, options: dict[str, Any]) -> pd.DataFrame:
+    """``module.read`` with its options checked and any failure turned into an :class:`InputError`."""
+    _check_options(path, source, module, options)
+    with collect_remarks():
+        try:
+            return module.read(path, **options)
+        except (InputError, MemoryError):
+            raise
+        except Exception as exc:
+            raise _failure(path, source, module, exc, during="read") from exc
 
 
 def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
@@ -71,7 +137,7 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
         source, reason = detect_source(path)
         log.info("read_export: %s read as source=%r (%s)", path, source, reason)
     if source in GENERIC_FORMATS:
-        return readers["csv"].read(path, fmt=source, **options)
+        return _run_reader(path, "csv", readers["csv"], {**options, "fmt": source})
     if source not in readers:
         raise InputError(
             f"unknown source {source!r}",
@@ -84,7 +150,7 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
             file=str(path),
         )
     options = {k: v for k, v in options.items() if k != "columns"}
-    return readers[source].read(path, **options)
+    return _run_reader(path, source, readers[source], options)
 
 
 def read_export(
@@ -126,12 +192,18 @@ def read_export(
         (ordered categorical), ``severity_raw``, ``source``, the milestones ``started_at``,
         ``detected_at``, ``acknowledged_at``, ``diagnosed_at``, ``recovered_at``, ``resolved_at``
         (``datetime64[us, UTC]``), ``record`` (1-based position in the export) and
-        ``exclude_reason`` (why a record is not analysed, NA otherwise), then source columns.
+        ``exclude_reason`` (why a record is not analysed, NA otherwise), then source columns,
+        then ``note`` where a record holds a doubtful value (a daylight-saving rule applied to a
+        local time, a timestamp before 1990 or a year after the rest of the data, a reader's
+        remark); :func:`mttr_lab.check_incidents` lists each note as a finding.
 
     Raises
     ------
     InputError
-        Naming the file, record and column of unusable input.
+        Naming the file, record and column of unusable input, or an option the source's reader
+        does not take. Unusable input never escapes as another exception: a reader that fails
+        inside is reported as an ``InputError`` naming the file, with the original exception
+        as its ``__cause__``.
     """
     opts: dict[str, Any] = {**options, "tz": tz, "severity_map": severity_map, "dayfirst": dayfirst}
     opts = {k: v for k, v in opts.items() if v is not None}

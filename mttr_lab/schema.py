@@ -5,6 +5,8 @@ Every other module speaks in these names. Nothing here knows a vendor.
 
 from __future__ import annotations
 
+import reprlib
+
 import numpy as np
 import pandas as pd
 
@@ -99,13 +101,31 @@ class InputError(ValueError):
         where = ", ".join(parts)
         text = f"{where}: {message}" if where else message
         if found is not None:
-            shown = repr(found)
-            if len(shown) > 80:
-                shown = shown[:77] + "..."
-            text += f"; found {shown}"
+            text += f"; found {_shown(found)}"
         if expected is not None:
             text += f"; expected {expected}"
         super().__init__(text)
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 8
+_REPR.maxstring = 100
+_REPR.maxother = 100
+_REPR.maxlong = 40
+
+
+def _shown(found: object, limit: int = 120) -> str:
+    """A short, well-formed rendering of an offending value: quotes and brackets stay closed."""
+    if isinstance(found, str):
+        return repr(found if len(found) <= limit else found[: limit - 3] + "...")
+    if isinstance(found, np.generic):
+        found = found.item()
+    try:
+        shown = _REPR.repr(found)
+    except Exception:  # a value whose repr fails must not hide the error being reported
+        shown = f"<{type(found).__name__}>"
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 #: Labels many tools use, lower-cased, mapped to the normalised severities.

@@ -7,20 +7,112 @@ dates such as ``29/2/2016 01:16`` (the order is read from the data where it can 
 
 Naive local times that a daylight-saving change makes ambiguous (the repeated hour in
 autumn) are read as the first occurrence; times that do not exist (the skipped hour in
-spring) are moved forward to the first valid instant.
+spring) are moved forward to the first valid instant. Neither happens silently: inside
+:func:`collect_remarks` each such instant is remembered with a sentence, and
+:func:`time_remarks` gives the sentence for each value of a parsed column (``read_export``
+turns them into ``note`` findings).
+
+Epoch numbers are seconds or milliseconds, told apart by magnitude (above 1e11 is
+milliseconds, i.e. after 1973 in ms or after the year 5138 in seconds). A column that holds
+both is an error naming the record, never read in one unit throughout. A column that mixes
+date formats (ISO 8601 and day/month dates, say) is an error that says so.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
 
 from .schema import TIMESTAMP_DTYPE, InputError
 
-__all__ = ["parse_epoch", "parse_timestamps"]
+__all__ = ["collect_remarks", "parse_epoch", "parse_timestamps", "time_remarks"]
+
+#: UTC instant (microseconds since the epoch) -> what was assumed to get it; None when not collecting.
+_REMARKS: ContextVar[dict[int, str] | None] = ContextVar("mttr_lab_time_remarks", default=None)
+#: Epoch microseconds of 0001-01-01 and of the end of 9999: the calendar every tool can print.
+_US_MIN = -62_135_596_800_000_000
+_US_END = 253_402_300_800_000_000
+_FORMATS = (
+    ("ISO 8601", re.compile(r"^\s*[+-]?\d{4}-\d{1,2}-\d{1,2}")),
+    ("day/month/year or month/day/year", re.compile(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")),
+    ("day/month-name/year", re.compile(r"^\s*\d{1,2}[/ -][^\W\d_]{3,9}[/ -]\d{2,4}\b")),
+    ("year/month/day", re.compile(r"^\s*\d{4}/\d{1,2}/\d{1,2}")),
+    ("an epoch number", re.compile(r"^\s*-?\d{9,14}(\.\d+)?\s*$")),
+)
+
+
+@contextmanager
+def collect_remarks() -> Iterator[dict[int, str]]:
+    """Remember, while the block runs, every instant that a daylight-saving rule decided.
+
+    Nested uses share the outer collection. Yields the dict (UTC microseconds -> sentence)
+    that :func:`time_remarks` reads.
+    """
+    current = _REMARKS.get()
+    if current is not None:
+        yield current
+        return
+    token = _REMARKS.set({})
+    try:
+        yield _REMARKS.get()  # type: ignore[misc]
+    finally:
+        _REMARKS.reset(token)
+
+
+def time_remarks_active() -> bool:
+    """Whether any daylight-saving remark has been collected in the current :func:`collect_remarks`."""
+    return bool(_REMARKS.get())
+
+
+def time_remarks(stamps: pd.Series) -> pd.Series:
+    """The remark collected for each timestamp of a parsed column (NA where there is none).
+
+    Returns
+    -------
+    Series of str
+        Indexed like ``stamps``; e.g. "2025-10-26 02:30 is ambiguous in Europe/Berlin
+        (daylight saving); read as the first occurrence (00:30 UTC)".
+    """
+    remarks = _REMARKS.get()
+    out = pd.Series(pd.NA, index=stamps.index, dtype="str")
+    if not remarks or not len(stamps):
+        return out
+    keys = np.fromiter(remarks, dtype=np.int64, count=len(remarks))
+    values = stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]")
+    ints = values.astype(np.int64)
+    hit = np.isin(ints, keys) & ~np.isnat(values)
+    if hit.any():
+        out[hit] = [remarks[int(k)] for k in ints[hit]]
+    return out
+
+
+def _remember(naive: pd.Series, local: pd.Series, shifted: pd.Series, tz: str) -> None:
+    """Collect a sentence for each naive time that daylight saving made ambiguous or skipped."""
+    remarks = _REMARKS.get()
+    if remarks is None or naive.empty:
+        return
+    utc = local.dt.tz_convert("UTC")
+    wall = naive.dt.strftime("%Y-%m-%d %H:%M:%S").str.removesuffix(":00")
+    moved = local.dt.strftime("%H:%M")
+    at = utc.dt.strftime("%H:%M")
+    keys = utc.dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
+    for key, text, skip, to, when in zip(keys, wall, shifted, moved, at, strict=True):
+        if skip:
+            remarks[int(key)] = (
+                f"{text} does not exist in {tz} (daylight saving skips it); "
+                f"moved forward to {to} ({when} UTC)"
+            )
+        else:
+            remarks[int(key)] = (
+                f"{text} is ambiguous in {tz} (daylight saving); read as the first occurrence ({when} UTC)"
+            )
+
 
 _MISSING = {"", "?", "-", "na", "n/a", "nan", "nat", "none", "null"}
 _SLASH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b")
@@ -45,8 +137,20 @@ def parse_epoch(
     field: str | None = None,
     records: pd.Index | None = None,
 ) -> pd.Series:
-    """Epoch numbers to UTC timestamps; ``unit`` is ``"s"``, ``"ms"`` or None to infer from magnitude."""
+    """Epoch numbers to UTC timestamps; ``unit`` is ``"s"``, ``"ms"`` or None to infer from magnitude.
+
+    Inferred, each value above 1e11 is milliseconds and each other value seconds; a column that
+    holds both is an :class:`InputError` naming a record of each.
+    """
     numbers = pd.to_numeric(values, errors="coerce")
+    try:
+        numbers = pd.Series(
+            numbers.astype("Float64").to_numpy("float64", na_value=np.nan), index=values.index
+        )
+    except (TypeError, ValueError, OverflowError):
+        numbers = pd.Series(
+            [float(v) if isinstance(v, (int, float)) else np.nan for v in numbers], index=values.index
+        )
     bad = numbers.isna() & values.notna()
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
@@ -58,11 +162,53 @@ def parse_epoch(
             found=values.iloc[pos],
             expected="seconds or milliseconds since 1970-01-01 UTC",
         )
+    if unit not in (None, "s", "ms"):
+        raise InputError(
+            f"unknown epoch unit {unit!r}", file=file, field=field, expected="'s' or 'ms' (or None to infer)"
+        )
     if unit is None:
-        biggest = numbers.abs().max()
-        unit = "ms" if pd.notna(biggest) and biggest > _MS_THRESHOLD else "s"
-    out = pd.to_datetime(numbers, unit=unit, utc=True)
-    return out.astype(TIMESTAMP_DTYPE)
+        magnitude = numbers.abs()
+        large = (magnitude > _MS_THRESHOLD).to_numpy()
+        small = (magnitude <= _MS_THRESHOLD).to_numpy()
+        if large.any() and small.any():
+            pos = int(np.flatnonzero(small)[0])
+            other = int(np.flatnonzero(large)[0])
+            raise InputError(
+                "the column mixes epoch seconds and epoch milliseconds ("
+                f"{_named(records, other)} holds {_plain(values.iloc[other])!r}, milliseconds; "
+                "this value would be seconds)",
+                file=file,
+                record=_where(records, pos),
+                field=field,
+                found=values.iloc[pos],
+                expected="one unit throughout the column (pass epoch_unit='s' or 'ms' once it is consistent)",
+            )
+        unit = "ms" if large.any() else "s"
+    with np.errstate(invalid="ignore", over="ignore"):
+        micro = numbers.to_numpy() * (1e6 if unit == "s" else 1e3)
+        out_of_range = ~np.isfinite(micro) & ~np.isnan(micro) | (micro < _US_MIN) | (micro >= _US_END)
+    if out_of_range.any():
+        pos = int(np.flatnonzero(out_of_range)[0])
+        raise InputError(
+            "epoch number out of range",
+            file=file,
+            record=_where(records, pos),
+            field=field,
+            found=values.iloc[pos],
+            expected=f"seconds or milliseconds since 1970-01-01 UTC, within the years 1-9999 (read as {unit})",
+        )
+    stamps = np.where(np.isnan(micro), np.iinfo(np.int64).min, np.round(np.nan_to_num(micro)))
+    out = pd.Series(stamps.astype(np.int64).view("datetime64[us]"), index=values.index)
+    return out.dt.tz_localize("UTC").astype(TIMESTAMP_DTYPE)
+
+
+def _named(records, position: int) -> str:
+    where = _where(records, position)
+    return f"record {where}" if isinstance(where, int) else str(where)
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _clean_strings(values: pd.Series) -> pd.Series:
@@ -102,11 +248,13 @@ def _resolve_dayfirst(text: pd.Series, dayfirst: bool | None, *, file, field, re
         return dayfirst
     if day_first or month_first:
         return day_first
+    pos = int(np.flatnonzero(text.notna().to_numpy())[0])
     raise InputError(
         "date order is ambiguous (no day above 12 in any value)",
         file=file,
+        record=_where(records, pos),
         field=field,
-        found=parts.index.size and text.dropna().iloc[0],
+        found=text.iloc[pos],
         expected="dayfirst=True or dayfirst=False",
     )
 
@@ -125,7 +273,7 @@ def _localize(parsed: pd.Series, tz: str | None, *, text, file, field, records) 
             expected="an offset such as +02:00 or Z, or tz='Area/City' (e.g. tz='Europe/Berlin')",
         )
     try:
-        local = parsed.dt.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+        local = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
     except Exception as exc:  # an unknown timezone name
         raise InputError(
             f"unknown timezone {tz!r}",
@@ -133,6 +281,14 @@ def _localize(parsed: pd.Series, tz: str | None, *, text, file, field, records) 
             field=field,
             expected="an IANA name such as 'Europe/Berlin' or 'UTC'",
         ) from exc
+    odd = (local.isna() & parsed.notna()).to_numpy()
+    if odd.any():  # daylight saving: the documented rule, remembered for a note
+        naive = parsed[odd]
+        ruled = naive.dt.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+        skipped = naive.dt.tz_localize(tz, ambiguous=True, nonexistent="NaT").isna()
+        _remember(naive, ruled, skipped, str(tz))
+        local = local.copy()
+        local[odd] = ruled
     return local.dt.tz_convert("UTC").astype(TIMESTAMP_DTYPE)
 
 
@@ -174,7 +330,20 @@ def parse_timestamps(
     """
     values = pd.Series(values)
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
-        return _localize(values, tz, text=values, file=file, field=field, records=records)
+        out = _localize(values, tz, text=values, file=file, field=field, records=records)
+        micro = out.dt.tz_localize(None).to_numpy().astype("datetime64[us]").view(np.int64)
+        beyond = out.notna().to_numpy() & ((micro < _US_MIN) | (micro >= _US_END))
+        if beyond.any():
+            pos = int(np.flatnonzero(beyond)[0])
+            raise InputError(
+                "timestamp out of range",
+                file=file,
+                record=_where(records, pos),
+                field=field,
+                found=f"year {out.iloc[pos].year}",
+                expected="a time within the years 1-9999",
+            )
+        return out
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return parse_epoch(values, unit=unit, file=file, field=field, records=records)
     text = _clean_strings(values)
@@ -193,10 +362,14 @@ def parse_timestamps(
     except (ValueError, TypeError, OverflowError):
         parsed = None
     if parsed is None or parsed.notna().sum() != present.size:
-        coerced, _ = _to_datetime(text, {**kwargs, "errors": "coerce"}, utc=True)
+        try:
+            coerced, _ = _to_datetime(text, {**kwargs, "errors": "coerce"}, utc=True)
+        except (ValueError, TypeError, OverflowError):
+            coerced = pd.Series(pd.NaT, index=text.index, dtype=TIMESTAMP_DTYPE)
         pos = _first_failure(text, coerced)
         if coerced.notna().sum() == present.size:
             _raise_if_mixed(text, file=file, field=field, records=records)
+        _raise_if_mixed_formats(text, pos, file=file, field=field, records=records)
         raise InputError(
             "not a timestamp",
             file=file,
@@ -209,6 +382,29 @@ def parse_timestamps(
         # Several offsets were folded into UTC; make sure no naive value was folded with them.
         _raise_if_mixed(text, file=file, field=field, records=records)
     return _localize(parsed, tz, text=text, file=file, field=field, records=records)
+
+
+def _format_of(value: str) -> str | None:
+    return next((name for name, pattern in _FORMATS if pattern.match(value)), None)
+
+
+def _raise_if_mixed_formats(text: pd.Series, pos: int, *, file, field, records) -> None:
+    """Raise when the value at ``pos`` is a date of another format than the column's first value."""
+    value = text.iloc[pos]
+    mine = _format_of(value)
+    first = int(np.flatnonzero(text.notna().to_numpy())[0])
+    theirs = _format_of(text.iloc[first])
+    if mine is None or theirs is None or mine == theirs:
+        return
+    raise InputError(
+        f"the column mixes date formats: this value is {mine}, while {_named(records, first)} "
+        f"holds {text.iloc[first]!r} ({theirs})",
+        file=file,
+        record=_where(records, pos),
+        field=field,
+        found=value,
+        expected=f"one date format throughout the column ({theirs}, as in its first value)",
+    )
 
 
 def _raise_if_mixed(text: pd.Series, *, file, field, records) -> None:

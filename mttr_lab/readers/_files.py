@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -10,12 +11,24 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from pandas._libs.parsers import STR_NA_VALUES
 
 from ..schema import InputError
 
-__all__ = ["Sample", "load_json_records", "open_bytes", "read_csv_frame", "read_text", "sample_of"]
+__all__ = [
+    "Sample",
+    "load_json_records",
+    "loads",
+    "open_bytes",
+    "read_csv_frame",
+    "read_text",
+    "sample_of",
+]
 
 _HEAD_BYTES = 65_536
+_CHUNK = 1 << 24
 
 
 def open_bytes(path: str | Path) -> io.BufferedIOBase:
@@ -42,9 +55,77 @@ def _decode(data: bytes, *, file: str) -> str:
 
 def read_text(path: str | Path) -> str:
     """The whole file as text (UTF-8, byte-order mark dropped, ``.gz`` un-gzipped)."""
-    with open_bytes(path) as fh:
-        data = fh.read()
+    try:
+        with open_bytes(path) as fh:
+            data = fh.read()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise _unreadable(path, exc) from None
     return _decode(data, file=str(path))
+
+
+def _unreadable(path: str | Path, exc: BaseException) -> InputError:
+    return InputError(
+        f"the file cannot be read ({type(exc).__name__}: {exc})",
+        file=str(path),
+        expected="a readable export (a .gz file must be complete gzip data)",
+    )
+
+
+def check_utf8(path: str | Path) -> None:
+    """Raise an :class:`InputError` naming the first line that is not UTF-8 (read in chunks)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    try:
+        with open_bytes(path) as fh:
+            while chunk := fh.read(_CHUNK):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    line += chunk[: exc.start].count(b"\n")
+                    raise InputError(
+                        "the file is not UTF-8 text",
+                        file=str(path),
+                        record=f"line {line}",
+                        found=chunk[exc.start : exc.start + 4],
+                        expected="UTF-8 (re-save the export as UTF-8)",
+                    ) from None
+                line += chunk.count(b"\n")
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise InputError(
+            "the file ends inside a character: it is not UTF-8 text (or was cut short)",
+            file=str(path),
+            record=f"line {line}",
+            expected="UTF-8 (re-save the export as UTF-8)",
+        ) from None
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise _unreadable(path, exc) from None
+
+
+def loads(text: str, *, file: str, record: str | None = None, expected: str | None = None) -> Any:
+    """``json.loads`` with an :class:`InputError` for invalid or too deeply nested JSON.
+
+    Lets ``json.JSONDecodeError`` through when the text holds several documents ("Extra data"),
+    so that callers can fall back to JSON Lines.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg.startswith("Extra data") and record is None:
+            raise
+        raise InputError(
+            f"not valid JSON ({exc.msg})",
+            file=file,
+            record=record or f"line {exc.lineno}, column {exc.colno}",
+            expected=expected or "a complete JSON document (was the download cut short?)",
+        ) from None
+    except RecursionError:
+        raise InputError(
+            "the JSON is nested too deeply to be an export",
+            file=file,
+            record=record,
+            expected="incident records a few levels deep",
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -75,7 +156,7 @@ class Sample:
                     value = json.loads(self.head.lstrip().splitlines()[0])
                 elif self.kind == "json":
                     value = json.loads(read_text(self.path))
-            except (ValueError, InputError):
+            except (ValueError, InputError, RecursionError):
                 value = None
             self._json.append(value)
         return self._json[0]
@@ -95,7 +176,7 @@ def _looks_like_jsonl(text: str) -> bool:
         return False
     try:
         json.loads(lines[0])
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return lines[1].lstrip().startswith("{")
 
@@ -103,8 +184,11 @@ def _looks_like_jsonl(text: str) -> bool:
 def sample_of(path: str | Path) -> Sample:
     """Read the first 64 KiB of ``path`` for source recognition."""
     path = Path(path)
-    with open_bytes(path) as fh:
-        data = fh.read(_HEAD_BYTES)
+    try:
+        with open_bytes(path) as fh:
+            data = fh.read(_HEAD_BYTES)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise _unreadable(path, exc) from None
     text = data.decode("utf-8-sig", errors="replace")
     name = path.name.lower().removesuffix(".gz")
     return Sample(path=path, name=name, head=text)
@@ -122,9 +206,9 @@ def load_json_records(path: str | Path, *, keys: tuple[str, ...] = ()) -> list[A
     if not stripped:
         raise InputError("the file is empty", file=file, expected="a JSON array or JSON Lines")
     try:
-        doc = json.loads(text)
+        doc = loads(text, file=file)
     except json.JSONDecodeError as exc:
-        if stripped.startswith("{") and exc.msg.startswith("Extra data"):
+        if stripped.startswith("{"):
             return _json_lines(text, file=file, keys=keys)
         raise InputError(
             f"not valid JSON ({exc.msg})",
@@ -132,6 +216,9 @@ def load_json_records(path: str | Path, *, keys: tuple[str, ...] = ()) -> list[A
             record=f"line {exc.lineno}, column {exc.colno}",
             expected="a complete JSON document (was the download cut short?)",
         ) from None
+    name = Path(path).name.lower().removesuffix(".gz")
+    if isinstance(doc, dict) and name.endswith((".jsonl", ".ndjson")) and not any(k in doc for k in keys):
+        return [doc]  # JSON Lines holding a single record
     return _records_of(doc, file=file, keys=keys, where="the document")
 
 
@@ -167,20 +254,54 @@ def _json_lines(text: str, *, file: str, keys: tuple[str, ...]) -> list[Any]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            doc = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"not valid JSON ({exc.msg})",
-                file=file,
-                record=f"line {number}",
-                expected="one JSON object per line",
-            ) from None
+        doc = loads(line, file=file, record=f"line {number}", expected="one JSON object per line")
         if isinstance(doc, dict) and any(isinstance(doc.get(k), list) for k in keys):
             out.extend(_records_of(doc, file=file, keys=keys, where=f"line {number}"))
         else:
             out.append(doc)
     return out
+
+
+#: CSV files at least this large are read block by block (see :func:`_read_csv_streaming`).
+STREAM_BYTES = 32 * 2**20
+#: Bytes per block of the streaming reader.
+STREAM_BLOCK = 1 << 24
+_NA_STRINGS = sorted(STR_NA_VALUES)
+
+
+def _size(path: str | Path) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0
+
+
+def _read_csv_streaming(path: str | Path, *, sep: str, file: str) -> pd.DataFrame | None:
+    """A large CSV through pyarrow's streaming reader, with the same options pandas gives pyarrow.
+
+    The whole-file reader holds the raw text and its parsed form at once (about twice the file);
+    the streaming one holds the parsed table and one block. Returns None when a later block does
+    not fit the types inferred from the first (the caller then reads the file in one go).
+    """
+    try:
+        reader = pa_csv.open_csv(
+            str(path),
+            read_options=pa_csv.ReadOptions(block_size=STREAM_BLOCK),
+            parse_options=pa_csv.ParseOptions(delimiter=sep),
+            convert_options=pa_csv.ConvertOptions(null_values=_NA_STRINGS, strings_can_be_null=True),
+        )
+        table = reader.read_all()
+    except (pa.ArrowException, OSError, ValueError):
+        return None
+    names = [str(c).strip().lstrip("\ufeff") for c in table.column_names]
+    repeated = next((c for i, c in enumerate(names) if c in names[:i]), None)
+    if repeated is not None:
+        raise InputError(
+            "the header names a column twice", file=file, field=repeated, expected="unique column names"
+        )
+    frame = table.rename_columns(names).to_pandas(self_destruct=True, split_blocks=True)
+    del table
+    return frame
 
 
 def read_csv_frame(path: str | Path, *, sep: str | None = None, **kwargs: Any) -> pd.DataFrame:
@@ -196,9 +317,15 @@ def read_csv_frame(path: str | Path, *, sep: str | None = None, **kwargs: Any) -
         first = sample.head.splitlines()[0]
         sep = ";" if first.count(";") > first.count(",") else ","
     try:
-        frame = pd.read_csv(path, sep=sep, engine="pyarrow", **kwargs)
+        frame = None
+        if not kwargs and _size(path) >= STREAM_BYTES:
+            frame = _read_csv_streaming(path, sep=sep, file=file)
+        if frame is None:
+            frame = pd.read_csv(path, sep=sep, engine="pyarrow", **kwargs)
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty", file=file, expected="a header line and rows") from None
+    except InputError:
+        raise
     except Exception as first_error:  # pyarrow's messages lack line numbers: ask the C parser
         try:
             pd.read_csv(path, sep=sep, engine="c", **kwargs)
@@ -212,11 +339,23 @@ def read_csv_frame(path: str | Path, *, sep: str | None = None, **kwargs: Any) -
                 expected="the same number of fields as the header on every line",
             ) from None
         except UnicodeDecodeError:
-            read_text(path)  # raises an InputError naming the line
-            raise
+            check_utf8(path)  # raises an InputError naming the line
         except Exception:
             pass
-        raise InputError(f"cannot read the CSV ({first_error})", file=file) from None
+        shown = (
+            str(first_error).strip().splitlines()[0]
+            if str(first_error).strip()
+            else type(first_error).__name__
+        )
+        raise InputError(
+            f"cannot read the CSV ({shown})",
+            file=file,
+            expected=f"a {sep!r}-separated export with a header line",
+        ) from None
+    binary = [c for c in frame.columns if frame[c].dtype == object and frame[c].map(type).eq(bytes).any()]
+    if binary:  # pyarrow keeps cells that are not UTF-8 as bytes
+        check_utf8(path)
+        raise InputError("the file is not UTF-8 text", file=file, field=str(binary[0]), expected="UTF-8")
     duplicated = [c for c in frame.columns if str(c).rsplit(".", 1)[0] in frame.columns and "." in str(c)]
     if duplicated:
         raise InputError(

@@ -44,7 +44,7 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, require_columns
+from ._build import build_incidents, hashable, require_columns
 from ._files import Sample
 from .generic import read_frame
 
@@ -148,7 +148,7 @@ def parse_event_times(
             field=field,
             records=lambda p: f"{label} {numbers[p]}",
         )
-    codes, uniques = pd.factorize(values)
+    codes, uniques = pd.factorize(hashable(values))
     first = np.zeros(len(uniques), dtype=np.int64)
     present = np.flatnonzero(codes >= 0)
     first[codes[present[::-1]]] = present[::-1]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._build import build_incidents
+from ._build import build_incidents, list_field
 from ._files import Sample, load_json_records
 
 SOURCE = "firehydrant"
@@ -85,10 +85,11 @@ def read(
     stone_map = {**MILESTONE_MAP, **(milestones or {})}
     records = load_json_records(path, keys=("data", "incidents"))
     rows: list[dict] = []
-    for record in records:
+    for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             rows.append({"exclude_reason": "not an incident object"})
             continue
+        where = f"record {number}" + (f" (id {record['id']})" if isinstance(record.get("id"), str) else "")
         row: dict = {
             "incident_id": record.get("id"),
             "title": record.get("name"),
@@ -100,7 +101,14 @@ def read(
             "current_milestone": record.get("current_milestone"),
             "updated_at": record.get("updated_at"),
         }
-        for stone in record.get("milestones") or []:
+        stones = list_field(
+            record.get("milestones"),
+            file=file,
+            record=where,
+            field="milestones",
+            expected="a list of {type, occurred_at} objects",
+        )
+        for stone in stones:
             if not isinstance(stone, dict):
                 continue
             target = stone_map.get(str(stone.get("type", "")).lower())
@@ -111,7 +119,10 @@ def read(
             row["started_at"] = record.get("started_at")
         if str(row["current_milestone"] or "").lower() in ACTIVE:
             row["resolved_at"] = None  # reopened, or never resolved: open
-        tags = [str(t).strip().lower() for t in (record.get("tag_list") or record.get("tags") or [])]
+        raw_tags = record.get("tag_list") or record.get("tags") or []
+        raw_tags = [raw_tags] if isinstance(raw_tags, str) else raw_tags
+        raw_tags = raw_tags if isinstance(raw_tags, list) else []
+        tags = [str(t).strip().lower() for t in raw_tags if isinstance(t, (str, int, float))]
         row["tags"] = ", ".join(tags) if tags else None
         status = str(record.get("status") or "").lower()
         if status in {"canceled", "cancelled"}:
@@ -151,4 +162,6 @@ def _label(value) -> str | None:
 def _versions(frame: pd.DataFrame) -> pd.Series | None:
     if "updated_at" not in frame.columns or frame["updated_at"].isna().all():
         return None
-    return pd.to_datetime(frame["updated_at"], utc=True, format="ISO8601", errors="coerce")
+    values = frame["updated_at"]
+    text = values.where(values.map(lambda v: isinstance(v, str)).astype(bool)).astype("str")
+    return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")

@@ -18,6 +18,9 @@ from ._files import Sample, load_json_records, read_csv_frame
 
 SOURCE = "csv"
 
+#: Nested objects deeper than this stay whole (as a value) rather than becoming dotted columns.
+_MAX_LEVEL = 16
+
 _CANONICAL = ("incident_id", "title", "service", "team", "severity", *MILESTONES, "exclude_reason")
 
 
@@ -52,7 +55,12 @@ def read_frame(path: str | Path, *, fmt: str | None = None) -> tuple[pd.DataFram
             found=records[bad],
             expected="one object per incident",
         )
-    return pd.json_normalize(records), "record"
+    try:
+        return pd.json_normalize(records, max_level=_MAX_LEVEL), "record"
+    except RecursionError:
+        raise InputError(
+            "a record is nested too deeply", file=str(path), expected="incident records a few levels deep"
+        ) from None
 
 
 def read(

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..schema import InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents
+from ._build import build_incidents, whole_numbers
 from ._files import Sample, load_json_records
 
 __all__ = ["SOURCE", "read", "sniff"]
@@ -163,9 +163,9 @@ def read(
         severity_map=severity_map,
         record_label="record",
         extra={
-            "alert_group_number": pd.to_numeric(raw["alert_group_number"], errors="coerce").astype("Int64"),
+            "alert_group_number": whole_numbers(raw["alert_group_number"]),
             "state": state,
-            "alerts_count": pd.to_numeric(raw["alerts_count"], errors="coerce").astype("Int64"),
+            "alerts_count": whole_numbers(raw["alerts_count"]),
             "silenced_at": when("silenced_at"),
             "integration_id": _text(raw["integration_id"]),
             "route_id": _text(raw["route_id"]),

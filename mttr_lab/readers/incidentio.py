@@ -52,7 +52,7 @@ import pandas as pd
 
 from ..schema import MILESTONES, SEVERITIES, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents
+from ._build import build_incidents, list_field
 from ._files import Sample, load_json_records
 
 __all__ = ["DEFAULT_TIMESTAMP_NAMES", "SOURCE", "read", "severity_ladder", "sniff"]
@@ -199,7 +199,8 @@ def severity_ladder(ranks: Mapping[str, Any]) -> dict[str, str]:
 
 def _custom_values(entry: dict) -> list[str]:
     out: list[str] = []
-    for value in entry.get("values") or []:
+    values = entry.get("values")
+    for value in values if isinstance(values, list) else []:
         if not isinstance(value, dict):
             continue
         option = value.get("value_option")
@@ -282,7 +283,14 @@ def _flatten(
             }
         )
         stamp: dict[str, Any] = {}
-        for item in record.get("incident_timestamp_values") or []:
+        where = f"record {number}"
+        for item in list_field(
+            record.get("incident_timestamp_values"),
+            file=file,
+            record=where,
+            field="incident_timestamp_values",
+            expected="a list of {incident_timestamp, value} objects",
+        ):
             if not isinstance(item, dict) or not isinstance(item.get("incident_timestamp"), dict):
                 continue
             raw_name = item["incident_timestamp"].get("name")
@@ -297,7 +305,13 @@ def _flatten(
                 stamp[name] = value
         stamps.append(stamp)
         metric: dict[str, Any] = {}
-        for item in record.get("duration_metrics") or []:
+        for item in list_field(
+            record.get("duration_metrics"),
+            file=file,
+            record=where,
+            field="duration_metrics",
+            expected="a list of {duration_metric, value_seconds} objects",
+        ):
             if not isinstance(item, dict) or not isinstance(item.get("duration_metric"), dict):
                 continue
             raw_name = item["duration_metric"].get("name")

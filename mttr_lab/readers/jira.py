@@ -108,7 +108,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise InputError("the file is empty", file=file, expected="a Jira CSV export with a header line")
     first_line = text.lstrip().split("\n", 1)[0]
     sep = ";" if first_line.count(";") > first_line.count(",") else ","
-    header = [h.strip() for h in next(csv.reader(io.StringIO(text), delimiter=sep))]
+    try:
+        header = [h.strip() for h in next(csv.reader(io.StringIO(text), delimiter=sep))]
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV header ({exc})", file=file, expected="a Jira CSV export") from None
     try:
         with warnings.catch_warnings():
             # index_col=False keeps a long first row from becoming an index; its warning is an error here.
@@ -154,9 +157,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 def _first_long_row(text: str, *, sep: str, width: int) -> int | None:
     """The 1-based data row that has more fields than the header, if any."""
-    for number, fields in enumerate(csv.reader(io.StringIO(text), delimiter=sep)):
-        if len(fields) > width:
-            return number
+    try:
+        for number, fields in enumerate(csv.reader(io.StringIO(text), delimiter=sep)):
+            if len(fields) > width:
+                return number
+    except csv.Error:
+        return None
     return None
 
 

@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..schema import TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents
+from ._build import build_incidents, hashable, whole_numbers
 from ._files import Sample, load_json_records
 
 __all__ = ["OFFSET_UNITS", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
@@ -51,6 +51,8 @@ _INCIDENT_KEYS = frozenset({"impactStartDate", "impactEndDate", "impactedService
 _SERVICE_TAG_PREFIXES = ("service:", "service=")
 # Offsets are compared with updatedAt − createdAt within this slack (seconds), or 1 % of it.
 _SLACK_S = 2.0
+# Offsets above this many seconds (100 years) are not offsets.
+_MAX_OFFSET_S = 100 * 365.25 * 86400
 # Below this many seconds between createdAt and updatedAt, ms and s cannot be told apart.
 _MIN_TELLING_S = 60.0
 
@@ -181,14 +183,16 @@ def _text(values: pd.Series) -> pd.Series:
     return out.where(values.notna() & (out != ""))
 
 
-def _offsets(values: pd.Series, *, file: str, field: str, name) -> pd.Series:
-    """The raw offsets as floats; InputError on text or negative numbers."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    bad = (numbers.isna() & values.notna()) | (numbers < 0)
+def _offsets(values: pd.Series, *, file: str, field: str, name, unit: str) -> pd.Series:
+    """The raw offsets as floats; InputError on text, negative numbers or more than 100 years."""
+    limit = _MAX_OFFSET_S / OFFSET_UNITS[unit]
+    numbers = pd.to_numeric(hashable(values), errors="coerce").astype("float64")
+    with np.errstate(invalid="ignore"):
+        bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers > limit)
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            "not an offset from createdAt",
+            "not an offset from createdAt" + (" (over 100 years)" if numbers.iloc[pos] > limit else ""),
             file=file,
             record=name(pos),
             field=field,
@@ -287,8 +291,11 @@ def read(
     alert = ~incident
     status = _text(raw["status"]).str.lower()
     created, updated = when("createdAt"), when("updatedAt")
-    ack = _offsets(raw["ackTime"], file=file, field="report.ackTime", name=name).where(alert)
-    close = _offsets(raw["closeTime"], file=file, field="report.closeTime", name=name).where(alert)
+    ack = _offsets(raw["ackTime"], file=file, field="report.ackTime", name=name, unit=offset_unit).where(
+        alert
+    )
+    close = _offsets(raw["closeTime"], file=file, field="report.closeTime", name=name, unit=offset_unit)
+    close = close.where(alert)
     ack = ack.mask((ack == 0) & ~raw["acknowledged"].eq(True))
     closed_alert = alert & (status.isna() | (status == "closed"))
     close = close.mask((close == 0) & ~closed_alert)
@@ -334,7 +341,7 @@ def read(
             "tinyId": _text(raw["tinyId"]),
             "alias": _text(raw["alias"]),
             "status": status,
-            "count": pd.to_numeric(raw["count"], errors="coerce").astype("Int64"),
+            "count": whole_numbers(raw["count"]),
             "integration": _text(raw["integration"]),
             "record_type": incident.map({True: "incident", False: "alert"}).astype("str"),
             "note": note,

@@ -34,8 +34,8 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents
-from ._files import Sample, read_csv_frame, read_text, sample_of
+from ._build import build_incidents, hashable, whole_numbers
+from ._files import Sample, loads, read_csv_frame, read_text, sample_of
 
 __all__ = ["AUTO_RESOLVED_REASON", "MERGED_REASON", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -75,6 +75,8 @@ _FLAT_KEYS = frozenset(
 )
 _PAGE_KEYS = frozenset({"limit", "offset", "more"})
 _TRUE = ("true", "t", "1", "yes", "y")
+#: Durations above this many seconds (100 years) are not durations.
+_MAX_SECONDS = 100 * 365.25 * 86400
 
 
 # --------------------------------------------------------------------------- recognising
@@ -140,9 +142,9 @@ def _documents(path: str | Path) -> list[Any]:
             "the file is empty", file=file, expected="PagerDuty incidents as JSON, JSON Lines or CSV"
         )
     try:
-        return [json.loads(text)]
-    except json.JSONDecodeError as exc:
-        if not (text.lstrip().startswith("{") and exc.msg.startswith("Extra data")):
+        return [loads(text, file=file)]
+    except json.JSONDecodeError as exc:  # several documents: JSON Lines, or a cut-off document
+        if not text.lstrip().startswith("{"):
             raise InputError(
                 f"not valid JSON ({exc.msg})",
                 file=file,
@@ -153,15 +155,7 @@ def _documents(path: str | Path) -> list[Any]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            docs.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"not valid JSON ({exc.msg})",
-                file=file,
-                record=f"line {number}",
-                expected="one JSON object per line",
-            ) from None
+        docs.append(loads(line, file=file, record=f"line {number}", expected="one JSON object per line"))
     return docs
 
 
@@ -249,9 +243,10 @@ def _truthy(values: pd.Series) -> pd.Series:
 
 def _seconds(values: pd.Series, *, file: str, field: str, name: Callable[[int], str]) -> pd.Series:
     """Whole or fractional seconds as Timedelta (NaT where missing); InputError on text or negatives."""
-    numbers = pd.to_numeric(values, errors="coerce")
+    numbers = pd.to_numeric(hashable(values), errors="coerce").astype("float64")
     present = values.notna() & (values.astype("str").str.strip() != "")
-    bad = (numbers.isna() & present) | (numbers < 0)
+    with np.errstate(invalid="ignore"):
+        bad = (numbers.isna() & present) | (numbers < 0) | (numbers > _MAX_SECONDS)
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
@@ -260,7 +255,7 @@ def _seconds(values: pd.Series, *, file: str, field: str, name: Callable[[int], 
             record=name(pos),
             field=field,
             found=_plain(values.iloc[pos]),
-            expected="a non-negative number of seconds",
+            expected="a non-negative number of seconds (under 100 years)",
         )
     return pd.to_timedelta(numbers, unit="s")
 
@@ -418,7 +413,7 @@ def _rest_incidents(
     exclude = pd.Series(pd.NA, index=raw.index, dtype="str").mask(merged.fillna(False), MERGED_REASON)
     priority = _text(raw["priority"].astype(object))
     urgency = _text(raw["urgency"].astype(object))
-    number = pd.to_numeric(raw["incident_number"], errors="coerce").astype("Int64")
+    number = whole_numbers(raw["incident_number"])
     return build_incidents(
         {
             "incident_id": ids,
@@ -515,8 +510,10 @@ def _flat_incidents(
     }
     extra = {c: frame[c] for c in columns if c not in used and c not in INCIDENT_COLUMNS}
     ident = frame[id_col]
-    if pd.api.types.is_float_dtype(ident) and (ident.dropna() % 1 == 0).all():
-        ident = ident.astype("Int64")
+    if pd.api.types.is_float_dtype(ident):
+        known = ident.dropna()
+        if ((known % 1 == 0) & (known.abs() < 2**53)).all():
+            ident = ident.astype("Int64")
     return build_incidents(
         {
             "incident_id": ident,

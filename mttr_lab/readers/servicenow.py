@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, InputError
-from ._build import build_incidents, require_columns
+from ._build import build_incidents, require_columns, whole_numbers
 from ._files import Sample, load_json_records, read_csv_frame
 from .eventlog import final_resolution, first_times, order_events, parse_event_times
 
@@ -182,7 +182,7 @@ def _text(values: pd.Series) -> pd.Series:
     values = values.reset_index(drop=True)
     if pd.api.types.is_float_dtype(values):
         whole = values.dropna()
-        if (whole == np.floor(whole)).all():
+        if ((whole == np.floor(whole)) & (whole.abs() < 2**53)).all():
             values = values.astype("Int64")
     text = values.astype("str").str.strip()
     return text.where(values.notna() & ~text.str.lower().isin(_MISSING))
@@ -527,7 +527,7 @@ def _read_events(
         _in(last_state, _CANCELED_STATES), "canceled: state " + last_state.fillna("")
     )
     if "reopen_count" in cols:
-        reopen = pd.to_numeric(last[cols["reopen_count"]], errors="coerce").astype("Int64")
+        reopen = whole_numbers(last[cols["reopen_count"]])
     else:
         reopen = final["reopen_count"]
     extra = {"resolved_from": resolved_from, "events": np.diff(boundaries), "reopen_count": reopen}

@@ -53,8 +53,8 @@ import pyarrow.json as pa_json
 
 from ..schema import InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents
-from ._files import Sample, read_text, sample_of
+from ._build import build_incidents, hashable
+from ._files import Sample, loads, read_text, sample_of
 
 __all__ = ["MAINTENANCE_STATUSES", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -202,9 +202,9 @@ def _load_records(path: Path) -> tuple[list[Any], list[str]]:
         raise InputError("the file is empty", file=file, expected="Statuspage incidents.json or JSON Lines")
     zones: list[str] = []
     try:
-        doc = json.loads(text)
+        doc = loads(text, file=file)
     except json.JSONDecodeError as exc:
-        if not (stripped.startswith("{") and exc.msg.startswith("Extra data")):
+        if not stripped.startswith("{"):
             raise InputError(
                 f"not valid JSON ({exc.msg})",
                 file=file,
@@ -236,19 +236,10 @@ def _load_records(path: Path) -> tuple[list[Any], list[str]]:
 
 def _load_lines(text: str, *, file: str, zones: list[str]) -> list[Any]:
     out: list[Any] = []
-    loads = json.loads
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            doc = loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"not valid JSON ({exc.msg})",
-                file=file,
-                record=f"line {number}",
-                expected="one JSON object per line",
-            ) from None
+        doc = loads(line, file=file, record=f"line {number}", expected="one JSON object per line")
         page = _page_records(doc, zones=zones) if isinstance(doc, dict) else None
         if page is None:
             out.append(doc)
@@ -393,7 +384,7 @@ def _components_are_names(sample: Sample) -> bool:
     for line in sample.head.splitlines()[:-1]:  # the last line of the head may be cut
         try:
             doc = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         comps = doc.get("components") if isinstance(doc, dict) else None
         if isinstance(comps, list) and comps:
@@ -498,7 +489,7 @@ def _tables_from_arrow(path: Path, sample: Sample, *, update_time: str) -> tuple
 
 def _statuses(values: pd.Series) -> pd.Series:
     """Lifecycle words compared case-insensitively, spaces and hyphens read as underscores."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = pd.factorize(hashable(values), use_na_sentinel=True)
     words = np.array(["_".join(str(u).strip().lower().replace("-", " ").split()) for u in uniques] + [None])
     return pd.Series(words[codes], index=values.index, dtype="str")
 
