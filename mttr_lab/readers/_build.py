@@ -186,7 +186,14 @@ def _future_cut(stamps: pd.DataFrame, columns: list[str]) -> tuple[pd.Timestamp,
         if values.empty:
             continue
         micro = values.dt.tz_localize(None).to_numpy().astype("datetime64[us]").view(np.int64)
-        day, count = np.unique(np.floor_divide(micro, _DAY_US), return_counts=True)
+        whole = np.floor_divide(micro, _DAY_US)
+        low, span = int(whole.min()), int(whole.max() - whole.min())
+        if span < 10_000_000:  # count per day in one linear pass (no sort)
+            tally = np.bincount(whole - low)
+            day = np.flatnonzero(tally) + low
+            count = tally[tally > 0]
+        else:
+            day, count = np.unique(whole, return_counts=True)
         days.append(day)
         counts.append(count)
     if not days:
