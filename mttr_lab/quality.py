@@ -31,7 +31,9 @@ DUPLICATE = "duplicate id: a later version of this incident is kept"
 def _any_repeated(ids: pd.Series) -> bool:
     """Whether any id repeats (pyarrow's count_distinct where the data is Arrow)."""
     try:
-        return pc.count_distinct(pa.array(ids), mode="all").as_py() != len(ids)
+        # The chunked Arrow data as it is: pa.array() would first copy it into one chunk.
+        arrow = ids.array.__arrow_array__() if hasattr(ids.array, "__arrow_array__") else pa.array(ids)
+        return pc.count_distinct(arrow, mode="all").as_py() != len(ids)
     except (pa.ArrowException, TypeError, ValueError):
         return bool(ids.duplicated().any())
 

@@ -293,7 +293,9 @@ def mark_duplicates(incidents: pd.DataFrame, *, version: pd.Series | None = None
 def _has_duplicates(ids: pd.Series) -> bool:
     """Whether any value repeats: one hash pass (pyarrow's count_distinct where the data is Arrow)."""
     try:
-        return pc.count_distinct(pa.array(ids), mode="all").as_py() != len(ids)
+        # The chunked Arrow data as it is: pa.array() would first copy it into one chunk.
+        arrow = ids.array.__arrow_array__() if hasattr(ids.array, "__arrow_array__") else pa.array(ids)
+        return pc.count_distinct(arrow, mode="all").as_py() != len(ids)
     except (pa.ArrowException, TypeError, ValueError):
         return bool(ids.duplicated().any())
 
