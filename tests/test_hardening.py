@@ -278,6 +278,16 @@ def test_not_utf8_is_an_input_error_naming_the_line(fixtures, tmp_path):
     assert "not UTF-8" in str(err.value) and "line 3" in str(err.value)
 
 
+def test_jsonl_statuspage_with_bytes_that_are_not_utf8(fixtures, tmp_path):
+    """Found by the fuzzing campaign: Arrow's JSON reader accepted the bytes, a later step choked."""
+    raw = (fixtures / "statuspage" / "github_archive.jsonl").read_bytes()
+    path = write(tmp_path, "latin.jsonl", raw.replace(b'"at": "', b'"at": "\xa1', 1))
+    with pytest.raises(InputError) as err:
+        mttr.read_export(path, source="statuspage")
+    assert not isinstance(err.value, _ReaderFailure)
+    assert "not UTF-8" in str(err.value) and "line 1" in str(err.value)
+
+
 def test_truncated_gzip_is_an_input_error(fixtures, tmp_path):
     import gzip
 
@@ -286,6 +296,17 @@ def test_truncated_gzip_is_an_input_error(fixtures, tmp_path):
     with pytest.raises(InputError) as err:
         mttr.read_export(path, source="gcp_status")
     assert not isinstance(err.value, _ReaderFailure) and "cut.json.gz" in str(err.value)
+
+
+def test_event_log_whose_latest_event_lacks_every_closing_time(fixtures, tmp_path):
+    """Found by the fuzzing campaign: a cut-off last row left a date column of one incident empty."""
+    lines = (fixtures / "servicenow" / "incident_event_log.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], [r for r in lines[1:] if r.startswith("INC0000045,")]
+    cut = rows[-1].rsplit(",", 1)[0] + ","  # the latest event without its closed_at
+    path = write(tmp_path, "cut.csv", "\n".join([header, *rows[:-1], cut]) + "\n")
+    incidents = mttr.read_export(path, source="servicenow", tz="Europe/Amsterdam")
+    assert incidents["incident_id"].tolist() == ["INC0000045"]
+    assert incidents.loc[0, "resolved_at"] == pd.Timestamp("2016-02-29 10:29", tz="UTC")
 
 
 # --------------------------------------------------------------------------- options

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
+from ..schema import INCIDENT_COLUMNS, MILESTONES, TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
 from ._build import build_incidents, hashable, require_columns
 from ._files import Sample
@@ -149,6 +149,8 @@ def parse_event_times(
             records=lambda p: f"{label} {numbers[p]}",
         )
     codes, uniques = pd.factorize(hashable(values))
+    if not len(uniques):  # nothing but missing values
+        return pd.Series(pd.NaT, index=values.index, dtype=TIMESTAMP_DTYPE)
     first = np.zeros(len(uniques), dtype=np.int64)
     present = np.flatnonzero(codes >= 0)
     first[codes[present[::-1]]] = present[::-1]

@@ -409,6 +409,7 @@ def _tables_from_arrow(path: Path, sample: Sample, *, update_time: str) -> tuple
     try:
         with pa.input_stream(str(path), compression="detect") as stream:
             table = pa_json.read_json(stream, parse_options=options)
+        table.validate(full=True)  # Arrow's JSON reader lets text that is not UTF-8 through
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise _NotForArrow from exc
     if table.column("page").null_count != table.num_rows:
