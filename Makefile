@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SAMPLE := data/sample_firehydrant.json
 
-.PHONY: report test lint lab bench notebooks clean
+.PHONY: report test lint lab bench fuzz notebooks clean
+
+FUZZ_EXAMPLES ?= 20000
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +37,10 @@ notebooks: $(STAMP)  ## re-execute the notebooks in place (after a deliberate ch
 
 bench: $(STAMP)  ## speed benchmarks (not tests)
 	$(BIN)/python benchmarks/run.py
+
+fuzz: $(STAMP)  ## long property-based campaign of the readers, then the wrong-shape sweep (hours)
+	$(BIN)/python benchmarks/fuzz.py campaign --examples $(FUZZ_EXAMPLES) --jobs 2
+	$(BIN)/python benchmarks/fuzz.py sweep
 
 clean:
 	rm -rf reports .pytest_cache
