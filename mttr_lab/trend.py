@@ -507,6 +507,30 @@ def _slope(table: pd.DataFrame, confidence: float, unit: str) -> dict[str, objec
     return out
 
 
+def _period_slope(
+    durations: pd.DataFrame, *, freq: str, metric: str, tz: str, start, end, confidence: float
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, object], str]:
+    """Per-period medians (no intervals) and their Theil-Sen slope: the table, the per-incident
+    values, the slope row and the period's unit name."""
+    pfreq = _period_freq(freq)
+    table, values = _summary_by_period(
+        durations,
+        keys=[],
+        metric=metric,
+        pfreq=pfreq,
+        tz=tz,
+        start=start,
+        end=end,
+        intervals=False,
+        confidence=confidence,
+        n_resamples=0,
+        seed=0,
+    )
+    table["period"] = table["_period"].astype("str")
+    unit = _unit(pfreq)
+    return table, values, _slope(table, confidence, unit), unit
+
+
 def trend_slope(
     durations: pd.DataFrame,
     *,
@@ -542,22 +566,9 @@ def trend_slope(
         :data:`MIN_PERIODS` periods.
     """
     _check(durations, metric, tz, confidence)
-    pfreq = _period_freq(freq)
-    table, _ = _summary_by_period(
-        durations,
-        keys=[],
-        metric=metric,
-        pfreq=pfreq,
-        tz=tz,
-        start=start,
-        end=end,
-        intervals=False,
-        confidence=confidence,
-        n_resamples=0,
-        seed=0,
+    _, _, row, _ = _period_slope(
+        durations, freq=freq, metric=metric, tz=tz, start=start, end=end, confidence=confidence
     )
-    table["period"] = table["_period"].astype("str")
-    row = _slope(table, confidence, _unit(pfreq))
     out = pd.DataFrame([row])
     out["periods"] = out["periods"].astype("int64")
     for col in ("first_period", "last_period", "note"):
@@ -624,23 +635,9 @@ def improvement_question(
     for label, value in (("alpha", alpha), ("power", power)):
         if not 0 < value < 1:
             raise ValueError(f"{label} must be between 0 and 1, not {value!r}")
-    pfreq = _period_freq(freq)
-    unit = _unit(pfreq)
-    table, values = _summary_by_period(
-        durations,
-        keys=[],
-        metric=metric,
-        pfreq=pfreq,
-        tz=tz,
-        start=start,
-        end=end,
-        intervals=False,
-        confidence=confidence,
-        n_resamples=0,
-        seed=0,
+    table, values, row, unit = _period_slope(
+        durations, freq=freq, metric=metric, tz=tz, start=start, end=end, confidence=confidence
     )
-    table["period"] = table["_period"].astype("str")
-    row = _slope(table, confidence, unit)
 
     usable = values["minutes"].notna() & ~values["censored"] & (values["minutes"] > 0)
     logs = np.log(values.loc[usable, "minutes"]).groupby(values.loc[usable, "_period"], observed=True)
