@@ -24,6 +24,7 @@ __all__ = [
     "open_bytes",
     "read_csv_frame",
     "read_text",
+    "require_objects",
     "sample_of",
 ]
 
@@ -192,6 +193,19 @@ def sample_of(path: str | Path) -> Sample:
     text = data.decode("utf-8-sig", errors="replace")
     name = path.name.lower().removesuffix(".gz")
     return Sample(path=path, name=name, head=text)
+
+
+def require_objects(records: list[Any], *, file: str, expected: str = "one object per incident") -> None:
+    """Raise an :class:`InputError` naming the first record that is not a JSON object."""
+    bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
+    if bad is not None:
+        raise InputError(
+            "a record is not a JSON object",
+            file=file,
+            record=bad + 1,
+            found=records[bad],
+            expected=expected,
+        )
 
 
 def load_json_records(path: str | Path, *, keys: tuple[str, ...] = ()) -> list[Any]:

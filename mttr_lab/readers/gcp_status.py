@@ -33,7 +33,7 @@ import pandas as pd
 from ..schema import InputError
 from ..timeparse import parse_timestamps
 from ._build import build_incidents
-from ._files import Sample, load_json_records
+from ._files import Sample, load_json_records, require_objects
 
 __all__ = ["SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -138,15 +138,8 @@ def read(
     upd_no: list[int] = []
     upd_status: list[Any] = []
     upd_when: list[Any] = []
+    require_objects(records, file=file, expected="one object per incident")
     for pos, rec in enumerate(records):
-        if not isinstance(rec, dict):
-            raise InputError(
-                "a record is not a JSON object",
-                file=file,
-                record=pos + 1,
-                found=rec,
-                expected="one object per incident",
-            )
         where = f"record {pos + 1} (id {rec.get('id')})"
         for key in _SCALARS:
             cols[key].append(rec.get(key))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
 from ._build import build_incidents, require_columns
-from ._files import Sample, load_json_records, read_csv_frame
+from ._files import Sample, load_json_records, read_csv_frame, require_objects
 
 SOURCE = "csv"
 
@@ -46,15 +46,7 @@ def read_frame(path: str | Path, *, fmt: str | None = None) -> tuple[pd.DataFram
     if fmt == "csv":
         return read_csv_frame(path), "row"
     records = load_json_records(path, keys=("incidents", "data", "results", "items", "records"))
-    bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
-    if bad is not None:
-        raise InputError(
-            "a record is not a JSON object",
-            file=str(path),
-            record=bad + 1,
-            found=records[bad],
-            expected="one object per incident",
-        )
+    require_objects(records, file=str(path), expected="one object per incident")
     try:
         return pd.json_normalize(records, max_level=_MAX_LEVEL), "record"
     except RecursionError:

@@ -19,10 +19,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..schema import InputError
 from ..timeparse import parse_timestamps
 from ._build import build_incidents, whole_numbers
-from ._files import Sample, load_json_records
+from ._files import Sample, load_json_records, require_objects
 
 __all__ = ["SOURCE", "read", "sniff"]
 
@@ -84,15 +83,8 @@ def _integration_name(rec: dict) -> Any:
 
 def _flatten(records: list[Any], *, file: str) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
-    for number, rec in enumerate(records, start=1):
-        if not isinstance(rec, dict):
-            raise InputError(
-                "a record is not a JSON object",
-                file=file,
-                record=number,
-                found=rec,
-                expected="one alert group object per record",
-            )
+    require_objects(records, file=file, expected="one alert group object per record")
+    for rec in records:
         row = {name: rec.get(name) for name in _COLUMNS}
         row["integration"] = _integration_name(rec)
         rows.append(row)

@@ -53,7 +53,7 @@ import pandas as pd
 from ..schema import MILESTONES, SEVERITIES, InputError
 from ..timeparse import parse_timestamps
 from ._build import build_incidents, list_field
-from ._files import Sample, load_json_records
+from ._files import Sample, load_json_records, require_objects
 
 __all__ = ["DEFAULT_TIMESTAMP_NAMES", "SOURCE", "read", "severity_ladder", "sniff"]
 
@@ -251,15 +251,8 @@ def _flatten(
     stamp_labels: dict[str, str] = {}
     duration_labels: dict[str, str] = {}
     ranks: dict[str, Any] = {}
+    require_objects(records, file=file, expected="one incident object per record (incident.io API v2)")
     for number, record in enumerate(records, start=1):
-        if not isinstance(record, dict):
-            raise InputError(
-                "a record is not a JSON object",
-                file=file,
-                record=number,
-                found=record,
-                expected="one incident object per record (incident.io API v2)",
-            )
         status = record.get("incident_status") if isinstance(record.get("incident_status"), dict) else {}
         severity = record.get("severity") if isinstance(record.get("severity"), dict) else {}
         kind = record.get("incident_type") if isinstance(record.get("incident_type"), dict) else {}

@@ -35,7 +35,7 @@ import pandas as pd
 from ..schema import TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
 from ._build import build_incidents, hashable, whole_numbers
-from ._files import Sample, load_json_records
+from ._files import Sample, load_json_records, require_objects
 
 __all__ = ["OFFSET_UNITS", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -135,15 +135,8 @@ _COLUMNS = (
 def _flatten(records: list[Any], *, file: str) -> pd.DataFrame:
     """One row per record with the fields the reader uses (a loop over JSON objects)."""
     rows: list[dict[str, Any]] = []
-    for number, rec in enumerate(records, start=1):
-        if not isinstance(rec, dict):
-            raise InputError(
-                "a record is not a JSON object",
-                file=file,
-                record=number,
-                found=rec,
-                expected="one Opsgenie alert or incident object per record",
-            )
+    require_objects(records, file=file, expected="one Opsgenie alert or incident object per record")
+    for rec in records:
         report = rec.get("report")
         report = report if isinstance(report, dict) else {}
         integration = rec.get("integration")

@@ -35,7 +35,7 @@ import pandas as pd
 from ..schema import INCIDENT_COLUMNS, TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
 from ._build import build_incidents, hashable, whole_numbers
-from ._files import Sample, loads, read_csv_frame, read_text, sample_of
+from ._files import Sample, loads, read_csv_frame, read_text, require_objects, sample_of
 
 __all__ = ["AUTO_RESOLVED_REASON", "MERGED_REASON", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -165,15 +165,8 @@ def _split(docs: list[Any], *, file: str) -> tuple[list[Any], list[Any], list[An
     flat: list[Any] = []
     logs: list[Any] = []
     items = [item for doc in docs for item in (doc if isinstance(doc, list) else [doc])]
-    for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            raise InputError(
-                "a record is not a JSON object",
-                file=file,
-                record=number,
-                found=item,
-                expected="PagerDuty incidents or pages of them ({'incidents': [...]})",
-            )
+    require_objects(items, file=file, expected="PagerDuty incidents or pages of them ({'incidents': [...]})")
+    for item in items:
         page = False
         if isinstance(item.get("incidents"), list):
             rest.extend(item["incidents"])
@@ -537,15 +530,7 @@ def _flat_incidents(
 
 
 def _records_frame(records: list[Any], *, file: str) -> pd.DataFrame:
-    bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
-    if bad is not None:
-        raise InputError(
-            "a record is not a JSON object",
-            file=file,
-            record=bad + 1,
-            found=records[bad],
-            expected="one object per incident",
-        )
+    require_objects(records, file=file, expected="one object per incident")
     return pd.DataFrame.from_records(records) if records else pd.DataFrame({"id": [], "created_at": []})
 
 

@@ -57,7 +57,7 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, InputError
 from ._build import build_incidents, require_columns, whole_numbers
-from ._files import Sample, load_json_records, read_csv_frame
+from ._files import Sample, load_json_records, read_csv_frame, require_objects
 from .eventlog import final_resolution, first_times, order_events, parse_event_times
 
 __all__ = ["ACK_STATES", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
@@ -154,15 +154,7 @@ def _load(path: Path, *, file: str) -> tuple[pd.DataFrame, set[str]]:
     if not name.endswith((".json", ".jsonl", ".ndjson")):
         return read_csv_frame(path), set()
     records = load_json_records(path, keys=("result", "records"))
-    bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
-    if bad is not None:
-        raise InputError(
-            "a record is not a JSON object",
-            file=file,
-            record=bad + 1,
-            found=records[bad],
-            expected="one object per incident (the Table API's result list)",
-        )
+    require_objects(records, file=file, expected="one object per incident (the Table API's result list)")
     keys: dict[str, None] = {}
     for record in records:
         keys.update(dict.fromkeys(record))

@@ -54,7 +54,7 @@ import pyarrow.json as pa_json
 from ..schema import InputError
 from ..timeparse import parse_timestamps
 from ._build import build_incidents, hashable
-from ._files import Sample, loads, read_text, sample_of
+from ._files import Sample, loads, read_text, require_objects, sample_of
 
 __all__ = ["MAINTENANCE_STATUSES", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -278,15 +278,8 @@ def _tables_from_records(
     upd_status: list[Any] = []
     upd_time: list[Any] = []
     time_keys = _UPDATE_TIME_FIELDS[update_time]
+    require_objects(records, file=file, expected="one object per incident")
     for pos, rec in enumerate(records):
-        if not isinstance(rec, dict):
-            raise InputError(
-                "a record is not a JSON object",
-                file=file,
-                record=pos + 1,
-                found=rec,
-                expected="one object per incident",
-            )
         get = rec.get
         where = f"record {pos + 1} (id {get('id')})"
         field = "incident_updates"
