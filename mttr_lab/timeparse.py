@@ -38,6 +38,7 @@ _REMARKS: ContextVar[dict[int, str] | None] = ContextVar("mttr_lab_time_remarks"
 #: Epoch microseconds of 0001-01-01 and of the end of 9999: the calendar every tool can print.
 _US_MIN = -62_135_596_800_000_000
 _US_END = 253_402_300_800_000_000
+_NAT = np.iinfo(np.int64).min
 _FORMATS = (
     ("ISO 8601", re.compile(r"^\s*[+-]?\d{4}-\d{1,2}-\d{1,2}")),
     ("day/month/year or month/day/year", re.compile(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")),
@@ -331,8 +332,8 @@ def parse_timestamps(
     values = pd.Series(values)
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
         out = _localize(values, tz, text=values, file=file, field=field, records=records)
-        micro = out.dt.tz_localize(None).to_numpy().astype("datetime64[us]").view(np.int64)
-        beyond = out.notna().to_numpy() & ((micro < _US_MIN) | (micro >= _US_END))
+        micro = out.array.asi8  # microseconds since the epoch, a view; NaT is the smallest int64
+        beyond = ((micro < _US_MIN) & (micro != _NAT)) | (micro >= _US_END)
         if beyond.any():
             pos = int(np.flatnonzero(beyond)[0])
             raise InputError(

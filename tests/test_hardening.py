@@ -194,6 +194,17 @@ def test_a_year_typo_far_after_the_rest_is_noted(tmp_path):
     assert notes.drop("TYPO").isna().all()
 
 
+def test_missing_times_do_not_count_as_late_ones(tmp_path):
+    # Three plausible starts, one far in the future, five missing: the far one is the minority
+    # only if the missing ones are not counted with it.
+    rows = [f"I{i},2025-03-1{i}T10:00:00Z" for i in range(3)]
+    rows += ["TYPO,2052-03-10T10:00:00Z"] + [f"M{i}," for i in range(5)]
+    path = write(tmp_path, "gaps.csv", "incident_id,detected_at\n" + "\n".join(rows) + "\n")
+    notes = mttr.read_export(path).set_index("incident_id")["note"]
+    assert "detected_at 2052-03-10 10:00 UTC is more than a year after the rest" in notes["TYPO"]
+    assert notes.drop("TYPO").isna().all()
+
+
 def test_two_years_of_data_are_not_implausible(tmp_path):
     rows = [f"I{i},202{3 + i % 2}-03-10T10:00:00Z,202{3 + i % 2}-03-10T11:00:00Z" for i in range(6)]
     path = write(tmp_path, "two.csv", "incident_id,detected_at,resolved_at\n" + "\n".join(rows) + "\n")

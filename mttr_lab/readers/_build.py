@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,8 @@ __all__ = [
 
 DUPLICATE_REASON = "duplicate id: a later version of this incident is kept"
 
+#: Threads that clean and parse the columns of one export side by side.
+_THREADS = 2
 #: Timestamps before this are implausible for an incident export (epoch mix-ups land in 1970).
 EARLIEST_PLAUSIBLE = pd.Timestamp("1990-01-01", tz="UTC")
 #: A cluster of timestamps this far after the rest of the data is implausible.
@@ -43,10 +47,17 @@ def _text(values: pd.Series) -> pd.Series:
     """Stripped text, NA where missing or blank; shares the input's memory where nothing changes."""
     out = values.astype("str")
     stripped = out.str.strip()
-    if not stripped.str.len().ne(out.str.len()).any():
-        stripped = out  # nothing to strip: keep the original buffers rather than a copy
-    blank = values.isna() | stripped.eq("")
+    if _total_length(stripped) == _total_length(out):
+        stripped = out  # nothing was stripped: keep the original buffers rather than a copy
+    blank = stripped.eq("")
     return stripped.where(~blank) if blank.any() else stripped
+
+
+def _total_length(values: pd.Series) -> int:
+    """Total length of the strings: stripping changed nothing exactly when it is unchanged."""
+    if hasattr(values.array, "__arrow_array__"):  # one pass over the Arrow offsets, no copy
+        return pc.sum(pc.binary_length(values.array.__arrow_array__())).as_py() or 0
+    return int(values.str.len().sum())
 
 
 def build_incidents(
@@ -115,29 +126,17 @@ def build_incidents(
     def record_names(position: int) -> str:
         return f"{record_label} {record_no.iloc[position]}"
 
-    out: dict[str, pd.Series] = {}
-    for name in ("incident_id", "title", "service", "team"):
+    def text(raw: Any) -> pd.Series:
+        if raw is None:
+            return pd.Series(pd.NA, index=index, dtype="str")
+        return _text(_as_series(raw, index))
+
+    def timestamps(name: str) -> tuple[pd.Series, tuple[np.ndarray, np.ndarray]]:
         raw = fields.get(name)
-        out[name] = (
-            _text(_as_series(raw, index)) if raw is not None else pd.Series(pd.NA, index=index, dtype="str")
-        )
-    raw_sev = fields.get("severity")
-    sev_raw = (
-        _text(_as_series(raw_sev, index))
-        if raw_sev is not None
-        else pd.Series(pd.NA, index=index, dtype="str")
-    )
-    mapping = {**(default_severity_map or {}), **(severity_map or {})}
-    out["severity"] = normalise_severity(sev_raw, mapping)
-    out["severity_raw"] = sev_raw
-    out["source"] = pd.Series(source, index=index, dtype="str")
-    with collect_remarks():
-        for name in MILESTONES:
-            raw = fields.get(name)
-            if raw is None:
-                out[name] = pd.Series(pd.NaT, index=index, dtype=TIMESTAMP_DTYPE)
-                continue
-            out[name] = parse_timestamps(
+        if raw is None:
+            parsed = pd.Series(pd.NaT, index=index, dtype=TIMESTAMP_DTYPE)
+        else:
+            parsed = parse_timestamps(
                 _as_series(raw, index),
                 tz=tz,
                 dayfirst=dayfirst,
@@ -146,7 +145,35 @@ def build_incidents(
                 field=labels.get(name, name),
                 records=record_names,
             )
-        notes = timestamp_notes(pd.DataFrame({m: out[m] for m in MILESTONES}, index=index))
+        return parsed, day_counts(parsed)
+
+    def severities(raw: Any) -> tuple[pd.Series, pd.Series]:
+        labels = text(raw)
+        return labels, normalise_severity(labels, mapping)
+
+    mapping = {**(default_severity_map or {}), **(severity_map or {})}
+    out: dict[str, pd.Series] = {}
+    # Columns are cleaned and parsed side by side: the pandas, pyarrow and numpy work releases
+    # the GIL. Results are taken in column order, so the first bad column is the one reported.
+    with collect_remarks(), ThreadPoolExecutor(max_workers=_THREADS) as pool:
+
+        def later(fn: Any, *args: Any) -> Future:
+            return pool.submit(contextvars.copy_context().run, fn, *args)
+
+        texts = {name: later(text, fields.get(name)) for name in ("incident_id", "title", "service", "team")}
+        severity = later(severities, fields.get("severity"))
+        stamps = {name: later(timestamps, name) for name in MILESTONES}
+        out["incident_id"] = texts["incident_id"].result()
+        repeated = later(_has_duplicates, out["incident_id"])
+        for name in ("title", "service", "team"):
+            out[name] = texts[name].result()
+        out["severity_raw"], out["severity"] = severity.result()
+        out["source"] = pd.Series(source, index=index, dtype="str")
+        counts = {}
+        for name in MILESTONES:
+            out[name], counts[name] = stamps[name].result()
+        notes = timestamp_notes(pd.DataFrame({m: out[m] for m in MILESTONES}, index=index), counts=counts)
+        repeated = repeated.result()
     out["record"] = record_no
     reason = (
         _text(_as_series(exclude_reason, index))
@@ -167,39 +194,51 @@ def build_incidents(
         frame[name] = _as_series(values, index)
     if keep_note or notes.notna().any():
         frame["note"] = notes
-    return mark_duplicates(frame, version=None if version is None else _as_series(version, index))
+    return mark_duplicates(
+        frame, version=None if version is None else _as_series(version, index), repeated=repeated
+    )
 
 
 _DAY_US = 86_400_000_000
+_EARLIEST_DAY = (EARLIEST_PLAUSIBLE - pd.Timestamp(0, tz="UTC")).days
 
 
-def _future_cut(stamps: pd.DataFrame, columns: list[str]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+def day_counts(stamps: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct UTC days of a timestamp column (days since 1970-01-01) and their counts.
+
+    One linear pass where the days span under a million (no sort), without copying the
+    timestamps; NaT is not counted.
+    """
+    missing = stamps.isna().to_numpy()
+    if missing.all():
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    unit = np.datetime_data(stamps.dtype.base)[0]
+    day = np.floor_divide(stamps.array.asi8, pd.Timedelta(days=1) // pd.Timedelta(1, unit=unit))
+    high = int(day.max())  # NaT is the smallest int64: never the maximum
+    absent = int(missing.sum())
+    if absent:  # NaT counted on the latest day, then taken off
+        np.putmask(day, missing, high)
+    low = int(day.min())
+    if high - low < 1_000_000:
+        count = np.bincount(day - low)
+        count[-1] -= absent
+        days = np.flatnonzero(count)
+        return days + low, count[days]
+    days, count = np.unique(day, return_counts=True)
+    count[-1] -= absent
+    return days[count > 0], count[count > 0]
+
+
+def _future_cut(counts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """Where a minority of timestamps begins more than a year after all earlier ones (day resolution).
 
-    Returns the first implausible instant and the last plausible day, or None. Works on the
-    distinct days of each column, so it needs no copy of all the timestamps at once.
+    ``counts`` holds :func:`day_counts` of each column. Returns the first implausible instant
+    and the last plausible day, or None.
     """
-    days: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
-    for name in columns:
-        values = stamps[name].dropna()
-        if values.empty:
-            continue
-        micro = values.dt.tz_localize(None).to_numpy().astype("datetime64[us]").view(np.int64)
-        whole = np.floor_divide(micro, _DAY_US)
-        low, span = int(whole.min()), int(whole.max() - whole.min())
-        if span < 10_000_000:  # count per day in one linear pass (no sort)
-            tally = np.bincount(whole - low)
-            day = np.flatnonzero(tally) + low
-            count = tally[tally > 0]
-        else:
-            day, count = np.unique(whole, return_counts=True)
-        days.append(day)
-        counts.append(count)
-    if not days:
+    if not counts:
         return None
-    day, where = np.unique(np.concatenate(days), return_inverse=True)
-    count = np.bincount(where, weights=np.concatenate(counts))
+    day, where = np.unique(np.concatenate([d for d, _ in counts]), return_inverse=True)
+    count = np.bincount(where, weights=np.concatenate([c for _, c in counts]), minlength=len(day))
     jumps = np.flatnonzero(np.diff(day) > FUTURE_GAP.days)
     if not len(jumps):
         return None
@@ -216,7 +255,9 @@ def _join_notes(first: pd.Series, second: pd.Series) -> pd.Series:
     return joined.fillna(first).fillna(second)
 
 
-def timestamp_notes(stamps: pd.DataFrame) -> pd.Series:
+def timestamp_notes(
+    stamps: pd.DataFrame, *, counts: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None
+) -> pd.Series:
     """A sentence per record on its doubtful milestone timestamps (NA where none is doubtful).
 
     Doubtful: a naive local time that daylight saving made ambiguous or skipped (the rule of
@@ -224,6 +265,8 @@ def timestamp_notes(stamps: pd.DataFrame) -> pd.Series:
     a time before 1990 (an epoch mix-up, a placeholder date); a time in a cluster that begins
     more than a year after the latest earlier timestamp and holds fewer timestamps than the rest
     (a typo in the year, a far-future placeholder).
+
+    ``counts`` holds the :func:`day_counts` of columns where they are already known.
 
     Returns
     -------
@@ -234,20 +277,22 @@ def timestamp_notes(stamps: pd.DataFrame) -> pd.Series:
     columns = [c for c in MILESTONES if c in stamps.columns]
     if not columns or stamps.empty:
         return notes
-    cut = _future_cut(stamps, columns)
+    counts = {name: (counts or {}).get(name) or day_counts(stamps[name]) for name in columns}
+    cut = _future_cut([c for c in counts.values() if len(c[0])])
     remarks = time_remarks_active()
     for name in columns:
         values = stamps[name]
         remark = time_remarks(values) if remarks else None
-        early = values < EARLIEST_PLAUSIBLE
+        days = counts[name][0]
+        early = values < EARLIEST_PLAUSIBLE if len(days) and days[0] < _EARLIEST_DAY else None
         late = values >= cut[0] if cut is not None else None
         noted = remark is not None and remark.notna().any()
-        if not (noted or early.any() or (late is not None and late.any())):
+        if not (noted or (early is not None and early.any()) or (late is not None and late.any())):
             continue
         shown = values.dt.strftime("%Y-%m-%d %H:%M")
         if noted:
             notes = _join_notes(notes, (name + " " + remark).where(remark.notna()))
-        if early.any():
+        if early is not None and early.any():
             text = name + " " + shown + " UTC is before 1990: implausible for an incident; kept as recorded"
             notes = _join_notes(notes, text.where(early))
         if late is not None and late.any():
@@ -262,11 +307,14 @@ def timestamp_notes(stamps: pd.DataFrame) -> pd.Series:
     return notes
 
 
-def mark_duplicates(incidents: pd.DataFrame, *, version: pd.Series | None = None) -> pd.DataFrame:
+def mark_duplicates(
+    incidents: pd.DataFrame, *, version: pd.Series | None = None, repeated: bool | None = None
+) -> pd.DataFrame:
     """Mark every version of a repeated ``incident_id`` but the latest as excluded.
 
     The latest is the highest ``version`` (for example an ``updated_at``), ties and a missing
     ``version`` going to the record read last. Rows already excluded are left as they are.
+    ``repeated`` says whether any id repeats, when that is already known.
 
     Returns
     -------
@@ -275,7 +323,7 @@ def mark_duplicates(incidents: pd.DataFrame, *, version: pd.Series | None = None
     """
     live = incidents["exclude_reason"].isna() & incidents["incident_id"].notna()
     ids = incidents["incident_id"]
-    if not _has_duplicates(ids.dropna()):
+    if not (_has_duplicates(ids) if repeated is None else repeated):
         return incidents
     order = pd.DataFrame({"id": ids, "pos": np.arange(len(incidents))})
     if version is not None:
@@ -291,13 +339,54 @@ def mark_duplicates(incidents: pd.DataFrame, *, version: pd.Series | None = None
 
 
 def _has_duplicates(ids: pd.Series) -> bool:
-    """Whether any value repeats: one hash pass (pyarrow's count_distinct where the data is Arrow)."""
+    """Whether any id other than NA repeats.
+
+    Ids of one width (UUIDs, ``INC0012345``) are first hashed as machine words without a copy:
+    distinct hashes prove distinct ids. Otherwise, or when two hashes meet, one exact hash pass
+    (pyarrow's, where the data is Arrow).
+    """
     try:
         # The chunked Arrow data as it is: pa.array() would first copy it into one chunk.
         arrow = ids.array.__arrow_array__() if hasattr(ids.array, "__arrow_array__") else pa.array(ids)
-        return pc.count_distinct(arrow, mode="all").as_py() != len(ids)
+        words = _fixed_width_hashes(arrow)
+        if words is not None and not pd.Series(words).duplicated().any():
+            return False
+        distinct = len(pc.unique(arrow)) - (1 if arrow.null_count else 0)
+        return distinct != len(ids) - arrow.null_count
     except (pa.ArrowException, TypeError, ValueError):
-        return bool(ids.duplicated().any())
+        return bool(ids.dropna().duplicated().any())
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _fixed_width_hashes(arrow: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """A 64-bit hash per string when every string has the same width (None otherwise)."""
+    chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
+    if not (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)) or arrow.null_count:
+        return None
+    out = np.zeros(len(arrow), dtype=np.uint64)
+    width, at = None, 0
+    for chunk in chunks:
+        n = len(chunk)
+        if not n:
+            continue
+        offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=offset_type)[chunk.offset : chunk.offset + n + 1]
+        start = int(offsets[0])
+        width = int(offsets[1]) - start if width is None else width
+        if width == 0 or int(offsets[-1]) - start != width * n or (np.diff(offsets) != width).any():
+            return None
+        data, h = chunk.buffers()[2], out[at : at + n]
+        # Row i's bytes start at start + i * width: read them in place, 8 bytes then 1 at a time.
+        whole = width - width % 8
+        for j in [*range(0, whole, 8), *range(whole, width)]:
+            kind = np.uint64 if j < whole else np.uint8
+            h ^= np.ndarray((n,), dtype=kind, buffer=data, offset=start + j, strides=(width,))
+            h *= _MIX
+            h ^= h >> np.uint64(29)
+        at += n
+    return out
 
 
 def hashable(values: pd.Series) -> pd.Series:

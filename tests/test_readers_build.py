@@ -1,0 +1,76 @@
+"""The shared builder of the ``incidents`` frame: duplicate ids and per-day timestamp counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import mttr_lab as mttr
+from mttr_lab.readers._build import DUPLICATE_REASON, _has_duplicates, day_counts
+
+
+def arrow_series(chunks: list[list[str | None]], kind: pa.DataType) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=kind)))
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+@pytest.mark.parametrize(
+    ("chunks", "repeated"),
+    [
+        ([["INC0001", "INC0002"], ["INC0003"]], False),
+        ([["INC0001", "INC0002"], ["INC0001"]], True),  # across chunks
+        ([["abcdefgh12", "abcdefgh13", "abcdefgh12"]], True),  # same width, tail bytes
+        ([["abcdefgh12", "abcdefgh13", "abcdefgi12"]], False),  # differ in the first word only
+        ([["a", "bb", "a"]], True),  # widths differ: the exact path
+        ([["a", "bb", "c"]], False),
+        ([["A1", None, None, "B2"]], False),  # missing ids never repeat
+        ([["A1", None, "A1"]], True),
+        ([[], ["X9", "Y9"], [], ["X9"]], True),  # empty chunks
+    ],
+)
+def test_repeated_ids_are_found_on_every_path(chunks, repeated, kind):
+    assert _has_duplicates(arrow_series(chunks, kind)) is repeated
+    plain = pd.Series([v for chunk in chunks for v in chunk], dtype=object)
+    assert _has_duplicates(plain) is repeated
+
+
+def test_a_sliced_array_is_read_from_its_own_offset():
+    whole = pa.chunked_array([pa.array(["ID-01", "ID-02", "ID-03", "ID-01"]).slice(1)], type=pa.string())
+    assert _has_duplicates(pd.Series(pd.arrays.ArrowStringArray(whole))) is False
+
+
+def test_one_repeat_among_many_same_width_ids_is_excluded(tmp_path):
+    ids = [f"{i:08x}-0000-4000-8000-{i:012x}" for i in range(40_000)]
+    ids[31_234] = ids[7]  # a later version, far away in the file (another parse block)
+    rows = [f"{x},2025-01-01T00:00:00Z" for x in ids]
+    path = tmp_path / "many.csv"
+    path.write_text("incident_id,detected_at\n" + "\n".join(rows) + "\n")
+    incidents = mttr.read_export(path)
+    excluded = incidents[incidents["exclude_reason"].notna()]
+    assert excluded["record"].tolist() == [8]
+    assert excluded["exclude_reason"].tolist() == [DUPLICATE_REASON]
+
+
+def test_day_counts_skip_missing_times():
+    stamps = pd.Series(
+        pd.to_datetime(["2025-01-01T10:00Z", None, "2025-01-01T23:00Z", "2025-01-03T00:00Z", None], utc=True)
+    ).astype("datetime64[us, UTC]")
+    days, counts = day_counts(stamps)
+    first = (pd.Timestamp("2025-01-01", tz="UTC") - pd.Timestamp(0, tz="UTC")).days
+    assert days.tolist() == [first, first + 2]
+    assert counts.tolist() == [2, 1]
+    assert counts.dtype == np.int64
+    empty = day_counts(pd.Series(pd.NaT, index=range(3), dtype="datetime64[us, UTC]"))
+    assert [len(a) for a in empty] == [0, 0]
+
+
+def test_day_counts_of_days_far_apart_use_the_sorted_path():
+    stamps = pd.Series(
+        pd.to_datetime(
+            ["0002-01-01T00:00Z", "9000-01-01T00:00Z", None, "9000-01-01T05:00Z"], utc=True, format="ISO8601"
+        )
+    )
+    days, counts = day_counts(stamps)
+    assert len(days) == 2 and counts.tolist() == [1, 2]
