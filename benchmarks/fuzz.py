@@ -8,10 +8,14 @@ Commands (run from the project folder):
     Failures are collected instead of stopping the run; a summary of the outcomes and of each
     distinct failure (exception type and the line of mttr_lab it came from) is printed and
     written to ``reports/fuzz/``.
-``python benchmarks/fuzz.py sweep``
-    Replaces every value of the first document of every JSON fixture, one at a time, with each
-    of a list of wrong shapes (null, number, text, list, object, nested list, huge float, ...),
-    and reads the result: a frame or an InputError, never another exception.
+``python benchmarks/fuzz.py sweep [--sources NAME [NAME ...]] [--max-paths 400]``
+    Replaces every value (the first ``--max-paths`` paths) of the first document of every JSON
+    fixture of the chosen sources (the keys of ``CASES`` in ``tests/test_fuzz_readers.py``; all
+    by default), one at a time, with each of a list of wrong shapes (null, number, text, list,
+    object, nested list, huge float, ...), and reads the result: a frame or an InputError, never
+    another exception and no warning (warnings are errors during the sweep). Prints one progress
+    line per fixture (source, file, exports, seconds), then the number of exports, the time and
+    each distinct failure (exception type and the line of mttr_lab it came from).
 ``python benchmarks/fuzz.py memory [--size-mb 1024]``
     Writes a canonical CSV of about ``--size-mb`` MB to a temporary folder, reads it with
     ``read_export`` in a fresh process, and reports peak RSS against the file and frame sizes.
@@ -134,21 +138,29 @@ WRONG = [
 ]
 
 
-def sweep(max_paths: int) -> int:
-    """Every value of every JSON fixture's first document, replaced by each wrong shape."""
+def sweep(max_paths: int, sources: list[str] | None = None) -> int:
+    """Every value of each JSON fixture's first document, replaced by each wrong shape.
+
+    ``sources`` are keys of ``CASES`` (all of them when None); a fixture that is not JSON is skipped.
+    """
     import warnings
 
     sys.path.insert(0, str(TESTS))
     import test_fuzz_readers as fz
 
+    unknown = sorted(set(sources or ()) - set(fz.CASES))
+    if unknown:
+        print(f"unknown sources {unknown}; known: {', '.join(sorted(fz.CASES))}", file=sys.stderr)
+        return 2
     warnings.simplefilter("error")
     found: dict[tuple[str, str], tuple] = {}
     count = 0
     started = time.perf_counter()
-    for cases in fz.CASES.values():
-        for case in cases:
+    for name in sources or list(fz.CASES):
+        for case in fz.CASES[name]:
             if case.file.endswith(".csv"):
                 continue
+            case_started, case_count = time.perf_counter(), 0
             docs, lines = fz._load_json_docs((fz.FIXTURES / case.file).read_text(encoding="utf-8"))
             paths = [(0, *p) for p in fz._paths(docs[0]) if p][:max_paths]
             for path in paths:
@@ -158,7 +170,7 @@ def sweep(max_paths: int) -> int:
                     export = fz.Export(
                         fz._dump_json_docs(doc, lines).encode(), Path(case.file).suffix, False, "sweep"
                     )
-                    count += 1
+                    case_count += 1
                     try:
                         fz._read_damaged(export, case.source, case.options, expected_rows=None)
                     except Exception as exc:
@@ -169,6 +181,12 @@ def sweep(max_paths: int) -> int:
                         found.setdefault(
                             (type(exc).__name__, where), (case.file, path, value, str(exc)[:200])
                         )
+            count += case_count
+            print(
+                f"{name} {case.file}: {case_count} exports in {time.perf_counter() - case_started:.0f} s "
+                f"({count} done, {len(found)} distinct failures so far)",
+                flush=True,
+            )
     print(f"sweep: {count} exports in {time.perf_counter() - started:.0f} s, {len(found)} distinct failures")
     for key, value in found.items():
         print(key, value)
@@ -267,13 +285,14 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--jobs", type=int, default=2)
     sw = sub.add_parser("sweep")
     sw.add_argument("--max-paths", type=int, default=400)
+    sw.add_argument("--sources", nargs="+", metavar="NAME", help="keys of CASES to sweep (default: all)")
     mem = sub.add_parser("memory")
     mem.add_argument("--size-mb", type=int, default=1024)
     args = parser.parse_args(argv)
     if args.command == "campaign":
         return campaign(args.examples, args.jobs)
     if args.command == "sweep":
-        return sweep(args.max_paths)
+        return sweep(args.max_paths, args.sources)
     return memory(args.size_mb)
 
 

@@ -160,11 +160,11 @@ def build_incidents(
         def later(fn: Any, *args: Any) -> Future:
             return pool.submit(contextvars.copy_context().run, fn, *args)
 
-        texts = {name: later(text, fields.get(name)) for name in ("incident_id", "title", "service", "team")}
+        out["incident_id"] = text(fields.get("incident_id"))
+        repeated = later(_has_duplicates, out["incident_id"])
+        texts = {name: later(text, fields.get(name)) for name in ("title", "service", "team")}
         severity = later(severities, fields.get("severity"))
         stamps = {name: later(timestamps, name) for name in MILESTONES}
-        out["incident_id"] = texts["incident_id"].result()
-        repeated = later(_has_duplicates, out["incident_id"])
         for name in ("title", "service", "team"):
             out[name] = texts[name].result()
         out["severity_raw"], out["severity"] = severity.result()

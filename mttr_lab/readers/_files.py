@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from pandas._libs.parsers import STR_NA_VALUES
 
@@ -276,7 +277,7 @@ def _json_lines(text: str, *, file: str, keys: tuple[str, ...]) -> list[Any]:
     return out
 
 
-#: CSV files at least this large are read block by block (see :func:`_read_csv_streaming`): it
+#: CSV files at least this large are read block by block (see :func:`_read_csv_arrow`): it
 #: bounds memory for very large exports, at the price of pyarrow's multi-threaded parse (about
 #: twice the time), so ordinary exports (a million incidents is about 250 MB) take the fast path.
 STREAM_BYTES = 512 * 2**20
@@ -292,21 +293,26 @@ def _size(path: str | Path) -> int:
         return 0
 
 
-def _read_csv_streaming(path: str | Path, *, sep: str, file: str) -> pd.DataFrame | None:
-    """A large CSV through pyarrow's streaming reader, with the same options pandas gives pyarrow.
+def _read_csv_arrow(path: str | Path, *, sep: str, file: str) -> pd.DataFrame | None:
+    """A CSV through pyarrow with the options pandas gives it, timestamps in microseconds.
 
-    The whole-file reader holds the raw text and its parsed form at once (about twice the file);
-    the streaming one holds the parsed table and one block. Returns None when a later block does
-    not fit the types inferred from the first (the caller then reads the file in one go).
+    Files of :data:`STREAM_BYTES` or more go through the streaming reader: the whole-file one
+    holds the raw text and its parsed form at once (about twice the file), the streaming one
+    the parsed table and one block. Arrow's columns are handed to pandas one by one, each freed
+    once converted. Returns None when pyarrow cannot read the file (the caller then asks pandas,
+    whose errors name the line), or when a later block does not fit the types inferred from the
+    first.
     """
+    parse = pa_csv.ParseOptions(delimiter=sep)
+    convert = pa_csv.ConvertOptions(null_values=_NA_STRINGS, strings_can_be_null=True)
     try:
-        reader = pa_csv.open_csv(
-            str(path),
-            read_options=pa_csv.ReadOptions(block_size=STREAM_BLOCK),
-            parse_options=pa_csv.ParseOptions(delimiter=sep),
-            convert_options=pa_csv.ConvertOptions(null_values=_NA_STRINGS, strings_can_be_null=True),
-        )
-        table = reader.read_all()
+        if _size(path) >= STREAM_BYTES:
+            read = pa_csv.ReadOptions(block_size=STREAM_BLOCK)
+            table = pa_csv.open_csv(
+                str(path), read_options=read, parse_options=parse, convert_options=convert
+            ).read_all()
+        else:
+            table = pa_csv.read_csv(str(path), parse_options=parse, convert_options=convert)
     except (pa.ArrowException, OSError, ValueError):
         return None
     names = [str(c).strip().lstrip("\ufeff") for c in table.column_names]
@@ -315,9 +321,16 @@ def _read_csv_streaming(path: str | Path, *, sep: str, file: str) -> pd.DataFram
         raise InputError(
             "the header names a column twice", file=file, field=repeated, expected="unique column names"
         )
-    frame = table.rename_columns(names).to_pandas(self_destruct=True, split_blocks=True)
-    del table
-    return frame
+    columns = []
+    for column in table.columns:
+        kind = column.type
+        if pa.types.is_timestamp(kind) and kind.unit == "ns":  # to the canonical unit once, here
+            column = pc.cast(column, pa.timestamp("us", tz=kind.tz), safe=False)
+        elif pa.types.is_null(kind):  # an empty column: NaN, as pandas reads it
+            column = pc.cast(column, pa.float64())
+        columns.append(column)
+    table = pa.table(columns, names=names)
+    return table.to_pandas(self_destruct=True, split_blocks=True)
 
 
 def read_csv_frame(path: str | Path, *, sep: str | None = None, **kwargs: Any) -> pd.DataFrame:
@@ -333,9 +346,7 @@ def read_csv_frame(path: str | Path, *, sep: str | None = None, **kwargs: Any) -
         first = sample.head.splitlines()[0]
         sep = ";" if first.count(";") > first.count(",") else ","
     try:
-        frame = None
-        if not kwargs and _size(path) >= STREAM_BYTES:
-            frame = _read_csv_streaming(path, sep=sep, file=file)
+        frame = None if kwargs else _read_csv_arrow(path, sep=sep, file=file)
         if frame is None:
             frame = pd.read_csv(path, sep=sep, engine="pyarrow", **kwargs)
     except pd.errors.EmptyDataError:
