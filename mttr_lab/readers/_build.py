@@ -151,6 +151,10 @@ def build_incidents(
         labels = text(raw)
         return labels, normalise_severity(labels, mapping)
 
+    def identifiers(raw: Any) -> tuple[pd.Series, bool]:
+        ids = text(raw)
+        return ids, _has_duplicates(ids)
+
     mapping = {**(default_severity_map or {}), **(severity_map or {})}
     out: dict[str, pd.Series] = {}
     # Columns are cleaned and parsed side by side: the pandas, pyarrow and numpy work releases
@@ -160,40 +164,33 @@ def build_incidents(
         def later(fn: Any, *args: Any) -> Future:
             return pool.submit(contextvars.copy_context().run, fn, *args)
 
-        out["incident_id"] = text(fields.get("incident_id"))
-        repeated = later(_has_duplicates, out["incident_id"])
+        ids = later(identifiers, fields.get("incident_id"))
         texts = {name: later(text, fields.get(name)) for name in ("title", "service", "team")}
         severity = later(severities, fields.get("severity"))
         stamps = {name: later(timestamps, name) for name in MILESTONES}
+        out["incident_id"], repeated = ids.result()
         for name in ("title", "service", "team"):
             out[name] = texts[name].result()
         out["severity_raw"], out["severity"] = severity.result()
         out["source"] = pd.Series(source, index=index, dtype="str")
+        reason = text(exclude_reason)
+        out["exclude_reason"] = reason.where(reason.notna() | out["incident_id"].notna(), "no incident id")
         counts = {}
         for name in MILESTONES:
             out[name], counts[name] = stamps[name].result()
-        notes = timestamp_notes(pd.DataFrame({m: out[m] for m in MILESTONES}, index=index), counts=counts)
-        repeated = repeated.result()
+        notes = _timestamp_notes(pd.DataFrame({m: out[m] for m in MILESTONES}, copy=False), counts)
     out["record"] = record_no
-    reason = (
-        _text(_as_series(exclude_reason, index))
-        if exclude_reason is not None
-        else pd.Series(pd.NA, index=index, dtype="str")
-    )
-    reason = reason.where(reason.notna() | out["incident_id"].notna(), "no incident id")
-    out["exclude_reason"] = reason
-    frame = pd.DataFrame(out, index=index)
-    frame = frame[list(INCIDENT_COLUMNS)]
     extra = dict(extra or {})
-    keep_note = "note" in extra
-    if keep_note:
-        notes = _join_notes(_text(_as_series(extra.pop("note"), index)), notes)
-    for name, values in extra.items():
-        if name in INCIDENT_COLUMNS:
-            raise ValueError(f"build_incidents: extra column {name!r} would overwrite a canonical column")
-        frame[name] = _as_series(values, index)
-    if keep_note or notes.notna().any():
-        frame["note"] = notes
+    if "note" in extra:
+        notes = _join_notes(text(extra.pop("note")), notes)
+    clash = next((name for name in extra if name in INCIDENT_COLUMNS), None)
+    if clash is not None:
+        raise ValueError(f"build_incidents: extra column {clash!r} would overwrite a canonical column")
+    columns = {name: out[name] for name in INCIDENT_COLUMNS}
+    columns.update((name, _as_series(values, index)) for name, values in extra.items())
+    if notes is not None:
+        columns["note"] = notes
+    frame = pd.DataFrame(columns, index=index, copy=False)
     return mark_duplicates(
         frame, version=None if version is None else _as_series(version, index), repeated=repeated
     )
@@ -250,7 +247,9 @@ def _future_cut(counts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[pd.Timesta
     return start, pd.Timestamp(int(day[first - 1]) * _DAY_US, unit="us")
 
 
-def _join_notes(first: pd.Series, second: pd.Series) -> pd.Series:
+def _join_notes(first: pd.Series | None, second: pd.Series | None) -> pd.Series | None:
+    if first is None or second is None:
+        return second if first is None else first
     joined = first + "; " + second
     return joined.fillna(first).fillna(second)
 
@@ -273,11 +272,19 @@ def timestamp_notes(
     Series of str
         Indexed like ``stamps``; sentences joined with "; ".
     """
-    notes = pd.Series(pd.NA, index=stamps.index, dtype="str")
+    notes = _timestamp_notes(stamps, counts or {})
+    return pd.Series(pd.NA, index=stamps.index, dtype="str") if notes is None else notes
+
+
+def _timestamp_notes(
+    stamps: pd.DataFrame, counts: Mapping[str, tuple[np.ndarray, np.ndarray]]
+) -> pd.Series | None:
+    """:func:`timestamp_notes`, or None where no timestamp is doubtful."""
+    notes = None
     columns = [c for c in MILESTONES if c in stamps.columns]
     if not columns or stamps.empty:
         return notes
-    counts = {name: (counts or {}).get(name) or day_counts(stamps[name]) for name in columns}
+    counts = {name: counts.get(name) or day_counts(stamps[name]) for name in columns}
     cut = _future_cut([c for c in counts.values() if len(c[0])])
     remarks = time_remarks_active()
     for name in columns:
