@@ -53,6 +53,11 @@ def _text(values: pd.Series) -> pd.Series:
     return stripped.where(~blank) if blank.any() else stripped
 
 
+def _missing_text(index: pd.Index) -> pd.Series:
+    """An all-missing text column (built from Arrow nulls: no per-row work)."""
+    return pd.Series(pd.array(pa.nulls(len(index), pa.large_string()), dtype="str"), index=index)
+
+
 def _total_length(values: pd.Series) -> int:
     """Total length of the strings: stripping changed nothing exactly when it is unchanged."""
     if hasattr(values.array, "__arrow_array__"):  # one pass over the Arrow offsets, no copy
@@ -128,7 +133,7 @@ def build_incidents(
 
     def text(raw: Any) -> pd.Series:
         if raw is None:
-            return pd.Series(pd.NA, index=index, dtype="str")
+            return _missing_text(index)
         return _text(_as_series(raw, index))
 
     def timestamps(name: str) -> tuple[pd.Series, tuple[np.ndarray, np.ndarray]]:
@@ -273,7 +278,7 @@ def timestamp_notes(
         Indexed like ``stamps``; sentences joined with "; ".
     """
     notes = _timestamp_notes(stamps, counts or {})
-    return pd.Series(pd.NA, index=stamps.index, dtype="str") if notes is None else notes
+    return _missing_text(stamps.index) if notes is None else notes
 
 
 def _timestamp_notes(
@@ -356,7 +361,7 @@ def _has_duplicates(ids: pd.Series) -> bool:
         # The chunked Arrow data as it is: pa.array() would first copy it into one chunk.
         arrow = ids.array.__arrow_array__() if hasattr(ids.array, "__arrow_array__") else pa.array(ids)
         words = _fixed_width_hashes(arrow)
-        if words is not None and not pd.Series(words).duplicated().any():
+        if words is not None and pd.Index(words, copy=False).is_unique:
             return False
         distinct = len(pc.unique(arrow)) - (1 if arrow.null_count else 0)
         return distinct != len(ids) - arrow.null_count
