@@ -488,6 +488,30 @@ def test_large_files_are_streamed_to_the_same_frame(path, monkeypatch):
     pd.testing.assert_frame_equal(_files.read_csv_frame(path), whole)
 
 
+@pytest.mark.parametrize("path", CSV_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_csv_read_through_arrow_matches_pandas_reader(path):
+    from mttr_lab.readers import _files
+
+    first = _files.sample_of(path).head.splitlines()[0]
+    sep = ";" if first.count(";") > first.count(",") else ","
+    try:
+        ours = _files.read_csv_frame(path)
+    except InputError as err:
+        try:
+            theirs = pd.read_csv(path, sep=sep, engine="pyarrow")
+        except Exception:
+            return  # pandas refuses it too, in its own words
+        # pandas renames a repeated header name to "name.1"; mttr_lab refuses it.
+        assert "names a column twice" in str(err) and any(str(c).endswith(".1") for c in theirs.columns)
+        return
+    theirs = pd.read_csv(path, sep=sep, engine="pyarrow")
+    theirs.columns = [str(c).strip() for c in theirs.columns]
+    for name in theirs.columns:
+        if theirs[name].dtype.kind == "M":  # timestamps come in the canonical microseconds
+            theirs[name] = theirs[name].dt.as_unit("us")
+    pd.testing.assert_frame_equal(ours, theirs)
+
+
 def test_streamed_file_whose_types_change_late_is_read_whole(tmp_path, monkeypatch):
     from mttr_lab.readers import _files
 

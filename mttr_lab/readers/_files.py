@@ -280,7 +280,7 @@ def _json_lines(text: str, *, file: str, keys: tuple[str, ...]) -> list[Any]:
 #: CSV files at least this large are read block by block (see :func:`_read_csv_arrow`): it
 #: bounds memory for very large exports, at the price of pyarrow's multi-threaded parse (about
 #: twice the time), so ordinary exports (a million incidents is about 250 MB) take the fast path.
-STREAM_BYTES = 512 * 2**20
+STREAM_BYTES = 256 * 2**20
 #: Bytes per block of the streaming reader.
 STREAM_BLOCK = 1 << 24
 _NA_STRINGS = sorted(STR_NA_VALUES)
@@ -324,8 +324,8 @@ def _read_csv_arrow(path: str | Path, *, sep: str, file: str) -> pd.DataFrame | 
     columns = []
     for column in table.columns:
         kind = column.type
-        if pa.types.is_timestamp(kind) and kind.unit == "ns":  # to the canonical unit once, here
-            column = pc.cast(column, pa.timestamp("us", tz=kind.tz), safe=False)
+        if pa.types.is_timestamp(kind) and kind.unit != "us":  # to the canonical unit once, here
+            column = pc.cast(column, pa.timestamp("us", tz=kind.tz), safe=kind.unit != "ns")
         elif pa.types.is_null(kind):  # an empty column: NaN, as pandas reads it
             column = pc.cast(column, pa.float64())
         columns.append(column)
