@@ -321,15 +321,17 @@ def _read_csv_arrow(path: str | Path, *, sep: str, file: str) -> pd.DataFrame | 
         raise InputError(
             "the header names a column twice", file=file, field=repeated, expected="unique column names"
         )
-    columns = []
-    for column in table.columns:
-        kind = column.type
+    table = table.rename_columns(names)
+    for i, column_field in enumerate(table.schema):
+        kind = column_field.type
         if pa.types.is_timestamp(kind) and kind.unit != "us":  # to the canonical unit once, here
-            column = pc.cast(column, pa.timestamp("us", tz=kind.tz), safe=kind.unit != "ns")
+            column = pc.cast(table.column(i), pa.timestamp("us", tz=kind.tz), safe=kind.unit != "ns")
         elif pa.types.is_null(kind):  # an empty column: NaN, as pandas reads it
-            column = pc.cast(column, pa.float64())
-        columns.append(column)
-    table = pa.table(columns, names=names)
+            column = pc.cast(table.column(i), pa.float64())
+        else:
+            continue
+        table = table.set_column(i, column_field.name, column)  # the old column is freed here
+        del column
     return table.to_pandas(self_destruct=True, split_blocks=True)
 
 
