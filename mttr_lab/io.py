@@ -136,6 +136,8 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
     if source == "auto":
         source, reason = detect_source(path)
         log.info("read_export: %s read as source=%r (%s)", path, source, reason)
+    if source == "csv":
+        _refuse_json_as_csv(path)
     if source in GENERIC_FORMATS:
         return _run_reader(path, "csv", readers["csv"], {**options, "fmt": source})
     if source not in readers:
@@ -151,6 +153,29 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
         )
     options = {k: v for k, v in options.items() if k != "columns"}
     return _run_reader(path, source, readers[source], options)
+
+
+def _refuse_json_as_csv(path: Path) -> None:
+    """An :class:`InputError` for a JSON file read as CSV (the default source), naming what it is."""
+    sample = sample_of(path)
+    if sample.kind == "csv":
+        return
+    try:
+        found, _ = detect_source(path)
+    except InputError:
+        found = None
+    generic = f"source={sample.kind!r} with columns={{canonical: field}}"
+    if found == "csv":  # canonical field names: the generic JSON reader reads it as it is
+        expected = f"source={sample.kind!r}"
+    elif found:
+        expected = f"source={found!r} (or source='auto'), or {generic}"
+    else:
+        expected = f"source='auto' for a vendor export, or {generic}"
+    raise InputError(
+        f"this file holds {sample.kind.upper()}, not CSV (source='csv' is the default)",
+        file=str(path),
+        expected=expected,
+    )
 
 
 def read_export(
@@ -173,7 +198,8 @@ def read_export(
     source : str
         ``"csv"``, ``"json"``, ``"jsonl"`` (generic, with ``columns``), a vendor name from
         :func:`supported_sources`, or ``"auto"`` to recognise it (the ``source`` column of the
-        result says which reader was used).
+        result says which reader was used). A JSON file read with the default ``"csv"`` gets an
+        error naming the source that reads it.
     columns : mapping, optional
         For the generic reader: canonical name -> the export's column name.
     tz : str, optional

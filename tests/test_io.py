@@ -176,3 +176,18 @@ def test_an_export_column_named_like_a_canonical_one_is_kept_apart(tmp_path):
     )
     assert incidents.loc[0, "source"] == "csv"
     assert incidents.loc[0, "export_source"] == "postmortem"
+
+
+def test_json_read_with_the_default_csv_source_says_which_source_to_use(fixtures, tmp_path):
+    with pytest.raises(mttr.InputError) as err:
+        mttr.read_export(fixtures / "firehydrant" / "incidents_page.json")
+    message = str(err.value)
+    assert "holds JSON, not CSV" in message and "source='firehydrant'" in message
+    assert "malformed CSV" not in message
+    canonical = tmp_path / "canonical.json"
+    canonical.write_text('[{"incident_id": "A", "detected_at": "2025-01-01T00:00:00Z"}]')
+    with pytest.raises(mttr.InputError, match="expected source='json'"):
+        mttr.read_export(canonical)
+    assert mttr.read_export(canonical, source="json")["incident_id"].tolist() == ["A"]
+    with pytest.raises(mttr.InputError, match="source='jsonl' with columns="):
+        mttr.read_export(fixtures / "generic" / "epochs.jsonl")
