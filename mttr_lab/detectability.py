@@ -26,6 +26,7 @@ import pandas as pd
 from scipy import stats
 from scipy.optimize import elementwise
 
+from .compare import detectable_ratio, needed_per_group
 from .schema import METRICS, PHASES
 
 __all__ = ["detectable_change", "simulate_improvement"]
@@ -187,10 +188,9 @@ def detectable_change(
         mdc = power_at = np.full(len(ns), np.nan)
         needed = pd.NA
     elif test == "z":
-        k = stats.norm.isf(alpha / 2) + stats.norm.ppf(power)
-        mdc = np.exp(-k * sd * np.sqrt(2 / ns))
+        mdc = detectable_ratio(sd, ns, ns, alpha=alpha, power=power)
         power_at = _power_z(d / (sd * np.sqrt(2 / ns)), alpha)
-        needed = int(np.ceil(2 * k**2 * sd**2 / d**2))
+        needed = int(needed_per_group(np.exp(-d), sd, alpha=alpha, power=power))
     else:
         # Noncentrality that reaches the wanted power at each n; then the ratio it implies.
         hi = np.full(len(ns), 60.0)
