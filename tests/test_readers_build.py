@@ -74,3 +74,21 @@ def test_day_counts_of_days_far_apart_use_the_sorted_path():
     )
     days, counts = day_counts(stamps)
     assert len(days) == 2 and counts.tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["X1 ", " X1", "Y22"],  # one width, but stripping makes the first two equal
+        ["\u00a0X1", "X1\u00a0", "Y1\u00a0"],  # no-break spaces (two bytes each)
+        ["X1\t", "X1 ", "Y1 "],
+    ],
+)
+def test_ids_of_one_width_are_stripped_before_they_are_compared(tmp_path, ids):
+    path = tmp_path / "spaced.csv"
+    rows = [f'"{x}",2025-01-0{i + 1}T00:00:00Z' for i, x in enumerate(ids)]
+    path.write_text("incident_id,detected_at\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    incidents = mttr.read_export(path)
+    assert incidents["incident_id"].tolist()[:2] == ["X1", "X1"]
+    assert incidents["exclude_reason"].tolist()[0] == DUPLICATE_REASON
+    assert incidents["exclude_reason"].isna().tolist()[1:] == [True, True]

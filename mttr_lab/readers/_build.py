@@ -157,6 +157,11 @@ def build_incidents(
         return labels, normalise_severity(labels, mapping)
 
     def identifiers(raw: Any) -> tuple[pd.Series, bool]:
+        values = _as_series(raw, index) if raw is not None else None
+        if values is not None and values.dtype == "str" and hasattr(values.array, "__arrow_array__"):
+            words = _fixed_width_hashes(values.array.__arrow_array__(), trimmed=True)
+            if words is not None:  # ids of one width with nothing to strip: the text as it is
+                return values, _has_duplicates(values, words=words)
         ids = text(raw)
         return ids, _has_duplicates(ids)
 
@@ -350,17 +355,17 @@ def mark_duplicates(
     return out
 
 
-def _has_duplicates(ids: pd.Series) -> bool:
+def _has_duplicates(ids: pd.Series, *, words: np.ndarray | None = None) -> bool:
     """Whether any id other than NA repeats.
 
-    Ids of one width (UUIDs, ``INC0012345``) are first hashed as machine words without a copy:
-    distinct hashes prove distinct ids. Otherwise, or when two hashes meet, one exact hash pass
-    (pyarrow's, where the data is Arrow).
+    Ids of one width (UUIDs, ``INC0012345``) are first hashed as machine words without a copy
+    (or ``words`` holds those hashes): distinct hashes prove distinct ids. Otherwise, or when
+    two hashes meet, one exact hash pass (pyarrow's, where the data is Arrow).
     """
     try:
         # The chunked Arrow data as it is: pa.array() would first copy it into one chunk.
         arrow = ids.array.__arrow_array__() if hasattr(ids.array, "__arrow_array__") else pa.array(ids)
-        words = _fixed_width_hashes(arrow)
+        words = _fixed_width_hashes(arrow) if words is None else words
         if words is not None and pd.Index(words, copy=False).is_unique:
             return False
         distinct = len(pc.unique(arrow)) - (1 if arrow.null_count else 0)
@@ -372,8 +377,19 @@ def _has_duplicates(ids: pd.Series) -> bool:
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _fixed_width_hashes(arrow: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
-    """A 64-bit hash per string when every string has the same width (None otherwise)."""
+#: Bytes that may begin or end a string that strip() would change: ASCII white space and
+#: separators, and every byte of a multi-byte character (decided then by the full strip).
+_EDGE = np.zeros(256, dtype=bool)
+_EDGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_EDGE[0x80:] = True
+
+
+def _fixed_width_hashes(arrow: pa.Array | pa.ChunkedArray, *, trimmed: bool = False) -> np.ndarray | None:
+    """A 64-bit hash per string when every string has the same width (None otherwise).
+
+    With ``trimmed``, also None unless every string begins and ends with a byte that no strip
+    would remove (so the strings need no stripping and none is blank).
+    """
     chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
     if not (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)) or arrow.null_count:
         return None
@@ -390,6 +406,10 @@ def _fixed_width_hashes(arrow: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
         if width == 0 or int(offsets[-1]) - start != width * n or (np.diff(offsets) != width).any():
             return None
         data, h = chunk.buffers()[2], out[at : at + n]
+        if trimmed:
+            for edge in (start, start + width - 1):
+                if _EDGE[np.ndarray((n,), dtype=np.uint8, buffer=data, offset=edge, strides=(width,))].any():
+                    return None
         # Row i's bytes start at start + i * width: read them in place, 8 bytes then 1 at a time.
         whole = width - width % 8
         for j in [*range(0, whole, 8), *range(whole, width)]:
