@@ -6,6 +6,7 @@ Every other module speaks in these names. Nothing here knows a vendor.
 from __future__ import annotations
 
 import reprlib
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ __all__ = [
     "TIMESTAMP_DTYPE",
     "InputError",
     "normalise_severity",
+    "severity_of_codes",
 ]
 
 #: Milestone timestamp columns, in the order an incident lives through them.
@@ -190,6 +192,15 @@ def normalise_severity(raw: pd.Series, mapping: dict[str, str] | None = None) ->
     Series
         Ordered categorical with the categories of :data:`SEVERITIES`.
     """
+    raw = pd.Series(raw)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    return severity_of_codes(codes, uniques, mapping, index=raw.index)
+
+
+def severity_of_codes(
+    codes: np.ndarray, uniques: Any, mapping: dict[str, str] | None = None, *, index: pd.Index | None = None
+) -> pd.Series:
+    """:func:`normalise_severity` of labels given as factorized ``codes`` into ``uniques`` (-1 is NA)."""
     table = dict(DEFAULT_SEVERITY_MAP)
     if mapping:
         bad = {k: v for k, v in mapping.items() if v not in SEVERITIES and v is not None}
@@ -201,8 +212,7 @@ def normalise_severity(raw: pd.Series, mapping: dict[str, str] | None = None) ->
                 expected=f"one of {', '.join(SEVERITIES)} (or None)",
             )
         table.update({str(k).strip().lower(): v for k, v in mapping.items()})
-    raw = pd.Series(raw)
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    index = pd.RangeIndex(len(codes)) if index is None else index
     mapped = []
     for label in uniques:
         key = str(label).strip().lower()
@@ -212,8 +222,8 @@ def normalise_severity(raw: pd.Series, mapping: dict[str, str] | None = None) ->
         mapped.append(value)
     categories = pd.Categorical([m for m in mapped], dtype=SEVERITY_DTYPE) if mapped else None
     if categories is None:
-        return pd.Series(pd.Categorical([None] * len(raw), dtype=SEVERITY_DTYPE), index=raw.index)
+        return pd.Series(pd.Categorical([None] * len(codes), dtype=SEVERITY_DTYPE), index=index)
     values = pd.Categorical.from_codes(
         np.where(codes >= 0, categories.codes[np.maximum(codes, 0)], -1), dtype=SEVERITY_DTYPE
     )
-    return pd.Series(values, index=raw.index, name="severity")
+    return pd.Series(values, index=index, name="severity")

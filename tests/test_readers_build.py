@@ -92,3 +92,20 @@ def test_ids_of_one_width_are_stripped_before_they_are_compared(tmp_path, ids):
     assert incidents["incident_id"].tolist()[:2] == ["X1", "X1"]
     assert incidents["exclude_reason"].tolist()[0] == DUPLICATE_REASON
     assert incidents["exclude_reason"].isna().tolist()[1:] == [True, True]
+
+
+def test_severity_labels_are_stripped_once_per_label(tmp_path):
+    path = tmp_path / "sev.csv"
+    rows = ['A," Critical"', "B,Critical", 'C,""', 'D,"low "', "E,SEV2"]
+    path.write_text(
+        "incident_id,severity,detected_at\n"
+        + "\n".join(f"{r},2025-01-0{i + 1}T00:00:00Z" for i, r in enumerate(rows))
+        + "\n"
+    )
+    incidents = mttr.read_export(path)
+    assert incidents["severity_raw"].tolist()[:2] == ["Critical", "Critical"]
+    assert pd.isna(incidents["severity_raw"].iloc[2]) and incidents["severity_raw"].iloc[3] == "low"
+    assert incidents["severity"].astype(object).tolist()[:2] == ["critical", "critical"]
+    assert pd.isna(incidents["severity"].iloc[2])
+    assert incidents["severity"].astype(object).tolist()[3:] == ["low", "high"]
+    assert str(incidents["severity_raw"].dtype) == "str"

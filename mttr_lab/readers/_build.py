@@ -12,7 +12,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..schema import INCIDENT_COLUMNS, MILESTONES, TIMESTAMP_DTYPE, InputError, normalise_severity
+from ..schema import (
+    INCIDENT_COLUMNS,
+    MILESTONES,
+    TIMESTAMP_DTYPE,
+    InputError,
+    normalise_severity,
+    severity_of_codes,
+)
 from ..timeparse import collect_remarks, parse_timestamps, time_remarks, time_remarks_active
 
 __all__ = [
@@ -153,8 +160,19 @@ def build_incidents(
         return parsed, day_counts(parsed)
 
     def severities(raw: Any) -> tuple[pd.Series, pd.Series]:
-        labels = text(raw)
-        return labels, normalise_severity(labels, mapping)
+        values = _as_series(raw, index) if raw is not None else None
+        if values is None or values.dtype != "str":
+            labels = text(raw)
+            return labels, normalise_severity(labels, mapping)
+        # A handful of labels: clean the distinct ones, not every row.
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        distinct = pd.Series(uniques, dtype="str")
+        cleaned = _text(distinct)
+        if not cleaned.equals(distinct):
+            labels = _as_series(cleaned.take(np.maximum(codes, 0)).where(codes >= 0), index)
+            codes, uniques = pd.factorize(labels, use_na_sentinel=True)
+            values = labels
+        return values, severity_of_codes(codes, uniques, mapping, index=index)
 
     def identifiers(raw: Any) -> tuple[pd.Series, bool]:
         values = _as_series(raw, index) if raw is not None else None
