@@ -21,13 +21,13 @@ date formats (ISO 8601 and day/month dates, say) is an error that says so.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.api import guess_datetime_format
 
 from .schema import TIMESTAMP_DTYPE, InputError
 
@@ -426,18 +426,30 @@ def _raise_if_mixed(text: pd.Series, *, file, field, records) -> None:
 def _to_datetime(text: pd.Series, kwargs: dict, *, utc: bool = False) -> tuple[pd.Series, bool]:
     """pandas.to_datetime, trying the mixed-offset form when one offset per column fails.
 
+    Without a ``format`` in ``kwargs``, the format is guessed from the first value as pandas
+    would, or each value is parsed on its own ("mixed") where none can be guessed: pandas'
+    own behaviour, without the warning it gives then (silencing it would change the
+    process-wide warning filters, which is not safe while columns are parsed in threads).
     Returns the parsed values and whether several offsets were folded into UTC.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "could not infer format": we fall back below
-        try:
-            return pd.to_datetime(text, utc=utc, **kwargs), False
-        except ValueError as exc:
-            if "errors" in kwargs:
-                raise
-            msg = str(exc).lower()
-            if "mixed timezones" in msg or "utc=true" in msg:
-                return pd.to_datetime(text, utc=True, **kwargs), True
-            if "format" in kwargs or "time data" not in msg:
-                raise
-            return pd.to_datetime(text, utc=utc, format="mixed", **kwargs), False
+    guessed = "format" not in kwargs
+    if guessed:
+        present = text.dropna()
+        first = present.iloc[0] if len(present) else None
+        found = (
+            guess_datetime_format(first, dayfirst=bool(kwargs.get("dayfirst")))
+            if isinstance(first, str)
+            else None
+        )
+        kwargs = {**kwargs, "format": found or "mixed"}
+    try:
+        return pd.to_datetime(text, utc=utc, **kwargs), False
+    except ValueError as exc:
+        if "errors" in kwargs:
+            raise
+        msg = str(exc).lower()
+        if "mixed timezones" in msg or "utc=true" in msg:
+            return pd.to_datetime(text, utc=True, **kwargs), True
+        if not guessed or kwargs["format"] == "mixed" or "time data" not in msg:
+            raise
+        return pd.to_datetime(text, utc=utc, **{**kwargs, "format": "mixed"}), False

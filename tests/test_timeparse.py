@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import mttr_lab as mttr
 from mttr_lab.schema import InputError
 from mttr_lab.timeparse import parse_timestamps
 
@@ -65,3 +66,28 @@ def test_datetimes_pass_through():
     aware = pd.Series(pd.to_datetime(["2024-01-01 10:00"]).tz_localize("Europe/Berlin"))
     assert parse_timestamps(aware).iloc[0] == utc("2024-01-01 09:00")
     assert parse_timestamps(pd.Series([None, None])).isna().all()
+
+
+def test_formats_pandas_cannot_guess_are_read_without_warnings(tmp_path):
+    # Columns are parsed side by side in threads, where warnings.catch_warnings() (which
+    # swaps the process-wide filters) is not safe: the parser must not need to silence
+    # pandas' "could not infer format" warning, and must leave the filters as they were.
+    import warnings
+
+    path = tmp_path / "ordinal.csv"
+    path.write_text(
+        "incident_id,detected_at,acknowledged_at,resolved_at\n"
+        "A,13/03/2025 10:00,March 13th 2025 10:05,13/03/2025 11:00\n"
+        "B,01/04/2025 09:00,April 1st 2025 09:30,01/04/2025 10:00\n"
+    )
+    before = list(warnings.filters)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        incidents = mttr.read_export(path, tz="Europe/Berlin")
+    assert [str(w.message) for w in caught] == []
+    assert list(warnings.filters) == before
+    assert incidents["acknowledged_at"].tolist() == [
+        pd.Timestamp("2025-03-13 09:05", tz="UTC"),
+        pd.Timestamp("2025-04-01 07:30", tz="UTC"),
+    ]
+    assert incidents["detected_at"].iloc[1] == pd.Timestamp("2025-04-01 07:00", tz="UTC")
