@@ -135,11 +135,13 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
     readers = available()
     if source == "auto":
         source, reason = detect_source(path)
+        if source == "csv":  # canonical field names, in whichever generic format the file is
+            source = sample_of(path).kind
         log.info("read_export: %s read as source=%r (%s)", path, source, reason)
-    if source == "csv":
+    elif source == "csv":
         _refuse_json_as_csv(path)
     if source in GENERIC_FORMATS:
-        return _run_reader(path, "csv", readers["csv"], {**options, "fmt": source})
+        return _run_reader(path, "csv", readers["csv"], {**options, "fmt": source, "source": source})
     if source not in readers:
         raise InputError(
             f"unknown source {source!r}",

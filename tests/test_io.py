@@ -191,3 +191,16 @@ def test_json_read_with_the_default_csv_source_says_which_source_to_use(fixtures
     assert mttr.read_export(canonical, source="json")["incident_id"].tolist() == ["A"]
     with pytest.raises(mttr.InputError, match="source='jsonl' with columns="):
         mttr.read_export(fixtures / "generic" / "epochs.jsonl")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_auto_reads_json_in_canonical_names_and_says_so(tmp_path, suffix):
+    record = (
+        '{"incident_id": "L1", "detected_at": "2025-02-01T10:00:00Z", "resolved_at": "2025-02-01T11:30:00Z"}'
+    )
+    path = tmp_path / f"canonical{suffix}"
+    path.write_text(f"[{record}]" if suffix == ".json" else f"{record}\n{record.replace('L1', 'L2')}\n")
+    incidents = mttr.read_export(path, source="auto")
+    assert incidents["incident_id"].tolist()[:1] == ["L1"]
+    assert incidents["source"].unique().tolist() == [suffix[1:]]
+    assert incidents.loc[0, "resolved_at"] - incidents.loc[0, "detected_at"] == pd.Timedelta(minutes=90)

@@ -239,11 +239,14 @@ def load_json_records(path: str | Path, *, keys: tuple[str, ...] = ()) -> list[A
 
 def _records_of(doc: Any, *, file: str, keys: tuple[str, ...], where: str) -> list[Any]:
     if isinstance(doc, list):
-        pages = [d for d in doc if isinstance(d, dict) and any(isinstance(d.get(k), list) for k in keys)]
-        if doc and len(pages) == len(doc):
+        # A list of pages (each an object holding its records under one of ``keys``); an
+        # empty last page may hold null there instead of a list.
+        pages = [d for d in doc if _is_page(d, keys)]
+        if doc and len(pages) == len(doc) and any(_page_list(d, keys) is not None for d in pages):
             out: list[Any] = []
             for page in pages:
-                out.extend(_records_of(page, file=file, keys=keys, where=where))
+                if _page_list(page, keys) is not None:
+                    out.extend(_records_of(page, file=file, keys=keys, where=where))
             return out
         return doc
     if isinstance(doc, dict):
@@ -262,6 +265,19 @@ def _records_of(doc: Any, *, file: str, keys: tuple[str, ...], where: str) -> li
             expected="a list under one of " + ", ".join(repr(k) for k in keys),
         )
     raise InputError(f"{where} is not a JSON array or object", file=file, found=type(doc).__name__)
+
+
+def _page_list(doc: Any, keys: tuple[str, ...]) -> list | None:
+    return next((doc[k] for k in keys if isinstance(doc.get(k), list)), None)
+
+
+def _is_page(doc: Any, keys: tuple[str, ...]) -> bool:
+    """An object holding a list, or null, under one of ``keys`` (a page of an API dump)."""
+    return (
+        isinstance(doc, dict)
+        and any(k in doc for k in keys)
+        and all(isinstance(doc[k], list) or doc[k] is None for k in keys if k in doc)
+    )
 
 
 def _json_lines(text: str, *, file: str, keys: tuple[str, ...]) -> list[Any]:
@@ -305,16 +321,34 @@ def _read_csv_arrow(path: str | Path, *, sep: str, file: str) -> pd.DataFrame | 
     """
     parse = pa_csv.ParseOptions(delimiter=sep)
     convert = pa_csv.ConvertOptions(null_values=_NA_STRINGS, strings_can_be_null=True)
-    try:
-        if _size(path) >= STREAM_BYTES:
-            read = pa_csv.ReadOptions(block_size=STREAM_BLOCK)
-            table = pa_csv.open_csv(
-                str(path), read_options=read, parse_options=parse, convert_options=convert
-            ).read_all()
-        else:
-            table = pa_csv.read_csv(str(path), parse_options=parse, convert_options=convert)
-    except (pa.ArrowException, OSError, ValueError):
-        return None
+    size = _size(path)
+    block = STREAM_BLOCK if size >= STREAM_BYTES else None
+    for attempt in range(2):
+        try:
+            read = pa_csv.ReadOptions(block_size=block) if block else None
+            if size >= STREAM_BYTES:
+                table = pa_csv.open_csv(
+                    str(path), read_options=read, parse_options=parse, convert_options=convert
+                ).read_all()
+            else:
+                table = pa_csv.read_csv(
+                    str(path), read_options=read, parse_options=parse, convert_options=convert
+                )
+            break
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            # A cell larger than a parse block (a pasted log in a description): blocks as large
+            # as the file (within pyarrow's limit), once.
+            if attempt or "straddl" not in str(exc):
+                return None
+            block = min(max(size, STREAM_BLOCK) + 1, 2**31 - 1)
+    # Spreadsheets save trailing separators as unnamed, empty columns: not part of the export.
+    keep = [
+        i
+        for i, name in enumerate(table.column_names)
+        if str(name).strip() or table.column(i).null_count < len(table)
+    ]
+    if len(keep) < table.num_columns:
+        table = table.select(keep)
     names = [str(c).strip().lstrip("\ufeff") for c in table.column_names]
     repeated = next((c for i, c in enumerate(names) if c in names[:i]), None)
     if repeated is not None:

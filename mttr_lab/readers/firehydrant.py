@@ -40,6 +40,8 @@ TEST_TAGS = {"test", "testing", "gameday", "game-day", "game day", "drill", "exe
 def sniff(sample: Sample) -> str | None:
     """FireHydrant incidents carry ``milestones`` with ``type`` and ``occurred_at``."""
     doc = sample.json()
+    if isinstance(doc, list) and doc and isinstance(doc[0], dict) and isinstance(doc[0].get("data"), list):
+        doc = doc[0]  # a list of pages
     if isinstance(doc, dict):
         doc = doc.get("data", doc)
     first = doc[0] if isinstance(doc, list) and doc else doc
