@@ -132,6 +132,8 @@ def _run_reader(path: Path, source: str, module: ModuleType, options: dict[str, 
 def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
     if not path.exists():
         raise InputError("no such file", file=str(path), expected="a path to an export file or folder")
+    if not path.is_file():  # a pipe or a device would block, or never end
+        raise InputError("not a regular file", file=str(path), expected="a path to an export file or folder")
     readers = available()
     if source == "auto":
         source, reason = detect_source(path)
@@ -233,6 +235,8 @@ def read_export(
         inside is reported as an ``InputError`` naming the file, with the original exception
         as its ``__cause__``.
     """
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise InputError("dayfirst= must be True, False or None", found=dayfirst, expected="a bool")
     opts: dict[str, Any] = {**options, "tz": tz, "severity_map": severity_map, "dayfirst": dayfirst}
     opts = {k: v for k, v in opts.items() if v is not None}
     if columns is not None:

@@ -39,6 +39,9 @@ _REMARKS: ContextVar[dict[int, str] | None] = ContextVar("mttr_lab_time_remarks"
 _US_MIN = -62_135_596_800_000_000
 _US_END = 253_402_300_800_000_000
 _NAT = np.iinfo(np.int64).min
+#: Spreadsheet serial day numbers of 1954-10-03 and 2119-01-08: as epoch seconds, all of
+#: 1 January 1970 between 05:33 and 22:13.
+_SERIAL_FIRST, _SERIAL_LAST = 20_000, 80_000
 _FORMATS = (
     ("ISO 8601", re.compile(r"^\s*[+-]?\d{4}-\d{1,2}-\d{1,2}")),
     ("day/month/year or month/day/year", re.compile(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")),
@@ -185,6 +188,19 @@ def parse_epoch(
                 expected="one unit throughout the column (pass epoch_unit='s' or 'ms' once it is consistent)",
             )
         unit = "ms" if large.any() else "s"
+        present = numbers.dropna()
+        if len(present) and present.between(_SERIAL_FIRST, _SERIAL_LAST).all():
+            pos = int(np.flatnonzero(numbers.notna().to_numpy())[0])
+            raise InputError(
+                "these numbers look like spreadsheet serial dates (days since 1899-12-30), not "
+                "epoch seconds: as seconds every one of them would fall on 1 January 1970",
+                file=file,
+                record=_where(records, pos),
+                field=field,
+                found=values.iloc[pos],
+                expected="dates written as text (format the column as a date or ISO 8601 before "
+                "exporting), or epoch_unit='s' if these really are seconds since 1970",
+            )
     with np.errstate(invalid="ignore", over="ignore"):
         micro = numbers.to_numpy() * (1e6 if unit == "s" else 1e3)
         out_of_range = ~np.isfinite(micro) & ~np.isnan(micro) | (micro < _US_MIN) | (micro >= _US_END)
@@ -351,7 +367,9 @@ def parse_timestamps(
     present = text.dropna()
     if present.empty:
         return pd.Series(pd.NaT, index=values.index, dtype=TIMESTAMP_DTYPE)
-    if present.str.fullmatch(r"-?\d{9,14}(\.\d+)?").all():
+    # Epoch numbers written as text: every value a number and at least one of epoch size (a
+    # column of short numbers alone may be dates such as 20250301).
+    if present.str.fullmatch(r"-?\d+(\.\d+)?").all() and present.str.fullmatch(r"-?\d{9,14}(\.\d+)?").any():
         return parse_epoch(text, unit=unit, file=file, field=field, records=records)
 
     kwargs: dict = {"format": "ISO8601"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pandas as pd
@@ -204,3 +205,19 @@ def test_auto_reads_json_in_canonical_names_and_says_so(tmp_path, suffix):
     assert incidents["incident_id"].tolist()[:1] == ["L1"]
     assert incidents["source"].unique().tolist() == [suffix[1:]]
     assert incidents.loc[0, "resolved_at"] - incidents.loc[0, "detected_at"] == pd.Timedelta(minutes=90)
+
+
+def test_options_pipes_and_empty_lists_get_clear_errors(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("incident_id,detected_at\nH1,3/4/2025 14:03\n")
+    with pytest.raises(mttr.InputError, match="dayfirst= must be True, False or None"):
+        mttr.read_export(path, tz="UTC", dayfirst="false")
+    assert mttr.read_export(path, tz="UTC", dayfirst=True).loc[0, "detected_at"].month == 4
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    with pytest.raises(mttr.InputError, match="holds no records"):
+        mttr.read_export(empty, source="json")
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(mttr.InputError, match="not a regular file"):
+        mttr.read_export(fifo, source="auto")

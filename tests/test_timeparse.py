@@ -91,3 +91,26 @@ def test_formats_pandas_cannot_guess_are_read_without_warnings(tmp_path):
         pd.Timestamp("2025-04-01 07:30", tz="UTC"),
     ]
     assert incidents["detected_at"].iloc[1] == pd.Timestamp("2025-04-01 07:00", tz="UTC")
+
+
+def test_spreadsheet_serial_dates_are_refused_not_read_as_1970(tmp_path):
+    path = tmp_path / "serial.csv"
+    path.write_text("incident_id,detected_at,resolved_at\nXS-1,45750.5854166667,45750.6270833333\n")
+    with pytest.raises(InputError, match="spreadsheet serial dates") as err:
+        mttr.read_export(path)
+    assert "row 1" in str(err.value) and "'detected_at'" in str(err.value)
+    # Told that they are seconds, they are read as such (and noted as implausible).
+    incidents = mttr.read_export(path, epoch_unit="s")
+    assert incidents.loc[0, "detected_at"].year == 1970 and "before 1990" in incidents.loc[0, "note"]
+
+
+def test_epoch_numbers_as_text_with_a_short_one_are_read_as_epochs():
+    values = pd.Series(["1735725600", "-86400", None], dtype=object)
+    parsed = parse_timestamps(values, field="detected_at")
+    assert parsed.tolist()[:2] == [
+        pd.Timestamp("2025-01-01 10:00", tz="UTC"),
+        pd.Timestamp("1969-12-31", tz="UTC"),
+    ]
+    # Short numbers alone are not taken for epochs.
+    with pytest.raises(InputError, match="not a timestamp"):
+        parse_timestamps(pd.Series(["12", "13"], dtype=object), field="detected_at")

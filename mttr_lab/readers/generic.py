@@ -46,6 +46,8 @@ def read_frame(path: str | Path, *, fmt: str | None = None) -> tuple[pd.DataFram
     if fmt == "csv":
         return read_csv_frame(path), "row"
     records = load_json_records(path, keys=("incidents", "data", "results", "items", "records"))
+    if not records:
+        raise InputError("the export holds no records", file=str(path), expected="at least one incident")
     require_objects(records, file=str(path), expected="one object per incident")
     try:
         return pd.json_normalize(records, max_level=_MAX_LEVEL), "record"
