@@ -330,3 +330,20 @@ def test_real_servicenow_event_log(real_data: Path) -> None:
     )
     assert (inc["severity"].astype("str") == expected_sev.reindex(inc.index)).all()
     assert np.isfinite(got / pd.Timedelta(minutes=1))
+
+
+def test_a_table_export_with_one_repeated_number_stays_a_table(tmp_path):
+    # A re-exported row must not turn a table export into an event log (which would take
+    # INC2's last update for a pick-up time).
+    path = tmp_path / "incidents.csv"
+    path.write_text(
+        '"Number","Opened","Short description","Priority","State","Updated","Resolved","Closed"\n'
+        '"INC1","3/12/2025 9:05","a","1 - Critical","Closed","5/12/2025 10:00","3/12/2025 11:35","8/12/2025 11:35"\n'
+        '"INC2","14/12/2025 8:00","b","2 - High","In Progress","14/12/2025 9:00","",""\n'
+        '"INC1","3/12/2025 9:05","a","1 - Critical","Resolved","3/12/2025 11:40","3/12/2025 11:35",""\n'
+    )
+    inc = read_export(path, source="auto", tz="UTC")
+    assert inc["incident_id"].tolist() == ["INC1", "INC2", "INC1"]
+    assert inc["acknowledged_at"].isna().all()
+    assert inc["exclude_reason"].notna().sum() == 1  # the older INC1 row, superseded
+    assert "events" not in inc.columns

@@ -1,7 +1,8 @@
 """ServiceNow ``incident`` exports: table exports and incident event logs.
 
-Two shapes are read (``shape="auto"`` tells them apart: an event log repeats an incident
-``number`` on several rows and has a state and an update-time column):
+Two shapes are read (``shape="auto"`` tells them apart: an event log repeats most incident
+``number`` values (more than half of them) and has a state and an update-time column; pass
+``shape=`` where an export is in doubt):
 
 **Table export** (UI "Export -> CSV", or Table API JSON, ``{"result": [...]}``), one row per
 incident. Field names (``opened_at``) and the UI's column labels (``Opened``) are both accepted.
@@ -98,6 +99,8 @@ SEVERITY_MAP: dict[str, str] = {
     "5": "low",
 }
 
+#: ``shape="auto"`` reads an event log when more than this share of the numbers repeat.
+_EVENT_LOG_SHARE = 0.5
 #: States that mark the first human pick-up in an event log.
 ACK_STATES: tuple[str, ...] = ("Active", "In Progress", "2")
 _RESOLVED_STATES = ("resolved", "6")
@@ -314,7 +317,10 @@ def read(
     if shape not in ("auto", "table", "events"):
         raise InputError(f"unknown shape {shape!r}", file=file, expected="'auto', 'table' or 'events'")
     if shape == "auto":
-        repeated = bool(frame[cols["number"]].duplicated().any())
+        # An event log holds several updates of most incidents; a table export re-exported or
+        # concatenated may repeat a few numbers (kept once: the latest update wins).
+        counts = frame[cols["number"]].value_counts()
+        repeated = bool(len(counts)) and float((counts > 1).mean()) > _EVENT_LOG_SHARE
         shape = "events" if repeated and state is not None and "sys_updated_on" in cols else "table"
     if shape == "events":
         require_columns(
