@@ -15,12 +15,13 @@ _CARRIED = ("incident_id", "title", "severity", "service", "team", "source")
 
 
 def default_as_of(incidents: pd.DataFrame) -> pd.Timestamp:
-    """The latest timestamp in the data: the moment the export describes, never the wall clock."""
+    """The latest timestamp in the data: the moment the export describes, never the wall clock.
+
+    NaT when the incidents hold no timestamp at all: then none has a start, so none is open.
+    """
     present = [c for c in MILESTONES if c in incidents.columns]
-    latest = incidents[present].max(axis=None) if present else pd.NaT
-    if pd.isna(latest):
-        raise ValueError("as_of: the incidents hold no timestamp; pass as_of= explicitly")
-    return pd.Timestamp(latest)
+    latest = incidents[present].max(axis=None) if present and len(incidents) else pd.NaT
+    return pd.NaT if pd.isna(latest) else pd.Timestamp(latest)
 
 
 def _as_utc(value) -> pd.Timestamp:

@@ -183,7 +183,8 @@ def check_incidents(
             is_open,
             "resolved_at",
             "open incident (no resolved_at)",
-            f"kept as right-censored at as_of ({as_of:%Y-%m-%d %H:%M} UTC)",
+            "kept as right-censored at as_of"
+            + (f" ({as_of:%Y-%m-%d %H:%M} UTC)" if pd.notna(as_of) else ""),
             "info",
         )
     )

@@ -102,3 +102,15 @@ def test_daylight_saving_crossings(fixtures):
 def test_missing_columns_are_refused():
     with pytest.raises(ValueError, match="lack the column"):
         mttr.phase_durations(pd.DataFrame({"incident_id": ["a"]}))
+
+
+@pytest.mark.parametrize("body", ["", "A,,\nB,,\n"], ids=["header only", "no timestamps"])
+def test_exports_without_any_timestamp_are_analysed_as_empty(tmp_path, body):
+    path = tmp_path / "bare.csv"
+    path.write_text("incident_id,detected_at,resolved_at\n" + body)
+    incidents = mttr.read_export(path, tz="UTC")
+    durations = mttr.phase_durations(incidents)
+    assert len(durations) == 0
+    findings = mttr.check_incidents(incidents)
+    assert findings["problem"].str.startswith("no start time").sum() == len(incidents)
+    assert mttr.duration_summary(durations).loc["all", "count"] == 0
