@@ -13,7 +13,7 @@ import pandas as pd
 
 from .readers import GENERIC_FORMATS, available
 from .readers._build import mark_duplicates
-from .readers._files import sample_of
+from .readers._files import loads, read_text, sample_of
 from .schema import InputError
 from .timeparse import collect_remarks
 
@@ -83,6 +83,8 @@ def detect_source(path: str | Path) -> tuple[str, str]:
         if isinstance(first, dict):
             seen = f"{sample.kind.upper()} records with keys " + _listed([str(k) for k in first])
         elif doc is None:
+            if sample.kind == "json":  # say where it breaks
+                loads(read_text(path), file=str(path))
             seen = f"text that starts like {sample.kind.upper()} but is not valid {sample.kind.upper()}"
         else:
             seen = f"{sample.kind.upper()} whose first item is a {type(first).__name__}, not a record"

@@ -91,3 +91,27 @@ def test_a_cell_larger_than_a_parse_block_is_read(tmp_path):
     incidents = mttr.read_export(path)
     assert incidents["incident_id"].tolist() == ["J1", "J2"]
     assert len(incidents.loc[0, "title"]) == len(big)
+
+
+def test_errors_name_where_an_export_breaks(tmp_path):
+    short = tmp_path / "short.csv"
+    short.write_text(
+        "incident_id,severity,detected_at,resolved_at\nD1,high,2025-01-01T10:00:00Z,\nD3,medium,2025-01-03\n"
+    )
+    with pytest.raises(mttr.InputError, match="a row has 3 fields, the header 4") as err:
+        mttr.read_export(short)
+    assert "line 3" in str(err.value)
+    utf16 = tmp_path / "unicode.csv"
+    utf16.write_bytes("incident_id\tdetected_at\nA\t2025-01-01T10:00:00Z\n".encode("utf-16"))
+    for source in ("auto", "csv"):
+        with pytest.raises(mttr.InputError, match="UTF-16"):
+            mttr.read_export(utf16, source=source)
+    truncated = tmp_path / "cut.json"
+    truncated.write_text('[{"incident_id": "A", "detected_at": "2025-01-01T10:00:00Z"},\n {"incident_id": ')
+    with pytest.raises(mttr.InputError, match="line 2, column") as err:
+        mttr.read_export(truncated, source="auto")
+    assert "cut short" in str(err.value)
+    huge = tmp_path / "huge.json"
+    huge.write_text('[{"incident_id": ' + "9" * 5000 + ', "detected_at": "2025-01-01T10:00:00Z"}]')
+    with pytest.raises(mttr.InputError, match="a number in the JSON cannot be read"):
+        mttr.read_export(huge, source="json")

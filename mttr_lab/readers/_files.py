@@ -6,6 +6,7 @@ import codecs
 import gzip
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,13 @@ def loads(text: str, *, file: str, record: str | None = None, expected: str | No
             record=record or f"line {exc.lineno}, column {exc.colno}",
             expected=expected or "a complete JSON document (was the download cut short?)",
         ) from None
+    except ValueError as exc:  # a number of thousands of digits: Python's limit on int()
+        raise InputError(
+            f"a number in the JSON cannot be read ({str(exc).split(':')[0]})",
+            file=file,
+            record=record,
+            expected="numbers of at most a few dozen digits",
+        ) from None
     except RecursionError:
         raise InputError(
             "the JSON is nested too deeply to be an export",
@@ -191,6 +199,12 @@ def sample_of(path: str | Path) -> Sample:
             data = fh.read(_HEAD_BYTES)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise _unreadable(path, exc) from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(
+            "the file is UTF-16 text (as spreadsheets save 'Unicode text')",
+            file=str(path),
+            expected="UTF-8 (re-save the export as CSV UTF-8)",
+        )
     text = data.decode("utf-8-sig", errors="replace")
     name = path.name.lower().removesuffix(".gz")
     return Sample(path=path, name=name, head=text)
@@ -369,6 +383,30 @@ def _read_csv_arrow(path: str | Path, *, sep: str, file: str) -> pd.DataFrame | 
     return table.to_pandas(self_destruct=True, split_blocks=True)
 
 
+def _raise_short_row(path: str | Path, message: str, *, sep: str, file: str) -> None:
+    """Name the line of a row with fewer fields than the header (pyarrow quotes only the row)."""
+    found = re.search(r"Expected (\d+) columns, got (\d+): (.*)", message)
+    if not found:
+        return
+    row = found.group(3).strip()
+    line = None
+    try:
+        with io.TextIOWrapper(open_bytes(path), encoding="utf-8-sig", errors="replace") as lines:
+            for number, raw in enumerate(lines, 1):
+                if raw.rstrip("\r\n") == row:
+                    line = number
+                    break
+    except (OSError, EOFError):
+        pass
+    raise InputError(
+        f"malformed CSV: a row has {found.group(2)} fields, the header {found.group(1)}",
+        file=file,
+        record=f"line {line}" if line else None,
+        found=row,
+        expected=f"the same number of {sep!r}-separated fields as the header on every line",
+    )
+
+
 def read_csv_frame(path: str | Path, *, sep: str | None = None, **kwargs: Any) -> pd.DataFrame:
     """Read a CSV export with pyarrow's engine, turning parser failures into :class:`InputError`.
 
@@ -405,6 +443,7 @@ def read_csv_frame(path: str | Path, *, sep: str | None = None, **kwargs: Any) -
             check_utf8(path)  # raises an InputError naming the line
         except Exception:
             pass
+        _raise_short_row(path, str(first_error), sep=sep, file=file)
         shown = (
             str(first_error).strip().splitlines()[0]
             if str(first_error).strip()
