@@ -183,8 +183,7 @@ def check_incidents(
             is_open,
             "resolved_at",
             "open incident (no resolved_at)",
-            "kept as right-censored at as_of"
-            + (f" ({as_of:%Y-%m-%d %H:%M} UTC)" if pd.notna(as_of) else ""),
+            "kept as right-censored at as_of" + (f" ({as_of:%Y-%m-%d %H:%M} UTC)" if pd.notna(as_of) else ""),
             "info",
         )
     )
