@@ -74,7 +74,7 @@ def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level
     if rows.empty:
         return pd.DataFrame(columns=list(FINDING_COLUMNS))
     problems = problem if isinstance(problem, str) else problem.loc[mask]
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "incident_id": rows["incident_id"],
             "record": rows["record"] if "record" in rows.columns else pd.Series(np.nan, index=rows.index),
@@ -84,6 +84,9 @@ def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level
             "level": level,
         }
     )
+    if "file" in rows.columns:  # several files read as one export: records are numbered per file
+        out.insert(1, "file", rows["file"])
+    return out
 
 
 def _fmt(stamps: pd.Series) -> pd.Series:
@@ -115,10 +118,10 @@ def check_incidents(
     Returns
     -------
     DataFrame
-        ``incident_id``, ``record`` (1-based position in the export), ``column``, ``problem``,
-        ``action``, ``level`` (``"error"``: the value is wrong and was not used;
-        ``"warning"``: excluded or doubtful; ``"info"``: handled as documented).
-        Sorted by record.
+        ``incident_id``, ``file`` (only where several files were read as one export),
+        ``record`` (1-based position in its file), ``column``, ``problem``, ``action``,
+        ``level`` (``"error"``: the value is wrong and was not used; ``"warning"``: excluded
+        or doubtful; ``"info"``: handled as documented). Sorted by file and record.
     """
     from .phases import _as_utc, default_as_of  # phases imports this module
 
@@ -225,9 +228,8 @@ def check_incidents(
     findings["record"] = findings["record"].astype("Int64")
     for c in ("incident_id", "column", "problem", "action", "level"):
         findings[c] = findings[c].astype("str").where(findings[c].notna())
-    return findings.sort_values(["record", "column"], kind="stable", na_position="last").reset_index(
-        drop=True
-    )
+    order = ["file", "record", "column"] if "file" in findings.columns else ["record", "column"]
+    return findings.sort_values(order, kind="stable", na_position="last").reset_index(drop=True)
 
 
 def export_overview(incidents: pd.DataFrame, durations: pd.DataFrame) -> pd.DataFrame:

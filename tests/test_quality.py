@@ -94,3 +94,18 @@ def test_naive_as_of_and_empty_frames(fixtures):
     with pytest.raises(ValueError, match="no timezone"):
         mttr.check_incidents(incidents, as_of="2024-05-06 16:00")
     assert mttr.check_incidents(incidents.iloc[:0]).empty
+
+
+def test_findings_of_several_files_name_the_file(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "page1.csv").write_text("incident_id,detected_at\nA,2025-01-01T10:00:00Z\nB,\n")
+    (folder / "page2.csv").write_text("incident_id,detected_at\nC,\nA,2025-01-02T10:00:00Z\n")
+    findings = mttr.check_incidents(mttr.read_export(folder))
+    assert list(findings.columns[:3]) == ["incident_id", "file", "record"]
+    no_start = findings[findings["problem"].str.startswith("no start time")]
+    assert no_start[["file", "record"]].values.tolist() == [["page1.csv", 2], ["page2.csv", 1]]
+    superseded = findings[findings["problem"].str.contains("duplicate id")]
+    assert superseded[["incident_id", "file", "record"]].values.tolist() == [["A", "page1.csv", 1]]
+    single = mttr.check_incidents(mttr.read_export(folder / "page1.csv"))
+    assert "file" not in single.columns
