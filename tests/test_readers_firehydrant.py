@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -45,3 +46,55 @@ def test_bundled_sample_reads_completely():
     assert len(durations) + excluded == len(incidents)
     assert excluded == 2
     assert durations["is_open"].sum() >= 10
+
+
+def _incident(ident: str, current: str, *stones: tuple[str, str | None]) -> dict:
+    return {
+        "id": ident,
+        "name": ident,
+        "severity": "SEV2",
+        "current_milestone": current,
+        "created_at": "2024-06-03T08:04:00Z",
+        "milestones": [{"type": kind, "occurred_at": at} for kind, at in stones],
+        "tag_list": [],
+    }
+
+
+def test_ended_without_resolved_time(tmp_path):
+    started = ("started", "2024-06-03T08:00:00Z")
+    records = [
+        # Past resolved, resolved time null: the postmortem's start bounds the resolution.
+        _incident(
+            "fh-bound",
+            "postmortem_completed",
+            started,
+            ("resolved", None),
+            ("postmortem_started", "2024-06-03T12:00:00Z"),
+            ("postmortem_completed", "2024-06-04T12:00:00Z"),
+        ),
+        # Resolved, no resolved milestone and nothing later: excluded, not open.
+        _incident("fh-none", "resolved", started, ("mitigated", "2024-06-03T09:00:00Z")),
+        # Ordinary open incidents stay open.
+        _incident("fh-open", "acknowledged", started, ("acknowledged", "2024-06-03T08:10:00Z")),
+        _incident("fh-started", "started", started),
+    ]
+    path = tmp_path / "fh.json"
+    path.write_text(json.dumps({"data": records, "pagination": {"count": 4}}))
+    incidents = mttr.read_export(path, source="firehydrant")
+    by_id = incidents.set_index("incident_id")
+    assert by_id.loc["fh-bound", "resolved_at"] == pd.Timestamp("2024-06-03 12:00", tz="UTC")
+    note = by_id.loc["fh-bound", "note"]
+    assert "milestones[postmortem_started].occurred_at" in note and "upper bound" in note
+    assert pd.isna(by_id.loc["fh-bound", "exclude_reason"])
+    assert by_id.loc["fh-none", "exclude_reason"] == (
+        "current milestone says resolved but the export holds no resolution time"
+    )
+    for open_id in ("fh-open", "fh-started"):
+        assert pd.isna(by_id.loc[open_id, "resolved_at"]) and pd.isna(by_id.loc[open_id, "exclude_reason"])
+
+    findings = mttr.check_incidents(incidents).set_index("incident_id")
+    assert "postmortem_started" in findings.loc["fh-bound", "problem"]
+    durations = mttr.phase_durations(incidents).set_index("incident_id")
+    assert not durations.loc["fh-bound", "is_open"]
+    assert durations.loc[["fh-open", "fh-started"], "is_open"].all()
+    assert "fh-none" not in durations.index

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import mttr_lab as mttr
 from mttr_lab.io import detect_source, read_export
 from mttr_lab.readers import grafana_oncall
 from mttr_lab.readers._files import sample_of
@@ -147,3 +148,41 @@ def test_empty_page(tmp_path: Path) -> None:
     df = read_export(path, source="grafana_oncall")
     assert len(df) == 0
     assert list(df.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)
+
+
+def test_resolved_without_resolved_at(tmp_path: Path) -> None:
+    groups = [
+        # Resolved, no resolved_at: nothing in an alert group bounds the resolution (silenced_at
+        # and last_alert do not), so it is excluded rather than analysed as open.
+        group(id="IG1", resolved_at=None),
+        group(
+            id="IG2",
+            resolved_at=None,
+            silenced_at="2024-01-01T00:05:00Z",
+            last_alert={"id": "A1", "created_at": "2024-01-01T00:01:00Z"},
+        ),
+        # Ordinary open groups stay open.
+        group(id="IG3", state="new", resolved_at=None),
+        group(id="IG4", state="acknowledged", acknowledged_at="2024-01-01T00:02:00Z", resolved_at=None),
+        group(id="IG5"),  # resolved with its time
+    ]
+    path = tmp_path / "go.json"
+    path.write_text(json.dumps({"count": 5, "next": None, "previous": None, "results": groups}))
+    df = mttr.read_export(path, source="grafana_oncall")
+    rows = df.set_index("incident_id")
+    for gone in ("IG1", "IG2"):
+        assert (
+            rows.loc[gone, "exclude_reason"] == "state says resolved but the export holds no resolution time"
+        )
+        assert pd.isna(rows.loc[gone, "resolved_at"])
+    for open_id in ("IG3", "IG4"):
+        assert pd.isna(rows.loc[open_id, "resolved_at"]) and pd.isna(rows.loc[open_id, "exclude_reason"])
+    assert rows.loc["IG5", "resolved_at"] == ts("2024-01-01T00:10:00Z")
+    assert pd.isna(rows.loc["IG5", "exclude_reason"])
+
+    findings = mttr.check_incidents(df)
+    excluded = findings[findings["action"] == "excluded from analysis"]
+    assert sorted(excluded["incident_id"]) == ["IG1", "IG2"]
+    durations = mttr.phase_durations(df).set_index("incident_id")
+    assert durations.loc[["IG3", "IG4"], "is_open"].all() and not durations.loc["IG5", "is_open"]
+    assert not {"IG1", "IG2"} & set(durations.index)

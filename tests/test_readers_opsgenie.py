@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import mttr_lab as mttr
 from mttr_lab.io import detect_source, read_export
 from mttr_lab.readers import opsgenie
 from mttr_lab.readers._files import sample_of
@@ -204,3 +205,45 @@ def test_empty_page(tmp_path: Path) -> None:
     df = read_export(path, source="opsgenie")
     assert len(df) == 0
     assert list(df.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)
+
+
+def test_closed_without_close_time(tmp_path: Path) -> None:
+    incident = {
+        "id": "og-e",
+        "tinyId": "e",
+        "message": "m",
+        "status": "resolved",
+        "priority": "P2",
+        "createdAt": "2024-01-01T00:00:00Z",
+        "impactStartDate": "2024-01-01T00:00:00Z",
+    }
+    records = [
+        # Closed, no report: updatedAt bounds the close from above.
+        alert(id="og-a", tinyId="a", updatedAt="2024-01-01T02:00:00Z"),
+        # Closed, a report without closeTime and no updatedAt: nothing bounds it.
+        alert(id="og-b", tinyId="b", updatedAt=None, report={"ackTime": 60000}),
+        # Open alerts stay open.
+        alert(id="og-c", tinyId="c", status="open", report={"ackTime": 60000}),
+        alert(id="og-d", tinyId="d", status="open"),
+        # An incident resolved with neither impactEndDate nor updatedAt: excluded too.
+        incident,
+    ]
+    for record in (records[0], records[3]):
+        del record["report"]
+    path = tmp_path / "og.json"
+    path.write_text(json.dumps({"data": records}))
+    df = mttr.read_export(path, source="opsgenie")
+    rows = df.set_index("tinyId")
+    assert rows.loc["a", "resolved_at"] == ts("2024-01-01T02:00:00Z")
+    assert "updatedAt" in rows.loc["a", "note"] and "upper bound" in rows.loc["a", "note"]
+    assert pd.isna(rows.loc["a", "exclude_reason"])
+    assert rows.loc["b", "exclude_reason"] == "status says closed but the export holds no resolution time"
+    assert rows.loc["e", "exclude_reason"] == "status says resolved but the export holds no resolution time"
+    for open_id in ("c", "d"):
+        assert pd.isna(rows.loc[open_id, "resolved_at"]) and pd.isna(rows.loc[open_id, "exclude_reason"])
+
+    findings = mttr.check_incidents(df).set_index("incident_id")
+    assert "updatedAt" in findings.loc["og-a", "problem"]
+    durations = mttr.phase_durations(df).set_index("incident_id")
+    assert not durations.loc["og-a", "is_open"] and durations.loc[["og-c", "og-d"], "is_open"].all()
+    assert not {"og-b", "og-e"} & set(durations.index)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import mttr_lab as mttr
 from mttr_lab.io import detect_source, read_export
 from mttr_lab.readers import pagerduty
 from mttr_lab.readers._files import sample_of
@@ -382,3 +383,87 @@ def test_empty_page_gives_an_empty_frame(tmp_path: Path) -> None:
     df = read_export(path, source="pagerduty")
     assert len(df) == 0
     assert list(df.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)
+
+
+# ----------------------------------------------------------------------------- resolved without a time
+
+
+def test_rest_resolved_without_resolution_time(tmp_path: Path) -> None:
+    incidents = [
+        # The change to resolved bounds the resolution from above.
+        incident(id="Q1", resolved_at=None, last_status_change_at="2024-01-01T02:00:00Z"),
+        # No last_status_change_at: the last update bounds it.
+        incident(id="Q2", resolved_at=None, updated_at="2024-01-01T03:00:00Z"),
+        # Nothing bounds it: excluded, not counted as open.
+        incident(id="Q3", resolved_at=None),
+        # Ordinary open incidents stay open.
+        incident(id="Q4", status="triggered", resolved_at=None, last_status_change_at="2024-01-01T00:00:00Z"),
+        incident(id="Q5", status="acknowledged", resolved_at=None, updated_at="2024-01-01T00:30:00Z"),
+        incident(id="Q6"),  # resolved with a resolved_at: no note
+    ]
+    path = write_json(tmp_path, {"incidents": incidents, "limit": 25, "offset": 0, "more": False})
+    df = read_export(path, source="pagerduty")
+    rows = df.set_index("incident_id")
+    assert rows.loc["Q1", "resolved_at"] == ts("2024-01-01T02:00:00Z")
+    assert "last_status_change_at" in rows.loc["Q1", "note"] and "upper bound" in rows.loc["Q1", "note"]
+    assert rows.loc["Q2", "resolved_at"] == ts("2024-01-01T03:00:00Z")
+    assert "updated_at" in rows.loc["Q2", "note"] and "upper bound" in rows.loc["Q2", "note"]
+    assert pd.isna(rows.loc["Q1", "exclude_reason"]) and pd.isna(rows.loc["Q2", "exclude_reason"])
+    assert rows.loc["Q3", "exclude_reason"] == pagerduty.NO_RESOLUTION_REASON
+    assert "status says resolved" in rows.loc["Q3", "exclude_reason"]
+    for open_id in ("Q4", "Q5"):
+        assert pd.isna(rows.loc[open_id, "resolved_at"]) and pd.isna(rows.loc[open_id, "exclude_reason"])
+    assert rows.loc["Q6", "resolved_at"] == ts("2024-01-01T01:00:00Z") and pd.isna(rows.loc["Q6", "note"])
+
+    findings = mttr.check_incidents(df).set_index("incident_id")
+    assert "last_status_change_at" in findings.loc["Q1", "problem"]
+    assert findings.loc["Q3", "action"] == "excluded from analysis"
+    durations = mttr.phase_durations(df).set_index("incident_id")
+    assert not durations.loc[["Q1", "Q2", "Q6"], "is_open"].any()
+    assert durations.loc[["Q4", "Q5"], "is_open"].all()
+    assert "Q3" not in durations.index
+
+
+def test_analytics_resolved_without_resolution_time(tmp_path: Path) -> None:
+    base = {"urgency": "high", "created_at": "2024-01-01T00:00:00Z", "seconds_to_first_ack": 60}
+    data = [
+        {
+            **base,
+            "id": "PA1",
+            "status": "resolved",
+            "resolved_at": None,
+            "seconds_to_resolve": None,
+            "updated_at": "2024-01-01T05:00:00Z",
+        },
+        {
+            **base,
+            "id": "PA2",
+            "status": "resolved",
+            "resolved_at": None,
+            "seconds_to_resolve": None,
+            "updated_at": None,
+        },
+        {
+            **base,
+            "id": "PA3",
+            "status": "acknowledged",
+            "resolved_at": None,
+            "seconds_to_resolve": None,
+            "updated_at": "2024-01-01T00:10:00Z",
+        },
+        {
+            **base,
+            "id": "PA4",
+            "status": "resolved",
+            "resolved_at": None,
+            "seconds_to_resolve": 600,
+            "updated_at": "2024-01-01T05:00:00Z",
+        },
+    ]
+    df = read_export(write_json(tmp_path, {"data": data, "more": False}), source="pagerduty")
+    rows = df.set_index("incident_id")
+    assert rows.loc["PA1", "resolved_at"] == ts("2024-01-01T05:00:00Z")
+    assert "updated_at" in rows.loc["PA1", "note"] and "upper bound" in rows.loc["PA1", "note"]
+    assert rows.loc["PA2", "exclude_reason"] == pagerduty.NO_RESOLUTION_REASON
+    assert pd.isna(rows.loc["PA3", "resolved_at"]) and pd.isna(rows.loc["PA3", "exclude_reason"])
+    assert rows.loc["PA4", "resolved_at"] == ts("2024-01-01T00:10:00Z") and pd.isna(rows.loc["PA4", "note"])

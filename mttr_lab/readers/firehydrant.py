@@ -6,6 +6,14 @@ diagnosed_at, ``mitigated`` -> recovered_at, ``resolved`` -> resolved_at. An inc
 ``current_milestone`` is an active one (started ... mitigated) is open even if an earlier
 ``resolved`` milestone exists: it was reopened. ``milestones`` overrides the slug mapping.
 
+An incident whose ``current_milestone`` is ``resolved`` or a later one (``postmortem_started``,
+``postmortem_completed``, ``closed``) but that holds no ``resolved`` time has ended at an unknown
+time. The lifecycle runs in that order, so the first of those later milestones with an
+``occurred_at`` bounds the resolution from above: it becomes resolved_at, with a ``note``.
+Without one the incident is excluded ("current milestone says resolved but the export holds
+no resolution time"), not analysed as open: FireHydrant documents no other incident time that
+bounds it (the ``updated_at`` some exports carry orders versions only).
+
 Severity ``SEV1`` -> critical, ``SEV2`` -> high, ``SEV3`` -> medium, ``SEV4`` and below -> low.
 The service is the first impacted service (``impacts[]`` of type service, or ``services[]``);
 the team the first of ``teams[]``. Incidents tagged ``test``, ``gameday``/``game-day`` or
@@ -33,6 +41,11 @@ MILESTONE_MAP: dict[str, str] = {
     "resolved": "resolved_at",
 }
 ACTIVE = {"started", "detected", "acknowledged", "investigating", "identified", "mitigated"}
+#: Milestones after ``resolved``, in lifecycle order: each occurred after the resolution.
+AFTER_RESOLVED = ("postmortem_started", "postmortem_completed", "closed")
+#: Current milestones that say the incident has ended.
+ENDED = {"resolved", *AFTER_RESOLVED}
+NO_RESOLUTION_REASON = "current milestone says resolved but the export holds no resolution time"
 SEVERITY_MAP = {"sev0": "critical", "sev1": "critical", "sev2": "high", "sev3": "medium"}
 TEST_TAGS = {"test", "testing", "gameday", "game-day", "game day", "drill", "exercise"}
 
@@ -110,17 +123,33 @@ def read(
             field="milestones",
             expected="a list of {type, occurred_at} objects",
         )
+        later: dict[str, object] = {}
         for stone in stones:
             if not isinstance(stone, dict):
                 continue
-            target = stone_map.get(str(stone.get("type", "")).lower())
+            slug = str(stone.get("type", "")).lower()
+            target = stone_map.get(slug)
             if target and stone.get("occurred_at"):
                 row[target] = stone["occurred_at"]
+            if slug in AFTER_RESOLVED and stone.get("occurred_at"):
+                later.setdefault(slug, stone["occurred_at"])
         row.setdefault("detected_at", record.get("created_at"))
         if row.get("started_at") is None and record.get("started_at"):
             row["started_at"] = record.get("started_at")
-        if str(row["current_milestone"] or "").lower() in ACTIVE:
+        current = str(row["current_milestone"] or "").lower()
+        unresolvable = False
+        if current in ACTIVE:
             row["resolved_at"] = None  # reopened, or never resolved: open
+        elif current in ENDED and not row.get("resolved_at"):
+            bound = next((slug for slug in AFTER_RESOLVED if slug in later), None)
+            if bound is None:
+                unresolvable = True
+            else:
+                row["resolved_at"] = later[bound]
+                row["note"] = (
+                    f"current milestone {current} without a resolved time: resolved_at taken from "
+                    f"milestones[{bound}].occurred_at (an upper bound)"
+                )
         raw_tags = record.get("tag_list") or record.get("tags") or []
         raw_tags = [raw_tags] if isinstance(raw_tags, str) else raw_tags
         raw_tags = raw_tags if isinstance(raw_tags, list) else []
@@ -133,6 +162,8 @@ def read(
             row["exclude_reason"] = (
                 "test or game-day incident (tag " + ", ".join(sorted(TEST_TAGS & set(tags))) + ")"
             )
+        elif unresolvable:
+            row["exclude_reason"] = NO_RESOLUTION_REASON
         rows.append(row)
     frame = pd.DataFrame.from_records(rows)
     columns = ["incident_id", "title", "severity", "service", "team", *MILESTONE_MAP.values()]
@@ -140,6 +171,10 @@ def read(
     fields = {k: v for k, v in fields.items() if v is not None}
     labels = {v: f"milestones[{k}].occurred_at" for k, v in stone_map.items()}
     labels["detected_at"] = "milestones[detected].occurred_at / created_at"
+    if "note" in frame.columns:
+        labels["resolved_at"] = (
+            labels.get("resolved_at", "resolved_at") + " / a later milestone's occurred_at"
+        )
     return build_incidents(
         fields,
         source=SOURCE,
@@ -151,7 +186,7 @@ def read(
         default_severity_map=SEVERITY_MAP,
         exclude_reason=frame["exclude_reason"] if "exclude_reason" in frame.columns else None,
         version=_versions(frame),
-        extra={c: frame[c] for c in ("number", "current_milestone", "tags") if c in frame.columns},
+        extra={c: frame[c] for c in ("number", "current_milestone", "tags", "note") if c in frame.columns},
     )
 
 

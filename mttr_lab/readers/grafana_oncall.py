@@ -5,10 +5,14 @@ pages, or JSON Lines of pages) or as a JSON list of alert groups.
 
 Milestones: detected = ``created_at``; acknowledged = ``acknowledged_at``; resolved =
 ``resolved_at`` unless ``state`` says the group is ``new``, ``acknowledged`` or ``silenced``
-(un-resolved since: open). OnCall has no
-severity (NA). Title = ``title``; service = the integration's name when the export carries one
-(``integration_name``, ``integration.name`` or a text ``integration``), else NA. ``silenced_at``
-is kept as an extra timestamp column: silencing is not a response.
+(un-resolved since: open). A group whose ``state`` is ``resolved`` but whose ``resolved_at`` is
+missing has ended at an unknown time: an alert group carries no other time that bounds its
+resolution from above (no ``updated_at``; ``silenced_at`` and ``last_alert`` do not), so it is
+excluded ("state says resolved but the export holds no resolution time"), not analysed as
+open. OnCall has no severity (NA). Title = ``title``; service = the integration's name when
+the export carries one (``integration_name``, ``integration.name`` or a text
+``integration``), else NA. ``silenced_at`` is kept as an extra timestamp column: silencing is
+not a response.
 """
 
 from __future__ import annotations
@@ -23,12 +27,13 @@ from ..timeparse import parse_timestamps
 from ._build import build_incidents, whole_numbers
 from ._files import Sample, load_json_records, require_objects
 
-__all__ = ["SOURCE", "read", "sniff"]
+__all__ = ["NO_RESOLUTION_REASON", "SOURCE", "read", "sniff"]
 
 SOURCE = "grafana_oncall"
 
 #: States of a group that is not (or no longer) resolved.
 _UNRESOLVED = ("new", "acknowledged", "silenced")
+NO_RESOLUTION_REASON = "state says resolved but the export holds no resolution time"
 _COLUMNS = (
     "id",
     "alert_group_number",
@@ -141,6 +146,9 @@ def read(
     state = _text(raw["state"]).str.lower()
     resolved = when("resolved_at")
     resolved = resolved.mask(state.isin(_UNRESOLVED))
+    # Resolved by its state, with no time: excluded rather than counted as open.
+    unresolvable = state.eq("resolved") & resolved.isna()
+    exclude = pd.Series(pd.NA, index=raw.index, dtype="str").mask(unresolvable, NO_RESOLUTION_REASON)
     return build_incidents(
         {
             "incident_id": raw["id"],
@@ -154,6 +162,7 @@ def read(
         file=file,
         severity_map=severity_map,
         record_label="record",
+        exclude_reason=exclude,
         extra={
             "alert_group_number": whole_numbers(raw["alert_group_number"]),
             "state": state,

@@ -5,16 +5,22 @@ Alerts and incidents are told apart record by record (an incident has ``impactSt
 ``impactEndDate``, ``impactedServices`` or ``ownerTeam`` and no ``report``).
 
 Alerts: detected = ``createdAt``; acknowledged = ``createdAt + report.ackTime``; resolved =
-``createdAt + report.closeTime`` once ``status`` is ``closed``. The unit of the ``report``
-offsets is not stated by Opsgenie's API description; it is ``offset_unit="ms"`` by default (or
-``"s"``). The reader never re-interprets offsets on its own: where they do not fit the unit
-(the close lands after ``updatedAt``; ``closeTime`` equals ``updatedAt − createdAt`` counted in the
-other unit; ``ackTime`` after ``closeTime``; every offset in the file under one second when read as
-milliseconds) the row gets a sentence in the ``note`` column and a warning is logged.
+``createdAt + report.closeTime`` once ``status`` is ``closed``; a ``closed`` alert without
+``report.closeTime`` takes ``updatedAt``, an upper bound, with a ``note``. The unit of the
+``report`` offsets is not stated by Opsgenie's API description; it is ``offset_unit="ms"`` by
+default (or ``"s"``). The reader never re-interprets offsets on its own: where they do not fit
+the unit (the close lands after ``updatedAt``; ``closeTime`` equals ``updatedAt − createdAt``
+counted in the other unit; ``ackTime`` after ``closeTime``; every offset in the file under one
+second when read as milliseconds) the row gets a sentence in the ``note`` column and a warning
+is logged.
 
 Incidents: started = ``impactStartDate``; detected = ``createdAt``; resolved = ``impactEndDate``
 once ``status`` is ``resolved`` or ``closed`` (when that field is absent, ``updatedAt``, an upper
 bound, with a ``note``). Incidents carry no acknowledgement time.
+
+A record whose status says it ended (``closed``; ``resolved`` or ``closed`` for incidents) but
+that holds neither its own resolution time nor ``updatedAt`` is excluded ("status says closed
+but the export holds no resolution time"), not analysed as open.
 
 Severity: ``priority`` P1 critical, P2 high, P3 medium, P4/P5 low. Service: the alert's
 ``entity``, else a ``service:<name>`` tag, else (incidents) the first of ``impactedServices``.
@@ -291,6 +297,7 @@ def read(
     close = close.where(alert)
     ack = ack.mask((ack == 0) & ~raw["acknowledged"].eq(True))
     closed_alert = alert & (status.isna() | (status == "closed"))
+    said_closed = alert & status.eq("closed")
     close = close.mask((close == 0) & ~closed_alert)
 
     step = pd.Timedelta(seconds=OFFSET_UNITS[offset_unit])
@@ -302,12 +309,20 @@ def read(
     resolved = resolved.where(alert, impact_end.where(done))
     no_end = done & impact_end.isna() & updated.notna()
     resolved = resolved.mask(no_end, updated)
+    # A closed alert without a close offset: updatedAt bounds the close from above.
+    no_close = said_closed & close.isna() & updated.notna()
+    resolved = resolved.mask(no_close, updated)
+    # Ended by its status, with no time at all: excluded rather than counted as open.
+    unbounded = ((said_closed & close.isna()) | (done & impact_end.isna())) & updated.isna()
+    exclude = ("status says " + status + " but the export holds no resolution time").where(unbounded)
 
     elapsed = (updated - created).dt.total_seconds()
     note = _offset_notes(ack, close, elapsed, closed_alert, offset_unit).where(alert)
     note = note.mask(
         no_end, "resolved without impactEndDate: resolution taken from updatedAt (an upper bound)"
     ).astype("str")
+    bound = "closed without report.closeTime: resolution taken from updatedAt (an upper bound)"
+    note = note.mask(no_close, (note + "; " + bound).fillna(bound))
     flagged = int(note.notna().sum())
     if flagged:
         log.warning("%s: %d Opsgenie record(s) carry a note (see the 'note' column)", file, flagged)
@@ -329,6 +344,7 @@ def read(
         default_severity_map=SEVERITY_MAP,
         severity_map=severity_map,
         record_label="record",
+        exclude_reason=exclude,
         version=updated,
         extra={
             "tinyId": _text(raw["tinyId"]),

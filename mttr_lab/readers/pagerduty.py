@@ -16,8 +16,13 @@ Milestones: detected = ``created_at``; acknowledged = the first ``acknowledge_lo
 spec also spells it ``acknowledgement_log_entry``) or ``created_at + seconds_to_first_ack``;
 resolved = the last ``resolve_log_entry``, else ``resolved_at``, else
 ``created_at + seconds_to_resolve``. An incident whose ``status`` is ``triggered`` or
-``acknowledged`` is open (no resolution). Without log entries a REST export carries no
-acknowledgement time: ``acknowledgements[]`` lists only current acknowledgements, not the first.
+``acknowledged`` is open (no resolution). One whose ``status`` is ``resolved`` but that carries
+none of these resolution times has ended at an unknown time: REST incidents take
+``last_status_change_at`` (the time of the change to resolved), else ``updated_at``, and
+Analytics and CSV records ``updated_at``, as an upper bound, with a ``note``; without any of
+them the record is excluded ("status says resolved but the export holds no resolution time"),
+not analysed as open. Without log entries a REST export carries no acknowledgement time:
+``acknowledgements[]`` lists only current acknowledgements, not the first.
 Severity: ``priority.name``/``priority_name`` (P1 critical, P2 high, P3 medium, P4/P5 low), else
 ``urgency`` (high, low).
 """
@@ -37,7 +42,15 @@ from ..timeparse import parse_timestamps
 from ._build import build_incidents, hashable, whole_numbers
 from ._files import Sample, loads, read_csv_frame, read_text, require_objects, sample_of
 
-__all__ = ["AUTO_RESOLVED_REASON", "MERGED_REASON", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
+__all__ = [
+    "AUTO_RESOLVED_REASON",
+    "MERGED_REASON",
+    "NO_RESOLUTION_REASON",
+    "SEVERITY_MAP",
+    "SOURCE",
+    "read",
+    "sniff",
+]
 
 SOURCE = "pagerduty"
 
@@ -54,6 +67,7 @@ SEVERITY_MAP: dict[str, str] = {
 
 MERGED_REASON = "merged into another incident"
 AUTO_RESOLVED_REASON = "auto-resolved (noise)"
+NO_RESOLUTION_REASON = "status says resolved but the export holds no resolution time"
 
 _ACK_TYPES = ("acknowledge_log_entry", "acknowledgement_log_entry")
 _RESOLVE_TYPES = ("resolve_log_entry",)
@@ -258,6 +272,36 @@ def _lookup(table: pd.Series, keys: pd.Series) -> pd.Series:
     return table.reindex(keys.to_numpy()).set_axis(keys.index)
 
 
+def _upper_bound(
+    resolved: pd.Series,
+    status: pd.Series | None,
+    candidates: Sequence[tuple[str, Callable[[pd.Series], pd.Series]]],
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Resolution times for records whose status is resolved but that carry none.
+
+    ``candidates`` are (field, parser) pairs, tried in order: the parser gets the mask of the
+    records still without a time and returns timestamps (NaT elsewhere). Returns the completed
+    ``resolved``, a note per record given an upper bound (NA elsewhere), and the mask of the
+    records left without any time.
+    """
+    note = pd.Series(pd.NA, index=resolved.index, dtype="str")
+    if status is None:
+        return resolved, note, pd.Series(False, index=resolved.index)
+    gap = status.eq("resolved").fillna(False).astype(bool) & resolved.isna()
+    for field, parse in candidates:
+        if not gap.any():
+            break
+        bound = parse(gap).where(gap)
+        found = gap & bound.notna()
+        resolved = resolved.mask(found, bound)
+        note = note.mask(
+            found,
+            f"status resolved without a resolution time: resolved_at taken from {field} (an upper bound)",
+        )
+        gap = gap & ~found
+    return resolved, note, gap
+
+
 def _namer(label: str, ids: Sequence[Any]) -> Callable[[int], str]:
     def name(pos: int) -> str:
         ident = ids[pos]
@@ -286,6 +330,7 @@ def _rest_incidents(
             "title",
             "created_at",
             "updated_at",
+            "last_status_change_at",
             "resolved_at",
             "status",
             "urgency",
@@ -341,6 +386,7 @@ def _rest_incidents(
         cols["title"].append(inc.get("title") or inc.get("summary"))
         cols["created_at"].append(inc.get("created_at"))
         cols["updated_at"].append(inc.get("updated_at"))
+        cols["last_status_change_at"].append(inc.get("last_status_change_at"))
         cols["resolved_at"].append(inc.get("resolved_at"))
         cols["status"].append(inc.get("status"))
         cols["urgency"].append(inc.get("urgency"))
@@ -373,8 +419,9 @@ def _rest_incidents(
     name = _namer("record", cols["id"])
     ids = _text(raw["id"].astype(object))
 
-    def when(field: str) -> pd.Series:
-        return parse_timestamps(raw[field], tz=tz, dayfirst=dayfirst, file=file, field=field, records=name)
+    def when(field: str, rows: pd.Series | None = None) -> pd.Series:
+        values = raw[field] if rows is None else raw[field].where(rows)
+        return parse_timestamps(values, tz=tz, dayfirst=dayfirst, file=file, field=field, records=name)
 
     created, updated, resolved_field = when("created_at"), when("updated_at"), when("resolved_at")
 
@@ -401,9 +448,19 @@ def _rest_incidents(
     resolved = resolved.where(resolved.notna(), resolved_field)
     status = _text(raw["status"].astype(object)).str.lower()
     resolved = resolved.mask(status.isin(_OPEN_STATUSES))
+    # Resolved without a resolution time: the change to resolved, else the last update, bounds it.
+    resolved, note, unbounded = _upper_bound(
+        resolved,
+        status,
+        [
+            ("last_status_change_at", lambda rows: when("last_status_change_at", rows)),
+            ("updated_at", lambda rows: updated),
+        ],
+    )
 
     merged = _text(raw["resolve_reason"].astype(object)) == "merge_resolve_reason"
     exclude = pd.Series(pd.NA, index=raw.index, dtype="str").mask(merged.fillna(False), MERGED_REASON)
+    exclude = exclude.mask(unbounded & exclude.isna(), NO_RESOLUTION_REASON)
     priority = _text(raw["priority"].astype(object))
     urgency = _text(raw["urgency"].astype(object))
     number = whole_numbers(raw["incident_number"])
@@ -431,6 +488,7 @@ def _rest_incidents(
             "urgency": urgency,
             "merged_into": _text(raw["merged_into"].astype(object)),
             "log_entry_count": _lookup(counts, ids).fillna(0).astype("int64"),
+            **({"note": note} if note.notna().any() else {}),
         },
     )
 
@@ -475,10 +533,11 @@ def _flat_incidents(
     name = _namer(record_label, frame[id_col].tolist())
     none = pd.Series([None] * n, dtype=object)
 
-    def when(col: str | None) -> pd.Series:
+    def when(col: str | None, rows: pd.Series | None = None) -> pd.Series:
         if col is None:
             return pd.Series(pd.NaT, index=frame.index, dtype=TIMESTAMP_DTYPE)
-        return parse_timestamps(frame[col], tz=tz, dayfirst=dayfirst, file=file, field=col, records=name)
+        values = frame[col] if rows is None else frame[col].where(rows)
+        return parse_timestamps(values, tz=tz, dayfirst=dayfirst, file=file, field=col, records=name)
 
     def span(col: str) -> pd.Series:
         if col not in columns:
@@ -492,16 +551,27 @@ def _flat_incidents(
     status = _text(frame["status"]).str.lower() if "status" in columns else None
     if status is not None:
         resolved = resolved.mask(status.isin(_OPEN_STATUSES))
+    # Resolved without a resolution time: the record's last update bounds it.
+    updated = "updated_at" if "updated_at" in columns else None
+    resolved, note, unbounded = _upper_bound(
+        resolved, status, [(updated, lambda rows: when(updated, rows))] if updated else []
+    )
 
     priority = _text(frame[priority_col]) if priority_col else none
     urgency = _text(frame["urgency"]) if "urgency" in columns else none
     exclude = pd.Series(pd.NA, index=frame.index, dtype="str")
     if exclude_auto_resolved and "auto_resolved" in columns:
         exclude = exclude.mask(_truthy(frame["auto_resolved"]), AUTO_RESOLVED_REASON)
+    exclude = exclude.mask(unbounded & exclude.isna(), NO_RESOLUTION_REASON)
     used = {
         c for c in (id_col, created_col, resolved_col, title_col, service_col, team_col, priority_col) if c
     }
     extra = {c: frame[c] for c in columns if c not in used and c not in INCIDENT_COLUMNS}
+    if note.notna().any():
+        if "note" in extra:  # the export's own note column, then the reader's
+            own = _text(extra["note"].astype(object))
+            note = (own + "; " + note).fillna(own).fillna(note)
+        extra["note"] = note
     ident = frame[id_col]
     if pd.api.types.is_float_dtype(ident):
         known = ident.dropna()
