@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -277,18 +277,9 @@ def _flatten(
         )
         stamp: dict[str, Any] = {}
         where = f"record {number}"
-        for item in list_field(
-            record.get("incident_timestamp_values"),
-            file=file,
-            record=where,
-            field="incident_timestamp_values",
-            expected="a list of {incident_timestamp, value} objects",
+        for raw_name, item in _named_items(
+            record, "incident_timestamp_values", "incident_timestamp", file=file, where=where, what="value"
         ):
-            if not isinstance(item, dict) or not isinstance(item.get("incident_timestamp"), dict):
-                continue
-            raw_name = item["incident_timestamp"].get("name")
-            if raw_name is None:
-                continue
             value = item.get("value")
             if isinstance(value, dict):
                 value = value.get("value")
@@ -298,23 +289,32 @@ def _flatten(
                 stamp[name] = value
         stamps.append(stamp)
         metric: dict[str, Any] = {}
-        for item in list_field(
-            record.get("duration_metrics"),
-            file=file,
-            record=where,
-            field="duration_metrics",
-            expected="a list of {duration_metric, value_seconds} objects",
+        for raw_name, item in _named_items(
+            record, "duration_metrics", "duration_metric", file=file, where=where, what="value_seconds"
         ):
-            if not isinstance(item, dict) or not isinstance(item.get("duration_metric"), dict):
-                continue
-            raw_name = item["duration_metric"].get("name")
-            if raw_name is None:
-                continue
             slug = _slug(raw_name)
             duration_labels.setdefault(slug, str(raw_name))
             metric[slug] = item.get("value_seconds")
         durations.append(metric)
     return rows, stamps, durations, stamp_labels, duration_labels, ranks
+
+
+def _named_items(
+    record: dict, field: str, kind: str, *, file: str, where: str, what: str
+) -> Iterator[tuple[Any, dict]]:
+    """The items of a list of ``{kind: {name}, what: ...}`` objects, with their names.
+
+    Items that are not objects, or whose ``kind`` is not an object with a name, are skipped.
+    """
+    for item in list_field(
+        record.get(field),
+        file=file,
+        record=where,
+        field=field,
+        expected=f"a list of {{{kind}, {what}}} objects",
+    ):
+        if isinstance(item, dict) and isinstance(item.get(kind), dict) and item[kind].get("name") is not None:
+            yield item[kind]["name"], item
 
 
 def _seconds_to_minutes(values: pd.Series, *, file: str, name: str) -> pd.Series:
