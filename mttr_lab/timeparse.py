@@ -214,7 +214,7 @@ def parse_epoch(
             found=values.iloc[pos],
             expected=f"seconds or milliseconds since 1970-01-01 UTC, within the years 1-9999 (read as {unit})",
         )
-    stamps = np.where(np.isnan(micro), np.iinfo(np.int64).min, np.round(np.nan_to_num(micro)))
+    stamps = np.where(np.isnan(micro), _NAT, np.round(np.nan_to_num(micro)))
     out = pd.Series(stamps.astype(np.int64).view("datetime64[us]"), index=values.index)
     return out.dt.tz_localize("UTC").astype(TIMESTAMP_DTYPE)
 

@@ -26,6 +26,7 @@ __all__ = [
     "DUPLICATE_REASON",
     "build_incidents",
     "hashable",
+    "join_notes",
     "list_field",
     "mark_duplicates",
     "timestamp_notes",
@@ -210,7 +211,7 @@ def build_incidents(
     out["record"] = record_no
     extra = dict(extra or {})
     if "note" in extra:
-        notes = _join_notes(text(extra.pop("note")), notes)
+        notes = join_notes(text(extra.pop("note")), notes)
     clash = next((name for name in extra if name in INCIDENT_COLUMNS), None)
     if clash is not None:
         raise ValueError(f"build_incidents: extra column {clash!r} would overwrite a canonical column")
@@ -275,16 +276,15 @@ def _future_cut(counts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[pd.Timesta
     return start, pd.Timestamp(int(day[first - 1]) * _DAY_US, unit="us")
 
 
-def _join_notes(first: pd.Series | None, second: pd.Series | None) -> pd.Series | None:
+def join_notes(first: pd.Series | None, second: pd.Series | None) -> pd.Series | None:
+    """Two columns of remarks as one: joined with "; " where both have one (None is no column)."""
     if first is None or second is None:
         return second if first is None else first
     joined = first + "; " + second
     return joined.fillna(first).fillna(second)
 
 
-def timestamp_notes(
-    stamps: pd.DataFrame, *, counts: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None
-) -> pd.Series:
+def timestamp_notes(stamps: pd.DataFrame) -> pd.Series:
     """A sentence per record on its doubtful milestone timestamps (NA where none is doubtful).
 
     Doubtful: a naive local time that daylight saving made ambiguous or skipped (the rule of
@@ -293,21 +293,22 @@ def timestamp_notes(
     more than a year after the latest earlier timestamp and holds fewer timestamps than the rest
     (a typo in the year, a far-future placeholder).
 
-    ``counts`` holds the :func:`day_counts` of columns where they are already known.
-
     Returns
     -------
     Series of str
         Indexed like ``stamps``; sentences joined with "; ".
     """
-    notes = _timestamp_notes(stamps, counts or {})
+    notes = _timestamp_notes(stamps, {})
     return _missing_text(stamps.index) if notes is None else notes
 
 
 def _timestamp_notes(
     stamps: pd.DataFrame, counts: Mapping[str, tuple[np.ndarray, np.ndarray]]
 ) -> pd.Series | None:
-    """:func:`timestamp_notes`, or None where no timestamp is doubtful."""
+    """:func:`timestamp_notes`, or None where no timestamp is doubtful.
+
+    ``counts`` holds the :func:`day_counts` of columns where they are already known.
+    """
     notes = None
     columns = [c for c in MILESTONES if c in stamps.columns]
     if not columns or stamps.empty:
@@ -326,10 +327,10 @@ def _timestamp_notes(
             continue
         shown = values.dt.strftime("%Y-%m-%d %H:%M")
         if noted:
-            notes = _join_notes(notes, (name + " " + remark).where(remark.notna()))
+            notes = join_notes(notes, (name + " " + remark).where(remark.notna()))
         if early is not None and early.any():
             text = name + " " + shown + " UTC is before 1990: implausible for an incident; kept as recorded"
-            notes = _join_notes(notes, text.where(early))
+            notes = join_notes(notes, text.where(early))
         if late is not None and late.any():
             text = (
                 name
@@ -338,7 +339,7 @@ def _timestamp_notes(
                 + f" UTC is more than a year after the rest of the data (which ends {cut[1]:%Y-%m-%d}): "
                 + "implausible; kept as recorded"
             )
-            notes = _join_notes(notes, text.where(late))
+            notes = join_notes(notes, text.where(late))
     return notes
 
 

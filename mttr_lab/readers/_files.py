@@ -300,7 +300,7 @@ def _json_lines(text: str, *, file: str, keys: tuple[str, ...]) -> list[Any]:
         if not line.strip():
             continue
         doc = loads(line, file=file, record=f"line {number}", expected="one JSON object per line")
-        if isinstance(doc, dict) and any(isinstance(doc.get(k), list) for k in keys):
+        if isinstance(doc, dict) and _page_list(doc, keys) is not None:
             out.extend(_records_of(doc, file=file, keys=keys, where=f"line {number}"))
         else:
             out.append(doc)

@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, hashable, whole_numbers
+from ._build import build_incidents, hashable, join_notes, whole_numbers
 from ._files import Sample, loads, read_csv_frame, read_text, require_objects, sample_of
 
 __all__ = [
@@ -570,7 +570,7 @@ def _flat_incidents(
     if note.notna().any():
         if "note" in extra:  # the export's own note column, then the reader's
             own = _text(extra["note"].astype(object))
-            note = (own + "; " + note).fillna(own).fillna(note)
+            note = join_notes(own, note)
         extra["note"] = note
     ident = frame[id_col]
     if pd.api.types.is_float_dtype(ident):
