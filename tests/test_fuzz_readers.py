@@ -36,6 +36,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_io import DST_BERLIN, HAND
 
 import mttr_lab as mttr
 from mttr_lab.io import _ReaderFailure
@@ -160,19 +161,7 @@ CASES: dict[str, list[Case]] = {
             "generic/hand_made.csv",
             {
                 "tz": "UTC",
-                "columns": {
-                    "incident_id": "Number",
-                    "title": "Summary",
-                    "service": "Service",
-                    "team": "Team",
-                    "severity": "Sev",
-                    "started_at": "Impact began",
-                    "detected_at": "Paged at",
-                    "acknowledged_at": "Acked at",
-                    "diagnosed_at": "Root cause found",
-                    "recovered_at": "Mitigated",
-                    "resolved_at": "Closed",
-                },
+                "columns": HAND,
             },
         ),
         Case(
@@ -186,15 +175,7 @@ CASES: dict[str, list[Case]] = {
             "generic/dst_berlin.csv",
             {
                 "tz": "Europe/Berlin",
-                "columns": {
-                    "incident_id": "id",
-                    "started_at": "impact start",
-                    "detected_at": "alert",
-                    "acknowledged_at": "ack",
-                    "recovered_at": "restored",
-                    "resolved_at": "closed",
-                    "severity": "sev",
-                },
+                "columns": DST_BERLIN,
             },
         ),
         Case(

@@ -24,6 +24,16 @@ HAND = {
     "recovered_at": "Mitigated",
     "resolved_at": "Closed",
 }
+#: The columns of fixtures/generic/dst_berlin.csv.
+DST_BERLIN = {
+    "incident_id": "id",
+    "started_at": "impact start",
+    "detected_at": "alert",
+    "acknowledged_at": "ack",
+    "recovered_at": "restored",
+    "resolved_at": "closed",
+    "severity": "sev",
+}
 
 
 def test_columns_mapping_gives_the_canonical_frame(fixtures):

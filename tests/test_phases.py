@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_io import HAND
+from test_io import DST_BERLIN, HAND
 
 import mttr_lab as mttr
 
@@ -81,16 +81,9 @@ def test_clock_start_detection(fixtures):
 
 
 def test_daylight_saving_crossings(fixtures):
-    cols = {
-        "incident_id": "id",
-        "started_at": "impact start",
-        "detected_at": "alert",
-        "acknowledged_at": "ack",
-        "recovered_at": "restored",
-        "resolved_at": "closed",
-        "severity": "sev",
-    }
-    incidents = mttr.read_export(fixtures / "generic" / "dst_berlin.csv", columns=cols, tz="Europe/Berlin")
+    incidents = mttr.read_export(
+        fixtures / "generic" / "dst_berlin.csv", columns=DST_BERLIN, tz="Europe/Berlin"
+    )
     durations = mttr.phase_durations(incidents).set_index("incident_id")
     # Spring: 01:55 CET to 03:01 CEST is 6 minutes of real time, not 66.
     assert minutes(durations.loc["spring", "response"]) == 6
