@@ -30,6 +30,7 @@ from .plots import (
 )
 from .postmortem import postmortem_markdown
 from .quality import check_incidents, export_overview, findings_overview
+from .report import ReviewError
 from .review import (
     detection_lag,
     latest_incidents,
@@ -65,6 +66,7 @@ __all__ = [
     "SEVERITIES",
     "SEVERITY_COLORS",
     "InputError",
+    "ReviewError",
     "Text",
     "__version__",
     "assign_tiers",
