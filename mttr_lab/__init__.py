@@ -10,7 +10,15 @@ from .calendar import hour_uniformity_test, hour_weekday_table, time_class_summa
 from .compare import compare_groups, compare_periods, compare_periods_stratified
 from .detectability import detectable_change, simulate_improvement
 from .io import detect_source, read_export, supported_sources
-from .narrative import Text, comparison_text, headline, mean_vs_median, overview_text, review_title
+from .narrative import (
+    Text,
+    comparison_text,
+    headline,
+    mean_vs_median,
+    missing_column,
+    overview_text,
+    review_title,
+)
 from .output import spreadsheet_safe, to_safe_csv
 from .phases import phase_durations
 from .plots import (
@@ -93,6 +101,7 @@ __all__ = [
     "latest_incidents",
     "mean_sensitivity",
     "mean_vs_median",
+    "missing_column",
     "mttr_dashboard",
     "overview_text",
     "percentile_pitfall",
