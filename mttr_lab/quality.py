@@ -8,9 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from .frames import (
+    DURATIONS,
+    INCIDENTS,
+    analysed,
+    as_utc,
+    default_as_of,
+    exclusions,
+    fmt_time,
+    milestone_order,
+    require,
+    usable_times,
+)
 from .schema import MILESTONES
 
 __all__ = [
@@ -24,49 +34,11 @@ __all__ = [
 
 FINDING_COLUMNS = ("incident_id", "record", "column", "problem", "action", "level")
 EXCLUDED = "excluded from analysis"
-NO_START = "no start time (neither started_at nor detected_at)"
-DUPLICATE = "duplicate id: a later version of this incident is kept"
-
-
-def _any_repeated(ids: pd.Series) -> bool:
-    """Whether any id repeats (pyarrow's count_distinct where the data is Arrow)."""
-    try:
-        # The chunked Arrow data as it is: pa.array() would first copy it into one chunk.
-        arrow = ids.array.__arrow_array__() if hasattr(ids.array, "__arrow_array__") else pa.array(ids)
-        return pc.count_distinct(arrow, mode="all").as_py() != len(ids)
-    except (pa.ArrowException, TypeError, ValueError):
-        return bool(ids.duplicated().any())
-
-
-def exclusions(incidents: pd.DataFrame) -> pd.Series:
-    """Why each record is not analysed (NA for the analysed ones).
-
-    Reasons: the reader's ``exclude_reason`` (not an incident, superseded version, no id),
-    a repeated ``incident_id`` (when the frame was not built by a reader; the last is kept),
-    or no start time at all.
-
-    Returns
-    -------
-    Series of str
-        Indexed like ``incidents``.
-    """
-    if "exclude_reason" in incidents.columns:
-        reason = incidents["exclude_reason"].astype("str").where(incidents["exclude_reason"].notna())
-    else:
-        reason = pd.Series(pd.NA, index=incidents.index, dtype="str")
-    live = reason.isna()
-    ids = incidents["incident_id"]
-    if _any_repeated(ids[live & ids.notna()]):  # one hash pass; the exact marking only when needed
-        repeated = ids.where(live).duplicated(keep="last") & live & ids.notna()
-        reason = reason.mask(repeated, DUPLICATE)
-    reason = reason.mask(reason.isna() & incidents["incident_id"].isna(), "no incident id")
-    no_start = incidents["started_at"].isna() & incidents["detected_at"].isna()
-    return reason.mask(reason.isna() & no_start, NO_START)
-
-
-def analysed(incidents: pd.DataFrame) -> pd.Series:
-    """Boolean mask of the records that the analysis uses (see :func:`exclusions`)."""
-    return exclusions(incidents).isna()
+_NAT = np.iinfo(np.int64).min
+NOT_IN_ORDER = (
+    "not used for the phases (those starting or ending at it left unmeasured); each metric is "
+    "measured from its own two endpoints where those are in order"
+)
 
 
 def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level: str) -> pd.DataFrame:
@@ -90,7 +62,12 @@ def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level
 
 
 def _fmt(stamps: pd.Series) -> pd.Series:
-    return stamps.dt.strftime("%Y-%m-%d %H:%M UTC")
+    """Times in a message: to the second, with their zone (never "10:58 is before 10:58")."""
+    return stamps.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _stamps(values: np.ndarray, unit: str, index: pd.Index) -> pd.Series:
+    return pd.Series(values.view(f"M8[{unit}]"), index=index).dt.tz_localize("UTC")
 
 
 def check_incidents(
@@ -123,12 +100,11 @@ def check_incidents(
         ``level`` (``"error"``: the value is wrong and was not used; ``"warning"``: excluded
         or doubtful; ``"info"``: handled as documented). Sorted by file and record.
     """
-    from .phases import _as_utc, default_as_of  # phases imports this module
-
+    require(incidents, INCIDENTS, function="check_incidents")
     frame = incidents.reset_index(drop=True)
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in FINDING_COLUMNS}).astype({"record": "Int64"})
-    as_of = default_as_of(frame) if as_of is None else _as_utc(as_of)
+    as_of = default_as_of(frame) if as_of is None else as_utc(as_of)
     limit = pd.Timedelta(max_duration)
     parts: list[pd.DataFrame] = []
 
@@ -137,37 +113,43 @@ def check_incidents(
     parts.append(_finding(frame, excluded, "incident_id", reason, EXCLUDED, "warning"))
     live = frame.loc[~excluded]
 
-    # Milestones out of order: each observed milestone against the latest observed one before it.
-    previous = pd.Series(pd.NaT, index=live.index, dtype=live["started_at"].dtype)
-    previous_name = pd.Series(pd.NA, index=live.index, dtype="str")
+    # Absurd times (at pandas' limits, or more than a day after as_of) are not used at all.
+    times, absurd, unit = usable_times(live, as_of)
+    shown_as_of = fmt_time(as_of)
     for name in MILESTONES:
-        current = live[name]
-        bad = current.notna() & previous.notna() & (current < previous)
+        bad = pd.Series(absurd[name], index=live.index)
         if bad.any():
-            problem = (
-                name + " (" + _fmt(current) + ") is before " + previous_name + " (" + _fmt(previous) + ")"
+            late = live[name] > as_of if pd.notna(as_of) else pd.Series(False, index=live.index)
+            problem = (name + " (" + _fmt(live[name]) + ") is ").where(bad) + late.map(
+                {
+                    True: f"more than a day after as_of ({shown_as_of})",
+                    False: "at the limit of what pandas can hold",
+                }
             )
-            parts.append(
-                _finding(
-                    live,
-                    bad,
-                    name,
-                    problem,
-                    "not used: durations starting or ending at it left unmeasured (NaT)",
-                    "error",
-                )
-            )
-        later = current.notna() & (previous.isna() | (current >= previous))
-        previous = previous.mask(later, current)
-        previous_name = previous_name.mask(later, name)
+            parts.append(_finding(live, bad, name, problem, "not used: the time is impossible", "error"))
 
+    # Milestones out of order: each usable milestone against the latest one recorded before it.
+    order = milestone_order(times, unit)
     for name in MILESTONES:
-        future = live[name] > as_of
+        bad = pd.Series(order.out_of_order[name], index=live.index)
+        if bad.any():
+            previous_name = pd.Series(
+                np.asarray((*MILESTONES, ""))[order.previous_name[name]], index=live.index
+            )
+            previous = _stamps(order.previous[name], unit, live.index)
+            problem = (
+                name + " (" + _fmt(live[name]) + ") is before " + previous_name + " (" + _fmt(previous) + ")"
+            )
+            parts.append(_finding(live, bad, name, problem, NOT_IN_ORDER, "error"))
+
+    usable = {name: _stamps(times[name], unit, live.index) for name in MILESTONES}
+    for name in MILESTONES:
+        future = usable[name] > as_of
         if future.any():
-            problem = name + " (" + _fmt(live[name]) + f") is after as_of ({as_of:%Y-%m-%d %H:%M} UTC)"
+            problem = name + " (" + _fmt(live[name]) + f") is after as_of ({shown_as_of})"
             parts.append(_finding(live, future, name, problem, "kept as recorded", "warning"))
 
-    start = live["started_at"].fillna(live["detected_at"])
+    start = usable["started_at"].fillna(usable["detected_at"])
     if "severity" in live.columns:
         raw = live["severity_raw"] if "severity_raw" in live.columns else pd.Series(pd.NA, index=live.index)
         unknown = live["severity"].isna() & raw.notna()
@@ -186,11 +168,11 @@ def check_incidents(
             is_open,
             "resolved_at",
             "open incident (no resolved_at)",
-            "kept as right-censored at as_of" + (f" ({as_of:%Y-%m-%d %H:%M} UTC)" if pd.notna(as_of) else ""),
+            "kept as right-censored at as_of" + (f" ({shown_as_of})" if pd.notna(as_of) else ""),
             "info",
         )
     )
-    took = live["resolved_at"] - start
+    took = usable["resolved_at"] - start
     long_closed = took > limit
     parts.append(
         _finding(
@@ -242,6 +224,8 @@ def export_overview(incidents: pd.DataFrame, durations: pd.DataFrame) -> pd.Data
         (``records read = analysed + excluded`` always), ``open`` (analysed and unresolved),
         ``sources``, ``first incident``, ``last incident`` (clock start, UTC).
     """
+    require(incidents, INCIDENTS, function="export_overview")
+    require(durations, DURATIONS, function="export_overview", columns=("clock_start", "is_open"))
     reason = exclusions(incidents)
     start = durations["clock_start"]
     sources = ", ".join(sorted(incidents["source"].dropna().unique())) if "source" in incidents else ""

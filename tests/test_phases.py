@@ -45,8 +45,10 @@ def test_hand_calculation_of_every_phase_and_metric(hand):
         # detection, response, diagnosis, repair, followup, ttd, ttrespond, ttrepair, ttrecover, ttresolve
         "101": [6, 4, 31, 21, 88, 6, 4, 52, 62, 150],
         "102": [None, 16, None, None, 65, None, 16, 34, 50, 115],
-        # 103's acknowledgement (06:35) is before its detection (06:40): not used at all.
-        "103": [40, None, None, 20, 10, 40, None, None, 80, 90],
+        # 103's acknowledgement (06:35) is before its detection (06:40): no phase starts or ends
+        # at it, and no time to respond; the time to repair (06:35 to the recovery at 07:20) has
+        # its own two endpoints in order, so it is measured.
+        "103": [40, None, None, 20, 10, 40, None, 45, 80, 90],
     }
     columns = [*mttr.PHASES, *mttr.METRICS]
     for incident, values in expected.items():

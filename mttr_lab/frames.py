@@ -1,0 +1,424 @@
+"""The two frames and the rules every module applies to them.
+
+``incidents`` (one row per record read, from :func:`mttr_lab.read_export`) and ``durations``
+(one row per analysed incident, from :func:`mttr_lab.phase_durations`) are ordinary pandas
+frames. This module says which is which and holds the rules both depend on:
+
+* the column sets (:data:`DURATION_COLUMNS`, :data:`DURATIONS_SIGNATURE`);
+* the kind of a frame: a tag in ``DataFrame.attrs`` set by the two functions above (it survives
+  copies, filters and column selections), recognised by the columns where the attrs are lost;
+* :func:`require`, the one check every public function makes of the frame it is given, so a
+  durations frame passed where incidents belong (or the reverse) gets the same clear error;
+* :func:`as_utc` for timestamps given by the user, :func:`default_as_of` for the moment an export
+  describes, and :func:`usable_times` / :func:`milestone_order`: which recorded times the
+  analysis uses (the same rule in :func:`mttr_lab.phase_durations` and
+  :func:`mttr_lab.check_incidents`);
+* :func:`minutes_observed`: any metric as minutes plus an observed flag (open incidents
+  right-censored), the one input of the statistics.
+
+It imports nothing of mttr_lab but :mod:`mttr_lab.schema`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .schema import METRICS, MILESTONES, PHASES, InputError
+
+__all__ = [
+    "DURATIONS",
+    "DURATIONS_SIGNATURE",
+    "DURATION_COLUMNS",
+    "EARLIEST_POSSIBLE",
+    "INCIDENTS",
+    "LATEST_POSSIBLE",
+    "ORDER_TOLERANCE",
+    "FrameKindError",
+    "MilestoneOrder",
+    "analysed",
+    "as_utc",
+    "default_as_of",
+    "elapsed",
+    "exclusions",
+    "fmt_time",
+    "kind_of",
+    "milestone_order",
+    "minutes_observed",
+    "require",
+    "tag",
+    "usable_times",
+]
+
+Kind = Literal["incidents", "durations"]
+INCIDENTS: Kind = "incidents"
+DURATIONS: Kind = "durations"
+
+#: The columns a statistic may be asked about: the cumulative metrics, then the phases.
+DURATION_COLUMNS: tuple[str, ...] = (*METRICS, *PHASES)
+#: Columns only :func:`mttr_lab.phase_durations` makes: a frame with them is a durations frame.
+DURATIONS_SIGNATURE: tuple[str, ...] = ("clock_start", "is_open", "open_for")
+_DURATIONS_ONLY = frozenset((*DURATIONS_SIGNATURE, *METRICS, "recovery_is_resolution"))
+
+#: Where the kind is kept in ``DataFrame.attrs``.
+KIND_ATTR = "mttr_lab.kind"
+#: ``(rows, id buffers)`` of an incidents frame whose repeated ids the reader has marked.
+_CHECKED_ATTR = "mttr_lab.ids_checked"
+
+#: Two milestones closer than this in the "wrong" order are equal (sources round to the second).
+ORDER_TOLERANCE = pd.Timedelta(seconds=1)
+#: Times at or beyond pandas' nanosecond limits are placeholders (9999-12-31), never used.
+EARLIEST_POSSIBLE = pd.Timestamp("1677-09-22", tz="UTC")
+LATEST_POSSIBLE = pd.Timestamp("2262-04-11", tz="UTC")
+#: A time later than ``as_of`` by more than this is an error, never used.
+FUTURE_SLACK = pd.Timedelta(days=1)
+
+_NAT = np.iinfo(np.int64).min
+
+_HINT = {
+    INCIDENTS: "pass the incidents frame of read_export",
+    DURATIONS: "pass phase_durations(incidents)",
+}
+
+
+class FrameKindError(InputError):
+    """A frame of the wrong kind, or lacking the columns of its kind (a ``ValueError``)."""
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+def tag(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
+    """Mark ``frame`` (in place) as an ``incidents`` or ``durations`` frame; returns it."""
+    frame.attrs[KIND_ATTR] = kind
+    if kind == INCIDENTS and "exclude_reason" in frame.columns:
+        frame.attrs[_CHECKED_ATTR] = _id_fingerprint(frame)
+    else:
+        frame.attrs.pop(_CHECKED_ATTR, None)
+    return frame
+
+
+def kind_of(frame: pd.DataFrame) -> Kind | None:
+    """``"incidents"``, ``"durations"``, or None when the frame is recognisably neither.
+
+    Columns only :func:`mttr_lab.phase_durations` makes (``clock_start``, ``is_open``,
+    ``open_for``, a metric) mean durations; otherwise the tag in ``attrs`` decides, and
+    without one an ``incident_id`` with milestone columns means incidents.
+    """
+    columns = set(map(str, frame.columns))
+    if columns & _DURATIONS_ONLY:
+        return DURATIONS
+    tagged = frame.attrs.get(KIND_ATTR)
+    if tagged in (INCIDENTS, DURATIONS):
+        return tagged
+    if "incident_id" in columns and columns & set(MILESTONES):
+        return INCIDENTS
+    return None
+
+
+def require(
+    frame: object, kind: Kind, *, function: str, columns: tuple[str, ...] | list[str] = ()
+) -> pd.DataFrame:
+    """Check that ``frame`` is a DataFrame of ``kind`` holding ``columns``; returns it.
+
+    Raises
+    ------
+    FrameKindError
+        (an :class:`~mttr_lab.InputError`, so a ``ValueError``) naming the function, the kind
+        found and what to pass instead: "this is an incidents frame; pass
+        phase_durations(incidents)".
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise FrameKindError(
+            f"{function}: expected the {kind} frame; {_HINT[kind]}",
+            found=type(frame).__name__,
+        )
+    found = kind_of(frame)
+    if found is not None and found != kind:
+        raise FrameKindError(f"{function}: this is {_a(found)} frame; {_HINT[kind]}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise FrameKindError(
+            f"{function}: the {kind} frame lacks the column(s) {', '.join(missing)}; {_HINT[kind]}"
+        )
+    return frame
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def _id_fingerprint(frame: pd.DataFrame) -> str | None:
+    """Rows and Arrow buffer addresses of the ids: any edit of the ids makes new buffers.
+
+    A string, since pandas deep-copies ``attrs`` on every operation.
+    """
+    array = getattr(frame["incident_id"].array, "_pa_array", None)
+    if array is None:
+        return None
+    try:
+        buffers = [c.buffers()[1] for c in array.chunks]
+        return f"{len(frame)}:" + ",".join(str(b.address) for b in buffers if b is not None)
+    except (AttributeError, IndexError, TypeError):
+        return None
+
+
+def ids_checked(frame: pd.DataFrame) -> bool:
+    """Whether the reader already marked the repeated ids of this very frame (unedited)."""
+    known = frame.attrs.get(_CHECKED_ATTR)
+    return known is not None and frame.attrs.get(KIND_ATTR) == INCIDENTS and known == _id_fingerprint(frame)
+
+
+# --------------------------------------------------------------------------- times
+
+
+def as_utc(value: object, *, name: str = "as_of") -> pd.Timestamp:
+    """A timezone-aware timestamp given by the user, in UTC; naive or unreadable ones are refused."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}: expected a timezone-aware timestamp, not {value!r}") from exc
+    if stamp is pd.NaT:
+        raise ValueError(f"{name}: expected a timezone-aware timestamp, not {value!r}")
+    if stamp.tzinfo is None:
+        raise ValueError(
+            f"{name}={value!r} has no timezone; give one, e.g. '2026-07-01T00:00Z' or "
+            "pd.Timestamp('2026-07-01', tz='Europe/Berlin')"
+        )
+    return stamp.tz_convert("UTC")
+
+
+def fmt_time(stamp: pd.Timestamp) -> str:
+    """A time as a person reads it in a message: to the second, with its zone."""
+    return f"{stamp:%Y-%m-%d %H:%M:%S} UTC" if pd.notna(stamp) else "unknown"
+
+
+def _unit(frame: pd.DataFrame) -> str:
+    units = {getattr(frame[c].dtype, "unit", "ns") for c in MILESTONES if c in frame.columns}
+    return units.pop() if len(units) == 1 else "ns"
+
+
+def _ints(column: pd.Series, unit: str) -> np.ndarray:
+    """A timestamp column as int64 counts of ``unit`` (NaT as int64 min), without a copy if it can."""
+    values = column.array
+    if getattr(column.dtype, "unit", None) != unit or not hasattr(values, "asi8"):
+        values = pd.to_datetime(column, utc=True).dt.as_unit(unit).array
+    return values.asi8
+
+
+def _limits(unit: str) -> tuple[int, int]:
+    return EARLIEST_POSSIBLE.as_unit(unit)._value, LATEST_POSSIBLE.as_unit(unit)._value
+
+
+def default_as_of(incidents: pd.DataFrame) -> pd.Timestamp:
+    """The latest timestamp in the data: the moment the export describes, never the wall clock.
+
+    Placeholders at pandas' limits (9999-12-31) do not count. NaT when the incidents hold no
+    timestamp at all: then none has a start, so none is open.
+    """
+    present = [c for c in MILESTONES if c in incidents.columns]
+    if not present or not len(incidents):
+        return pd.NaT
+    unit = _unit(incidents)
+    low, high = _limits(unit)
+    latest = _NAT
+    for name in present:
+        values = _ints(incidents[name], unit)
+        top = int(values.max())
+        if top >= high:  # a placeholder at the limit: the latest below it
+            inside = values[(values > low) & (values < high)]
+            top = int(inside.max()) if len(inside) else _NAT
+        latest = max(latest, top if top > low else _NAT)
+    return pd.NaT if latest == _NAT else pd.Timestamp(latest, unit=unit, tz="UTC")
+
+
+def usable_times(
+    frame: pd.DataFrame, as_of: pd.Timestamp
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], str]:
+    """Each milestone as int64 (``unit``), with absurd times taken out.
+
+    A time at pandas' limits, or later than ``as_of`` by more than a day, is not used (NaT):
+    it never makes an incident years long. Returns the usable values, the masks of the times
+    taken out, and the unit.
+    """
+    unit = _unit(frame)
+    low, high = _limits(unit)
+    cap = high if pd.isna(as_of) else min(high, (as_of + FUTURE_SLACK).as_unit(unit)._value + 1)
+    values, absurd = {}, {}
+    for name in MILESTONES:
+        raw = _ints(frame[name], unit)
+        # low < raw < cap in one comparison: raw - (low + 1) as unsigned is below cap - low - 1.
+        outside = (raw - (low + 1)).view(np.uint64) >= np.uint64(cap - low - 1)
+        bad = outside & (raw != _NAT) if outside.any() else outside
+        absurd[name] = bad
+        values[name] = np.where(bad, _NAT, raw) if bad.any() else raw
+    return values, absurd, unit
+
+
+@dataclass(frozen=True)
+class MilestoneOrder:
+    """Which milestones are out of order, and what each is out of order with."""
+
+    #: milestone -> bool array: recorded earlier than a milestone before it (beyond the tolerance).
+    out_of_order: dict[str, np.ndarray]
+    #: milestone -> int64 array: the latest earlier milestone's time (NaT where none).
+    previous: dict[str, np.ndarray]
+    #: milestone -> int array: index in ``MILESTONES`` of that earlier milestone (-1 where none).
+    previous_name: dict[str, np.ndarray]
+
+    def used(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The milestones with the out-of-order ones left out (NaT)."""
+        return {n: np.where(self.out_of_order[n], _NAT, v) for n, v in values.items()}
+
+
+def milestone_order(values: dict[str, np.ndarray], unit: str) -> MilestoneOrder:
+    """The milestone-order rule: each milestone against the latest one recorded before it.
+
+    A milestone earlier than that by more than :data:`ORDER_TOLERANCE` is out of order and not
+    used for the phases; closer than that, the two are equal (a second-rounded copy of a time).
+    """
+    tolerance = ORDER_TOLERANCE.as_unit(unit)._value
+    n = len(next(iter(values.values()))) if values else 0
+    latest = np.full(n, _NAT, dtype=np.int64)
+    latest_name = np.full(n, -1, dtype=np.int8)
+    bad, previous, previous_name = {}, {}, {}
+    for i, name in enumerate(MILESTONES):
+        value = values[name]
+        present = value != _NAT
+        out = present & (latest != _NAT) & (latest - value > tolerance)
+        bad[name], previous[name], previous_name[name] = out, latest, latest_name
+        later = present & ~out & (value >= latest)
+        latest = np.where(later, value, latest)
+        latest_name = np.where(later, np.int8(i), latest_name)
+    return MilestoneOrder(bad, previous, previous_name)
+
+
+def elapsed(end: np.ndarray, begin: np.ndarray, unit: str) -> np.ndarray:
+    """``end - begin`` as int64, NaT where either is unknown or the end is before the begin.
+
+    An end less than :data:`ORDER_TOLERANCE` before the begin counts as zero.
+    """
+    tolerance = ORDER_TOLERANCE.as_unit(unit)._value
+    delta = end - begin  # wraps where either is NaT; those rows are NaT below
+    measured = (end != _NAT) & (begin != _NAT) & (delta >= -tolerance)
+    return np.where(measured, np.maximum(delta, 0), _NAT)
+
+
+# --------------------------------------------------------------------------- censoring
+
+#: Where each duration's clock starts, for the censoring time of open incidents.
+STARTS: dict[str, str] = {
+    "time_to_detect": "started_at",
+    "time_to_respond": "detected_at",
+    "time_to_repair": "acknowledged_at",
+    "time_to_recover": "clock_start",
+    "time_to_resolve": "clock_start",
+    **{phase: begin for phase, (begin, _end) in PHASES.items()},
+}
+
+
+def minutes_observed(durations: pd.DataFrame, *, metric: str = "time_to_recover") -> pd.DataFrame:
+    """Each incident's ``metric`` in minutes, and whether it is observed (lifelines' event flag).
+
+    A closed incident, or an open one whose ``metric`` is already observed, contributes its
+    duration (``observed`` True); an open one still waiting contributes the time from the
+    metric's start milestone to ``as_of`` (recovered from ``clock_start + open_for``),
+    ``observed`` False: right-censored. Where the metric cannot be measured (a milestone absent
+    or out of order) ``minutes`` is NaN.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``durations``: ``minutes`` (float), ``observed`` (bool), ``censored``
+        (bool: open and waiting, the complement of ``observed`` where ``minutes`` is known).
+    """
+    if metric not in STARTS:
+        raise ValueError(f"metric must be one of {', '.join(STARTS)}, not {metric!r}")
+    require(
+        durations,
+        DURATIONS,
+        function="minutes_observed",
+        columns=(metric, STARTS[metric], "clock_start", "open_for", "is_open"),
+    )
+    minute = pd.Timedelta(minutes=1)
+    observed = durations[metric] / minute
+    as_of = durations["clock_start"] + durations["open_for"]
+    waiting = (as_of - durations[STARTS[metric]]) / minute
+    censored = observed.isna() & durations["is_open"] & (waiting >= 0)
+    minutes = observed.where(observed.notna(), waiting.where(censored))
+    censored = censored.fillna(False).astype(bool)
+    return pd.DataFrame({"minutes": minutes, "observed": observed.notna(), "censored": censored})
+
+
+# --------------------------------------------------------------------------- exclusions
+
+NO_START = "no start time (neither started_at nor detected_at)"
+DUPLICATE = "duplicate id: a later version of this incident is kept"
+NO_ID = "no incident id"
+
+
+def _repeated(incidents: pd.DataFrame, live: np.ndarray) -> np.ndarray | None:
+    """Live rows whose id repeats later (the last is kept); None when no id repeats.
+
+    Skipped for a reader's own frame, unedited: the reader has marked its repeated ids.
+    """
+    if "exclude_reason" in incidents.columns and ids_checked(incidents):
+        return None
+    ids = incidents["incident_id"]
+    candidates = ids[live]
+    if candidates.empty or pd.Index(candidates).is_unique:
+        return None
+    return (ids.where(live).duplicated(keep="last") & live).to_numpy(dtype=bool)
+
+
+def _live(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    given = (
+        incidents["exclude_reason"].notna().to_numpy(dtype=bool)
+        if "exclude_reason" in incidents.columns
+        else np.zeros(len(incidents), dtype=bool)
+    )
+    no_id = incidents["incident_id"].isna().to_numpy(dtype=bool)
+    no_start = (incidents["started_at"].isna() & incidents["detected_at"].isna()).to_numpy(dtype=bool)
+    return given, no_id, no_start
+
+
+def exclusions(incidents: pd.DataFrame) -> pd.Series:
+    """Why each record is not analysed (NA for the analysed ones).
+
+    Reasons: the reader's ``exclude_reason`` (not an incident, superseded version, no id),
+    a repeated ``incident_id`` (when the frame was not built by a reader, or was edited since;
+    the last is kept), or no start time at all.
+
+    Returns
+    -------
+    Series of str
+        Indexed like ``incidents``.
+    """
+    given, no_id, no_start = _live(incidents)
+    if "exclude_reason" in incidents.columns:
+        reason = incidents["exclude_reason"].astype("str").where(pd.Series(given, index=incidents.index))
+    else:
+        reason = pd.Series(pd.NA, index=incidents.index, dtype="str")
+    repeated = _repeated(incidents, ~given & ~no_id)
+    if repeated is not None:
+        reason = reason.mask(repeated, DUPLICATE)
+    reason = reason.mask(reason.isna() & no_id, NO_ID)
+    return reason.mask(reason.isna() & no_start, NO_START)
+
+
+def analysed(incidents: pd.DataFrame) -> pd.Series:
+    """Boolean mask of the records that the analysis uses (``exclusions(incidents).isna()``)."""
+    return pd.Series(analysed_mask(incidents), index=incidents.index)
+
+
+def analysed_mask(incidents: pd.DataFrame) -> np.ndarray:
+    """:func:`analysed` as a NumPy array."""
+    given, no_id, no_start = _live(incidents)
+    keep = ~given & ~no_id
+    repeated = _repeated(incidents, keep)
+    if repeated is not None:
+        keep &= ~repeated
+    return keep & ~no_start
