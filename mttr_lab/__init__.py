@@ -9,6 +9,7 @@ The data flow::
 from .calendar import hour_uniformity_test, hour_weekday_table, time_class_summary, with_calendar
 from .compare import compare_groups, compare_periods, compare_periods_stratified
 from .detectability import detectable_change, simulate_improvement
+from .frames import FrameKindError, minutes_observed
 from .io import detect_source, read_export, supported_sources
 from .narrative import Text, comparison_text, headline, mean_vs_median, overview_text, review_title
 from .output import spreadsheet_safe, to_safe_csv
@@ -64,6 +65,7 @@ __all__ = [
     "PHASE_COLORS",
     "SEVERITIES",
     "SEVERITY_COLORS",
+    "FrameKindError",
     "InputError",
     "Text",
     "__version__",
@@ -91,6 +93,7 @@ __all__ = [
     "latest_incidents",
     "mean_sensitivity",
     "mean_vs_median",
+    "minutes_observed",
     "mttr_dashboard",
     "overview_text",
     "percentile_pitfall",

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .schema import METRICS, PHASES
+from .frames import DURATION_COLUMNS as _DURATION_COLUMNS
+from .frames import DURATIONS, require
 from .stats import bootstrap_methods, censored_minutes
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
     "needed_per_group",
 ]
 
-_DURATION_COLUMNS = (*METRICS, *PHASES)
 
 #: The only words a comparison's verdict may use.
 VERDICTS: tuple[str, ...] = ("improved", "worsened", "no detectable change")
@@ -287,6 +287,7 @@ def compare_periods(
         the observed ``geomean_ratio`` with ``power``; NA when it is 1) and ``note`` (what is
         missing and why; NA when nothing is).
     """
+    require(durations, DURATIONS, function="compare_periods")
     _check(durations, metric, confidence, alpha, power)
     if not isinstance(n_resamples, (int, np.integer)) or n_resamples < 100:
         raise ValueError(f"n_resamples must be an integer of at least 100, not {n_resamples!r}")
@@ -435,6 +436,7 @@ def compare_periods_stratified(
         t on logs), ``weight`` (share of the combination; NA on the last two rows), ``verdict``
         and ``note``.
     """
+    require(durations, DURATIONS, function="compare_periods_stratified")
     _check(durations, metric, confidence, alpha, 0.8)
     if weights not in ("mix", "inverse_variance"):
         raise ValueError(f"weights must be 'mix' or 'inverse_variance', not {weights!r}")
@@ -631,6 +633,7 @@ def compare_groups(
         ``faster than the rest``, ``no detectable difference``, or ``too few incidents``), ordered
         by ``ratio``, slowest first.
     """
+    require(durations, DURATIONS, function="compare_groups")
     _check(durations, metric, 0.95, alpha, 0.8)
     if by not in durations.columns:
         raise ValueError(f"by={by!r} is not a column of the durations frame")

@@ -120,9 +120,17 @@ def kind_of(frame: pd.DataFrame) -> Kind | None:
 
 
 def require(
-    frame: object, kind: Kind, *, function: str, columns: tuple[str, ...] | list[str] = ()
+    frame: object,
+    kind: Kind,
+    *,
+    function: str,
+    columns: tuple[str, ...] | list[str] = (),
+    values_too: bool = False,
 ) -> pd.DataFrame:
     """Check that ``frame`` is a DataFrame of ``kind`` holding ``columns``; returns it.
+
+    With ``values_too``, anything but a DataFrame (plain minutes, None) passes unchecked: the
+    function takes those as well.
 
     Raises
     ------
@@ -132,6 +140,8 @@ def require(
         phase_durations(incidents)".
     """
     if not isinstance(frame, pd.DataFrame):
+        if values_too:
+            return frame
         raise FrameKindError(
             f"{function}: expected the {kind} frame; {_HINT[kind]}",
             found=type(frame).__name__,

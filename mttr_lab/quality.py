@@ -11,7 +11,9 @@ import pandas as pd
 
 from .frames import (
     DURATIONS,
+    EARLIEST_POSSIBLE,
     INCIDENTS,
+    LATEST_POSSIBLE,
     analysed,
     as_utc,
     default_as_of,
@@ -119,11 +121,11 @@ def check_incidents(
     for name in MILESTONES:
         bad = pd.Series(absurd[name], index=live.index)
         if bad.any():
-            late = live[name] > as_of if pd.notna(as_of) else pd.Series(False, index=live.index)
-            problem = (name + " (" + _fmt(live[name]) + ") is ").where(bad) + late.map(
+            at_limit = (live[name] >= LATEST_POSSIBLE) | (live[name] <= EARLIEST_POSSIBLE)
+            problem = (name + " (" + _fmt(live[name]) + ") is ").where(bad) + at_limit.map(
                 {
-                    True: f"more than a day after as_of ({shown_as_of})",
-                    False: "at the limit of what pandas can hold",
+                    True: "at the limit of what pandas can hold",
+                    False: f"more than a day after as_of ({shown_as_of})",
                 }
             )
             parts.append(_finding(live, bad, name, problem, "not used: the time is impossible", "error"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_io import DST_BERLIN, HAND
+from conftest import DST_BERLIN, HAND
 
 import mttr_lab as mttr
 

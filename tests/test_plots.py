@@ -8,7 +8,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from test_io import HAND
+from conftest import HAND
 
 import mttr_lab as mttr
 from mttr_lab import plots
