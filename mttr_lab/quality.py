@@ -38,8 +38,8 @@ FINDING_COLUMNS = ("incident_id", "record", "column", "problem", "action", "leve
 EXCLUDED = "excluded from analysis"
 _NAT = np.iinfo(np.int64).min
 NOT_IN_ORDER = (
-    "not used for the phases (those starting or ending at it left unmeasured); each metric is "
-    "measured from its own two endpoints where those are in order"
+    "not used for the phases that start or end at it; each metric is measured from its own "
+    "two endpoints when they are in order"
 )
 
 
@@ -170,7 +170,7 @@ def check_incidents(
             is_open,
             "resolved_at",
             "open incident (no resolved_at)",
-            "kept as right-censored at as_of" + (f" ({shown_as_of})" if pd.notna(as_of) else ""),
+            "kept as right-censored at as_of" + (f" ({as_of:%Y-%m-%d %H:%M} UTC)" if pd.notna(as_of) else ""),
             "info",
         )
     )
