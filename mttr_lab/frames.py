@@ -281,28 +281,35 @@ class MilestoneOrder:
 
     def used(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The milestones with the out-of-order ones left out (NaT)."""
-        return {n: np.where(self.out_of_order[n], _NAT, v) for n, v in values.items()}
+        return {
+            n: np.where(self.out_of_order[n], _NAT, v) if self.out_of_order[n].any() else v
+            for n, v in values.items()
+        }
 
 
-def milestone_order(values: dict[str, np.ndarray], unit: str) -> MilestoneOrder:
+def milestone_order(values: dict[str, np.ndarray], unit: str, *, names: bool = True) -> MilestoneOrder:
     """The milestone-order rule: each milestone against the latest one recorded before it.
 
     A milestone earlier than that by more than :data:`ORDER_TOLERANCE` is out of order and not
     used for the phases; closer than that, the two are equal (a second-rounded copy of a time).
+    ``names=False`` skips ``previous_name`` (all -1), which only messages need.
     """
     tolerance = ORDER_TOLERANCE.as_unit(unit)._value
     n = len(next(iter(values.values()))) if values else 0
-    latest = np.full(n, _NAT, dtype=np.int64)
+    latest = np.full(n, _NAT, dtype=np.int64)  # NaT is the smallest int64: max() skips it
     latest_name = np.full(n, -1, dtype=np.int8)
     bad, previous, previous_name = {}, {}, {}
     for i, name in enumerate(MILESTONES):
         value = values[name]
-        present = value != _NAT
-        out = present & (latest != _NAT) & (latest - value > tolerance)
+        out = value + tolerance < latest  # never where latest is NaT; also true where value is NaT
+        if out.any():
+            out &= value != _NAT
         bad[name], previous[name], previous_name[name] = out, latest, latest_name
-        later = present & ~out & (value >= latest)
-        latest = np.where(later, value, latest)
-        latest_name = np.where(later, np.int8(i), latest_name)
+        candidate = np.where(out, _NAT, value) if out.any() else value
+        if names:
+            later = (candidate >= latest) & (candidate != _NAT)
+            latest_name = np.where(later, np.int8(i), latest_name)
+        latest = np.maximum(latest, candidate)
     return MilestoneOrder(bad, previous, previous_name)
 
 
@@ -313,8 +320,12 @@ def elapsed(end: np.ndarray, begin: np.ndarray, unit: str) -> np.ndarray:
     """
     tolerance = ORDER_TOLERANCE.as_unit(unit)._value
     delta = end - begin  # wraps where either is NaT; those rows are NaT below
-    measured = (end != _NAT) & (begin != _NAT) & (delta >= -tolerance)
-    return np.where(measured, np.maximum(delta, 0), _NAT)
+    unmeasured = delta < -tolerance
+    unmeasured |= end == _NAT
+    unmeasured |= begin == _NAT
+    np.maximum(delta, 0, out=delta)
+    np.putmask(delta, unmeasured, _NAT)
+    return delta
 
 
 # --------------------------------------------------------------------------- censoring

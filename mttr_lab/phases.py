@@ -89,7 +89,7 @@ def phase_durations(
     base = kept[[*carried, *MILESTONES]].reset_index(drop=True)
     # The arithmetic runs on int64 counts of the timestamps' own unit: no temporary frames.
     times, _absurd, unit = usable_times(base, as_of)
-    used = milestone_order(times, unit).used(times)
+    used = milestone_order(times, unit, names=False).used(times)
     started, detected, acknowledged = times["started_at"], times["detected_at"], times["acknowledged_at"]
     recovered, resolved = times["recovered_at"], times["resolved_at"]
     start = np.where(started != _NAT, started, detected) if clock_start == "impact" else detected
