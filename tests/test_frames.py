@@ -206,13 +206,31 @@ def test_each_metric_is_measured_from_its_own_endpoints(tmp_path):
     assert action.str.contains("each metric is measured from its own two endpoints").all()
 
 
-def test_a_flag_never_contradicts_a_number(durations):
+def assert_flags_agree_with_numbers(durations: pd.DataFrame) -> None:
     flagged = durations["recovery_is_resolution"]
-    own = durations["recovered_at"] - durations["clock_start"]
-    fallback = durations["resolved_at"] - durations["clock_start"]
+    own = (durations["recovered_at"] - durations["clock_start"]).clip(lower=pd.Timedelta(0))
+    fallback = (durations["resolved_at"] - durations["clock_start"]).clip(lower=pd.Timedelta(0))
     measured = durations["time_to_recover"].notna()
     assert (durations.loc[measured & ~flagged, "time_to_recover"] == own[measured & ~flagged]).all()
     assert (durations.loc[measured & flagged, "time_to_recover"] == fallback[measured & flagged]).all()
+    # Where the recorded recovery is usable, it is the one used.
+    usable = (
+        durations["recovered_at"].notna()
+        & (own.notna())
+        & (durations["recovered_at"] >= durations["clock_start"])
+    )
+    assert not (usable & flagged).any()
+
+
+def test_a_flag_never_contradicts_a_number(durations):
+    assert_flags_agree_with_numbers(durations)
+
+
+@pytest.mark.parametrize(
+    "name", ["gcp_status_incidents_2022-07-03.json.gz", "github_status_incidents.jsonl.gz"]
+)
+def test_a_flag_never_contradicts_a_number_on_real_exports(real_data, name):
+    assert_flags_agree_with_numbers(mttr.phase_durations(mttr.read_export(real_data / name, source="auto")))
 
 
 # --------------------------------------------------------------------------- absurd times
