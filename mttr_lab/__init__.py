@@ -9,7 +9,7 @@ The data flow::
 from .calendar import hour_uniformity_test, hour_weekday_table, time_class_summary, with_calendar
 from .compare import compare_groups, compare_periods, compare_periods_stratified
 from .detectability import detectable_change, simulate_improvement
-from .frames import FrameKindError, minutes_observed
+from .frames import FrameKindError, Period, minutes_observed
 from .io import detect_source, read_export, supported_sources
 from .narrative import Text, comparison_text, headline, mean_vs_median, overview_text, review_title
 from .output import spreadsheet_safe, to_safe_csv
@@ -67,6 +67,7 @@ __all__ = [
     "SEVERITY_COLORS",
     "FrameKindError",
     "InputError",
+    "Period",
     "Text",
     "__version__",
     "assign_tiers",

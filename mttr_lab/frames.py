@@ -22,7 +22,7 @@ It imports nothing of mttr_lab but :mod:`mttr_lab.schema`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,7 @@ __all__ = [
     "ORDER_TOLERANCE",
     "FrameKindError",
     "MilestoneOrder",
+    "Period",
     "analysed",
     "as_utc",
     "default_as_of",
@@ -199,6 +200,61 @@ def as_utc(value: object, *, name: str = "as_of") -> pd.Timestamp:
             "pd.Timestamp('2026-07-01', tz='Europe/Berlin')"
         )
     return stamp.tz_convert("UTC")
+
+
+class _Window(NamedTuple):
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+
+class Period(_Window):
+    """A time window ``[start, end)`` in UTC: the one way to give a period.
+
+    A pair, so it goes wherever a ``(start, end)`` pair of timestamps went (``before=``,
+    ``after=``, the values of ``periods=``). Both ends must carry a timezone and ``start`` must
+    come before ``end``; :meth:`quarter` and :meth:`dates` build the usual ones in a team's
+    timezone.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, start: object, end: object, *, name: str = "period") -> Period:
+        begin, stop = as_utc(start, name=f"{name} start"), as_utc(end, name=f"{name} end")
+        if not begin < stop:
+            raise ValueError(f"{name}: start {fmt_time(begin)} must come before end {fmt_time(stop)}")
+        return super().__new__(cls, begin, stop)
+
+    @classmethod
+    def of(cls, value: object, *, name: str = "period") -> Period:
+        """A Period from a Period or a ``(start, end)`` pair; anything else is refused."""
+        if isinstance(value, cls):
+            return value
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise ValueError(
+                f"{name} must be a Period or a (start, end) pair of timezone-aware timestamps, not {value!r}"
+            )
+        return cls(value[0], value[1], name=name)
+
+    @classmethod
+    def dates(cls, first: object, last: object, *, tz: str) -> Period:
+        """Local calendar days ``first`` to ``last`` (both included) in ``tz``."""
+        begin = pd.Timestamp(first).normalize().tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+        stop = (pd.Timestamp(last).normalize() + pd.Timedelta(days=1)).tz_localize(
+            tz, nonexistent="shift_forward", ambiguous=True
+        )
+        return cls(begin, stop)
+
+    @classmethod
+    def quarter(cls, quarter: str, *, tz: str) -> Period:
+        """A calendar quarter such as ``"2026Q3"`` in ``tz``."""
+        try:
+            q = pd.Period(quarter, freq="Q")
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"quarter must look like 2026Q3, not {quarter!r}") from exc
+        return cls.dates(q.start_time, q.end_time, tz=tz)
+
+    def __repr__(self) -> str:
+        return f"Period({fmt_time(self.start)} to {fmt_time(self.end)})"
 
 
 def fmt_time(stamp: pd.Timestamp) -> str:

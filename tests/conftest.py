@@ -11,6 +11,8 @@ matplotlib.use("Agg")  # tests draw off-screen, whatever the machine has
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+#: The bundled sample export (FireHydrant shape) that the notebooks read.
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json"
 
 #: The columns of fixtures/generic/hand_made.csv.
 HAND = {

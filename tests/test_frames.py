@@ -7,7 +7,7 @@ import inspect
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import HAND
+from conftest import HAND, SAMPLE
 
 import mttr_lab as mttr
 from mttr_lab import frames
@@ -286,3 +286,30 @@ def test_minutes_observed_gives_minutes_and_the_event_flag(durations):
     pd.testing.assert_frame_equal(mttr.censored_minutes(durations), table[["minutes", "censored"]])
     with pytest.raises(ValueError, match="metric must be one of"):
         mttr.minutes_observed(durations, metric="time_to_lunch")
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def test_a_period_is_a_checked_utc_pair():
+    period = mttr.Period("2025-01-01T01:00+01:00", "2025-04-01T00:00Z")
+    assert tuple(period) == (pd.Timestamp("2025-01-01T00:00Z"), pd.Timestamp("2025-04-01T00:00Z"))
+    assert repr(period) == "Period(2025-01-01 00:00:00 UTC to 2025-04-01 00:00:00 UTC)"
+    assert mttr.Period.quarter("2026Q3", tz="Europe/Berlin") == (
+        pd.Timestamp("2026-06-30T22:00Z"),
+        pd.Timestamp("2026-09-30T22:00Z"),
+    )
+    with pytest.raises(ValueError, match="no timezone"):
+        mttr.Period("2025-01-01", "2025-02-01")
+    with pytest.raises(ValueError, match="must come before end"):
+        mttr.Period("2025-02-01T00:00Z", "2025-01-01T00:00Z")
+
+
+def test_a_period_goes_wherever_a_pair_went():
+    durations = mttr.phase_durations(mttr.read_export(SAMPLE, source="auto"))
+    before = mttr.Period("2025-01-01T00:00Z", "2025-07-01T00:00Z")
+    after = mttr.Period("2025-07-01T00:00Z", "2026-01-01T00:00Z")
+    as_pairs = mttr.compare_periods(durations, before=tuple(map(str, before)), after=tuple(map(str, after)))
+    pd.testing.assert_frame_equal(mttr.compare_periods(durations, before=before, after=after), as_pairs)
+    mix = mttr.severity_mix(durations, periods={"first": before, "second": after})
+    assert list(mix.columns) == ["first", "first share", "second", "second share"]
