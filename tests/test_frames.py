@@ -145,6 +145,17 @@ def test_every_public_function_refuses_the_wrong_kind_of_frame(name, kind, incid
     assert str(err.value) == f"{name}: this is {'an' if found == 'incidents' else 'a'} {found} frame; {hint}"
 
 
+def test_repeated_ids_are_found_again_after_any_edit_of_the_ids(incidents):
+    analysed = len(mttr.phase_durations(incidents))
+    doubled = pd.concat([incidents, incidents.iloc[[0]]], ignore_index=True)
+    assert doubled.attrs == incidents.attrs  # pandas keeps equal attrs through concat
+    assert len(mttr.phase_durations(doubled)) == analysed
+    edited = incidents.copy()
+    edited.loc[1, "incident_id"] = "101"  # in place: now two records say 101
+    assert len(mttr.phase_durations(edited)) == analysed - 1
+    assert "duplicate id" in mttr.check_incidents(edited).query("incident_id == '101'")["problem"].str.cat()
+
+
 # --------------------------------------------------------------------------- times
 
 
