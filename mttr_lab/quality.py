@@ -47,7 +47,8 @@ def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level
     rows = frame.loc[mask]
     if rows.empty:
         return pd.DataFrame(columns=list(FINDING_COLUMNS))
-    problems = problem if isinstance(problem, str) else problem.loc[mask]
+    # A message may be given for the flagged rows only: text is made for those, not for all.
+    problems = problem if isinstance(problem, str) else problem.reindex(rows.index)
     out = pd.DataFrame(
         {
             "incident_id": rows["incident_id"],
@@ -121,12 +122,19 @@ def check_incidents(
     for name in MILESTONES:
         bad = pd.Series(absurd[name], index=live.index)
         if bad.any():
-            at_limit = (live[name] >= LATEST_POSSIBLE) | (live[name] <= EARLIEST_POSSIBLE)
-            problem = (name + " (" + _fmt(live[name]) + ") is ").where(bad) + at_limit.map(
-                {
-                    True: "at the limit of what pandas can hold",
-                    False: f"more than a day after as_of ({shown_as_of})",
-                }
+            found = live.loc[bad, name]
+            at_limit = (found >= LATEST_POSSIBLE) | (found <= EARLIEST_POSSIBLE)
+            problem = (
+                name
+                + " ("
+                + _fmt(found)
+                + ") is "
+                + at_limit.map(
+                    {
+                        True: "at the limit of what pandas can hold",
+                        False: f"more than a day after as_of ({shown_as_of})",
+                    }
+                )
             )
             parts.append(_finding(live, bad, name, problem, "not used: the time is impossible", "error"))
 
@@ -135,27 +143,28 @@ def check_incidents(
     for name in MILESTONES:
         bad = pd.Series(order.out_of_order[name], index=live.index)
         if bad.any():
+            rows = live.index[bad.to_numpy()]
+            mask = bad.to_numpy()
             previous_name = pd.Series(
-                np.asarray((*MILESTONES, ""))[order.previous_name[name]], index=live.index
+                np.asarray((*MILESTONES, ""))[order.previous_name[name][mask]], index=rows
             )
-            previous = _stamps(order.previous[name], unit, live.index)
-            problem = (
-                name + " (" + _fmt(live[name]) + ") is before " + previous_name + " (" + _fmt(previous) + ")"
-            )
+            previous = _stamps(order.previous[name][mask], unit, rows)
+            found = _fmt(live.loc[bad, name])
+            problem = name + " (" + found + ") is before " + previous_name + " (" + _fmt(previous) + ")"
             parts.append(_finding(live, bad, name, problem, NOT_IN_ORDER, "error"))
 
     usable = {name: _stamps(times[name], unit, live.index) for name in MILESTONES}
     for name in MILESTONES:
         future = usable[name] > as_of
         if future.any():
-            problem = name + " (" + _fmt(live[name]) + f") is after as_of ({shown_as_of})"
+            problem = name + " (" + _fmt(live.loc[future, name]) + f") is after as_of ({shown_as_of})"
             parts.append(_finding(live, future, name, problem, "kept as recorded", "warning"))
 
     start = usable["started_at"].fillna(usable["detected_at"])
     if "severity" in live.columns:
         raw = live["severity_raw"] if "severity_raw" in live.columns else pd.Series(pd.NA, index=live.index)
         unknown = live["severity"].isna() & raw.notna()
-        problem = "severity label '" + raw.astype("str") + "' not recognised"
+        problem = "severity label '" + raw[unknown].astype("str") + "' not recognised"
         parts.append(
             _finding(live, unknown, "severity", problem, "severity left empty; pass severity_map=", "warning")
         )
@@ -181,7 +190,9 @@ def check_incidents(
             live,
             long_closed,
             "resolved_at",
-            "resolved " + took.dt.round("min").astype("str") + f" after it started (more than {limit})",
+            "resolved "
+            + took[long_closed].dt.round("min").astype("str")
+            + f" after it started (more than {limit})",
             "kept as recorded; check whether it was closed late",
             "warning",
         )
@@ -193,7 +204,7 @@ def check_incidents(
             live,
             long_open,
             "resolved_at",
-            "open for " + open_for.dt.round("min").astype("str") + f" (more than {limit})",
+            "open for " + open_for[long_open].dt.round("min").astype("str") + f" (more than {limit})",
             "kept as right-censored; check whether it was resolved without a record",
             "warning",
         )
