@@ -369,13 +369,14 @@ def milestone_order(values: dict[str, np.ndarray], unit: str, *, names: bool = T
     return MilestoneOrder(bad, previous, previous_name)
 
 
-def elapsed(end: np.ndarray, begin: np.ndarray, unit: str) -> np.ndarray:
+def elapsed(end: np.ndarray, begin: np.ndarray, unit: str, *, out: np.ndarray | None = None) -> np.ndarray:
     """``end - begin`` as int64, NaT where either is unknown or the end is before the begin.
 
-    An end less than :data:`ORDER_TOLERANCE` before the begin counts as zero.
+    An end less than :data:`ORDER_TOLERANCE` before the begin counts as zero. ``out``, when
+    given, receives the result.
     """
     tolerance = ORDER_TOLERANCE.as_unit(unit)._value
-    delta = end - begin  # wraps where either is NaT; those rows are NaT below
+    delta = np.subtract(end, begin, out=out)  # wraps where either is NaT; those rows are NaT below
     unmeasured = delta < -tolerance
     unmeasured |= end == _NAT
     unmeasured |= begin == _NAT

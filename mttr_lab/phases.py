@@ -92,30 +92,50 @@ def phase_durations(
     used = milestone_order(times, unit, names=False).used(times)
     started, detected, acknowledged = times["started_at"], times["detected_at"], times["acknowledged_at"]
     recovered, resolved = times["recovered_at"], times["resolved_at"]
-    start = np.where(started != _NAT, started, detected) if clock_start == "impact" else detected
+    # A new array either way: clock_start must not share memory with the incidents frame.
+    start = np.where(started != _NAT, started, detected) if clock_start == "impact" else detected.copy()
     # Each cumulative metric is measured from its own two endpoints when they are in order; a
     # recovery before the clock start (or unknown) falls back to the resolution, flagged.
     own_recovery = (recovered != _NAT) & (elapsed(recovered, start, unit) != _NAT)
     recovery = np.where(own_recovery, recovered, resolved)
-    is_open = base["resolved_at"].isna().to_numpy()
-    ints: dict[str, np.ndarray] = {"clock_start": start}
-    for phase, (begin, end) in PHASES.items():
-        ints[phase] = elapsed(used[end], used[begin], unit)
-    ints["time_to_detect"] = elapsed(detected, started, unit)
-    ints["time_to_respond"] = elapsed(acknowledged, detected, unit)
-    ints["time_to_repair"] = elapsed(recovery, acknowledged, unit)
-    ints["time_to_recover"] = elapsed(recovery, start, unit)
-    ints["time_to_resolve"] = elapsed(resolved, start, unit)
-    waited = elapsed(np.full(len(start), _NAT if pd.isna(as_of) else as_of.as_unit(unit)._value), start, unit)
+    is_open = base["resolved_at"].isna().to_numpy().copy()  # a writable array of its own
+    # The ten durations are written into the rows of one 2-D array: a single block, no copy.
+    names = [
+        *PHASES,
+        "time_to_detect",
+        "time_to_respond",
+        "time_to_repair",
+        "time_to_recover",
+        "time_to_resolve",
+    ]
+    block = np.empty((len(names), len(base)), dtype=np.int64)
+    ends = [(used[end], used[begin]) for begin, end in PHASES.values()]
+    ends += [
+        (detected, started),
+        (acknowledged, detected),
+        (recovery, acknowledged),
+        (recovery, start),
+        (resolved, start),
+    ]
+    for row, (end, begin) in zip(block, ends, strict=True):
+        elapsed(end, begin, unit, out=row)
+    as_of_value = _NAT if pd.isna(as_of) else as_of.as_unit(unit)._value
+    waited = elapsed(np.full(len(start), as_of_value), start, unit)
+    np.putmask(waited, ~is_open, _NAT)
     index = base.index
-    cols: dict[str, pd.Series] = {}
-    for name, values in ints.items():
-        kind = f"M8[{unit}]" if name == "clock_start" else f"m8[{unit}]"
-        cols[name] = pd.Series(values.view(kind), index=index, copy=False)
-    cols["clock_start"] = cols["clock_start"].dt.tz_localize("UTC")
-    cols["recovery_is_resolution"] = pd.Series(~own_recovery & (resolved != _NAT), index=index)
-    cols["is_open"] = pd.Series(is_open, index=index)
-    cols["open_for"] = pd.Series(np.where(is_open, waited, _NAT).view(f"m8[{unit}]"), index=index)
-    # One frame built from all the columns: concat would slice and re-check every block.
-    frame = pd.DataFrame({**{c: base[c] for c in base.columns}, **cols}, index=index, copy=False)
+    stamps = pd.Series(start.view(f"M8[{unit}]"), index=index, copy=False).dt.tz_localize("UTC")
+    tail = {
+        "recovery_is_resolution": ~own_recovery & (resolved != _NAT),
+        "is_open": is_open,
+        "open_for": waited.view(f"m8[{unit}]"),
+    }
+    frame = pd.concat(
+        [
+            base,
+            stamps.to_frame("clock_start"),
+            pd.DataFrame(block.T.view(f"m8[{unit}]"), index=index, columns=names, copy=False),
+            pd.DataFrame(tail, index=index, copy=False),
+        ],
+        axis=1,
+    )
     return tag(frame, DURATIONS)

@@ -109,3 +109,14 @@ def test_exports_without_any_timestamp_are_analysed_as_empty(tmp_path, body):
     findings = mttr.check_incidents(incidents)
     assert findings["problem"].str.startswith("no start time").sum() == len(incidents)
     assert mttr.duration_summary(durations).loc["all", "count"] == 0
+
+
+@pytest.mark.parametrize("clock_start", ["impact", "detection"])
+def test_durations_are_editable_without_touching_the_incidents(fixtures, clock_start):
+    incidents = mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    before = incidents.copy()
+    durations = mttr.phase_durations(incidents, clock_start=clock_start)
+    for column in ("clock_start", "time_to_recover", "open_for", "is_open"):
+        durations.loc[durations.index[0], column] = durations[column].iloc[-1]
+    durations.loc[:, "detected_at"] = pd.NaT
+    pd.testing.assert_frame_equal(incidents, before)
