@@ -40,12 +40,11 @@ __all__ = [
     "FrameKindError",
     "MilestoneOrder",
     "Period",
-    "analysed",
     "as_utc",
     "default_as_of",
     "elapsed",
-    "exclusions",
     "fmt_time",
+    "ids_checked",
     "kind_of",
     "milestone_order",
     "minutes_observed",
@@ -429,74 +428,3 @@ def minutes_observed(durations: pd.DataFrame, *, metric: str = "time_to_recover"
     minutes = observed.where(observed.notna(), waiting.where(censored))
     censored = censored.fillna(False).astype(bool)
     return pd.DataFrame({"minutes": minutes, "observed": observed.notna(), "censored": censored})
-
-
-# --------------------------------------------------------------------------- exclusions
-
-NO_START = "no start time (neither started_at nor detected_at)"
-DUPLICATE = "duplicate id: a later version of this incident is kept"
-NO_ID = "no incident id"
-
-
-def _repeated(incidents: pd.DataFrame, live: np.ndarray) -> np.ndarray | None:
-    """Live rows whose id repeats later (the last is kept); None when no id repeats.
-
-    Skipped for a reader's own frame, unedited: the reader has marked its repeated ids.
-    """
-    if "exclude_reason" in incidents.columns and ids_checked(incidents):
-        return None
-    ids = incidents["incident_id"]
-    candidates = ids[live]
-    if candidates.empty or pd.Index(candidates).is_unique:
-        return None
-    return (ids.where(live).duplicated(keep="last") & live).to_numpy(dtype=bool)
-
-
-def _live(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    given = (
-        incidents["exclude_reason"].notna().to_numpy(dtype=bool)
-        if "exclude_reason" in incidents.columns
-        else np.zeros(len(incidents), dtype=bool)
-    )
-    no_id = incidents["incident_id"].isna().to_numpy(dtype=bool)
-    no_start = (incidents["started_at"].isna() & incidents["detected_at"].isna()).to_numpy(dtype=bool)
-    return given, no_id, no_start
-
-
-def exclusions(incidents: pd.DataFrame) -> pd.Series:
-    """Why each record is not analysed (NA for the analysed ones).
-
-    Reasons: the reader's ``exclude_reason`` (not an incident, superseded version, no id),
-    a repeated ``incident_id`` (when the frame was not built by a reader, or was edited since;
-    the last is kept), or no start time at all.
-
-    Returns
-    -------
-    Series of str
-        Indexed like ``incidents``.
-    """
-    given, no_id, no_start = _live(incidents)
-    if "exclude_reason" in incidents.columns:
-        reason = incidents["exclude_reason"].astype("str").where(pd.Series(given, index=incidents.index))
-    else:
-        reason = pd.Series(pd.NA, index=incidents.index, dtype="str")
-    repeated = _repeated(incidents, ~given & ~no_id)
-    if repeated is not None:
-        reason = reason.mask(repeated, DUPLICATE)
-    reason = reason.mask(reason.isna() & no_id, NO_ID)
-    return reason.mask(reason.isna() & no_start, NO_START)
-
-
-def analysed(incidents: pd.DataFrame) -> pd.Series:
-    """Boolean mask of the records that the analysis uses (``exclusions(incidents).isna()``)."""
-    return pd.Series(analysed_mask(incidents), index=incidents.index)
-
-
-def analysed_mask(incidents: pd.DataFrame) -> np.ndarray:
-    """:func:`analysed` as a NumPy array."""
-    given, no_id, no_start = _live(incidents)
-    keep = ~given & ~no_id
-    repeated = _repeated(incidents, keep)
-    if repeated is not None:
-        keep &= ~repeated
-    return keep & ~no_start

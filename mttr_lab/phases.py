@@ -10,7 +10,6 @@ import pandas as pd
 from .frames import (
     DURATIONS,
     INCIDENTS,
-    analysed_mask,
     as_utc,
     default_as_of,
     elapsed,
@@ -19,6 +18,7 @@ from .frames import (
     tag,
     usable_times,
 )
+from .quality import analysed_mask
 from .schema import MILESTONES, PHASES
 
 __all__ = ["default_as_of", "phase_durations"]
