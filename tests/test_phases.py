@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DST_BERLIN, HAND
+from conftest import DST_BERLIN, FIXTURES, HAND
 
 import mttr_lab as mttr
 
@@ -107,8 +107,14 @@ def test_exports_without_any_timestamp_are_analysed_as_empty(tmp_path, body):
     incidents = mttr.read_export(path, tz="UTC")
     durations = mttr.phase_durations(incidents)
     assert len(durations) == 0
+    # Empty, but with the columns and dtypes of any durations frame (so later steps work).
+    full = mttr.phase_durations(
+        mttr.read_export(FIXTURES / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    )
+    pd.testing.assert_series_equal(durations.dtypes, full.dtypes)
     findings = mttr.check_incidents(incidents)
     assert findings["problem"].str.startswith("no start time").sum() == len(incidents)
+    assert findings.dtypes["record"] == "Int64" and findings.dtypes["problem"] == "str"
     assert mttr.duration_summary(durations).loc["all", "count"] == 0
 
 
