@@ -51,6 +51,10 @@ def test_kinds_are_recognised_by_columns_where_attrs_are_lost(incidents, duratio
     assert frames.kind_of(bare_incidents) == "incidents"
     assert frames.kind_of(bare_durations) == "durations"
     assert frames.kind_of(pd.DataFrame({"x": [1]})) is None
+    # A merge of the two loses the attrs; the durations columns decide.
+    merged = durations.merge(incidents[["incident_id", "record"]], on="incident_id")
+    assert frames.kind_of(merged) == "durations"
+    assert mttr.duration_summary(merged).loc["all", "count"] == len(durations)
 
 
 def test_the_wrong_kind_gets_one_clear_error_users_already_catch(incidents, durations):
