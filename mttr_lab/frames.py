@@ -262,16 +262,30 @@ def fmt_time(stamp: pd.Timestamp) -> str:
 
 
 def _unit(frame: pd.DataFrame) -> str:
-    units = {getattr(frame[c].dtype, "unit", "ns") for c in MILESTONES if c in frame.columns}
-    return units.pop() if len(units) == 1 else "ns"
+    present = [c for c in MILESTONES if c in frame.columns and isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
+    units = {frame[c].dtype.unit for c in present}
+    # Mixed units meet at the coarsest: a finer one could not hold a far date (9999-12-31).
+    return min(units, key=["s", "ms", "us", "ns"].index) if units else "us"
 
 
 def _ints(column: pd.Series, unit: str) -> np.ndarray:
-    """A timestamp column as int64 counts of ``unit`` (NaT as int64 min), without a copy if it can."""
-    values = column.array
-    if getattr(column.dtype, "unit", None) != unit or not hasattr(values, "asi8"):
-        values = pd.to_datetime(column, utc=True).dt.as_unit(unit).array
-    return values.asi8
+    """A timestamp column as int64 counts of ``unit`` (NaT as int64 min), without a copy if it can.
+
+    Only timezone-aware timestamps are read (a column with no value at all is NaT, whatever its
+    dtype): a naive time or a string would be a guess at its zone.
+    """
+    if not isinstance(column.dtype, pd.DatetimeTZDtype):
+        if column.isna().all():
+            return np.full(len(column), _NAT, dtype=np.int64)
+        raise InputError(
+            "the milestone holds values without a timezone",
+            field=str(column.name),
+            found=str(column.dtype),
+            expected="timezone-aware timestamps as read_export gives them (or pd.to_datetime(..., utc=True))",
+        )
+    if column.dtype.unit != unit:
+        column = column.dt.as_unit(unit)
+    return column.array.asi8
 
 
 def _limits(unit: str) -> tuple[int, int]:

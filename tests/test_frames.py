@@ -328,3 +328,20 @@ def test_a_period_goes_wherever_a_pair_went():
     pd.testing.assert_frame_equal(mttr.compare_periods(durations, before=before, after=after), as_pairs)
     mix = mttr.severity_mix(durations, periods={"first": before, "second": after})
     assert list(mix.columns) == ["first", "first share", "second", "second share"]
+
+
+def test_naive_or_text_milestones_are_refused_and_empty_ones_accepted(incidents):
+    naive = incidents.assign(detected_at=incidents["detected_at"].dt.tz_localize(None))
+    with pytest.raises(
+        mttr.InputError, match="column 'detected_at': the milestone holds values without a timezone"
+    ):
+        mttr.phase_durations(naive)
+    with pytest.raises(mttr.InputError, match="without a timezone"):
+        mttr.check_incidents(incidents.assign(resolved_at=incidents["resolved_at"].astype("str")))
+    blank = incidents.assign(diagnosed_at=None)  # an object column with no value at all
+    assert mttr.phase_durations(blank)["diagnosis"].isna().all()
+    coarse = incidents.assign(started_at=incidents["started_at"].dt.as_unit("s"))
+    pd.testing.assert_series_equal(
+        mttr.phase_durations(coarse)["time_to_resolve"],
+        mttr.phase_durations(incidents)["time_to_resolve"].dt.as_unit("s"),
+    )
