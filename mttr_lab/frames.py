@@ -41,6 +41,7 @@ __all__ = [
     "MilestoneOrder",
     "Period",
     "as_utc",
+    "count",
     "default_as_of",
     "elapsed",
     "fmt_time",
@@ -237,11 +238,15 @@ class Period(_Window):
     @classmethod
     def dates(cls, first: object, last: object, *, tz: str) -> Period:
         """Local calendar days ``first`` to ``last`` (both included) in ``tz``."""
-        begin = pd.Timestamp(first).normalize().tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
-        stop = (pd.Timestamp(last).normalize() + pd.Timedelta(days=1)).tz_localize(
-            tz, nonexistent="shift_forward", ambiguous=True
+
+        def day(value: object) -> pd.Timestamp:
+            stamp = pd.Timestamp(value)
+            return (stamp.tz_convert(tz).tz_localize(None) if stamp.tzinfo else stamp).normalize()
+
+        local = {"nonexistent": "shift_forward", "ambiguous": True}
+        return cls(
+            day(first).tz_localize(tz, **local), (day(last) + pd.Timedelta(days=1)).tz_localize(tz, **local)
         )
-        return cls(begin, stop)
 
     @classmethod
     def quarter(cls, quarter: str, *, tz: str) -> Period:
@@ -288,8 +293,15 @@ def _ints(column: pd.Series, unit: str) -> np.ndarray:
     return column.array.asi8
 
 
+def count(moment: pd.Timestamp | pd.Timedelta, unit: str) -> int:
+    """A timestamp (since 1970, UTC) or a duration as an integer count of ``unit``; NaT as int64 min."""
+    if pd.isna(moment):
+        return _NAT
+    return int(moment.as_unit(unit).asm8.view("i8"))
+
+
 def _limits(unit: str) -> tuple[int, int]:
-    return EARLIEST_POSSIBLE.as_unit(unit)._value, LATEST_POSSIBLE.as_unit(unit)._value
+    return count(EARLIEST_POSSIBLE, unit), count(LATEST_POSSIBLE, unit)
 
 
 def default_as_of(incidents: pd.DataFrame) -> pd.Timestamp:
@@ -325,7 +337,7 @@ def usable_times(
     """
     unit = _unit(frame)
     low, high = _limits(unit)
-    cap = high if pd.isna(as_of) else min(high, (as_of + FUTURE_SLACK).as_unit(unit)._value + 1)
+    cap = high if pd.isna(as_of) else min(high, count(as_of + FUTURE_SLACK, unit) + 1)
     values, absurd = {}, {}
     for name in MILESTONES:
         raw = _ints(frame[name], unit)
@@ -363,7 +375,7 @@ def milestone_order(values: dict[str, np.ndarray], unit: str, *, names: bool = T
     used for the phases; closer than that, the two are equal (a second-rounded copy of a time).
     ``names=False`` skips ``previous_name`` (all -1), which only messages need.
     """
-    tolerance = ORDER_TOLERANCE.as_unit(unit)._value
+    tolerance = count(ORDER_TOLERANCE, unit)
     n = len(next(iter(values.values()))) if values else 0
     latest = np.full(n, _NAT, dtype=np.int64)  # NaT is the smallest int64: max() skips it
     latest_name = np.full(n, -1, dtype=np.int8)
@@ -388,7 +400,7 @@ def elapsed(end: np.ndarray, begin: np.ndarray, unit: str, *, out: np.ndarray | 
     An end less than :data:`ORDER_TOLERANCE` before the begin counts as zero. ``out``, when
     given, receives the result.
     """
-    tolerance = ORDER_TOLERANCE.as_unit(unit)._value
+    tolerance = count(ORDER_TOLERANCE, unit)
     delta = np.subtract(end, begin, out=out)  # wraps where either is NaT; those rows are NaT below
     unmeasured = delta < -tolerance
     unmeasured |= end == _NAT

@@ -11,6 +11,7 @@ from .frames import (
     DURATIONS,
     INCIDENTS,
     as_utc,
+    count,
     default_as_of,
     elapsed,
     milestone_order,
@@ -119,8 +120,7 @@ def phase_durations(
     ]
     for row, (end, begin) in zip(block, ends, strict=True):
         elapsed(end, begin, unit, out=row)
-    as_of_value = _NAT if pd.isna(as_of) else as_of.as_unit(unit)._value
-    waited = elapsed(np.full(len(start), as_of_value), start, unit)
+    waited = elapsed(np.full(len(start), count(as_of, unit)), start, unit)
     np.putmask(waited, ~is_open, _NAT)
     index = base.index
     stamps = pd.Series(start.view(f"M8[{unit}]"), index=index, copy=False).dt.tz_localize("UTC")
