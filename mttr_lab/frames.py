@@ -2,21 +2,13 @@
 
 ``incidents`` (one row per record read, from :func:`mttr_lab.read_export`) and ``durations``
 (one row per analysed incident, from :func:`mttr_lab.phase_durations`) are ordinary pandas
-frames. This module says which is which and holds the rules both depend on:
-
-* the column sets (:data:`DURATION_COLUMNS`, :data:`DURATIONS_SIGNATURE`);
-* the kind of a frame: a tag in ``DataFrame.attrs`` set by the two functions above (it survives
-  copies, filters and column selections), recognised by the columns where the attrs are lost;
-* :func:`require`, the one check every public function makes of the frame it is given, so a
-  durations frame passed where incidents belong (or the reverse) gets the same clear error;
-* :func:`as_utc` for timestamps given by the user, :func:`default_as_of` for the moment an export
-  describes, and :func:`usable_times` / :func:`milestone_order`: which recorded times the
-  analysis uses (the same rule in :func:`mttr_lab.phase_durations` and
-  :func:`mttr_lab.check_incidents`);
-* :func:`minutes_observed`: any metric as minutes plus an observed flag (open incidents
-  right-censored), the one input of the statistics.
-
-It imports nothing of mttr_lab but :mod:`mttr_lab.schema`.
+frames. This module holds their column sets; their kind (a tag in ``DataFrame.attrs``, or the
+columns where the attrs are lost) and :func:`require`, the one check every public function makes
+of the frame it is given; the time rules (:func:`as_utc`, :func:`default_as_of`,
+:func:`usable_times`, :func:`milestone_order`, :class:`Period`) that
+:func:`mttr_lab.phase_durations` and :func:`mttr_lab.check_incidents` share; and
+:func:`minutes_observed`, any metric as minutes plus an observed flag, the statistics' one
+input. It imports nothing of mttr_lab but :mod:`mttr_lab.schema`.
 """
 
 from __future__ import annotations
@@ -149,17 +141,14 @@ def require(
         )
     found = kind_of(frame)
     if found is not None and found != kind:
-        raise FrameKindError(f"{function}: this is {_a(found)} frame; {_HINT[kind]}")
+        article = "an" if found == INCIDENTS else "a"
+        raise FrameKindError(f"{function}: this is {article} {found} frame; {_HINT[kind]}")
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise FrameKindError(
             f"{function}: the {kind} frame lacks the column(s) {', '.join(missing)}; {_HINT[kind]}"
         )
     return frame
-
-
-def _a(kind: str) -> str:
-    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
 def _id_fingerprint(frame: pd.DataFrame) -> str | None:
