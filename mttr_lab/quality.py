@@ -174,52 +174,82 @@ def check_incidents(
     require(incidents, INCIDENTS, function="check_incidents")
     frame = incidents.reset_index(drop=True)
     if frame.empty:
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in FINDING_COLUMNS}).astype({"record": "Int64"})
+        return _no_findings()
     as_of = default_as_of(frame) if as_of is None else as_utc(as_of)
-    limit = pd.Timedelta(max_duration)
-    parts: list[pd.DataFrame] = []
-
     reason = exclusions(frame)
     excluded = reason.notna()
-    parts.append(_finding(frame, excluded, "incident_id", reason, EXCLUDED, "warning"))
     live = frame.loc[~excluded]
+    times, usable = _time_findings(live, as_of)
+    parts = [
+        _finding(frame, excluded, "incident_id", reason, EXCLUDED, "warning"),
+        *times,
+        *_severity_findings(live),
+        *_duration_findings(live, usable, as_of, pd.Timedelta(max_duration)),
+    ]
+    if "note" in live.columns:  # a reader's remark on a record (e.g. a doubtful unit or a bound)
+        noted = live["note"].notna()
+        parts.append(
+            _finding(live, noted, "note", live["note"].astype("str"), "kept; see the note", "warning")
+        )
 
-    # Absurd times (at pandas' limits, or more than a day after as_of) are not used at all.
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return _no_findings()
+    findings = pd.concat(parts, ignore_index=True)
+    findings["record"] = findings["record"].astype("Int64")
+    for c in ("incident_id", "column", "problem", "action", "level"):
+        findings[c] = findings[c].astype("str").where(findings[c].notna())
+    order = ["file", "record", "column"] if "file" in findings.columns else ["record", "column"]
+    return findings.sort_values(order, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _no_findings() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in FINDING_COLUMNS}).astype({"record": "Int64"})
+
+
+def _time_findings(
+    live: pd.DataFrame, as_of: pd.Timestamp
+) -> tuple[list[pd.DataFrame], dict[str, pd.Series]]:
+    """Impossible times, milestones out of order and times after ``as_of``; and the usable times."""
+    parts = []
     times, absurd, unit = usable_times(live, as_of)
     shown_as_of = fmt_time(as_of)
-    for name in MILESTONES:
+    for name in MILESTONES:  # at pandas' limits, or more than a day after as_of: not used at all
         bad = pd.Series(absurd[name], index=live.index)
         if bad.any():
             found = live.loc[bad, name]
             at_limit = (found >= LATEST_POSSIBLE) | (found <= EARLIEST_POSSIBLE)
-            problem = (
-                name
-                + " ("
-                + _fmt(found)
-                + ") is "
-                + at_limit.map(
-                    {
-                        True: "at the limit of what pandas can hold",
-                        False: f"more than a day after as_of ({shown_as_of})",
-                    }
-                )
+            why = at_limit.map(
+                {
+                    True: "at the limit of what pandas can hold",
+                    False: f"more than a day after as_of ({shown_as_of})",
+                }
             )
+            problem = name + " (" + _fmt(found) + ") is " + why
             parts.append(_finding(live, bad, name, problem, "not used: the time is impossible", "error"))
 
-    # Milestones out of order: each usable milestone against the latest one recorded before it.
-    order = milestone_order(times, unit)
+    order = milestone_order(times, unit)  # each usable milestone against the latest one before it
     for name in MILESTONES:
-        bad = pd.Series(order.out_of_order[name], index=live.index)
-        if bad.any():
-            rows = live.index[bad.to_numpy()]
-            mask = bad.to_numpy()
+        mask = order.out_of_order[name]
+        if mask.any():
+            rows = live.index[mask]
             previous_name = pd.Series(
                 np.asarray((*MILESTONES, ""))[order.previous_name[name][mask]], index=rows
             )
-            previous = _stamps(order.previous[name][mask], unit, rows)
-            found = _fmt(live.loc[bad, name])
-            problem = name + " (" + found + ") is before " + previous_name + " (" + _fmt(previous) + ")"
-            parts.append(_finding(live, bad, name, problem, NOT_IN_ORDER, "error"))
+            previous = _fmt(_stamps(order.previous[name][mask], unit, rows))
+            problem = (
+                name
+                + " ("
+                + _fmt(live.loc[mask, name])
+                + ") is before "
+                + previous_name
+                + " ("
+                + previous
+                + ")"
+            )
+            parts.append(
+                _finding(live, pd.Series(mask, index=live.index), name, problem, NOT_IN_ORDER, "error")
+            )
 
     usable = {name: _stamps(times[name], unit, live.index) for name in MILESTONES}
     for name in MILESTONES:
@@ -227,33 +257,41 @@ def check_incidents(
         if future.any():
             problem = name + " (" + _fmt(live.loc[future, name]) + f") is after as_of ({shown_as_of})"
             parts.append(_finding(live, future, name, problem, "kept as recorded", "warning"))
+    return parts, usable
 
+
+def _severity_findings(live: pd.DataFrame) -> list[pd.DataFrame]:
+    if "severity" not in live.columns:
+        return []
+    raw = live["severity_raw"] if "severity_raw" in live.columns else pd.Series(pd.NA, index=live.index)
+    unknown = live["severity"].isna() & raw.notna()
+    problem = "severity label '" + raw[unknown].astype("str") + "' not recognised"
+    return [
+        _finding(live, unknown, "severity", problem, "severity left empty; pass severity_map=", "warning"),
+        _finding(live, live["severity"].isna() & raw.isna(), "severity", "no severity", "kept", "info"),
+    ]
+
+
+def _duration_findings(
+    live: pd.DataFrame, usable: dict[str, pd.Series], as_of: pd.Timestamp, limit: pd.Timedelta
+) -> list[pd.DataFrame]:
+    """Open incidents (censored), and durations longer than ``limit``."""
     start = usable["started_at"].fillna(usable["detected_at"])
-    if "severity" in live.columns:
-        raw = live["severity_raw"] if "severity_raw" in live.columns else pd.Series(pd.NA, index=live.index)
-        unknown = live["severity"].isna() & raw.notna()
-        problem = "severity label '" + raw[unknown].astype("str") + "' not recognised"
-        parts.append(
-            _finding(live, unknown, "severity", problem, "severity left empty; pass severity_map=", "warning")
-        )
-        parts.append(
-            _finding(live, live["severity"].isna() & raw.isna(), "severity", "no severity", "kept", "info")
-        )
-
     is_open = live["resolved_at"].isna()
-    parts.append(
+    censored_at = f" ({as_of:%Y-%m-%d %H:%M} UTC)" if pd.notna(as_of) else ""
+    took = usable["resolved_at"] - start
+    long_closed = took > limit
+    open_for = as_of - start
+    long_open = is_open & (open_for > limit)
+    return [
         _finding(
             live,
             is_open,
             "resolved_at",
             "open incident (no resolved_at)",
-            "kept as right-censored at as_of" + (f" ({as_of:%Y-%m-%d %H:%M} UTC)" if pd.notna(as_of) else ""),
+            "kept as right-censored at as_of" + censored_at,
             "info",
-        )
-    )
-    took = usable["resolved_at"] - start
-    long_closed = took > limit
-    parts.append(
+        ),
         _finding(
             live,
             long_closed,
@@ -263,11 +301,7 @@ def check_incidents(
             + f" after it started (more than {limit})",
             "kept as recorded; check whether it was closed late",
             "warning",
-        )
-    )
-    open_for = as_of - start
-    long_open = is_open & (open_for > limit)
-    parts.append(
+        ),
         _finding(
             live,
             long_open,
@@ -275,24 +309,8 @@ def check_incidents(
             "open for " + open_for[long_open].dt.round("min").astype("str") + f" (more than {limit})",
             "kept as right-censored; check whether it was resolved without a record",
             "warning",
-        )
-    )
-
-    if "note" in live.columns:  # a reader's remark on a record (e.g. a doubtful unit or a bound)
-        noted = live["note"].notna()
-        parts.append(
-            _finding(live, noted, "note", live["note"].astype("str"), "kept; see the note", "warning")
-        )
-
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in FINDING_COLUMNS}).astype({"record": "Int64"})
-    findings = pd.concat(parts, ignore_index=True)
-    findings["record"] = findings["record"].astype("Int64")
-    for c in ("incident_id", "column", "problem", "action", "level"):
-        findings[c] = findings[c].astype("str").where(findings[c].notna())
-    order = ["file", "record", "column"] if "file" in findings.columns else ["record", "column"]
-    return findings.sort_values(order, kind="stable", na_position="last").reset_index(drop=True)
+        ),
+    ]
 
 
 def export_overview(incidents: pd.DataFrame, durations: pd.DataFrame) -> pd.DataFrame:
