@@ -138,7 +138,10 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
     if not path.is_file():  # a pipe or a device would block, or never end
         raise InputError("not a regular file", file=str(path), expected="a path to an export file or folder")
     readers = available()
-    if source == "auto":
+    if source == "auto" and options.get("columns"):  # a mapping: the generic reader of the format
+        source = sample_of(path).kind
+        log.info("read_export: %s read as source=%r (columns= given)", path, source)
+    elif source == "auto":
         source, reason = detect_source(path)
         if source == "csv":  # canonical field names, in whichever generic format the file is
             source = sample_of(path).kind
@@ -188,7 +191,7 @@ def _refuse_json_as_csv(path: Path) -> None:
 def read_export(
     path: str | Path | Sequence[str | Path],
     *,
-    source: str = "csv",
+    source: str = "auto",
     columns: Mapping[str, str] | None = None,
     tz: str | None = None,
     severity_map: Mapping[str, str] | None = None,
@@ -203,10 +206,11 @@ def read_export(
         One export, or several (paged API dumps): a folder is read file by file in name order,
         and versions of one incident id are de-duplicated, the latest kept.
     source : str
-        ``"csv"``, ``"json"``, ``"jsonl"`` (generic, with ``columns``), a vendor name from
-        :func:`supported_sources`, or ``"auto"`` to recognise it (the ``source`` column of the
-        result says which reader was used). A JSON file read with the default ``"csv"`` gets an
-        error naming the source that reads it.
+        ``"auto"`` (the default) recognises the export, and reads it with the generic reader of
+        its format (CSV, JSON or JSON Lines) when ``columns`` is given; ``"csv"``, ``"json"``,
+        ``"jsonl"`` name the generic reader, anything else a vendor from
+        :func:`supported_sources`. The ``source`` column of the result says which reader was
+        used. A JSON file read with ``source="csv"`` gets an error naming the source that reads it.
     columns : mapping, optional
         For the generic reader: canonical name -> the export's column name.
     tz : str, optional

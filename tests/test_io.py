@@ -166,19 +166,33 @@ def test_an_export_column_named_like_a_canonical_one_is_kept_apart(tmp_path):
     assert incidents.loc[0, "export_source"] == "postmortem"
 
 
-def test_json_read_with_the_default_csv_source_says_which_source_to_use(fixtures, tmp_path):
+def test_the_default_source_recognises_the_export(fixtures):
+    incidents = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json")
+    assert incidents["source"].unique().tolist() == ["firehydrant"]
+    assert incidents.equals(mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto"))
+
+
+def test_auto_with_columns_reads_with_the_generic_reader_of_the_format(fixtures):
+    mapped = mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    assert mapped["source"].unique().tolist() == ["csv"]
+    explicit = mttr.read_export(fixtures / "generic" / "hand_made.csv", source="csv", columns=HAND, tz="UTC")
+    assert mapped.equals(explicit)
+
+
+def test_json_read_as_csv_says_which_source_to_use(fixtures, tmp_path):
     with pytest.raises(mttr.InputError) as err:
-        mttr.read_export(fixtures / "firehydrant" / "incidents_page.json")
+        mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="csv")
     message = str(err.value)
     assert "holds JSON, not CSV" in message and "source='firehydrant'" in message
     assert "malformed CSV" not in message
     canonical = tmp_path / "canonical.json"
     canonical.write_text('[{"incident_id": "A", "detected_at": "2025-01-01T00:00:00Z"}]')
     with pytest.raises(mttr.InputError, match="expected source='json'"):
-        mttr.read_export(canonical)
+        mttr.read_export(canonical, source="csv")
     assert mttr.read_export(canonical, source="json")["incident_id"].tolist() == ["A"]
+    assert mttr.read_export(canonical)["incident_id"].tolist() == ["A"]
     with pytest.raises(mttr.InputError, match="source='jsonl' with columns="):
-        mttr.read_export(fixtures / "generic" / "epochs.jsonl")
+        mttr.read_export(fixtures / "generic" / "epochs.jsonl", source="csv")
 
 
 @pytest.mark.parametrize("suffix", [".json", ".jsonl"])
