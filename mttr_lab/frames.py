@@ -13,6 +13,7 @@ input. It imports nothing of mttr_lab but :mod:`mttr_lab.schema`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -37,6 +38,7 @@ __all__ = [
     "default_as_of",
     "elapsed",
     "fmt_time",
+    "group_keys",
     "ids_checked",
     "kind_of",
     "milestone_order",
@@ -151,6 +153,17 @@ def require(
     return frame
 
 
+def group_keys(frame: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:
+    """The grouping columns ``by`` names (none for None); a name the frame lacks is refused."""
+    if by is None:
+        return []
+    keys = [by] if isinstance(by, str) else list(by)
+    missing = [k for k in keys if k not in frame.columns]
+    if missing:
+        raise ValueError(f"by={missing[0]!r} is not a column of the durations frame")
+    return keys
+
+
 def _id_fingerprint(frame: pd.DataFrame) -> str | None:
     """Rows and Arrow buffer addresses of the ids: any edit of the ids makes new buffers.
 
@@ -197,12 +210,9 @@ class _Window(NamedTuple):
 
 
 class Period(_Window):
-    """A time window ``[start, end)`` in UTC: the one way to give a period.
+    """A time window ``[start, end)`` in UTC, both ends given with a zone, start before end.
 
-    A pair, so it goes wherever a ``(start, end)`` pair of timestamps went (``before=``,
-    ``after=``, the values of ``periods=``). Both ends must carry a timezone and ``start`` must
-    come before ``end``; :meth:`quarter` and :meth:`dates` build the usual ones in a team's
-    timezone.
+    A pair, so it goes wherever a ``(start, end)`` pair went (``before=``, ``periods=`` values).
     """
 
     __slots__ = ()
@@ -318,12 +328,8 @@ def default_as_of(incidents: pd.DataFrame) -> pd.Timestamp:
 def usable_times(
     frame: pd.DataFrame, as_of: pd.Timestamp
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], str]:
-    """Each milestone as int64 (``unit``), with absurd times taken out.
-
-    A time at pandas' limits, or later than ``as_of`` by more than a day, is not used (NaT):
-    it never makes an incident years long. Returns the usable values, the masks of the times
-    taken out, and the unit.
-    """
+    """Each milestone as int64 counts of ``unit``, a time at pandas' limits or more than a day
+    after ``as_of`` taken out (NaT); also the masks of the times taken out, and the unit."""
     unit = _unit(frame)
     low, high = _limits(unit)
     cap = high if pd.isna(as_of) else min(high, count(as_of + FUTURE_SLACK, unit) + 1)
@@ -340,13 +346,10 @@ def usable_times(
 
 @dataclass(frozen=True)
 class MilestoneOrder:
-    """Which milestones are out of order, and what each is out of order with."""
+    """Per milestone: out of order (bool), the latest earlier time (int64) and its index in MILESTONES."""
 
-    #: milestone -> bool array: recorded earlier than a milestone before it (beyond the tolerance).
     out_of_order: dict[str, np.ndarray]
-    #: milestone -> int64 array: the latest earlier milestone's time (NaT where none).
     previous: dict[str, np.ndarray]
-    #: milestone -> int array: index in ``MILESTONES`` of that earlier milestone (-1 where none).
     previous_name: dict[str, np.ndarray]
 
     def used(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -11,6 +11,7 @@ from scipy import stats
 
 from .frames import DURATION_COLUMNS as _DURATION_COLUMNS
 from .frames import DURATIONS, minutes_observed, require
+from .frames import group_keys as _group_keys
 from .schema import PHASES
 
 __all__ = ["MIN_COUNT", "censored_minutes", "duration_summary", "ecdf_table", "phase_breakdown", "to_minutes"]
@@ -19,16 +20,6 @@ __all__ = ["MIN_COUNT", "censored_minutes", "duration_summary", "ecdf_table", "p
 def to_minutes(values: pd.Series) -> pd.Series:
     """Timedeltas as float minutes (NaN where NaT)."""
     return values / pd.Timedelta(minutes=1)
-
-
-def _group_keys(durations: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:
-    if by is None:
-        return []
-    keys = [by] if isinstance(by, str) else list(by)
-    missing = [k for k in keys if k not in durations.columns]
-    if missing:
-        raise ValueError(f"by={missing[0]!r} is not a column of the durations frame")
-    return keys
 
 
 #: The fewest observed durations for which each statistic is reported (statistics.md §4.2:

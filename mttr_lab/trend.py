@@ -23,6 +23,7 @@ from scipy import stats
 from .compare import detectable_ratio, median_ratio_interval
 from .frames import DURATION_COLUMNS as _DURATION_COLUMNS
 from .frames import DURATIONS, require
+from .frames import group_keys as _keys
 from .stats import censored_minutes, duration_summary
 
 __all__ = ["duration_trend", "improvement_question", "rolling_trend", "trend_slope"]
@@ -94,16 +95,6 @@ def _local_naive(value: DateLike, tz: str, what: str) -> pd.Timestamp | None:
 def _localize(naive: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
     """Local wall-clock boundaries as aware timestamps (a skipped midnight moves forward)."""
     return naive.tz_localize(tz, nonexistent="shift_forward", ambiguous=np.ones(len(naive), dtype=bool))
-
-
-def _keys(durations: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:
-    if by is None:
-        return []
-    keys = [by] if isinstance(by, str) else list(by)
-    missing = [k for k in keys if k not in durations.columns]
-    if missing:
-        raise ValueError(f"by={missing[0]!r} is not a column of the durations frame")
-    return keys
 
 
 def _periods(
