@@ -31,6 +31,7 @@ from .plots import (
 )
 from .postmortem import postmortem_markdown
 from .quality import check_incidents, export_overview, findings_overview
+from .report import ReviewError
 from .review import (
     detection_lag,
     latest_incidents,
@@ -68,6 +69,7 @@ __all__ = [
     "FrameKindError",
     "InputError",
     "Period",
+    "ReviewError",
     "Text",
     "__version__",
     "assign_tiers",

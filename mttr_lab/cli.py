@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from .report import ReviewError
 from .schema import METRICS, PHASES, InputError
 
 EPILOG = """examples:
@@ -329,6 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"mttr-lab: {exc}", file=sys.stderr)
         return 2
+    except ReviewError as exc:  # a cell failed: one line, and where the partly executed notebook is
+        print(f"mttr-lab: the review failed: {exc}", file=sys.stderr)
+        return 1
     except (ValueError, OSError) as exc:  # a bad argument value, or a path that cannot be written
         print(f"mttr-lab: {exc}", file=sys.stderr)
         return 2

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TEMPLATE", "render_report"]
+__all__ = ["TEMPLATE", "ReviewError", "render_report"]
 
 #: The review notebook shipped inside the package.
 TEMPLATE = "quarterly_review.ipynb"
+
+
+class ReviewError(RuntimeError):
+    """A cell of the review notebook failed; ``notebook`` is the partly executed copy to debug."""
+
+    def __init__(self, message: str, *, notebook: Path) -> None:
+        super().__init__(f"{message} (the partly executed review is in {notebook})")
+        self.notebook = notebook
 
 
 def render_report(
@@ -48,6 +57,17 @@ def render_report(
     -------
     Path
         The HTML file written.
+
+    Raises
+    ------
+    ReviewError
+        When a cell fails: one line naming the error, with the path of the partly executed
+        notebook (beside ``out``, ending ``.failed.ipynb``).
+
+    Notes
+    -----
+    The notebook runs in a kernel on this interpreter (``sys.executable``), whatever the
+    ``python3`` kernel of the user's Jupyter points at, so it sees the same mttr_lab and pandas.
     """
     import nbformat
     import papermill
@@ -69,15 +89,22 @@ def render_report(
     }
     with tempfile.TemporaryDirectory() as tmp:
         executed = Path(tmp) / "review.ipynb"
-        papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=parameters,
-            cwd=tmp,
-            progress_bar=False,
-            kernel_name="python3",
-            kernel_manager_class=_local_kernel_manager(),
-        )
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters=parameters,
+                cwd=tmp,
+                progress_bar=False,
+                kernel_name="python3",
+                kernel_manager_class=_local_kernel_manager(),
+            )
+        except papermill.PapermillExecutionError as exc:
+            failed = out.with_name(out.stem + ".failed.ipynb")
+            if executed.exists():
+                failed.write_bytes(executed.read_bytes())
+            lines = str(exc.evalue).strip().splitlines()
+            raise ReviewError(f"{exc.ename}: {lines[-1] if lines else ''}", notebook=failed) from exc
         nb = nbformat.read(executed, as_version=4)
     nb.metadata["title"] = f"Incident recovery review: {export.name}"
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
@@ -87,8 +114,18 @@ def render_report(
     return out
 
 
+def kernel_argv() -> list[str]:
+    """The command that starts the review's kernel: ipykernel on this very interpreter."""
+    return [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+
 def _local_kernel_manager() -> type:
-    """A kernel manager that talks to its kernel over local sockets (IPC) instead of TCP ports."""
+    """A kernel manager for this interpreter, over local sockets (IPC) instead of TCP ports.
+
+    The kernel spec is made here rather than looked up by name: a user's own ``python3``
+    kernel often points at another Python, without pandas or mttr_lab.
+    """
+    from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
 
@@ -96,5 +133,9 @@ def _local_kernel_manager() -> type:
         @default("transport")
         def _transport_default(self) -> str:
             return "ipc"
+
+        @property
+        def kernel_spec(self) -> KernelSpec:
+            return KernelSpec(argv=kernel_argv(), display_name="mttr_lab", language="python")
 
     return LocalKernelManager

@@ -68,3 +68,47 @@ def test_a_quarter_without_incidents_renders_and_says_so(tmp_path):
     text = out.read_text()
     assert "Incident recovery review, 2024Q4" in text and "No incident in this quarter." in text
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text
+
+
+def test_the_review_runs_on_this_interpreter_whatever_python3_kernel_the_user_has(tmp_path, monkeypatch):
+    # A user's own python3 kernel spec pointing at a Python without pandas must not be used.
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": ["/nonexistent/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3",
+                "language": "python",
+            }
+        )
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter"))
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    assert KernelSpecManager().get_kernel_spec("python3").argv[0] == "/nonexistent/python"
+    out = render_report(SAMPLE, out=tmp_path / "r.html", quarter="2025Q3", tz="UTC")
+    assert "Incident recovery review, 2025Q3" in out.read_text()
+
+
+def test_a_failing_cell_is_one_line_and_keeps_the_partly_executed_notebook(tmp_path):
+    import nbformat
+
+    from mttr_lab.report import ReviewError
+
+    nb = nbformat.v4.new_notebook(metadata={"language_info": {"name": "python"}})
+    parameters = nbformat.v4.new_code_cell("export = None")
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell("print('ran')"), nbformat.v4.new_code_cell("1 / 0")]
+    template = tmp_path / "broken.ipynb"
+    nbformat.write(nb, template)
+    with pytest.raises(ReviewError) as err:
+        render_report(SAMPLE, out=tmp_path / "out" / "r.html", template=template)
+    message = str(err.value)
+    assert message.startswith("ZeroDivisionError: division by zero") and "\n" not in message
+    assert err.value.notebook == tmp_path / "out" / "r.failed.ipynb"
+    kept = nbformat.read(err.value.notebook, as_version=4)
+    ran = next(cell for cell in kept.cells if cell.source == "print('ran')")
+    assert ran.outputs[0]["text"] == "ran\n"
+    assert not (tmp_path / "out" / "r.html").exists()
