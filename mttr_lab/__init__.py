@@ -9,6 +9,7 @@ The data flow::
 from .calendar import hour_uniformity_test, hour_weekday_table, time_class_summary, with_calendar
 from .compare import compare_groups, compare_periods, compare_periods_stratified
 from .detectability import detectable_change, simulate_improvement
+from .frames import FrameKindError, Period, minutes_observed
 from .io import detect_source, read_export, supported_sources
 from .narrative import (
     Text,
@@ -73,7 +74,9 @@ __all__ = [
     "PHASE_COLORS",
     "SEVERITIES",
     "SEVERITY_COLORS",
+    "FrameKindError",
     "InputError",
+    "Period",
     "ReviewError",
     "Text",
     "__version__",
@@ -101,6 +104,7 @@ __all__ = [
     "latest_incidents",
     "mean_sensitivity",
     "mean_vs_median",
+    "minutes_observed",
     "missing_column",
     "mttr_dashboard",
     "overview_text",

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from .frames import DURATIONS, require
 from .quality import analysed
 from .stats import duration_summary
 
@@ -353,6 +354,7 @@ def time_class_summary(
         ``exposure_hours`` (real hours of the class in the span), ``incidents_per_hour``
         (count / exposure_hours) and ``rate_ratio`` (that rate over the rate of all hours).
     """
+    require(durations_with_calendar, DURATIONS, function="time_class_summary")
     caller = "time_class_summary"
     business, sleep = _check_hours(business_hours, sleep_hours)
     _calendar_parts(durations_with_calendar, caller)

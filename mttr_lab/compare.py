@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .schema import METRICS, PHASES
+from .frames import DURATION_COLUMNS as _DURATION_COLUMNS
+from .frames import DURATIONS, Period, require
 from .stats import bootstrap_methods, censored_minutes
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
     "needed_per_group",
 ]
 
-_DURATION_COLUMNS = (*METRICS, *PHASES)
 
 #: The only words a comparison's verdict may use.
 VERDICTS: tuple[str, ...] = ("improved", "worsened", "no detectable change")
@@ -43,8 +43,6 @@ VERDICTS: tuple[str, ...] = ("improved", "worsened", "no detectable change")
 MIN_BOOTSTRAP = 5
 #: Resampled values held in memory at once by the bootstrap (about 16 MB of float64).
 _BATCH_VALUES = 2_000_000
-
-Period = tuple[str | pd.Timestamp, str | pd.Timestamp]
 
 
 # --------------------------------------------------------------------------- small pieces
@@ -80,28 +78,8 @@ def needed_per_group(ratio: float, sigma: float, *, alpha: float = 0.05, power: 
     return float(np.ceil(2 * k**2 * sigma**2 / np.log(ratio) ** 2))
 
 
-def _timestamp(value, what: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what}: expected a timezone-aware timestamp, not {value!r}") from exc
-    if stamp is pd.NaT:
-        raise ValueError(f"{what}: expected a timezone-aware timestamp, not {value!r}")
-    if stamp.tzinfo is None:
-        raise ValueError(
-            f"{what}={value!r} has no timezone; give one, e.g. '2025-01-01T00:00+01:00' or "
-            "pd.Timestamp('2025-01-01', tz='Europe/Berlin')"
-        )
-    return stamp.tz_convert("UTC")
-
-
 def _period(value, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise ValueError(f"{name} must be a (start, end) pair of timezone-aware timestamps, not {value!r}")
-    start, end = _timestamp(value[0], f"{name} start"), _timestamp(value[1], f"{name} end")
-    if not start < end:
-        raise ValueError(f"{name}: start {value[0]!r} must come before end {value[1]!r}")
-    return start, end
+    return Period.of(value, name=name)
 
 
 def _check(durations: pd.DataFrame, metric: str, confidence: float, alpha: float, power: float) -> None:
@@ -287,6 +265,7 @@ def compare_periods(
         the observed ``geomean_ratio`` with ``power``; NA when it is 1) and ``note`` (what is
         missing and why; NA when nothing is).
     """
+    require(durations, DURATIONS, function="compare_periods")
     _check(durations, metric, confidence, alpha, power)
     if not isinstance(n_resamples, (int, np.integer)) or n_resamples < 100:
         raise ValueError(f"n_resamples must be an integer of at least 100, not {n_resamples!r}")
@@ -435,6 +414,7 @@ def compare_periods_stratified(
         t on logs), ``weight`` (share of the combination; NA on the last two rows), ``verdict``
         and ``note``.
     """
+    require(durations, DURATIONS, function="compare_periods_stratified")
     _check(durations, metric, confidence, alpha, 0.8)
     if weights not in ("mix", "inverse_variance"):
         raise ValueError(f"weights must be 'mix' or 'inverse_variance', not {weights!r}")
@@ -631,6 +611,7 @@ def compare_groups(
         ``faster than the rest``, ``no detectable difference``, or ``too few incidents``), ordered
         by ``ratio``, slowest first.
     """
+    require(durations, DURATIONS, function="compare_groups")
     _check(durations, metric, 0.95, alpha, 0.8)
     if by not in durations.columns:
         raise ValueError(f"by={by!r} is not a column of the durations frame")

@@ -27,11 +27,11 @@ from scipy import stats
 from scipy.optimize import elementwise
 
 from .compare import detectable_ratio, needed_per_group
-from .schema import METRICS, PHASES
+from .frames import DURATION_COLUMNS as _DURATION_COLUMNS
+from .frames import DURATIONS, require
 
 __all__ = ["detectable_change", "simulate_improvement"]
 
-_DURATION_COLUMNS = (*METRICS, *PHASES)
 STATISTICS: tuple[str, ...] = ("mean", "median", "geomean", "p95")
 #: Resampled values held in memory at once by simulate_improvement (about 64 MB of float64).
 _BATCH_VALUES = 8_000_000
@@ -139,6 +139,7 @@ def detectable_change(
         ``change``), ``alpha``, ``power``, ``test``, ``note``. NA with a note where ``sigma``
         cannot be estimated.
     """
+    require(durations_or_minutes, DURATIONS, function="detectable_change", values_too=True)
     if test not in ("z", "t"):
         raise ValueError(f"test must be 'z' or 't', not {test!r}")
     if not 0 < change < 1:
@@ -301,6 +302,7 @@ def simulate_improvement(
         gain), ``null_gain_minutes``, ``null_p_gain``, ``null_gain_low``, ``null_gain_high``,
         ``note``. NA with a note where the statistic cannot be computed (geomean of a zero).
     """
+    require(durations_or_minutes, DURATIONS, function="simulate_improvement", values_too=True)
     names = [statistic] if isinstance(statistic, str) else list(statistic)
     bad = [s for s in names if s not in STATISTICS]
     if bad or not names:

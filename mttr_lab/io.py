@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from .frames import INCIDENTS, tag
 from .readers import GENERIC_FORMATS, available
 from .readers._build import mark_duplicates
 from .readers._files import loads, read_text, sample_of
@@ -253,11 +254,11 @@ def read_export(
             raise InputError("the folder holds no files", file=str(path))
         paths: list[Path] = files
     elif isinstance(path, (str, Path)):
-        return _read_one(Path(path), source, opts)
+        return tag(_read_one(Path(path), source, opts), INCIDENTS)
     else:
         paths = [Path(p) for p in path]
         if not paths:
             raise InputError("no files given", expected="at least one export file")
     frames = [_read_one(p, source, dict(opts)).assign(file=p.name) for p in paths]
     combined = pd.concat(frames, ignore_index=True)
-    return mark_duplicates(combined)
+    return tag(mark_duplicates(combined), INCIDENTS)

@@ -4,49 +4,28 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
-from .quality import analysed
+from .frames import (
+    DURATIONS,
+    INCIDENTS,
+    as_utc,
+    count,
+    default_as_of,
+    elapsed,
+    milestone_order,
+    require,
+    tag,
+    usable_times,
+)
+from .quality import analysed_mask
 from .schema import MILESTONES, PHASES
 
 __all__ = ["default_as_of", "phase_durations"]
 
 _CARRIED = ("incident_id", "title", "severity", "service", "team", "source")
-
-
-def default_as_of(incidents: pd.DataFrame) -> pd.Timestamp:
-    """The latest timestamp in the data: the moment the export describes, never the wall clock.
-
-    NaT when the incidents hold no timestamp at all: then none has a start, so none is open.
-    """
-    present = [c for c in MILESTONES if c in incidents.columns]
-    latest = incidents[present].max(axis=None) if present and len(incidents) else pd.NaT
-    return pd.NaT if pd.isna(latest) else pd.Timestamp(latest)
-
-
-def _as_utc(value) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is None:
-        raise ValueError(f"as_of={value!r} has no timezone; give one, e.g. '2026-07-01T00:00Z'")
-    return stamp.tz_convert("UTC")
-
-
-def _in_order(frame: pd.DataFrame) -> dict[str, pd.Series]:
-    """Each milestone, left out (NaT) where it is earlier than a milestone recorded before it.
-
-    The same rule as :func:`mttr_lab.check_incidents`, which reports each such milestone.
-    """
-    used: dict[str, pd.Series] = {}
-    latest = pd.Series(pd.NaT, index=frame.index, dtype=frame["started_at"].dtype)
-    for name in MILESTONES:
-        value = frame[name].mask(frame[name] < latest)
-        used[name] = value
-        latest = latest.mask(value.notna() & (latest.isna() | (value >= latest)), value)
-    return used
-
-
-def _non_negative(delta: pd.Series) -> pd.Series:
-    return delta.where(delta >= pd.Timedelta(0))
+_NAT = np.iinfo(np.int64).min
 
 
 def phase_durations(
@@ -63,11 +42,15 @@ def phase_durations(
     ``followup`` = resolved − recovered. Metrics are cumulative: ``time_to_detect`` =
     detected − started, ``time_to_respond`` = acknowledged − detected, ``time_to_repair`` =
     recovered − acknowledged, ``time_to_recover`` = recovered − clock start,
-    ``time_to_resolve`` = resolved − clock start. Where ``recovered_at`` is unknown, recovery is
-    taken to be ``resolved_at`` for ``time_to_repair`` and ``time_to_recover``, and
-    ``recovery_is_resolution`` says so. A milestone recorded earlier than one before it in the
-    sequence is not used (every duration that starts or ends at it is NaT);
-    :func:`mttr_lab.check_incidents` reports it.
+    ``time_to_resolve`` = resolved − clock start. Each metric is measured from its own two
+    endpoints when they are in order, whatever the milestones between them say. Where
+    ``recovered_at`` is unknown or earlier than the clock start, recovery is taken to be
+    ``resolved_at`` for ``time_to_repair`` and ``time_to_recover``, and
+    ``recovery_is_resolution`` says so. A phase is not measured where a milestone is recorded
+    earlier than one before it in the sequence (every phase that starts or ends at it is NaT);
+    milestones less than a second apart in that order are equal (the phase is 0). A time at
+    pandas' limits or more than a day after ``as_of`` is not used. :func:`mttr_lab.check_incidents`
+    reports each of these.
 
     Records that are not analysed (``exclude_reason`` set, superseded duplicates, no start time)
     are left out; :func:`mttr_lab.check_incidents` lists each with its reason.
@@ -93,33 +76,66 @@ def phase_durations(
         (Timedelta from clock start to ``as_of`` for open incidents, the censoring time; NaT
         for closed ones).
     """
+    require(incidents, INCIDENTS, function="phase_durations")
     if clock_start not in ("impact", "detection"):
         raise ValueError(f"clock_start must be 'impact' or 'detection', not {clock_start!r}")
     missing = [c for c in ("incident_id", *MILESTONES) if c not in incidents.columns]
     if missing:
         raise ValueError(f"phase_durations: incidents lack the column(s) {', '.join(missing)}")
-    as_of = default_as_of(incidents) if as_of is None else _as_utc(as_of)
+    as_of = default_as_of(incidents) if as_of is None else as_utc(as_of)
 
-    kept = incidents.loc[analysed(incidents)]
+    keep = analysed_mask(incidents)
+    kept = incidents if keep.all() else incidents.loc[keep]
     carried = [c for c in _CARRIED if c in kept.columns]
     base = kept[[*carried, *MILESTONES]].reset_index(drop=True)
-    used = _in_order(base)
-    started, detected, acknowledged = used["started_at"], used["detected_at"], used["acknowledged_at"]
-    recovered, resolved = used["recovered_at"], used["resolved_at"]
-    # Columns are collected and joined once: inserting them one by one re-copies the column index.
-    cols: dict[str, pd.Series] = {}
-    start = started.fillna(detected) if clock_start == "impact" else detected
-    cols["clock_start"] = start
-    for phase, (begin, end) in PHASES.items():
-        cols[phase] = _non_negative(used[end] - used[begin])
-    recovery = recovered.fillna(resolved)
-    cols["time_to_detect"] = _non_negative(detected - started)
-    cols["time_to_respond"] = _non_negative(acknowledged - detected)
-    cols["time_to_repair"] = _non_negative(recovery - acknowledged)
-    cols["time_to_recover"] = _non_negative(recovery - start)
-    cols["time_to_resolve"] = _non_negative(resolved - start)
-    cols["recovery_is_resolution"] = base["recovered_at"].isna() & base["resolved_at"].notna()
-    is_open = base["resolved_at"].isna()
-    cols["is_open"] = is_open
-    cols["open_for"] = _non_negative((as_of - start).where(is_open))
-    return pd.concat([base, pd.DataFrame(cols)], axis=1)
+    # The arithmetic runs on int64 counts of the timestamps' own unit: no temporary frames.
+    times, _absurd, unit = usable_times(base, as_of)
+    used = milestone_order(times, unit, names=False).used(times)
+    started, detected, acknowledged = times["started_at"], times["detected_at"], times["acknowledged_at"]
+    recovered, resolved = times["recovered_at"], times["resolved_at"]
+    # A new array either way: clock_start must not share memory with the incidents frame.
+    start = np.where(started != _NAT, started, detected) if clock_start == "impact" else detected.copy()
+    # Each cumulative metric is measured from its own two endpoints when they are in order; a
+    # recovery before the clock start (or unknown) falls back to the resolution, flagged.
+    own_recovery = (recovered != _NAT) & (elapsed(recovered, start, unit) != _NAT)
+    recovery = np.where(own_recovery, recovered, resolved)
+    is_open = base["resolved_at"].isna().to_numpy().copy()  # a writable array of its own
+    # The ten durations are written into the rows of one 2-D array: a single block, no copy.
+    names = [
+        *PHASES,
+        "time_to_detect",
+        "time_to_respond",
+        "time_to_repair",
+        "time_to_recover",
+        "time_to_resolve",
+    ]
+    block = np.empty((len(names), len(base)), dtype=np.int64)
+    ends = [(used[end], used[begin]) for begin, end in PHASES.values()]
+    ends += [
+        (detected, started),
+        (acknowledged, detected),
+        (recovery, acknowledged),
+        (recovery, start),
+        (resolved, start),
+    ]
+    for row, (end, begin) in zip(block, ends, strict=True):
+        elapsed(end, begin, unit, out=row)
+    waited = elapsed(np.full(len(start), count(as_of, unit)), start, unit)
+    np.putmask(waited, ~is_open, _NAT)
+    index = base.index
+    stamps = pd.Series(start.view(f"M8[{unit}]"), index=index, copy=False).dt.tz_localize("UTC")
+    tail = {
+        "recovery_is_resolution": ~own_recovery & (resolved != _NAT),
+        "is_open": is_open,
+        "open_for": waited.view(f"m8[{unit}]"),
+    }
+    frame = pd.concat(
+        [
+            base,
+            stamps.to_frame("clock_start"),
+            pd.DataFrame(block.T.view(f"m8[{unit}]"), index=index, columns=names, copy=False),
+            pd.DataFrame(tail, index=index, copy=False),
+        ],
+        axis=1,
+    )
+    return tag(frame, DURATIONS)

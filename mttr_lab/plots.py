@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
+from .frames import DURATIONS, require
 from .schema import PHASES, SEVERITIES
 from .stats import MIN_COUNT
 
@@ -677,6 +678,7 @@ def mttr_dashboard(
     -------
     Figure
     """
+    require(durations, DURATIONS, function="mttr_dashboard")
     from .stats import duration_summary, phase_breakdown
     from .trend import duration_trend
 

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from .frames import INCIDENTS, require
 from .plots import format_minutes
 from .schema import MILESTONES, InputError
 
@@ -59,6 +60,7 @@ def postmortem_markdown(incidents: pd.DataFrame, incident_id: str) -> str:
     InputError
         When the id is not in the export.
     """
+    require(incidents, INCIDENTS, function="postmortem_markdown")
     rows = incidents[incidents["incident_id"] == str(incident_id)]
     if rows.empty:
         raise InputError(

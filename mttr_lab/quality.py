@@ -8,9 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from .frames import (
+    DURATIONS,
+    EARLIEST_POSSIBLE,
+    INCIDENTS,
+    LATEST_POSSIBLE,
+    as_utc,
+    default_as_of,
+    fmt_time,
+    ids_checked,
+    milestone_order,
+    require,
+    usable_times,
+)
 from .schema import MILESTONES
 
 __all__ = [
@@ -24,56 +35,88 @@ __all__ = [
 
 FINDING_COLUMNS = ("incident_id", "record", "column", "problem", "action", "level")
 EXCLUDED = "excluded from analysis"
+_NAT = np.iinfo(np.int64).min
+NOT_IN_ORDER = (
+    "not used for the phases that start or end at it; each metric is measured from its own "
+    "two endpoints when they are in order"
+)
+
+
 NO_START = "no start time (neither started_at nor detected_at)"
 DUPLICATE = "duplicate id: a later version of this incident is kept"
+NO_ID = "no incident id"
 
 
-def _any_repeated(ids: pd.Series) -> bool:
-    """Whether any id repeats (pyarrow's count_distinct where the data is Arrow)."""
-    try:
-        # The chunked Arrow data as it is: pa.array() would first copy it into one chunk.
-        arrow = ids.array.__arrow_array__() if hasattr(ids.array, "__arrow_array__") else pa.array(ids)
-        return pc.count_distinct(arrow, mode="all").as_py() != len(ids)
-    except (pa.ArrowException, TypeError, ValueError):
-        return bool(ids.duplicated().any())
+def _repeated(incidents: pd.DataFrame, live: np.ndarray) -> np.ndarray | None:
+    """Live rows whose id repeats later (the last is kept); None when no id repeats.
+
+    Skipped for a reader's own frame, unedited: the reader has marked its repeated ids.
+    """
+    if "exclude_reason" in incidents.columns and ids_checked(incidents):
+        return None
+    ids = incidents["incident_id"]
+    candidates = ids[live]
+    if candidates.empty or pd.Index(candidates).is_unique:
+        return None
+    return (ids.where(live).duplicated(keep="last") & live).to_numpy(dtype=bool)
+
+
+def _live(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    given = (
+        incidents["exclude_reason"].notna().to_numpy(dtype=bool)
+        if "exclude_reason" in incidents.columns
+        else np.zeros(len(incidents), dtype=bool)
+    )
+    no_id = incidents["incident_id"].isna().to_numpy(dtype=bool)
+    no_start = (incidents["started_at"].isna() & incidents["detected_at"].isna()).to_numpy(dtype=bool)
+    return given, no_id, no_start
 
 
 def exclusions(incidents: pd.DataFrame) -> pd.Series:
     """Why each record is not analysed (NA for the analysed ones).
 
     Reasons: the reader's ``exclude_reason`` (not an incident, superseded version, no id),
-    a repeated ``incident_id`` (when the frame was not built by a reader; the last is kept),
-    or no start time at all.
+    a repeated ``incident_id`` (when the frame was not built by a reader, or was edited since;
+    the last is kept), or no start time at all.
 
     Returns
     -------
     Series of str
         Indexed like ``incidents``.
     """
+    given, no_id, no_start = _live(incidents)
     if "exclude_reason" in incidents.columns:
-        reason = incidents["exclude_reason"].astype("str").where(incidents["exclude_reason"].notna())
+        reason = incidents["exclude_reason"].astype("str").where(pd.Series(given, index=incidents.index))
     else:
         reason = pd.Series(pd.NA, index=incidents.index, dtype="str")
-    live = reason.isna()
-    ids = incidents["incident_id"]
-    if _any_repeated(ids[live & ids.notna()]):  # one hash pass; the exact marking only when needed
-        repeated = ids.where(live).duplicated(keep="last") & live & ids.notna()
+    repeated = _repeated(incidents, ~given & ~no_id)
+    if repeated is not None:
         reason = reason.mask(repeated, DUPLICATE)
-    reason = reason.mask(reason.isna() & incidents["incident_id"].isna(), "no incident id")
-    no_start = incidents["started_at"].isna() & incidents["detected_at"].isna()
+    reason = reason.mask(reason.isna() & no_id, NO_ID)
     return reason.mask(reason.isna() & no_start, NO_START)
 
 
 def analysed(incidents: pd.DataFrame) -> pd.Series:
-    """Boolean mask of the records that the analysis uses (see :func:`exclusions`)."""
-    return exclusions(incidents).isna()
+    """Boolean mask of the records that the analysis uses (``exclusions(incidents).isna()``)."""
+    return pd.Series(analysed_mask(incidents), index=incidents.index)
+
+
+def analysed_mask(incidents: pd.DataFrame) -> np.ndarray:
+    """:func:`analysed` as a NumPy array."""
+    given, no_id, no_start = _live(incidents)
+    keep = ~given & ~no_id
+    repeated = _repeated(incidents, keep)
+    if repeated is not None:
+        keep &= ~repeated
+    return keep & ~no_start
 
 
 def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level: str) -> pd.DataFrame:
     rows = frame.loc[mask]
     if rows.empty:
         return pd.DataFrame(columns=list(FINDING_COLUMNS))
-    problems = problem if isinstance(problem, str) else problem.loc[mask]
+    # A message may be given for the flagged rows only: text is made for those, not for all.
+    problems = problem if isinstance(problem, str) else problem.reindex(rows.index)
     out = pd.DataFrame(
         {
             "incident_id": rows["incident_id"],
@@ -90,7 +133,12 @@ def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level
 
 
 def _fmt(stamps: pd.Series) -> pd.Series:
-    return stamps.dt.strftime("%Y-%m-%d %H:%M UTC")
+    """Times in a message: to the second, with their zone (never "10:58 is before 10:58")."""
+    return stamps.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _stamps(values: np.ndarray, unit: str, index: pd.Index) -> pd.Series:
+    return pd.Series(values.view(f"M8[{unit}]"), index=index).dt.tz_localize("UTC")
 
 
 def check_incidents(
@@ -123,98 +171,21 @@ def check_incidents(
         ``level`` (``"error"``: the value is wrong and was not used; ``"warning"``: excluded
         or doubtful; ``"info"``: handled as documented). Sorted by file and record.
     """
-    from .phases import _as_utc, default_as_of  # phases imports this module
-
+    require(incidents, INCIDENTS, function="check_incidents")
     frame = incidents.reset_index(drop=True)
     if frame.empty:
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in FINDING_COLUMNS}).astype({"record": "Int64"})
-    as_of = default_as_of(frame) if as_of is None else _as_utc(as_of)
-    limit = pd.Timedelta(max_duration)
-    parts: list[pd.DataFrame] = []
-
+        return _no_findings()
+    as_of = default_as_of(frame) if as_of is None else as_utc(as_of)
     reason = exclusions(frame)
     excluded = reason.notna()
-    parts.append(_finding(frame, excluded, "incident_id", reason, EXCLUDED, "warning"))
     live = frame.loc[~excluded]
-
-    # Milestones out of order: each observed milestone against the latest observed one before it.
-    previous = pd.Series(pd.NaT, index=live.index, dtype=live["started_at"].dtype)
-    previous_name = pd.Series(pd.NA, index=live.index, dtype="str")
-    for name in MILESTONES:
-        current = live[name]
-        bad = current.notna() & previous.notna() & (current < previous)
-        if bad.any():
-            problem = (
-                name + " (" + _fmt(current) + ") is before " + previous_name + " (" + _fmt(previous) + ")"
-            )
-            parts.append(
-                _finding(
-                    live,
-                    bad,
-                    name,
-                    problem,
-                    "not used: durations starting or ending at it left unmeasured (NaT)",
-                    "error",
-                )
-            )
-        later = current.notna() & (previous.isna() | (current >= previous))
-        previous = previous.mask(later, current)
-        previous_name = previous_name.mask(later, name)
-
-    for name in MILESTONES:
-        future = live[name] > as_of
-        if future.any():
-            problem = name + " (" + _fmt(live[name]) + f") is after as_of ({as_of:%Y-%m-%d %H:%M} UTC)"
-            parts.append(_finding(live, future, name, problem, "kept as recorded", "warning"))
-
-    start = live["started_at"].fillna(live["detected_at"])
-    if "severity" in live.columns:
-        raw = live["severity_raw"] if "severity_raw" in live.columns else pd.Series(pd.NA, index=live.index)
-        unknown = live["severity"].isna() & raw.notna()
-        problem = "severity label '" + raw.astype("str") + "' not recognised"
-        parts.append(
-            _finding(live, unknown, "severity", problem, "severity left empty; pass severity_map=", "warning")
-        )
-        parts.append(
-            _finding(live, live["severity"].isna() & raw.isna(), "severity", "no severity", "kept", "info")
-        )
-
-    is_open = live["resolved_at"].isna()
-    parts.append(
-        _finding(
-            live,
-            is_open,
-            "resolved_at",
-            "open incident (no resolved_at)",
-            "kept as right-censored at as_of" + (f" ({as_of:%Y-%m-%d %H:%M} UTC)" if pd.notna(as_of) else ""),
-            "info",
-        )
-    )
-    took = live["resolved_at"] - start
-    long_closed = took > limit
-    parts.append(
-        _finding(
-            live,
-            long_closed,
-            "resolved_at",
-            "resolved " + took.dt.round("min").astype("str") + f" after it started (more than {limit})",
-            "kept as recorded; check whether it was closed late",
-            "warning",
-        )
-    )
-    open_for = as_of - start
-    long_open = is_open & (open_for > limit)
-    parts.append(
-        _finding(
-            live,
-            long_open,
-            "resolved_at",
-            "open for " + open_for.dt.round("min").astype("str") + f" (more than {limit})",
-            "kept as right-censored; check whether it was resolved without a record",
-            "warning",
-        )
-    )
-
+    times, usable = _time_findings(live, as_of)
+    parts = [
+        _finding(frame, excluded, "incident_id", reason, EXCLUDED, "warning"),
+        *times,
+        *_severity_findings(live),
+        *_duration_findings(live, usable, as_of, pd.Timedelta(max_duration)),
+    ]
     if "note" in live.columns:  # a reader's remark on a record (e.g. a doubtful unit or a bound)
         noted = live["note"].notna()
         parts.append(
@@ -223,13 +194,123 @@ def check_incidents(
 
     parts = [p for p in parts if not p.empty]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in FINDING_COLUMNS}).astype({"record": "Int64"})
+        return _no_findings()
     findings = pd.concat(parts, ignore_index=True)
     findings["record"] = findings["record"].astype("Int64")
     for c in ("incident_id", "column", "problem", "action", "level"):
         findings[c] = findings[c].astype("str").where(findings[c].notna())
     order = ["file", "record", "column"] if "file" in findings.columns else ["record", "column"]
     return findings.sort_values(order, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _no_findings() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in FINDING_COLUMNS}).astype({"record": "Int64"})
+
+
+def _time_findings(
+    live: pd.DataFrame, as_of: pd.Timestamp
+) -> tuple[list[pd.DataFrame], dict[str, pd.Series]]:
+    """Impossible times, milestones out of order and times after ``as_of``; and the usable times."""
+    parts = []
+    times, absurd, unit = usable_times(live, as_of)
+    shown_as_of = fmt_time(as_of)
+    for name in MILESTONES:  # at pandas' limits, or more than a day after as_of: not used at all
+        bad = pd.Series(absurd[name], index=live.index)
+        if bad.any():
+            found = live.loc[bad, name]
+            at_limit = (found >= LATEST_POSSIBLE) | (found <= EARLIEST_POSSIBLE)
+            why = at_limit.map(
+                {
+                    True: "at the limit of what pandas can hold",
+                    False: f"more than a day after as_of ({shown_as_of})",
+                }
+            )
+            problem = name + " (" + _fmt(found) + ") is " + why
+            parts.append(_finding(live, bad, name, problem, "not used: the time is impossible", "error"))
+
+    order = milestone_order(times, unit)  # each usable milestone against the latest one before it
+    for name in MILESTONES:
+        mask = order.out_of_order[name]
+        if mask.any():
+            rows = live.index[mask]
+            previous_name = pd.Series(
+                np.asarray((*MILESTONES, ""))[order.previous_name[name][mask]], index=rows
+            )
+            previous = _fmt(_stamps(order.previous[name][mask], unit, rows))
+            problem = (
+                name
+                + " ("
+                + _fmt(live.loc[mask, name])
+                + ") is before "
+                + previous_name
+                + " ("
+                + previous
+                + ")"
+            )
+            parts.append(
+                _finding(live, pd.Series(mask, index=live.index), name, problem, NOT_IN_ORDER, "error")
+            )
+
+    usable = {name: _stamps(times[name], unit, live.index) for name in MILESTONES}
+    for name in MILESTONES:
+        future = usable[name] > as_of
+        if future.any():
+            problem = name + " (" + _fmt(live.loc[future, name]) + f") is after as_of ({shown_as_of})"
+            parts.append(_finding(live, future, name, problem, "kept as recorded", "warning"))
+    return parts, usable
+
+
+def _severity_findings(live: pd.DataFrame) -> list[pd.DataFrame]:
+    if "severity" not in live.columns:
+        return []
+    raw = live["severity_raw"] if "severity_raw" in live.columns else pd.Series(pd.NA, index=live.index)
+    unknown = live["severity"].isna() & raw.notna()
+    problem = "severity label '" + raw[unknown].astype("str") + "' not recognised"
+    return [
+        _finding(live, unknown, "severity", problem, "severity left empty; pass severity_map=", "warning"),
+        _finding(live, live["severity"].isna() & raw.isna(), "severity", "no severity", "kept", "info"),
+    ]
+
+
+def _duration_findings(
+    live: pd.DataFrame, usable: dict[str, pd.Series], as_of: pd.Timestamp, limit: pd.Timedelta
+) -> list[pd.DataFrame]:
+    """Open incidents (censored), and durations longer than ``limit``."""
+    start = usable["started_at"].fillna(usable["detected_at"])
+    is_open = live["resolved_at"].isna()
+    censored_at = f" ({as_of:%Y-%m-%d %H:%M} UTC)" if pd.notna(as_of) else ""
+    took = usable["resolved_at"] - start
+    long_closed = took > limit
+    open_for = as_of - start
+    long_open = is_open & (open_for > limit)
+    return [
+        _finding(
+            live,
+            is_open,
+            "resolved_at",
+            "open incident (no resolved_at)",
+            "kept as right-censored at as_of" + censored_at,
+            "info",
+        ),
+        _finding(
+            live,
+            long_closed,
+            "resolved_at",
+            "resolved "
+            + took[long_closed].dt.round("min").astype("str")
+            + f" after it started (more than {limit})",
+            "kept as recorded; check whether it was closed late",
+            "warning",
+        ),
+        _finding(
+            live,
+            long_open,
+            "resolved_at",
+            "open for " + open_for[long_open].dt.round("min").astype("str") + f" (more than {limit})",
+            "kept as right-censored; check whether it was resolved without a record",
+            "warning",
+        ),
+    ]
 
 
 def export_overview(incidents: pd.DataFrame, durations: pd.DataFrame) -> pd.DataFrame:
@@ -242,6 +323,8 @@ def export_overview(incidents: pd.DataFrame, durations: pd.DataFrame) -> pd.Data
         (``records read = analysed + excluded`` always), ``open`` (analysed and unresolved),
         ``sources``, ``first incident``, ``last incident`` (clock start, UTC).
     """
+    require(incidents, INCIDENTS, function="export_overview")
+    require(durations, DURATIONS, function="export_overview", columns=("clock_start", "is_open"))
     reason = exclusions(incidents)
     start = durations["clock_start"]
     sources = ", ".join(sorted(incidents["source"].dropna().unique())) if "source" in incidents else ""

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from .frames import DURATIONS, INCIDENTS, require
 from .schema import SEVERITIES
 from .stats import to_minutes
 
@@ -54,6 +55,7 @@ def quarter_bounds(
         ``previous_start``, ``previous_end``, ``complete`` (bool: the quarter ended by ``as_of``),
         ``first_day``, ``last_day`` (the quarter's local dates, for spans in the team's timezone).
     """
+    require(durations, DURATIONS, function="quarter_bounds")
     if as_of is None:
         as_of = durations[["clock_start", "resolved_at"]].max(axis=None)
     as_of = pd.Timestamp(as_of)
@@ -105,6 +107,7 @@ def period_durations(durations: pd.DataFrame, *, start: pd.Timestamp, end: pd.Ti
     DataFrame
         The matching rows of ``durations``, columns unchanged.
     """
+    require(durations, DURATIONS, function="period_durations")
     inside = (durations["clock_start"] >= start) & (durations["clock_start"] < end)
     return durations.loc[inside]
 
@@ -125,6 +128,7 @@ def severity_mix(
         Indexed by severity (lowest first, then ``no severity``): per period ``<label>`` (count)
         and ``<label> share`` (0-1); a ``total`` row.
     """
+    require(durations, DURATIONS, function="severity_mix")
     columns = {}
     labels = [*SEVERITIES, "no severity"]
     for label, (start, end) in periods.items():
@@ -156,6 +160,7 @@ def slowest_incidents(
         ``incident_id``, ``title``, ``severity``, ``service``, ``started`` (clock start, UTC),
         ``minutes`` (the duration, or the time open so far), ``open`` (bool).
     """
+    require(durations, DURATIONS, function="slowest_incidents")
     minutes = to_minutes(durations[metric])
     still_open = minutes.isna() & durations["is_open"]
     minutes = minutes.fillna(to_minutes(durations["open_for"]).where(still_open))
@@ -185,6 +190,7 @@ def quarter_table(
         ``median_low``, ``median_high``, ``p90``, ``p90_low``, ``p90_high``, ``km_median``,
         ``mean``, ``within_60`` (minutes; share 0-1).
     """
+    require(durations, DURATIONS, function="quarter_table")
     from .stats import duration_summary
 
     rows = {}
@@ -268,6 +274,7 @@ def latest_incidents(durations: pd.DataFrame, *, n: int = 20) -> pd.DataFrame:
     DataFrame
         The matching rows of ``durations``, oldest first.
     """
+    require(durations, DURATIONS, function="latest_incidents")
     if n < 1:
         raise ValueError(f"n must be at least 1, not {n}")
     return durations.sort_values("clock_start", kind="stable").tail(n)
@@ -284,6 +291,7 @@ def mean_sensitivity(
         Indexed by ``mean``, ``median``, ``p90``: ``all`` and ``without longest`` (minutes) and
         ``change`` (share, e.g. -0.12 for 12 % lower).
     """
+    require(durations, DURATIONS, function="mean_sensitivity")
     import numpy as np
 
     values = np.sort(to_minutes(durations[metric]).dropna().to_numpy())
@@ -313,6 +321,7 @@ def percentile_pitfall(
         Indexed by method (``int(n*p/100) index``, ``numpy linear``, ``median_unbiased``,
         ``maximum``): one column per percentile (``p50``, ...), minutes; ``incidents``.
     """
+    require(durations, DURATIONS, function="percentile_pitfall")
     import numpy as np
 
     values = np.sort(to_minutes(durations[metric]).dropna().to_numpy())
@@ -351,6 +360,7 @@ def detection_lag(
         One row: ``incidents``, ``with_window``, ``implausible``, ``median``, ``p25``, ``p75``,
         ``p90`` (minutes, over the plausible lags), ``share_over_30`` (0-1).
     """
+    require(incidents, INCIDENTS, function="detection_lag")
     import numpy as np
 
     if impact not in incidents.columns:

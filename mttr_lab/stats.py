@@ -9,37 +9,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .schema import METRICS, PHASES
+from .frames import DURATION_COLUMNS as _DURATION_COLUMNS
+from .frames import DURATIONS, minutes_observed, require
+from .frames import group_keys as _group_keys
+from .schema import PHASES
 
 __all__ = ["MIN_COUNT", "censored_minutes", "duration_summary", "ecdf_table", "phase_breakdown", "to_minutes"]
-
-_DURATION_COLUMNS = (*METRICS, *PHASES)
 
 
 def to_minutes(values: pd.Series) -> pd.Series:
     """Timedeltas as float minutes (NaN where NaT)."""
     return values / pd.Timedelta(minutes=1)
 
-
-def _group_keys(durations: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:
-    if by is None:
-        return []
-    keys = [by] if isinstance(by, str) else list(by)
-    missing = [k for k in keys if k not in durations.columns]
-    if missing:
-        raise ValueError(f"by={missing[0]!r} is not a column of the durations frame")
-    return keys
-
-
-#: Where each duration's clock starts, for the censoring time of open incidents.
-_STARTS = {
-    "time_to_detect": "started_at",
-    "time_to_respond": "detected_at",
-    "time_to_repair": "acknowledged_at",
-    "time_to_recover": "clock_start",
-    "time_to_resolve": "clock_start",
-    **{phase: begin for phase, (begin, _end) in PHASES.items()},
-}
 
 #: The fewest observed durations for which each statistic is reported (statistics.md §4.2:
 #: no estimator rescues p99 below about 100 incidents; p90 is unstable below 20-30).
@@ -61,15 +42,8 @@ def censored_minutes(durations: pd.DataFrame, *, metric: str = "time_to_recover"
     DataFrame
         Indexed like ``durations``: ``minutes`` (float), ``censored`` (bool).
     """
-    if metric not in _STARTS:
-        raise ValueError(f"metric must be one of {', '.join(_STARTS)}, not {metric!r}")
-    observed = to_minutes(durations[metric])
-    as_of = durations["clock_start"] + durations["open_for"]
-    start = durations[_STARTS[metric]]
-    waiting = to_minutes(as_of - start)
-    censored = observed.isna() & durations["is_open"] & (waiting >= 0)
-    minutes = observed.where(observed.notna(), waiting.where(censored))
-    return pd.DataFrame({"minutes": minutes, "censored": censored.fillna(False).astype(bool)})
+    require(durations, DURATIONS, function="censored_minutes")
+    return minutes_observed(durations, metric=metric)[["minutes", "censored"]]
 
 
 def _quantile_interval(values: np.ndarray, p: float, q: float, confidence: float) -> tuple[float, float]:
@@ -274,6 +248,7 @@ def duration_summary(
         geomean, p90, p95, p99; ``km_median``, ``km_p90`` and their intervals; ``within_<target>``
         shares (0-1) with intervals; and ``note`` (why a value is missing, NA when nothing is).
     """
+    require(durations, DURATIONS, function="duration_summary")
     if metric not in _DURATION_COLUMNS:
         raise ValueError(f"metric must be one of {', '.join(_DURATION_COLUMNS)}, not {metric!r}")
     if not 0 < confidence < 1:
@@ -375,6 +350,7 @@ def phase_breakdown(
         ``detection``, ``response``, ``diagnosis``, ``repair``, ``followup`` (minutes) and
         ``<phase>_observed`` (how many incidents each phase was measured on).
     """
+    require(durations, DURATIONS, function="phase_breakdown")
     if statistic not in ("median", "mean"):
         raise ValueError(f"statistic must be 'median' or 'mean', not {statistic!r}")
     keys = _group_keys(durations, by)
@@ -412,6 +388,7 @@ def ecdf_table(
         by then, NaN when none is closed); ``km``, ``km_low``, ``km_high`` (Kaplan-Meier share
         recovered by then and its band).
     """
+    require(durations, DURATIONS, function="ecdf_table")
     values = censored_minutes(durations, metric=metric).dropna(subset=["minutes"])
     minutes = values["minutes"].to_numpy(dtype=float)
     censored = values["censored"].to_numpy(dtype=bool)

@@ -21,12 +21,13 @@ import pandas as pd
 from scipy import stats
 
 from .compare import detectable_ratio, median_ratio_interval
-from .schema import METRICS, PHASES
+from .frames import DURATION_COLUMNS as _DURATION_COLUMNS
+from .frames import DURATIONS, require
+from .frames import group_keys as _keys
 from .stats import censored_minutes, duration_summary
 
 __all__ = ["duration_trend", "improvement_question", "rolling_trend", "trend_slope"]
 
-_DURATION_COLUMNS = (*METRICS, *PHASES)
 #: Observed durations each of two periods needs for an interval of their change.
 MIN_CHANGE = 10
 #: Non-empty periods a trend line needs.
@@ -94,16 +95,6 @@ def _local_naive(value: DateLike, tz: str, what: str) -> pd.Timestamp | None:
 def _localize(naive: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
     """Local wall-clock boundaries as aware timestamps (a skipped midnight moves forward)."""
     return naive.tz_localize(tz, nonexistent="shift_forward", ambiguous=np.ones(len(naive), dtype=bool))
-
-
-def _keys(durations: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:
-    if by is None:
-        return []
-    keys = [by] if isinstance(by, str) else list(by)
-    missing = [k for k in keys if k not in durations.columns]
-    if missing:
-        raise ValueError(f"by={missing[0]!r} is not a column of the durations frame")
-    return keys
 
 
 def _periods(
@@ -251,6 +242,7 @@ def duration_trend(
         ``geomean_high``, ``p90``, ``km_median`` (minutes), ``empty`` (bool), ``change``,
         ``change_low``, ``change_high`` (ratio to the previous non-empty period) and ``note``.
     """
+    require(durations, DURATIONS, function="duration_trend")
     _check(durations, metric, tz, confidence)
     pfreq = _period_freq(freq)
     keys = _keys(durations, by)
@@ -399,6 +391,7 @@ def rolling_trend(
         ``geomean_low``, ``geomean_high``, ``p90``, ``km_median`` (minutes), ``too_few`` (bool:
         fewer than ``min_count`` observed; the values are shown but unreliable) and ``note``.
     """
+    require(durations, DURATIONS, function="rolling_trend")
     _check(durations, metric, tz, confidence)
     try:
         span, stride = pd.Timedelta(window), pd.Timedelta(step)
@@ -565,6 +558,7 @@ def trend_slope(
         ``kendall_tau``, ``p_value`` (Kendall) and ``note``; NA with a note below
         :data:`MIN_PERIODS` periods.
     """
+    require(durations, DURATIONS, function="trend_slope")
     _check(durations, metric, tz, confidence)
     _, _, row, _ = _period_slope(
         durations, freq=freq, metric=metric, tz=tz, start=start, end=end, confidence=confidence
@@ -629,6 +623,7 @@ def improvement_question(
         period-over-period comparison to see the claimed cut), ``needed_per_period`` (incidents per
         period that comparison needs), ``verdict`` (one sentence) and ``note``.
     """
+    require(durations, DURATIONS, function="improvement_question")
     _check(durations, metric, tz, confidence)
     if not 0 < claimed < 1:
         raise ValueError(f"claimed must be a fraction in (0, 1), e.g. 0.10 for 10 % a month; got {claimed!r}")

@@ -11,6 +11,33 @@ matplotlib.use("Agg")  # tests draw off-screen, whatever the machine has
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+#: The bundled sample export (FireHydrant shape) that the notebooks read.
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json"
+
+#: The columns of fixtures/generic/hand_made.csv.
+HAND = {
+    "incident_id": "Number",
+    "title": "Summary",
+    "service": "Service",
+    "team": "Team",
+    "severity": "Sev",
+    "started_at": "Impact began",
+    "detected_at": "Paged at",
+    "acknowledged_at": "Acked at",
+    "diagnosed_at": "Root cause found",
+    "recovered_at": "Mitigated",
+    "resolved_at": "Closed",
+}
+#: The columns of fixtures/generic/dst_berlin.csv.
+DST_BERLIN = {
+    "incident_id": "id",
+    "started_at": "impact start",
+    "detected_at": "alert",
+    "acknowledged_at": "ack",
+    "recovered_at": "restored",
+    "resolved_at": "closed",
+    "severity": "sev",
+}
 
 
 @pytest.fixture

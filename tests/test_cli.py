@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SAMPLE
 
 import mttr_lab as mttr
 from mttr_lab.cli import main
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json"
 
 
 def test_synth_writes_a_readable_export(tmp_path, capsys):

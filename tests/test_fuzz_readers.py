@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DST_BERLIN, HAND
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_io import DST_BERLIN, HAND
 
 import mttr_lab as mttr
 from mttr_lab.io import _ReaderFailure

@@ -7,33 +7,10 @@ import shutil
 
 import pandas as pd
 import pytest
+from conftest import HAND
 
 import mttr_lab as mttr
 from mttr_lab.schema import INCIDENT_COLUMNS
-
-HAND = {
-    "incident_id": "Number",
-    "title": "Summary",
-    "service": "Service",
-    "team": "Team",
-    "severity": "Sev",
-    "started_at": "Impact began",
-    "detected_at": "Paged at",
-    "acknowledged_at": "Acked at",
-    "diagnosed_at": "Root cause found",
-    "recovered_at": "Mitigated",
-    "resolved_at": "Closed",
-}
-#: The columns of fixtures/generic/dst_berlin.csv.
-DST_BERLIN = {
-    "incident_id": "id",
-    "started_at": "impact start",
-    "detected_at": "alert",
-    "acknowledged_at": "ack",
-    "recovered_at": "restored",
-    "resolved_at": "closed",
-    "severity": "sev",
-}
 
 
 def test_columns_mapping_gives_the_canonical_frame(fixtures):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
-from test_io import DST_BERLIN, HAND
+from conftest import DST_BERLIN, FIXTURES, HAND
 
 import mttr_lab as mttr
 
@@ -45,8 +46,10 @@ def test_hand_calculation_of_every_phase_and_metric(hand):
         # detection, response, diagnosis, repair, followup, ttd, ttrespond, ttrepair, ttrecover, ttresolve
         "101": [6, 4, 31, 21, 88, 6, 4, 52, 62, 150],
         "102": [None, 16, None, None, 65, None, 16, 34, 50, 115],
-        # 103's acknowledgement (06:35) is before its detection (06:40): not used at all.
-        "103": [40, None, None, 20, 10, 40, None, None, 80, 90],
+        # 103's acknowledgement (06:35) is before its detection (06:40): no phase starts or ends
+        # at it, and no time to respond; the time to repair (06:35 to the recovery at 07:20) has
+        # its own two endpoints in order, so it is measured.
+        "103": [40, None, None, 20, 10, 40, None, 45, 80, 90],
     }
     columns = [*mttr.PHASES, *mttr.METRICS]
     for incident, values in expected.items():
@@ -104,6 +107,84 @@ def test_exports_without_any_timestamp_are_analysed_as_empty(tmp_path, body):
     incidents = mttr.read_export(path, tz="UTC")
     durations = mttr.phase_durations(incidents)
     assert len(durations) == 0
+    # Empty, but with the columns and dtypes of any durations frame (so later steps work).
+    full = mttr.phase_durations(
+        mttr.read_export(FIXTURES / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    )
+    pd.testing.assert_series_equal(durations.dtypes, full.dtypes)
     findings = mttr.check_incidents(incidents)
     assert findings["problem"].str.startswith("no start time").sum() == len(incidents)
+    assert findings.dtypes["record"] == "Int64" and findings.dtypes["problem"] == "str"
     assert mttr.duration_summary(durations).loc["all", "count"] == 0
+
+
+@pytest.mark.parametrize("clock_start", ["impact", "detection"])
+def test_durations_are_editable_without_touching_the_incidents(fixtures, clock_start):
+    incidents = mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    before = incidents.copy()
+    durations = mttr.phase_durations(incidents, clock_start=clock_start)
+    for column in ("clock_start", "time_to_recover", "open_for", "is_open"):
+        durations.loc[durations.index[0], column] = durations[column].iloc[-1]
+    durations.loc[:, "detected_at"] = pd.NaT
+    pd.testing.assert_frame_equal(incidents, before)
+
+
+def reference_row(stamps: dict, clock_start: str, as_of: pd.Timestamp) -> dict:
+    """The documented rules for one incident, written plainly (the vectorised code must agree)."""
+    tol = pd.Timedelta(seconds=1)
+
+    def gap(end, begin):
+        if pd.isna(end) or pd.isna(begin) or end - begin < -tol:
+            return pd.NaT
+        return max(end - begin, pd.Timedelta(0))
+
+    used, latest = {}, pd.NaT
+    for name in mttr.MILESTONES:
+        value = stamps[name]
+        out = pd.notna(value) and pd.notna(latest) and latest - value > tol
+        used[name] = pd.NaT if out else value
+        if pd.notna(value) and not out and (pd.isna(latest) or value > latest):
+            latest = value
+    s, d, a = stamps["started_at"], stamps["detected_at"], stamps["acknowledged_at"]
+    rec, res = stamps["recovered_at"], stamps["resolved_at"]
+    start = (s if pd.notna(s) else d) if clock_start == "impact" else d
+    own = pd.notna(rec) and pd.notna(gap(rec, start))
+    recovery = rec if own else res
+    row = {phase: gap(used[end], used[begin]) for phase, (begin, end) in mttr.PHASES.items()}
+    row.update(
+        time_to_detect=gap(d, s),
+        time_to_respond=gap(a, d),
+        time_to_repair=gap(recovery, a),
+        time_to_recover=gap(recovery, start),
+        time_to_resolve=gap(res, start),
+        recovery_is_resolution=not own and pd.notna(res),
+        is_open=pd.isna(res),
+        open_for=gap(as_of, start) if pd.isna(res) else pd.NaT,
+    )
+    return row
+
+
+@pytest.mark.parametrize("clock_start", ["impact", "detection"])
+def test_the_vectorised_rules_agree_with_a_plain_reading_of_them(clock_start):
+    rng = np.random.default_rng(7)
+    n = 400
+    base = pd.Timestamp("2024-01-01", tz="UTC")
+    # Steps mostly forward, some backward by minutes or by a fraction of a second; some missing.
+    steps = rng.choice([600, 60, 0.4, -0.6, -300], size=(n, 6), p=[0.5, 0.2, 0.1, 0.1, 0.1])
+    seconds = steps.cumsum(axis=1) + rng.integers(0, 86_400 * 30, n)[:, None]
+    frame = {"incident_id": [f"i{i}" for i in range(n)]}
+    for k, name in enumerate(mttr.MILESTONES):
+        values = base + pd.to_timedelta(np.round(seconds[:, k] * 1e6), unit="us")
+        frame[name] = values.where(rng.random(n) > 0.2)
+    incidents = pd.DataFrame(frame)
+    as_of = pd.Timestamp("2024-03-01", tz="UTC")
+    got = mttr.phase_durations(incidents, clock_start=clock_start, as_of=as_of).set_index("incident_id")
+    for i, record in incidents.set_index("incident_id").iterrows():
+        if pd.isna(record["started_at"]) and pd.isna(record["detected_at"]):
+            assert i not in got.index
+            continue
+        expected = reference_row(record.to_dict(), clock_start, as_of)
+        actual = got.loc[i, list(expected)].to_dict()
+        assert {k: (None if pd.isna(v) else v) for k, v in actual.items()} == {
+            k: (None if pd.isna(v) else v) for k, v in expected.items()
+        }, i

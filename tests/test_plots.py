@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from test_io import HAND
+from conftest import HAND, SAMPLE
 
 import mttr_lab as mttr
 from mttr_lab import plots
 from mttr_lab.stats import ecdf_table
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json"
 
 
 @pytest.fixture(autouse=True)

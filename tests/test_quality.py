@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from test_io import HAND
+from conftest import HAND
 
 import mttr_lab as mttr
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
+from conftest import SAMPLE
 
 import mttr_lab as mttr
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json"
 
 
 def test_milestones_map_one_to_one(fixtures):

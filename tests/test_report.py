@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from conftest import SAMPLE
 
 from mttr_lab.report import render_report
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json"
 
 
 @pytest.fixture(scope="module")

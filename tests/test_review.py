@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SAMPLE
 
 import mttr_lab as mttr
-
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_firehydrant.json"
 
 
 @pytest.fixture(scope="module")
