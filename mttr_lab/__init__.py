@@ -30,6 +30,14 @@ from .plots import (
 )
 from .postmortem import postmortem_markdown
 from .quality import check_incidents, export_overview, findings_overview
+from .response import (
+    channel_summary,
+    escalation_adherence,
+    growth_by_count,
+    ping_pong_pairs,
+    response_process,
+    untracked_time,
+)
 from .review import (
     detection_lag,
     latest_incidents,
@@ -52,6 +60,7 @@ from .schema import (
 )
 from .stats import censored_minutes, duration_summary, ecdf_table, phase_breakdown, to_minutes
 from .tiers import assign_tiers, dora_tiers, seed_tiers
+from .timeline import check_timeline, read_timeline
 from .trend import duration_trend, improvement_question, rolling_trend, trend_slope
 
 __version__ = "0.1.0"
@@ -69,7 +78,9 @@ __all__ = [
     "__version__",
     "assign_tiers",
     "censored_minutes",
+    "channel_summary",
     "check_incidents",
+    "check_timeline",
     "compare_groups",
     "compare_periods",
     "compare_periods_stratified",
@@ -81,9 +92,11 @@ __all__ = [
     "duration_summary",
     "duration_trend",
     "ecdf_table",
+    "escalation_adherence",
     "export_overview",
     "findings_overview",
     "format_minutes",
+    "growth_by_count",
     "headline",
     "hour_uniformity_test",
     "hour_weekday_table",
@@ -97,6 +110,7 @@ __all__ = [
     "period_durations",
     "phase_breakdown",
     "phase_durations",
+    "ping_pong_pairs",
     "plot_comparison",
     "plot_ecdf",
     "plot_groups",
@@ -110,6 +124,8 @@ __all__ = [
     "quarter_bounds",
     "quarter_table",
     "read_export",
+    "read_timeline",
+    "response_process",
     "review_title",
     "rolling_trend",
     "seed_tiers",
@@ -123,5 +139,6 @@ __all__ = [
     "to_minutes",
     "to_safe_csv",
     "trend_slope",
+    "untracked_time",
     "with_calendar",
 ]

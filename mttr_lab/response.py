@@ -10,6 +10,7 @@ channels are slow, and how much of the outage happens before the first record.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -83,7 +84,7 @@ def response_process(timeline: pd.DataFrame) -> pd.DataFrame:
     frame, codes, ids = _ordered(timeline)
     n = len(ids)
     # groups: runs of equal groups, ignoring events without one
-    run_pos, run_codes, run_groups = _runs(codes, frame["group"])
+    _pos, run_codes, run_groups = _runs(codes, frame["group"])
     runs = np.bincount(run_codes, minlength=n)
     pairs = pd.DataFrame({"c": run_codes, "g": run_groups}).drop_duplicates()
     distinct = np.bincount(pairs["c"].to_numpy(dtype=np.int64), minlength=n)

@@ -21,7 +21,7 @@ from .readers.eventlog import order_events
 from .readers.timelines import KINDS, TIMELINE_SOURCES, pagerduty_levels, read_events, servicenow_kinds
 from .schema import TIMESTAMP_DTYPE, InputError
 
-__all__ = ["KIND_DTYPE", "KINDS", "TIMELINE_COLUMNS", "check_timeline", "read_timeline"]
+__all__ = ["KINDS", "KIND_DTYPE", "TIMELINE_COLUMNS", "check_timeline", "read_timeline"]
 
 log = logging.getLogger("mttr_lab")
 

@@ -1,0 +1,163 @@
+"""response_process and the response analyses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_timeline import HANDMADE
+
+import mttr_lab as mttr
+from mttr_lab.response import PROCESS_COLUMNS
+
+
+@pytest.fixture
+def handmade(fixtures) -> pd.DataFrame:
+    return mttr.read_timeline(fixtures / "timeline" / "handmade.csv", source="csv", columns=HANDMADE)
+
+
+def test_process_columns_and_counts(handmade):
+    process = mttr.response_process(handmade).set_index("incident_id")
+    assert ["incident_id", *process.columns] == list(PROCESS_COLUMNS)
+    a, b, c = process.loc["A-1"], process.loc["B-2"], process.loc["C-3"]
+    # A-1: ops -> db -> net -> db; levels 1, 2, 3
+    assert (a["handovers"], a["groups"], a["ping_pong"]) == (3, 3, True)
+    assert (a["escalations"], a["max_level"], a["first_ack_level"]) == (2, 3, 2)
+    assert a["first_notify"] == pd.Timestamp("2024-05-01T10:02:00Z")
+    assert a["assembly_time"] == pd.Timedelta(minutes=9)  # first acknowledgement by db, which resolved it
+    assert (b["handovers"], b["escalations"], b["ping_pong"], b["assembly_time"]) == (
+        0,
+        0,
+        False,
+        pd.Timedelta(0),
+    )
+    assert pd.isna(b["first_notify"])
+    assert (c["groups"], c["handovers"]) == (0, 0)
+    assert pd.isna(c["max_level"]) and pd.isna(c["assembly_time"])
+
+
+def test_process_does_not_depend_on_row_order(handmade):
+    shuffled = handmade.sample(frac=1, random_state=3)
+    a = mttr.response_process(handmade).set_index("incident_id").sort_index()
+    b = mttr.response_process(shuffled).set_index("incident_id").sort_index()
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_process_leaves_the_timeline_alone(handmade):
+    before = handmade.copy()
+    mttr.response_process(handmade)
+    pd.testing.assert_frame_equal(handmade, before)
+
+
+def test_incidents_passed_where_a_timeline_belongs(fixtures):
+    incidents = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto")
+    with pytest.raises(mttr.InputError, match=r"not a timeline.*read_timeline"):
+        mttr.response_process(incidents)
+    with pytest.raises(mttr.InputError, match="timeline frame"):
+        mttr.response_process([1, 2])
+
+
+def test_escalation_adherence(handmade):
+    table = mttr.escalation_adherence(handmade, [5, 10], names=["primary", "secondary"])
+    assert table["step"].tolist() == [
+        "acknowledged within primary",
+        "reached secondary",
+        "exhausted the path",
+    ]
+    first = table.iloc[0]
+    # A-1 acknowledged after 9 min (late), B-2 at once; C-3 never, followed for 10 min (> 5)
+    assert (first["incidents"], first["count"]) == (3, 1)
+    assert table.iloc[1]["count"] == 2
+    exhausted = table.iloc[2]
+    assert exhausted["minutes"] == 15 and exhausted["incidents"] == 2  # C-3 not followed past 15 min
+    assert exhausted["count"] == 0
+    assert 0 <= first["share_low"] <= first["share"] <= first["share_high"] <= 1
+    with pytest.raises(mttr.InputError, match="timeouts"):
+        mttr.escalation_adherence(handmade, [5, -1])
+
+
+def test_ping_pong_pairs(handmade):
+    pairs = mttr.ping_pong_pairs(handmade)
+    assert pairs[["from_group", "to_group", "incidents", "bounces"]].values.tolist() == [["db", "net", 1, 1]]
+    assert pairs.loc[0, "median_minutes"] == 10  # handed to net at 10:20, back at db at 10:30
+
+
+def _fake(n: int, slope: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Durations whose time to recover grows by ``slope`` (a factor) per handover."""
+    rng = np.random.default_rng(seed)
+    handovers = rng.integers(0, 5, size=n)
+    minutes = np.exp(rng.normal(np.log(60), 1.0, size=n)) * slope**handovers
+    detected = pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(np.arange(n), unit="h")
+    incidents = pd.DataFrame(
+        {
+            "incident_id": [f"I{i}" for i in range(n)],
+            "detected_at": detected,
+            "resolved_at": detected + pd.to_timedelta(minutes, unit="min"),
+        }
+    )
+    durations = mttr.phase_durations(_as_incidents(incidents))
+    process = pd.DataFrame({"incident_id": incidents["incident_id"], "handovers": handovers})
+    return durations, process
+
+
+def _as_incidents(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for name in mttr.INCIDENT_COLUMNS:
+        if name not in out.columns:
+            out[name] = pd.NA
+    out["record"] = np.arange(1, len(out) + 1)
+    for name in mttr.MILESTONES:
+        out[name] = pd.to_datetime(out[name], utc=True).astype("datetime64[us, UTC]")
+    out["severity"] = pd.Categorical([None] * len(out), categories=list(mttr.SEVERITIES), ordered=True)
+    return out[list(mttr.INCIDENT_COLUMNS)]
+
+
+def test_growth_by_count_sees_a_real_growth_and_no_growth():
+    durations, process = _fake(400, 1.5, seed=1)
+    table = mttr.growth_by_count(durations, process, by="handovers")
+    assert table.index.tolist() == ["0", "1", "2", "3+"]
+    assert table["verdict"].iloc[0].startswith("grows")
+    assert (table["median_low"] <= table["median"]).all() and (table["median"] <= table["median_high"]).all()
+    flat_durations, flat_process = _fake(400, 1.0, seed=2)
+    flat = mttr.growth_by_count(flat_durations, flat_process, by="handovers")
+    assert flat["verdict"].iloc[0] == "not distinguishable from noise"
+
+
+def test_growth_verdict_false_alarm_rate():
+    """Seeded Monte Carlo: without any growth, 'grows' is said in at most about alpha of samples."""
+    said = 0
+    runs = 40
+    for seed in range(runs):
+        durations, process = _fake(120, 1.0, seed=100 + seed)
+        verdict = mttr.growth_by_count(durations, process, by="handovers")["verdict"].iloc[0]
+        said += verdict.startswith(("grows", "shrinks"))
+    assert said / runs <= 0.1
+
+
+def test_growth_by_count_refuses_swapped_frames(handmade):
+    process = mttr.response_process(handmade)
+    with pytest.raises(mttr.InputError, match="durations"):
+        mttr.growth_by_count(handmade, process)
+
+
+def test_untracked_time(fixtures):
+    incidents = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto")
+    durations = mttr.phase_durations(incidents)
+    table = mttr.untracked_time(durations)
+    row = table.iloc[0]
+    assert row["with_impact_start"] >= 1
+    assert row["median_untracked"] >= 0
+    assert 0 <= row["share_of_outage"] < 1
+
+
+def test_channel_summary_needs_the_column(fixtures):
+    incidents = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto")
+    durations = mttr.phase_durations(incidents)
+    with pytest.raises(mttr.InputError, match="detection_channel"):
+        mttr.channel_summary(durations)
+    durations = durations.assign(
+        detection_channel=["Phone", "api", "api"][: len(durations)] + ["api"] * (len(durations) - 3)
+    )
+    table = mttr.channel_summary(durations)
+    assert table.loc["Phone", "customer_reported"]
+    assert table["share"].sum() == pytest.approx(1)
