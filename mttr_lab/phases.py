@@ -11,7 +11,7 @@ from .schema import MILESTONES, PHASES
 
 __all__ = ["default_as_of", "phase_durations"]
 
-_CARRIED = ("incident_id", "title", "severity", "service", "team", "source")
+_CARRIED = ("incident_id", "title", "severity", "service", "team", "source", "detection_channel")
 
 
 def default_as_of(incidents: pd.DataFrame) -> pd.Timestamp:

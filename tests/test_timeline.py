@@ -219,3 +219,22 @@ def test_volvo_real_log_counts(real_data):
         assert row["groups"] == len(set(groups)), incident
     assert process["ping_pong"].sum() == ping_pong
     assert 1200 <= ping_pong <= 1300  # the classic figure: about 1,250 of 7,554
+
+
+def test_detection_channel_from_the_vendors_fields(fixtures, tmp_path):
+    pagerduty = mttr.read_export(fixtures / "pagerduty" / "incidents_log_entries.json", source="auto")
+    assert pagerduty.set_index("incident_id").loc["Q1ABCD1", "detection_channel"] == "api"
+    opsgenie = mttr.read_export(fixtures / "opsgenie" / "alerts.json", source="auto")
+    assert opsgenie["detection_channel"].iloc[0] == "Alertmanager"
+    log = (fixtures / "servicenow" / "incident_event_log.csv").read_text().splitlines()
+    with_contact = [log[0] + ",contact_type"] + [
+        row + (",Phone" if i % 2 else ",Self service") for i, row in enumerate(log[1:])
+    ]
+    path = _write(tmp_path / "sn.csv", "\n".join(with_contact) + "\n")
+    servicenow = mttr.read_export(path, source="servicenow", tz="UTC")
+    assert set(servicenow["detection_channel"]) <= {"Phone", "Self service"}
+    assert "contact_type" not in servicenow.columns
+    durations = mttr.phase_durations(servicenow)
+    assert durations["detection_channel"].notna().all()
+    firehydrant = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto")
+    assert firehydrant["detection_channel"].isna().all()
