@@ -13,6 +13,7 @@ from .io import detect_source, read_export, supported_sources
 from .narrative import Text, comparison_text, headline, mean_vs_median, overview_text, review_title
 from .output import spreadsheet_safe, to_safe_csv
 from .phases import phase_durations
+from .playbooks import coverage_table, playbook_coverage, playbook_effect, read_playbooks
 from .plots import (
     PHASE_COLORS,
     SEVERITY_COLORS,
@@ -85,6 +86,7 @@ __all__ = [
     "compare_periods",
     "compare_periods_stratified",
     "comparison_text",
+    "coverage_table",
     "detect_source",
     "detectable_change",
     "detection_lag",
@@ -111,6 +113,8 @@ __all__ = [
     "phase_breakdown",
     "phase_durations",
     "ping_pong_pairs",
+    "playbook_coverage",
+    "playbook_effect",
     "plot_comparison",
     "plot_ecdf",
     "plot_groups",
@@ -124,6 +128,7 @@ __all__ = [
     "quarter_bounds",
     "quarter_table",
     "read_export",
+    "read_playbooks",
     "read_timeline",
     "response_process",
     "review_title",

@@ -256,7 +256,8 @@ def escalation_adherence(
     timeline : DataFrame
         From :func:`mttr_lab.read_timeline`.
     timeouts : list of float
-        Minutes per level, in order (a playbook's ``timeouts``).
+        Minutes per level, in order (a playbook's ``timeouts``); a last NaN is a final level
+        without a timeout (the path cannot be exhausted, only reach that level).
     names : list of str, optional
         Who each level is (a playbook's ``levels``).
 
@@ -264,15 +265,25 @@ def escalation_adherence(
     -------
     DataFrame
         One row per step (``acknowledged within level 1``, ``reached level 2``, ...,
-        ``exhausted the path``): ``who``, ``minutes`` (the cumulative timeout), ``incidents``
+        ``exhausted the path`` or ``reached <the last level>``): ``who``, ``minutes`` (the cumulative timeout), ``incidents``
         (with a known outcome), ``count``, ``share``, ``share_low``, ``share_high`` (Wilson),
         ``recorded_share`` (from the timeline's own levels, NaN where it has none).
     """
     _require_timeline(timeline)
     limits = [float(t) for t in timeouts]
+    open_ended = bool(limits) and np.isnan(limits[-1])  # the last level has no timeout
+    if open_ended:
+        limits = limits[:-1]
     if not limits or any(not np.isfinite(t) or t <= 0 for t in limits):
-        raise InputError("timeouts must be positive minutes, one per level", found=list(timeouts))
-    names = list(names or [f"level {i + 1}" for i in range(len(limits))])
+        raise InputError(
+            "timeouts must be positive minutes, one per level (the last may be NaN: no timeout)",
+            found=list(timeouts),
+        )
+    names = list(names or [f"level {i + 1}" for i in range(len(limits) + open_ended)])
+    if len(names) < len(limits) + open_ended:
+        raise InputError(
+            "names= needs one name per level", found=list(names), expected=f"{len(limits) + open_ended} names"
+        )
     frame, codes, ids = _ordered(timeline)
     n = len(ids)
     at = frame["at"]
@@ -333,7 +344,10 @@ def escalation_adherence(
             row(f"reached {names[i + 1]}", names[i + 1], float(limit), late, known, rec)
         else:
             rec = float(np.mean(reached[np.isfinite(reached)] >= len(limits) + 1)) if has_levels else np.nan
-            row("exhausted the path", "nobody left", float(limit), late, known, rec)
+            if open_ended:
+                row(f"reached {names[len(limits)]}", names[len(limits)], float(limit), late, known, rec)
+            else:
+                row("exhausted the path", "nobody left", float(limit), late, known, rec)
     return pd.DataFrame(rows)
 
 
@@ -392,9 +406,9 @@ def channel_summary(
         ``median``, ``median_low``, ``median_high`` (minutes), ``customer_reported`` (bool),
         largest first.
     """
-    if channel not in durations.columns:
+    if channel not in durations.columns or durations[channel].isna().all():
         raise InputError(
-            f"the durations have no {channel!r} column",
+            f"the durations hold no detection channel (column {channel!r} absent or empty)",
             field=channel,
             expected="an export whose reader gives the detection channel (ServiceNow contact_type, "
             "PagerDuty trigger channel, Opsgenie source...)",
