@@ -39,6 +39,7 @@ from .response import (
     response_process,
     untracked_time,
 )
+from .response_plots import plot_adherence, plot_channels, plot_growth, plot_ping_pong
 from .review import (
     detection_lag,
     latest_incidents,
@@ -115,12 +116,16 @@ __all__ = [
     "ping_pong_pairs",
     "playbook_coverage",
     "playbook_effect",
+    "plot_adherence",
+    "plot_channels",
     "plot_comparison",
     "plot_ecdf",
     "plot_groups",
+    "plot_growth",
     "plot_histogram",
     "plot_hour_weekday",
     "plot_phase_breakdown",
+    "plot_ping_pong",
     "plot_tiers",
     "plot_time_classes",
     "plot_trend",

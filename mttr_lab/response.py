@@ -224,8 +224,14 @@ def growth_by_count(
         rho, p_value = float(res.statistic), float(res.pvalue)
     none, some = y[use & (x == 0)], y[use & (x > 0)]
     low, high, _method = median_ratio_interval(none, some, confidence=confidence, n_resamples=2000, seed=seed)
-    if not np.isfinite(p_value) or not np.isfinite(low):
+    if not np.isfinite(p_value) or min(len(none), len(some)) < 10:
         verdict = "too few incidents to tell"
+    elif not np.isfinite(low):
+        verdict = (
+            "cannot tell: most incidents without any take no time at all"
+            if np.median(none) <= 0
+            else "cannot tell: too many equal durations for an interval"
+        )
     elif p_value < alpha and rho > 0 and low > 1:
         verdict = f"grows with {by.replace('_', ' ')}: beyond noise"
     elif p_value < alpha and rho < 0 and high < 1:
