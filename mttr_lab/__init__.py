@@ -36,7 +36,9 @@ from .response import (
     escalation_adherence,
     growth_by_count,
     ping_pong_pairs,
+    process_overview,
     response_process,
+    trigger_channels,
     untracked_time,
 )
 from .response_plots import plot_adherence, plot_channels, plot_growth, plot_ping_pong
@@ -130,6 +132,7 @@ __all__ = [
     "plot_time_classes",
     "plot_trend",
     "postmortem_markdown",
+    "process_overview",
     "quarter_bounds",
     "quarter_table",
     "read_export",
@@ -149,6 +152,7 @@ __all__ = [
     "to_minutes",
     "to_safe_csv",
     "trend_slope",
+    "trigger_channels",
     "untracked_time",
     "with_calendar",
 ]

@@ -27,7 +27,9 @@ __all__ = [
     "escalation_adherence",
     "growth_by_count",
     "ping_pong_pairs",
+    "process_overview",
     "response_process",
+    "trigger_channels",
     "untracked_time",
 ]
 
@@ -469,5 +471,67 @@ def untracked_time(durations: pd.DataFrame) -> pd.DataFrame:
             "mean_untracked": [float(lag.mean()) if len(lag) else np.nan],
             "share_of_outage": [float(lag.sum() / total.sum()) if len(lag) and total.sum() > 0 else np.nan],
             "measured_mean": [float(measured.mean()) if len(lag) else np.nan],
+        }
+    )
+
+
+def process_overview(process: pd.DataFrame) -> pd.DataFrame:
+    """The response process in a few numbers.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by measure (``incidents``, ``handed over at least once``, ``went back to a group
+        it had left``, ``escalated at least once``, ``median handovers``, ``median assembly time
+        (min)``): ``value`` and ``share`` (0-1, of all incidents; NaN for medians).
+    """
+    if not isinstance(process, pd.DataFrame) or "handovers" not in process.columns:
+        raise InputError(
+            "expected the output of response_process(timeline)", expected=", ".join(PROCESS_COLUMNS)
+        )
+    n = len(process)
+    assembly = to_minutes(process["assembly_time"]).dropna()
+    rows = {
+        "incidents": (n, np.nan),
+        "handed over at least once": (int((process["handovers"] > 0).sum()), np.nan),
+        "went back to a group it had left": (int(process["ping_pong"].sum()), np.nan),
+        "escalated at least once": (int((process["escalations"] > 0).sum()), np.nan),
+    }
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["value", "share"])
+    table["share"] = table["value"] / n if n else np.nan
+    table.loc["incidents", "share"] = np.nan
+    table.loc["median handovers", ["value", "share"]] = [
+        float(process["handovers"].median()) if n else np.nan,
+        np.nan,
+    ]
+    table.loc["median assembly time (min)", ["value", "share"]] = [
+        float(assembly.median()) if len(assembly) else np.nan,
+        np.nan,
+    ]
+    table.index.name = "measure"
+    return table
+
+
+def trigger_channels(timeline: pd.DataFrame) -> pd.DataFrame:
+    """The detection channel named by each incident's first trigger event.
+
+    For timelines whose trigger names its channel: PagerDuty log entries (the trigger entry's
+    ``channel.type``) and the synthetic sample. Other sources put something else in the
+    trigger's detail (a ServiceNow state, a milestone name): use their incidents'
+    ``detection_channel`` instead.
+
+    Returns
+    -------
+    DataFrame
+        ``incident_id``, ``detection_channel`` (one row per incident with a trigger event).
+    """
+    _require_timeline(timeline)
+    frame, _codes, _ids = _ordered(timeline)
+    triggers = frame[frame["kind"].astype("str").eq("trigger")]
+    first = triggers.drop_duplicates("incident_id")
+    return pd.DataFrame(
+        {
+            "incident_id": first["incident_id"].astype("str").to_numpy(),
+            "detection_channel": first["detail"].astype("str").to_numpy(),
         }
     )

@@ -50,11 +50,22 @@ def _source_of(path: Path, source: str) -> str:
                 expected="'auto' or one of " + ", ".join(TIMELINE_SOURCES),
             )
         return source
+    sample = sample_of(path)
+    if {"incident_id", "at", "kind"} <= set(
+        sample.csv_columns() if sample.kind == "csv" else _json_keys(sample)
+    ):
+        return sample.kind  # a generic event log in the timeline's own column names
     found, reason = detect_source(path)
     if found == "csv":
         found = sample_of(path).kind
     log.info("read_timeline: %s read as source=%r (%s)", path, found, reason)
     return found
+
+
+def _json_keys(sample: Any) -> list[str]:
+    doc = sample.json()
+    first = doc[0] if isinstance(doc, list) and doc else doc
+    return [str(k) for k in first] if isinstance(first, dict) else []
 
 
 def _missing(values: pd.Series, events: Any, *, file: str, what: str, field: str, expected: str) -> None:
