@@ -434,6 +434,16 @@ def channel_summary(
     return table.sort_values("count", ascending=False)
 
 
+def _in_words(minutes: float) -> str:
+    if minutes < 1:
+        return f"{minutes * 60:.0f} s"
+    if minutes < 120:
+        return f"{minutes:.0f} min"
+    if minutes < 2880:
+        return f"{minutes / 60:.1f} h".replace(".0 h", " h")
+    return f"{minutes / 1440:.1f} days".replace(".0 days", " days")
+
+
 def untracked_time(durations: pd.DataFrame) -> pd.DataFrame:
     """How much of the customer's outage precedes the first record, where the export says when impact began.
 
@@ -446,7 +456,8 @@ def untracked_time(durations: pd.DataFrame) -> pd.DataFrame:
         One row: ``incidents``, ``with_impact_start``, ``median_untracked`` and
         ``mean_untracked`` (minutes from impact to the first record), ``share_of_outage`` (the
         untracked minutes over all minutes from impact to recovery, 0-1), ``measured_mean``
-        (mean time to recover counted from detection, minutes).
+        (mean time to recover counted from detection, minutes), ``sentence`` (what it means, in
+        words).
     """
     for name in ("started_at", "detected_at", "recovered_at"):
         if name not in durations.columns:
@@ -463,14 +474,22 @@ def untracked_time(durations: pd.DataFrame) -> pd.DataFrame:
     lag = to_minutes(detect[use] - start[use])
     total = to_minutes(recovered[use] - start[use])
     measured = to_minutes(recovered[use] - detect[use])
+    share = float(lag.sum() / total.sum()) if len(lag) and total.sum() > 0 else np.nan
+    sentence = (
+        "No incident records both when the impact began and when it was detected."
+        if not len(lag)
+        else f"Measured time to recover misses {_in_words(float(lag.mean()))} per incident on average: "
+        f"{share:.0%} of the outage customers saw came before the first record."
+    )
     return pd.DataFrame(
         {
             "incidents": [len(durations)],
             "with_impact_start": [int(use.sum())],
             "median_untracked": [float(lag.median()) if len(lag) else np.nan],
             "mean_untracked": [float(lag.mean()) if len(lag) else np.nan],
-            "share_of_outage": [float(lag.sum() / total.sum()) if len(lag) and total.sum() > 0 else np.nan],
+            "share_of_outage": [share],
             "measured_mean": [float(measured.mean()) if len(lag) else np.nan],
+            "sentence": [sentence.replace("%", " %")],
         }
     )
 
@@ -483,7 +502,8 @@ def process_overview(process: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Indexed by measure (``incidents``, ``handed over at least once``, ``went back to a group
         it had left``, ``escalated at least once``, ``median handovers``, ``median assembly time
-        (min)``): ``value`` and ``share`` (0-1, of all incidents; NaN for medians).
+        (min)``): ``value`` (whole numbers for counts, rounded to one decimal for medians) and
+        ``share`` (0-1, of all incidents; NaN for medians).
     """
     if not isinstance(process, pd.DataFrame) or "handovers" not in process.columns:
         raise InputError(
@@ -491,24 +511,22 @@ def process_overview(process: pd.DataFrame) -> pd.DataFrame:
         )
     n = len(process)
     assembly = to_minutes(process["assembly_time"]).dropna()
-    rows = {
-        "incidents": (n, np.nan),
-        "handed over at least once": (int((process["handovers"] > 0).sum()), np.nan),
-        "went back to a group it had left": (int(process["ping_pong"].sum()), np.nan),
-        "escalated at least once": (int((process["escalations"] > 0).sum()), np.nan),
+    counts = {
+        "incidents": n,
+        "handed over at least once": int((process["handovers"] > 0).sum()),
+        "went back to a group it had left": int(process["ping_pong"].sum()),
+        "escalated at least once": int((process["escalations"] > 0).sum()),
     }
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=["value", "share"])
-    table["share"] = table["value"] / n if n else np.nan
-    table.loc["incidents", "share"] = np.nan
-    table.loc["median handovers", ["value", "share"]] = [
-        float(process["handovers"].median()) if n else np.nan,
-        np.nan,
-    ]
-    table.loc["median assembly time (min)", ["value", "share"]] = [
-        float(assembly.median()) if len(assembly) else np.nan,
-        np.nan,
-    ]
-    table.index.name = "measure"
+    medians = {
+        "median handovers": float(process["handovers"].median()) if n else np.nan,
+        "median assembly time (min)": float(assembly.median()) if len(assembly) else np.nan,
+    }
+    values = [*counts.values(), *(round(v, 1) for v in medians.values())]
+    shares = [np.nan, *(v / n if n else np.nan for v in list(counts.values())[1:]), np.nan, np.nan]
+    table = pd.DataFrame(
+        {"value": np.array(values, dtype=object), "share": shares},
+        index=pd.Index([*counts, *medians], name="measure"),
+    )
     return table
 
 

@@ -161,3 +161,25 @@ def test_channel_summary_needs_the_column(fixtures):
     table = mttr.channel_summary(durations)
     assert table.loc["Phone", "customer_reported"]
     assert table["share"].sum() == pytest.approx(1)
+
+
+def test_process_overview_and_trigger_channels(handmade):
+    process = mttr.response_process(handmade)
+    overview = mttr.process_overview(process)
+    assert overview.loc["incidents", "value"] == 3
+    assert overview.loc["went back to a group it had left", "value"] == 1
+    assert overview.loc["handed over at least once", "share"] == pytest.approx(1 / 3)
+    channels = mttr.trigger_channels(handmade)
+    assert channels["incident_id"].tolist() == ["A-1", "B-2", "C-3"]
+    assert channels["detection_channel"].iloc[0] == "alert fired"
+
+
+def test_untracked_time_sentence(fixtures):
+    incidents = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto")
+    table = mttr.untracked_time(mttr.phase_durations(incidents))
+    assert "per incident" in table["sentence"].iloc[0]
+    durations = mttr.phase_durations(incidents)
+    empty = mttr.untracked_time(
+        durations.assign(started_at=durations["started_at"].mask(durations["started_at"].notna()))
+    )
+    assert empty["with_impact_start"].iloc[0] == 0 and "No incident" in empty["sentence"].iloc[0]
