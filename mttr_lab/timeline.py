@@ -113,15 +113,19 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
         case_field=events.case_field,
         time_field=events.time_field,
     )
+
+    def sorted_(values: pd.Series) -> pd.Series:
+        return values.take(order).reset_index(drop=True)
+
     frame = pd.DataFrame(
         {
-            "incident_id": events.incident_id.take(order).to_numpy(),
-            "at": events.at.take(order).reset_index(drop=True),
-            "kind": events.kind.take(order).to_numpy(),
-            "group": events.group.take(order).to_numpy(),
-            "level": events.level.take(order).reset_index(drop=True),
-            "actor": events.actor.take(order).to_numpy(),
-            "detail": events.detail.take(order).to_numpy(),
+            "incident_id": sorted_(events.incident_id),
+            "at": sorted_(events.at),
+            "kind": sorted_(events.kind),
+            "group": sorted_(events.group),
+            "level": sorted_(events.level),
+            "actor": sorted_(events.actor),
+            "detail": sorted_(events.detail),
             "record": events.record[order],
         }
     )

@@ -128,8 +128,13 @@ def _text(values: Any) -> pd.Series:
         whole = values.dropna()
         if len(whole) and ((whole == np.floor(whole)) & (whole.abs() < 2**53)).all():
             values = values.astype("Int64")
-    text = values.astype("str").str.strip()
-    return text.where(values.notna() & ~text.str.lower().isin(["", "?", "nan", "none", "null"]))
+    codes, uniques = pd.factorize(values)  # distinct values once
+    if not len(uniques):
+        return _blank(len(values))
+    text = pd.Series(uniques, dtype=object).astype("str").str.strip()
+    text = text.where(~text.str.lower().isin(["", "?", "nan", "none", "null"]))
+    out = text.take(np.maximum(codes, 0)).reset_index(drop=True)
+    return out.mask(codes < 0).astype("str")
 
 
 def _blank(n: int) -> pd.Series:
@@ -187,8 +192,11 @@ def parse_levels(
 
 
 def _kinds_from(values: pd.Series, mapping: Mapping[str, str], *, default: str = "status") -> pd.Series:
+    """Each value's kind (compared ignoring case), ``default`` where unmapped; distinct values once."""
     table = {str(k).strip().casefold(): v for k, v in mapping.items()}
-    return values.str.casefold().map(table).fillna(default).astype("str")
+    codes, uniques = pd.factorize(values)
+    kinds = np.array([table.get(str(u).casefold(), default) for u in uniques] + [default], dtype=object)
+    return pd.Series(kinds[codes], index=values.index, dtype="str")
 
 
 def _check_kinds(mapping: Mapping[str, str], *, file: str) -> None:
