@@ -153,7 +153,15 @@ def _joined(durations: pd.DataFrame, process: pd.DataFrame, column: str) -> pd.D
             f"by={column!r} is not a column of the process frame", expected=", ".join(PROCESS_COLUMNS)
         )
     keys = process[["incident_id", column]].drop_duplicates("incident_id")
-    return durations.merge(keys, on="incident_id", how="inner", validate="many_to_one")
+    joined = durations.merge(keys, on="incident_id", how="inner", validate="many_to_one")
+    if joined.empty and len(durations) and len(process):
+        raise InputError(
+            "the durations and the process share no incident id",
+            field="incident_id",
+            found=f"{durations['incident_id'].iloc[0]!r} and {process['incident_id'].iloc[0]!r}",
+            expected="read_export and read_timeline of the same export",
+        )
+    return joined
 
 
 def growth_by_count(

@@ -307,3 +307,10 @@ def _require_timeline(timeline: Any) -> None:
             field=missing[0],
             expected="the columns of read_timeline: " + ", ".join(TIMELINE_COLUMNS),
         )
+    if not isinstance(timeline["at"].dtype, pd.DatetimeTZDtype):
+        raise InputError(
+            "the timeline's event times are not timezone-aware timestamps",
+            field="at",
+            found=str(timeline["at"].dtype),
+            expected="datetime64[us, UTC] as read_timeline gives (pd.to_datetime(..., utc=True))",
+        )

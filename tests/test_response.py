@@ -183,3 +183,12 @@ def test_untracked_time_sentence(fixtures):
         durations.assign(started_at=durations["started_at"].mask(durations["started_at"].notna()))
     )
     assert empty["with_impact_start"].iloc[0] == 0 and "No incident" in empty["sentence"].iloc[0]
+
+
+def test_edited_timeline_and_mismatched_frames(handmade):
+    edited = handmade.assign(at=handmade["at"].astype("str"))
+    with pytest.raises(mttr.InputError, match="timezone-aware"):
+        mttr.response_process(edited)
+    durations, _ = _fake(30, 1.0, seed=9)
+    with pytest.raises(mttr.InputError, match="share no incident id"):
+        mttr.growth_by_count(durations, mttr.response_process(handmade))
