@@ -192,3 +192,32 @@ def test_edited_timeline_and_mismatched_frames(handmade):
     durations, _ = _fake(30, 1.0, seed=9)
     with pytest.raises(mttr.InputError, match="share no incident id"):
         mttr.growth_by_count(durations, mttr.response_process(handmade))
+
+
+def test_adherence_interval_covers_the_true_share():
+    """Seeded Monte Carlo through the public API: the 95 % interval of the share acknowledged
+    within the first timeout covers the true share in about 95 % of samples."""
+    rng = np.random.default_rng(20)
+    true_share = 1 - np.exp(-5 / 8)  # acknowledgement after an exponential wait, mean 8 min
+    covered, runs = 0, 300
+    start = pd.Timestamp("2024-01-01", tz="UTC")
+    for _ in range(runs):
+        n = 60
+        waits = rng.exponential(8.0, size=n)
+        ids = [f"I{i}" for i in range(n)]
+        timeline = pd.DataFrame(
+            {
+                "incident_id": ids * 2,
+                "at": list(start + pd.to_timedelta(np.arange(n), unit="h"))
+                + list(start + pd.to_timedelta(np.arange(n), unit="h") + pd.to_timedelta(waits, unit="min")),
+                "kind": ["trigger"] * n + ["acknowledge"] * n,
+                "group": "ops",
+                "level": pd.array([1] * (2 * n), dtype="Int64"),
+                "actor": None,
+                "detail": None,
+                "record": np.arange(1, 2 * n + 1),
+            }
+        )
+        row = mttr.escalation_adherence(timeline, [5, 10]).iloc[0]
+        covered += row["share_low"] <= true_share <= row["share_high"]
+    assert 0.91 <= covered / runs <= 0.99

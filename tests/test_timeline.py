@@ -238,3 +238,60 @@ def test_detection_channel_from_the_vendors_fields(fixtures, tmp_path):
     assert durations["detection_channel"].notna().all()
     firehydrant = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto")
     assert firehydrant["detection_channel"].isna().all()
+
+
+def test_incidentio_updates_and_firehydrant_timeline_lists(tmp_path):
+    updates = [
+        {
+            "id": "u1",
+            "incident_id": "INC-1",
+            "created_at": "2024-02-01T10:00:00Z",
+            "new_incident_status": {"category": "triage", "name": "Investigating"},
+            "updater": {"user": {"name": "Ada"}},
+        },
+        {
+            "id": "u2",
+            "incident_id": "INC-1",
+            "created_at": "2024-02-01T11:00:00Z",
+            "new_incident_status": {"category": "closed", "name": "Closed"},
+        },
+    ]
+    path = _write(tmp_path / "updates.json", json.dumps({"incident_updates": updates}))
+    tl = mttr.read_timeline(path, source="incidentio")
+    assert tl["kind"].astype(str).tolist() == ["status", "resolve"]
+    assert tl["actor"].iloc[0] == "Ada"
+    page = {
+        "data": [
+            {
+                "id": "fh-1",
+                "milestones": [{"type": "detected", "occurred_at": "2024-03-01T09:00:00Z"}],
+                "timeline": [
+                    {"type": "notify", "occurred_at": "2024-03-01T09:01:00Z", "team": "sre", "level": 1},
+                    {"type": "escalate", "occurred_at": "2024-03-01T09:06:00Z", "team": "sre", "level": 2},
+                    {
+                        "type": "acknowledge",
+                        "occurred_at": "2024-03-01T09:07:00Z",
+                        "team": "sre",
+                        "level": "L2",
+                    },
+                ],
+            }
+        ]
+    }
+    path = _write(tmp_path / "fh.json", json.dumps(page))
+    tl = mttr.read_timeline(path, source="firehydrant")
+    assert tl["kind"].astype(str).tolist() == ["trigger", "notify", "escalate", "acknowledge"]
+    assert tl["level"].tolist()[1:] == [1, 2, 2]
+    page["data"][0]["timeline"][1]["type"] = "paged"
+    _write(tmp_path / "fh.json", json.dumps(page))
+    with pytest.raises(mttr.InputError, match="timeline event 2 of record 1"):
+        mttr.read_timeline(tmp_path / "fh.json", source="firehydrant")
+
+
+def test_pagerduty_log_entry_without_incident(tmp_path):
+    entries = [{"type": "trigger_log_entry", "created_at": "2024-01-01T00:00:00Z"}]
+    path = _write(
+        tmp_path / "log.json", json.dumps({"log_entries": entries, "limit": 1, "offset": 0, "more": False})
+    )
+    with pytest.raises(mttr.InputError, match=r"log entry 1.*incident\.id"):
+        mttr.read_timeline(path, source="pagerduty")
