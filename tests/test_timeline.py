@@ -295,3 +295,13 @@ def test_pagerduty_log_entry_without_incident(tmp_path):
     )
     with pytest.raises(mttr.InputError, match=r"log entry 1.*incident\.id"):
         mttr.read_timeline(path, source="pagerduty")
+
+
+def test_servicenow_handovers_never_exceed_the_exports_reassignment_count(real_data):
+    """The log holds snapshots: a hand-over between two updates can be missed, never invented."""
+    path = real_data / "servicenow_incident_event_log.csv.gz"
+    process = mttr.response_process(mttr.read_timeline(path, tz="UTC")).set_index("incident_id")
+    incidents = mttr.read_export(path, source="servicenow", tz="UTC").set_index("incident_id")
+    reassigned = pd.to_numeric(incidents["reassignment_count"], errors="coerce").reindex(process.index)
+    assert (process["handovers"] <= reassigned).all()
+    assert (process["handovers"] == reassigned).mean() > 0.75
