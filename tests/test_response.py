@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_timeline import HANDMADE
 
 import mttr_lab as mttr
@@ -221,3 +223,61 @@ def test_adherence_interval_covers_the_true_share():
         row = mttr.escalation_adherence(timeline, [5, 10]).iloc[0]
         covered += row["share_low"] <= true_share <= row["share_high"]
     assert 0.91 <= covered / runs <= 0.99
+
+
+def _plain_counts(events: list[tuple]) -> dict[str, tuple]:
+    """Hand-overs, escalations and ping-pong per incident, by a plain loop over sorted events."""
+    out: dict[str, tuple] = {}
+    by: dict[str, list] = {}
+    for position, (incident, minute, kind, group, level) in enumerate(events):
+        by.setdefault(incident, []).append((minute, position, kind, group, level))
+    for incident, rows in by.items():
+        rows.sort()
+        groups = [g for *_, g, _ in rows if g is not None]
+        runs = [g for i, g in enumerate(groups) if i == 0 or g != groups[i - 1]]
+        escalations, last = 0, None
+        for _, _, kind, _, level in rows:
+            rose = level is not None and last is not None and level > last
+            escalations += rose or kind == "escalate"
+            last = level if level is not None else last
+        out[incident] = (max(len(runs) - 1, 0), escalations, len(set(runs)) < len(runs), len(set(groups)))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.integers(0, 5),
+            st.sampled_from(["notify", "escalate", "assign", "acknowledge", "resolve"]),
+            st.one_of(st.none(), st.sampled_from(["x", "y", "z"])),
+            st.one_of(st.none(), st.integers(1, 3)),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_process_matches_a_plain_loop(events):
+    start = pd.Timestamp("2024-01-01", tz="UTC")
+    timeline = pd.DataFrame(
+        {
+            "incident_id": [e[0] for e in events],
+            "at": [start + pd.Timedelta(minutes=e[1]) for e in events],
+            "kind": [e[2] for e in events],
+            "group": pd.array([e[3] for e in events], dtype="str"),
+            "level": pd.array([e[4] for e in events], dtype="Int64"),
+            "actor": None,
+            "detail": None,
+            "record": np.arange(1, len(events) + 1),
+        }
+    )
+    process = mttr.response_process(timeline).set_index("incident_id")
+    for incident, (handovers, escalations, ping_pong, groups) in _plain_counts(events).items():
+        row = process.loc[incident]
+        assert (row["handovers"], row["escalations"], row["ping_pong"], row["groups"]) == (
+            handovers,
+            escalations,
+            ping_pong,
+            groups,
+        )
