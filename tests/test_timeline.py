@@ -305,3 +305,10 @@ def test_servicenow_handovers_never_exceed_the_exports_reassignment_count(real_d
     reassigned = pd.to_numeric(incidents["reassignment_count"], errors="coerce").reindex(process.index)
     assert (process["handovers"] <= reassigned).all()
     assert (process["handovers"] == reassigned).mean() > 0.75
+
+
+def test_an_option_the_source_does_not_take(fixtures):
+    with pytest.raises(mttr.InputError, match=r"option cas= does not apply.*case="):
+        mttr.read_timeline(fixtures / "eventlog" / "volvo_like.csv", cas="SR Number")
+    with pytest.raises(mttr.InputError, match="shape="):
+        mttr.read_timeline(fixtures / "firehydrant" / "incidents_page.json", shape="events")

@@ -268,7 +268,6 @@ def _eventlog_events(
     status_sep: str = "/",
     fmt: str | None = None,
     unknown_levels: Sequence[str] = (),
-    **ignored: Any,
 ) -> Events:
     file = str(path)
     frame, _ = read_frame(path, fmt=fmt)
@@ -363,7 +362,6 @@ def _servicenow_events(
     dayfirst: bool | None = None,
     shape: str = "auto",
     level: str | None = None,
-    **ignored: Any,
 ) -> Events:
     file = str(path)
     frame, utc = servicenow._load(path, file=file)
@@ -481,12 +479,16 @@ def _ref_name(ref: Any) -> Any:
 
 
 def _pagerduty_events(
-    path: Path, *, tz: str | None = None, dayfirst: bool | None = None, **ignored: Any
+    path: Path,
+    *,
+    tz: str | None = None,
+    dayfirst: bool | None = None,
+    log_entries: str | Path | None = None,
 ) -> Events:
     file = str(path)
     rest, _flat, logs = pagerduty._split(pagerduty._documents(path), file=file)
-    if ignored.get("log_entries") is not None:
-        logs = [*logs, *pagerduty._log_entries_of(ignored["log_entries"])]
+    if log_entries is not None:
+        logs = [*logs, *pagerduty._log_entries_of(log_entries)]
     cols: dict[str, list[Any]] = {
         k: [] for k in ("id", "at", "type", "group", "level", "actor", "detail", "where")
     }
@@ -618,9 +620,7 @@ def pagerduty_levels(codes: np.ndarray, kinds: pd.Series, levels: pd.Series) -> 
 _SP_KINDS = {"investigating": "acknowledge", "resolved": "resolve", "postmortem": "note"}
 
 
-def _statuspage_events(
-    path: Path, *, tz: str | None = None, dayfirst: bool | None = None, **ignored: Any
-) -> Events:
+def _statuspage_events(path: Path, *, tz: str | None = None, dayfirst: bool | None = None) -> Events:
     file = str(path)
     records, _zones = statuspage._load_records(path)
     require_objects(records, file=file, expected="one object per incident")
@@ -855,7 +855,6 @@ def _generic_events(
     kinds: Mapping[str, str] | None = None,
     tz: str | None = None,
     dayfirst: bool | None = None,
-    **ignored: Any,
 ) -> Events:
     file = str(path)
     frame, label = read_frame(path, fmt=fmt)
@@ -929,10 +928,29 @@ def _generic_events(
 # --------------------------------------------------------------------------- dispatch
 
 
+def _check_options(
+    path: Path, source: str, reader: Any, options: Mapping[str, Any], fixed: Sequence[str] = ()
+) -> None:
+    """An :class:`InputError` for an option the source's timeline reader does not take."""
+    import inspect
+
+    accepted = [n for n in inspect.signature(reader).parameters if n not in ("path", *fixed)]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise InputError(
+            "option " + ", ".join(f"{n}=" for n in unknown) + f" does not apply to the {source} timeline",
+            file=str(path),
+            found=unknown[0],
+            expected="options of that reader: " + ", ".join(f"{n}=" for n in accepted),
+        )
+
+
 def read_events(path: str | Path, source: str, **options: Any) -> Events:
     """One source's events (see the module docstring for what each source gives)."""
     path = Path(path)
     if source in ("csv", "json", "jsonl"):
+        options = {k: v for k, v in options.items() if k != "severity_map"}
+        _check_options(path, source, _generic_events, options, fixed=("fmt",))
         return _generic_events(path, fmt=source, **options)
     if options.get("columns"):
         raise InputError(
@@ -940,14 +958,17 @@ def read_events(path: str | Path, source: str, **options: Any) -> Events:
             file=str(path),
         )
     options = {k: v for k, v in options.items() if k not in ("columns", "severity_map")}
-    if source == "eventlog":
-        return _eventlog_events(path, **options)
-    if source == "servicenow":
-        return _servicenow_events(path, **options)
-    if source == "pagerduty":
-        return _pagerduty_events(path, **options)
-    if source == "statuspage":
-        return _statuspage_events(path, **options)
+    readers = {
+        "eventlog": _eventlog_events,
+        "servicenow": _servicenow_events,
+        "pagerduty": _pagerduty_events,
+        "statuspage": _statuspage_events,
+    }
+    if source in readers:
+        _check_options(path, source, readers[source], options)
+        return readers[source](path, **options)
+    if source in ("firehydrant", "incidentio"):
+        _check_options(path, source, _statuspage_events, options)  # tz= and dayfirst= only
     if source == "firehydrant":
         return _nested_events(
             path,
