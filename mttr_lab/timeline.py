@@ -18,7 +18,14 @@ import pandas as pd
 from .io import detect_source
 from .readers._files import sample_of
 from .readers.eventlog import order_events
-from .readers.timelines import KINDS, TIMELINE_SOURCES, pagerduty_levels, read_events, servicenow_kinds
+from .readers.timelines import (
+    KINDS,
+    TIMELINE_SOURCES,
+    eventlog_reopens,
+    pagerduty_levels,
+    read_events,
+    servicenow_kinds,
+)
 from .schema import TIMESTAMP_DTYPE, InputError
 
 __all__ = ["KINDS", "KIND_DTYPE", "TIMELINE_COLUMNS", "check_timeline", "read_timeline"]
@@ -134,9 +141,7 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
     elif source == "pagerduty":
         frame["level"] = pagerduty_levels(codes, frame["kind"], frame["level"])
     elif source == "eventlog":
-        from .readers.timelines import _reopens
-
-        frame["kind"] = _reopens(codes, frame["kind"])
+        frame["kind"] = eventlog_reopens(codes, frame["kind"])
     if events.note is not None:
         note = events.note.take(order).reset_index(drop=True)
         if note.notna().any():

@@ -34,9 +34,9 @@ canonical ``timeline`` frame. Kinds are the canonical ones of :data:`KINDS`.
 - **Generic** CSV/JSON with canonical names (``incident_id``, ``at``, ``kind``, ``group``,
   ``level``, ``actor``, ``detail``) or ``columns=`` mapping them to the export's names.
 
-Detection channels (:func:`detection_channels`) come from the vendor's own field: ServiceNow
-``contact_type``, the PagerDuty trigger entry's channel, Opsgenie ``source``, incident.io and
-FireHydrant ``source`` where present.
+Detection channels are read by the vendor readers into the ``detection_channel`` column of
+``incidents`` (ServiceNow ``contact_type``, the PagerDuty trigger entry's channel, Opsgenie
+``source``); :data:`CHANNEL_GROUPS` sorts their values into monitoring, human and customer.
 """
 
 from __future__ import annotations
@@ -61,9 +61,11 @@ __all__ = [
     "KINDS",
     "TIMELINE_SOURCES",
     "Events",
-    "detection_channels",
+    "eventlog_reopens",
+    "pagerduty_levels",
     "parse_levels",
     "read_events",
+    "servicenow_kinds",
 ]
 
 #: The canonical event kinds.
@@ -212,7 +214,7 @@ def _check_kinds(mapping: Mapping[str, str], *, file: str) -> None:
         )
 
 
-def _reopens(codes: np.ndarray, kinds: pd.Series) -> pd.Series:
+def eventlog_reopens(codes: np.ndarray, kinds: pd.Series) -> pd.Series:
     """The first event after a resolution that is not itself a resolution becomes ``reopen``.
 
     ``codes`` and ``kinds`` are in time order within each incident.
@@ -1020,22 +1022,3 @@ CHANNEL_GROUPS: dict[str, str] = {
     "support": "customer",
     "iva": "customer",
 }
-
-
-def detection_channels(frame: pd.DataFrame, source: str) -> pd.Series | None:
-    """The detection channel column of one source's incidents, from the vendor's own field.
-
-    ``frame`` is the export's flat columns (one row per incident, as the reader keeps them).
-    Returns None where the export carries no channel.
-    """
-    candidates = {
-        "servicenow": ("contact_type", "Contact type"),
-        "opsgenie": ("source", "opsgenie_source"),
-        "incidentio": ("source", "incidentio_source"),
-        "firehydrant": ("source", "firehydrant_source"),
-        "pagerduty": ("trigger_channel",),
-    }.get(source, ())
-    for name in candidates:
-        if name in frame.columns:
-            return _text(frame[name])
-    return None
