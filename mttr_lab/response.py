@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from .compare import median_ratio_interval
-from .readers.timelines import CHANNEL_GROUPS
+from .readers.timelines import channel_kinds
 from .schema import InputError
 from .stats import censored_minutes, duration_summary, to_minutes
 from .timeline import _require_timeline
@@ -418,7 +418,8 @@ def channel_summary(
     -------
     DataFrame
         One row per channel (``unknown`` where the export does not say): ``kind``
-        (``monitoring``, ``human``, ``customer`` or ``other``), ``count``, ``share`` (0-1),
+        (``monitoring``, ``human``, ``customer`` or ``other``; every ServiceNow contact type but
+        event management is a caller's report, so ``customer``), ``count``, ``share`` (0-1),
         ``median``, ``median_low``, ``median_high`` (minutes), ``customer_reported`` (bool),
         largest first.
     """
@@ -429,14 +430,13 @@ def channel_summary(
             expected="an export whose reader gives the detection channel (ServiceNow contact_type, "
             "PagerDuty trigger channel, Opsgenie source...)",
         )
+    kinds = channel_kinds(durations[channel], durations["source"] if "source" in durations.columns else None)
     frame = durations.assign(_channel=durations[channel].astype("str").fillna("unknown"))
     summary = duration_summary(frame, metric=metric, by="_channel", confidence=confidence)
     summary.index.name = channel
     table = summary[["count", "median", "median_low", "median_high"]].copy()
-    kind = (
-        pd.Series(table.index.str.strip().str.lower(), index=table.index).map(CHANNEL_GROUPS).fillna("other")
-    )
-    table.insert(0, "kind", kind.where(table.index != "unknown", "unknown"))
+    kind = kinds.groupby(frame["_channel"]).agg(lambda k: k.mode().iloc[0] if len(k) else "unknown")
+    table.insert(0, "kind", kind.reindex(table.index).fillna("unknown"))
     table.insert(2, "share", table["count"] / table["count"].sum())
     table["customer_reported"] = table["kind"].eq("customer")
     return table.sort_values("count", ascending=False)

@@ -281,3 +281,12 @@ def test_process_matches_a_plain_loop(events):
             ping_pong,
             groups,
         )
+
+
+def test_channel_kinds_depend_on_the_source():
+    from mttr_lab.readers.timelines import channel_kinds
+
+    channels = pd.Series(["Email", "email", "Event", "api", None, "Alertmanager"], dtype="str")
+    sources = pd.Series(["servicenow", "pagerduty", "servicenow", "pagerduty", "pagerduty", "opsgenie"])
+    kinds = channel_kinds(channels, sources).tolist()
+    assert kinds == ["customer", "human", "monitoring", "monitoring", "unknown", "other"]

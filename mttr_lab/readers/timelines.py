@@ -59,8 +59,10 @@ from .generic import read_frame
 __all__ = [
     "CHANNEL_GROUPS",
     "KINDS",
+    "SOURCE_CHANNEL_DEFAULTS",
     "TIMELINE_SOURCES",
     "Events",
+    "channel_kinds",
     "eventlog_reopens",
     "pagerduty_levels",
     "parse_levels",
@@ -1022,3 +1024,30 @@ CHANNEL_GROUPS: dict[str, str] = {
     "support": "customer",
     "iva": "customer",
 }
+
+#: The kind of a channel value a source does not list above: every ServiceNow contact type is
+#: how a caller reached the service desk (phone, email, self-service, walk-in, chat), so a
+#: person reported it, unless it came from event management.
+SOURCE_CHANNEL_DEFAULTS: dict[str, str] = {"servicenow": "customer"}
+_SERVICENOW_MONITORING = {"event", "monitoring", "alert", "integration"}
+
+
+def channel_kinds(channels: pd.Series, sources: pd.Series | None = None) -> pd.Series:
+    """``monitoring``, ``human``, ``customer`` or ``other`` for each detection channel value.
+
+    Returns
+    -------
+    Series
+        Aligned with ``channels``; ``unknown`` where the channel is missing.
+    """
+    key = channels.astype("str").str.strip().str.lower()
+    kind = key.map(CHANNEL_GROUPS)
+    if sources is not None:
+        source = sources.astype("str").reindex(channels.index)
+        servicenow = source.eq("servicenow").fillna(False).astype(bool)
+        override = servicenow & ~key.isin(_SERVICENOW_MONITORING).fillna(False).astype(bool)
+        kind = kind.mask(override, SOURCE_CHANNEL_DEFAULTS["servicenow"])
+        kind = kind.mask(
+            servicenow & key.isin(_SERVICENOW_MONITORING).fillna(False).astype(bool), "monitoring"
+        )
+    return kind.fillna("other").mask(channels.isna(), "unknown").astype("str")
