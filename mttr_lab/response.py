@@ -193,7 +193,9 @@ def growth_by_count(
     """
     frame = _joined(durations, process, by)
     values = frame[by]
-    if values.dtype == bool:
+    boolean = values.dtype == bool
+    name = by.replace("_", "-" if boolean else " ")
+    if boolean:
         label = values.map({True: "yes", False: "no"})
     else:
         numbers = values.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
@@ -243,9 +245,9 @@ def growth_by_count(
             else "cannot tell: too many equal durations for an interval"
         )
     elif p_value < alpha and rho > 0 and low > 1:
-        verdict = f"grows with {by.replace('_', ' ')}: beyond noise"
+        verdict = f"{'longer with' if boolean else 'grows with'} {name}: beyond noise"
     elif p_value < alpha and rho < 0 and high < 1:
-        verdict = f"shrinks with {by.replace('_', ' ')}: beyond noise"
+        verdict = f"{'shorter with' if boolean else 'shrinks with'} {name}: beyond noise"
     else:
         verdict = "not distinguishable from noise"
     table = table.assign(rho=rho, p_value=p_value, ratio_low=low, ratio_high=high, verdict=verdict)

@@ -290,3 +290,15 @@ def test_channel_kinds_depend_on_the_source():
     sources = pd.Series(["servicenow", "pagerduty", "servicenow", "pagerduty", "pagerduty", "opsgenie"])
     kinds = channel_kinds(channels, sources).tolist()
     assert kinds == ["customer", "human", "monitoring", "monitoring", "unknown", "other"]
+
+
+def test_growth_by_ping_pong_compares_yes_with_no(handmade):
+    durations, process = _fake(300, 1.0, seed=12)
+    process = process.assign(ping_pong=process["handovers"] >= 3)
+    table = mttr.growth_by_count(durations, process, by="ping_pong")
+    assert table.index.tolist() == ["no", "yes"]
+    assert table["verdict"].iloc[0] in ("not distinguishable from noise", "too few incidents to tell")
+    slow, slow_process = _fake(300, 1.6, seed=13)
+    slow_process = slow_process.assign(ping_pong=slow_process["handovers"] >= 3)
+    table = mttr.growth_by_count(slow, slow_process, by="ping_pong")
+    assert table["verdict"].iloc[0] == "longer with ping-pong: beyond noise"
