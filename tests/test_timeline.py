@@ -312,3 +312,9 @@ def test_an_option_the_source_does_not_take(fixtures):
         mttr.read_timeline(fixtures / "eventlog" / "volvo_like.csv", cas="SR Number")
     with pytest.raises(mttr.InputError, match="shape="):
         mttr.read_timeline(fixtures / "firehydrant" / "incidents_page.json", shape="events")
+
+
+def test_gcp_status_updates(fixtures):
+    tl = mttr.read_timeline(fixtures / "gcp_status" / "incidents.json")
+    assert "resolve" in set(tl["kind"].astype(str))
+    assert tl.groupby("incident_id")["at"].apply(lambda s: s.is_monotonic_increasing).all()

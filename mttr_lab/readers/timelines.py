@@ -23,6 +23,8 @@ canonical ``timeline`` frame. Kinds are the canonical ones of :data:`KINDS`.
   group ``Involved ST``, level ``ST Level`` (``L1``..``L3``; ``L2/L3`` is kept unknown with a
   note), actor ``Resource``; ``Queued/Awaiting Assignment`` and ``Accepted/Assigned`` are
   ``assign``.
+- **Google Cloud status** ``updates`` (AVAILABLE -> resolve, others status; the detail is the
+  status and the first line of the text).
 - **Statuspage** ``incident_updates``: investigating -> acknowledge, resolved -> resolve,
   postmortem -> note, others status; the detail is the status and the update's body.
 - **FireHydrant** ``milestones`` (started/detected -> trigger, acknowledged -> acknowledge,
@@ -87,6 +89,7 @@ KINDS: tuple[str, ...] = (
 TIMELINE_SOURCES: tuple[str, ...] = (
     "pagerduty",
     "statuspage",
+    "gcp_status",
     "servicenow",
     "eventlog",
     "firehydrant",
@@ -687,6 +690,74 @@ def _statuspage_events(path: Path, *, tz: str | None = None, dayfirst: bool | No
     )
 
 
+# --------------------------------------------------------------------------- Google Cloud status
+
+_GCP_KINDS = {"available": "resolve"}
+
+
+def _gcp_events(path: Path, *, tz: str | None = None, dayfirst: bool | None = None) -> Events:
+    file = str(path)
+    records = load_json_records(path, keys=("incidents",))
+    require_objects(records, file=file, expected="one Google Cloud status incident per record")
+    cols: dict[str, list[Any]] = {k: [] for k in ("id", "at", "status", "text", "where")}
+    for pos, rec in enumerate(records):
+        updates = rec.get("updates") or []
+        if not isinstance(updates, list):
+            raise InputError(
+                "the updates are not a list",
+                file=file,
+                record=f"record {pos + 1}",
+                field="updates",
+                found=updates,
+                expected="a list of update objects",
+            )
+        for j, update in enumerate(updates, start=1):
+            where = f"update {j} of record {pos + 1} (id {rec.get('id')})"
+            if not isinstance(update, dict):
+                raise InputError("an update is not a JSON object", file=file, record=where, found=update)
+            cols["id"].append(rec.get("id"))
+            cols["at"].append(update.get("when", update.get("created")))
+            cols["status"].append(update.get("status"))
+            text = update.get("text")
+            cols["text"].append(
+                text.strip().splitlines()[0] if isinstance(text, str) and text.strip() else None
+            )
+            cols["where"].append(where)
+    if not cols["id"]:
+        raise InputError(
+            "the Google Cloud status export holds no updates: it has no timeline",
+            file=file,
+            field="updates",
+            expected="incidents with their updates",
+        )
+    n = len(cols["id"])
+    where = np.array(cols["where"], dtype=object)
+    at = eventlog.parse_event_times(
+        pd.Series(cols["at"], dtype=object),
+        tz=tz,
+        dayfirst=dayfirst,
+        file=file,
+        field="updates[].when",
+        rows=where,
+        label="",
+    )
+    status = _text(pd.Series(cols["status"], dtype=object))
+    text = _text(pd.Series(cols["text"], dtype=object))
+    return Events(
+        incident_id=_text(pd.Series(cols["id"], dtype=object)),
+        at=at,
+        kind=_kinds_from(status.fillna(""), _GCP_KINDS),
+        group=_blank(n),
+        level=pd.Series(pd.NA, index=range(n), dtype="Int64"),
+        actor=_blank(n),
+        detail=status.where(text.isna(), status.fillna("") + ": " + text.fillna("")),
+        record=np.arange(1, n + 1),
+        label="update",
+        case_field="id",
+        time_field="updates[].when",
+    )
+
+
 # --------------------------------------------------------------------------- FireHydrant, incident.io
 
 _MILESTONE_KINDS = {
@@ -967,6 +1038,7 @@ def read_events(path: str | Path, source: str, **options: Any) -> Events:
         "servicenow": _servicenow_events,
         "pagerduty": _pagerduty_events,
         "statuspage": _statuspage_events,
+        "gcp_status": _gcp_events,
     }
     if source in readers:
         _check_options(path, source, readers[source], options)
