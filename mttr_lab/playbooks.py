@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from .compare import median_ratio_interval
+from .frames import DURATIONS, INCIDENTS, require
 from .readers._files import read_text
 from .schema import InputError
 from .stats import censored_minutes, duration_summary
@@ -354,6 +355,7 @@ def playbook_coverage(incidents: pd.DataFrame, playbooks: pd.DataFrame) -> pd.Da
         ``service``, ``severity``, ``playbook`` (name, NA where none), ``matched_by``
         (``service``, ``alert``, NA).
     """
+    require(incidents, INCIDENTS, function="playbook_coverage")
     _require(incidents, ("incident_id", "title", "service"), "an incidents frame", "read_export(...)")
     _require(playbooks, ("playbook", "services", "alerts"), "a playbooks frame", "read_playbooks(...)")
     by_service: dict[str, str] = {}
@@ -423,6 +425,7 @@ def playbook_effect(
         ``median_low``, ``median_high`` (minutes); on both rows ``ratio`` (median with over
         median without), ``ratio_low``, ``ratio_high`` (seeded bootstrap) and ``caveat``.
     """
+    require(durations, DURATIONS, function="playbook_effect")
     _require(durations, ("incident_id", metric), "a durations frame", "phase_durations(incidents)")
     _require(
         coverage, ("incident_id", "playbook"), "a coverage frame", "playbook_coverage(incidents, playbooks)"

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from .compare import median_ratio_interval
+from .frames import DURATIONS, require
 from .readers.timelines import channel_kinds
 from .schema import InputError
 from .stats import censored_minutes, duration_summary, to_minutes
@@ -191,6 +192,7 @@ def growth_by_count(
         count 0); and the same on every row: ``rho``, ``p_value``, ``ratio_low``, ``ratio_high``,
         ``verdict``.
     """
+    require(durations, DURATIONS, function="growth_by_count")
     frame = _joined(durations, process, by)
     values = frame[by]
     boolean = values.dtype == bool
@@ -425,6 +427,7 @@ def channel_summary(
         ``median``, ``median_low``, ``median_high`` (minutes), ``customer_reported`` (bool),
         largest first.
     """
+    require(durations, DURATIONS, function="channel_summary")
     if channel not in durations.columns or durations[channel].isna().all():
         raise InputError(
             f"the durations hold no detection channel (column {channel!r} absent or empty)",
@@ -469,6 +472,7 @@ def untracked_time(durations: pd.DataFrame) -> pd.DataFrame:
         (mean time to recover counted from detection, minutes), ``sentence`` (what it means, in
         words).
     """
+    require(durations, DURATIONS, function="untracked_time")
     for name in ("started_at", "detected_at", "recovered_at"):
         if name not in durations.columns:
             raise InputError(
