@@ -228,8 +228,10 @@ def read_export(
         One row per record read: ``incident_id``, ``title``, ``service``, ``team``, ``severity``
         (ordered categorical), ``severity_raw``, ``source``, the milestones ``started_at``,
         ``detected_at``, ``acknowledged_at``, ``diagnosed_at``, ``recovered_at``, ``resolved_at``
-        (``datetime64[us, UTC]``), ``record`` (1-based position in the export) and
-        ``exclude_reason`` (why a record is not analysed, NA otherwise), then source columns,
+        (``datetime64[us, UTC]``), ``record`` (1-based position in the export),
+        ``exclude_reason`` (why a record is not analysed, NA otherwise) and ``detection_channel``
+        (how the incident reached the team, in the vendor's words; NA where the export does not
+        say), then source columns,
         then ``note`` where a record holds a doubtful value (a daylight-saving rule applied to a
         local time, a timestamp before 1990 or a year after the rest of the data, a reader's
         remark); :func:`mttr_lab.check_incidents` lists each note as a finding.

@@ -7,7 +7,15 @@ import pandas as pd
 from .plots import format_minutes
 from .stats import MIN_COUNT
 
-__all__ = ["Text", "comparison_text", "headline", "mean_vs_median", "overview_text", "review_title"]
+__all__ = [
+    "Text",
+    "comparison_text",
+    "headline",
+    "mean_vs_median",
+    "missing_column",
+    "overview_text",
+    "review_title",
+]
 
 
 class Text(str):
@@ -15,6 +23,25 @@ class Text(str):
 
     def _repr_markdown_(self) -> str:
         return str(self)
+
+
+_EXAMPLE_FIELD = {"service": "Component", "severity": "Priority", "team": "Assignment group"}
+
+
+def missing_column(frame: pd.DataFrame, column: str, *, purpose: str) -> Text | None:
+    """One sentence when ``frame`` has no value in ``column``; None when it has some.
+
+    A section of the review that needs the column shows this sentence instead of an empty table
+    or plot: ``missing_column(durations, "service", purpose="rank services") or table``.
+    """
+    if column in frame.columns and frame[column].notna().any():
+        return None
+    example = _EXAMPLE_FIELD.get(column, "Field")
+    return Text(
+        f"This export records no {column} for any incident, so the review cannot {purpose}. "
+        f"Map the export's {column} field when reading it (for example `--columns {column}={example}` "
+        "with the other columns on the command line) to see this section."
+    )
 
 
 def _dur(value: float) -> str:

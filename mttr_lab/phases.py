@@ -25,7 +25,7 @@ from .schema import METRICS, MILESTONES, PHASES
 __all__ = ["default_as_of", "phase_durations"]
 _NAT = np.iinfo(np.int64).min  # NaT among int64 counts
 
-_CARRIED = ("incident_id", "title", "severity", "service", "team", "source")
+_CARRIED = ("incident_id", "title", "severity", "service", "team", "source", "detection_channel")
 
 
 def phase_durations(
@@ -68,7 +68,8 @@ def phase_durations(
     Returns
     -------
     DataFrame
-        ``incident_id``, ``title``, ``severity``, ``service``, ``team``, ``source``, the six
+        ``incident_id``, ``title``, ``severity``, ``service``, ``team``, ``source``,
+        ``detection_channel``, the six
         milestones, ``clock_start``; phases ``detection``, ``response``, ``diagnosis``,
         ``repair``, ``followup``; metrics ``time_to_detect``, ``time_to_respond``,
         ``time_to_repair``, ``time_to_recover``, ``time_to_resolve`` (Timedelta);

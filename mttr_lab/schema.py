@@ -72,6 +72,7 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     *MILESTONES,
     "record",
     "exclude_reason",
+    "detection_channel",
 )
 
 

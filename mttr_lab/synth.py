@@ -21,7 +21,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["SERVICES", "synth_incidents", "write_export"]
+__all__ = [
+    "CHANNELS",
+    "POLICY",
+    "SERVICES",
+    "synth_incidents",
+    "synth_timeline",
+    "write_export",
+    "write_playbooks",
+    "write_timeline",
+]
 
 
 @dataclass(frozen=True)
@@ -287,4 +296,196 @@ def write_export(incidents: pd.DataFrame, path: str | Path, *, shape: str = "fir
         out.to_csv(path, index=False, lineterminator="\n")
     else:
         raise ValueError(f"shape must be 'firehydrant' or 'csv', not {shape!r}")
+    return path
+
+
+# --------------------------------------------------------------------------- response process
+
+#: The escalation policy of the synthetic teams: who is paged, and after how many minutes
+#: without an acknowledgement the next level is.
+POLICY: tuple[tuple[str, float], ...] = (
+    ("Primary on-call", 5.0),
+    ("Secondary on-call", 10.0),
+    ("Team lead", np.nan),
+)
+
+#: Detection channels and the vendor words the synthetic timeline uses for them.
+CHANNELS: tuple[str, ...] = ("api", "email", "web_ui", "phone")
+
+#: Which synthetic services have a playbook, and how it is matched (by service or by an alert).
+_PLAYBOOKS: tuple[dict, ...] = (
+    {
+        "name": "checkout_errors",
+        "severity": "SEV1",
+        "services": ["checkout"],
+        "detection": ["Alert: Checkout errors elevated", "Order volume drops below forecast"],
+    },
+    {
+        "name": "payment_authorisations",
+        "severity": "SEV1",
+        "services": ["payments-api"],
+        "detection": ["Alert: Card authorisations failing"],
+    },
+    {
+        "name": "search_latency",
+        "severity": "SEV2",
+        "detection": ["Alert: Search latency p99 above SLO"],
+    },
+)
+
+
+def synth_timeline(incidents: pd.DataFrame, *, seed: int = 7) -> pd.DataFrame:
+    """A response timeline for synthetic incidents: paging with the escalation :data:`POLICY`,
+    hand-overs between teams (some bounced back), and the detection channel.
+
+    Drawn from its own random stream (``seed`` with a fixed offset), so the incidents are the
+    same with or without a timeline. Incidents that take longer are more likely to be handed
+    over (as in real logs, where the association runs both ways), and incidents whose detection
+    took longer are more likely to have been reported by a customer (``phone``).
+
+    Parameters
+    ----------
+    incidents : DataFrame
+        :func:`synth_incidents` output, or the ``incidents`` read back from its export.
+
+    Returns
+    -------
+    DataFrame
+        The ``timeline`` columns (``incident_id``, ``at``, ``kind``, ``group``, ``level``,
+        ``actor``, ``detail``, ``record``), one row per event in incident and time order; the
+        trigger's ``detail`` is the detection channel.
+    """
+    rng = np.random.default_rng([seed, 19])
+    frame = incidents
+    if "exclude_reason" in frame.columns:  # read back: the superseded version is marked
+        frame = frame[~frame["exclude_reason"].fillna("").str.startswith("duplicate id")]
+    # synth_incidents appends the earlier version of the repeated incident after the kept one
+    frame = frame.drop_duplicates("incident_id", keep="first").reset_index(drop=True)
+    teams = sorted({s.team for s in SERVICES})
+    detected = frame["detected_at"]
+    started = frame["started_at"].fillna(detected)
+    detect_minutes = ((detected - started).dt.total_seconds() / 60).fillna(0).to_numpy()
+    end = frame["recovered_at"].fillna(frame["resolved_at"])
+    recover_minutes = ((end - started).dt.total_seconds() / 60).to_numpy()
+    n = len(frame)
+    # detection channel: slow detection is more often a customer's report
+    customer = rng.random(n) < 0.05 + 0.25 * (detect_minutes > np.nanpercentile(detect_minutes, 75))
+    channel = np.where(customer, "phone", rng.choice(["api", "email", "web_ui"], size=n, p=[0.8, 0.08, 0.12]))
+    # hand-overs: likelier for long incidents
+    spread = np.log(np.clip(np.nan_to_num(recover_minutes, nan=60.0), 1, None) / 60.0)
+    p_handover = 1 / (1 + np.exp(-(spread - 0.8)))
+    handed = rng.random(n) < p_handover
+    bounced = handed & (rng.random(n) < 0.3)
+    other = rng.integers(0, len(teams) - 1, size=n)
+    u = rng.random((n, 4))
+    rows: list[tuple] = []
+    levels = [(name, minutes) for name, minutes in POLICY]
+    for i in range(n):
+        ident = frame.at[i, "incident_id"]
+        team = frame.at[i, "team"]
+        home = f"{team} on-call"
+        t0 = detected.iat[i]
+        if pd.isna(t0):
+            continue
+        away_team = [t for t in teams if t != team][other[i]]
+        away = f"{away_team} on-call"
+        ack = frame.at[i, "acknowledged_at"]
+        done = frame.at[i, "resolved_at"]
+        stop = end.iat[i]
+        events = [
+            (t0, "trigger", home, 1, None, channel[i]),
+            (t0 + pd.Timedelta(seconds=20), "notify", home, 1, "pager", levels[0][0]),
+        ]
+        level, waited = 1, 0.0
+        wait = (ack - t0).total_seconds() / 60 if pd.notna(ack) and ack >= t0 else np.inf
+        for name, _minutes in levels[1:]:
+            timeout = levels[level - 1][1]
+            if np.isnan(timeout) or wait <= waited + timeout:
+                break
+            waited += timeout
+            level += 1
+            at = t0 + pd.Timedelta(minutes=waited)
+            events.append((at, "escalate", home, level, "timeout", name))
+            events.append((at + pd.Timedelta(seconds=20), "notify", home, level, "pager", name))
+        if np.isfinite(wait):
+            events.append((ack, "acknowledge", home, level, f"{team} responder", None))
+        holder = home
+        if handed[i] and np.isfinite(wait) and pd.notna(stop) and stop > ack:
+            span = stop - ack
+            out_at = ack + span * (0.15 + 0.3 * u[i, 0])
+            events.append((out_at, "assign", away, level, None, f"reassigned to {away_team}"))
+            events.append(
+                (out_at + span * 0.05 * u[i, 1], "acknowledge", away, level, f"{away_team} responder", None)
+            )
+            holder = away
+            if bounced[i]:
+                back_at = out_at + span * (0.2 + 0.3 * u[i, 2])
+                events.append((back_at, "assign", home, level, None, f"handed back to {team}"))
+                events.append(
+                    (back_at + span * 0.02 * u[i, 3], "acknowledge", home, level, f"{team} responder", None)
+                )
+                holder = home
+        if pd.notna(done):
+            events.append((max(done, events[-1][0]), "resolve", holder, level, None, None))
+        events.sort(key=lambda e: e[0])
+        rows.extend((ident, *e) for e in events)
+    out = pd.DataFrame(rows, columns=["incident_id", "at", "kind", "group", "level", "actor", "detail"])
+    out["at"] = pd.to_datetime(out["at"], utc=True).dt.floor("s").astype("datetime64[us, UTC]")
+    out["level"] = out["level"].astype("Int64")
+    for name in ("incident_id", "kind", "group", "actor", "detail"):
+        out[name] = out[name].astype("str")
+    out["record"] = np.arange(1, len(out) + 1)
+    return out
+
+
+def write_timeline(timeline: pd.DataFrame, path: str | Path) -> Path:
+    """Write a timeline as a generic event log (canonical column names, ISO 8601 UTC times).
+
+    ``read_timeline(path)`` reads it back. A ``.gz`` name is compressed (without a timestamp
+    in the header, so the same timeline gives the same bytes).
+    """
+    path = Path(path)
+    out = timeline.drop(columns=[c for c in ("record", "note", "file") if c in timeline.columns]).copy()
+    out["at"] = out["at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = out.to_csv(index=False, lineterminator="\n")
+    if path.name.endswith(".gz"):
+        import gzip
+
+        with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as fh:
+            fh.write(text.encode("utf-8"))
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_playbooks(path: str | Path) -> Path:
+    """Write the playbooks of the synthetic services in the guide's YAML format (:data:`POLICY` paths)."""
+    import yaml
+
+    doc = {}
+    for book in _PLAYBOOKS:
+        body = {"severity": book["severity"]}
+        if "services" in book:
+            body["services"] = list(book["services"])
+        body["detection"] = list(book["detection"])
+        body["initial_response"] = [
+            "Acknowledge the page and open the incident channel",
+            "Check the service dashboard",
+        ]
+        body["escalation_path"] = [
+            f"{name} ({minutes:g} min timeout)" if np.isfinite(minutes) else name for name, minutes in POLICY
+        ]
+        body["diagnosis_tree"] = [
+            {"check": "Recent deploys", "if_yes": "Roll back"},
+            {"check": "Dependency health"},
+        ]
+        body["recovery_actions"] = ["Roll back or fail over", "Scale out the affected tier"]
+        body["validation"] = ["Error rate and latency back to baseline for 15 minutes"]
+        body["communication"] = [
+            "Post in the incident channel every 30 minutes",
+            "Update the status page if customers notice",
+        ]
+        doc[book["name"]] = body
+    path = Path(path)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
     return path

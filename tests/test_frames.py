@@ -83,6 +83,7 @@ OTHER_FRAMES = {
     "findings_overview",
     "hour_uniformity_test",
     "hour_weekday_table",
+    "missing_column",
     "overview_text",
     "plot_comparison",
     "plot_ecdf",

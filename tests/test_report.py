@@ -112,3 +112,21 @@ def test_a_failing_cell_is_one_line_and_keeps_the_partly_executed_notebook(tmp_p
     ran = next(cell for cell in kept.cells if cell.source == "print('ran')")
     assert ran.outputs[0]["text"] == "ran\n"
     assert not (tmp_path / "out" / "r.html").exists()
+
+
+def test_an_export_with_only_an_id_and_two_times_renders_a_complete_review(tmp_path):
+    export = tmp_path / "minimal.csv"
+    export.write_text(
+        "Ticket,Opened,Closed\n"
+        + "".join(
+            f"T{i},2025-0{1 + i % 6}-{10 + i % 15}T0{i % 10}:00:00Z,2025-0{1 + i % 6}-{10 + i % 15}T0{i % 10}:{10 + i % 40}:00Z\n"
+            for i in range(120)
+        )
+    )
+    columns = {"incident_id": "Ticket", "detected_at": "Opened", "resolved_at": "Closed"}
+    text = render_report(export, out=tmp_path / "r.html", columns=columns).read_text()
+    assert "Traceback" not in text and 'data-mime-type="application/vnd.jupyter.stderr"' not in text
+    assert "records no service for any incident, so the review cannot rank services" in text
+    assert "records no severity for any incident, so the review cannot compare severities" in text
+    for heading in ("Headline", "Time of day", "Trend", "The slowest incidents", "Data quality"):
+        assert heading in text, heading

@@ -47,3 +47,55 @@ def test_trend_open_incidents_and_defects():
     assert frame["resolved_at"].isna().sum() >= 20
     assert frame["incident_id"].duplicated().sum() == 1
     assert (frame["tags"] == "gameday").sum() == 1
+
+
+def test_timeline_leaves_the_incidents_unchanged_and_follows_the_policy(tmp_path):
+    from mttr_lab.synth import POLICY, synth_timeline, write_timeline
+
+    frame = synth_incidents(incidents=400, months=6, seed=3)
+    before = frame.copy()
+    timeline = synth_timeline(frame, seed=3)
+    pd.testing.assert_frame_equal(frame, before)
+    pd.testing.assert_frame_equal(synth_incidents(incidents=400, months=6, seed=3), before)
+    process = mttr.response_process(timeline).set_index("incident_id")
+    kept = frame.drop_duplicates("incident_id")
+    assert set(process.index) == set(kept["incident_id"])
+    # escalated exactly when the acknowledgement came after the first timeout
+    ack = kept.set_index("incident_id")
+    wait = (ack["acknowledged_at"] - ack["detected_at"]).dt.total_seconds() / 60
+    first_timeout = POLICY[0][1]
+    late = wait[wait.notna() & (wait >= 0)] > first_timeout
+    assert (process.loc[late.index, "escalations"] > 0).eq(late).all()
+    assert process["ping_pong"].any() and (process["handovers"] > 0).mean() < 0.6
+    # written and read back
+    path = write_timeline(timeline, tmp_path / "t.csv.gz")
+    again = mttr.read_timeline(path)
+    assert len(again) == len(timeline)
+    assert (again["at"] == timeline["at"]).all()
+    assert write_timeline(timeline, tmp_path / "u.csv.gz").read_bytes() == path.read_bytes()
+
+
+def test_channels_and_playbooks(tmp_path):
+    from mttr_lab.synth import CHANNELS, synth_timeline, write_playbooks
+
+    frame = synth_incidents(incidents=600, months=6, seed=8)
+    channels = mttr.trigger_channels(synth_timeline(frame, seed=8))
+    assert set(channels["detection_channel"]) <= set(CHANNELS)
+    books = mttr.read_playbooks(write_playbooks(tmp_path / "p.yaml"))
+    assert books["timeouts"].map(lambda t: t[:2]).tolist() == [[5.0, 10.0]] * len(books)
+    coverage = mttr.playbook_coverage(
+        mttr.read_export(write_export(frame, tmp_path / "s.json"), source="auto"), books
+    )
+    assert set(coverage["matched_by"].dropna()) == {"service", "alert"}
+
+
+def test_bundled_timeline_matches_the_generator(tmp_path):
+    from pathlib import Path
+
+    from mttr_lab.synth import synth_timeline, write_playbooks, write_timeline
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    incidents = mttr.read_export(data / "sample_firehydrant.json", source="auto")
+    written = write_timeline(synth_timeline(incidents, seed=7), tmp_path / "t.csv.gz")
+    assert written.read_bytes() == (data / "sample_timeline.csv.gz").read_bytes()
+    assert write_playbooks(tmp_path / "p.yaml").read_bytes() == (data / "sample_playbooks.yaml").read_bytes()

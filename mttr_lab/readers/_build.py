@@ -200,6 +200,7 @@ def build_incidents(
         out["incident_id"], repeated = ids.result()
         for name in ("title", "service", "team"):
             out[name] = texts[name].result()
+        out["detection_channel"] = text(fields.get("detection_channel"))
         out["severity_raw"], out["severity"] = severity.result()
         out["source"] = pd.Series(source, index=index, dtype="str")
         reason = text(exclude_reason)

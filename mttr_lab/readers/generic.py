@@ -21,7 +21,16 @@ SOURCE = "csv"
 #: Nested objects deeper than this stay whole (as a value) rather than becoming dotted columns.
 _MAX_LEVEL = 16
 
-_CANONICAL = ("incident_id", "title", "service", "team", "severity", *MILESTONES, "exclude_reason")
+_CANONICAL = (
+    "incident_id",
+    "title",
+    "service",
+    "team",
+    "severity",
+    *MILESTONES,
+    "exclude_reason",
+    "detection_channel",
+)
 
 
 def sniff(sample: Sample) -> str | None:

@@ -135,6 +135,7 @@ _COLUMNS = (
     "team",
     "integration",
     "is_incident",
+    "source",
 )
 
 
@@ -166,6 +167,7 @@ def _flatten(records: list[Any], *, file: str) -> pd.DataFrame:
                 "team": _team(rec),
                 "integration": integration.get("name") if isinstance(integration, dict) else None,
                 "is_incident": bool(rec.keys() & _INCIDENT_KEYS) and "report" not in rec,
+                "source": rec.get("source"),
             }
         )
     return pd.DataFrame(rows, columns=_COLUMNS)
@@ -334,6 +336,7 @@ def read(
             "service": raw["service"],
             "team": raw["team"],
             "severity": raw["priority"],
+            "detection_channel": raw["source"],
             "started_at": impact_start,
             "detected_at": created,
             "acknowledged_at": acknowledged.astype(TIMESTAMP_DTYPE),

@@ -347,6 +347,7 @@ def _rest_incidents(
     log_at: list[Any] = []
     log_where: list[tuple[int, int]] = []  # (entry number, incident position or -1 for a stand-alone list)
     log_count: dict[str, int] = {}
+    trigger_channel: dict[str, Any] = {}  # the channel of each incident's trigger log entry
 
     def where(position: int) -> str:
         number, parent = log_where[position]
@@ -362,6 +363,9 @@ def _rest_incidents(
         log_count[key] = log_count.get(key, 0) + 1
         kind = entry.get("type")
         kind = kind.removesuffix("_reference") if isinstance(kind, str) else ""
+        channel = entry.get("channel")
+        if kind == "trigger_log_entry" and isinstance(channel, dict) and key not in trigger_channel:
+            trigger_channel[key] = channel.get("type")
         if kind in _KEPT_TYPES:
             log_id.append(key)
             log_type.append(kind)
@@ -471,6 +475,7 @@ def _rest_incidents(
             "service": raw["service"].astype(object),
             "team": raw["team"].astype(object),
             "severity": priority.where(priority.notna(), urgency),
+            "detection_channel": _lookup(pd.Series(trigger_channel, dtype=object), ids),
             "detected_at": created,
             "acknowledged_at": acknowledged,
             "resolved_at": resolved,

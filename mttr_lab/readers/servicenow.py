@@ -82,6 +82,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "sys_updated_on": ("sys_updated_on", "sys_updated_at", "updated"),
     "sys_mod_count": ("sys_mod_count", "updates"),
     "reopen_count": ("reopen_count", "reopen count"),
+    "contact_type": ("contact_type", "contact type"),
 }
 _DATES = ("opened_at", "resolved_at", "closed_at", "work_start", "sys_updated_on")
 
@@ -353,6 +354,7 @@ def _fields(rows: pd.DataFrame, cols: Mapping[str, str]) -> dict[str, Any]:
         ("title", "short_description"),
         ("team", "assignment_group"),
         ("severity", "priority"),
+        ("detection_channel", "contact_type"),
     ):
         if field in cols:
             fields[canonical] = _text(rows[cols[field]])
@@ -371,6 +373,7 @@ def _extras(rows: pd.DataFrame, cols: Mapping[str, str], extra: dict[str, Any]) 
         "assignment_group",
         "priority",
         "work_start",
+        "contact_type",
     )
     used = {cols[f] for f in mapped if f in cols}
     for column in rows.columns:

@@ -1,0 +1,304 @@
+"""response_process and the response analyses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_timeline import HANDMADE
+
+import mttr_lab as mttr
+from mttr_lab.response import PROCESS_COLUMNS
+
+
+@pytest.fixture
+def handmade(fixtures) -> pd.DataFrame:
+    return mttr.read_timeline(fixtures / "timeline" / "handmade.csv", source="csv", columns=HANDMADE)
+
+
+def test_process_columns_and_counts(handmade):
+    process = mttr.response_process(handmade).set_index("incident_id")
+    assert ["incident_id", *process.columns] == list(PROCESS_COLUMNS)
+    a, b, c = process.loc["A-1"], process.loc["B-2"], process.loc["C-3"]
+    # A-1: ops -> db -> net -> db; levels 1, 2, 3
+    assert (a["handovers"], a["groups"], a["ping_pong"]) == (3, 3, True)
+    assert (a["escalations"], a["max_level"], a["first_ack_level"]) == (2, 3, 2)
+    assert a["first_notify"] == pd.Timestamp("2024-05-01T10:02:00Z")
+    assert a["assembly_time"] == pd.Timedelta(minutes=9)  # first acknowledgement by db, which resolved it
+    assert (b["handovers"], b["escalations"], b["ping_pong"], b["assembly_time"]) == (
+        0,
+        0,
+        False,
+        pd.Timedelta(0),
+    )
+    assert pd.isna(b["first_notify"])
+    assert (c["groups"], c["handovers"]) == (0, 0)
+    assert pd.isna(c["max_level"]) and pd.isna(c["assembly_time"])
+
+
+def test_process_does_not_depend_on_row_order(handmade):
+    shuffled = handmade.sample(frac=1, random_state=3)
+    a = mttr.response_process(handmade).set_index("incident_id").sort_index()
+    b = mttr.response_process(shuffled).set_index("incident_id").sort_index()
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_process_leaves_the_timeline_alone(handmade):
+    before = handmade.copy()
+    mttr.response_process(handmade)
+    pd.testing.assert_frame_equal(handmade, before)
+
+
+def test_incidents_passed_where_a_timeline_belongs(fixtures):
+    incidents = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto")
+    with pytest.raises(mttr.InputError, match=r"not a timeline.*read_timeline"):
+        mttr.response_process(incidents)
+    with pytest.raises(mttr.InputError, match="timeline frame"):
+        mttr.response_process([1, 2])
+
+
+def test_escalation_adherence(handmade):
+    table = mttr.escalation_adherence(handmade, [5, 10], names=["primary", "secondary"])
+    assert table["step"].tolist() == [
+        "acknowledged within primary",
+        "reached secondary",
+        "exhausted the path",
+    ]
+    first = table.iloc[0]
+    # A-1 acknowledged after 9 min (late), B-2 at once; C-3 never, followed for 10 min (> 5)
+    assert (first["incidents"], first["count"]) == (3, 1)
+    assert table.iloc[1]["count"] == 2
+    exhausted = table.iloc[2]
+    assert exhausted["minutes"] == 15 and exhausted["incidents"] == 2  # C-3 not followed past 15 min
+    assert exhausted["count"] == 0
+    assert 0 <= first["share_low"] <= first["share"] <= first["share_high"] <= 1
+    with pytest.raises(mttr.InputError, match="timeouts"):
+        mttr.escalation_adherence(handmade, [5, -1])
+
+
+def test_ping_pong_pairs(handmade):
+    pairs = mttr.ping_pong_pairs(handmade)
+    assert pairs[["from_group", "to_group", "incidents", "bounces"]].values.tolist() == [["db", "net", 1, 1]]
+    assert pairs.loc[0, "median_minutes"] == 10  # handed to net at 10:20, back at db at 10:30
+
+
+def _fake(n: int, slope: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Durations whose time to recover grows by ``slope`` (a factor) per handover."""
+    rng = np.random.default_rng(seed)
+    handovers = rng.integers(0, 5, size=n)
+    minutes = np.exp(rng.normal(np.log(60), 1.0, size=n)) * slope**handovers
+    detected = pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(np.arange(n), unit="h")
+    incidents = pd.DataFrame(
+        {
+            "incident_id": [f"I{i}" for i in range(n)],
+            "detected_at": detected,
+            "resolved_at": detected + pd.to_timedelta(minutes, unit="min"),
+        }
+    )
+    durations = mttr.phase_durations(_as_incidents(incidents))
+    process = pd.DataFrame({"incident_id": incidents["incident_id"], "handovers": handovers})
+    return durations, process
+
+
+def _as_incidents(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for name in mttr.INCIDENT_COLUMNS:
+        if name not in out.columns:
+            out[name] = pd.NA
+    out["record"] = np.arange(1, len(out) + 1)
+    for name in mttr.MILESTONES:
+        out[name] = pd.to_datetime(out[name], utc=True).astype("datetime64[us, UTC]")
+    out["severity"] = pd.Categorical([None] * len(out), categories=list(mttr.SEVERITIES), ordered=True)
+    return out[list(mttr.INCIDENT_COLUMNS)]
+
+
+def test_growth_by_count_sees_a_real_growth_and_no_growth():
+    durations, process = _fake(400, 1.5, seed=1)
+    table = mttr.growth_by_count(durations, process, by="handovers")
+    assert table.index.tolist() == ["0", "1", "2", "3+"]
+    assert table["verdict"].iloc[0].startswith("grows")
+    assert (table["median_low"] <= table["median"]).all() and (table["median"] <= table["median_high"]).all()
+    flat_durations, flat_process = _fake(400, 1.0, seed=2)
+    flat = mttr.growth_by_count(flat_durations, flat_process, by="handovers")
+    assert flat["verdict"].iloc[0] == "not distinguishable from noise"
+
+
+def test_growth_verdict_false_alarm_rate():
+    """Seeded Monte Carlo: without any growth, 'grows' is said in at most about alpha of samples."""
+    said = 0
+    runs = 40
+    for seed in range(runs):
+        durations, process = _fake(120, 1.0, seed=100 + seed)
+        verdict = mttr.growth_by_count(durations, process, by="handovers")["verdict"].iloc[0]
+        said += verdict.startswith(("grows", "shrinks"))
+    assert said / runs <= 0.1
+
+
+def test_growth_by_count_refuses_swapped_frames(handmade):
+    process = mttr.response_process(handmade)
+    with pytest.raises(mttr.InputError, match="durations"):
+        mttr.growth_by_count(handmade, process)
+
+
+def test_untracked_time(fixtures):
+    incidents = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto")
+    durations = mttr.phase_durations(incidents)
+    table = mttr.untracked_time(durations)
+    row = table.iloc[0]
+    assert row["with_impact_start"] >= 1
+    assert row["median_untracked"] >= 0
+    assert 0 <= row["share_of_outage"] < 1
+
+
+def test_channel_summary_needs_the_column(fixtures):
+    incidents = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto")
+    durations = mttr.phase_durations(incidents)
+    with pytest.raises(mttr.InputError, match="detection_channel"):
+        mttr.channel_summary(durations)
+    durations = durations.assign(
+        detection_channel=["Phone", "api", "api"][: len(durations)] + ["api"] * (len(durations) - 3)
+    )
+    table = mttr.channel_summary(durations)
+    assert table.loc["Phone", "customer_reported"]
+    assert table["share"].sum() == pytest.approx(1)
+
+
+def test_process_overview_and_trigger_channels(handmade):
+    process = mttr.response_process(handmade)
+    overview = mttr.process_overview(process)
+    assert overview.loc["incidents", "value"] == 3
+    assert overview.loc["went back to a group it had left", "value"] == 1
+    assert overview.loc["handed over at least once", "share"] == pytest.approx(1 / 3)
+    channels = mttr.trigger_channels(handmade)
+    assert channels["incident_id"].tolist() == ["A-1", "B-2", "C-3"]
+    assert channels["detection_channel"].iloc[0] == "alert fired"
+
+
+def test_untracked_time_sentence(fixtures):
+    incidents = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto")
+    table = mttr.untracked_time(mttr.phase_durations(incidents))
+    assert "per incident" in table["sentence"].iloc[0]
+    durations = mttr.phase_durations(incidents)
+    empty = mttr.untracked_time(
+        durations.assign(started_at=durations["started_at"].mask(durations["started_at"].notna()))
+    )
+    assert empty["with_impact_start"].iloc[0] == 0 and "No incident" in empty["sentence"].iloc[0]
+
+
+def test_edited_timeline_and_mismatched_frames(handmade):
+    edited = handmade.assign(at=handmade["at"].astype("str"))
+    with pytest.raises(mttr.InputError, match="timezone-aware"):
+        mttr.response_process(edited)
+    durations, _ = _fake(30, 1.0, seed=9)
+    with pytest.raises(mttr.InputError, match="share no incident id"):
+        mttr.growth_by_count(durations, mttr.response_process(handmade))
+
+
+def test_adherence_interval_covers_the_true_share():
+    """Seeded Monte Carlo through the public API: the 95 % interval of the share acknowledged
+    within the first timeout covers the true share in about 95 % of samples."""
+    rng = np.random.default_rng(20)
+    true_share = 1 - np.exp(-5 / 8)  # acknowledgement after an exponential wait, mean 8 min
+    covered, runs = 0, 300
+    start = pd.Timestamp("2024-01-01", tz="UTC")
+    for _ in range(runs):
+        n = 60
+        waits = rng.exponential(8.0, size=n)
+        ids = [f"I{i}" for i in range(n)]
+        timeline = pd.DataFrame(
+            {
+                "incident_id": ids * 2,
+                "at": list(start + pd.to_timedelta(np.arange(n), unit="h"))
+                + list(start + pd.to_timedelta(np.arange(n), unit="h") + pd.to_timedelta(waits, unit="min")),
+                "kind": ["trigger"] * n + ["acknowledge"] * n,
+                "group": "ops",
+                "level": pd.array([1] * (2 * n), dtype="Int64"),
+                "actor": None,
+                "detail": None,
+                "record": np.arange(1, 2 * n + 1),
+            }
+        )
+        row = mttr.escalation_adherence(timeline, [5, 10]).iloc[0]
+        covered += row["share_low"] <= true_share <= row["share_high"]
+    assert 0.91 <= covered / runs <= 0.99
+
+
+def _plain_counts(events: list[tuple]) -> dict[str, tuple]:
+    """Hand-overs, escalations and ping-pong per incident, by a plain loop over sorted events."""
+    out: dict[str, tuple] = {}
+    by: dict[str, list] = {}
+    for position, (incident, minute, kind, group, level) in enumerate(events):
+        by.setdefault(incident, []).append((minute, position, kind, group, level))
+    for incident, rows in by.items():
+        rows.sort()
+        groups = [g for *_, g, _ in rows if g is not None]
+        runs = [g for i, g in enumerate(groups) if i == 0 or g != groups[i - 1]]
+        escalations, last = 0, None
+        for _, _, kind, _, level in rows:
+            rose = level is not None and last is not None and level > last
+            escalations += rose or kind == "escalate"
+            last = level if level is not None else last
+        out[incident] = (max(len(runs) - 1, 0), escalations, len(set(runs)) < len(runs), len(set(groups)))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.integers(0, 5),
+            st.sampled_from(["notify", "escalate", "assign", "acknowledge", "resolve"]),
+            st.one_of(st.none(), st.sampled_from(["x", "y", "z"])),
+            st.one_of(st.none(), st.integers(1, 3)),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_process_matches_a_plain_loop(events):
+    start = pd.Timestamp("2024-01-01", tz="UTC")
+    timeline = pd.DataFrame(
+        {
+            "incident_id": [e[0] for e in events],
+            "at": [start + pd.Timedelta(minutes=e[1]) for e in events],
+            "kind": [e[2] for e in events],
+            "group": pd.array([e[3] for e in events], dtype="str"),
+            "level": pd.array([e[4] for e in events], dtype="Int64"),
+            "actor": None,
+            "detail": None,
+            "record": np.arange(1, len(events) + 1),
+        }
+    )
+    process = mttr.response_process(timeline).set_index("incident_id")
+    for incident, (handovers, escalations, ping_pong, groups) in _plain_counts(events).items():
+        row = process.loc[incident]
+        assert (row["handovers"], row["escalations"], row["ping_pong"], row["groups"]) == (
+            handovers,
+            escalations,
+            ping_pong,
+            groups,
+        )
+
+
+def test_channel_kinds_depend_on_the_source():
+    from mttr_lab.readers.timelines import channel_kinds
+
+    channels = pd.Series(["Email", "email", "Event", "api", None, "Alertmanager"], dtype="str")
+    sources = pd.Series(["servicenow", "pagerduty", "servicenow", "pagerduty", "pagerduty", "opsgenie"])
+    kinds = channel_kinds(channels, sources).tolist()
+    assert kinds == ["customer", "human", "monitoring", "monitoring", "unknown", "other"]
+
+
+def test_growth_by_ping_pong_compares_yes_with_no(handmade):
+    durations, process = _fake(300, 1.0, seed=12)
+    process = process.assign(ping_pong=process["handovers"] >= 3)
+    table = mttr.growth_by_count(durations, process, by="ping_pong")
+    assert table.index.tolist() == ["no", "yes"]
+    assert table["verdict"].iloc[0] in ("not distinguishable from noise", "too few incidents to tell")
+    slow, slow_process = _fake(300, 1.6, seed=13)
+    slow_process = slow_process.assign(ping_pong=slow_process["handovers"] >= 3)
+    table = mttr.growth_by_count(slow, slow_process, by="ping_pong")
+    assert table["verdict"].iloc[0] == "longer with ping-pong: beyond noise"

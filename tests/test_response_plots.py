@@ -1,0 +1,55 @@
+"""The response plots draw the tables they are given, on the Axes they are given."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from test_response import _fake
+from test_timeline import HANDMADE
+
+import mttr_lab as mttr
+from mttr_lab import response_plots
+
+
+@pytest.fixture
+def handmade(fixtures) -> pd.DataFrame:
+    return mttr.read_timeline(fixtures / "timeline" / "handmade.csv", source="csv", columns=HANDMADE)
+
+
+def test_plot_growth_draws_one_point_per_count():
+    durations, process = _fake(200, 1.3, seed=4)
+    table = mttr.growth_by_count(durations, process)
+    fig, ax = plt.subplots()
+    out = response_plots.plot_growth(table, ax=ax)
+    assert out is ax
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2", "3+"]
+    assert table["verdict"].iloc[0] in ax.get_title()
+    plt.close(fig)
+
+
+def test_plot_adherence_and_ping_pong(handmade):
+    table = mttr.escalation_adherence(handmade, [5, 10, np.nan], names=["primary", "secondary", "lead"])
+    ax = response_plots.plot_adherence(table)
+    assert len(ax.get_yticklabels()) == len(table)
+    assert ax.get_xlim() == (0, 1)
+    plt.close(ax.figure)
+    pairs = mttr.ping_pong_pairs(handmade)
+    ax = response_plots.plot_ping_pong(pairs)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["db → net → db"]
+    plt.close(ax.figure)
+
+
+def test_plot_channels_marks_customer_reports(fixtures):
+    durations, _ = _fake(60, 1.0, seed=5)
+    durations["detection_channel"] = np.where(np.arange(60) % 3 == 0, "Phone", "api")
+    table = mttr.channel_summary(durations)
+    ax = response_plots.plot_channels(table)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert any(label.startswith("Phone") for label in labels)
+    plt.close(ax.figure)
