@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .frames import DURATION_COLUMNS as _DURATION_COLUMNS
-from .frames import DURATIONS, Period, require
+from .frames import DURATIONS, Period, require, require_metric
 from .stats import bootstrap_methods, censored_minutes
 
 __all__ = [
@@ -83,15 +82,7 @@ def _period(value, name: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 
 def _check(durations: pd.DataFrame, metric: str, confidence: float, alpha: float, power: float) -> None:
-    if not isinstance(durations, pd.DataFrame):
-        raise ValueError(
-            f"expected the durations DataFrame of phase_durations, not {type(durations).__name__}"
-        )
-    if metric not in _DURATION_COLUMNS:
-        raise ValueError(f"metric must be one of {', '.join(_DURATION_COLUMNS)}, not {metric!r}")
-    missing = [c for c in ("clock_start", "is_open", "open_for", metric) if c not in durations.columns]
-    if missing:
-        raise ValueError(f"the durations frame lacks the column(s) {', '.join(missing)}; use phase_durations")
+    require_metric(durations, metric, function="comparison")
     for label, value in (("confidence", confidence), ("alpha", alpha), ("power", power)):
         if not 0 < value < 1:
             raise ValueError(f"{label} must be between 0 and 1, not {value!r}")

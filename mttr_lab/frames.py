@@ -34,16 +34,13 @@ __all__ = [
     "MilestoneOrder",
     "Period",
     "as_utc",
-    "count",
     "default_as_of",
-    "elapsed",
-    "fmt_time",
     "group_keys",
-    "ids_checked",
     "kind_of",
     "milestone_order",
     "minutes_observed",
     "require",
+    "require_metric",
     "tag",
     "usable_times",
 ]
@@ -73,10 +70,7 @@ FUTURE_SLACK = pd.Timedelta(days=1)
 
 _NAT = np.iinfo(np.int64).min
 
-_HINT = {
-    INCIDENTS: "pass the incidents frame of read_export",
-    DURATIONS: "pass phase_durations(incidents)",
-}
+_HINT = {INCIDENTS: "pass the incidents frame of read_export", DURATIONS: "pass phase_durations(incidents)"}
 
 
 class FrameKindError(InputError):
@@ -151,6 +145,13 @@ def require(
             f"{function}: the {kind} frame lacks the column(s) {', '.join(missing)}; {_HINT[kind]}"
         )
     return frame
+
+
+def require_metric(durations: object, metric: str, *, function: str) -> pd.DataFrame:
+    """:func:`require` a durations frame holding ``metric`` (a phase or metric) and its censoring."""
+    if metric not in DURATION_COLUMNS:
+        raise ValueError(f"metric must be one of {', '.join(DURATION_COLUMNS)}, not {metric!r}")
+    return require(durations, DURATIONS, function=function, columns=(*DURATIONS_SIGNATURE, metric))
 
 
 def group_keys(frame: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:

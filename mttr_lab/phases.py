@@ -20,12 +20,12 @@ from .frames import (
     usable_times,
 )
 from .quality import analysed_mask
-from .schema import MILESTONES, PHASES
+from .schema import METRICS, MILESTONES, PHASES
 
 __all__ = ["default_as_of", "phase_durations"]
+_NAT = np.iinfo(np.int64).min  # NaT among int64 counts
 
 _CARRIED = ("incident_id", "title", "severity", "service", "team", "source", "detection_channel")
-_NAT = np.iinfo(np.int64).min
 
 
 def phase_durations(
@@ -102,14 +102,7 @@ def phase_durations(
     recovery = np.where(own_recovery, recovered, resolved)
     is_open = base["resolved_at"].isna().to_numpy().copy()  # a writable array of its own
     # The ten durations are written into the rows of one 2-D array: a single block, no copy.
-    names = [
-        *PHASES,
-        "time_to_detect",
-        "time_to_respond",
-        "time_to_repair",
-        "time_to_recover",
-        "time_to_resolve",
-    ]
+    names = [*PHASES, *METRICS]
     block = np.empty((len(names), len(base)), dtype=np.int64)
     ends = [(used[end], used[begin]) for begin, end in PHASES.values()]
     ends += [

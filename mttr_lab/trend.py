@@ -21,8 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from .compare import detectable_ratio, median_ratio_interval
-from .frames import DURATION_COLUMNS as _DURATION_COLUMNS
-from .frames import DURATIONS, require
+from .frames import DURATIONS, require, require_metric
 from .frames import group_keys as _keys
 from .stats import censored_minutes, duration_summary
 
@@ -60,15 +59,7 @@ def _unit(pfreq: str) -> str:
 
 
 def _check(durations: pd.DataFrame, metric: str, tz: str, confidence: float) -> None:
-    if not isinstance(durations, pd.DataFrame):
-        raise ValueError(
-            f"expected the durations DataFrame of phase_durations, not {type(durations).__name__}"
-        )
-    if metric not in _DURATION_COLUMNS:
-        raise ValueError(f"metric must be one of {', '.join(_DURATION_COLUMNS)}, not {metric!r}")
-    missing = [c for c in ("clock_start", "is_open", "open_for", metric) if c not in durations.columns]
-    if missing:
-        raise ValueError(f"the durations frame lacks the column(s) {', '.join(missing)}; use phase_durations")
+    require_metric(durations, metric, function="trend")
     try:
         pd.DatetimeTZDtype(tz=tz)
     except (TypeError, ValueError, KeyError) as exc:
