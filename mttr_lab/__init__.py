@@ -26,7 +26,6 @@ from .playbooks import coverage_table, playbook_coverage, playbook_effect, read_
 from .plots import (
     PHASE_COLORS,
     SEVERITY_COLORS,
-    format_minutes,
     mttr_dashboard,
     plot_comparison,
     plot_ecdf,
@@ -76,6 +75,7 @@ from .stats import censored_minutes, duration_summary, ecdf_table, phase_breakdo
 from .tiers import assign_tiers, dora_tiers, seed_tiers
 from .timeline import check_timeline, read_timeline
 from .trend import duration_trend, improvement_question, rolling_trend, trend_slope
+from .units import format_minutes, format_p, readable, show
 
 __version__ = "0.1.0"
 
@@ -114,6 +114,7 @@ __all__ = [
     "export_overview",
     "findings_overview",
     "format_minutes",
+    "format_p",
     "growth_by_count",
     "headline",
     "hour_uniformity_test",
@@ -153,11 +154,13 @@ __all__ = [
     "read_export",
     "read_playbooks",
     "read_timeline",
+    "readable",
     "response_process",
     "review_title",
     "rolling_trend",
     "seed_tiers",
     "severity_mix",
+    "show",
     "simulate_improvement",
     "slowest_incidents",
     "spreadsheet_safe",

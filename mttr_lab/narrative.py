@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .plots import format_minutes
 from .stats import MIN_COUNT
+from .units import format_minutes
 
 __all__ = [
     "Text",

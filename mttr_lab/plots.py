@@ -20,6 +20,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 from .frames import DURATIONS, require
 from .schema import PHASES, SEVERITIES
 from .stats import MIN_COUNT
+from .units import format_minutes
 
 __all__ = [
     "PHASE_COLORS",
@@ -57,21 +58,6 @@ _TICKS = np.array([1, 2, 5, 10, 30, 60, 120, 240, 480, 720, 1440, 2880, 4320, 10
 _DENSE_TICKS = np.array(
     [1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 1440, 2880, 4320]
 )
-
-
-def format_minutes(minutes: float, _pos: object = None) -> str:
-    """A duration in minutes as people say it: ``45 min``, ``2 h``, ``1.5 d``."""
-    if minutes is None or not np.isfinite(minutes):
-        return ""
-    if minutes < 1:
-        return f"{minutes * 60:.0f} s"
-    if minutes < 60:
-        return f"{minutes:.0f} min"
-    if minutes < 1440:
-        hours = minutes / 60
-        return f"{hours:.0f} h" if hours >= 10 else f"{hours:.1f}".removesuffix(".0") + " h"
-    days = minutes / 1440
-    return f"{days:.0f} d" if days >= 10 else f"{days:.1f}".removesuffix(".0") + " d"
 
 
 def _log_minutes_axis(ax: Axes, axis: str = "x", lo: float | None = None, hi: float | None = None) -> None:

@@ -7,8 +7,8 @@ import re
 import pandas as pd
 
 from .frames import INCIDENTS, require
-from .plots import format_minutes
 from .schema import MILESTONES, InputError
+from .units import format_minutes
 
 __all__ = ["escape_markdown", "postmortem_markdown"]
 

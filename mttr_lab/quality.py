@@ -267,7 +267,14 @@ def _severity_findings(live: pd.DataFrame) -> list[pd.DataFrame]:
     unknown = live["severity"].isna() & raw.notna()
     problem = "severity label '" + raw[unknown].astype("str") + "' not recognised"
     return [
-        _finding(live, unknown, "severity", problem, "severity left empty; pass severity_map=", "warning"),
+        _finding(
+            live,
+            unknown,
+            "severity",
+            problem,
+            "severity left empty; map the label to a severity (a severity map) to count it",
+            "warning",
+        ),
         _finding(live, live["severity"].isna() & raw.isna(), "severity", "no severity", "kept", "info"),
     ]
 

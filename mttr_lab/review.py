@@ -157,7 +157,7 @@ def slowest_incidents(
     Returns
     -------
     DataFrame
-        ``incident_id``, ``title``, ``severity``, ``service``, ``started`` (clock start, UTC),
+        ``incident_id``, ``title``, ``severity``, ``service``, ``started`` (clock start, a UTC timestamp; :func:`mttr_lab.readable` shows it in the team's timezone),
         ``minutes`` (the duration, or the time open so far), ``open`` (bool).
     """
     require(durations, DURATIONS, function="slowest_incidents")
@@ -170,7 +170,7 @@ def slowest_incidents(
             "title": durations["title"] if "title" in durations else pd.NA,
             "severity": durations["severity"],
             "service": durations["service"],
-            "started": durations["clock_start"].dt.strftime("%Y-%m-%d %H:%M UTC"),
+            "started": durations["clock_start"],
             "minutes": minutes.round(1),
             "open": still_open,
         }

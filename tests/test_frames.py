@@ -94,6 +94,8 @@ OTHER_FRAMES = {
     "plot_tiers",
     "plot_time_classes",
     "plot_trend",
+    "readable",
+    "show",
     "spreadsheet_safe",
     "tidy",
     "to_safe_csv",

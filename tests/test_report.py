@@ -130,3 +130,23 @@ def test_an_export_with_only_an_id_and_two_times_renders_a_complete_review(tmp_p
     assert "records no severity for any incident, so the review cannot compare severities" in text
     for heading in ("Headline", "Time of day", "Trend", "The slowest incidents", "Data quality"):
         assert heading in text, heading
+
+
+#: What must never reach a reader of the review: raw pandas, internal names, Python syntax.
+NOISE = re.compile(
+    r"<NA>|\bNaN\b|\bNaT\b|\bNone\b|\d\.\d+e[-+]\d\d|\bmedian_(low|high)\b|\bwithin_\d+\b|"
+    r"\bkm_median\b|seed article|severity_map=|\bp_value\b|\bn_(before|after)\b"
+)
+
+
+def _visible_text(html: str) -> str:
+    body = re.sub(r"(?s)<(style|script)\b.*?</\1>", " ", html)
+    body = re.sub(r"(?s)<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", body)
+
+
+def test_no_raw_pandas_or_internal_names_in_what_a_reader_sees(html):
+    text = _visible_text(html)
+    found = sorted({m.group(0) for m in NOISE.finditer(text)})
+    assert not found, found
+    assert "(Europe/Berlin)" in text  # incident times are in the team's timezone, named

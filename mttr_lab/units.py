@@ -1,0 +1,236 @@
+"""Numbers as people read them: durations, p-values, shares, and whole tables made readable.
+
+The ground floor of presentation: no plotting and no statistics here, so a Markdown post-mortem or
+a terminal summary formats durations without loading matplotlib.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["format_minutes", "format_p", "readable", "show"]
+
+#: Missing values in a readable table (the reason goes in a note, never ``NaN`` or ``<NA>``).
+MISSING = "–"
+
+#: Columns that hold minutes, shown as durations (41 min, 3.4 h, 1.1 d).
+_DURATION = re.compile(
+    r"^(median|mean|geomean|std|min|max|km_median|km_p\d\d|p\d\d|minutes|open_for|duration|median_\w+|mean_\w+)$"
+)
+#: Columns that hold ratios (no unit, two decimals).
+_RATIO = re.compile(r"^(\w+_)?ratio$")
+#: Columns that hold shares in [0, 1], shown as percentages.
+_SHARE = re.compile(r"^(share|within_\d+|.*[ _]share)$")
+#: Columns that hold p-values.
+_PVALUE = re.compile(r"^(p_value|p_\w+|\w+_p_value|\w+_p)$")
+
+_LABELS = {
+    "count": "incidents",
+    "n": "incidents",
+    "n_before": "incidents before",
+    "n_after": "incidents after",
+    "open": "still open",
+    "km_median": "median counting open incidents",
+    "geomean": "geometric mean",
+    "geomean_ratio": "ratio of geometric means",
+    "median_ratio": "ratio of medians",
+    "p_value": "p-value",
+    "incidents_per_hour": "incidents per hour",
+    "time_class": "time of day",
+    "stratum": "group",
+    "tiers_spanned": "tiers its interval spans",
+    "incident_id": "incident",
+    "minutes": "duration",
+    "is_open": "open",
+}
+
+
+def format_minutes(minutes: float | None, _pos: object = None) -> str:
+    """A duration in minutes as people say it: ``45 min``, ``2 h``, ``1.5 d``; "" when missing.
+
+    The second argument lets matplotlib use it as a tick formatter.
+    """
+    if minutes is None or minutes is pd.NA or not np.isfinite(minutes):
+        return ""
+    if minutes < 1:
+        return f"{minutes * 60:.0f} s"
+    if minutes < 60:
+        return f"{minutes:.0f} min"
+    if minutes < 1440:
+        hours = minutes / 60
+        return f"{hours:.0f} h" if hours >= 10 else f"{hours:.1f}".removesuffix(".0") + " h"
+    days = minutes / 1440
+    return f"{days:.0f} d" if days >= 10 else f"{days:.1f}".removesuffix(".0") + " d"
+
+
+def format_p(p: float | None) -> str:
+    """A p-value as a reader expects it: ``p < 0.001``, ``p = 0.04``, ``p = 0.32``; "–" when missing."""
+    if p is None or p is pd.NA or not np.isfinite(p):
+        return MISSING
+    if p < 0.001:
+        return "p < 0.001"
+    if p < 0.01:
+        return f"p = {p:.3f}"
+    return f"p = {p:.2f}"
+
+
+def _label(name: object, level: float) -> str:
+    text = str(name)
+    if text in _LABELS:
+        return _LABELS[text]
+    match = re.fullmatch(r"within_(\d+)", text)
+    if match:
+        return f"share within {format_minutes(float(match.group(1)))}"
+    return text.replace("_", " ")
+
+
+def _words(text: str) -> str:
+    """Internal names inside a sentence (a note) said in words; "incident(s)" with its number."""
+    text = re.sub(r"\bwithin_(\d+)\b", lambda m: f"share within {format_minutes(float(m.group(1)))}", text)
+    text = re.sub(r"\bkm_(median|p\d\d)\b", r"\1 counting open incidents", text)
+    text = re.sub(r"\b(started|detected|acknowledged|diagnosed|recovered|resolved)_at\b", r"\1", text)
+    text = re.sub(r"\b(time|share)_(to|within)_(\w+)", lambda m: m.group(0).replace("_", " "), text)
+    text = text.replace("incident_id", "incident id")
+    text = re.sub(
+        r"\b(\d+) ([a-z ]*?)(\w+)\(s\)",
+        lambda m: f"{m.group(1)} {m.group(2)}{m.group(3)}{'' if m.group(1) == '1' else 's'}",
+        text,
+    )
+    return text
+
+
+def _cell(value: object, kind: str, tz: str | None) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return MISSING
+    if isinstance(value, float) and not np.isfinite(value):
+        return MISSING
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, pd.Timedelta):
+        return format_minutes(value / pd.Timedelta(minutes=1))
+    if isinstance(value, pd.Timestamp):
+        stamp = value.tz_convert(tz) if (tz and value.tzinfo is not None) else value
+        return stamp.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, (int, np.integer)) and kind not in ("duration", "share", "ratio", "p"):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        if kind == "duration":
+            return format_minutes(float(value))
+        if kind == "share":
+            return f"{100 * value:.0f} %"
+        if kind == "ratio":
+            return f"{value:.2f}"
+        if kind == "p":
+            return format_p(float(value))
+        if float(value).is_integer() and abs(value) < 1e15:
+            return f"{int(value):,}"
+        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+    return _words(str(value))
+
+
+def _kind(name: str) -> str:
+    if _PVALUE.match(name):
+        return "p"
+    if _SHARE.match(name):
+        return "share"
+    if _RATIO.match(name):
+        return "ratio"
+    if _DURATION.match(name):
+        return "duration"
+    return "other"
+
+
+def readable(
+    table: pd.DataFrame,
+    *,
+    tz: str | None = None,
+    confidence: float | None = None,
+    missing_group: str = "none recorded",
+) -> pd.DataFrame:
+    """A table for people: human column names, units, intervals in one cell, no raw pandas.
+
+    ``X`` with ``X_low`` and ``X_high`` become one column "X (95 % CI)" reading
+    ``1.2 h (1.1 h–1.3 h)``; minutes are durations (41 min, 3.4 h, 1.1 d), shares percentages,
+    p-values ``p < 0.001`` / ``p = 0.04``, booleans yes/no, counts with thousands separators,
+    timestamps in ``tz`` (named in the column header), missing values "–".
+
+    Parameters
+    ----------
+    table : DataFrame
+        A statistics table (``duration_summary``, ``compare_*``, review tables...).
+    tz : str, optional
+        The team's timezone for timestamps; UTC when None.
+    confidence : float, optional
+        The level of the intervals; read from ``table.attrs["confidence"]`` when None, else 0.95.
+    missing_group : str
+        What an empty group label reads as.
+
+    Returns
+    -------
+    DataFrame
+        Text cells only, same rows (index labels made readable too).
+    """
+    level = confidence if confidence is not None else table.attrs.get("confidence", 0.95)
+    ci = f"{100 * level:g} % CI"
+    zone = tz or "UTC"
+    out: dict[str, list[str]] = {}
+    consumed: set[str] = set()
+    columns = [str(c) for c in table.columns]
+    for name in columns:
+        if name in consumed:
+            continue
+        kind = _kind(name)
+        values = table[name]
+        low, high = f"{name}_low", f"{name}_high"
+        if low in columns and high in columns:
+            consumed |= {low, high}
+            cells = []
+            for value, lo, hi in zip(values, table[low], table[high], strict=True):
+                shown = _cell(value, kind, zone)
+                if shown != MISSING and _cell(lo, kind, zone) != MISSING and _cell(hi, kind, zone) != MISSING:
+                    shown += f" ({_cell(lo, kind, zone)}–{_cell(hi, kind, zone)})"
+                cells.append(shown)
+            out[f"{_label(name, level)} ({ci})"] = cells
+            continue
+        header = _label(name, level)
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            header = f"{header} ({zone})"
+        out[header] = [_cell(v, kind, zone) for v in values]
+    frame = pd.DataFrame(out, index=_readable_index(table.index, missing_group))
+    return frame
+
+
+def _readable_index(index: pd.Index, missing_group: str) -> pd.Index:
+    def name(value: object) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            return missing_group
+        return str(value).replace("_", " ") if isinstance(value, str) else str(value)
+
+    if isinstance(index, pd.MultiIndex):
+        return pd.MultiIndex.from_tuples(
+            [tuple(name(v) for v in key) for key in index],
+            names=[_label(n, 0.95) if n else None for n in index.names],
+        )
+    if isinstance(index, pd.RangeIndex):
+        return pd.RangeIndex(len(index))
+    return pd.Index([name(v) for v in index], name=_label(index.name, 0.95) if index.name else None)
+
+
+def show(table: pd.DataFrame, **options: object) -> object:
+    """:func:`readable`, styled for a notebook or report: a meaningless row number is hidden.
+
+    Returns a pandas ``Styler`` (renders as HTML); ``options`` go to :func:`readable`.
+    """
+    shown = readable(table, **options)  # type: ignore[arg-type]
+    # Text from the export (titles, labels) is escaped: a title is never markup.
+    styler = (
+        shown.style.format(escape="html")
+        .format_index(escape="html", axis=0)
+        .format_index(escape="html", axis=1)
+    )
+    if isinstance(shown.index, pd.RangeIndex):
+        styler = styler.hide(axis="index")
+    return styler

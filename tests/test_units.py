@@ -1,0 +1,110 @@
+"""Numbers as people read them, and whole tables made readable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SAMPLE
+
+import mttr_lab as mttr
+from mttr_lab.units import MISSING, format_minutes, format_p, readable
+
+
+@pytest.fixture(scope="module")
+def durations() -> pd.DataFrame:
+    return mttr.phase_durations(mttr.read_export(SAMPLE))
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [
+        (0.5, "30 s"),
+        (41.2, "41 min"),
+        (204, "3.4 h"),
+        (600, "10 h"),
+        (1584, "1.1 d"),
+        (np.nan, ""),
+        (None, ""),
+    ],
+)
+def test_durations_read_as_people_say_them(minutes, text):
+    assert format_minutes(minutes) == text
+
+
+@pytest.mark.parametrize(
+    ("p", "text"), [(6.9e-11, "p < 0.001"), (0.0042, "p = 0.004"), (0.04, "p = 0.04"), (0.317, "p = 0.32")]
+)
+def test_p_values_never_in_scientific_notation(p, text):
+    assert format_p(p) == text
+    assert format_p(np.nan) == MISSING
+
+
+def test_a_summary_reads_without_raw_pandas(durations):
+    table = readable(mttr.duration_summary(durations, by="severity"))
+    text = table.to_string()
+    for noise in ("<NA>", "NaN", "NaT", "None", "median_low", "within_60", "km_median", "e-0", "e+0"):
+        assert noise not in text, noise
+    assert "median (95 % CI)" in table.columns and "share within 1 h (95 % CI)" in table.columns
+    assert table.index.name == "severity"
+    assert "none recorded" in table.index  # the incident whose label was not recognised
+    median = mttr.duration_summary(durations).loc["all"]
+    shown = readable(mttr.duration_summary(durations)).loc["all", "median (95 % CI)"]
+    expected = f"{format_minutes(median['median'])} ({format_minutes(median['median_low'])}–"
+    assert shown.startswith(expected)
+
+
+def test_interval_level_follows_the_table(durations):
+    summary = mttr.duration_summary(durations)
+    summary.attrs["confidence"] = 0.9
+    assert "median (90 % CI)" in readable(summary).columns
+    assert "median (80 % CI)" in readable(summary, confidence=0.8).columns
+
+
+def test_cells_say_missing_booleans_counts_times_and_notes_in_words():
+    table = pd.DataFrame(
+        {
+            "incident_id": ["A", "B"],
+            "started": pd.to_datetime(["2026-04-07T22:00Z", None], utc=True),
+            "open": [True, False],
+            "count": [1234, 1],
+            "share": [0.5, np.nan],
+            "note": [
+                "within_30: 1 open incident(s) too recent; acknowledged_at is before detected_at",
+                pd.NA,
+            ],
+        }
+    )
+    shown = readable(table, tz="Europe/Berlin")
+    assert list(shown.columns) == [
+        "incident",
+        "started (Europe/Berlin)",
+        "still open",
+        "incidents",
+        "share",
+        "note",
+    ]
+    assert shown.iloc[0].tolist() == [
+        "A",
+        "2026-04-08 00:00",
+        "yes",
+        "1,234",
+        "50 %",
+        "share within 30 min: 1 open incident too recent; acknowledged is before detected",
+    ]
+    assert shown.iloc[1].tolist() == ["B", MISSING, "no", "1", MISSING, MISSING]
+
+
+def test_show_hides_a_meaningless_row_number(durations):
+    html = mttr.show(mttr.slowest_incidents(durations, n=3)).to_html()
+    assert '<th class="blank' not in html and ">0<" not in html
+    grouped = mttr.show(mttr.duration_summary(durations, by="severity")).to_html()
+    assert "critical" in grouped
+
+
+def test_show_escapes_text_from_the_export():
+    html = mttr.show(
+        pd.DataFrame({"title": ["<img src=x onerror=alert(1)>"]}, index=["<b>svc</b>"])
+    ).to_html()
+    assert "<img src=x" not in html and "<b>svc" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
