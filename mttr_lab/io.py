@@ -14,7 +14,7 @@ import pandas as pd
 from .frames import INCIDENTS, tag
 from .readers import GENERIC_FORMATS, available
 from .readers._build import mark_duplicates
-from .readers._files import loads, read_text, sample_of
+from .readers._files import Sample, loads, read_text, sample_of
 from .schema import InputError
 from .timeparse import collect_remarks
 
@@ -75,20 +75,7 @@ def detect_source(path: str | Path) -> tuple[str, str]:
             raise _failure(path, source, module, exc, during="recognise") from exc
         if reason:
             return source, reason
-    if sample.kind == "csv":
-        names = sample.csv_columns()
-        seen = "CSV columns " + _listed(names)
-    else:
-        doc = sample.json()
-        first = doc[0] if isinstance(doc, list) and doc else doc
-        if isinstance(first, dict):
-            seen = f"{sample.kind.upper()} records with keys " + _listed([str(k) for k in first])
-        elif doc is None:
-            if sample.kind == "json":  # say where it breaks
-                loads(read_text(path), file=str(path))
-            seen = f"text that starts like {sample.kind.upper()} but is not valid {sample.kind.upper()}"
-        else:
-            seen = f"{sample.kind.upper()} whose first item is a {type(first).__name__}, not a record"
+    seen = _holds(path, sample)
     raise InputError(
         f"source='auto' does not recognise this export: it holds {seen}",
         file=str(path),
@@ -96,6 +83,24 @@ def detect_source(path: str | Path) -> tuple[str, str]:
         + ", ".join(supported_sources())
         + "), or source='csv'/'json' with columns={canonical: export column}",
     )
+
+
+def _holds(path: Path, sample: Sample) -> str:
+    """What a file holds, said for an error: its CSV columns or the keys of its first record."""
+    if sample.kind == "csv":
+        names = sample.csv_columns()
+        return "CSV columns " + _listed(names)
+    else:
+        doc = sample.json()
+        first = doc[0] if isinstance(doc, list) and doc else doc
+        if isinstance(first, dict):
+            return f"{sample.kind.upper()} records with keys " + _listed([str(k) for k in first])
+        elif doc is None:
+            if sample.kind == "json":  # say where it breaks
+                loads(read_text(path), file=str(path))
+            return f"text that starts like {sample.kind.upper()} but is not valid {sample.kind.upper()}"
+        else:
+            return f"{sample.kind.upper()} whose first item is a {type(first).__name__}, not a record"
 
 
 def _listed(names: Sequence[str], limit: int = 12) -> str:
@@ -162,7 +167,64 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
             file=str(path),
         )
     options = {k: v for k, v in options.items() if k != "columns"}
-    return _run_reader(path, source, readers[source], options)
+    recognised = _require_signature(path, source, readers[source], options)
+    frame = _run_reader(path, source, readers[source], options)
+    if not recognised and len(frame) and frame[["started_at", "detected_at"]].isna().all(axis=None):
+        raise _not_this_export(path, source, readers[source])  # read, but nothing could be analysed
+    return frame
+
+
+#: Options of the event-log reader that name a log's own columns: then no preset is needed.
+_LOG_MAPPING = ("case", "time", "status", "milestones")
+
+
+def _require_signature(path: Path, source: str, module: ModuleType, options: dict[str, Any]) -> bool:
+    """Refuse a file that another source recognises, naming that source; True when ``source``'s does.
+
+    A vendor reader given another vendor's export would otherwise find none of its fields and
+    return every incident as open or unanalysable: plausible nonsense. A file that no source
+    recognises (an empty page, a variant) is left to the reader, whose errors are specific; the
+    caller refuses its result when no record has a time to analyse.
+    """
+    if source == "eventlog" and any(options.get(name) for name in _LOG_MAPPING):
+        return True
+    try:
+        if module.sniff(sample_of(path)):
+            return True
+    except InputError:
+        raise
+    except Exception:  # a sniffer that cannot parse the sample: then it is not this export
+        pass
+    try:
+        detect_source(path)
+    except InputError:
+        return False
+    raise _not_this_export(path, source, module)
+
+
+def _not_this_export(path: Path, source: str, module: ModuleType) -> InputError:
+    """The error for a file that lacks ``source``'s signature: what it is, and how to read it."""
+    sample = sample_of(path)
+    name, fields = getattr(module, "SIGNATURE", (f"a {source} export", "its own fields"))
+    try:
+        found, reason = detect_source(path)
+    except InputError:
+        return InputError(
+            f"this is not {name}: it holds {_holds(path, sample)}",
+            file=str(path),
+            expected=f"{name}: {fields}; for another layout, source='csv' or source='json' with columns=",
+        )
+    if found in GENERIC_FORMATS:
+        found_name, found_fields = "an export", "in canonical column names"
+        hint = f"source={sample.kind!r} or source='auto'"
+    else:
+        found_name, found_fields = getattr(available()[found], "SIGNATURE", (found, reason))
+        hint = f"source={found!r} or source='auto'"
+    return InputError(
+        f"this is {found_name} ({found_fields}), not {name}; read it with {hint}",
+        file=str(path),
+        expected=f"{name}: {fields}",
+    )
 
 
 def _refuse_json_as_csv(path: Path) -> None:

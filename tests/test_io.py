@@ -10,6 +10,7 @@ import pytest
 from conftest import HAND
 
 import mttr_lab as mttr
+from mttr_lab.readers import available
 from mttr_lab.schema import INCIDENT_COLUMNS
 
 
@@ -222,3 +223,74 @@ def test_options_pipes_and_empty_lists_get_clear_errors(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(mttr.InputError, match="not a regular file"):
         mttr.read_export(fifo, source="auto")
+
+
+#: Every vendor fixture, by the source that must read it (options it needs beside the file).
+VENDOR_FIXTURES = {
+    "firehydrant/incidents_page.json": "firehydrant",
+    "gcp_status/incidents.json": "gcp_status",
+    "grafana_oncall/alert_groups.json": "grafana_oncall",
+    "grafana_oncall/alert_groups_pages.jsonl": "grafana_oncall",
+    "incidentio/incidents_page.json": "incidentio",
+    "incidentio/incidents.jsonl": "incidentio",
+    "jira/jsm_incidents.csv": "jira",
+    "opsgenie/alerts.json": "opsgenie",
+    "opsgenie/incidents.json": "opsgenie",
+    "pagerduty/analytics_raw.csv": "pagerduty",
+    "pagerduty/incidents_log_entries.json": "pagerduty",
+    "pagerduty/incidents_ui.csv": "pagerduty",
+    "servicenow/incident_event_log.csv": "servicenow",
+    "servicenow/incident_list_export.csv": "servicenow",
+    "servicenow/incident_table_api.json": "servicenow",
+    "statuspage/incidents.json": "statuspage",
+    "statuspage/github_archive.jsonl": "statuspage",
+    "eventlog/volvo_like.csv": "eventlog",
+}
+VENDORS = sorted(set(VENDOR_FIXTURES.values()))
+
+
+@pytest.mark.parametrize("fixture", sorted(VENDOR_FIXTURES))
+def test_exactly_the_right_reader_and_auto_accept_each_vendor_export(fixtures, fixture):
+    right = VENDOR_FIXTURES[fixture]
+    path = fixtures / fixture
+    assert mttr.detect_source(path)[0] == right
+    tz = {"tz": "UTC"}
+    try:
+        expected = mttr.read_export(path, source=right)
+    except mttr.InputError:  # exports written without offsets need the team's timezone
+        expected = mttr.read_export(path, source=right, **tz)
+        assert mttr.read_export(path, **tz).equals(expected)
+    else:
+        assert mttr.read_export(path).equals(expected)
+    assert len(expected) and expected[["started_at", "detected_at"]].notna().any(axis=None)
+    right_name = available()[right].SIGNATURE[0]
+    for wrong in VENDORS:
+        if wrong == right:
+            continue
+        with pytest.raises(mttr.InputError) as err:
+            mttr.read_export(path, source=wrong, **tz)
+        message = str(err.value)
+        assert str(path) in message
+        assert (
+            f"this is {right_name}" in message
+            and f"read it with source={right!r} or source='auto'" in message
+        )
+
+
+def test_a_canonical_export_read_by_a_vendor_reader_names_the_generic_reader(tmp_path):
+    path = tmp_path / "canonical.csv"
+    path.write_text("incident_id,detected_at,resolved_at\nA,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z\n")
+    with pytest.raises(
+        mttr.InputError,
+        match=r"in canonical column names\), not a PagerDuty export; read it with source='csv'",
+    ):
+        mttr.read_export(path, source="pagerduty")
+
+
+def test_a_file_no_reader_recognises_is_refused_when_nothing_in_it_can_be_analysed(tmp_path):
+    path = tmp_path / "other.json"
+    path.write_text('[{"ticket": "A", "opened": "2025-01-01T00:00:00Z"}]')
+    with pytest.raises(
+        mttr.InputError, match=r"this is not an incident\.io export: it holds JSON records with keys 'ticket'"
+    ):
+        mttr.read_export(path, source="incidentio")

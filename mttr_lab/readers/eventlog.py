@@ -63,6 +63,11 @@ __all__ = [
 log = logging.getLogger("mttr_lab")
 
 SOURCE = "eventlog"
+#: What this export is, and the fields that only it has (said when another reader gets it).
+SIGNATURE = (
+    "an event log",
+    "one row per status change with a case id, a timestamp and a status (a built-in preset such as the Volvo IT log, or case=/time=/status= naming its columns)",
+)
 
 #: The ``milestones`` key that stands for any event of the incident.
 ANY_EVENT = "*"

@@ -31,6 +31,8 @@ from ._build import build_incidents, list_field
 from ._files import Sample, load_json_records
 
 SOURCE = "firehydrant"
+#: What this export is, and the fields that only it has (said when another reader gets it).
+SIGNATURE = ("a FireHydrant export", "incidents with milestones (each with type and occurred_at)")
 
 MILESTONE_MAP: dict[str, str] = {
     "started": "started_at",

@@ -38,6 +38,8 @@ from ._files import Sample, load_json_records, require_objects
 __all__ = ["SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
 SOURCE = "gcp_status"
+#: What this export is, and the fields that only it has (said when another reader gets it).
+SIGNATURE = ("a Google Cloud status export", "incidents with begin and external_desc or status_impact")
 
 #: Google Cloud ``severity`` -> normalised severity.
 SEVERITY_MAP: dict[str, str] = {"high": "high", "medium": "medium", "low": "low"}

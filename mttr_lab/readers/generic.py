@@ -17,6 +17,8 @@ from ._build import build_incidents, require_columns
 from ._files import Sample, load_json_records, read_csv_frame, require_objects
 
 SOURCE = "csv"
+#: What this export is, and the fields that only it has (said when another reader gets it).
+SIGNATURE = ("a generic export", "CSV or JSON columns in canonical names, or a columns= mapping")
 
 #: Nested objects deeper than this stay whole (as a value) rather than becoming dotted columns.
 _MAX_LEVEL = 16

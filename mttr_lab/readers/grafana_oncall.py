@@ -30,6 +30,8 @@ from ._files import Sample, load_json_records, require_objects
 __all__ = ["NO_RESOLUTION_REASON", "SOURCE", "read", "sniff"]
 
 SOURCE = "grafana_oncall"
+#: What this export is, and the fields that only it has (said when another reader gets it).
+SIGNATURE = ("a Grafana OnCall export", "alert groups with alerts_count and state")
 
 #: States of a group that is not (or no longer) resolved.
 _UNRESOLVED = ("new", "acknowledged", "silenced")

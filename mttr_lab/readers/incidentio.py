@@ -58,6 +58,11 @@ from ._files import Sample, load_json_records, require_objects
 __all__ = ["DEFAULT_TIMESTAMP_NAMES", "SOURCE", "read", "severity_ladder", "sniff"]
 
 SOURCE = "incidentio"
+#: What this export is, and the fields that only it has (said when another reader gets it).
+SIGNATURE = (
+    "an incident.io export",
+    "incidents with incident_status and reference, or incident_timestamp_values",
+)
 
 #: Timestamp name (normalised) -> milestone; earlier names win within a milestone.
 DEFAULT_TIMESTAMP_NAMES: dict[str, str] = {

@@ -49,6 +49,8 @@ from ._files import Sample, read_text
 __all__ = ["SOURCE", "parse_jira_dates", "read", "read_table", "sniff"]
 
 SOURCE = "jira"
+#: What this export is, and the fields that only it has (said when another reader gets it).
+SIGNATURE = ("a Jira Service Management export", "CSV with an issue key beside Summary and Created")
 
 KEY_COLUMNS = ("Issue key", "Work item key")
 TYPE_COLUMNS = ("Issue Type", "Work type")

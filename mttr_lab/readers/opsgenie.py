@@ -46,6 +46,8 @@ from ._files import Sample, load_json_records, require_objects
 __all__ = ["OFFSET_UNITS", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
 SOURCE = "opsgenie"
+#: What this export is, and the fields that only it has (said when another reader gets it).
+SIGNATURE = ("an Opsgenie export", "alerts or incidents with tinyId and createdAt")
 log = logging.getLogger("mttr_lab")
 
 #: Default severity of Opsgenie priorities (a user's ``severity_map`` wins).

@@ -53,6 +53,11 @@ __all__ = [
 ]
 
 SOURCE = "pagerduty"
+#: What this export is, and the fields that only it has (said when another reader gets it).
+SIGNATURE = (
+    "a PagerDuty export",
+    "REST incidents (incident_number, created_at), analytics raw incidents or the web CSV",
+)
 
 #: Default severity of PagerDuty priority names and urgencies (a user's ``severity_map`` wins).
 SEVERITY_MAP: dict[str, str] = {

@@ -64,6 +64,8 @@ from .eventlog import final_resolution, first_times, order_events, parse_event_t
 __all__ = ["ACK_STATES", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
 SOURCE = "servicenow"
+#: What this export is, and the fields that only it has (said when another reader gets it).
+SIGNATURE = ("a ServiceNow export", "a table export or event log with number, opened_at and a state column")
 
 #: ServiceNow field -> the header names that stand for it (lower-cased field names, UI labels).
 _ALIASES: dict[str, tuple[str, ...]] = {

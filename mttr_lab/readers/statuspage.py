@@ -59,6 +59,11 @@ from ._files import Sample, loads, read_text, require_objects, sample_of
 __all__ = ["MAINTENANCE_STATUSES", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
 SOURCE = "statuspage"
+#: What this export is, and the fields that only it has (said when another reader gets it).
+SIGNATURE = (
+    "a Statuspage export",
+    "incidents with incident_updates, the incidents.json envelope or a status archive",
+)
 
 #: Statuspage ``impact`` -> normalised severity (``maintenance`` is not an incident: no severity).
 SEVERITY_MAP: dict[str, str | None] = {
