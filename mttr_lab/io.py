@@ -227,6 +227,23 @@ def _not_this_export(path: Path, source: str, module: ModuleType) -> InputError:
     )
 
 
+def _require_one_source(paths: Sequence[Path]) -> None:
+    """Refuse files of several sources read as one export: they are never concatenated silently."""
+    found = {}
+    for p in paths:
+        try:
+            found[p] = detect_source(p)[0]
+        except InputError:
+            found[p] = "not recognised"
+    if len(set(found.values())) > 1:
+        listed = "; ".join(f"{p.name}: {source}" for p, source in found.items())
+        raise InputError(
+            f"these files are not one export: {listed}",
+            file=str(paths[0].parent),
+            expected="files of one source (read each source on its own, then combine the frames)",
+        )
+
+
 def _refuse_json_as_csv(path: Path) -> None:
     """An :class:`InputError` for a JSON file read as CSV (the default source), naming what it is."""
     sample = sample_of(path)
@@ -323,6 +340,8 @@ def read_export(
         paths = [Path(p) for p in path]
         if not paths:
             raise InputError("no files given", expected="at least one export file")
+    if source == "auto" and not opts.get("columns") and len(paths) > 1:
+        _require_one_source(paths)
     frames = [_read_one(p, source, dict(opts)).assign(file=p.name) for p in paths]
     combined = pd.concat(frames, ignore_index=True)
     return tag(mark_duplicates(combined), INCIDENTS)

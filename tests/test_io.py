@@ -294,3 +294,17 @@ def test_a_file_no_reader_recognises_is_refused_when_nothing_in_it_can_be_analys
         mttr.InputError, match=r"this is not an incident\.io export: it holds JSON records with keys 'ticket'"
     ):
         mttr.read_export(path, source="incidentio")
+
+
+def test_a_folder_of_different_sources_is_refused_listing_each_file(fixtures, tmp_path):
+    shutil.copy(fixtures / "firehydrant" / "incidents_page.json", tmp_path / "a.json")
+    shutil.copy(fixtures / "pagerduty" / "incidents_log_entries.json", tmp_path / "b.json")
+    with pytest.raises(mttr.InputError) as err:
+        mttr.read_export(tmp_path)
+    message = str(err.value)
+    assert "these files are not one export: a.json: firehydrant; b.json: pagerduty" in message
+    with pytest.raises(mttr.InputError, match="not one export"):
+        mttr.read_export([tmp_path / "a.json", tmp_path / "b.json"])
+    (tmp_path / "b.json").unlink()
+    shutil.copy(fixtures / "firehydrant" / "incidents_page.json", tmp_path / "c.json")
+    assert set(mttr.read_export(tmp_path)["file"]) == {"a.json", "c.json"}
