@@ -6,76 +6,91 @@ The data flow::
                                  `--check_incidents--> findings (what was excluded or repaired, and why)
 """
 
-from .calendar import hour_uniformity_test, hour_weekday_table, time_class_summary, with_calendar
-from .compare import compare_groups, compare_periods, compare_periods_stratified
-from .detectability import detectable_change, simulate_improvement
-from .frames import FrameKindError, Period, minutes_observed
-from .io import detect_source, read_export, supported_sources
-from .narrative import (
-    Text,
-    comparison_text,
-    headline,
-    mean_vs_median,
-    missing_column,
-    overview_text,
-    review_title,
-)
-from .output import spreadsheet_safe, to_safe_csv
-from .phases import phase_durations
-from .playbooks import coverage_table, playbook_coverage, playbook_effect, read_playbooks
-from .plots import (
-    PHASE_COLORS,
-    SEVERITY_COLORS,
-    mttr_dashboard,
-    plot_comparison,
-    plot_ecdf,
-    plot_groups,
-    plot_histogram,
-    plot_hour_weekday,
-    plot_phase_breakdown,
-    plot_tiers,
-    plot_time_classes,
-    plot_trend,
-)
-from .postmortem import postmortem_markdown
-from .quality import check_incidents, export_overview, findings_overview
-from .report import ReviewError
-from .response import (
-    channel_summary,
-    escalation_adherence,
-    growth_by_count,
-    ping_pong_pairs,
-    process_overview,
-    response_process,
-    trigger_channels,
-    untracked_time,
-)
-from .response_plots import plot_adherence, plot_channels, plot_growth, plot_ping_pong
-from .review import (
-    detection_lag,
-    latest_incidents,
-    mean_sensitivity,
-    percentile_pitfall,
-    period_durations,
-    quarter_bounds,
-    quarter_table,
-    severity_mix,
-    slowest_incidents,
-    tidy,
-)
-from .schema import (
-    INCIDENT_COLUMNS,
-    METRICS,
-    MILESTONES,
-    PHASES,
-    SEVERITIES,
-    InputError,
-)
-from .stats import censored_minutes, duration_summary, ecdf_table, phase_breakdown, to_minutes
-from .tiers import assign_tiers, dora_tiers, seed_tiers
-from .timeline import check_timeline, read_timeline
-from .trend import duration_trend, improvement_question, rolling_trend, trend_slope
-from .units import format_minutes, format_p, readable, show
+from importlib import import_module
+from typing import Any
+
+#: Public names by the module that defines them. They are imported on first use, so that
+#: ``import mttr_lab`` (and ``mttr-lab --help``) does not load pandas, scipy and matplotlib.
+_MODULES: dict[str, tuple[str, ...]] = {
+    "calendar": ("hour_uniformity_test", "hour_weekday_table", "time_class_summary", "with_calendar"),
+    "compare": ("compare_groups", "compare_periods", "compare_periods_stratified"),
+    "detectability": ("detectable_change", "simulate_improvement"),
+    "frames": ("FrameKindError", "Period", "minutes_observed"),
+    "io": ("detect_source", "read_export", "supported_sources"),
+    "narrative": (
+        "Text",
+        "comparison_text",
+        "headline",
+        "mean_vs_median",
+        "missing_column",
+        "overview_text",
+        "review_title",
+    ),
+    "output": ("spreadsheet_safe", "to_safe_csv"),
+    "phases": ("phase_durations",),
+    "playbooks": ("coverage_table", "playbook_coverage", "playbook_effect", "read_playbooks"),
+    "plots": (
+        "PHASE_COLORS",
+        "SEVERITY_COLORS",
+        "mttr_dashboard",
+        "plot_comparison",
+        "plot_ecdf",
+        "plot_groups",
+        "plot_histogram",
+        "plot_hour_weekday",
+        "plot_phase_breakdown",
+        "plot_tiers",
+        "plot_time_classes",
+        "plot_trend",
+    ),
+    "postmortem": ("postmortem_markdown",),
+    "quality": ("check_incidents", "export_overview", "findings_overview"),
+    "report": ("ReviewError",),
+    "response": (
+        "channel_summary",
+        "escalation_adherence",
+        "growth_by_count",
+        "ping_pong_pairs",
+        "process_overview",
+        "response_process",
+        "trigger_channels",
+        "untracked_time",
+    ),
+    "response_plots": ("plot_adherence", "plot_channels", "plot_growth", "plot_ping_pong"),
+    "review": (
+        "detection_lag",
+        "latest_incidents",
+        "mean_sensitivity",
+        "percentile_pitfall",
+        "period_durations",
+        "quarter_bounds",
+        "quarter_table",
+        "severity_mix",
+        "slowest_incidents",
+        "tidy",
+    ),
+    "schema": ("INCIDENT_COLUMNS", "InputError", "METRICS", "MILESTONES", "PHASES", "SEVERITIES"),
+    "stats": ("censored_minutes", "duration_summary", "ecdf_table", "phase_breakdown", "to_minutes"),
+    "tiers": ("assign_tiers", "dora_tiers", "seed_tiers"),
+    "timeline": ("check_timeline", "read_timeline"),
+    "trend": ("duration_trend", "improvement_question", "rolling_trend", "trend_slope"),
+    "units": ("format_minutes", "format_p", "readable", "show"),
+}
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mttr_lab' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __version__ = "0.1.0"
 

@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+from .errors import InputError
 from .report import ReviewError
-from .schema import METRICS, PHASES, InputError
 
 EPILOG = """examples:
   mttr-lab report data/sample_firehydrant.json --tz Europe/Berlin
@@ -52,9 +52,9 @@ def _timezone(text: str) -> str:
 
 
 def _sources_help() -> str:
-    from .io import supported_sources
+    from .readers import GENERIC_FORMATS, REGISTRY  # names only: no reader (nor pandas) is loaded
 
-    return "auto (default) or one of: " + ", ".join(supported_sources())
+    return "auto (default) or one of: " + ", ".join([*(s for s in REGISTRY if s != "csv"), *GENERIC_FORMATS])
 
 
 def _reading(parser: argparse.ArgumentParser) -> None:
@@ -128,7 +128,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     _reading(summary)
     summary.add_argument("--by", default=None, help="grouping columns, e.g. severity,service")
-    summary.add_argument("--metric", default="time_to_recover", choices=[*METRICS, *PHASES])
+    summary.add_argument(
+        "--metric",
+        default="time_to_recover",
+        help="a metric (time_to_detect, time_to_respond, time_to_repair, time_to_recover, time_to_resolve) "
+        "or a phase (detection, response, diagnosis, repair, followup); default time_to_recover",
+    )
     summary.add_argument(
         "--csv", default=None, help="also write the full table to this CSV (spreadsheet-safe)"
     )
@@ -245,6 +250,13 @@ def _summary(args: argparse.Namespace) -> int:
 
     durations = phase_durations(_read(args))
     by = [b.strip() for b in args.by.split(",")] if args.by else None
+    from .schema import METRICS, PHASES
+
+    if args.metric not in (*METRICS, *PHASES):
+        raise InputError(
+            f"--metric {args.metric} is not a metric or a phase",
+            expected="one of " + ", ".join((*METRICS, *PHASES)),
+        )
     table = duration_summary(durations, metric=args.metric, by=by)
     shown = tidy(table[["count", "open", "median", "median_low", "median_high", "p90", "mean", "note"]])
     shown["median (95 % interval)"] = [
@@ -317,7 +329,7 @@ def _synth(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(argv)  # --help answers here, before pandas is loaded
     handlers = {
         "report": _report,
         "summary": _summary,

@@ -5,11 +5,12 @@ Every other module speaks in these names. Nothing here knows a vendor.
 
 from __future__ import annotations
 
-import reprlib
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .errors import InputError
 
 __all__ = [
     "DEFAULT_SEVERITY_MAP",
@@ -74,61 +75,6 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     "exclude_reason",
     "detection_channel",
 )
-
-
-class InputError(ValueError):
-    """Unusable input: names the file, the record, the field, what was found and what was expected."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | None = None,
-        record: str | int | None = None,
-        field: str | None = None,
-        found: object = None,
-        expected: str | None = None,
-    ) -> None:
-        self.file = file
-        self.record = record
-        self.field = field
-        self.found = found
-        self.expected = expected
-        parts = []
-        if file is not None:
-            parts.append(str(file))
-        if record is not None:
-            parts.append(f"record {record}" if isinstance(record, int) else str(record))
-        if field is not None:
-            parts.append(f"column {field!r}")
-        where = ", ".join(parts)
-        text = f"{where}: {message}" if where else message
-        if found is not None:
-            text += f"; found {_shown(found)}"
-        if expected is not None:
-            text += f"; expected {expected}"
-        super().__init__(text)
-
-
-_REPR = reprlib.Repr()
-_REPR.maxlevel = 3
-_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 8
-_REPR.maxstring = 100
-_REPR.maxother = 100
-_REPR.maxlong = 40
-
-
-def _shown(found: object, limit: int = 120) -> str:
-    """A short, well-formed rendering of an offending value: quotes and brackets stay closed."""
-    if isinstance(found, str):
-        return repr(found if len(found) <= limit else found[: limit - 3] + "...")
-    if isinstance(found, np.generic):
-        found = found.item()
-    try:
-        shown = _REPR.repr(found)
-    except Exception:  # a value whose repr fails must not hide the error being reported
-        shown = f"<{type(found).__name__}>"
-    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 #: Labels many tools use, lower-cased, mapped to the normalised severities.

@@ -108,3 +108,35 @@ def test_bad_timezone_and_unwritable_output_exit_2(tmp_path, capsys):
     some_id = incidents["incident_id"].iloc[0]
     assert main(["postmortem", str(SAMPLE), some_id, "--out", str(tmp_path / "no" / "dir" / "x.md")]) == 2
     assert main(["report", str(SAMPLE), "--as-of", ""]) == 2
+
+
+def test_help_answers_without_loading_pandas():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, contextlib, io\n"
+        "from mttr_lab.cli import main\n"
+        "for argv in ([], ['report'], ['summary'], ['check'], ['postmortem'], ['synth']):\n"
+        "    with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "        main([*argv, '--help'])\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'scipy', 'matplotlib') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_import_is_lazy_and_names_resolve():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mttr_lab as mttr\n"
+        "assert 'pandas' not in sys.modules\n"
+        "assert callable(mttr.read_export) and mttr.InputError is mttr.schema.InputError\n"
+        "assert set(mttr.__all__) <= set(dir(mttr))\n"
+        "from mttr_lab import duration_summary, InputError\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok", out.stderr

@@ -455,7 +455,7 @@ def hashable(values: pd.Series) -> pd.Series:
 
 
 def _short_text(value: Any) -> str:
-    from ..schema import _shown
+    from ..errors import _shown
 
     return _shown(value, limit=200)
 
