@@ -17,6 +17,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "detectability": ("detectable_change", "simulate_improvement"),
     "frames": ("FrameKindError", "Period", "minutes_observed"),
     "io": ("detect_source", "read_export", "supported_sources"),
+    "readers.frame": ("from_frame",),
     "narrative": (
         "Text",
         "comparison_text",
@@ -130,6 +131,7 @@ __all__ = [
     "findings_overview",
     "format_minutes",
     "format_p",
+    "from_frame",
     "growth_by_count",
     "headline",
     "hour_uniformity_test",

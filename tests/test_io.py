@@ -308,3 +308,19 @@ def test_a_folder_of_different_sources_is_refused_listing_each_file(fixtures, tm
     (tmp_path / "b.json").unlink()
     shutil.copy(fixtures / "firehydrant" / "incidents_page.json", tmp_path / "c.json")
     assert set(mttr.read_export(tmp_path)["file"]) == {"a.json", "c.json"}
+
+
+def test_csv_text_is_text_only_empty_cells_are_missing(tmp_path):
+    path = tmp_path / "na.csv"
+    path.write_text(
+        "incident_id,detected_at,resolved_at,service,title\n"
+        "NA,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,NA,None\n"
+        "null,2025-01-02T00:00:00Z,NULL,N/A,null\n"
+        "X,2025-01-03T00:00:00Z,,,\n"
+    )
+    incidents = mttr.read_export(path)
+    assert incidents["incident_id"].tolist() == ["NA", "null", "X"]
+    assert incidents["exclude_reason"].isna().all()
+    assert incidents["service"].tolist()[:2] == ["NA", "N/A"] and pd.isna(incidents["service"].iloc[2])
+    assert incidents["title"].tolist()[:2] == ["None", "null"]
+    assert incidents["resolved_at"].isna().tolist() == [False, True, True]  # a time written NULL is no time

@@ -334,7 +334,7 @@ def _read_csv_arrow(path: str | Path, *, sep: str, file: str) -> pd.DataFrame | 
     first.
     """
     parse = pa_csv.ParseOptions(delimiter=sep)
-    convert = pa_csv.ConvertOptions(null_values=_NA_STRINGS, strings_can_be_null=True)
+    convert = pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=True)  # "NA" is text
     size = _size(path)
     block = STREAM_BLOCK if size >= STREAM_BYTES else None
     for attempt in range(2):
@@ -422,7 +422,8 @@ def read_csv_frame(path: str | Path, *, sep: str | None = None, **kwargs: Any) -
     try:
         frame = None if kwargs else _read_csv_arrow(path, sep=sep, file=file)
         if frame is None:
-            frame = pd.read_csv(path, sep=sep, engine="pyarrow", **kwargs)
+            text_is_text = {"keep_default_na": False, "na_values": [""]}  # only empty cells are missing
+            frame = pd.read_csv(path, sep=sep, engine="pyarrow", **{**text_is_text, **kwargs})
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty", file=file, expected="a header line and rows") from None
     except InputError:

@@ -97,8 +97,37 @@ def read(
     DataFrame
         The canonical ``incidents`` frame; export columns not mapped follow the canonical ones.
     """
-    file = str(path)
     frame, record_label = read_frame(path, fmt=fmt)
+    return mapped_incidents(
+        frame,
+        columns=columns,
+        file=str(path),
+        record_label=record_label,
+        tz=tz,
+        dayfirst=dayfirst,
+        epoch_unit=epoch_unit,
+        severity_map=severity_map,
+        source=source,
+    )
+
+
+def mapped_incidents(
+    frame: pd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None,
+    file: str,
+    record_label: str,
+    tz: str | None = None,
+    dayfirst: bool | None = None,
+    epoch_unit: str | None = None,
+    severity_map: Mapping[str, str] | None = None,
+    source: str = SOURCE,
+) -> pd.DataFrame:
+    """The canonical ``incidents`` frame from a flat table and a mapping (canonical -> its column).
+
+    Shared by the generic file reader and :func:`mttr_lab.from_frame`: the same validation,
+    findings and exclusions whichever way the table arrived. ``file`` names it in messages.
+    """
     mapping = dict(columns or {})
     unknown = [k for k in mapping if k not in _CANONICAL]
     if unknown:
