@@ -142,6 +142,9 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
         raise InputError("no such file", file=str(path), expected="a path to an export file or folder")
     if not path.is_file():  # a pipe or a device would block, or never end
         raise InputError("not a regular file", file=str(path), expected="a path to an export file or folder")
+    container = _container(path)
+    if container is not None:
+        return _read_container(path, container, source, options)
     readers = available()
     if source == "auto" and options.get("columns"):  # a mapping: the generic reader of the format
         source = sample_of(path).kind
@@ -225,6 +228,65 @@ def _not_this_export(path: Path, source: str, module: ModuleType) -> InputError:
         file=str(path),
         expected=f"{name}: {fields}",
     )
+
+
+def _container(path: Path) -> str | None:
+    """``"parquet"``, ``"zip"`` or ``"gzip"`` (without a ``.gz`` name) by the file's first bytes."""
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PAR1":
+        return "parquet"
+    if magic == b"PK\x03\x04":
+        return "zip"
+    if magic[:2] == b"\x1f\x8b" and path.suffix.lower() != ".gz":
+        return "gzip"
+    return None
+
+
+def _read_container(path: Path, container: str, source: str, options: dict[str, Any]) -> pd.DataFrame:
+    """A Parquet table, a zip of one export, or a gzip file named without ``.gz``, read by content."""
+    import shutil
+    import tempfile
+    import zipfile
+
+    if container == "parquet":
+        from .readers.frame import from_frame
+
+        try:
+            table = pd.read_parquet(path)
+        except Exception as exc:
+            raise InputError(f"cannot read the Parquet file ({exc})", file=str(path)) from None
+        vendor = None if source in ("auto", *GENERIC_FORMATS) else source
+        return from_frame(table, source=vendor, name=str(path), **options)
+    with tempfile.TemporaryDirectory() as tmp:
+        if container == "gzip":
+            inner = Path(tmp) / (path.name + ".gz")
+            shutil.copyfile(path, inner)
+            shown = str(path)
+        else:
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    members = [
+                        m
+                        for m in archive.infolist()
+                        if not m.is_dir() and not m.filename.startswith("__MACOSX")
+                    ]
+                    if len(members) != 1:
+                        raise InputError(
+                            f"the zip holds {len(members)} files",
+                            file=str(path),
+                            found=[m.filename for m in members][:5],
+                            expected="a zip of one export (unzip several into a folder and read the folder)",
+                        )
+                    inner = Path(tmp) / Path(members[0].filename).name
+                    inner.write_bytes(archive.read(members[0]))
+            except zipfile.BadZipFile as exc:
+                raise InputError(f"the zip cannot be opened ({exc})", file=str(path)) from None
+            shown = f"{path}:{members[0].filename}"
+        try:
+            return _read_one(inner, source, options)
+        except InputError as exc:  # name the user's file, not the scratch copy
+            raise InputError(str(exc).replace(str(inner), shown)) from None
 
 
 def _require_one_source(paths: Sequence[Path]) -> None:
