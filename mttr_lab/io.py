@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from .frames import INCIDENTS, kind_of, tag
+from .frames import INCIDENTS, KIND_ATTR, kind_of, tag
 from .readers import GENERIC_FORMATS, available
 from .readers._build import mark_duplicates
 from .readers._files import Sample, loads, read_text, sample_of
@@ -459,6 +459,10 @@ def from_frame(
             "from_frame reads a DataFrame", found=type(df).__name__, expected="a pandas DataFrame"
         )
     kind = kind_of(df)
+    if kind == INCIDENTS and not (
+        df.attrs.get(KIND_ATTR) == INCIDENTS or {"record", "exclude_reason"} <= set(df)
+    ):
+        kind = None  # a table in canonical column names: what from_frame reads
     if kind is not None:
         raise InputError(
             f"{name} is already mttr_lab's {kind} frame",
