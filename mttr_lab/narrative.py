@@ -156,8 +156,15 @@ def comparison_text(
     text = (
         f"Median {metric} {_dur(row.get('median_after'))} in {after} against {_dur(row.get('median_before'))} "
         f"in {before} ({int(row['n_after'])} and {int(row['n_before'])} incidents): a ratio of "
-        f"{ratio:.2f}{interval}. Verdict: **{verdict}**"
+        f"{ratio:.2f}{interval}."
     )
+    g, g_low, g_high = row.get("geomean_ratio"), row.get("geomean_ratio_low"), row.get("geomean_ratio_high")
+    if pd.notna(g) and pd.notna(g_low) and pd.notna(g_high):
+        text += (
+            f" The verdict rests on the typical incident (the geometric mean, which weighs every incident"
+            f" where the median reads the middle one): {g:.2f}× as long (95 % interval {g_low:.2f}–{g_high:.2f})."
+        )
+    text += f" Verdict: **{verdict}**"
     p = row.get("p_value")
     text += f" (Mann–Whitney {format_p(p)})." if pd.notna(p) else "."
     detectable = row.get("detectable_ratio")

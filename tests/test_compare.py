@@ -350,3 +350,51 @@ def test_compare_groups_finds_the_slow_service_and_adjusts_for_many_tests(tmp_pa
     # may rightly test faster).
     assert not table.loc[["a", "b", "c", "d"], "verdict"].str.startswith("slower").any()
     assert (table["p_adjusted"].dropna() >= table["p_value"].dropna()).all()
+
+
+def _two_periods(*, reps: int, n: int, cut: float, seed: int) -> pd.DataFrame:
+    """``reps`` pairs of 30-day periods, ``n`` lognormal incidents each (sigma 1.25), the second
+    of each pair ``cut`` times as long."""
+    rng = np.random.default_rng(seed)
+    size = reps * 2 * n
+    period = np.repeat(np.arange(reps * 2), n)
+    minutes = 60 * np.exp(rng.normal(0, 1.25, size)) * np.where(period % 2 == 1, cut, 1.0)
+    start = pd.Timestamp("2020-01-01T00:00Z")
+    detected = (
+        start
+        + pd.to_timedelta(period * 30, unit="D")
+        + pd.to_timedelta(rng.uniform(0, 20 * 1440, size), unit="min")
+    )
+    table = pd.DataFrame(
+        {
+            "incident_id": np.arange(size).astype(str),
+            "detected_at": detected,
+            "resolved_at": detected + pd.to_timedelta(minutes, unit="min"),
+        }
+    )
+    return mttr.phase_durations(mttr.from_frame(table))
+
+
+def _verdicts(durations: pd.DataFrame, reps: int) -> tuple[pd.Series, pd.DataFrame]:
+    start = pd.Timestamp("2020-01-01T00:00Z")
+    rows = []
+    size = len(durations) // reps  # incidents are in period order: one replicate's two periods
+    for r in range(reps):
+        pair = durations.iloc[r * size : (r + 1) * size]
+        before = (start + pd.Timedelta(days=60 * r), start + pd.Timedelta(days=60 * r + 30))
+        after = (before[1], before[1] + pd.Timedelta(days=30))
+        rows.append(mttr.compare_periods(pair, before=before, after=after, n_resamples=100, seed=r).iloc[0])
+    table = pd.DataFrame(rows)
+    return table["verdict"].value_counts(normalize=True), table
+
+
+def test_the_verdict_has_the_power_that_detectability_promises():
+    # The published anchor: a real 10 % cut at 2,210 incidents per period is detectable with 80 %
+    # power by the test on log durations. The verdict rests on that test (and the rank test
+    # agreeing), so it says "improved" about as often; on the median-ratio bootstrap it said so
+    # in about 55 % of samples. 300 replicates: Monte Carlo error about 0.025.
+    shares, table = _verdicts(_two_periods(reps=300, n=2210, cut=0.9, seed=5), 300)
+    assert table["detectable_ratio"].between(0.89, 0.91).all()
+    assert shares.get("improved", 0) >= 0.75
+    null, _ = _verdicts(_two_periods(reps=200, n=2210, cut=1.0, seed=6), 200)
+    assert 1 - null.get("no detectable change", 0) <= 0.05  # false alarms, either direction
