@@ -511,6 +511,8 @@ def compare_periods_stratified(
         adjusted["geomean_ratio_low"], adjusted["geomean_ratio_high"], [adjusted["p_value"]], alpha
     )
     adjusted["weight"] = crude["weight"] = np.nan
+    _holm_verdicts(strata, alpha)
+    crude["p_value_holm"], adjusted["p_value_holm"] = crude["p_value"], adjusted["p_value"]
 
     table = pd.concat([strata, pd.DataFrame([crude, adjusted])], ignore_index=True)
     columns = [
@@ -527,6 +529,7 @@ def compare_periods_stratified(
         "geomean_ratio_low",
         "geomean_ratio_high",
         "p_value",
+        "p_value_holm",
         "weight",
         "verdict",
         "note",
@@ -534,12 +537,46 @@ def compare_periods_stratified(
     table = table[columns]
     for col in ("n_before", "n_after", "open_before", "open_after"):
         table[col] = table[col].astype("int64")
-    for col in columns[5:14]:
+    for col in columns[5:15]:
         table[col] = table[col].astype(float)
     table["stratum"] = table["stratum"].astype("str")
     table["verdict"] = table["verdict"].astype("str")
     table["note"] = table["note"].astype("str").where(table["note"].notna())
     return table
+
+
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjustment of a family of p-values (NaN stays NaN, not counted)."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    tested = np.flatnonzero(np.isfinite(p))
+    m = len(tested)
+    order = tested[np.argsort(p[tested], kind="stable")]
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out
+
+
+def _holm_verdicts(strata: pd.DataFrame, alpha: float) -> None:
+    """Per-stratum verdicts as one family: Holm-adjusted p-values decide, and the note says so."""
+    if strata.empty:
+        strata["p_value_holm"] = pd.Series(dtype=float)
+        return
+    strata["p_value_holm"] = holm(strata["p_value"].to_numpy(dtype=float))
+    tested = int(strata["p_value"].notna().sum())
+    for i, row in strata.iterrows():
+        significant = np.isfinite(row["p_value_holm"]) and row["p_value_holm"] < alpha
+        ratio = row["geomean_ratio"]
+        strata.loc[i, "verdict"] = (
+            ("improved" if ratio < 1 else "worsened")
+            if significant and np.isfinite(ratio)
+            else "no detectable change"
+        )
+        if tested > 1:
+            said = f"Holm-corrected over {tested} tested strata"
+            strata.loc[i, "note"] = said if pd.isna(row["note"]) else f"{row['note']}; {said}"
 
 
 def _stratum_row(
