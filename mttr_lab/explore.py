@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import base64
 import io
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ from .phases import phase_durations
 from .plots import plot_ecdf, plot_trend
 from .review import slowest_incidents
 from .schema import METRICS
-from .stats import duration_summary, ecdf_table
+from .stats import censored_minutes, duration_summary, ecdf_table
 from .trend import duration_trend
 from .units import format_minutes, readable
 
@@ -57,6 +59,8 @@ SHOWN = (
 STATUSES = ("all", "open", "closed")
 SCALES = ("log", "linear")
 CLOCKS = ("impact", "detection")
+#: What an incident without a group value is listed as (the review's wording).
+MISSING_GROUP = "none recorded"
 #: How many of the slowest incidents are listed.
 SLOWEST = 10
 FILTERS = ("start", "end", *GROUPS, "status", "metric", "by", "clock", "scale")
@@ -299,13 +303,14 @@ class Explorer:
     def _group_curves(self, ax: Any, selection: pd.DataFrame, *, metric: str, by: str, label: str) -> None:
         """One curve per group: Kaplan-Meier where the group has open incidents, else the ECDF."""
         colors = matplotlib.colormaps["tab10"]
-        for i, (group, rows) in enumerate(selection.groupby(by, observed=True, sort=True)):
+        for i, (group, rows) in enumerate(selection.groupby(by, observed=True, sort=True, dropna=False)):
             curves = ecdf_table(rows, metric=metric)
             if curves.empty:
                 continue
-            opened = int(self.summary.loc[group, "open"]) if group in self.summary.index else 0
+            opened = int(censored_minutes(rows, metric=metric)["censored"].sum())
             column = "km" if opened else "ecdf"
-            name = f"{group} ({opened} open, Kaplan-Meier)" if opened else str(group)
+            label_ = MISSING_GROUP if pd.isna(group) else str(group)
+            name = f"{label_} ({opened} open, Kaplan-Meier)" if opened else label_
             ax.step(curves["minutes"], curves[column], where="post", color=colors(i % 10), lw=1.6, label=name)
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(format_minutes)
@@ -345,7 +350,9 @@ class Explorer:
         """
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
-        table = self.summary.reset_index(names=self._filters["by"] or "group")
+        key = self._filters["by"] or "group"
+        table = self.summary.reset_index(names=key)
+        table[key] = table[key].astype("string").fillna(MISSING_GROUP)  # as the table shown reads it
         csv = to_safe_csv(table, folder / f"{name}_summary.csv")
         png = folder / f"{name}.png"
         png.write_bytes(_png(self.figure()))
@@ -535,3 +542,18 @@ def explore(
         what is shown, ``.save(directory)`` writes the table and the figure.
     """
     return Explorer(durations, incidents=incidents, metric=metric, by=by, tz=tz)
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`explore`.
+
+    The module and its function share a name: once ``mttr_lab.explore`` is imported as a module
+    (``from mttr_lab.explore import Explorer``), the package attribute ``mttr_lab.explore`` is this
+    module, and ``mttr.explore(durations)`` must still work.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Explorer:
+        return explore(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
