@@ -61,6 +61,8 @@ SCALES = ("log", "linear")
 CLOCKS = ("impact", "detection")
 #: What an incident without a group value is listed as (the review's wording).
 MISSING_GROUP = "none recorded"
+#: The group-by control's "nothing" (a dropdown cannot hold None as a choice).
+NO_GROUP = "-"
 #: How many of the slowest incidents are listed.
 SLOWEST = 10
 FILTERS = ("start", "end", *GROUPS, "status", "metric", "by", "clock", "scale")
@@ -69,11 +71,17 @@ FILTERS = ("start", "end", *GROUPS, "status", "metric", "by", "clock", "scale")
 # ---------------------------------------------------------------- formatting (one replaceable step)
 
 
-def _table_html(table: pd.DataFrame, *, tz: str = "UTC") -> str:
-    """A statistics table as people read it (the review's formatting), as HTML."""
+def _table_html(table: pd.DataFrame, *, tz: str = "UTC", name: str = "table") -> str:
+    """A statistics table as people read it (the review's formatting), as HTML.
+
+    ``name`` makes the table's HTML ids (stable, so a saved notebook does not change on a re-run).
+    """
     shown = readable(table, tz=tz)
     styler = shown.style.format(escape="html").format_index(escape="html", axis=0)
-    styler = styler.format_index(escape="html", axis=1)
+    styler = styler.format_index(escape="html", axis=1).set_uuid(f"mttr-{name}")
+    styler = styler.set_table_styles([{"selector": "td, th", "props": "padding: 2px 8px; text-align: left;"}])
+    unbroken = [c for c in shown.columns if c not in ("note", "title")]
+    styler = styler.set_properties(subset=unbroken, **{"white-space": "nowrap"})
     if isinstance(shown.index, pd.RangeIndex):
         styler = styler.hide(axis="index")
     return styler.to_html()
@@ -326,7 +334,9 @@ class Explorer:
         return f"{n:,} of {total:,} incidents selected, {opened:,} still open"
 
     def _slowest_table(self) -> pd.DataFrame:
-        return self.slowest.drop(columns=[c for c in ("severity",) if c not in self.selection])
+        """The slowest incidents, what they were first and their id last."""
+        table = self.slowest.drop(columns=[c for c in ("severity",) if c not in self.selection])
+        return table[[*(c for c in table.columns if c != "incident_id"), "incident_id"]]
 
     def _html(self, png: bytes | None = None) -> str:
         png = png if png is not None else _png(self.figure())
@@ -334,8 +344,8 @@ class Explorer:
         return (
             f"<div class='mttr-explorer'><p>{self._caption()}</p>"
             f"<img src='data:image/png;base64,{image}' alt='the curve and the trend of the selection'/>"
-            f"<h4>Summary</h4>{_table_html(self.summary, tz=self.tz)}"
-            f"<h4>Slowest incidents</h4>{_table_html(self._slowest_table(), tz=self.tz)}</div>"
+            f"<h4>Summary</h4>{_table_html(self.summary, tz=self.tz, name='summary')}"
+            f"<h4>Slowest incidents</h4>{_table_html(self._slowest_table(), tz=self.tz, name='slowest')}</div>"
         )
 
     # ------------------------------------------------------------ saving
@@ -403,7 +413,7 @@ class Explorer:
             style=style,
         )
         self._controls["by"] = w.Dropdown(
-            options=[("nothing", None), *[(g, g) for g in self.groups]],
+            options=[("nothing", NO_GROUP), *[(g, g) for g in self.groups]],
             description="group by",
             layout=layout,
             style=style,
@@ -425,7 +435,9 @@ class Explorer:
         )
         self._message = w.HTML()
         self._caption_out = w.HTML()
-        self._image = w.Image(format="png", layout=w.Layout(max_width="720px"))
+        self._image = w.Image(
+            format="png", layout=w.Layout(max_width="100%", height="auto", min_width="0", flex="1 1 auto")
+        )
         self._summary_out = w.HTML()
         self._slowest_out = w.HTML()
         for key, control in self._controls.items():
@@ -437,18 +449,17 @@ class Explorer:
             [c for k, c in self._controls.items() if k != "dates"] + [self._save_button, self._message],
             layout=w.Layout(min_width="270px"),
         )
-        outputs = w.VBox(
-            [
-                self._caption_out,
-                self._image,
-                w.HTML("<h4>Summary</h4>"),
-                self._summary_out,
-                w.HTML("<h4>Slowest incidents</h4>"),
-                self._slowest_out,
-            ]
-        )
         top = [self._controls["dates"]] if "dates" in self._controls else []
-        self._widget = w.VBox([*top, w.HBox([controls, outputs])])
+        tables = [
+            w.HTML("<h4>Summary</h4>"),
+            self._summary_out,
+            w.HTML("<h4>Slowest incidents</h4>"),
+            self._slowest_out,
+        ]
+        self._widget = w.VBox(
+            [*top, self._caption_out, w.HBox([controls, self._image]), *tables],
+            layout=w.Layout(overflow="auto"),
+        )
         self._widget.add_class("mttr-explorer")
         self._draw()
 
@@ -463,8 +474,9 @@ class Explorer:
                 c["dates"].value = (lo, max(lo, hi))
             for g in self.groups:
                 c[g].value = tuple(f[g] or ())
-            for key in ("status", "metric", "by", "clock", "scale"):
+            for key in ("status", "metric", "clock", "scale"):
                 c[key].value = f[key]
+            c["by"].value = f["by"] or NO_GROUP
         finally:
             self._syncing = False
 
@@ -479,6 +491,8 @@ class Explorer:
             self.set(start=None if start == options[0] else start, end=None if end == options[-1] else end)
         elif key in self.groups:
             self.set(**{key: list(value) or None})
+        elif key == "by":
+            self.set(by=None if value == NO_GROUP else value)
         else:
             self.set(**{key: value})
 
@@ -489,8 +503,8 @@ class Explorer:
     def _draw(self) -> None:
         self._caption_out.value = f"<b>{self._caption()}</b>"
         self._image.value = _png(self.figure())
-        self._summary_out.value = _table_html(self.summary, tz=self.tz)
-        self._slowest_out.value = _table_html(self._slowest_table(), tz=self.tz)
+        self._summary_out.value = _table_html(self.summary, tz=self.tz, name="summary")
+        self._slowest_out.value = _table_html(self._slowest_table(), tz=self.tz, name="slowest")
 
     # ------------------------------------------------------------ display
 

@@ -208,7 +208,7 @@ def _free_port() -> int:
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium")
-def test_in_jupyterlab_with_a_real_browser(tmp_path: Path) -> None:
+def test_in_jupyterlab_with_a_real_browser(tmp_path: Path, durations: pd.DataFrame) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     notebook = {
         "cells": [
@@ -224,7 +224,13 @@ def test_in_jupyterlab_with_a_real_browser(tmp_path: Path) -> None:
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    (tmp_path / "explore.ipynb").write_text(json.dumps(notebook))
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    (root / "explore.ipynb").write_text(json.dumps(notebook))
+    # No "official Jupyter news?" notification over the picture.
+    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     port = _free_port()
     env = {
         **os.environ,
@@ -239,14 +245,15 @@ def test_in_jupyterlab_with_a_real_browser(tmp_path: Path) -> None:
             "--no-browser",
             f"--port={port}",
             "--ip=127.0.0.1",
+            "--allow-root",
             "--IdentityProvider.token=",
             "--ServerApp.password=",
             "--ServerApp.disable_check_xsrf=True",
-            f"--ServerApp.root_dir={tmp_path}",
-            "--LabApp.news_url=",
+            f"--ServerApp.root_dir={root}",
+            f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
             "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ],
-        cwd=tmp_path,
+        cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -271,10 +278,10 @@ def test_in_jupyterlab_with_a_real_browser(tmp_path: Path) -> None:
                     "--no-first-run",
                 ],
             )
-            page = browser.new_page(viewport={"width": 1400, "height": 1300})
+            page = browser.new_page(viewport={"width": 1300, "height": 2000})
             page.goto(f"http://127.0.0.1:{port}/lab/tree/explore.ipynb", timeout=90_000)
             page.wait_for_selector(".jp-Notebook", timeout=90_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+            page.wait_for_function("document.body.innerText.includes('| Idle')", timeout=90_000)
             page.click(".jp-Cell .jp-InputArea-editor")
             page.keyboard.press("Shift+Enter")
             page.wait_for_selector(".mttr-explorer table", timeout=120_000)
@@ -289,11 +296,21 @@ def test_in_jupyterlab_with_a_real_browser(tmp_path: Path) -> None:
             page.wait_for_function(
                 "b => document.querySelector('.mttr-explorer b').innerText !== b", arg=before, timeout=60_000
             )
-            page.wait_for_timeout(1000)
+            # The table changes too (it is sent after the figure: wait for it, then compare).
+            page.wait_for_function(
+                "t => document.querySelector('.mttr-explorer .widget-html table').innerText !== t",
+                arg=table_before,
+                timeout=60_000,
+            )
             assert table.inner_text() != table_before
+            first = sorted(durations["severity"].dropna().astype(str).unique())[0]
+            assert f"{(durations['severity'] == first).sum():,}" in table.inner_text()
             screenshots = Path(os.environ.get("MTTR_SCREENSHOTS", tmp_path))
             screenshots.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshots / "explorer_browser.png"), full_page=True)
+            page.locator(".jp-OutputArea-output .mttr-explorer").first.screenshot(
+                path=str(screenshots / "explorer_widget.png")
+            )
             browser.close()
     finally:
         lab.terminate()
