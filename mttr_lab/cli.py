@@ -106,11 +106,25 @@ def _parser() -> argparse.ArgumentParser:
     report = command(
         "report",
         "render the quarterly review of an export to a self-contained HTML page",
-        "mttr-lab report export.json --quarter 2026Q3 --tz Europe/Berlin --out reports/2026Q3.html",
+        "mttr-lab report export.json --quarter 2026Q3 --tz Europe/Berlin --out reports/2026Q3.html\n"
+        "  mttr-lab report export.json --period week --tz Europe/Berlin\n"
+        "  mttr-lab report export.json --from 2026-06-01 --to 2026-06-30",
     )
     _reading(report)
     report.add_argument(
         "--quarter", default=None, help="e.g. 2026Q3; default: the latest complete quarter in the data"
+    )
+    report.add_argument(
+        "--period",
+        default="quarter",
+        choices=["week", "month", "quarter"],
+        help="the review's cadence: the latest complete week, month or quarter, against the one before",
+    )
+    report.add_argument(
+        "--from", dest="start", default=None, help="first day of any review window, e.g. 2026-06-01"
+    )
+    report.add_argument(
+        "--to", dest="end", default=None, help="last day of that window (included), e.g. 2026-06-30"
     )
     report.add_argument(
         "--as-of",
@@ -180,7 +194,7 @@ def _progress(message: str) -> None:
 def _read(args: argparse.Namespace):
     from .io import read_export
 
-    return read_export(
+    incidents = read_export(
         args.export,
         source=args.source,
         columns=_pairs(args.columns, "--columns"),
@@ -188,6 +202,11 @@ def _read(args: argparse.Namespace):
         severity_map=_pairs(args.severity_map, "--severity-map"),
         dayfirst=args.dayfirst,
     )
+    if not len(incidents):
+        raise InputError(
+            "the export holds no incident records", file=args.export, expected="at least one incident"
+        )
+    return incidents
 
 
 def _as_of(text: str | None, tz: str | None) -> str | None:
@@ -207,17 +226,34 @@ def _as_of(text: str | None, tz: str | None) -> str | None:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from .phases import phase_durations
     from .report import render_report
-    from .review import quarter_bounds
+    from .review import review_bounds
 
     started = time.perf_counter()
+    if (args.start is None) != (args.end is None):
+        raise InputError(
+            "--from and --to go together", expected="both, e.g. --from 2026-06-01 --to 2026-06-30"
+        )
+    if args.quarter and args.period != "quarter":
+        raise InputError(f"--quarter names a quarter; it does not go with --period {args.period}")
     _progress(f"reading {args.export} ...")
     incidents = _read(args)  # fail fast, before a kernel starts
     as_of = _as_of(args.as_of, args.tz)
-    if args.quarter:
-        from .phases import phase_durations
-
-        quarter_bounds(phase_durations(incidents, as_of=as_of), quarter=args.quarter, tz=args.tz or "UTC")
+    bounds = review_bounds(
+        phase_durations(incidents, as_of=as_of),
+        period=args.period,
+        label=args.quarter,
+        start=args.start,
+        end=args.end,
+        tz=args.tz or "UTC",
+        as_of=as_of,
+    )
+    if bounds["future"]:
+        raise InputError(
+            f"{bounds['label']} starts after the latest record in the export: there is nothing to review yet",
+            expected="an earlier --quarter, --from/--to, or --as-of",
+        )
     out = (
         Path(args.out)
         if args.out
@@ -231,6 +267,9 @@ def _report(args: argparse.Namespace) -> int:
         tz=args.tz,
         as_of=as_of,
         quarter=args.quarter,
+        period=args.period,
+        start=args.start,
+        end=args.end,
         columns=_pairs(args.columns, "--columns"),
         severity_map=_pairs(args.severity_map, "--severity-map"),
         dayfirst=args.dayfirst,

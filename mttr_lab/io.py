@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -11,14 +12,16 @@ from typing import Any
 
 import pandas as pd
 
-from .frames import INCIDENTS, tag
+from .frames import INCIDENTS, KIND_ATTR, kind_of, tag
 from .readers import GENERIC_FORMATS, available
 from .readers._build import mark_duplicates
 from .readers._files import Sample, loads, read_text, sample_of
+from .readers.generic import mapped_incidents
 from .schema import InputError
 from .timeparse import collect_remarks
 
-__all__ = ["detect_source", "read_export", "supported_sources"]
+__all__ = ["detect_source", "from_frame", "read_export", "supported_sources"]
+
 
 log = logging.getLogger("mttr_lab")
 
@@ -142,6 +145,9 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
         raise InputError("no such file", file=str(path), expected="a path to an export file or folder")
     if not path.is_file():  # a pipe or a device would block, or never end
         raise InputError("not a regular file", file=str(path), expected="a path to an export file or folder")
+    container = _container(path)
+    if container is not None:
+        return _read_container(path, container, source, options)
     readers = available()
     if source == "auto" and options.get("columns"):  # a mapping: the generic reader of the format
         source = sample_of(path).kind
@@ -225,6 +231,63 @@ def _not_this_export(path: Path, source: str, module: ModuleType) -> InputError:
         file=str(path),
         expected=f"{name}: {fields}",
     )
+
+
+def _container(path: Path) -> str | None:
+    """``"parquet"``, ``"zip"`` or ``"gzip"`` (without a ``.gz`` name) by the file's first bytes."""
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PAR1":
+        return "parquet"
+    if magic == b"PK\x03\x04":
+        return "zip"
+    if magic[:2] == b"\x1f\x8b" and path.suffix.lower() != ".gz":
+        return "gzip"
+    return None
+
+
+def _read_container(path: Path, container: str, source: str, options: dict[str, Any]) -> pd.DataFrame:
+    """A Parquet table, a zip of one export, or a gzip file named without ``.gz``, read by content."""
+    import shutil
+    import tempfile
+    import zipfile
+
+    if container == "parquet":
+        try:
+            table = pd.read_parquet(path)
+        except Exception as exc:
+            raise InputError(f"cannot read the Parquet file ({exc})", file=str(path)) from None
+        vendor = None if source in ("auto", *GENERIC_FORMATS) else source
+        return from_frame(table, source=vendor, name=str(path), **options)
+    with tempfile.TemporaryDirectory() as tmp:
+        if container == "gzip":
+            inner = Path(tmp) / (path.name + ".gz")
+            shutil.copyfile(path, inner)
+            shown = str(path)
+        else:
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    members = [
+                        m
+                        for m in archive.infolist()
+                        if not m.is_dir() and not m.filename.startswith("__MACOSX")
+                    ]
+                    if len(members) != 1:
+                        raise InputError(
+                            f"the zip holds {len(members)} files",
+                            file=str(path),
+                            found=[m.filename for m in members][:5],
+                            expected="a zip of one export (unzip several into a folder and read the folder)",
+                        )
+                    inner = Path(tmp) / Path(members[0].filename).name
+                    inner.write_bytes(archive.read(members[0]))
+            except zipfile.BadZipFile as exc:
+                raise InputError(f"the zip cannot be opened ({exc})", file=str(path)) from None
+            shown = f"{path}:{members[0].filename}"
+        try:
+            return _read_one(inner, source, options)
+        except InputError as exc:  # name the user's file, not the scratch copy
+            raise InputError(str(exc).replace(str(inner), shown)) from None
 
 
 def _require_one_source(paths: Sequence[Path]) -> None:
@@ -345,3 +408,101 @@ def read_export(
     frames = [_read_one(p, source, dict(opts)).assign(file=p.name) for p in paths]
     combined = pd.concat(frames, ignore_index=True)
     return tag(mark_duplicates(combined), INCIDENTS)
+
+
+#: How the frame is named in messages (where a file's path would be).
+WHERE = "the DataFrame"
+
+
+def from_frame(
+    df: pd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None = None,
+    source: str | None = None,
+    tz: str | None = None,
+    severity_map: Mapping[str, str] | None = None,
+    dayfirst: bool | None = None,
+    epoch_unit: str | None = None,
+    name: str = WHERE,
+) -> pd.DataFrame:
+    """Read incidents held in a DataFrame into the canonical ``incidents`` frame.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per incident. Time columns may be ``datetime64`` (with a timezone, or naive with
+        ``tz=``), text, or epoch numbers.
+    columns : mapping, optional
+        Canonical name -> the frame's column name, as for :func:`mttr_lab.read_export`;
+        canonical names present in the frame are used as they are.
+    source : str, optional
+        A vendor whose flattened CSV export the frame holds (``"pagerduty"``, ``"servicenow"``,
+        ``"jira"``, ``"eventlog"``...): that vendor's reader reads it. None for the generic mapping.
+    tz, severity_map, dayfirst, epoch_unit
+        As for :func:`mttr_lab.read_export`.
+    name : str
+        How messages name the frame ("the DataFrame"; a Parquet reader passes its file).
+
+    Returns
+    -------
+    DataFrame
+        The canonical ``incidents`` frame (see :func:`mttr_lab.read_export`), ``record`` being the
+        1-based row of ``df``; ``source`` is ``"dataframe"`` for the generic mapping.
+
+    Raises
+    ------
+    InputError
+        Naming the frame, the row and the column of unusable input, as for an export file.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(
+            "from_frame reads a DataFrame", found=type(df).__name__, expected="a pandas DataFrame"
+        )
+    kind = kind_of(df)
+    if kind == INCIDENTS and not (
+        df.attrs.get(KIND_ATTR) == INCIDENTS or {"record", "exclude_reason"} <= set(df)
+    ):
+        kind = None  # a table in canonical column names: what from_frame reads
+    if kind is not None:
+        raise InputError(
+            f"{name} is already mttr_lab's {kind} frame",
+            expected="an export's own table (one row per incident, its own column names); "
+            + ("use it as it is" if kind == INCIDENTS else "pass the incidents, not the durations"),
+        )
+    if df.columns.duplicated().any():
+        twice = df.columns[df.columns.duplicated()][0]
+        raise InputError(f"{name} has two columns named {twice!r}", expected="one column per name")
+    frame = df.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    options = {"tz": tz, "severity_map": severity_map, "dayfirst": dayfirst, "epoch_unit": epoch_unit}
+    if source in (None, "csv", "json", "jsonl", "dataframe"):
+        incidents = mapped_incidents(
+            frame, columns=columns, file=name, record_label="row", source="dataframe", **options
+        )
+        return tag(incidents, INCIDENTS)
+    if columns:
+        raise InputError(
+            f"columns= applies to the generic mapping, not to source={source!r}",
+            expected="either source= (a vendor's own columns) or columns=",
+        )
+    return _through_vendor_reader(frame, source=source, name=name, **options)
+
+
+def _through_vendor_reader(frame: pd.DataFrame, *, source: str, name: str, **options: object) -> pd.DataFrame:
+    """A vendor's flattened table, read by that vendor's CSV reader (every check included)."""
+    table = frame.copy()
+    for column in table.columns:  # aware times keep their offset in the text
+        if isinstance(table[column].dtype, pd.DatetimeTZDtype):
+            table[column] = table[column].map(lambda t: t.isoformat() if pd.notna(t) else "")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "table.csv"
+        table.to_csv(path, index=False)
+        try:
+            incidents = read_export(
+                path, source=source, **{k: v for k, v in options.items() if v is not None}
+            )
+        except InputError as exc:  # the same message, naming the frame rather than a scratch file
+            raise InputError(str(exc).replace(str(path), name).replace("CSV columns", "columns")) from None
+    if "file" in incidents.columns:
+        incidents = incidents.drop(columns="file")
+    return incidents

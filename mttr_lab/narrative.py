@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .stats import MIN_COUNT
-from .units import format_minutes
+from .units import format_minutes, format_p
 
 __all__ = [
     "Text",
@@ -118,10 +118,14 @@ def overview_text(overview: pd.DataFrame) -> Text:
 
 
 def review_title(bounds: pd.Series, *, export: str, tz: str) -> Text:
-    """The review's heading: quarter, its dates in the team's timezone, the export."""
+    """The review's heading: the period, its dates in the team's timezone, the export."""
     start = bounds["start"].tz_convert(tz)
     end = (bounds["end"] - pd.Timedelta(seconds=1)).tz_convert(tz)
-    note = "" if bounds["complete"] else " The quarter is not complete yet: figures will move."
+    word = bounds.get("period", "quarter")
+    if bounds.get("future", False):
+        note = f" This {word} starts after the latest record in the export: there is nothing to review yet."
+    else:
+        note = "" if bounds["complete"] else f" The {word} is not complete yet: figures will move."
     return Text(
         f"# Incident recovery review, {bounds['label']}\n\n"
         f"{start:%d %B %Y} to {end:%d %B %Y} ({tz}), against {bounds['previous_label']}. "
@@ -155,7 +159,7 @@ def comparison_text(
         f"{ratio:.2f}{interval}. Verdict: **{verdict}**"
     )
     p = row.get("p_value")
-    text += f" (Mann–Whitney p = {p:.3f})." if pd.notna(p) else "."
+    text += f" (Mann–Whitney {format_p(p)})." if pd.notna(p) else "."
     detectable = row.get("detectable_ratio")
     if pd.notna(detectable):
         text += (

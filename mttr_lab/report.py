@@ -30,6 +30,9 @@ def render_report(
     tz: str | None = None,
     as_of: str | None = None,
     quarter: str | None = None,
+    period: str = "quarter",
+    start: str | None = None,
+    end: str | None = None,
     columns: dict[str, str] | None = None,
     severity_map: dict[str, str] | None = None,
     dayfirst: bool | None = None,
@@ -50,6 +53,12 @@ def render_report(
         The review date (ISO 8601 with an offset); defaults to the latest timestamp in the data.
     quarter : str, optional
         ``"2026Q3"``; defaults to the latest quarter complete by ``as_of``.
+    period : {"quarter", "month", "week"}
+        The cadence of the review; the latest complete one by ``as_of`` is reviewed (``quarter``
+        names a quarter), compared with the one before it.
+    start, end : str, optional
+        Any window instead (its first and last local day, ISO dates), compared with the same
+        number of days before it.
     template : path, optional
         Another notebook with a ``parameters`` cell; defaults to the packaged review.
 
@@ -83,6 +92,9 @@ def render_report(
         "tz": tz,
         "as_of": as_of,
         "quarter": quarter,
+        "period": period,
+        "start": start,
+        "end": end,
         "columns": columns,
         "severity_map": severity_map,
         "dayfirst": dayfirst,

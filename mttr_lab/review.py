@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .frames import DURATIONS, INCIDENTS, require
-from .schema import SEVERITIES
+from .schema import SEVERITIES, InputError
 from .stats import to_minutes
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "period_durations",
     "quarter_bounds",
     "quarter_table",
+    "review_bounds",
     "severity_mix",
     "slowest_incidents",
     "tidy",
@@ -56,45 +57,135 @@ def quarter_bounds(
         ``first_day``, ``last_day`` (the quarter's local dates, for spans in the team's timezone).
     """
     require(durations, DURATIONS, function="quarter_bounds")
+    return review_bounds(durations, period="quarter", label=quarter, tz=tz, as_of=as_of)
+
+
+#: Review cadences and their pandas period frequencies (weeks run Monday to Sunday).
+CADENCES = {"week": "W-SUN", "month": "M", "quarter": "Q"}
+
+
+def review_bounds(
+    durations: pd.DataFrame,
+    *,
+    period: str = "quarter",
+    label: str | None = None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    tz: str = "UTC",
+    as_of: pd.Timestamp | str | None = None,
+) -> pd.Series:
+    """The review period and the one of the same length before it, as UTC instants.
+
+    Parameters
+    ----------
+    durations : DataFrame
+        The output of :func:`mttr_lab.phase_durations`.
+    period : {"week", "month", "quarter"}
+        The cadence; without ``label``, ``start`` or ``end``, the latest one that ended by
+        ``as_of`` (the current one when the data holds no complete one; ``complete`` says so).
+    label : str, optional
+        ``"2026Q3"``, ``"2026-07"`` or a day of the wanted week (``"2026-07-06"``).
+    start, end : date, optional
+        Any window instead: its first and last local day (both included), compared with the
+        same number of days just before it.
+    tz : str
+        The team's timezone: periods start at local midnight.
+    as_of : timestamp, optional
+        The moment of the review; defaults to the latest timestamp in the durations.
+
+    Returns
+    -------
+    Series
+        ``period`` (the word: quarter, month, week or period), ``label``, ``start``, ``end``
+        (exclusive), ``previous_label``, ``previous_start``, ``previous_end``, ``complete`` (the
+        period ended by ``as_of``), ``future`` (it starts after ``as_of``), ``first_day``,
+        ``last_day`` (its local dates).
+    """
+    require(durations, DURATIONS, function="review_bounds")
     if as_of is None:
         as_of = durations[["clock_start", "resolved_at"]].max(axis=None)
     as_of = pd.Timestamp(as_of)
+    if pd.isna(as_of):
+        raise InputError("the export holds no incident with a time: there is nothing to review")
     if as_of.tzinfo is None:
         raise ValueError(f"as_of={as_of!r} has no timezone")
-    if quarter is None:
-        local = as_of.tz_convert(tz).tz_localize(None)
-        current = pd.Period(local, freq="Q")
+    local = {"nonexistent": "shift_forward", "ambiguous": True}  # midnight may not exist (DST)
+
+    def utc(day: pd.Timestamp) -> pd.Timestamp:
+        return day.tz_localize(tz, **local).tz_convert("UTC")
+
+    if start is not None or end is not None:
+        if start is None or end is None:
+            raise InputError("a custom review window needs both its first and its last day")
+        first_day, last_day = (pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize())
+        if first_day.tzinfo is not None or last_day.tzinfo is not None:
+            first_day, last_day = first_day.tz_localize(None), last_day.tz_localize(None)
+        if last_day < first_day:
+            raise InputError("the review window ends before it starts", found=f"{start} to {end}")
+        days = (last_day - first_day).days + 1
+        previous_first = first_day - pd.Timedelta(days=days)
+        begin, stop = utc(first_day), utc(last_day + pd.Timedelta(days=1))
+        return pd.Series(
+            {
+                "period": "period",
+                "label": f"{first_day:%d %b %Y} to {last_day:%d %b %Y}",
+                "start": begin,
+                "end": stop,
+                "previous_label": f"the {days} days before",
+                "previous_start": utc(previous_first),
+                "previous_end": begin,
+                "complete": bool(stop <= as_of),
+                "future": bool(begin > as_of),
+                "first_day": first_day,
+                "last_day": last_day,
+            }
+        )
+    if period not in CADENCES:
+        raise InputError("unknown review period", found=period, expected="week, month or quarter")
+    freq = CADENCES[period]
+    if label is None:
+        current = pd.Period(as_of.tz_convert(tz).tz_localize(None), freq=freq)
         first = durations["clock_start"].min()
         first_period = (
-            pd.Period(first.tz_convert(tz).tz_localize(None), freq="Q") if pd.notna(first) else current
+            pd.Period(first.tz_convert(tz).tz_localize(None), freq=freq) if pd.notna(first) else current
         )
-        # The latest complete quarter, unless the data has none: then the current, incomplete one.
-        period = current - 1 if current - 1 >= first_period else current
+        # The latest complete period, unless the data has none: then the current, incomplete one.
+        chosen = current - 1 if current - 1 >= first_period else current
     else:
-        match = _QUARTER.match(str(quarter))
-        if not match:
-            raise ValueError(f"quarter must look like 2026Q3, not {quarter!r}")
-        period = pd.Period(year=int(match.group(1)), quarter=int(match.group(2)), freq="Q")
+        match = _QUARTER.match(str(label)) if period == "quarter" else None
+        if period == "quarter" and not match:
+            raise ValueError(f"quarter must look like 2026Q3, not {label!r}")
+        try:
+            chosen = (
+                pd.Period(year=int(match.group(1)), quarter=int(match.group(2)), freq="Q")
+                if match
+                else pd.Period(pd.Timestamp(str(label)), freq=freq)
+            )
+        except ValueError:
+            raise InputError(
+                f"not a {period}", found=label, expected="2026-07 for a month, a day of the week for a week"
+            ) from None
 
-    def bounds(p: pd.Period) -> tuple[pd.Timestamp, pd.Timestamp]:
-        local = {"nonexistent": "shift_forward", "ambiguous": True}  # midnight may not exist (DST)
-        start = p.start_time.tz_localize(tz, **local).tz_convert("UTC")
-        end = (p + 1).start_time.tz_localize(tz, **local).tz_convert("UTC")
-        return start, end
+    def name(p: pd.Period) -> str:
+        if period == "week":
+            iso = p.start_time.isocalendar()
+            return f"{iso.year}-W{iso.week:02d}"
+        return str(p)
 
-    start, end = bounds(period)
-    previous_start, previous_end = bounds(period - 1)
+    begin, stop = utc(chosen.start_time), utc((chosen + 1).start_time)
     return pd.Series(
         {
-            "label": str(period),
-            "start": start,
-            "end": end,
-            "previous_label": str(period - 1),
-            "previous_start": previous_start,
-            "previous_end": previous_end,
-            "complete": bool(end <= as_of),
-            "first_day": period.start_time.normalize(),
-            "last_day": period.end_time.normalize(),
+            "period": period,
+            "label": name(chosen),
+            "start": begin,
+            "end": stop,
+            "previous_label": name(chosen - 1),
+            "previous_start": utc((chosen - 1).start_time),
+            "previous_end": begin,
+            "complete": bool(stop <= as_of),
+            "future": bool(begin > as_of),
+            "first_day": chosen.start_time.normalize(),
+            "last_day": chosen.end_time.normalize(),
         }
     )
 

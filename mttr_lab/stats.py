@@ -114,14 +114,31 @@ def _km(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> dict[st
 def _within(
     minutes: np.ndarray, censored: np.ndarray, target: float, confidence: float
 ) -> tuple[float, float, float, int]:
-    """Share recovered within ``target`` among incidents whose outcome is known, Wilson interval."""
-    known = ~censored | (minutes > target)
-    k = int(((minutes <= target) & ~censored).sum())
-    n = int(known.sum())
-    if n == 0:
-        return np.nan, np.nan, np.nan, 0
-    ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
-    return k / n, float(ci.low), float(ci.high), int((~known).sum())
+    """Share recovered within ``target``: Kaplan-Meier 1 - S(target) with its log-log band when
+    any incident is open (censored), the plain share with a Wilson interval when none is.
+
+    Dropping incidents still open before the target would overstate the share (they are the
+    slow ones). Returns the share, its interval, and how many open incidents are counted as
+    censored before the target.
+    """
+    if not censored.any():
+        n, k = len(minutes), int((minutes <= target).sum())
+        if n == 0:
+            return np.nan, np.nan, np.nan, 0
+        ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+        return k / n, float(ci.low), float(ci.high), 0
+    early = int((censored & (minutes <= target)).sum())
+    if censored.all():
+        return np.nan, np.nan, np.nan, early
+    res = stats.ecdf(stats.CensoredData.right_censored(minutes, censored))
+    share = float(res.cdf.evaluate(target))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the band is undefined where the curve is 0 or 1
+        band = res.cdf.confidence_interval(confidence, method="log-log")
+    low, high = float(band.low.evaluate(target)), float(band.high.evaluate(target))
+    low = 0.0 if np.isnan(low) and share == 0 else low
+    high = 1.0 if np.isnan(high) and share == 1 else high
+    return share, low, high, early
 
 
 def _summarise(
@@ -189,7 +206,7 @@ def _summarise(
             tag = f"within_{target:g}"
             row[tag], row[f"{tag}_low"], row[f"{tag}_high"] = share, low, high
             if unknown:
-                notes.append(f"{tag}: {unknown} open incident(s) too recent to count")
+                notes.append(f"{tag}: {unknown} open incident(s) counted as censored (Kaplan-Meier)")
     row["note"] = "; ".join(notes) if notes else pd.NA
     return row
 
@@ -216,8 +233,9 @@ def duration_summary(
     (``scipy.stats.quantile_test``); a seeded BCa bootstrap for the mean (percentile bootstrap
     where BCa degenerates, and above :data:`BCA_MAX_N` incidents); a t interval on log durations for the geometric mean. Kaplan-Meier
     estimates (``scipy.stats.ecdf``) count open incidents as right-censored at ``as_of``, with
-    log-log intervals. The share within each target uses the incidents whose outcome is known
-    (closed, or open for longer than the target) with a Wilson interval.
+    log-log intervals. The share within each target is 1 - S(target) from Kaplan-Meier with its
+    log-log band when any incident is open, and the plain share with a Wilson interval when none
+    is (dropping incidents still open before the target would overstate it).
 
     Parameters
     ----------

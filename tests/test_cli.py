@@ -140,3 +140,29 @@ def test_import_is_lazy_and_names_resolve():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_report_cadences_and_odd_periods(tmp_path, capsys):
+    out = tmp_path / "week.html"
+    assert main(["report", str(SAMPLE), "--period", "week", "--tz", "Europe/Berlin", "--out", str(out)]) == 0
+    assert "Incident recovery review, 2026-W39" in out.read_text()
+    window = tmp_path / "june.html"
+    assert (
+        main(["report", str(SAMPLE), "--from", "2026-06-01", "--to", "2026-06-30", "--out", str(window)]) == 0
+    )
+    assert "01 Jun 2026 to 30 Jun 2026" in window.read_text()
+    capsys.readouterr()
+    assert main(["report", str(SAMPLE), "--quarter", "2027Q1", "--out", str(tmp_path / "f.html")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("mttr-lab: 2027Q1 starts after the latest record in the export")
+    assert main(["report", str(SAMPLE), "--from", "2026-06-01", "--out", str(tmp_path / "x.html")]) == 2
+    assert "--from and --to go together" in capsys.readouterr().err
+    header = tmp_path / "header.csv"
+    header.write_text("incident_id,detected_at,resolved_at\n")
+    assert main(["report", str(header), "--out", str(tmp_path / "h.html")]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .splitlines()[-1]
+        .endswith("the export holds no incident records; expected at least one incident")
+    )

@@ -324,3 +324,42 @@ def test_csv_text_is_text_only_empty_cells_are_missing(tmp_path):
     assert incidents["service"].tolist()[:2] == ["NA", "N/A"] and pd.isna(incidents["service"].iloc[2])
     assert incidents["title"].tolist()[:2] == ["None", "null"]
     assert incidents["resolved_at"].isna().tolist() == [False, True, True]  # a time written NULL is no time
+
+
+def test_parquet_zip_and_gzip_are_read_by_content(fixtures, tmp_path):
+    import gzip
+    import zipfile
+
+    page = fixtures / "firehydrant" / "incidents_page.json"
+    expected = mttr.read_export(page)
+    with zipfile.ZipFile(tmp_path / "export.zip", "w") as archive:
+        archive.write(page, "incidents_page.json")
+    (tmp_path / "export.download").write_bytes(gzip.compress(page.read_bytes()))
+    for container in ("export.zip", "export.download"):
+        assert (
+            mttr.read_export(tmp_path / container)["incident_id"].tolist() == expected["incident_id"].tolist()
+        )
+    table = pd.read_csv(fixtures / "generic" / "hand_made.csv", dtype=str, keep_default_na=False)
+    table.to_parquet(tmp_path / "warehouse.parquet")
+    from_parquet = mttr.read_export(tmp_path / "warehouse.parquet", columns=HAND, tz="UTC")
+    from_csv = mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    assert from_parquet["detected_at"].equals(from_csv["detected_at"])
+    with pytest.raises(mttr.InputError, match=r"warehouse\.parquet, column 'Nope'"):
+        mttr.read_export(
+            tmp_path / "warehouse.parquet", columns={"incident_id": "Number", "detected_at": "Nope"}
+        )
+
+
+def test_a_zip_of_several_files_and_errors_inside_a_zip_name_the_users_file(fixtures, tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "two.zip", "w") as archive:
+        archive.writestr("a.json", "[]")
+        archive.writestr("b.json", "[]")
+    with pytest.raises(mttr.InputError, match=r"two\.zip: the zip holds 2 files"):
+        mttr.read_export(tmp_path / "two.zip")
+    with zipfile.ZipFile(tmp_path / "bad.zip", "w") as archive:
+        archive.writestr("bad.csv", "Ticket,Opened\nT1,2025-01-01 10:00\n")
+    with pytest.raises(mttr.InputError) as err:
+        mttr.read_export(tmp_path / "bad.zip", columns={"incident_id": "Ticket", "detected_at": "Opened"})
+    assert f"{tmp_path / 'bad.zip'}:bad.csv" in str(err.value) and "no UTC offset" in str(err.value)

@@ -58,7 +58,7 @@ def test_comparison_text_reports_the_verdict_and_what_could_be_detected():
     )
     text = mttr.comparison_text(comparison, before="Q1", after="Q2")
     assert "ratio of 0.90 (95 % interval 0.70–1.15)" in text
-    assert "**no detectable change**" in text and "p = 0.410" in text
+    assert "**no detectable change**" in text and "p = 0.41" in text
     assert "about 0.60×" in text and "2,210 incidents per quarter" in text
     assert "(3 still open)" in mttr.comparison_text(
         pd.Series({"n_before": 5, "n_after": 0, "open_after": 3}), before="Q1", after="Q2"

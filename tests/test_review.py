@@ -109,3 +109,34 @@ def test_mean_moves_with_one_outlier_the_median_barely(tmp_path):
     assert table.loc["mean", "all"] == pytest.approx(np.mean([10, 12, 15, 20, 25, 30, 40, 3000]))
     assert table.loc["mean", "change"] < -0.8
     assert abs(table.loc["median", "change"]) < 0.25
+
+
+@pytest.mark.parametrize(
+    ("period", "label", "previous", "days"),
+    [
+        ("week", "2026-W39", "2026-W38", 7),
+        ("month", "2026-09", "2026-08", 30),
+        ("quarter", "2026Q3", "2026Q2", 92),
+    ],
+)
+def test_review_bounds_for_each_cadence(sample, period, label, previous, days):
+    as_of = "2026-10-02T12:00Z"
+    bounds = mttr.review_bounds(sample, period=period, tz="Europe/Berlin", as_of=as_of)
+    assert (bounds["period"], bounds["label"], bounds["previous_label"]) == (period, label, previous)
+    assert bounds["complete"] and not bounds["future"]
+    assert bounds["previous_end"] == bounds["start"]
+    local = bounds["start"].tz_convert("Europe/Berlin")
+    assert (local.hour, local.minute) == (0, 0)  # periods start at the team's midnight
+    assert (bounds["last_day"] - bounds["first_day"]).days + 1 == days
+
+
+def test_a_custom_window_is_compared_with_as_many_days_before(sample):
+    bounds = mttr.review_bounds(sample, start="2026-06-01", end="2026-06-30", tz="UTC")
+    assert bounds["start"] == pd.Timestamp("2026-06-01T00:00Z") and bounds["end"] == pd.Timestamp(
+        "2026-07-01T00:00Z"
+    )
+    assert bounds["previous_start"] == pd.Timestamp("2026-05-02T00:00Z")
+    with pytest.raises(mttr.InputError, match="ends before it starts"):
+        mttr.review_bounds(sample, start="2026-06-30", end="2026-06-01")
+    future = mttr.review_bounds(sample, period="quarter", label="2027Q1", tz="UTC")
+    assert future["future"] and not future["complete"]
