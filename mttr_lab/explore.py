@@ -276,7 +276,7 @@ class Explorer:
         frame = self._frames[self._filters["clock"]]
         self.selection = frame.loc[self._mask(frame)]
         metric, by = self._filters["metric"], self._filters["by"]
-        full = duration_summary(self.selection, metric=metric, by=by)
+        full = duration_summary(self.selection, metric=metric, by=by, targets=(60,))  # the share shown
         self.summary = full[[c for c in SHOWN if c in full.columns]]
         self.slowest = slowest_incidents(self.selection, metric=metric, n=SLOWEST)
 

@@ -107,6 +107,7 @@ def test_slowest_lists_the_longest_of_the_selection(explorer: mttr.Explorer) -> 
 def test_tables_read_like_the_review(explorer: mttr.Explorer) -> None:
     html = _table_html(explorer.summary)
     assert "95 % CI" in html and "incidents" in html
+    assert "within 30 min" not in html  # notes speak only of what the table shows
     for raw in ("NaN", "<NA>", "km_median", "None", "within_60"):
         assert raw not in html
 
