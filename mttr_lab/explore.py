@@ -97,6 +97,17 @@ def _png(fig: Figure) -> bytes:
 
 # ---------------------------------------------------------------- the explorer
 
+#: Statistics duration_summary notes about that the table does not show.
+_UNSHOWN = ("p95", "p99", "mean", "geomean", "std", "within_30")
+
+
+def _shown_notes(note: object) -> object:
+    """The parts of a summary note about what the table shows (NA when none is left)."""
+    if not isinstance(note, str):
+        return pd.NA
+    kept = [part for part in note.split("; ") if not part.startswith(_UNSHOWN)]
+    return "; ".join(kept) if kept else pd.NA
+
 
 def _as_of(durations: pd.DataFrame) -> pd.Timestamp | None:
     """The censoring moment of a durations frame (clock start + time open), None without open ones."""
@@ -277,7 +288,10 @@ class Explorer:
         self.selection = frame.loc[self._mask(frame)]
         metric, by = self._filters["metric"], self._filters["by"]
         full = duration_summary(self.selection, metric=metric, by=by, targets=(60,))  # the share shown
-        self.summary = full[[c for c in SHOWN if c in full.columns]]
+        summary = full[[c for c in SHOWN if c in full.columns]].copy()
+        if "note" in summary:
+            summary["note"] = summary["note"].map(_shown_notes).astype("string")
+        self.summary = summary
         self.slowest = slowest_incidents(self.selection, metric=metric, n=SLOWEST)
 
     # ------------------------------------------------------------ drawing
@@ -335,7 +349,7 @@ class Explorer:
     def _caption(self) -> str:
         n, total = len(self.selection), len(self._frames[self._filters["clock"]])
         opened = int(self.selection["is_open"].sum())
-        return f"{n:,} of {total:,} incidents selected, {opened:,} still open"
+        return f"{n:,} of {total:,} incidents selected, {opened:,} not resolved yet"
 
     def _slowest_table(self) -> pd.DataFrame:
         """The slowest incidents, what they were first and their id last."""
