@@ -201,6 +201,16 @@ def test_save_writes_csv_and_png(explorer: mttr.Explorer, tmp_path: Path) -> Non
     np.testing.assert_allclose(table["median"], explorer.summary["median"])
 
 
+def test_save_button_writes_next_to_the_notebook(
+    explorer: mttr.Explorer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a kernel runs in the notebook's folder
+    assert explorer.widget is not None  # the button exists once the widget is made
+    explorer._save_button.click()
+    assert (tmp_path / "explorer_summary.csv").exists() and (tmp_path / "explorer.png").exists()
+    assert "saved explorer_summary.csv" in explorer._message.value
+
+
 # ------------------------------------------------------------------ a real browser
 
 NOTEBOOK_SOURCE = """import mttr_lab as mttr
