@@ -11,6 +11,7 @@ In a static render (nbconvert, GitHub) the explorer shows its initial state as a
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import sys
@@ -65,6 +66,8 @@ MISSING_GROUP = "none recorded"
 NO_GROUP = "-"
 #: Bootstrap resamples of the trend (its intervals that are drawn do not depend on them).
 TREND_RESAMPLES = 100
+#: Seconds a control change waits for the next one (clicks in a list, a slider's key presses).
+DEBOUNCE = 0.25
 #: How many of the slowest incidents are listed.
 SLOWEST = 10
 FILTERS = ("start", "end", *GROUPS, "status", "metric", "by", "clock", "scale")
@@ -174,6 +177,8 @@ class Explorer:
         self._filters.update(self._defaults)
         self._widget: Any = None
         self._syncing = False
+        self._pending: dict[str, Any] = {}
+        self._timer: asyncio.TimerHandle | None = None
         self.set(metric=metric, by=by)
 
     # ------------------------------------------------------------ programmatic control
@@ -499,6 +504,7 @@ class Explorer:
             self._syncing = False
 
     def _on_change(self, change: dict) -> None:
+        """A control moved: its filter waits :data:`DEBOUNCE` seconds for the next before one update."""
         if self._syncing:
             return
         key = change["owner"]._mttr_key
@@ -506,13 +512,31 @@ class Explorer:
         if key == "dates":
             options = [v for _, v in change["owner"].options]
             start, end = value
-            self.set(start=None if start == options[0] else start, end=None if end == options[-1] else end)
+            pending = {
+                "start": None if start == options[0] else start,
+                "end": None if end == options[-1] else end,
+            }
         elif key in self.groups:
-            self.set(**{key: list(value) or None})
+            pending = {key: list(value) or None}
         elif key == "by":
-            self.set(by=None if value == NO_GROUP else value)
+            pending = {"by": None if value == NO_GROUP else value}
         else:
-            self.set(**{key: value})
+            pending = {key: value}
+        self._pending.update(pending)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script, a test): update now
+            self._flush()
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_later(DEBOUNCE, self._flush)
+
+    def _flush(self) -> None:
+        self._timer = None
+        pending, self._pending = self._pending, {}
+        if pending:
+            self.set(**pending)
 
     def _on_save(self, _button: Any) -> None:
         csv, png = self.save(".")

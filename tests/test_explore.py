@@ -182,6 +182,33 @@ def test_controls_drive_the_same_state(explorer: mttr.Explorer) -> None:
     assert explorer._summary_out.value != before
 
 
+def test_quick_control_changes_make_one_update(explorer: mttr.Explorer, durations: pd.DataFrame) -> None:
+    import asyncio
+
+    from mttr_lab.explore import DEBOUNCE
+
+    assert explorer.widget is not None
+    updates = []
+    original = explorer.set
+
+    def counted(**filters: object) -> mttr.Explorer:
+        updates.append(filters)
+        return original(**filters)
+
+    explorer.set = counted  # type: ignore[method-assign]
+
+    async def clicks() -> None:  # as in a kernel: control changes arrive on a running event loop
+        explorer._controls["severity"].value = ("critical",)
+        explorer._controls["status"].value = "closed"
+        explorer._controls["by"].value = "service"
+        await asyncio.sleep(DEBOUNCE * 3)
+
+    asyncio.run(clicks())
+    assert updates == [{"severity": ["critical"], "status": "closed", "by": "service"}]
+    expected = durations[(durations["severity"] == "critical") & ~durations["is_open"]]
+    assert len(explorer.selection) == len(expected)
+
+
 def test_static_render_has_the_table_and_the_figure(explorer: mttr.Explorer) -> None:
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
