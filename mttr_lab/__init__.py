@@ -15,6 +15,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "calendar": ("hour_uniformity_test", "hour_weekday_table", "time_class_summary", "with_calendar"),
     "compare": ("compare_groups", "compare_periods", "compare_periods_stratified"),
     "detectability": ("detectable_change", "simulate_improvement"),
+    "explore": ("Explorer", "explore"),
     "frames": ("FrameKindError", "Period", "minutes_observed"),
     "io": ("detect_source", "from_frame", "read_export", "supported_sources"),
     "narrative": (
@@ -106,6 +107,7 @@ __all__ = [
     "FrameKindError",
     "InputError",
     "Period",
+    "Explorer",
     "ReviewError",
     "Text",
     "__version__",
@@ -127,6 +129,7 @@ __all__ = [
     "duration_trend",
     "ecdf_table",
     "escalation_adherence",
+    "explore",
     "export_overview",
     "findings_overview",
     "format_minutes",

@@ -1,0 +1,615 @@
+"""Explore a baseline interactively in JupyterLab: filters, a live curve, the summary and the slowest.
+
+The explorer composes the package's statistics (:func:`~mttr_lab.duration_summary`,
+:func:`~mttr_lab.ecdf_table`, :func:`~mttr_lab.duration_trend`, :func:`~mttr_lab.slowest_incidents`)
+and plots (:func:`~mttr_lab.plot_ecdf`, :func:`~mttr_lab.plot_trend`); it computes nothing of its own
+but the selection. Phases are computed once, when the explorer is made (both clock starts when the
+incidents are given); a filter change only selects rows and recomputes what is shown.
+
+In a static render (nbconvert, GitHub) the explorer shows its initial state as a table and a figure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .errors import InputError
+from .frames import DURATIONS, INCIDENTS, require
+from .output import to_safe_csv
+from .phases import phase_durations
+from .plots import plot_ecdf, plot_trend
+from .review import slowest_incidents
+from .schema import METRICS
+from .stats import censored_minutes, duration_summary, ecdf_table
+from .trend import duration_trend
+from .units import format_minutes, readable
+
+__all__ = ["Explorer", "explore"]
+
+#: The columns a user can filter and group by, when the durations hold them.
+GROUPS = ("severity", "service", "team")
+#: The columns of the summary shown (with their intervals where duration_summary gives them).
+SHOWN = (
+    "count",
+    "open",
+    "median",
+    "median_low",
+    "median_high",
+    "p90",
+    "p90_low",
+    "p90_high",
+    "km_median",
+    "km_median_low",
+    "km_median_high",
+    "within_60",
+    "within_60_low",
+    "within_60_high",
+    "note",
+)
+STATUSES = ("all", "open", "closed")
+SCALES = ("log", "linear")
+CLOCKS = ("impact", "detection")
+#: What an incident without a group value is listed as (the review's wording).
+MISSING_GROUP = "none recorded"
+#: The group-by control's "nothing" (a dropdown cannot hold None as a choice).
+NO_GROUP = "-"
+#: Bootstrap resamples of the trend (its intervals that are drawn do not depend on them).
+TREND_RESAMPLES = 100
+#: Seconds a control change waits for the next one (clicks in a list, a slider's key presses).
+DEBOUNCE = 0.25
+#: How many of the slowest incidents are listed.
+SLOWEST = 10
+FILTERS = ("start", "end", *GROUPS, "status", "metric", "by", "clock", "scale")
+
+
+# ---------------------------------------------------------------- formatting (one replaceable step)
+
+
+def _table_html(table: pd.DataFrame, *, tz: str = "UTC", name: str = "table") -> str:
+    """A statistics table as people read it (the review's formatting), as HTML.
+
+    ``name`` makes the table's HTML ids (stable, so a saved notebook does not change on a re-run).
+    """
+    shown = readable(table, tz=tz)
+    styler = shown.style.format(escape="html").format_index(escape="html", axis=0)
+    styler = styler.format_index(escape="html", axis=1).set_uuid(f"mttr-{name}")
+    styler = styler.set_table_styles([{"selector": "td, th", "props": "padding: 2px 8px; text-align: left;"}])
+    unbroken = [c for c in shown.columns if c not in ("note", "title")]
+    styler = styler.set_properties(subset=unbroken, **{"white-space": "nowrap"})
+    if isinstance(shown.index, pd.RangeIndex):
+        styler = styler.hide(axis="index")
+    return styler.to_html()
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, metadata={"Software": None})  # laid out already
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- the explorer
+
+#: Statistics duration_summary notes about that the table does not show.
+_UNSHOWN = ("p95", "p99", "mean", "geomean", "std", "within_30")
+
+
+def _shown_notes(note: object) -> object:
+    """The parts of a summary note about what the table shows (NA when none is left)."""
+    if not isinstance(note, str):
+        return pd.NA
+    kept = [part for part in note.split("; ") if not part.startswith(_UNSHOWN)]
+    return "; ".join(kept) if kept else pd.NA
+
+
+def _as_of(durations: pd.DataFrame) -> pd.Timestamp | None:
+    """The censoring moment of a durations frame (clock start + time open), None without open ones."""
+    open_rows = durations["is_open"] & durations["open_for"].notna()
+    if not open_rows.any():
+        return None
+    return (durations.loc[open_rows, "clock_start"] + durations.loc[open_rows, "open_for"]).max()
+
+
+def _clock_of(durations: pd.DataFrame) -> str:
+    """Which clock start ``durations`` uses: "detection" when every clock starts at detection."""
+    if "detected_at" not in durations or "started_at" not in durations:
+        return "impact"
+    differs = durations["started_at"].notna() & (durations["started_at"] != durations["detected_at"])
+    at_detection = (durations["clock_start"] == durations["detected_at"]) | durations["detected_at"].isna()
+    return "detection" if differs.any() and bool(at_detection.all()) else "impact"
+
+
+class Explorer:
+    """An interactive view of one durations frame; see :func:`explore`.
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        The controls and the outputs (displaying the explorer shows it).
+    selection : DataFrame
+        The durations of the incidents the filters select (rows of the durations frame).
+    summary : DataFrame
+        The numbers of the table shown: :func:`~mttr_lab.duration_summary` of the selection,
+        indexed by group (``all`` without a group-by): ``count``, ``open``, ``median``, ``p90``,
+        ``km_median``, ``within_60`` with ``_low``/``_high`` intervals, and ``note``.
+    slowest : DataFrame
+        The slowest incidents of the selection (:func:`~mttr_lab.slowest_incidents`).
+    """
+
+    def __init__(
+        self,
+        durations: pd.DataFrame,
+        *,
+        incidents: pd.DataFrame | None = None,
+        metric: str = "time_to_recover",
+        by: str | None = None,
+        tz: str = "UTC",
+    ) -> None:
+        require(durations, DURATIONS, function="explore", columns=("incident_id", "clock_start", "is_open"))
+        self.tz = tz
+        clock = _clock_of(durations)
+        self._frames: dict[str, pd.DataFrame] = {clock: durations}
+        if incidents is not None:
+            require(incidents, INCIDENTS, function="explore(incidents=...)")
+            other = CLOCKS[1 - CLOCKS.index(clock)]
+            # Computed once, here: a filter change never recomputes phases.
+            self._frames[other] = phase_durations(incidents, clock_start=other, as_of=_as_of(durations))
+        self.groups = tuple(g for g in GROUPS if g in durations.columns)
+        self.metrics = tuple(
+            m for m in (*METRICS, "detection", "response", "diagnosis", "repair") if m in durations
+        )
+        self._values = {g: tuple(sorted(str(v) for v in durations[g].dropna().unique())) for g in self.groups}
+        stamps = durations["clock_start"].dropna()
+        self._first = stamps.min().tz_convert(tz).date() if len(stamps) else None
+        self._last = stamps.max().tz_convert(tz).date() if len(stamps) else None
+        self._filters: dict[str, Any] = dict.fromkeys(FILTERS)
+        self._defaults = {"status": "all", "metric": "time_to_recover", "clock": clock, "scale": "log"}
+        self._filters.update(self._defaults)
+        self._widget: Any = None
+        self._syncing = False
+        self._pending: dict[str, Any] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self.set(metric=metric, by=by)
+
+    # ------------------------------------------------------------ programmatic control
+
+    def set(self, **filters: Any) -> Explorer:
+        """Set filters as the controls do; ``None`` clears a filter (or restores its default).
+
+        Parameters
+        ----------
+        start, end : date or str, optional
+            The first and last day (inclusive, in ``tz``) of the clock start.
+        severity, service, team : str or list of str, optional
+            The values kept (any of them).
+        status : {"all", "open", "closed"}
+        metric : str
+            A metric or phase of the durations frame.
+        by : {"severity", "service", "team"}, optional
+            Group the curve and the table.
+        clock : {"impact", "detection"}
+            When the clock starts (the other clock needs ``incidents=``).
+        scale : {"log", "linear"}
+            The duration axis of the curve.
+
+        Returns
+        -------
+        Explorer
+            Itself, updated.
+        """
+        unknown = [name for name in filters if name not in FILTERS]
+        if unknown:
+            raise InputError(
+                f"explore: no filter named {unknown[0]!r}",
+                expected="one of "
+                + ", ".join(
+                    n for n in FILTERS if n in ("start", "end") or n not in GROUPS or n in self.groups
+                ),
+            )
+        new = dict(self._filters)
+        for name, value in filters.items():
+            new[name] = self._checked(name, value)
+        self._filters = new
+        self._compute()
+        if self._widget is not None:
+            self._sync_controls()
+            self._draw()
+        return self
+
+    def _checked(self, name: str, value: Any) -> Any:
+        if value is None:
+            return self._defaults.get(name)
+        if name in ("start", "end"):
+            try:
+                stamp = pd.Timestamp(value)
+            except (ValueError, TypeError) as error:
+                raise InputError(
+                    f"explore: {name} is not a date", found=value, expected="a date like 2025-04-01"
+                ) from error
+            return stamp.date()
+        if name in GROUPS:
+            if name not in self.groups:
+                raise InputError(f"explore: the durations have no {name} column to filter", found=value)
+            wanted = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+            absent = [v for v in wanted if v not in self._values[name]]
+            if absent:
+                raise InputError(
+                    f"explore: no incident has {name} {absent[0]!r}",
+                    expected="some of " + ", ".join(self._values[name]),
+                )
+            return wanted or None
+        choices = {
+            "status": STATUSES,
+            "metric": self.metrics,
+            "by": self.groups,
+            "clock": tuple(self._frames),
+            "scale": SCALES,
+        }[name]
+        if value not in choices:
+            hint = (
+                " (the other clock start needs explore(..., incidents=incidents))" if name == "clock" else ""
+            )
+            raise InputError(
+                f"explore: {name} cannot be {value!r}{hint}", expected="one of " + ", ".join(choices)
+            )
+        return value
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        """The current filters (None where a filter is cleared)."""
+        return dict(self._filters)
+
+    # ------------------------------------------------------------ computing
+
+    def _mask(self, frame: pd.DataFrame) -> np.ndarray:
+        f = self._filters
+        keep = np.ones(len(frame), dtype=bool)
+        local = None
+        if f["start"] is not None or f["end"] is not None:
+            local = frame["clock_start"].dt.tz_convert(self.tz).dt.tz_localize(None)
+        if f["start"] is not None:
+            keep &= (local >= pd.Timestamp(f["start"])).to_numpy()
+        if f["end"] is not None:
+            keep &= (local < pd.Timestamp(f["end"]) + pd.Timedelta(days=1)).to_numpy()
+        for g in self.groups:
+            if f[g]:
+                keep &= frame[g].astype("string").isin(f[g]).fillna(False).to_numpy(dtype=bool)
+        if f["status"] != "all":
+            keep &= frame["is_open"].to_numpy(dtype=bool) == (f["status"] == "open")
+        return keep
+
+    def _compute(self) -> None:
+        frame = self._frames[self._filters["clock"]]
+        self.selection = frame.loc[self._mask(frame)]
+        metric, by = self._filters["metric"], self._filters["by"]
+        full = duration_summary(self.selection, metric=metric, by=by, targets=(60,))  # the share shown
+        summary = full[[c for c in SHOWN if c in full.columns]].copy()
+        if "note" in summary:
+            summary["note"] = summary["note"].map(_shown_notes).astype("string")
+        self.summary = summary
+        self.slowest = slowest_incidents(self.selection, metric=metric, n=SLOWEST)
+
+    # ------------------------------------------------------------ drawing
+
+    def figure(self) -> Figure:
+        """The curve per group (Kaplan-Meier when incidents are open) above the trend by month."""
+        metric, by = self._filters["metric"], self._filters["by"]
+        label = metric.replace("_", " ")
+        fig = Figure(figsize=(8, 6.6))
+        curve_ax, trend_ax = fig.subplots(2, 1, height_ratios=(1.25, 1))
+        selection = self.selection
+        if len(selection) == 0:
+            for ax in (curve_ax, trend_ax):
+                ax.text(0.5, 0.5, "no incident matches the filters", ha="center", va="center")
+                ax.set_axis_off()
+            return fig
+        if by is None:
+            plot_ecdf(
+                ecdf_table(selection, metric=metric), summary=self.summary.iloc[0], metric=label, ax=curve_ax
+            )
+        else:
+            self._group_curves(curve_ax, selection, metric=metric, by=by, label=label)
+        if self._filters["scale"] == "linear":
+            curve_ax.set_xscale("linear")
+            curve_ax.set_xlim(left=0)
+            curve_ax.xaxis.set_major_formatter(format_minutes)
+            curve_ax.set_xlabel(label)
+        # The trend drawn is the median with its exact order-statistic interval; the bootstrap
+        # (mean and period-to-period change intervals) is not drawn, so it runs few resamples.
+        trend = duration_trend(selection, metric=metric, tz=self.tz, n_resamples=TREND_RESAMPLES)
+        plot_trend(trend, metric=label, ax=trend_ax)
+        fig.tight_layout()
+        return fig
+
+    def _group_curves(self, ax: Any, selection: pd.DataFrame, *, metric: str, by: str, label: str) -> None:
+        """One curve per group: Kaplan-Meier where the group has open incidents, else the ECDF."""
+        colors = matplotlib.colormaps["tab10"]
+        for i, (group, rows) in enumerate(selection.groupby(by, observed=True, sort=True, dropna=False)):
+            curves = ecdf_table(rows, metric=metric)
+            if curves.empty:
+                continue
+            opened = int(censored_minutes(rows, metric=metric)["censored"].sum())
+            column = "km" if opened else "ecdf"
+            label_ = MISSING_GROUP if pd.isna(group) else str(group)
+            name = f"{label_} ({opened} open, Kaplan-Meier)" if opened else label_
+            ax.step(curves["minutes"], curves[column], where="post", color=colors(i % 10), lw=1.6, label=name)
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(format_minutes)
+        ax.set_ylim(0, 1.02)
+        ax.set_ylabel("share of incidents recovered")
+        ax.set_xlabel(f"{label} (log scale)")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(loc="lower right", fontsize="small", title=by)
+
+    def _caption(self) -> str:
+        n, total = len(self.selection), len(self._frames[self._filters["clock"]])
+        opened = int(self.selection["is_open"].sum())
+        return f"{n:,} of {total:,} incidents selected, {opened:,} not resolved yet"
+
+    def _slowest_table(self) -> pd.DataFrame:
+        """The slowest incidents, what they were first and their id last."""
+        table = self.slowest.drop(columns=[c for c in ("severity",) if c not in self.selection])
+        return table[[*(c for c in table.columns if c != "incident_id"), "incident_id"]]
+
+    def _html(self, png: bytes | None = None) -> str:
+        png = png if png is not None else _png(self.figure())
+        image = base64.b64encode(png).decode("ascii")
+        return (
+            f"<div class='mttr-explorer'><p>{self._caption()}</p>"
+            f"<img src='data:image/png;base64,{image}' alt='the curve and the trend of the selection'/>"
+            f"<h4>Summary</h4>{_table_html(self.summary, tz=self.tz, name='summary')}"
+            f"<h4>Slowest incidents</h4>{_table_html(self._slowest_table(), tz=self.tz, name='slowest')}</div>"
+        )
+
+    # ------------------------------------------------------------ saving
+
+    def save(self, directory: str | Path = ".", *, name: str = "explorer") -> tuple[Path, Path]:
+        """Write the summary shown (CSV, numbers in minutes) and the figure (PNG) into ``directory``.
+
+        Returns
+        -------
+        tuple of Path
+            The CSV and the PNG written (``<name>_summary.csv``, ``<name>.png``).
+        """
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        key = self._filters["by"] or "group"
+        table = self.summary.reset_index(names=key)
+        table[key] = table[key].astype("string").fillna(MISSING_GROUP)  # as the table shown reads it
+        csv = to_safe_csv(table, folder / f"{name}_summary.csv")
+        png = folder / f"{name}.png"
+        png.write_bytes(_png(self.figure()))
+        return csv, png
+
+    # ------------------------------------------------------------ the widget
+
+    @property
+    def widget(self) -> Any:
+        """The ipywidgets container: controls left, outputs right (made on first use)."""
+        if self._widget is None:
+            self._build()
+        return self._widget
+
+    def _build(self) -> None:
+        import ipywidgets as w
+
+        days = []
+        if self._first is not None:
+            days = [d.date() for d in pd.date_range(self._first, self._last, freq="D")]
+        layout = w.Layout(width="250px")
+        style = {"description_width": "70px"}
+        self._controls: dict[str, Any] = {}
+        if days:
+            self._controls["dates"] = w.SelectionRangeSlider(
+                options=[(d.isoformat(), d) for d in days],
+                index=(0, len(days) - 1),
+                description="dates",
+                continuous_update=False,  # a drag updates once, on release
+                layout=w.Layout(width="520px"),
+                style=style,
+            )
+        for g in self.groups:
+            self._controls[g] = w.SelectMultiple(
+                options=self._values[g],
+                rows=min(5, max(2, len(self._values[g]))),
+                description=g,
+                layout=layout,
+                style=style,
+            )
+        self._controls["status"] = w.ToggleButtons(
+            options=STATUSES, description="incidents", style={"button_width": "60px"}
+        )
+        self._controls["metric"] = w.Dropdown(
+            options=[(m.replace("_", " "), m) for m in self.metrics],
+            description="metric",
+            layout=layout,
+            style=style,
+        )
+        self._controls["by"] = w.Dropdown(
+            options=[("nothing", NO_GROUP), *[(g, g) for g in self.groups]],
+            description="group by",
+            layout=layout,
+            style=style,
+        )
+        self._controls["clock"] = w.Dropdown(
+            options=list(self._frames),
+            description="clock start",
+            layout=layout,
+            style=style,
+            disabled=len(self._frames) == 1,
+        )
+        self._controls["scale"] = w.ToggleButtons(
+            options=SCALES, description="axis", style={"button_width": "60px"}
+        )
+        self._save_button = w.Button(
+            description="save",
+            icon="download",
+            tooltip="write the table (CSV) and the figure (PNG) next to the notebook",
+        )
+        self._message = w.HTML()
+        self._caption_out = w.HTML()
+        self._image = w.Image(
+            format="png", layout=w.Layout(max_width="100%", height="auto", min_width="0", flex="1 1 auto")
+        )
+        self._summary_out = w.HTML()
+        self._slowest_out = w.HTML()
+        for key, control in self._controls.items():
+            control.observe(self._on_change, names="value")
+            control._mttr_key = key
+        self._save_button.on_click(self._on_save)
+        self._sync_controls()
+        controls = w.VBox(
+            [c for k, c in self._controls.items() if k != "dates"] + [self._save_button, self._message],
+            layout=w.Layout(min_width="270px"),
+        )
+        top = [self._controls["dates"]] if "dates" in self._controls else []
+        tables = [
+            w.HTML("<h4>Summary</h4>"),
+            self._summary_out,
+            w.HTML("<h4>Slowest incidents</h4>"),
+            self._slowest_out,
+        ]
+        self._widget = w.VBox(
+            [*top, self._caption_out, w.HBox([controls, self._image]), *tables],
+            layout=w.Layout(overflow="auto"),
+        )
+        self._widget.add_class("mttr-explorer")
+        self._draw()
+
+    def _sync_controls(self) -> None:
+        f, c = self._filters, self._controls
+        self._syncing = True
+        try:
+            if "dates" in c:
+                options = [v for _, v in c["dates"].options]
+                lo = options[0] if f["start"] is None else min(max(f["start"], options[0]), options[-1])
+                hi = options[-1] if f["end"] is None else max(min(f["end"], options[-1]), options[0])
+                c["dates"].value = (lo, max(lo, hi))
+            for g in self.groups:
+                c[g].value = tuple(f[g] or ())
+            for key in ("status", "metric", "clock", "scale"):
+                c[key].value = f[key]
+            c["by"].value = f["by"] or NO_GROUP
+        finally:
+            self._syncing = False
+
+    def _on_change(self, change: dict) -> None:
+        """A control moved: its filter waits :data:`DEBOUNCE` seconds for the next before one update."""
+        if self._syncing:
+            return
+        key = change["owner"]._mttr_key
+        value = change["new"]
+        if key == "dates":
+            options = [v for _, v in change["owner"].options]
+            start, end = value
+            pending = {
+                "start": None if start == options[0] else start,
+                "end": None if end == options[-1] else end,
+            }
+        elif key in self.groups:
+            pending = {key: list(value) or None}
+        elif key == "by":
+            pending = {"by": None if value == NO_GROUP else value}
+        else:
+            pending = {key: value}
+        self._pending.update(pending)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script, a test): update now
+            self._flush()
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_later(DEBOUNCE, self._flush)
+
+    def _flush(self) -> None:
+        self._timer = None
+        pending, self._pending = self._pending, {}
+        if pending:
+            self.set(**pending)
+
+    def _on_save(self, _button: Any) -> None:
+        csv, png = self.save(".")
+        self._message.value = f"<small>saved {csv.name} and {png.name}</small>"
+
+    def _draw(self) -> None:
+        self._caption_out.value = f"<b>{self._caption()}</b>"
+        self._image.value = _png(self.figure())
+        self._summary_out.value = _table_html(self.summary, tz=self.tz, name="summary")
+        self._slowest_out.value = _table_html(self._slowest_table(), tz=self.tz, name="slowest")
+
+    # ------------------------------------------------------------ display
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The live widget, with the table and figure as HTML for a static render (nbconvert, GitHub)."""
+        bundle: dict[str, Any] = {}
+        widget_bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        data = widget_bundle[0] if isinstance(widget_bundle, tuple) else widget_bundle
+        if data and "application/vnd.jupyter.widget-view+json" in data:
+            bundle["application/vnd.jupyter.widget-view+json"] = data[
+                "application/vnd.jupyter.widget-view+json"
+            ]
+        bundle["text/html"] = self._html(self._image.value)
+        bundle["text/plain"] = f"Explorer: {self._caption()}"
+        return bundle
+
+    def __repr__(self) -> str:
+        return f"Explorer({self._caption()})"
+
+
+def explore(
+    durations: pd.DataFrame,
+    *,
+    incidents: pd.DataFrame | None = None,
+    metric: str = "time_to_recover",
+    by: str | None = None,
+    tz: str = "UTC",
+) -> Explorer:
+    """An interactive explorer of a baseline: filters, the curve, the summary, the slowest incidents.
+
+    Parameters
+    ----------
+    durations : DataFrame
+        The output of :func:`mttr_lab.phase_durations`.
+    incidents : DataFrame, optional
+        The incidents ``durations`` came from; with them, the other clock start is offered too
+        (computed once, now).
+    metric : str
+        The metric shown first (a metric or phase).
+    by : str, optional
+        The group-by shown first (``severity``, ``service`` or ``team``).
+    tz : str
+        The team's timezone: days of the date filter and timestamps of the tables.
+
+    Returns
+    -------
+    Explorer
+        Display it in a cell; ``.set(**filters)`` drives it, ``.selection`` and ``.summary`` hold
+        what is shown, ``.save(directory)`` writes the table and the figure.
+    """
+    return Explorer(durations, incidents=incidents, metric=metric, by=by, tz=tz)
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`explore`.
+
+    The module and its function share a name: once ``mttr_lab.explore`` is imported as a module
+    (``from mttr_lab.explore import Explorer``), the package attribute ``mttr_lab.explore`` is this
+    module, and ``mttr.explore(durations)`` must still work.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Explorer:
+        return explore(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

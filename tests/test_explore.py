@@ -1,0 +1,366 @@
+"""The explorer: .set() equals pandas filtering, wrong uses refused clearly, and a real browser drives it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mttr_lab as mttr
+from mttr_lab.explore import _table_html
+from tests.conftest import SAMPLE
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def incidents() -> pd.DataFrame:
+    return mttr.read_export(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def durations(incidents: pd.DataFrame) -> pd.DataFrame:
+    return mttr.phase_durations(incidents)
+
+
+@pytest.fixture
+def explorer(durations: pd.DataFrame, incidents: pd.DataFrame) -> mttr.Explorer:
+    return mttr.explore(durations, incidents=incidents)
+
+
+def test_unfiltered_selection_is_every_incident(explorer: mttr.Explorer, durations: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(explorer.selection, durations)
+    expected = mttr.duration_summary(durations)
+    assert explorer.summary.loc["all", "count"] == len(durations)
+    assert explorer.summary.loc["all", "median"] == pytest.approx(expected.loc["all", "median"])
+
+
+def test_set_equals_pandas_filtering(explorer: mttr.Explorer, durations: pd.DataFrame) -> None:
+    services = sorted(durations["service"].unique())[:2]
+    explorer.set(service=services, severity="high", status="closed", start="2025-06-01", end="2025-12-31")
+    local = durations["clock_start"].dt.tz_convert("UTC").dt.tz_localize(None)
+    expected = durations[
+        durations["service"].isin(services)
+        & (durations["severity"] == "high")
+        & ~durations["is_open"]
+        & (local >= pd.Timestamp("2025-06-01"))
+        & (local < pd.Timestamp("2026-01-01"))
+    ]
+    assert 0 < len(expected) < len(durations)
+    pd.testing.assert_frame_equal(explorer.selection, expected)
+    summary = mttr.duration_summary(expected)
+    assert explorer.summary.loc["all", "count"] == len(expected)
+    for column in ("median", "median_low", "median_high", "p90", "within_60"):
+        assert explorer.summary.loc["all", column] == pytest.approx(summary.loc["all", column], nan_ok=True)
+
+
+def test_none_clears_a_filter(explorer: mttr.Explorer, durations: pd.DataFrame) -> None:
+    explorer.set(team=durations["team"].iloc[0], status="open")
+    assert len(explorer.selection) < len(durations)
+    assert explorer.selection["is_open"].all()
+    explorer.set(team=None, status=None)
+    assert len(explorer.selection) == len(durations)
+    assert explorer.filters["status"] == "all"
+
+
+def test_group_by_metric_and_clock(
+    explorer: mttr.Explorer, durations: pd.DataFrame, incidents: pd.DataFrame
+) -> None:
+    explorer.set(by="severity", metric="time_to_resolve")
+    expected = mttr.duration_summary(durations, by="severity", metric="time_to_resolve")
+    assert list(explorer.summary.index) == list(expected.index)
+    np.testing.assert_allclose(explorer.summary["median"], expected["median"])
+    explorer.set(clock="detection", by=None)
+    detection = mttr.phase_durations(incidents, clock_start="detection")
+    assert explorer.summary.loc["all", "median"] == pytest.approx(
+        mttr.duration_summary(detection, metric="time_to_resolve").loc["all", "median"]
+    )
+
+
+def test_filters_do_not_recompute_phases(explorer: mttr.Explorer, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("phase_durations called on a filter change")
+
+    monkeypatch.setattr("mttr_lab.explore.phase_durations", refuse)
+    explorer.set(clock="detection", severity="low", status="closed")
+    explorer.set(clock="impact")
+    assert len(explorer.selection) > 0
+
+
+def test_slowest_lists_the_longest_of_the_selection(explorer: mttr.Explorer) -> None:
+    explorer.set(service="search")
+    slowest = explorer.slowest
+    assert set(slowest["service"]) == {"search"}
+    assert list(slowest["minutes"]) == sorted(slowest["minutes"], reverse=True)
+    assert slowest["open"].dtype == bool
+
+
+@pytest.mark.parametrize("severity", [None, "critical"])
+def test_tables_read_like_the_review(
+    explorer: mttr.Explorer, durations: pd.DataFrame, severity: str | None
+) -> None:
+    explorer.set(severity=severity)
+    html = _table_html(explorer.summary)
+    assert "95 % CI" in html and "incidents" in html
+    for raw in ("NaN", "<NA>", "km_median", "None", "within_60"):
+        assert raw not in html
+    # Notes speak only of what is shown, though the full summary has more to say.
+    full = mttr.duration_summary(explorer.selection)["note"].iloc[0]
+    assert "within_30" in full or "p99" in full
+    assert "within 30 min" not in html and "p99" not in html
+
+
+def test_no_match_shows_an_empty_selection(explorer: mttr.Explorer) -> None:
+    explorer.set(start="2030-01-01")
+    assert explorer.selection.empty
+    assert explorer.summary.loc["all", "count"] == 0
+    assert "0 of" in explorer._repr_mimebundle_()["text/plain"]
+
+
+# ------------------------------------------------------------------ wrong uses
+
+
+def test_incidents_where_durations_belong(incidents: pd.DataFrame) -> None:
+    with pytest.raises(mttr.FrameKindError, match="phase_durations"):
+        mttr.explore(incidents)
+
+
+def test_durations_where_incidents_belong(durations: pd.DataFrame) -> None:
+    with pytest.raises(mttr.FrameKindError, match="incidents"):
+        mttr.explore(durations, incidents=durations)
+
+
+def test_unknown_filter_names_the_known_ones(explorer: mttr.Explorer) -> None:
+    with pytest.raises(mttr.InputError, match=r"no filter named 'services'.*service"):
+        explorer.set(services="search")
+
+
+def test_value_not_present_lists_the_values(explorer: mttr.Explorer) -> None:
+    with pytest.raises(mttr.InputError, match=r"no incident has service 'nope'.*search"):
+        explorer.set(service="nope")
+    with pytest.raises(mttr.InputError, match="status cannot be 'done'"):
+        explorer.set(status="done")
+    with pytest.raises(mttr.InputError, match="start is not a date"):
+        explorer.set(start="last tuesday-ish")
+    assert len(explorer.selection) == explorer.summary.loc["all", "count"]  # unchanged by the refusals
+
+
+def test_other_clock_needs_the_incidents(durations: pd.DataFrame) -> None:
+    with pytest.raises(mttr.InputError, match="incidents=incidents"):
+        mttr.explore(durations).set(clock="detection")
+
+
+def test_a_missing_column_is_not_a_filter(durations: pd.DataFrame) -> None:
+    explorer = mttr.explore(durations.drop(columns=["team"]))
+    assert "team" not in explorer.groups
+    with pytest.raises(mttr.InputError, match="no team column"):
+        explorer.set(team="x")
+
+
+# ------------------------------------------------------------------ widget, static render, save
+
+
+def test_controls_drive_the_same_state(explorer: mttr.Explorer) -> None:
+    widget = explorer.widget
+    assert widget is explorer.widget
+    explorer._controls["severity"].value = ("critical",)
+    assert set(explorer.selection["severity"]) == {"critical"}
+    explorer._controls["by"].value = "service"
+    assert explorer.filters["by"] == "service"
+    before = explorer._summary_out.value
+    explorer.set(severity=None)  # .set moves the controls too
+    assert explorer._controls["severity"].value == ()
+    assert explorer._summary_out.value != before
+
+
+def test_quick_control_changes_make_one_update(explorer: mttr.Explorer, durations: pd.DataFrame) -> None:
+    import asyncio
+
+    from mttr_lab.explore import DEBOUNCE
+
+    assert explorer.widget is not None
+    updates = []
+    original = explorer.set
+
+    def counted(**filters: object) -> mttr.Explorer:
+        updates.append(filters)
+        return original(**filters)
+
+    explorer.set = counted  # type: ignore[method-assign]
+
+    async def clicks() -> None:  # as in a kernel: control changes arrive on a running event loop
+        explorer._controls["severity"].value = ("critical",)
+        explorer._controls["status"].value = "closed"
+        explorer._controls["by"].value = "service"
+        await asyncio.sleep(DEBOUNCE * 3)
+
+    asyncio.run(clicks())
+    assert updates == [{"severity": ["critical"], "status": "closed", "by": "service"}]
+    expected = durations[(durations["severity"] == "critical") & ~durations["is_open"]]
+    assert len(explorer.selection) == len(expected)
+
+
+def test_static_render_has_the_table_and_the_figure(explorer: mttr.Explorer) -> None:
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    html = bundle["text/html"]
+    assert "data:image/png;base64," in html
+    assert "Summary" in html and "Slowest incidents" in html
+    assert "Loading widget" not in html
+
+
+def test_save_writes_csv_and_png(explorer: mttr.Explorer, tmp_path: Path) -> None:
+    explorer.set(by="severity")
+    csv, png = explorer.save(tmp_path)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = pd.read_csv(csv)
+    shown = ["none recorded" if pd.isna(s) else str(s) for s in explorer.summary.index]
+    assert list(table["severity"]) == shown
+    np.testing.assert_allclose(table["median"], explorer.summary["median"])
+
+
+def test_save_button_writes_next_to_the_notebook(
+    explorer: mttr.Explorer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a kernel runs in the notebook's folder
+    assert explorer.widget is not None  # the button exists once the widget is made
+    explorer._save_button.click()
+    assert (tmp_path / "explorer_summary.csv").exists() and (tmp_path / "explorer.png").exists()
+    assert "saved explorer_summary.csv" in explorer._message.value
+
+
+# ------------------------------------------------------------------ a real browser
+
+NOTEBOOK_SOURCE = """import mttr_lab as mttr
+incidents = mttr.read_export({sample!r})
+explorer = mttr.explore(mttr.phase_durations(incidents), incidents=incidents)
+explorer"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium")
+def test_in_jupyterlab_with_a_real_browser(tmp_path: Path, durations: pd.DataFrame) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": NOTEBOOK_SOURCE.format(sample=str(SAMPLE)),
+            }
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    (root / "explore.ipynb").write_text(json.dumps(notebook))
+    # No "official Jupyter news?" notification over the picture.
+    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    lab = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--ip=127.0.0.1",
+            "--allow-root",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=True",
+            f"--ServerApp.root_dir={root}",
+            f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
+            "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.5)
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=str(CHROMIUM),
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+            page = browser.new_page(viewport={"width": 1300, "height": 2000})
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/explore.ipynb", timeout=90_000)
+            page.wait_for_selector(".jp-Notebook", timeout=90_000)
+            page.wait_for_function("document.body.innerText.includes('| Idle')", timeout=90_000)
+            page.click(".jp-Cell .jp-InputArea-editor")
+            page.keyboard.press("Shift+Enter")
+            page.wait_for_selector(".mttr-explorer table", timeout=120_000)
+            caption = page.locator(".mttr-explorer b").first
+            before = caption.inner_text()
+            table = page.locator(".mttr-explorer .widget-html table").first
+            table_before = table.inner_text()
+            assert "incidents selected" in before
+            # Choose one severity in the multi-select: the caption and the table change.
+            severity = page.locator(".mttr-explorer .widget-select-multiple select").first
+            severity.select_option(index=0)
+            page.wait_for_function(
+                "b => document.querySelector('.mttr-explorer b').innerText !== b", arg=before, timeout=60_000
+            )
+            # The table changes too (it is sent after the figure: wait for it, then compare).
+            page.wait_for_function(
+                "t => document.querySelector('.mttr-explorer .widget-html table').innerText !== t",
+                arg=table_before,
+                timeout=60_000,
+            )
+            assert table.inner_text() != table_before
+            first = sorted(durations["severity"].dropna().astype(str).unique())[0]
+            assert f"{(durations['severity'] == first).sum():,}" in table.inner_text()
+            screenshots = Path(os.environ.get("MTTR_SCREENSHOTS", tmp_path))
+            screenshots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshots / "explorer_browser.png"), full_page=True)
+            page.locator(".jp-OutputArea-output .mttr-explorer").first.screenshot(
+                path=str(screenshots / "explorer_widget.png")
+            )
+            browser.close()
+    finally:
+        lab.terminate()
+        try:
+            lab.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            lab.kill()
+        shutil.rmtree(tmp_path / "config", ignore_errors=True)
