@@ -33,7 +33,7 @@ lab: $(STAMP)  ## open JupyterLab on the notebooks
 notebooks: $(STAMP)  ## re-execute the notebooks in place (after a deliberate change)
 	cd notebooks && for nb in *.ipynb; do \
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; done
+	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.store_widget_state=False "$$nb" || exit 1; done
 
 bench: $(STAMP)  ## speed benchmarks (not tests)
 	$(BIN)/python benchmarks/run.py
