@@ -64,25 +64,20 @@ def bootstrap_methods(n: int) -> tuple[str, ...]:
     return ("BCa", "percentile") if n <= BCA_MAX_N else ("percentile",)
 
 
-def _mean_interval(values: np.ndarray, confidence: float, n_resamples: int, seed: int) -> tuple[float, float]:
-    """BCa bootstrap of the mean (percentile where BCa degenerates, or above :data:`BCA_MAX_N` values)."""
-    for method in bootstrap_methods(len(values)):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = stats.bootstrap(
-                (values,),
-                np.mean,
-                n_resamples=n_resamples,
-                batch=max(1, BATCH_VALUES // max(len(values), 1)),
-                confidence_level=confidence,
-                method=method,
-                vectorized=True,
-                rng=np.random.default_rng(seed),
-            )
-        low, high = res.confidence_interval
-        if np.isfinite(low) and np.isfinite(high):
-            return float(low), float(high)
-    return np.nan, np.nan
+#: The fewest observed durations for an interval of the mean. Long-tailed durations make every
+#: interval of the mean undercover below this (lognormal, sigma 1.25, 95 %: the BCa bootstrap
+#: covered 79 % at n = 10, 86 % at 20, 92 % at 1,000; the t interval 92 % at 500, 94 % at 1,000,
+#: 95 % at 5,000), so smaller groups show the mean without one.
+MEAN_INTERVAL_MIN = 1000
+
+
+def _mean_interval(values: np.ndarray, confidence: float) -> tuple[float, float]:
+    """t interval of the mean, from :data:`MEAN_INTERVAL_MIN` values (NaN below)."""
+    n = len(values)
+    if n < MEAN_INTERVAL_MIN:
+        return np.nan, np.nan
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
+    return float(values.mean() - half), float(values.mean() + half)
 
 
 def _km(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> dict[str, float]:
@@ -185,9 +180,9 @@ def _summarise(
                 row[f"{name}_low"], row[f"{name}_high"] = low, high
                 if not (np.isfinite(low) and np.isfinite(high)):
                     notes.append(f"{name} interval needs more incidents")
-        row["mean_low"], row["mean_high"] = (
-            _mean_interval(values, confidence, n_resamples, seed) if n >= 3 else (np.nan, np.nan)
-        )
+        row["mean_low"], row["mean_high"] = _mean_interval(values, confidence)
+        if MIN_COUNT["mean"] <= n < MEAN_INTERVAL_MIN:
+            notes.append(f"mean interval needs {MEAN_INTERVAL_MIN:,} observed incidents")
         if len(positive) >= 2:
             logs = np.log(positive)
             half = stats.t.ppf(0.5 + confidence / 2, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
@@ -230,8 +225,8 @@ def duration_summary(
     and are reported only from a minimum number of observed incidents (:data:`MIN_COUNT`: 20 for
     p90, 40 for p95, 100 for p99); a group below it gets NaN and a ``note``. Intervals:
     exact distribution-free order-statistic intervals for the median and quantiles
-    (``scipy.stats.quantile_test``); a seeded BCa bootstrap for the mean (percentile bootstrap
-    where BCa degenerates, and above :data:`BCA_MAX_N` incidents); a t interval on log durations for the geometric mean. Kaplan-Meier
+    (``scipy.stats.quantile_test``); a t interval for the mean from :data:`MEAN_INTERVAL_MIN`
+    observed incidents (none below, where no interval of a long-tailed mean covers); a t interval on log durations for the geometric mean. Kaplan-Meier
     estimates (``scipy.stats.ecdf``) count open incidents as right-censored at ``as_of``, with
     log-log intervals. The share within each target is 1 - S(target) from Kaplan-Meier with its
     log-log band when any incident is open, and the plain share with a Wilson interval when none
@@ -252,7 +247,8 @@ def duration_summary(
     intervals : bool
         False skips intervals and Kaplan-Meier (fast point estimates only).
     n_resamples, seed : int
-        Bootstrap resamples and the seed of its generator.
+        Accepted for existing calls; the summary no longer resamples (its intervals are exact or
+        analytic), so they change nothing.
     targets : sequence of float
         Minutes for the ``within_<target>`` shares.
 
