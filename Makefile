@@ -37,6 +37,7 @@ notebooks: $(STAMP)  ## re-execute the notebooks in place (after a deliberate ch
 
 bench: $(STAMP)  ## speed benchmarks (not tests)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/bench_core.py
 
 fuzz: $(STAMP)  ## long property-based campaign of the readers, then the wrong-shape sweep (hours)
 	$(BIN)/python benchmarks/fuzz.py campaign --examples $(FUZZ_EXAMPLES) --jobs 2

@@ -296,7 +296,7 @@ def _duration_findings(
             is_open,
             "resolved_at",
             "open incident (no resolved_at)",
-            "kept as right-censored at as_of" + censored_at,
+            "kept as still open (right-censored) at the review date" + censored_at,
             "info",
         ),
         _finding(

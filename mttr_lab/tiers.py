@@ -318,11 +318,11 @@ def assign_tiers(
         definition = [SEED_DEFINITION] * n
         for i, s in enumerate(severity):
             if s == "low":
-                notes[i].append("the seed table has no low-severity row")
+                notes[i].append("the blog table has no low-severity row")
             elif s is None:
-                notes[i].append("no severity for this group: the seed table needs one")
+                notes[i].append("no severity for this group: the blog table needs one")
             elif s not in _SEED_BOUNDS:
-                notes[i].append(f"severity {s!r} is not in the seed table (critical, high, medium)")
+                notes[i].append(f"severity {s!r} is not in the blog table (critical, high, medium)")
     else:
         if year is None:
             year = DORA_YEARS[-1]
@@ -387,7 +387,11 @@ def assign_tiers(
         if not has_interval:
             notes[i].append(f"no interval: the summary has no {statistic}_low/{statistic}_high")
         elif np.isnan(low[i]) or np.isnan(high[i]):
-            size = f": {int(counts[i])} incidents" if counts is not None and pd.notna(counts[i]) else ""
+            size = (
+                f": {int(counts[i])} incident{'' if int(counts[i]) == 1 else 's'}"
+                if counts is not None and pd.notna(counts[i])
+                else ""
+            )
             notes[i].append(f"no interval (too few incidents{size})")
         elif n_tiers[i] >= 3:
             notes[i].append(f"interval spans {n_tiers[i]} tiers: the data cannot place this group")

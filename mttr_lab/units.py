@@ -149,7 +149,7 @@ def readable(
     *,
     tz: str | None = None,
     confidence: float | None = None,
-    missing_group: str = "none recorded",
+    missing_group: str | None = None,
 ) -> pd.DataFrame:
     """A table for people: human column names, units, intervals in one cell, no raw pandas.
 
@@ -166,8 +166,9 @@ def readable(
         The team's timezone for timestamps; UTC when None.
     confidence : float, optional
         The level of the intervals; read from ``table.attrs["confidence"]`` when None, else 0.95.
-    missing_group : str
-        What an empty group label reads as.
+    missing_group : str, optional
+        What an empty group label reads as; "no <index name>" (as the plots say), else "none
+        recorded".
 
     Returns
     -------
@@ -204,15 +205,27 @@ def readable(
     return frame
 
 
-def _readable_index(index: pd.Index, missing_group: str) -> pd.Index:
-    def name(value: object) -> str:
+def _text_columns(shown: pd.DataFrame) -> list[str]:
+    """Columns whose cells are words (titles, notes), left-aligned; numbers stay right-aligned."""
+    numeric = re.compile(r"^[\d,.\s%–()a-zµ<=p-]*$")
+    return [
+        c
+        for c in shown.columns
+        if shown[c].map(lambda v: bool(re.search(r"[A-Za-z]{4,}", v)) and not numeric.match(v)).any()
+    ]
+
+
+def _readable_index(index: pd.Index, missing_group: str | None) -> pd.Index:
+    def name(value: object, level: object = index.name) -> str:
         if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-            return missing_group
+            if missing_group is not None:
+                return missing_group
+            return f"no {str(level).replace('_', ' ')}" if level else "none recorded"
         return str(value).replace("_", " ") if isinstance(value, str) else str(value)
 
     if isinstance(index, pd.MultiIndex):
         return pd.MultiIndex.from_tuples(
-            [tuple(name(v) for v in key) for key in index],
+            [tuple(name(v, lvl) for v, lvl in zip(key, index.names, strict=True)) for key in index],
             names=[_label(n, 0.95) if n else None for n in index.names],
         )
     if isinstance(index, pd.RangeIndex):
@@ -234,4 +247,7 @@ def show(table: pd.DataFrame, **options: object) -> object:
     )
     if isinstance(shown.index, pd.RangeIndex):
         styler = styler.hide(axis="index")
+    text = _text_columns(shown)
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
     return styler

@@ -52,3 +52,17 @@ def real_data() -> Path:
     if not REAL_DATA.is_dir():
         pytest.skip("../shared/data/real is not present")
     return REAL_DATA
+
+
+#: Debian's Chromium, for the tests that look at pages in a real browser (skipped without it).
+CHROMIUM = Path("/usr/bin/chromium")
+#: How those tests start it: headless, as root, and without reaching for the network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]

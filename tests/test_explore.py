@@ -14,12 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS, SAMPLE
 
 import mttr_lab as mttr
 from mttr_lab.explore import _table_html
-from tests.conftest import SAMPLE
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
@@ -313,15 +311,7 @@ def test_in_jupyterlab_with_a_real_browser(tmp_path: Path, durations: pd.DataFra
         with playwright.sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=str(CHROMIUM),
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
+                args=CHROMIUM_ARGS,
             )
             page = browser.new_page(viewport={"width": 1300, "height": 2000})
             page.goto(f"http://127.0.0.1:{port}/lab/tree/explore.ipynb", timeout=90_000)

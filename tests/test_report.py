@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
-from conftest import SAMPLE
+from conftest import CHROMIUM, CHROMIUM_ARGS, SAMPLE
 
 from mttr_lab.report import render_report
 
@@ -150,3 +151,24 @@ def test_no_raw_pandas_or_internal_names_in_what_a_reader_sees(html):
     found = sorted({m.group(0) for m in NOISE.finditer(text)})
     assert not found, found
     assert "(Europe/Berlin)" in text  # incident times are in the team's timezone, named
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium")
+def test_the_review_in_a_real_browser(html, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    page_file = tmp_path / "review.html"
+    page_file.write_text(html, encoding="utf-8")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        page.goto(page_file.as_uri())
+        images = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
+        text = page.inner_text("body")
+        page.screenshot(
+            path=str(os.environ.get("MTTR_SCREENSHOTS", tmp_path)) + "/review.png", full_page=True
+        )
+        browser.close()
+    assert len(images) >= 5 and all(done and width > 0 for done, width in images)  # every figure loads
+    found = sorted({m.group(0) for m in NOISE.finditer(text)})
+    assert not found, found
+    assert "Incident recovery review, 2026Q2" in text and "(Europe/Berlin)" in text

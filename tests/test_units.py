@@ -47,7 +47,7 @@ def test_a_summary_reads_without_raw_pandas(durations):
         assert noise not in text, noise
     assert "median (95 % CI)" in table.columns and "share within 1 h (95 % CI)" in table.columns
     assert table.index.name == "severity"
-    assert "none recorded" in table.index  # the incident whose label was not recognised
+    assert "no severity" in table.index  # the incident whose label was not recognised
     median = mttr.duration_summary(durations).loc["all"]
     shown = readable(mttr.duration_summary(durations)).loc["all", "median (95 % CI)"]
     expected = f"{format_minutes(median['median'])} ({format_minutes(median['median_low'])}–"
