@@ -81,7 +81,11 @@ def _mean_interval(values: np.ndarray, confidence: float) -> tuple[float, float]
 
 
 def _km(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> dict[str, float]:
-    """Kaplan-Meier median and p90 with log-log intervals (scipy.stats.ecdf on censored data)."""
+    """Kaplan-Meier median and p90 with log-log intervals (scipy.stats.ecdf on censored data).
+
+    A quantile is the first event time where the survival curve falls to its level, or the
+    midpoint to the next event time where the curve rests exactly on the level.
+    """
     out = dict.fromkeys(
         ("km_median", "km_median_low", "km_median_high", "km_p90", "km_p90_low", "km_p90_high"), np.nan
     )
@@ -99,8 +103,20 @@ def _km(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> dict[st
         hits = np.flatnonzero(below)
         return float(times[hits[0]]) if len(hits) else np.nan
 
+    def point(level: float) -> float:
+        # Where the curve rests exactly on the level (complete data at even n for the median),
+        # the midpoint to the next event time, as the plain median averages its middle pair:
+        # without censoring, km_median equals the median, so a gap between them is censoring.
+        hits = np.flatnonzero(surv <= level + 1e-12)
+        if not len(hits):
+            return np.nan
+        i = hits[0]
+        if abs(surv[i] - level) < 1e-12 and i + 1 < len(times):
+            return float((times[i] + times[i + 1]) / 2)
+        return float(times[i])
+
     for name, level in (("km_median", 0.5), ("km_p90", 0.1)):
-        out[name] = first(surv <= level)
+        out[name] = point(level)
         out[f"{name}_low"] = first(np.nan_to_num(low, nan=1.0) <= level)
         out[f"{name}_high"] = first(np.nan_to_num(high, nan=1.0) <= level)
     return out

@@ -234,3 +234,17 @@ def test_the_mean_interval_covers_where_it_is_shown():
     true_mean = 60 * np.exp(1.25**2 / 2)
     covered = ((shown["mean_low"] <= true_mean) & (true_mean <= shown["mean_high"])).mean()
     assert covered >= 0.91
+
+
+def test_kaplan_meier_median_equals_the_median_when_nothing_is_open():
+    # Even n, nothing censored: the plain median averages the middle pair, and so must the
+    # Kaplan-Meier median; they differed by up to 29 % at n = 30 on lognormal samples.
+    durations = _censored_groups(groups=300, n=30, seed=41, open_share_scale=1e8)
+    table = mttr.duration_summary(durations, by="service", targets=())
+    complete = table[table["open"] == 0]
+    assert len(complete) >= 290
+    assert np.allclose(complete["km_median"], complete["median"], rtol=1e-12)
+    odd = _censored_groups(groups=50, n=31, seed=42, open_share_scale=1e8)
+    table = mttr.duration_summary(odd, by="service", targets=())
+    complete = table[table["open"] == 0]
+    assert np.allclose(complete["km_median"], complete["median"], rtol=1e-12)
