@@ -149,6 +149,13 @@ def _parser() -> argparse.ArgumentParser:
         "or a phase (detection, response, diagnosis, repair, followup); default time_to_recover",
     )
     summary.add_argument(
+        "--format",
+        dest="fmt",
+        default="table",
+        choices=["table", "csv", "json", "markdown"],
+        help="how to print it: an aligned table (default), CSV, JSON records or a Markdown table",
+    )
+    summary.add_argument(
         "--csv", default=None, help="also write the full table to this CSV (spreadsheet-safe)"
     )
 
@@ -282,10 +289,10 @@ def _report(args: argparse.Namespace) -> int:
 def _summary(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .output import to_safe_csv
+    from .output import spreadsheet_safe, to_safe_csv
     from .phases import phase_durations
-    from .review import tidy
     from .stats import duration_summary
+    from .units import readable
 
     durations = phase_durations(_read(args))
     by = [b.strip() for b in args.by.split(",")] if args.by else None
@@ -297,20 +304,36 @@ def _summary(args: argparse.Namespace) -> int:
             expected="one of " + ", ".join((*METRICS, *PHASES)),
         )
     table = duration_summary(durations, metric=args.metric, by=by)
-    shown = tidy(table[["count", "open", "median", "median_low", "median_high", "p90", "mean", "note"]])
-    shown["median (95 % interval)"] = [
-        "n/a" if pd.isna(m) else f"{m:.1f} ({lo:.1f}–{hi:.1f})" if pd.notna(lo) else f"{m:.1f} (no interval)"
-        for m, lo, hi in zip(shown["median"], shown["median_low"], shown["median_high"], strict=True)
-    ]
-    shown = shown[["count", "open", "median (95 % interval)", "p90", "mean", "note"]]
-    print(f"{args.metric} in minutes ({len(durations):,} incidents analysed)")
-    with pd.option_context(
-        "display.width", 200, "display.max_colwidth", 70, "display.float_format", "{:.1f}".format
-    ):
-        print(shown.fillna({"note": ""}).to_string())
+    columns = ["count", "open", "median", "median_low", "median_high", "p90", "mean", "note"]
+    if args.fmt in ("csv", "json"):  # numbers for machines: minutes, full precision, blanks for missing
+        numbers = table[columns].reset_index()
+        if args.fmt == "csv":
+            print(spreadsheet_safe(numbers).to_csv(index=False), end="")
+        else:
+            print(numbers.to_json(orient="records", indent=2))
+    else:
+        shown = readable(table[columns])
+        if args.fmt == "markdown":
+            print(_markdown(shown.reset_index() if shown.index.name or shown.index.names[0] else shown))
+        else:
+            print(f"{args.metric.replace('_', ' ')} ({len(durations):,} incidents analysed)")
+            with pd.option_context("display.width", 200, "display.max_colwidth", 70):
+                print(shown.to_string())
     if args.csv:
         print(to_safe_csv(table, args.csv))
     return 0
+
+
+def _markdown(table) -> str:
+    """A Markdown table; only the pipes and backslashes of a cell are escaped."""
+
+    def cell(value: object) -> str:
+        return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+    head = [cell(c) for c in table.columns]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -355,6 +378,12 @@ def _synth(args: argparse.Namespace) -> int:
 
     if args.incidents < 20 or args.months < 1:
         raise InputError("--incidents must be at least 20 and --months at least 1")
+    if not 0 <= args.improvement < 1:
+        raise InputError(
+            "--improvement is the share by which durations shorten each month",
+            found=args.improvement,
+            expected="a number from 0 up to (not including) 1, e.g. 0.02",
+        )
     frame = synth_incidents(
         incidents=args.incidents,
         months=args.months,

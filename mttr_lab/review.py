@@ -10,6 +10,7 @@ import pandas as pd
 from .frames import DURATIONS, INCIDENTS, require
 from .schema import SEVERITIES, InputError
 from .stats import to_minutes
+from .units import shown_notes
 
 __all__ = [
     "detection_lag",
@@ -326,7 +327,7 @@ def tidy(table: pd.DataFrame, *, digits: int = 1) -> pd.DataFrame:
             scale = 10.0 ** (1 - np.floor(np.log10(np.abs(values))))
             out[pvalues] = np.where(values > 0, np.round(values * scale) / scale, values)
     if "note" in out.columns:
-        out["note"] = [_shown_notes(note, out.columns) for note in out["note"]]
+        out["note"] = [shown_notes(note, out.columns) for note in out["note"]]
 
     def name(value: object, level: str | None) -> object:
         if (isinstance(value, float) and pd.isna(value)) or value is None or value is pd.NA:
@@ -341,20 +342,6 @@ def tidy(table: pd.DataFrame, *, digits: int = 1) -> pd.DataFrame:
     else:
         out.index = pd.Index([name(v, out.index.name) for v in out.index], name=out.index.name)
     return out
-
-
-_STATISTICS = re.compile(r"^(mean|median|geomean|p\d\d|km_\w+|within_\w+|std)\b")
-
-
-def _shown_notes(note: object, columns: pd.Index) -> object:
-    if not isinstance(note, str):
-        return note
-    kept = []
-    for part in note.split("; "):
-        match = _STATISTICS.match(part)
-        if match is None or match.group(1) in columns:
-            kept.append(part)
-    return "; ".join(kept) if kept else pd.NA
 
 
 def latest_incidents(durations: pd.DataFrame, *, n: int = 20) -> pd.DataFrame:

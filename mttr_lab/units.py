@@ -49,6 +49,21 @@ _LABELS = {
 }
 
 
+_STATISTICS = re.compile(r"^(mean|median|geomean|p\d\d|km_\w+|within_\w+|std)\b")
+
+
+def shown_notes(note: object, columns: pd.Index) -> object:
+    """The parts of a ``note`` about statistics among ``columns`` (or about no statistic)."""
+    if not isinstance(note, str):
+        return note
+    kept = []
+    for part in note.split("; "):
+        match = _STATISTICS.match(part)
+        if match is None or match.group(1) in columns:
+            kept.append(part)
+    return "; ".join(kept) if kept else pd.NA
+
+
 def format_minutes(minutes: float | None, _pos: object = None) -> str:
     """A duration in minutes as people say it: ``45 min``, ``2 h``, ``1.5 d``; "" when missing.
 
@@ -181,8 +196,12 @@ def readable(
     out: dict[str, list[str]] = {}
     consumed: set[str] = set()
     columns = [str(c) for c in table.columns]
+    notes = table["note"].map(lambda n: shown_notes(n, table.columns)) if "note" in table.columns else None
     for name in columns:
         if name in consumed:
+            continue
+        if name == "note" and notes is not None:
+            out[_label(name, level)] = [_cell(v, "other", zone) for v in notes]
             continue
         kind = _kind(name)
         values = table[name]

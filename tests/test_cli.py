@@ -24,7 +24,7 @@ def test_summary_prints_the_table_and_writes_a_safe_csv(tmp_path, capsys):
     csv = tmp_path / "summary.csv"
     assert main(["summary", str(SAMPLE), "--by", "severity", "--csv", str(csv)]) == 0
     out = capsys.readouterr().out
-    assert "time_to_recover in minutes" in out
+    assert "time to recover (1,499 incidents analysed)" in out
     for severity in ("low", "medium", "high", "critical"):
         assert severity in out
     written = pd.read_csv(csv)
@@ -166,3 +166,27 @@ def test_report_cadences_and_odd_periods(tmp_path, capsys):
         .splitlines()[-1]
         .endswith("the export holds no incident records; expected at least one incident")
     )
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "markdown"])
+def test_summary_formats(fmt, capsys):
+    import json
+
+    assert main(["summary", str(SAMPLE), "--by", "severity", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    if fmt == "json":
+        records = json.loads(out)
+        assert {r["severity"] for r in records} >= {"low", "critical"} and "median_low" in records[0]
+    elif fmt == "csv":
+        assert out.splitlines()[0].startswith("severity,count,open,median,median_low")
+    else:
+        assert "median (95 % CI)" in out and "NaN" not in out and "<NA>" not in out
+        if fmt == "markdown":
+            assert out.splitlines()[1].startswith("|---|")
+
+
+def test_synth_refuses_an_improvement_that_is_not_a_monthly_share(tmp_path, capsys):
+    assert main(["synth", "--improvement", "2", "--out", str(tmp_path / "x.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--improvement" in err[0] and "found 2.0" in err[0]
+    assert not (tmp_path / "x.json").exists()

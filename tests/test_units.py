@@ -90,8 +90,10 @@ def test_cells_say_missing_booleans_counts_times_and_notes_in_words():
         "yes",
         "1,234",
         "50 %",
-        "share within 30 min: 1 open incident too recent; acknowledged is before detected",
+        "acknowledged is before detected",  # the remark on a share the table does not show is left out
     ]
+    with_share = readable(table.assign(within_30=[0.5, 0.25]))
+    assert with_share.iloc[0]["note"].startswith("share within 30 min: 1 open incident too recent;")
     assert shown.iloc[1].tolist() == ["B", MISSING, "no", "1", MISSING, MISSING]
 
 
