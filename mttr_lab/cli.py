@@ -179,6 +179,23 @@ def _parser() -> argparse.ArgumentParser:
     postmortem.add_argument("incident_id", help="the incident's id in the export")
     postmortem.add_argument("--out", default=None, help="Markdown file to write (default: print it)")
 
+    fetch = command(
+        "fetch",
+        "fetch incidents from a vendor's API into a folder that report, summary and check read "
+        "(the token comes from PAGERDUTY_TOKEN; a fetch that stopped resumes)",
+        "PAGERDUTY_TOKEN=... mttr-lab fetch pagerduty --since 2026-01-01 --until 2026-07-01 --out exports/pd\n"
+        "  mttr-lab fetch statuspage --base-url https://www.githubstatus.com --out exports/github",
+    )
+    fetch.add_argument("vendor", choices=["pagerduty", "statuspage", "opsgenie", "incidentio"])
+    fetch.add_argument("--since", default=None, help="first day of incident creation, e.g. 2026-01-01 (UTC)")
+    fetch.add_argument("--until", default=None, help="day after the last, e.g. 2026-07-01 (UTC)")
+    fetch.add_argument("--out", required=True, help="folder for the pages (created)")
+    fetch.add_argument(
+        "--base-url",
+        default=None,
+        help="the status page for statuspage; another API host (EU, a test server)",
+    )
+
     synth = command(
         "synth",
         "write a realistic synthetic export (seeded: the same arguments give the same bytes)",
@@ -395,6 +412,14 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fetch(args: argparse.Namespace) -> int:
+    from .fetch import fetch
+
+    pages = fetch(args.vendor, since=args.since, until=args.until, out=args.out, base_url=args.base_url)
+    print(f"{len(pages):,} page(s) in {args.out}; read them with: mttr-lab report {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)  # --help answers here, before pandas is loaded
@@ -404,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         "check": _check,
         "postmortem": _postmortem,
         "synth": _synth,
+        "fetch": _fetch,
     }
     try:
         return handlers[args.command](args)

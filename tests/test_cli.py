@@ -117,7 +117,7 @@ def test_help_answers_without_loading_pandas():
     code = (
         "import sys, contextlib, io\n"
         "from mttr_lab.cli import main\n"
-        "for argv in ([], ['report'], ['summary'], ['check'], ['postmortem'], ['synth']):\n"
+        "for argv in ([], ['report'], ['summary'], ['check'], ['postmortem'], ['synth'], ['fetch']):\n"
         "    with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
         "        main([*argv, '--help'])\n"
         "print(sorted(m for m in ('pandas', 'numpy', 'scipy', 'matplotlib') if m in sys.modules))\n"
