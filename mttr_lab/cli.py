@@ -182,7 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     fetch = command(
         "fetch",
         "fetch incidents from a vendor's API into a folder that report, summary and check read "
-        "(the token comes from PAGERDUTY_TOKEN; a fetch that stopped resumes)",
+        "(tokens from PAGERDUTY_TOKEN, OPSGENIE_API_KEY or INCIDENTIO_API_KEY; a fetch that stopped resumes)",
         "PAGERDUTY_TOKEN=... mttr-lab fetch pagerduty --since 2026-01-01 --until 2026-07-01 --out exports/pd\n"
         "  mttr-lab fetch statuspage --base-url https://www.githubstatus.com --out exports/github",
     )

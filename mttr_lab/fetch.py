@@ -28,7 +28,11 @@ __all__ = ["TOKENS", "fetch"]
 
 #: The environment variable holding each vendor's token (never a parameter, never logged).
 TOKENS = {"pagerduty": "PAGERDUTY_TOKEN", "opsgenie": "OPSGENIE_API_KEY", "incidentio": "INCIDENTIO_API_KEY"}
-_BASE = {"pagerduty": "https://api.pagerduty.com"}
+_BASE = {
+    "pagerduty": "https://api.pagerduty.com",
+    "opsgenie": "https://api.opsgenie.com",
+    "incidentio": "https://api.incident.io",
+}
 #: PagerDuty answers at most this many days per request window and this deep into one listing.
 WINDOW_DAYS = 180
 CEILING = 10_000
@@ -52,9 +56,10 @@ def fetch(
 
     Parameters
     ----------
-    vendor : {"pagerduty", "statuspage"}
-        PagerDuty REST v2 (token in ``PAGERDUTY_TOKEN``) or a public Statuspage (``base_url``
-        is the page, e.g. ``https://www.githubstatus.com``; no token).
+    vendor : {"pagerduty", "opsgenie", "incidentio", "statuspage"}
+        PagerDuty REST v2 (token in ``PAGERDUTY_TOKEN``), Opsgenie alerts (``OPSGENIE_API_KEY``),
+        incident.io v2 (``INCIDENTIO_API_KEY``) or a public Statuspage (``base_url`` is the page,
+        e.g. ``https://www.githubstatus.com``; no token).
     out : path
         The folder to write the pages into (created); pages already there are not fetched again.
     since, until : date or timestamp
@@ -86,27 +91,38 @@ def fetch(
             )
         with _Client(base_url.rstrip("/"), {}, sleep=sleep, vendor="Statuspage") as client:
             return [_statuspage(client, out)]
-    if vendor != "pagerduty":
-        raise InputError(
-            f"fetching from {vendor} is not available yet",
-            expected="pagerduty or statuspage (export files of the others are read)",
-        )
+    if vendor not in TOKENS:
+        raise InputError(f"no fetch for {vendor!r}", expected="pagerduty, opsgenie, incidentio or statuspage")
+    name = {"pagerduty": "PagerDuty", "opsgenie": "Opsgenie", "incidentio": "incident.io"}[vendor]
     token = environ.get(TOKENS[vendor], "").strip()
     if not token:
         raise InputError(
-            f"no PagerDuty token: set the environment variable {TOKENS[vendor]}", expected="a REST API key"
+            f"no {name} token: set the environment variable {TOKENS[vendor]}", expected="an API key"
         )
     if since is None or until is None:
-        raise InputError("fetch pagerduty needs --since and --until", expected="dates such as 2026-01-01")
+        raise InputError(f"fetch {vendor} needs --since and --until", expected="dates such as 2026-01-01")
     start, end = _utc(since, "since"), _utc(until, "until")
     if end <= start:
         raise InputError("--until is not after --since", found=f"{since} to {until}")
-    headers = {"Authorization": f"Token token={token}", "Accept": "application/vnd.pagerduty+json;version=2"}
-    with _Client(base_url or _BASE[vendor], headers, sleep=sleep, vendor="PagerDuty") as client:
-        from tqdm import tqdm
+    headers = {
+        "pagerduty": {
+            "Authorization": f"Token token={token}",
+            "Accept": "application/vnd.pagerduty+json;version=2",
+        },
+        "opsgenie": {"Authorization": f"GenieKey {token}"},
+        "incidentio": {"Authorization": f"Bearer {token}"},
+    }[vendor]
+    from tqdm import tqdm
 
-        with tqdm(desc="PagerDuty pages", unit="page", file=sys.stderr, disable=not progress) as bar:
-            return [page for window in _windows(start, end) for page in _pagerduty(client, out, *window, bar)]
+    with (
+        _Client(base_url or _BASE[vendor], headers, sleep=sleep, vendor=name) as client,
+        tqdm(desc=f"{name} pages", unit="page", file=sys.stderr, disable=not progress) as bar,
+    ):
+        if vendor == "opsgenie":
+            return _opsgenie(client, out, start, end, bar)
+        if vendor == "incidentio":
+            return _incidentio(client, out, start, end, bar)
+        return [page for window in _windows(start, end) for page in _pagerduty(client, out, *window, bar)]
 
 
 def _utc(value: str | pd.Timestamp, name: str) -> pd.Timestamp:
@@ -168,6 +184,51 @@ def _log_entries(client: _Client, incident: str) -> list[Any]:
         if not page.get("more"):
             return entries
         offset += LIMIT
+
+
+def _opsgenie(client: _Client, out: Path, start: pd.Timestamp, end: pd.Timestamp, bar: Any) -> list[Path]:
+    """``GET /v2/alerts`` created in the window (each alert carries its ``report``), offset pages."""
+    query = f"createdAt >= {int(start.timestamp() * 1000)} AND createdAt < {int(end.timestamp() * 1000)}"
+    pages, offset = [], 0
+    while True:
+        path = out / f"opsgenie-{_stamp(start)}-{_stamp(end)}-{offset:05d}.json"
+        if path.exists():
+            page = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            page = client.get(
+                "/v2/alerts", {"query": query, "offset": offset, "limit": LIMIT, "order": "asc"}
+            )
+            _write(path, page)
+        bar.update(1)
+        pages.append(path)
+        if len(page.get("data", [])) < LIMIT or not (page.get("paging") or {}).get("next"):
+            return pages
+        offset += LIMIT
+
+
+def _incidentio(client: _Client, out: Path, start: pd.Timestamp, end: pd.Timestamp, bar: Any) -> list[Path]:
+    """``GET /v2/incidents`` created in the window, page by page on the ``after`` cursor."""
+    pages, after, number = [], None, 0
+    while True:
+        path = out / f"incidentio-{_stamp(start)}-{_stamp(end)}-{number:05d}.json"
+        if path.exists():
+            page = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            params = {
+                "page_size": 250,
+                "created_at[gte]": start.strftime("%Y-%m-%d"),
+                "created_at[lt]": end.strftime("%Y-%m-%d"),
+            }
+            if after:
+                params["after"] = after
+            page = client.get("/v2/incidents", params)
+            _write(path, page)
+        bar.update(1)
+        pages.append(path)
+        after = (page.get("pagination_meta") or {}).get("after")
+        if not after or not page.get("incidents"):
+            return pages
+        number += 1
 
 
 def _statuspage(client: _Client, out: Path) -> Path:

@@ -41,6 +41,7 @@ class Vendor:
         self.failures = list(failures or [])
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.status: int | None = None
+        self.authorizations: list[str | None] = []
 
     def incidents(self, since: pd.Timestamp, until: pd.Timestamp) -> list[dict]:
         days = pd.date_range(since.ceil("D"), until, freq="D", inclusive="left")
@@ -88,7 +89,7 @@ def server():
         def do_GET(self) -> None:
             url = urlparse(self.path)
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-            assert self.headers["Authorization"] in ("Token token=secret-token-123", None)
+            vendors[0].authorizations.append(self.headers.get("Authorization"))
             status, headers, body = vendors[0].answer(url.path, query)
             data = json.dumps(body).encode()
             self.send_response(status)
@@ -135,6 +136,7 @@ def test_a_long_range_is_fetched_in_windows_of_at_most_six_months_and_read_back(
     assert set(incidents["source"]) == {"pagerduty"}
     assert (mttr.phase_durations(incidents)["time_to_resolve"] == pd.Timedelta(minutes=42)).all()
     assert "secret-token-123" not in "".join(p.read_text() for p in pages)
+    assert set(vendor.authorizations) == {"Token token=secret-token-123"}
 
 
 def test_more_pages_then_resume_without_asking_again(server, tmp_path):
@@ -247,9 +249,77 @@ def test_the_command_line_fetches_and_names_a_missing_token_in_one_line(
     assert main(args) == 2
     assert (
         capsys.readouterr().err.strip()
-        == "mttr-lab: no PagerDuty token: set the environment variable PAGERDUTY_TOKEN; expected a REST API key"
+        == "mttr-lab: no PagerDuty token: set the environment variable PAGERDUTY_TOKEN; expected an API key"
     )
     monkeypatch.setenv("PAGERDUTY_TOKEN", "secret-token-123")
     assert main(args) == 0
     assert "1 page(s)" in capsys.readouterr().out
     assert len(mttr.read_export(tmp_path)) == 2
+
+
+class Paged(Vendor):
+    """A fake Opsgenie or incident.io: ``count`` copies of a fixture record, paged the vendor's way."""
+
+    def __init__(self, vendor: str, record: dict, count: int) -> None:
+        super().__init__()
+        self.vendor, self.record, self.count = vendor, record, count
+
+    def item(self, i: int) -> dict:
+        item = json.loads(json.dumps(self.record))
+        if self.vendor == "opsgenie":
+            item.update(id=f"alert-{i}", tinyId=str(i + 1), alias=f"alias-{i}")
+        else:
+            item.update(id=f"01INC{i:05d}", reference=f"INC-{i + 1}")
+        return item
+
+    def answer(self, path, query):
+        self.requests.append((path, query))
+        if self.vendor == "opsgenie" and path == "/v2/alerts":
+            offset, limit = int(query["offset"]), int(query["limit"])
+            items = [self.item(i) for i in range(offset, min(offset + limit, self.count))]
+            more = offset + limit < self.count
+            return 200, {}, {"data": items, "paging": {"next": "https://next" if more else None}, "took": 0.1}
+        if self.vendor == "incidentio" and path == "/v2/incidents":
+            start = int(query.get("after", "0"))
+            items = [self.item(i) for i in range(start, min(start + 250, self.count))]
+            after = str(start + 250) if start + 250 < self.count else None
+            return 200, {}, {"incidents": items, "pagination_meta": {"after": after, "page_size": 250}}
+        return 404, {}, {"message": "Not Found"}
+
+
+@pytest.mark.parametrize(
+    ("vendor", "fixture", "key", "variable", "count", "pages"),
+    [
+        ("opsgenie", "opsgenie/alerts.json", "data", "OPSGENIE_API_KEY", 130, 2),
+        ("incidentio", "incidentio/incidents_page.json", "incidents", "INCIDENTIO_API_KEY", 300, 2),
+    ],
+)
+def test_opsgenie_and_incidentio_pages_read_back(
+    server, tmp_path, fixtures, vendor, fixture, key, variable, count, pages
+):
+    record = json.loads((fixtures / fixture).read_text())[key][0]
+    fake = Paged(vendor, record, count)
+    url = server(fake)
+    written = fetch(
+        vendor,
+        since="2025-01-01",
+        until="2026-01-01",
+        out=tmp_path,
+        base_url=url,
+        progress=False,
+        environ={variable: "k"},
+    )
+    assert len(written) == pages == len(fake.requests)
+    incidents = mttr.read_export(tmp_path)
+    assert len(incidents) == count and set(incidents["source"]) == {vendor}
+    fake.requests.clear()
+    fetch(
+        vendor,
+        since="2025-01-01",
+        until="2026-01-01",
+        out=tmp_path,
+        base_url=url,
+        progress=False,
+        environ={variable: "k"},
+    )
+    assert fake.requests == []  # resumed from the pages already written
