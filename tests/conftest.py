@@ -66,3 +66,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Notebooks that analyse ``../shared/data/real`` are skipped where it is absent.
+
+    Their stored outputs come from those exports; a clone without them (a user's) would otherwise
+    compare them with the bundled sample's figures and fail.
+    """
+    if REAL_DATA.is_dir():
+        return
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.suffix == ".ipynb" and "shared/data/real" in path.read_text(encoding="utf-8"):
+            item.add_marker(pytest.mark.skip(reason="../shared/data/real is not present"))
