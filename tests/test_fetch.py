@@ -17,6 +17,13 @@ from mttr_lab.fetch import WINDOW_DAYS, fetch
 TOKEN = {"PAGERDUTY_TOKEN": "secret-token-123"}
 
 
+def _four_days(url: str, out, **options):
+    """PagerDuty's first four days of 2025 into ``out``, quietly."""
+    return fetch(
+        "pagerduty", since="2025-01-01", until="2025-01-05", out=out, base_url=url, progress=False, **options
+    )
+
+
 def _incident(number: int, created: pd.Timestamp) -> dict:
     return {
         "id": f"P{number:05d}",
@@ -177,16 +184,7 @@ def test_rate_limits_and_server_errors_are_retried_after_the_asked_wait(server, 
     vendor = Vendor(failures=[(429, {"Retry-After": "7"}), (503, {})])
     url = server(vendor)
     waits: list[float] = []
-    fetch(
-        "pagerduty",
-        since="2025-01-01",
-        until="2025-01-05",
-        out=tmp_path,
-        base_url=url,
-        progress=False,
-        environ=TOKEN,
-        sleep=waits.append,
-    )
+    _four_days(url, tmp_path, environ=TOKEN, sleep=waits.append)
     assert waits == [7.0, 2.0]  # Retry-After honoured, then exponential backoff
     assert len(mttr.read_export(tmp_path)) == 4
 
@@ -196,20 +194,12 @@ def test_errors_are_one_line_with_status_and_the_vendors_message(server, tmp_pat
     vendor.status = 401
     url = server(vendor)
     with pytest.raises(mttr.InputError) as err:
-        fetch(
-            "pagerduty",
-            since="2025-01-01",
-            until="2025-01-05",
-            out=tmp_path,
-            base_url=url,
-            progress=False,
-            environ=TOKEN,
-        )
+        _four_days(url, tmp_path, environ=TOKEN)
     message = str(err.value)
     assert "PagerDuty answered HTTP 401: Invalid Token" in message and "\n" not in message
     assert "secret-token-123" not in message
     with pytest.raises(mttr.InputError, match="set the environment variable PAGERDUTY_TOKEN"):
-        fetch("pagerduty", since="2025-01-01", until="2025-01-05", out=tmp_path, base_url=url, environ={})
+        _four_days(url, tmp_path, environ={})
 
 
 def test_statuspage_needs_no_token_and_reads_back(server, tmp_path, fixtures):
