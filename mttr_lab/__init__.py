@@ -15,8 +15,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "calendar": ("hour_uniformity_test", "hour_weekday_table", "time_class_summary", "with_calendar"),
     "compare": ("compare_groups", "compare_periods", "compare_periods_stratified"),
     "detectability": ("detectable_change", "simulate_improvement"),
-    "fetch": ("fetch",),
-    "explore": ("Explorer", "explore"),
+    "vendor_api": ("fetch",),
+    "explorer": ("Explorer", "explore"),
     "frames": ("FrameKindError", "Period", "minutes_observed"),
     "io": ("detect_source", "from_frame", "read_export", "supported_sources"),
     "narrative": (

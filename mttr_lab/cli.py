@@ -308,18 +308,17 @@ def _summary(args: argparse.Namespace) -> int:
 
     from .output import spreadsheet_safe, to_safe_csv
     from .phases import phase_durations
+    from .schema import METRICS, PHASES
     from .stats import duration_summary
     from .units import readable
-
-    durations = phase_durations(_read(args))
-    by = [b.strip() for b in args.by.split(",")] if args.by else None
-    from .schema import METRICS, PHASES
 
     if args.metric not in (*METRICS, *PHASES):
         raise InputError(
             f"--metric {args.metric} is not a metric or a phase",
             expected="one of " + ", ".join((*METRICS, *PHASES)),
         )
+    durations = phase_durations(_read(args))
+    by = [b.strip() for b in args.by.split(",")] if args.by else None
     table = duration_summary(durations, metric=args.metric, by=by)
     columns = ["count", "open", "median", "median_low", "median_high", "p90", "mean", "note"]
     if args.fmt in ("csv", "json"):  # numbers for machines: minutes, full precision, blanks for missing
@@ -413,7 +412,7 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from .fetch import fetch
+    from .vendor_api import fetch
 
     pages = fetch(args.vendor, since=args.since, until=args.until, out=args.out, base_url=args.base_url)
     print(f"{len(pages):,} page(s) in {args.out}; read them with: mttr-lab report {args.out}")

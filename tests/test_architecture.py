@@ -13,7 +13,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "mttr_lab"
 DESIGN = PACKAGE.parent / "docs" / "design.md"
 #: Modules expected soon; the map must place them already (a missing one fails the test).
-EXPECTED = ("units", "explore", "timeline", "response", "playbooks", "response_plots", "fetch")
+EXPECTED = ("units", "explorer", "timeline", "response", "playbooks", "response_plots", "vendor_api")
 
 
 def module_name(path: Path) -> str:
@@ -141,3 +141,27 @@ def test_the_map_already_places_the_modules_on_their_way():
     floors = floor_of()
     missing = [name for name in EXPECTED if name not in floors]
     assert not missing, f"add {', '.join(missing)} to the floor map in docs/design.md"
+
+
+def test_no_public_name_is_also_a_module_name():
+    # The package imports its public names on first use; a function named like its module
+    # (say fetch in fetch.py) would become the module once anyone imports the module itself,
+    # and mttr.fetch(...) would then fail with "module is not callable".
+    import mttr_lab
+
+    modules = {p.stem for p in PACKAGE.glob("*.py")} | {p.name for p in PACKAGE.iterdir() if p.is_dir()}
+    assert not (set(mttr_lab.__all__) & modules)
+
+
+def test_a_public_name_stays_itself_after_its_module_is_imported():
+    import subprocess
+    import sys
+
+    code = (
+        "import mttr_lab.vendor_api, mttr_lab.explorer\n"
+        "import mttr_lab as mttr\n"
+        "assert callable(mttr.fetch) and callable(mttr.explore), (mttr.fetch, mttr.explore)\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.stdout.strip() == "ok", out.stderr

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import mttr_lab as mttr
-import mttr_lab.fetch as fetching
-from mttr_lab.fetch import WINDOW_DAYS, fetch
+import mttr_lab.vendor_api as fetching
+from mttr_lab.vendor_api import WINDOW_DAYS, fetch
 
 TOKEN = {"PAGERDUTY_TOKEN": "secret-token-123"}
 

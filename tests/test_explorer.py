@@ -17,7 +17,7 @@ import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, SAMPLE
 
 import mttr_lab as mttr
-from mttr_lab.explore import _table_html
+from mttr_lab.explorer import _table_html
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_filters_do_not_recompute_phases(explorer: mttr.Explorer, monkeypatch: p
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("phase_durations called on a filter change")
 
-    monkeypatch.setattr("mttr_lab.explore.phase_durations", refuse)
+    monkeypatch.setattr("mttr_lab.explorer.phase_durations", refuse)
     explorer.set(clock="detection", severity="low", status="closed")
     explorer.set(clock="impact")
     assert len(explorer.selection) > 0
@@ -183,7 +183,7 @@ def test_controls_drive_the_same_state(explorer: mttr.Explorer) -> None:
 def test_quick_control_changes_make_one_update(explorer: mttr.Explorer, durations: pd.DataFrame) -> None:
     import asyncio
 
-    from mttr_lab.explore import DEBOUNCE
+    from mttr_lab.explorer import DEBOUNCE
 
     assert explorer.widget is not None
     updates = []

@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -598,18 +596,3 @@ def explore(
         what is shown, ``.save(directory)`` writes the table and the figure.
     """
     return Explorer(durations, incidents=incidents, metric=metric, by=by, tz=tz)
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as :func:`explore`.
-
-    The module and its function share a name: once ``mttr_lab.explore`` is imported as a module
-    (``from mttr_lab.explore import Explorer``), the package attribute ``mttr_lab.explore`` is this
-    module, and ``mttr.explore(durations)`` must still work.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Explorer:
-        return explore(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
