@@ -176,7 +176,8 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
     recognised = _require_signature(path, source, readers[source], options)
     frame = _run_reader(path, source, readers[source], options)
     if not recognised and len(frame) and frame[["started_at", "detected_at"]].isna().all(axis=None):
-        raise _not_this_export(path, source, readers[source])  # read, but nothing could be analysed
+        # read, but nothing could be analysed (and no source recognises the file: recognised is False)
+        raise _not_this_export(path, source, readers[source], None)
     return frame
 
 
@@ -202,24 +203,29 @@ def _require_signature(path: Path, source: str, module: ModuleType, options: dic
     except Exception:  # a sniffer that cannot parse the sample: then it is not this export
         pass
     try:
-        detect_source(path)
+        recognised = detect_source(path)
     except InputError:
         return False
-    raise _not_this_export(path, source, module)
+    raise _not_this_export(path, source, module, recognised)
 
 
-def _not_this_export(path: Path, source: str, module: ModuleType) -> InputError:
-    """The error for a file that lacks ``source``'s signature: what it is, and how to read it."""
+def _not_this_export(
+    path: Path, source: str, module: ModuleType, recognised: tuple[str, str] | None
+) -> InputError:
+    """The error for a file that lacks ``source``'s signature: what it is, and how to read it.
+
+    ``recognised`` is what :func:`detect_source` made of the file (source, reason), None when no
+    source recognises it.
+    """
     sample = sample_of(path)
     name, fields = getattr(module, "SIGNATURE", (f"a {source} export", "its own fields"))
-    try:
-        found, reason = detect_source(path)
-    except InputError:
+    if recognised is None:
         return InputError(
             f"this is not {name}: it holds {_holds(path, sample)}",
             file=str(path),
             expected=f"{name}: {fields}; for another layout, source='csv' or source='json' with columns=",
         )
+    found, reason = recognised
     if found in GENERIC_FORMATS:
         found_name, found_fields = "an export", "in canonical column names"
         hint = f"source={sample.kind!r} or source='auto'"
@@ -249,7 +255,6 @@ def _container(path: Path) -> str | None:
 def _read_container(path: Path, container: str, source: str, options: dict[str, Any]) -> pd.DataFrame:
     """A Parquet table, a zip of one export, or a gzip file named without ``.gz``, read by content."""
     import shutil
-    import tempfile
     import zipfile
 
     if container == "parquet":
