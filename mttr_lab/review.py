@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -124,22 +125,10 @@ def review_bounds(
         if last_day < first_day:
             raise InputError("the review window ends before it starts", found=f"{start} to {end}")
         days = (last_day - first_day).days + 1
+        label = f"{first_day:%d %b %Y} to {last_day:%d %b %Y}"
         previous_first = first_day - pd.Timedelta(days=days)
-        begin, stop = utc(first_day), utc(last_day + pd.Timedelta(days=1))
-        return pd.Series(
-            {
-                "period": "period",
-                "label": f"{first_day:%d %b %Y} to {last_day:%d %b %Y}",
-                "start": begin,
-                "end": stop,
-                "previous_label": f"the {days} days before",
-                "previous_start": utc(previous_first),
-                "previous_end": begin,
-                "complete": bool(stop <= as_of),
-                "future": bool(begin > as_of),
-                "first_day": first_day,
-                "last_day": last_day,
-            }
+        return _bounds(
+            "period", label, f"the {days} days before", first_day, last_day, previous_first, utc, as_of
         )
     if period not in CADENCES:
         raise InputError("unknown review period", found=period, expected="week, month or quarter")
@@ -173,20 +162,36 @@ def review_bounds(
             return f"{iso.year}-W{iso.week:02d}"
         return str(p)
 
-    begin, stop = utc(chosen.start_time), utc((chosen + 1).start_time)
+    first_day, last_day = chosen.start_time.normalize(), chosen.end_time.normalize()
+    previous_first = (chosen - 1).start_time
+    return _bounds(period, name(chosen), name(chosen - 1), first_day, last_day, previous_first, utc, as_of)
+
+
+def _bounds(
+    word: str,
+    label: str,
+    previous_label: str,
+    first_day: pd.Timestamp,
+    last_day: pd.Timestamp,
+    previous_first: pd.Timestamp,
+    utc: Callable[[pd.Timestamp], pd.Timestamp],
+    as_of: pd.Timestamp,
+) -> pd.Series:
+    """The row :func:`review_bounds` returns, from local days (``last_day`` included)."""
+    begin, stop = utc(first_day), utc(last_day + pd.Timedelta(days=1))
     return pd.Series(
         {
-            "period": period,
-            "label": name(chosen),
+            "period": word,
+            "label": label,
             "start": begin,
             "end": stop,
-            "previous_label": name(chosen - 1),
-            "previous_start": utc((chosen - 1).start_time),
+            "previous_label": previous_label,
+            "previous_start": utc(previous_first),
             "previous_end": begin,
             "complete": bool(stop <= as_of),
             "future": bool(begin > as_of),
-            "first_day": chosen.start_time.normalize(),
-            "last_day": chosen.end_time.normalize(),
+            "first_day": first_day,
+            "last_day": last_day,
         }
     )
 
