@@ -225,13 +225,13 @@ def readable(
 
 
 def _text_columns(shown: pd.DataFrame) -> list[str]:
-    """Columns whose cells are words (titles, notes), left-aligned; numbers stay right-aligned."""
-    numeric = re.compile(r"^[\d,.\s%–()a-zµ<=p-]*$")
-    return [
-        c
-        for c in shown.columns
-        if shown[c].map(lambda v: bool(re.search(r"[A-Za-z]{4,}", v)) and not numeric.match(v)).any()
-    ]
+    """Columns whose cells hold words (titles, notes, actions), left-aligned.
+
+    Numbers, durations ("41 min", "3.4 h"), p-values and yes/no have no word of four letters, so
+    they stay right-aligned.
+    """
+    word = re.compile(r"[A-Za-z]{4,}")
+    return [c for c in shown.columns if any(word.search(v) for v in shown[c])]
 
 
 def _readable_index(index: pd.Index, missing_group: str | None) -> pd.Index:

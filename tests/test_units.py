@@ -110,3 +110,22 @@ def test_show_escapes_text_from_the_export():
     ).to_html()
     assert "<img src=x" not in html and "<b>svc" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_show_left_aligns_words_and_keeps_numbers_right():
+    table = pd.DataFrame(
+        {
+            "action": ["kept as still open", "excluded from analysis"],
+            "median": [41.0, 204.0],
+            "open": [True, False],
+        }
+    )
+    html = mttr.show(table).to_html()
+    style = html.split("</style>")[0]
+    assert "text-align: left" in style and "_col0" in style  # the action column, lower-case words included
+    assert "_col1" not in style and "_col2" not in style  # durations and yes/no stay right-aligned
+
+
+def test_show_renders_an_empty_table():
+    empty = pd.DataFrame({"count": pd.Series(dtype="int64"), "note": pd.Series(dtype="str")})
+    assert "incidents" in mttr.show(empty).to_html()
