@@ -54,13 +54,22 @@ def censored_minutes(durations: pd.DataFrame, *, metric: str = "time_to_recover"
     return minutes_observed(durations, metric=metric)[["minutes", "censored"]]
 
 
-def _quantile_interval(values: np.ndarray, p: float, q: float, confidence: float) -> tuple[float, float]:
-    """Distribution-free interval of the p-quantile from order statistics (exact binomial).
+def _quantile_intervals(values: np.ndarray, ps: Sequence[float], confidence: float) -> np.ndarray:
+    """Distribution-free intervals of p-quantiles from order statistics (exact binomial).
 
-    An end that does not exist at this size (see :func:`quantile_interval_sizes`) is NaN.
+    ``values`` sorted. The same order statistics as ``scipy.stats.quantile_test(...)
+    .confidence_interval`` (two-sided), for all ``ps`` in one binomial call. An end that does
+    not exist at this size (see :func:`quantile_interval_sizes`) is NaN. Returns shape (len(ps), 2).
     """
-    ci = stats.quantile_test(values, q=q, p=p).confidence_interval(confidence)
-    return float(ci.low), float(ci.high)
+    n = len(values)
+    ps = np.asarray(ps, dtype=float)
+    tail = (1 - confidence) / 2
+    low_index = stats.binom.ppf(tail, n, ps).astype(int) - 1
+    high_index = stats.binom.isf(tail, n, ps).astype(int)
+    padded = np.append(values, np.nan)
+    low = np.where(low_index >= 0, padded[np.clip(low_index, 0, n)], np.nan)
+    high = padded[np.clip(high_index, 0, n)]
+    return np.column_stack([low, high])
 
 
 def quantile_interval_sizes(p: float, *, confidence: float = 0.95) -> tuple[int, int]:
@@ -230,12 +239,13 @@ def _summarise(
     if n == 0:
         notes.append("no observed durations")
     if intervals:
-        for name in ("median", "p90", "p95", "p99"):
+        names = ("median", "p90", "p95", "p99")
+        ends = _quantile_intervals(values, [0.5, *(QUANTILES[k] for k in names[1:])], confidence)
+        for name, (low, high) in zip(names, ends, strict=True):
             row[f"{name}_low"] = row[f"{name}_high"] = np.nan
             if pd.notna(row[name]):
                 p = 0.5 if name == "median" else QUANTILES[name]
-                low, high = _quantile_interval(values, p, float(row[name]), confidence)
-                row[f"{name}_low"], row[f"{name}_high"] = low, high
+                row[f"{name}_low"], row[f"{name}_high"] = float(low), float(high)
                 need_low, need_high = quantile_interval_sizes(p, confidence=confidence)
                 if n < need_low and n < need_high:
                     notes.append(f"{name}: no interval below {max(need_low, need_high):,} observed incidents")

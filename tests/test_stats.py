@@ -277,3 +277,20 @@ def test_a_percentile_interval_has_an_upper_bound_only_from_the_size_where_it_ex
     table = mttr.duration_summary(many, by="service", targets=())
     covered = ((table["p99_low"] <= truth) & (truth <= table["p99_high"])).mean()
     assert covered >= 0.93
+
+
+def test_quantile_intervals_are_scipys_order_statistic_intervals():
+    # The summary computes the four intervals in one binomial call; they are the order statistics
+    # scipy.stats.quantile_test gives, at any size and level.
+    from scipy import stats
+
+    for n, confidence in ((7, 0.95), (36, 0.95), (120, 0.9), (400, 0.99), (1001, 0.8)):
+        durations = _censored_groups(groups=1, n=n, seed=n, open_share_scale=1e8)
+        row = mttr.duration_summary(durations, targets=(), confidence=confidence).loc["all"]
+        values = np.sort(mttr.censored_minutes(durations)["minutes"].to_numpy())
+        for name, p in (("median", 0.5), ("p90", 0.9), ("p95", 0.95), ("p99", 0.99)):
+            if np.isnan(row[name]):
+                continue
+            ci = stats.quantile_test(values, q=row[name], p=p).confidence_interval(confidence)
+            got = (row[f"{name}_low"], row[f"{name}_high"])
+            assert np.allclose(got, (ci.low, ci.high), equal_nan=True), (n, confidence, name)
