@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from .frames import DURATIONS, Period, require, require_metric
-from .stats import bootstrap_methods, censored_minutes
+from .stats import BCA_MAX_N, bootstrap_methods, censored_minutes
 
 __all__ = [
     "VERDICTS",
@@ -179,6 +179,13 @@ def median_ratio_interval(
     return np.nan, np.nan, "bootstrap interval degenerate (too many equal or zero durations)"
 
 
+def _percentile_note(n: int) -> str:
+    """What happened when the median-ratio interval is a percentile bootstrap."""
+    if "BCa" not in bootstrap_methods(n):
+        return f"percentile bootstrap: BCa skipped above {BCA_MAX_N:,} incidents"
+    return "percentile bootstrap: BCa undefined here (many equal or zero durations)"
+
+
 def _verdict(low: float, high: float, p_values: Sequence[float], alpha: float) -> str:
     significant = all(np.isfinite(p) and p < alpha for p in p_values)
     if significant and high < 1:
@@ -294,7 +301,7 @@ def compare_periods(
     low, high, how = median_ratio_interval(b, a, confidence=confidence, n_resamples=n_resamples, seed=seed)
     row["median_ratio_low"], row["median_ratio_high"] = low, high
     if how == "percentile":
-        notes.append("BCa degenerate: percentile bootstrap")
+        notes.append(_percentile_note(len(b) + len(a)))
     elif how != "BCa":
         notes.append(how)
 
@@ -349,6 +356,7 @@ def compare_periods(
     table["needed_per_group"] = table["needed_per_group"].astype("Int64")
     table["verdict"] = table["verdict"].astype("str")
     table["note"] = table["note"].astype("str").where(table["note"].notna())
+    table.attrs["confidence"] = confidence
     return table
 
 
@@ -542,6 +550,7 @@ def compare_periods_stratified(
     table["stratum"] = table["stratum"].astype("str")
     table["verdict"] = table["verdict"].astype("str")
     table["note"] = table["note"].astype("str").where(table["note"].notna())
+    table.attrs["confidence"] = confidence
     return table
 
 

@@ -410,6 +410,7 @@ def duration_summary(
     order += [c for c in table.columns if c.startswith("within_")] + ["note"]
     table = table[order]
     table["note"] = table["note"].astype("str").where(table["note"].notna())
+    table.attrs["confidence"] = confidence
     return table
 
 
@@ -492,4 +493,5 @@ def ecdf_table(
         out["km"] = res.cdf.evaluate(grid)
         out["km_low"] = band.low.evaluate(grid)
         out["km_high"] = band.high.evaluate(grid)
+    out.attrs["confidence"] = confidence
     return out

@@ -498,6 +498,7 @@ def rolling_trend(
     out = table[columns].copy()
     for col in _STATS:
         out[col] = out[col].astype(float)
+    out.attrs["confidence"] = confidence
     return out
 
 
@@ -614,6 +615,7 @@ def trend_slope(
     out["periods"] = out["periods"].astype("int64")
     for col in ("first_period", "last_period", "note"):
         out[col] = out[col].astype("str").where(out[col].notna())
+    out.attrs["confidence"] = confidence
     return out
 
 
@@ -756,4 +758,5 @@ def improvement_question(
     out["needed_per_period"] = out["needed_per_period"].astype("Int64")
     out["verdict"] = out["verdict"].astype("str")
     out["note"] = out["note"].astype("str").where(out["note"].notna())
+    out.attrs["confidence"] = confidence
     return out
