@@ -131,8 +131,20 @@ def _mean_interval(values: np.ndarray, confidence: float) -> tuple[float, float]
     return float(values.mean() - half), float(values.mean() + half)
 
 
-def _km(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> dict[str, float]:
-    """Kaplan-Meier median and p90 with log-log intervals (scipy.stats.ecdf on censored data).
+def _km_fit(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> tuple[object, object] | None:
+    """One Kaplan-Meier fit (scipy.stats.ecdf on censored data) and its log-log band of S(t),
+    shared by the KM quantiles and the within-target shares; None without an observed duration."""
+    if len(minutes) == 0 or censored.all():
+        return None
+    res = stats.ecdf(stats.CensoredData.right_censored(minutes, censored))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "undefined at some observations": NaN there, handled below
+        band = res.sf.confidence_interval(confidence, method="log-log")
+    return res, band
+
+
+def _km(fit: tuple[object, object] | None) -> dict[str, float]:
+    """Kaplan-Meier median and p90 with log-log intervals, from :func:`_km_fit`.
 
     A quantile is the first event time where the survival curve falls to its level, or the
     midpoint to the next event time where the curve rests exactly on the level.
@@ -140,14 +152,10 @@ def _km(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> dict[st
     out = dict.fromkeys(
         ("km_median", "km_median_low", "km_median_high", "km_p90", "km_p90_low", "km_p90_high"), np.nan
     )
-    if len(minutes) == 0 or censored.all():
+    if fit is None:
         return out
-    sample = stats.CensoredData.right_censored(minutes, censored)
-    res = stats.ecdf(sample)
+    res, band = fit
     times, surv = res.sf.quantiles, res.sf.probabilities
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "undefined at some observations": NaN there, handled below
-        band = res.sf.confidence_interval(confidence, method="log-log")
     low, high = band.low.evaluate(times), band.high.evaluate(times)
 
     def first(below: np.ndarray) -> float:
@@ -174,7 +182,11 @@ def _km(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> dict[st
 
 
 def _within(
-    minutes: np.ndarray, censored: np.ndarray, target: float, confidence: float
+    minutes: np.ndarray,
+    censored: np.ndarray,
+    target: float,
+    confidence: float,
+    fit: tuple[object, object] | None,
 ) -> tuple[float, float, float, int]:
     """Share recovered within ``target``: Kaplan-Meier 1 - S(target) with its log-log band when
     any incident is open (censored), the plain share with a Wilson interval when none is.
@@ -192,12 +204,9 @@ def _within(
     early = int((censored & (minutes <= target)).sum())
     if censored.all():
         return np.nan, np.nan, np.nan, early
-    res = stats.ecdf(stats.CensoredData.right_censored(minutes, censored))
-    share = float(res.cdf.evaluate(target))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the band is undefined where the curve is 0 or 1
-        band = res.cdf.confidence_interval(confidence, method="log-log")
-    low, high = float(band.low.evaluate(target)), float(band.high.evaluate(target))
+    res, band = fit  # the band of S(t): the share's band is its mirror image
+    share = 1 - float(res.sf.evaluate(target))
+    low, high = 1 - float(band.high.evaluate(target)), 1 - float(band.low.evaluate(target))
     low = 0.0 if np.isnan(low) and share == 0 else low
     high = 1.0 if np.isnan(high) and share == 1 else high
     return share, low, high, early
@@ -263,14 +272,17 @@ def _summarise(
         else:
             row["geomean_low"] = row["geomean_high"] = np.nan
         usable = ~np.isnan(minutes)
-        km = _km(minutes[usable], censored[usable], confidence)
+        fit = _km_fit(minutes[usable], censored[usable], confidence)
+        km = _km(fit)
         if usable.sum() < MIN_COUNT["p90"]:
             km.update(km_p90=np.nan, km_p90_low=np.nan, km_p90_high=np.nan)
         row.update(km)
         if censored.any() and np.isnan(km["km_median"]):
             notes.append("more than half still open: no Kaplan-Meier median")
         for target in targets:
-            share, low, high, unknown = _within(minutes[usable], censored[usable], float(target), confidence)
+            share, low, high, unknown = _within(
+                minutes[usable], censored[usable], float(target), confidence, fit
+            )
             tag = f"within_{target:g}"
             row[tag], row[f"{tag}_low"], row[f"{tag}_high"] = share, low, high
             if unknown:
