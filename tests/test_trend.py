@@ -277,3 +277,21 @@ def test_period_to_period_changes_are_one_family_per_series():
     )
     middle = jumped[jumped["period"] == "2024-07"]
     assert middle["change_significant"].mean() >= 0.7
+
+
+def test_the_plotted_level_follows_confidence(gap):
+    # The band's legend reads the level the trend was computed at, not a fixed "95 %".
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for confidence, label in ((0.9, "90 % interval"), (0.95, "95 % interval"), (0.995, "99.5 % interval")):
+        trend = duration_trend(gap, confidence=confidence, n_resamples=100)
+        ax = mttr.plot_trend(trend)
+        assert label in [t.get_text() for t in ax.get_legend().get_texts()]
+        plt.close(ax.figure)
+    summary = mttr.duration_summary(gap, by="severity", confidence=0.8)
+    ax = mttr.plot_tiers(mttr.assign_tiers(summary), mttr.seed_tiers())
+    assert "80 % interval" in ax.get_xlabel()
+    plt.close(ax.figure)
