@@ -3,14 +3,18 @@
 :func:`compare_periods` compares the incidents whose clock started in one period with those of
 another: the ratio of medians with a seeded bootstrap interval, the ratio of geometric means with
 a Welch t interval on log durations, a Mann–Whitney U test (and a log-rank test that counts open
-incidents as censored), and a verdict that says "improved" or "worsened" only when the interval
-and the test agree. It also says what these incident counts could have detected at all
-(statistics.md §4.3: durations are about lognormal with log-σ ≈ 1.25, so a 10 % change needs
-about 2,200 incidents per group).
+incidents as censored), and a verdict that says "improved" or "worsened" only when the
+geometric-mean-ratio interval lies on one side of 1 and the rank tests agree. That Welch test on
+log durations is the one whose power :func:`detectable_ratio` and :func:`needed_per_group`
+compute, so a change they call detectable at 80 % is called "improved" about that often. It also
+says what these incident counts could have detected at all (statistics.md §4.3: durations are
+about lognormal with log-σ ≈ 1.25, so a 10 % change needs about 2,200 incidents per group).
 
 :func:`compare_periods_stratified` does the same per stratum (severity, by default) and combines
 the per-stratum log ratios, so that a quarter with more slow low-severity incidents does not look
-like a slower team.
+like a slower team; the per-stratum verdicts are one Holm family (``p_value_holm``).
+
+Every table carries the level of its intervals in ``attrs["confidence"]``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,12 @@
-"""Summaries of phase durations: numbers only, no drawing."""
+"""Summaries of phase durations: numbers only, no drawing.
+
+Every interval is one that covers at its stated level, or none is shown and ``note`` says why:
+exact order-statistic intervals for the median and percentiles (an end exists only from the
+size :func:`quantile_interval_sizes` gives), a t interval for the mean only from
+:data:`MEAN_INTERVAL_MIN` observed incidents, Kaplan–Meier with log-log bands for open incidents,
+and within-target shares that count open incidents as censored. The level travels with the table
+in ``attrs["confidence"]``.
+"""
 
 from __future__ import annotations
 
