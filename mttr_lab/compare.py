@@ -3,14 +3,18 @@
 :func:`compare_periods` compares the incidents whose clock started in one period with those of
 another: the ratio of medians with a seeded bootstrap interval, the ratio of geometric means with
 a Welch t interval on log durations, a Mann–Whitney U test (and a log-rank test that counts open
-incidents as censored), and a verdict that says "improved" or "worsened" only when the interval
-and the test agree. It also says what these incident counts could have detected at all
-(statistics.md §4.3: durations are about lognormal with log-σ ≈ 1.25, so a 10 % change needs
-about 2,200 incidents per group).
+incidents as censored), and a verdict that says "improved" or "worsened" only when the
+geometric-mean-ratio interval lies on one side of 1 and the rank tests agree. That Welch test on
+log durations is the one whose power :func:`detectable_ratio` and :func:`needed_per_group`
+compute, so a change they call detectable at 80 % is called "improved" about that often. It also
+says what these incident counts could have detected at all (statistics.md §4.3: durations are
+about lognormal with log-σ ≈ 1.25, so a 10 % change needs about 2,200 incidents per group).
 
 :func:`compare_periods_stratified` does the same per stratum (severity, by default) and combines
 the per-stratum log ratios, so that a quarter with more slow low-severity incidents does not look
-like a slower team.
+like a slower team; the per-stratum verdicts are one Holm family (``p_value_holm``).
+
+Every table carries the level of its intervals in ``attrs["confidence"]``.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from .frames import DURATIONS, Period, require, require_metric
-from .stats import bootstrap_methods, censored_minutes
+from .stats import BCA_MAX_N, bootstrap_methods, censored_minutes
 
 __all__ = [
     "VERDICTS",
@@ -179,6 +183,13 @@ def median_ratio_interval(
     return np.nan, np.nan, "bootstrap interval degenerate (too many equal or zero durations)"
 
 
+def _percentile_note(n: int) -> str:
+    """What happened when the median-ratio interval is a percentile bootstrap."""
+    if "BCa" not in bootstrap_methods(n):
+        return f"percentile bootstrap: BCa skipped above {BCA_MAX_N:,} incidents"
+    return "percentile bootstrap: BCa undefined here (many equal or zero durations)"
+
+
 def _verdict(low: float, high: float, p_values: Sequence[float], alpha: float) -> str:
     significant = all(np.isfinite(p) and p < alpha for p in p_values)
     if significant and high < 1:
@@ -294,7 +305,7 @@ def compare_periods(
     low, high, how = median_ratio_interval(b, a, confidence=confidence, n_resamples=n_resamples, seed=seed)
     row["median_ratio_low"], row["median_ratio_high"] = low, high
     if how == "percentile":
-        notes.append("BCa degenerate: percentile bootstrap")
+        notes.append(_percentile_note(len(b) + len(a)))
     elif how != "BCa":
         notes.append(how)
 
@@ -349,6 +360,7 @@ def compare_periods(
     table["needed_per_group"] = table["needed_per_group"].astype("Int64")
     table["verdict"] = table["verdict"].astype("str")
     table["note"] = table["note"].astype("str").where(table["note"].notna())
+    table.attrs["confidence"] = confidence
     return table
 
 
@@ -542,6 +554,7 @@ def compare_periods_stratified(
     table["stratum"] = table["stratum"].astype("str")
     table["verdict"] = table["verdict"].astype("str")
     table["note"] = table["note"].astype("str").where(table["note"].notna())
+    table.attrs["confidence"] = confidence
     return table
 
 

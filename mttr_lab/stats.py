@@ -1,4 +1,12 @@
-"""Summaries of phase durations: numbers only, no drawing."""
+"""Summaries of phase durations: numbers only, no drawing.
+
+Every interval is one that covers at its stated level, or none is shown and ``note`` says why:
+exact order-statistic intervals for the median and percentiles (an end exists only from the
+size :func:`quantile_interval_sizes` gives), a t interval for the mean only from
+:data:`MEAN_INTERVAL_MIN` observed incidents, Kaplan–Meier with log-log bands for open incidents,
+and within-target shares that count open incidents as censored. The level travels with the table
+in ``attrs["confidence"]``.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +22,15 @@ from .frames import DURATIONS, minutes_observed, require
 from .frames import group_keys as _group_keys
 from .schema import PHASES
 
-__all__ = ["MIN_COUNT", "censored_minutes", "duration_summary", "ecdf_table", "phase_breakdown", "to_minutes"]
+__all__ = [
+    "MIN_COUNT",
+    "censored_minutes",
+    "duration_summary",
+    "ecdf_table",
+    "phase_breakdown",
+    "quantile_interval_sizes",
+    "to_minutes",
+]
 
 
 def to_minutes(values: pd.Series) -> pd.Series:
@@ -46,10 +62,53 @@ def censored_minutes(durations: pd.DataFrame, *, metric: str = "time_to_recover"
     return minutes_observed(durations, metric=metric)[["minutes", "censored"]]
 
 
-def _quantile_interval(values: np.ndarray, p: float, q: float, confidence: float) -> tuple[float, float]:
-    """Distribution-free interval of the p-quantile from order statistics (exact binomial)."""
-    ci = stats.quantile_test(values, q=q, p=p).confidence_interval(confidence)
-    return float(ci.low), float(ci.high)
+def _quantile_intervals(values: np.ndarray, ps: Sequence[float], confidence: float) -> np.ndarray:
+    """Distribution-free intervals of p-quantiles from order statistics (exact binomial).
+
+    ``values`` sorted. The same order statistics as ``scipy.stats.quantile_test(...)
+    .confidence_interval`` (two-sided), for all ``ps`` in one binomial call. An end that does
+    not exist at this size (see :func:`quantile_interval_sizes`) is NaN. Returns shape (len(ps), 2).
+    """
+    n = len(values)
+    ps = np.asarray(ps, dtype=float)
+    tail = (1 - confidence) / 2
+    low_index = stats.binom.ppf(tail, n, ps).astype(int) - 1
+    high_index = stats.binom.isf(tail, n, ps).astype(int)
+    padded = np.append(values, np.nan)
+    low = np.where(low_index >= 0, padded[np.clip(low_index, 0, n)], np.nan)
+    high = padded[np.clip(high_index, 0, n)]
+    return np.column_stack([low, high])
+
+
+def quantile_interval_sizes(p: float, *, confidence: float = 0.95) -> tuple[int, int]:
+    """The fewest observed durations for each end of the order-statistic interval of a quantile.
+
+    The exact distribution-free interval of the p-quantile has an upper end only once the largest
+    of n values lies above the quantile with probability at least (1 + confidence)/2, that is
+    from ``p**n <= (1 - confidence)/2``; the lower end likewise from ``(1-p)**n <= (1 - confidence)/2``.
+    At 95 %: the median's interval from 6 incidents at both ends; the upper end of p90 from 36,
+    of p95 from 72 and of p99 from 368 (the lower ends from 2, 2 and 1).
+
+    Returns
+    -------
+    tuple of int
+        ``(lower, upper)``: the sizes from which each end exists.
+    """
+    if not 0 < p < 1:
+        raise ValueError(f"p must be between 0 and 1, not {p!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence!r}")
+    tail = (1 - confidence) / 2
+
+    def size(prob: float) -> int:
+        n = max(1, int(np.floor(np.log(tail) / np.log(prob))))
+        while prob**n > tail:  # the exact boundary, safe from rounding in the logarithms
+            n += 1
+        while n > 1 and prob ** (n - 1) <= tail:
+            n -= 1
+        return n
+
+    return size(1 - p), size(p)
 
 
 #: Above this many values BCa's jackknife (n evaluations of an O(n) statistic: O(n²) time) is
@@ -80,8 +139,20 @@ def _mean_interval(values: np.ndarray, confidence: float) -> tuple[float, float]
     return float(values.mean() - half), float(values.mean() + half)
 
 
-def _km(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> dict[str, float]:
-    """Kaplan-Meier median and p90 with log-log intervals (scipy.stats.ecdf on censored data).
+def _km_fit(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> tuple[object, object] | None:
+    """One Kaplan-Meier fit (scipy.stats.ecdf on censored data) and its log-log band of S(t),
+    shared by the KM quantiles and the within-target shares; None without an observed duration."""
+    if len(minutes) == 0 or censored.all():
+        return None
+    res = stats.ecdf(stats.CensoredData.right_censored(minutes, censored))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "undefined at some observations": NaN there, handled below
+        band = res.sf.confidence_interval(confidence, method="log-log")
+    return res, band
+
+
+def _km(fit: tuple[object, object] | None) -> dict[str, float]:
+    """Kaplan-Meier median and p90 with log-log intervals, from :func:`_km_fit`.
 
     A quantile is the first event time where the survival curve falls to its level, or the
     midpoint to the next event time where the curve rests exactly on the level.
@@ -89,14 +160,10 @@ def _km(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> dict[st
     out = dict.fromkeys(
         ("km_median", "km_median_low", "km_median_high", "km_p90", "km_p90_low", "km_p90_high"), np.nan
     )
-    if len(minutes) == 0 or censored.all():
+    if fit is None:
         return out
-    sample = stats.CensoredData.right_censored(minutes, censored)
-    res = stats.ecdf(sample)
+    res, band = fit
     times, surv = res.sf.quantiles, res.sf.probabilities
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "undefined at some observations": NaN there, handled below
-        band = res.sf.confidence_interval(confidence, method="log-log")
     low, high = band.low.evaluate(times), band.high.evaluate(times)
 
     def first(below: np.ndarray) -> float:
@@ -123,7 +190,11 @@ def _km(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> dict[st
 
 
 def _within(
-    minutes: np.ndarray, censored: np.ndarray, target: float, confidence: float
+    minutes: np.ndarray,
+    censored: np.ndarray,
+    target: float,
+    confidence: float,
+    fit: tuple[object, object] | None,
 ) -> tuple[float, float, float, int]:
     """Share recovered within ``target``: Kaplan-Meier 1 - S(target) with its log-log band when
     any incident is open (censored), the plain share with a Wilson interval when none is.
@@ -141,12 +212,9 @@ def _within(
     early = int((censored & (minutes <= target)).sum())
     if censored.all():
         return np.nan, np.nan, np.nan, early
-    res = stats.ecdf(stats.CensoredData.right_censored(minutes, censored))
-    share = float(res.cdf.evaluate(target))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the band is undefined where the curve is 0 or 1
-        band = res.cdf.confidence_interval(confidence, method="log-log")
-    low, high = float(band.low.evaluate(target)), float(band.high.evaluate(target))
+    res, band = fit  # the band of S(t): the share's band is its mirror image
+    share = 1 - float(res.sf.evaluate(target))
+    low, high = 1 - float(band.high.evaluate(target)), 1 - float(band.low.evaluate(target))
     low = 0.0 if np.isnan(low) and share == 0 else low
     high = 1.0 if np.isnan(high) and share == 1 else high
     return share, low, high, early
@@ -188,14 +256,20 @@ def _summarise(
     if n == 0:
         notes.append("no observed durations")
     if intervals:
-        for name in ("median", "p90", "p95", "p99"):
+        names = ("median", "p90", "p95", "p99")
+        ends = _quantile_intervals(values, [0.5, *(QUANTILES[k] for k in names[1:])], confidence)
+        for name, (low, high) in zip(names, ends, strict=True):
             row[f"{name}_low"] = row[f"{name}_high"] = np.nan
             if pd.notna(row[name]):
                 p = 0.5 if name == "median" else QUANTILES[name]
-                low, high = _quantile_interval(values, p, float(row[name]), confidence)
-                row[f"{name}_low"], row[f"{name}_high"] = low, high
-                if not (np.isfinite(low) and np.isfinite(high)):
-                    notes.append(f"{name} interval needs more incidents")
+                row[f"{name}_low"], row[f"{name}_high"] = float(low), float(high)
+                need_low, need_high = quantile_interval_sizes(p, confidence=confidence)
+                if n < need_low and n < need_high:
+                    notes.append(f"{name}: no interval below {max(need_low, need_high):,} observed incidents")
+                elif n < need_high:
+                    notes.append(f"{name}: no upper bound below {need_high:,} observed incidents")
+                elif n < need_low:
+                    notes.append(f"{name}: no lower bound below {need_low:,} observed incidents")
         row["mean_low"], row["mean_high"] = _mean_interval(values, confidence)
         if MIN_COUNT["mean"] <= n < MEAN_INTERVAL_MIN:
             notes.append(f"mean interval needs {MEAN_INTERVAL_MIN:,} observed incidents")
@@ -206,14 +280,17 @@ def _summarise(
         else:
             row["geomean_low"] = row["geomean_high"] = np.nan
         usable = ~np.isnan(minutes)
-        km = _km(minutes[usable], censored[usable], confidence)
+        fit = _km_fit(minutes[usable], censored[usable], confidence)
+        km = _km(fit)
         if usable.sum() < MIN_COUNT["p90"]:
             km.update(km_p90=np.nan, km_p90_low=np.nan, km_p90_high=np.nan)
         row.update(km)
         if censored.any() and np.isnan(km["km_median"]):
             notes.append("more than half still open: no Kaplan-Meier median")
         for target in targets:
-            share, low, high, unknown = _within(minutes[usable], censored[usable], float(target), confidence)
+            share, low, high, unknown = _within(
+                minutes[usable], censored[usable], float(target), confidence, fit
+            )
             tag = f"within_{target:g}"
             row[tag], row[f"{tag}_low"], row[f"{tag}_high"] = share, low, high
             if unknown:
@@ -353,6 +430,7 @@ def duration_summary(
     order += [c for c in table.columns if c.startswith("within_")] + ["note"]
     table = table[order]
     table["note"] = table["note"].astype("str").where(table["note"].notna())
+    table.attrs["confidence"] = confidence
     return table
 
 
@@ -435,4 +513,5 @@ def ecdf_table(
         out["km"] = res.cdf.evaluate(grid)
         out["km_low"] = band.low.evaluate(grid)
         out["km_high"] = band.high.evaluate(grid)
+    out.attrs["confidence"] = confidence
     return out

@@ -421,4 +421,6 @@ def assign_tiers(
     out.loc[~ok, "n_tiers"] = pd.NA
     out["definition"] = pd.Series(definition, index=summary.index, dtype="str")
     out["note"] = pd.Series(["; ".join(x) for x in notes], index=summary.index, dtype="str")
+    if "confidence" in summary.attrs:  # the level of the intervals placed, for labels
+        out.attrs["confidence"] = summary.attrs["confidence"]
     return out

@@ -5,7 +5,7 @@ starts at local midnight). Every period between the first and the last appears, 
 with NA statistics (never zero). :func:`duration_trend` reuses
 :func:`mttr_lab.stats.duration_summary` for each period's median (exact order-statistic interval)
 and geometric mean (t interval on logs); the change from one period to the previous non-empty one
-gets a seeded bootstrap interval. :func:`trend_slope` fits a Theil–Sen line to the log medians,
+gets a seeded bootstrap interval and a Mann–Whitney test, Holm-corrected within each series. :func:`trend_slope` fits a Theil–Sen line to the log medians,
 and :func:`improvement_question` answers "are we improving X % a month?" with what the data
 could detect at all (statistics.md §4.3: at 20 incidents a month and log-σ 1.25 a month-over-month
 comparison only sees a 67 % change).
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .compare import detectable_ratio, median_ratio_interval
+from .compare import detectable_ratio, holm, median_ratio_interval
 from .frames import DURATIONS, require, require_metric
 from .frames import group_keys as _keys
 from .stats import censored_minutes, duration_summary
@@ -201,7 +201,13 @@ def duration_trend(
     order-statistic interval for the median, t on logs for the geometric mean, Kaplan–Meier
     median with the open incidents). ``change`` is the ratio of this period's median to the
     previous non-empty period's (same group), with a seeded two-sample bootstrap interval when
-    both have at least :data:`MIN_CHANGE` observed durations.
+    both have at least :data:`MIN_CHANGE` observed durations. A series of changes is a family of
+    tests: each tested change gets a Mann–Whitney p-value, Holm-adjusted within its series
+    (``change_p_holm``), and ``change_significant`` is true only when the adjusted p-value is below
+    ``1 - confidence`` and the interval lies on the same side of 1. Uncorrected, about 45 % of
+    stationary monthly series (12 months of 20 incidents) showed at least one interval excluding
+    1; corrected, about 4 %. The intervals themselves are each at ``confidence`` (not
+    simultaneous); a row whose interval alone would have looked significant says so in ``note``.
 
     Parameters
     ----------
@@ -231,7 +237,10 @@ def duration_trend(
         ``[period_start, period_end)``), ``count``, ``open``, ``observed``, ``missing``,
         ``median``, ``median_low``, ``median_high``, ``geomean``, ``geomean_low``,
         ``geomean_high``, ``p90``, ``km_median`` (minutes), ``empty`` (bool), ``change``,
-        ``change_low``, ``change_high`` (ratio to the previous non-empty period) and ``note``.
+        ``change_low``, ``change_high`` (ratio to the previous non-empty period),
+        ``change_p_value`` (Mann–Whitney), ``change_p_holm`` (Holm within the series),
+        ``change_significant`` (bool) and ``note``. ``attrs["confidence"]`` holds the level and
+        ``attrs["multiple_comparisons"]`` says how the changes were corrected.
     """
     require(durations, DURATIONS, function="duration_trend")
     _check(durations, metric, tz, confidence)
@@ -271,20 +280,24 @@ def duration_trend(
     for i in np.flatnonzero(table["open"].to_numpy() > 0):
         reason = f"{table['open'].iloc[i]} open incident(s) not in the median (see km_median)"
         notes[i] = reason if pd.isna(notes[i]) else f"{notes[i]}; {reason}"
+    p_values = np.full(len(table), np.nan)
+    change_low, change_high = np.full(len(table), np.nan), np.full(len(table), np.nan)
+    labels = list(table[[*keys, "_period"]].itertuples(index=False, name=None))
+    before = previous.to_numpy()
     for i in np.flatnonzero(np.isfinite(change)):  # one bootstrap per period, not per incident
-        j = int(previous.iloc[i])
-        here = samples[tuple(table.loc[i, [*keys, "_period"]])]
-        there = samples[tuple(table.loc[j, [*keys, "_period"]])]
+        here, there = samples[labels[i]], samples[labels[int(before[i])]]
         if len(here) < MIN_CHANGE or len(there) < MIN_CHANGE:
             reason = f"change interval needs at least {MIN_CHANGE} observed incidents in both periods"
         else:
-            low, high, reason = median_ratio_interval(
+            change_low[i], change_high[i], reason = median_ratio_interval(
                 there, here, confidence=confidence, n_resamples=n_resamples, seed=seed
             )
-            table.loc[i, ["change_low", "change_high"]] = [low, high]
             reason = "" if reason in ("BCa", "percentile") else reason
+            p_values[i] = stats.mannwhitneyu(here, there, alternative="two-sided").pvalue
         if reason:
             notes[i] = reason if pd.isna(notes[i]) else f"{notes[i]}; {reason}"
+    table["change_low"], table["change_high"] = change_low, change_high
+    _change_family(table, keys, p_values, notes, alpha=1 - confidence)
     table["note"] = pd.Series(notes, index=table.index, dtype="str").where(pd.notna(notes))
 
     begin, finish = _period_bounds(table["_period"], tz)
@@ -304,12 +317,55 @@ def duration_trend(
         "change",
         "change_low",
         "change_high",
+        "change_p_value",
+        "change_p_holm",
+        "change_significant",
         "note",
     ]
     out = table[columns].copy()
-    for col in (*_STATS, "change", "change_low", "change_high"):
+    for col in (*_STATS, "change", "change_low", "change_high", "change_p_value", "change_p_holm"):
         out[col] = out[col].astype(float)
-    return out.reset_index(drop=True)
+    out["change_significant"] = out["change_significant"].astype(bool)
+    out = out.reset_index(drop=True)
+    out.attrs["confidence"] = confidence
+    out.attrs["multiple_comparisons"] = (
+        "period-to-period changes: Holm-corrected within each series (change_p_holm); "
+        "the change intervals are each at the stated level"
+    )
+    return out
+
+
+def _change_family(
+    table: pd.DataFrame, keys: list[str], p_values: np.ndarray, notes: np.ndarray, *, alpha: float
+) -> None:
+    """Each series' period-to-period changes as one family of tests (Holm).
+
+    A change is significant when its Holm-adjusted Mann–Whitney p-value is below ``alpha`` and
+    its interval lies on the same side of 1; where the test alone (uncorrected) would have said
+    so, the note gives the family's size.
+    """
+    adjusted = np.full(len(table), np.nan)
+    series = (
+        table.groupby(keys, observed=True, dropna=False, sort=False).indices
+        if keys
+        else {"": np.arange(len(table))}
+    )
+    for rows in series.values():
+        rows = np.asarray(rows)
+        adjusted[rows] = holm(p_values[rows])
+    low, high = table["change_low"].to_numpy(dtype=float), table["change_high"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        excludes = (high < 1) | (low > 1)
+        significant = (adjusted < alpha) & excludes
+    table["change_p_value"], table["change_p_holm"] = p_values, adjusted
+    table["change_significant"] = significant
+    sizes = np.zeros(len(table), dtype=int)
+    for rows in series.values():
+        rows = np.asarray(rows)
+        sizes[rows] = int(np.isfinite(p_values[rows]).sum())
+    for i in np.flatnonzero(excludes & (p_values < alpha) & ~significant & (sizes > 1)):
+        reason = f"change not significant once corrected for the {sizes[i]} changes of this series (Holm)"
+        notes[i] = reason if pd.isna(notes[i]) else f"{notes[i]}; {reason}"
 
 
 def _previous_valid(position: pd.Series, keys: list[str], table: pd.DataFrame) -> pd.Series:
@@ -442,6 +498,7 @@ def rolling_trend(
     out = table[columns].copy()
     for col in _STATS:
         out[col] = out[col].astype(float)
+    out.attrs["confidence"] = confidence
     return out
 
 
@@ -558,6 +615,7 @@ def trend_slope(
     out["periods"] = out["periods"].astype("int64")
     for col in ("first_period", "last_period", "note"):
         out[col] = out[col].astype("str").where(out[col].notna())
+    out.attrs["confidence"] = confidence
     return out
 
 
@@ -700,4 +758,5 @@ def improvement_question(
     out["needed_per_period"] = out["needed_per_period"].astype("Int64")
     out["verdict"] = out["verdict"].astype("str")
     out["note"] = out["note"].astype("str").where(out["note"].notna())
+    out.attrs["confidence"] = confidence
     return out

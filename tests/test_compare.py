@@ -429,3 +429,24 @@ def test_holm_matches_the_textbook_step_down():
     from mttr_lab.compare import holm
 
     assert np.allclose(holm([0.01, 0.04, 0.03, np.nan]), [0.03, 0.06, 0.06, np.nan], equal_nan=True)
+
+
+def test_the_level_and_the_bootstrap_method_are_said(tmp_path):
+    # The level of every interval travels with the table (attrs["confidence"]), and a percentile
+    # bootstrap says why it is one: above the size where BCa is skipped, not "BCa degenerate".
+    from mttr_lab.stats import BCA_MAX_N
+
+    n = BCA_MAX_N // 2 + 100
+    durations = two_quarters(tmp_path, quantiles(n, 60, 1.25), quantiles(n, 54, 1.25))
+    table = compare_periods(durations, before=BEFORE, after=AFTER, confidence=0.9, n_resamples=200)
+    assert table.attrs["confidence"] == 0.9
+    assert f"percentile bootstrap: BCa skipped above {BCA_MAX_N:,} incidents" in table.loc[0, "note"]
+    assert "degenerate" not in table.loc[0, "note"]
+    small = two_quarters(tmp_path, quantiles(40, 60, 1.25), quantiles(40, 54, 1.25))
+    table = compare_periods(small, before=BEFORE, after=AFTER, n_resamples=200)
+    assert table.attrs["confidence"] == 0.95 and "bootstrap" not in str(table.loc[0, "note"])
+    strata = compare_periods_stratified(small, before=BEFORE, after=AFTER, confidence=0.8)
+    assert strata.attrs["confidence"] == 0.8
+    assert mttr.duration_summary(small, confidence=0.8).attrs["confidence"] == 0.8
+    assert mttr.ecdf_table(small, confidence=0.8).attrs["confidence"] == 0.8
+    assert mttr.duration_trend(small, confidence=0.8, n_resamples=100).attrs["confidence"] == 0.8

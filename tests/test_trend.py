@@ -235,3 +235,63 @@ def test_bad_arguments(gap):
         improvement_question(gap, claimed=10)
     with pytest.raises(ValueError, match="window"):
         rolling_trend(gap, window="a month")
+
+
+def _stationary_series(n_series, months, per, seed, *, jump=1.0):
+    """``n_series`` services with ``per`` lognormal (sigma 1.25) incidents a month; from the
+    middle month on, durations are multiplied by ``jump``."""
+    rng = np.random.default_rng(seed)
+    size = n_series * months * per
+    month = np.tile(np.repeat(np.arange(months), per), n_series)
+    firsts = pd.date_range("2024-01-01", periods=months, freq="MS", tz="UTC")
+    starts = firsts[month] + pd.to_timedelta(rng.uniform(0, 27 * 24 * 60, size), unit="min")
+    minutes = 60 * np.exp(rng.normal(0, 1.25, size)) * np.where(month >= months // 2, jump, 1.0)
+    frame = pd.DataFrame(
+        {
+            "incident_id": np.arange(size).astype(str),
+            "detected_at": starts,
+            "resolved_at": starts + pd.to_timedelta(minutes, unit="min"),
+            "service": np.repeat([f"s{i:03d}" for i in range(n_series)], months * per),
+        }
+    )
+    return mttr.phase_durations(mttr.from_frame(frame), as_of=pd.Timestamp("2027-01-01T00:00Z"))
+
+
+def test_period_to_period_changes_are_one_family_per_series():
+    # Nothing changes: uncorrected, about 45 % of monthly series (12 months, 20 incidents each)
+    # showed at least one change interval excluding 1; Holm within each series keeps the share
+    # of series with any significant change near 5 % (100 series: Monte Carlo error about 0.02).
+    durations = _stationary_series(100, 12, 20, seed=61)
+    table = duration_trend(durations, by="service", freq="ME", n_resamples=100)
+    excludes = (table["change_high"] < 1) | (table["change_low"] > 1)
+    assert excludes.groupby(table["service"]).any().mean() > 0.25  # what the intervals alone say
+    assert table["change_significant"].groupby(table["service"]).any().mean() <= 0.10
+    tested = table["change_p_value"].notna()
+    assert (table.loc[tested, "change_p_holm"] >= table.loc[tested, "change_p_value"]).all()
+    assert "Holm" in table.attrs["multiple_comparisons"]
+    flagged = table["note"].str.contains("corrected for the 11 changes of this series", na=False)
+    assert flagged.any() and not table.loc[flagged, "change_significant"].any()
+    # A real fivefold jump in the middle month is still found in most series.
+    jumped = duration_trend(
+        _stationary_series(20, 12, 20, seed=62, jump=5.0), by="service", freq="ME", n_resamples=100
+    )
+    middle = jumped[jumped["period"] == "2024-07"]
+    assert middle["change_significant"].mean() >= 0.7
+
+
+def test_the_plotted_level_follows_confidence(gap):
+    # The band's legend reads the level the trend was computed at, not a fixed "95 %".
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for confidence, label in ((0.9, "90 % interval"), (0.95, "95 % interval"), (0.995, "99.5 % interval")):
+        trend = duration_trend(gap, confidence=confidence, n_resamples=100)
+        ax = mttr.plot_trend(trend)
+        assert label in [t.get_text() for t in ax.get_legend().get_texts()]
+        plt.close(ax.figure)
+    summary = mttr.duration_summary(gap, by="severity", confidence=0.8)
+    ax = mttr.plot_tiers(mttr.assign_tiers(summary), mttr.seed_tiers())
+    assert "80 % interval" in ax.get_xlabel()
+    plt.close(ax.figure)
