@@ -44,6 +44,12 @@ EARLIEST_PLAUSIBLE = pd.Timestamp("1990-01-01", tz="UTC")
 FUTURE_GAP = pd.Timedelta(days=365)
 
 
+#: Arrow tables from this size on give their parse's freed memory back to the system once
+#: converted (at 1M incidents, the peak of read + phases falls by about a quarter); smaller ones
+#: keep it for the next read, which then needs no fresh pages.
+RELEASE_BYTES = 64 * 2**20
+
+
 def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
     """An Arrow table as an ordinary, editable pandas frame, its Arrow memory freed as it goes.
 
@@ -51,6 +57,7 @@ def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
     read-only view of its own buffer, which ``.loc`` assignment then fails on. Those columns
     alone are copied, one at a time (a column in several chunks, or with nulls, is copied by the
     conversion anyway); text stays in Arrow memory, which pandas' string dtype never writes to.
+    See :data:`RELEASE_BYTES` for when the memory freed goes back to the system.
     """
     shared = [
         name
@@ -63,10 +70,15 @@ def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
             or pa.types.is_temporal(column.type)
         )
     ]
+    large = table.nbytes >= RELEASE_BYTES
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table
     for name in shared:
         frame[name] = frame[name].copy()  # a writable copy; the read-only view is dropped here
+    if large:
+        # The parse's buffers are freed by now, but Arrow's allocator keeps them for its next
+        # parse: give them back, so that the work on the frame does not stack on top of them.
+        pa.default_memory_pool().release_unused()
     return frame
 
 
