@@ -35,9 +35,10 @@ notebooks: $(STAMP)  ## re-execute the notebooks in place (after a deliberate ch
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.store_widget_state=False "$$nb" || exit 1; done
 
-bench: $(STAMP)  ## speed benchmarks (not tests)
-	$(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/bench_core.py
+BENCH_ARGS ?=
+
+bench: $(STAMP)  ## the targets beside their baselines, a few minutes (BENCH_ARGS=--quick, --10m)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 fuzz: $(STAMP)  ## long property-based campaign of the readers, then the wrong-shape sweep (hours)
 	$(BIN)/python benchmarks/fuzz.py campaign --examples $(FUZZ_EXAMPLES) --jobs 2

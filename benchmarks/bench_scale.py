@@ -5,12 +5,13 @@
 each step; results are dropped between repetitions.
 
 Contenders:
-  mttr        read_export -> phase_durations -> duration_summary(by=[severity, service],
-              intervals=False) for time_to_respond, time_to_repair, time_to_recover
+  mttr        read_export -> check_incidents -> phase_durations -> duration_summary(by=[severity,
+              service], intervals=False) for time_to_respond, time_to_repair, time_to_recover
   python      baseline_python.py (dataclass per incident, csv, statistics)
+  numpy       baseline_numpy.py on the arrays of the loaded incidents (the limit; reading untimed)
   duckdb      baseline_duckdb.py (read_csv_auto, epoch differences, quantile_cont)
-  mttr-extras duration_summary with intervals, and duration_trend (when importable)
-  report      mttr_lab.report.render_report
+  read        read_export beside a bare pandas.read_csv(engine="pyarrow") of the same file
+  memory      read_export -> phase_durations once: peak memory beside the incidents frame's size
 
 Run: .venv/bin/python benchmarks/bench_scale.py CONTENDER EXPORT.csv [--repeat 3]
 """
@@ -22,7 +23,6 @@ import gc
 import json
 import resource
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -75,10 +75,11 @@ def run_mttr(path: str, repeat: int) -> dict[str, Any]:
     def aggregate(durations):
         return {m: mttr.duration_summary(durations, metric=m, by=BY, intervals=False) for m in METRICS}
 
-    _ = (mttr.read_export, mttr.phase_durations, mttr.duration_summary)  # load the lazy imports first
+    _ = (mttr.read_export, mttr.check_incidents, mttr.phase_durations, mttr.duration_summary)  # lazy imports
     base = memory_mb()
     times: dict[str, list[float]] = {
         "read": [],
+        "check": [],
         "phases": [],
         "summary": [],
         "aggregate": [],
@@ -87,18 +88,20 @@ def run_mttr(path: str, repeat: int) -> dict[str, Any]:
     rows, frame_mb, n = [], 0.0, 0
     for i in range(repeat):
         t_read, incidents = timed(lambda: mttr.read_export(path, source="csv"))
+        t_check, _findings = timed(lambda incidents=incidents: mttr.check_incidents(incidents))
         t_phases, durations = timed(lambda incidents=incidents: mttr.phase_durations(incidents))
         t_summary, tables = timed(lambda durations=durations: aggregate(durations))
         times["read"].append(t_read)
+        times["check"].append(t_check)
         times["phases"].append(t_phases)
         times["summary"].append(t_summary)
         times["aggregate"].append(t_phases + t_summary)
-        times["end_to_end"].append(t_read + t_phases + t_summary)
+        times["end_to_end"].append(t_read + t_check + t_phases + t_summary)
         if i == 0:
             rows = _mttr_rows(tables)
             n = len(incidents)
             frame_mb = float(incidents.memory_usage(deep=True).sum()) / 2**20
-        del incidents, durations, tables
+        del incidents, durations, tables, _findings
         gc.collect()
     peak = memory_mb()["peak"]
     return {
@@ -169,55 +172,80 @@ def run_duckdb(path: str, repeat: int) -> dict[str, Any]:
     }
 
 
-def run_mttr_extras(path: str, repeat: int) -> dict[str, Any]:
+def run_numpy(path: str, repeat: int) -> dict[str, Any]:
+    import baseline_numpy as bn
+
     import mttr_lab as mttr
 
-    durations = mttr.phase_durations(mttr.read_export(path, source="csv"))
-    times: dict[str, list[float]] = {"summary_intervals": []}
-    notes: dict[str, str] = {}
+    arrays = bn.arrays_of(mttr.read_export(path, source="csv"))  # the same arrays, not timed
+    times: dict[str, list[float]] = {"aggregate": []}
+    rows = []
+    for i in range(repeat):
+        t_agg, result = timed(lambda: bn.grouped_stats(arrays))
+        times["aggregate"].append(t_agg)
+        if i == 0:
+            rows = [list(r) for r in result]
+    return {"times": times, "rows": rows}
+
+
+def run_read(path: str, repeat: int) -> dict[str, Any]:
+    """read_export and a bare pandas.read_csv(engine="pyarrow") of the same file, taking turns."""
+    import pandas as pd
+
+    import mttr_lab as mttr
+
+    mttr.read_export(path, source="csv")  # warm: imports, page cache
+    pd.read_csv(path, engine="pyarrow")
+    times: dict[str, list[float]] = {"read_export": [], "pandas": []}
     for _ in range(repeat):
-        t, _table = timed(lambda: mttr.duration_summary(durations, by=BY))
-        times["summary_intervals"].append(t)
+        t, frame = timed(lambda: pd.read_csv(path, engine="pyarrow"))
+        times["pandas"].append(t)
+        del frame
+        t, frame = timed(lambda: mttr.read_export(path, source="csv"))
+        times["read_export"].append(t)
+        del frame
+        gc.collect()
+    return {"times": times}
+
+
+def _reset_peak() -> bool:
+    """Reset this process's peak resident size (Linux: /proc/self/clear_refs); False where unsupported."""
     try:
-        from mttr_lab.trend import duration_trend
-    except Exception as exc:  # being written: report and skip
-        notes["trend"] = f"mttr_lab.trend.duration_trend not importable ({type(exc).__name__}: {exc})"
-    else:
-        times["trend"] = []
-        try:
-            for _ in range(repeat):
-                t, _table = timed(lambda: duration_trend(durations, freq="ME"))
-                times["trend"].append(t)
-        except Exception as exc:
-            del times["trend"]
-            notes["trend"] = f"duration_trend raised {type(exc).__name__}: {exc}"
-    return {"times": times, "notes": notes, "peak_mb": memory_mb()["peak"]}
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
 
 
-def run_report(path: str, repeat: int) -> dict[str, Any]:
-    from mttr_lab.report import render_report
+def run_memory(path: str, repeat: int) -> dict[str, Any]:
+    """Peak memory of read_export + phase_durations, and the incidents frame's own size."""
+    import mttr_lab as mttr
 
-    times: dict[str, list[float]] = {"report": []}
-    notes: dict[str, str] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            for _ in range(repeat):
-                t, _out = timed(lambda: render_report(path, out=Path(tmp) / "review.html", source="csv"))
-                times["report"].append(t)
-        except Exception as exc:
-            last = str(exc).strip().splitlines()
-            cause = next((ln for ln in reversed(last) if "Error" in ln), last[-1] if last else "")
-            notes["report"] = f"render_report failed: {type(exc).__name__}: {cause[:300]}"
-            times["report"] = []
-    return {"times": times, "notes": notes}
+    _ = (mttr.read_export, mttr.phase_durations)  # the lazy imports first
+    gc.collect()
+    _reset_peak()
+    base = memory_mb()
+    incidents = mttr.read_export(path, source="csv")
+    durations = mttr.phase_durations(incidents)
+    peak = memory_mb()["peak"]
+    frame_mb = float(incidents.memory_usage(deep=True).sum()) / 2**20
+    durations_mb = float(durations.memory_usage(deep=True).sum()) / 2**20
+    return {
+        "base_mb": base["rss"],
+        "peak_mb": peak,
+        "frame_mb": frame_mb,
+        "durations_mb": durations_mb,
+        "incidents": len(incidents),
+    }
 
 
 CONTENDERS = {
     "mttr": run_mttr,
     "python": run_python,
+    "numpy": run_numpy,
     "duckdb": run_duckdb,
-    "mttr-extras": run_mttr_extras,
-    "report": run_report,
+    "read": run_read,
+    "memory": run_memory,
 }
 
 

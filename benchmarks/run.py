@@ -1,12 +1,27 @@
-"""``make bench``: mttr_lab at 10k, 100k and 1M incidents, beside plain Python and DuckDB.
+"""``make bench``: mttr_lab's targets, each measured beside its baseline in one run.
 
 Writes synthetic CSV exports once (``synth_incidents`` + ``write_export(shape="csv")``), then runs
-each contender on each size in its own subprocess (``bench_scale.py``), so that each peak memory
-is its own. Before any time is shown, the three contenders' grouped medians, p90 and p99 must
-agree; the runner stops with exit status 1 when they do not. The table goes to stdout and to
+each contender in its own subprocess (``bench_scale.py``, ``bench_core.py``), so that each peak
+memory is its own:
+
+- loaded data: phases + grouped median/p90/p99 against per-object Python (``baseline_python.py``)
+  and hand-written numpy on the same arrays (``baseline_numpy.py``, the limit);
+- end to end from the CSV (read + check + phases + summary) against per-object Python, and
+  against DuckDB SQL (``baseline_duckdb.py``) at the largest size;
+- ``read_export`` against a bare ``pandas.read_csv(engine="pyarrow")`` of the same file;
+- the summary with its default intervals against without (4 groups), and on 50 groups x 1,000;
+- peak memory of read + phases against the incidents frame's own size;
+- growth of phases + summary with size, and its log-log slope;
+- ``mttr-lab report`` on the bundled sample (wall time of the command).
+
+Before any time is shown, the contenders' grouped medians, p90 and p99 must agree; the runner
+stops with exit status 1 when they do not. The table of targets goes to stdout and to
 ``benchmarks/out/results.md``.
 
-Run: .venv/bin/python benchmarks/run.py [--sizes 10000 100000 1000000] [--micro]
+Run: .venv/bin/python benchmarks/run.py [--quick] [--10m] [--micro]
+  --quick  small sizes and one or two repetitions: checks the harness in about a minute (the
+           ratios are not the targets' sizes)
+  --10m    also phases + summary on 10M incidents (minutes, about 6 GB of memory)
   --micro  also run the per-module micro-benchmarks (bench_*.py) after the table
 """
 
@@ -21,27 +36,61 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 OUT = HERE / "out" / "results.md"
-SIZES = (10_000, 100_000, 1_000_000)
-#: Repetitions per size (the median is reported): modest at 1M to stay within the 10-minute budget.
-REPEAT = {10_000: 5, 100_000: 5, 1_000_000: 3}
-#: The library-only rows that are not run at 1M, and the report, which is only asked for up to 100k.
-EXTRAS_MAX = 100_000
-REPORT_REPEAT = 3
-#: Address-space limit for the workers that may allocate without bound (bootstrap jackknife).
-GUARD_GB = 8
+SAMPLE = ROOT / "data" / "sample_firehydrant.json"
 #: Agreement: |a - b| <= ABS_TOL + REL_TOL * |b| minutes.
 ABS_TOL, REL_TOL = 1e-6, 1e-9
 STATS = ("median", "p90", "p99")
 #: The fewest observed durations for which duration_summary reports each statistic.
 MIN_COUNT = {"median": 1, "p90": 20, "p99": 100}
-MICRO_SKIP = {"bench_scale.py"}
+MICRO_SKIP = {"bench_scale.py", "bench_core.py"}
+#: Address-space limit (GB) for workers, so that a runaway allocation fails instead of swapping.
+GUARD_GB = 12
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Sizes and repetitions of one run."""
+
+    sizes: tuple[int, ...]  # CSV exports written and timed end to end
+    target: int  # the size of the 100k targets
+    big: int  # the size of the 1M targets (DuckDB, memory)
+    python_max: int  # per-object Python is not run above this (minutes at 1M, not a target)
+    growth: tuple[int, ...]
+    repeat: dict[int, int]
+    report_runs: int
+    quick: bool
+
+
+FULL = Plan(
+    sizes=(10_000, 100_000, 1_000_000),
+    target=100_000,
+    big=1_000_000,
+    python_max=100_000,
+    growth=(10_000, 100_000, 1_000_000),
+    repeat={10_000: 5, 100_000: 5, 1_000_000: 3},
+    report_runs=3,
+    quick=False,
+)
+QUICK = Plan(
+    sizes=(2_000, 10_000, 20_000),
+    target=10_000,
+    big=20_000,
+    python_max=20_000,
+    growth=(2_000, 10_000, 20_000),
+    repeat={2_000: 2, 10_000: 2, 20_000: 2},
+    report_runs=1,
+    quick=True,
+)
+NAMES = {"mttr": "mttr_lab", "python": "Python per-object", "numpy": "numpy by hand", "duckdb": "DuckDB SQL"}
 
 
 class Disagreement(RuntimeError):
@@ -49,7 +98,9 @@ class Disagreement(RuntimeError):
 
 
 def label(n: int) -> str:
-    return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}k"
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:g}M"
+    return f"{n / 1000:g}k" if n >= 1000 else str(n)
 
 
 def machine() -> dict[str, str]:
@@ -81,16 +132,16 @@ def machine() -> dict[str, str]:
         "cpus": str(os.cpu_count()),
         "cpu": cpu,
         "ram": ram,
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?",
         "python": platform.python_version(),
         "pandas": version("pandas"),
         "numpy": version("numpy"),
         "pyarrow": version("pyarrow"),
         "duckdb": version("duckdb"),
-        "mttr_lab": version("mttr_lab"),
     }
 
 
-def write_exports(folder: Path, sizes: list[int]) -> dict[int, Path]:
+def write_exports(folder: Path, sizes: tuple[int, ...]) -> dict[int, Path]:
     from mttr_lab.synth import synth_incidents, write_export
 
     paths = {}
@@ -107,25 +158,64 @@ def write_exports(folder: Path, sizes: list[int]) -> dict[int, Path]:
     return paths
 
 
-def worker(contender: str, path: Path, repeat: int, *, guard: bool = False) -> dict:
-    cmd = [sys.executable, str(HERE / "bench_scale.py"), contender, str(path), "--repeat", str(repeat)]
-    if guard:
-        cmd += ["--max-memory-gb", str(GUARD_GB)]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE, check=False)
+def _run(cmd: list[str], what: str) -> dict:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE, check=False, env=env)
     if proc.returncode != 0:
-        raise RuntimeError(f"{contender} on {path.name} failed:\n{proc.stderr[-3000:]}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result["wall"] = time.perf_counter() - start
-    return result
+        raise RuntimeError(f"{what} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def scale(contender: str, path: Path, repeat: int) -> dict:
+    cmd = [sys.executable, str(HERE / "bench_scale.py"), contender, str(path), "--repeat", str(repeat)]
+    return _run([*cmd, "--max-memory-gb", str(GUARD_GB)], f"{contender} on {path.name}")
+
+
+def core(mode: str, n: int, repeat: int) -> dict:
+    cmd = [sys.executable, str(HERE / "bench_core.py"), mode, "--n", str(n), "--repeat", str(repeat)]
+    return _run(cmd, f"{mode} at {label(n)}")
+
+
+def report_wall(runs: int) -> list[float]:
+    """Wall time of ``mttr-lab report`` on the bundled sample, as a user runs it."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    times = []
+    with tempfile.TemporaryDirectory(prefix="mttr-bench-report-") as tmp:
+        for _ in range(runs):
+            cmd = [
+                sys.executable,
+                "-m",
+                "mttr_lab.cli",
+                "report",
+                str(SAMPLE),
+                "--tz",
+                "Europe/Berlin",
+                "--out",
+                str(Path(tmp) / "review.html"),
+            ]
+            start = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, env=env, check=False)
+            elapsed = time.perf_counter() - start
+            if proc.returncode != 0:
+                raise RuntimeError(f"mttr-lab report failed:\n{proc.stderr[-3000:]}")
+            times.append(elapsed)
+    return times
 
 
 # --------------------------------------------------------------------------- agreement
 
 
 def check_agreement(results: dict[str, dict], n: int) -> str:
-    """Raise Disagreement unless the three contenders give the same grouped numbers."""
-    tables = {name: {tuple(r[:3]): r[3:] for r in res["rows"]} for name, res in results.items()}
+    """Raise Disagreement unless every contender gives mttr_lab's grouped numbers."""
+    tables = {
+        name: {tuple(r[:3]): r[3:] for r in res["rows"]} for name, res in results.items() if "rows" in res
+    }
     keys = set(tables["mttr"])
     problems = []
     for name, table in tables.items():
@@ -134,9 +224,9 @@ def check_agreement(results: dict[str, dict], n: int) -> str:
     worst, compared = 0.0, 0
     for key in sorted(keys):
         mine = tables["mttr"][key]
-        for name in ("python", "duckdb"):
-            other = tables[name].get(key)
-            if other is None:
+        for name, table in tables.items():
+            other = table.get(key)
+            if name == "mttr" or other is None:
                 continue
             if other[0] != mine[0]:
                 problems.append(f"{key}: {name} counts {other[0]} durations, mttr_lab {mine[0]}")
@@ -153,7 +243,11 @@ def check_agreement(results: dict[str, dict], n: int) -> str:
                     problems.append(f"{key} {stat}: mttr_lab {a!r}, {name} {b!r}")
     if problems:
         raise Disagreement(f"contenders disagree at {label(n)} incidents:\n  " + "\n  ".join(problems[:20]))
-    return f"{label(n)}: {len(keys)} group x metric cells, {compared} values compared, max |diff| {worst:.1e} min"
+    others = ", ".join(NAMES[c] for c in tables if c != "mttr")
+    return (
+        f"{label(n)}: mttr_lab against {others}: {len(keys)} group x metric cells, {compared} values "
+        f"compared, max |diff| {worst:.1e} min"
+    )
 
 
 # --------------------------------------------------------------------------- reporting
@@ -174,6 +268,8 @@ def slope(sizes: list[int], seconds: list[float]) -> float:
 def fmt_s(t: float) -> str:
     if t != t:
         return "–"
+    if t < 0.01:
+        return f"{t * 1000:.1f} ms"
     return f"{t * 1000:.0f} ms" if t < 1 else f"{t:.2f} s"
 
 
@@ -187,159 +283,237 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), sep, *map(line, rows)])
 
 
+def verdict(ok: bool | None) -> str:
+    return "–" if ok is None else ("met" if ok else "NOT met")
+
+
+def targets_table(plan: Plan, res: dict) -> str:
+    """The targets, each as mttr_lab's figure, the baseline's, the ratio and the target."""
+    n, big = plan.target, plan.big
+
+    def t(size: int, contender: str, key: str) -> float:
+        return med(res["scale"].get(size, {}).get(contender, {}).get("times", {}).get(key, []))
+
+    rows = []
+    mine, obj, lim = t(n, "mttr", "aggregate"), t(n, "python", "aggregate"), t(n, "numpy", "aggregate")
+    r = obj / mine
+    rows.append(
+        [
+            f"loaded {label(n)}: phases + grouped median/p90/p99, per-object Python ÷ mttr_lab",
+            fmt_s(mine),
+            f"{fmt_s(obj)} (Python)",
+            f"{r:.1f}×",
+            "≥ 5×",
+            verdict(r >= 5),
+        ]
+    )
+    r = mine / lim
+    rows.append(
+        [
+            "same, mttr_lab ÷ hand-written numpy on the same arrays (the limit)",
+            fmt_s(mine),
+            f"{fmt_s(lim)} (numpy)",
+            f"{r:.1f}×",
+            "≤ 2×",
+            verdict(r <= 2),
+        ]
+    )
+    mine, obj = t(n, "mttr", "end_to_end"), t(n, "python", "end_to_end")
+    r = obj / mine
+    rows.append(
+        [
+            f"end to end {label(n)} CSV (read + check + phases + summary), per-object ÷ mttr_lab",
+            fmt_s(mine),
+            f"{fmt_s(obj)} (Python)",
+            f"{r:.1f}×",
+            "≥ 6×",
+            verdict(r >= 6),
+        ]
+    )
+    mine, duck = t(big, "mttr", "end_to_end"), t(big, "duckdb", "end_to_end")
+    r = mine / duck
+    rows.append(
+        [
+            f"end to end {label(big)}, mttr_lab ÷ DuckDB SQL",
+            fmt_s(mine),
+            f"{fmt_s(duck)} (DuckDB)",
+            f"{r:.2f}×",
+            "≤ 1.5×",
+            verdict(r <= 1.5),
+        ]
+    )
+    for size in sorted({n, big}):
+        read = res["read"][size]["times"]
+        mine, bare = min(read["read_export"]), min(read["pandas"])
+        r = mine / bare
+        rows.append(
+            [
+                f'read_export ÷ pandas.read_csv(engine="pyarrow"), same {label(size)} file (best of {len(read["pandas"])})',
+                fmt_s(mine),
+                f"{fmt_s(bare)} (pandas)",
+                f"{r:.2f}×",
+                "≤ 1.2×",
+                verdict(r <= 1.2),
+            ]
+        )
+    iv = res["intervals"]
+    r = iv["with"] / iv["without"]
+    rows.append(
+        [
+            f"default duration_summary with intervals ÷ without, {label(iv['n'])}, {iv['groups']} groups",
+            fmt_s(iv["with"]),
+            f"{fmt_s(iv['without'])} (without)",
+            f"{r:.1f}×",
+            "≤ 5×",
+            verdict(r <= 5),
+        ]
+    )
+    rows.append(
+        [
+            "duration_summary with intervals, 50 groups × 1,000 incidents",
+            fmt_s(iv["fifty_groups"]),
+            "",
+            "",
+            "< 1 s",
+            verdict(iv["fifty_groups"] < 1),
+        ]
+    )
+    m = res["memory"]
+    grown = m["peak_mb"] - m["base_mb"]
+    r = grown / m["frame_mb"]
+    rows.append(
+        [
+            f"peak memory of read + phases ÷ the incidents frame, {label(big)}",
+            f"{grown:.0f} MB above imports",
+            f"{m['frame_mb']:.0f} MB frame",
+            f"{r:.2f}×",
+            "≤ 2.5×",
+            verdict(r <= 2.5),
+        ]
+    )
+    growth = res["growth"]
+    sizes = [g["n"] for g in growth if g["n"] < 10_000_000]
+    secs = [g["seconds"] for g in growth if g["n"] < 10_000_000]
+    s = slope(sizes, secs)
+    rows.append(
+        [
+            "growth of phases + summary by severity: "
+            + ", ".join(f"{label(a)} {fmt_s(b)}" for a, b in zip(sizes, secs, strict=True)),
+            f"slope {s:.2f}",
+            "",
+            "",
+            "linear (slope ≤ 1.15)",
+            verdict(s <= 1.15),
+        ]
+    )
+    ten = next((g for g in growth if g["n"] >= 10_000_000), None)
+    if ten is None:
+        rows.append(
+            [
+                "10M incidents: phases + summary by severity",
+                "not run (add --10m)",
+                "",
+                "",
+                "< 30 s, < 6 GB",
+                "–",
+            ]
+        )
+    else:
+        rows.append(
+            [
+                "10M incidents: phases + summary by severity",
+                f"{fmt_s(ten['seconds'])}, peak {ten['peak_mb'] / 1024:.1f} GB",
+                f"{ten['frame_mb'] / 1024:.1f} GB frame",
+                "",
+                "< 30 s, < 6 GB",
+                verdict(ten["seconds"] < 30 and ten["peak_mb"] < 6 * 1024),
+            ]
+        )
+    rep = res["report"]
+    rows.append(
+        [
+            f"mttr-lab report on the sample (wall, median of {len(rep)})",
+            fmt_s(med(rep)),
+            "",
+            "",
+            "< 6 s",
+            verdict(med(rep) < 6),
+        ]
+    )
+    return table(["measure", "mttr_lab", "baseline", "ratio", "target", "verdict"], rows)
+
+
 STEPS = [
     # (label, contender, time key)
     ("read export", "mttr", "read"),
     ("read export", "python", "read"),
     ("read export", "duckdb", "read"),
+    ("check_incidents", "mttr", "check"),
     ("phase_durations", "mttr", "phases"),
     ("duration_summary ×3 metrics, intervals=False", "mttr", "summary"),
     ("phases + grouped median/p90/p99 (loaded)", "mttr", "aggregate"),
     ("phases + grouped median/p90/p99 (loaded)", "python", "aggregate"),
+    ("phases + grouped median/p90/p99 (loaded)", "numpy", "aggregate"),
     ("phases + grouped median/p90/p99 (loaded)", "duckdb", "aggregate"),
-    ("end to end (read + phases + grouped)", "mttr", "end_to_end"),
+    ("end to end (read + check + phases + grouped)", "mttr", "end_to_end"),
     ("end to end (read + phases + grouped)", "python", "end_to_end"),
-    ("end to end (read + phases + grouped)", "duckdb", "end_to_end"),
-    ("duration_summary with intervals (time_to_recover)", "mttr-extras", "summary_intervals"),
-    ("duration_trend (monthly, time_to_recover)", "mttr-extras", "trend"),
-    ("render_report (HTML)", "report", "report"),
+    ("end to end (one query on the file)", "duckdb", "end_to_end"),
 ]
-NAMES = {
-    "mttr": "mttr_lab",
-    "python": "Python per-object",
-    "duckdb": "DuckDB SQL",
-    "mttr-extras": "mttr_lab",
-    "report": "mttr_lab",
-}
 
 
-def build_report(info: dict, sizes: list[int], res: dict, agreement: list[str], notes: list[str]) -> str:
-    def t(n: int, contender: str, key: str) -> float:
-        return med(res.get(n, {}).get(contender, {}).get("times", {}).get(key, []))
+def steps_table(plan: Plan, res: dict) -> str:
+    sizes = list(plan.sizes)
 
-    header = ["step", "contender", *[label(n) for n in sizes], "slope"]
+    def t(size: int, contender: str, key: str) -> float:
+        return med(res["scale"].get(size, {}).get(contender, {}).get("times", {}).get(key, []))
+
     rows = []
     for step, contender, key in STEPS:
         values = [t(n, contender, key) for n in sizes]
         if all(v != v for v in values):
             continue
         rows.append([step, NAMES[contender], *map(fmt_s, values), f"{slope(sizes, values):.2f}"])
-    out = [
-        f"Median of {', '.join(f'{REPEAT[n]} ({label(n)})' for n in sizes)} runs; "
-        f"report and intervals rows: median of {REPORT_REPEAT}. Slope: log-log fit of time vs size.",
-        "",
-        table(header, rows),
-        "",
-    ]
+    return table(["step", "contender", *map(label, sizes), "slope"], rows)
 
-    # Ratios.
-    ratio_rows = []
-    for n in sizes:
-        mttr_agg, mttr_e2e = t(n, "mttr", "aggregate"), t(n, "mttr", "end_to_end")
-        ratio_rows.append(
-            [
-                label(n),
-                f"{t(n, 'python', 'aggregate') / mttr_agg:.2f}×",
-                f"{t(n, 'python', 'end_to_end') / mttr_e2e:.2f}×",
-                f"{mttr_agg / t(n, 'duckdb', 'aggregate'):.2f}×",
-                f"{mttr_e2e / t(n, 'duckdb', 'end_to_end'):.2f}×",
-            ]
-        )
-    out += [
-        table(
-            [
-                "size",
-                "Python ÷ mttr_lab (loaded)",
-                "Python ÷ mttr_lab (end to end)",
-                "mttr_lab ÷ DuckDB (loaded)",
-                "mttr_lab ÷ DuckDB (end to end)",
-            ],
-            ratio_rows,
-        ),
-        "",
-    ]
 
-    # Memory.
-    mem_rows = []
-    for n in sizes:
-        frame = res[n]["mttr"]["frame_mb"]
-        for contender in ("mttr", "python", "duckdb"):
-            r = res[n][contender]
-            grown = r["peak_mb"] - r["base_mb"]
-            mem_rows.append(
-                [
-                    label(n),
-                    NAMES[contender],
-                    f"{r['peak_mb']:.0f}",
-                    f"{r['base_mb']:.0f}",
-                    f"{grown:.0f}",
-                    f"{grown / frame:.2f}×",
-                ]
-            )
-    out += [
-        "Peak memory (VmHWM of the contender's own process, MB) over its end-to-end runs; "
-        "'after imports' is its resident size before reading; frame = the incidents frame's "
-        "memory_usage(deep=True): "
-        + ", ".join(f"{label(n)} {res[n]['mttr']['frame_mb']:.1f} MB" for n in sizes),
-        "",
-        table(["size", "contender", "peak", "after imports", "peak − imports", "÷ frame"], mem_rows),
-        "",
-    ]
-
-    # Targets.
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "NOT met"
-
-    targets = []
-    if 100_000 in sizes:
-        n = 100_000
-        r1 = t(n, "python", "aggregate") / t(n, "mttr", "aggregate")
-        r2 = t(n, "python", "end_to_end") / t(n, "mttr", "end_to_end")
-        targets.append(
-            ["≥ 3× Python per-object, phases + grouped, loaded, 100k", f"{r1:.2f}×", verdict(r1 >= 3)]
-        )
-        targets.append(["≥ 5× Python per-object, end to end, 100k", f"{r2:.2f}×", verdict(r2 >= 5)])
-    big = max(sizes)
-    r3 = t(big, "mttr", "end_to_end") / t(big, "duckdb", "end_to_end")
-    targets.append([f"within 2× of DuckDB end to end, {label(big)}", f"{r3:.2f}×", verdict(r3 <= 2)])
-    r = res[big]["mttr"]
-    grown = r["peak_mb"] - r["base_mb"]
-    targets.append(
-        [
-            f"peak memory ≤ 3× incidents frame, {label(big)} (peak − imports)",
-            f"{grown:.0f} MB = {grown / r['frame_mb']:.2f}× of {r['frame_mb']:.0f} MB "
-            f"(whole process {r['peak_mb']:.0f} MB = {r['peak_mb'] / r['frame_mb']:.2f}×)",
-            verdict(grown <= 3 * r["frame_mb"]),
+def build_report(info: dict, plan: Plan, res: dict, agreement: list[str], began: float) -> str:
+    m = res["memory"]
+    out = []
+    if plan.quick:
+        out += [
+            "**Quick run** (`--quick`): small sizes to check the harness; the sizes differ from the "
+            "targets', so the verdicts are not theirs.",
+            "",
         ]
-    )
-    e2e = [t(n, "mttr", "end_to_end") for n in sizes]
-    s_all = slope(sizes, e2e)
-    tail = slope(sizes[-2:], e2e[-2:]) if len(sizes) >= 2 else math.nan
-    targets.append(
-        [
-            "time roughly linear in size (mttr_lab end to end, slope ≤ 1.15)",
-            f"slope {s_all:.2f} (last decade {tail:.2f})",
-            verdict(s_all <= 1.15 and tail <= 1.15),
-        ]
-    )
-    if 100_000 in sizes:
-        rep = t(100_000, "report", "report")
-        shown = fmt_s(rep) if rep == rep else "failed"
-        targets.append(["render_report on 100k under 30 s", shown, verdict(rep == rep and rep < 30)])
-    out += [table(["target", "measured", "verdict"], targets), ""]
-
-    out += ["Agreement (checked before any time was reported):", *[f"- {a}" for a in agreement], ""]
-    if notes:
-        out += ["Notes:", *[f"- {x}" for x in notes], ""]
-    threads = res[big]["duckdb"].get("threads")
     out += [
-        f"Machine: {info['cpus']} CPUs ({info['cpu']}), {info['ram']} RAM; Python {info['python']}, "
-        f"pandas {info['pandas']}, numpy {info['numpy']}, pyarrow {info['pyarrow']}, "
-        f"duckdb {info['duckdb']} (threads={threads}; pandas and Python use one core), "
-        f"mttr_lab {info['mttr_lab']}.",
+        "## Targets",
+        "",
+        targets_table(plan, res),
+        "",
+        "## Every step, by size",
+        "",
+        f"Median of {', '.join(f'{plan.repeat[n]} ({label(n)})' for n in plan.sizes)} runs; "
+        f"per-object Python is not run above {label(plan.python_max)}. Slope: log-log fit of time "
+        "against size (1 is linear).",
+        "",
+        steps_table(plan, res),
+        "",
+        f"Memory at {label(plan.big)}: read_export + phase_durations peaked at {m['peak_mb']:.0f} MB "
+        f"resident, {m['base_mb']:.0f} MB after imports; the incidents frame is {m['frame_mb']:.0f} MB "
+        f"(memory_usage(deep=True)), its durations frame {m['durations_mb']:.0f} MB.",
+        "",
+        "Agreement (checked before any time was reported):",
+        *[f"- {a}" for a in agreement],
+        "",
+        f"Machine: {info['cpus']} CPUs ({info['cpu']}), {info['ram']} RAM, load average at the start "
+        f"{info['load']}; Python {info['python']}, pandas {info['pandas']}, numpy {info['numpy']}, "
+        f"pyarrow {info['pyarrow']}, duckdb {info['duckdb']} (DuckDB uses every core; pandas, numpy "
+        "and Python one, pyarrow's CSV reader several).",
         "Data: synth_incidents(incidents=N, months=36, seed=1, defects=False) written with "
-        "write_export(shape='csv'); ~1% open incidents, milestones partly unobserved.",
-        "Command: make bench  (= .venv/bin/python benchmarks/run.py)",
+        "write_export(shape='csv') for the files; synth_incidents(months=18, seed=7) through "
+        "from_frame for the intervals and growth rows.",
+        f"Command: make bench  (= .venv/bin/python benchmarks/run.py{' --quick' if plan.quick else ''}); "
+        f"total wall time {time.perf_counter() - began:.0f} s.",
     ]
     return "\n".join(out)
 
@@ -356,57 +530,57 @@ def run_micro() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes: check the harness in about a minute"
+    )
+    parser.add_argument(
+        "--10m", dest="ten_million", action="store_true", help="also 10M incidents (minutes, about 6 GB)"
+    )
     parser.add_argument("--micro", action="store_true", help="also run the per-module bench_*.py scripts")
     args = parser.parse_args(argv)
-    sizes = sorted(args.sizes)
-    for n in sizes:
-        REPEAT.setdefault(n, 3)
+    plan = QUICK if args.quick else FULL
     began = time.perf_counter()
     info = machine()
-    print(f"mttr_lab scale benchmark on {info['cpus']} CPUs ({info['cpu']})", flush=True)
-    results: dict[int, dict[str, dict]] = {}
+    print(f"mttr_lab benchmark on {info['cpus']} CPUs ({info['cpu']}), load {info['load']}", flush=True)
+    res: dict = {"scale": {}, "read": {}}
     agreement: list[str] = []
-    notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="mttr-bench-") as tmp:
-        paths = write_exports(Path(tmp), sizes)
-        for n in sizes:
-            results[n] = {}
-            for contender in ("mttr", "python", "duckdb"):
-                results[n][contender] = worker(contender, paths[n], REPEAT[n])
+        paths = write_exports(Path(tmp), plan.sizes)
+        for n in plan.sizes:
+            res["scale"][n] = {}
+            contenders = ["mttr", "numpy", "duckdb"] + (["python"] if n <= plan.python_max else [])
+            for contender in contenders:
+                res["scale"][n][contender] = scale(contender, paths[n], plan.repeat[n])
                 print(f"  {label(n):>4} {NAMES[contender]:<18} done", flush=True)
             try:
-                agreement.append(check_agreement(results[n], n))
+                agreement.append(check_agreement(res["scale"][n], n))
             except Disagreement as exc:
                 message = f"AGREEMENT CHECK FAILED: no time is reported.\n{exc}"
                 print("\n" + message, file=sys.stderr)
                 OUT.parent.mkdir(parents=True, exist_ok=True)
-                OUT.write_text(f"# mttr_lab scale benchmark\n\n{message}\n", encoding="utf-8")
+                OUT.write_text(f"# mttr_lab benchmark\n\n{message}\n", encoding="utf-8")
                 return 1
             print(f"  {label(n):>4} agreement ok", flush=True)
-            if n <= EXTRAS_MAX:
-                extras = worker("mttr-extras", paths[n], REPORT_REPEAT, guard=True)
-                results[n]["mttr-extras"] = extras
-                for note in extras.get("notes", {}).values():
-                    if note not in notes:
-                        notes.append(note)
-                report = worker("report", paths[n], REPORT_REPEAT, guard=True)
-                results[n]["report"] = report
-                notes += [f"{label(n)}: {v}" for v in report.get("notes", {}).values()]
-                print(f"  {label(n):>4} duration_summary with intervals, trend, report done", flush=True)
-    skipped = [label(n) for n in sizes if n > EXTRAS_MAX]
-    if skipped:
-        notes.append(
-            f"duration_summary with intervals, duration_trend and the report are not run at {', '.join(skipped)} "
-            "(the report target is 100k; the BCa bootstrap's jackknife grows as n² per group)."
-        )
-    text = build_report(info, sizes, results, agreement, notes)
-    text += f"\nTotal benchmark wall time: {time.perf_counter() - began:.0f} s."
+        for n in sorted({plan.target, plan.big}):
+            res["read"][n] = scale("read", paths[n], max(3, plan.repeat[n]))
+        print("  read_export beside pandas.read_csv done", flush=True)
+        res["memory"] = scale("memory", paths[plan.big], 1)
+        print("  memory done", flush=True)
+    res["intervals"] = core("intervals", plan.target, 3 if not plan.quick else 1)
+    print("  intervals done", flush=True)
+    growth_sizes = list(plan.growth) + ([10_000_000] if args.ten_million else [])
+    res["growth"] = []
+    for n in growth_sizes:
+        res["growth"].append(core("growth", n, 1 if n >= 10_000_000 else plan.repeat.get(n, 3)))
+        print(f"  growth {label(n)} done", flush=True)
+    res["report"] = report_wall(plan.report_runs)
+    print("  mttr-lab report done", flush=True)
+    text = build_report(info, plan, res, agreement, began)
     print()
     print(text)
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("# mttr_lab scale benchmark\n\n" + text + "\n", encoding="utf-8")
-    print(f"\n(written to {OUT.relative_to(HERE.parent)})")
+    OUT.write_text("# mttr_lab benchmark\n\n" + text + "\n", encoding="utf-8")
+    print(f"\n(written to {OUT.relative_to(ROOT)})")
     if args.micro:
         print("\nPer-module micro-benchmarks:", flush=True)
         run_micro()  # informational: their own targets are reported in their output

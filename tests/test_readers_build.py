@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 import mttr_lab as mttr
-from mttr_lab.readers._build import DUPLICATE_REASON, _has_duplicates, day_counts
+from mttr_lab.readers._build import DUPLICATE_REASON, _has_duplicates, _text, day_counts
 
 
 def arrow_series(chunks: list[list[str | None]], kind: pa.DataType) -> pd.Series:
@@ -109,3 +109,27 @@ def test_severity_labels_are_stripped_once_per_label(tmp_path):
     assert pd.isna(incidents["severity"].iloc[2])
     assert incidents["severity"].astype(object).tolist()[3:] == ["low", "high"]
     assert str(incidents["severity_raw"].dtype) == "str"
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        [["checkout", "search"], ["payments"]],  # nothing to strip: returned as it is
+        [["checkout ", "search"]],
+        [["checkout", "\tsearch"]],
+        [["checkout", ""]],  # blank is missing
+        [["checkout", None, "   "], [None]],
+        [["checkout", "search\u00a0"]],  # a non-breaking space at an edge
+        [["\u00e9tat", "caf\u00e9"]],  # multi-byte letters at the edges stay
+        [["a\x1fb", "\x1fab"]],  # a separator only where strip removes it
+        [[], ["x"], [None, None]],
+    ],
+)
+def test_text_is_stripped_and_blank_is_missing_on_every_path(chunks, kind):
+    values = arrow_series(chunks, kind)
+    expected = pd.Series([v.strip() if isinstance(v, str) else v for c in chunks for v in c], dtype="str")
+    expected = expected.where(expected.ne(""))
+    pd.testing.assert_series_equal(_text(values), expected, check_index=False)
+    # A slice starts inside its buffers: the edge bytes are read from its own offset.
+    pd.testing.assert_series_equal(_text(values.iloc[1:]), expected.iloc[1:], check_index=False)

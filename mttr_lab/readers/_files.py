@@ -18,6 +18,7 @@ import pyarrow.csv as pa_csv
 from pandas._libs.parsers import STR_NA_VALUES
 
 from ..schema import InputError
+from ._build import arrow_to_frame
 
 __all__ = [
     "Sample",
@@ -380,7 +381,7 @@ def _read_csv_arrow(path: str | Path, *, sep: str, file: str) -> pd.DataFrame | 
             continue
         table = table.set_column(i, column_field.name, column)  # the old column is freed here
         del column
-    return table.to_pandas(self_destruct=True, split_blocks=True)
+    return arrow_to_frame(table)
 
 
 def _raise_short_row(path: str | Path, message: str, *, sep: str, file: str) -> None:
