@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .stats import MIN_COUNT
-from .units import format_minutes, format_p
+from .units import format_minutes, format_p, interval_level
 
 __all__ = [
     "Text",
@@ -52,7 +52,7 @@ def _interval(row: pd.Series, name: str) -> str:
     low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
     if low is None or high is None or pd.isna(low) or pd.isna(high):
         return "no interval: too few incidents"
-    return f"95 % interval {_dur(low)}–{_dur(high)}"
+    return f"{interval_level(row)} interval {_dur(low)}–{_dur(high)}"
 
 
 def mean_vs_median(row: pd.Series) -> Text:
@@ -148,7 +148,7 @@ def comparison_text(
     ratio = row.get("median_ratio")
     low, high = row.get("median_ratio_low"), row.get("median_ratio_high")
     interval = (
-        f" (95 % interval {low:.2f}–{high:.2f})"
+        f" ({interval_level(row)} interval {low:.2f}–{high:.2f})"
         if pd.notna(low) and pd.notna(high)
         else " (no interval: too few incidents)"
     )
@@ -162,7 +162,7 @@ def comparison_text(
     if pd.notna(g) and pd.notna(g_low) and pd.notna(g_high):
         text += (
             f" The verdict rests on the typical incident (the geometric mean, which weighs every incident"
-            f" where the median reads the middle one): {g:.2f}× as long (95 % interval {g_low:.2f}–{g_high:.2f})."
+            f" where the median reads the middle one): {g:.2f}× as long ({interval_level(row)} interval {g_low:.2f}–{g_high:.2f})."
         )
     text += f" Verdict: **{verdict}**"
     p = row.get("p_value")

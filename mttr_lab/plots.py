@@ -20,7 +20,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 from .frames import DURATIONS, require
 from .schema import PHASES, SEVERITIES
 from .stats import MIN_COUNT
-from .units import format_minutes
+from .units import format_minutes, interval_level
 
 __all__ = [
     "PHASE_COLORS",
@@ -87,11 +87,6 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
     if ax is None:
         _fig, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
-
-
-def _level(table: pd.DataFrame | pd.Series) -> str:
-    """The level of a table's intervals for a label ("95 %"), from ``attrs["confidence"]``."""
-    return f"{100 * float(table.attrs.get('confidence', 0.95)):g} %"
 
 
 def _label(value: object) -> str:
@@ -346,7 +341,7 @@ def plot_groups(
                 ms=5,
                 capsize=3,
                 zorder=6,
-                label=f"median ({_level(summary)} interval)" if y == 1 else None,
+                label=f"median ({interval_level(summary)} interval)" if y == 1 else None,
             )
     every = data["minutes"]
     _log_minutes_axis(ax, "x", every.min() if len(every) else None, every.max() if len(every) else None)
@@ -420,7 +415,7 @@ def plot_time_classes(
         fmt="o",
         color="#0072B2",
         capsize=4,
-        label=f"median ({_level(summary)} interval)",
+        label=f"median ({interval_level(summary)} interval)",
     )
     ax.plot(med[~ok], y[~ok], "o", color="#0072B2", mfc="white")
     for yi, (_, row) in zip(y, summary.iterrows(), strict=True):
@@ -502,7 +497,7 @@ def plot_tiers(
     ax.invert_yaxis()
     ax.set_xlim(left, right)
     _log_minutes_axis(ax, "x", left, right)
-    ax.set_xlabel(f"{statistic} time to recover with {_level(assignments)} interval (log scale)")
+    ax.set_xlabel(f"{statistic} time to recover with {interval_level(assignments)} interval (log scale)")
     ax.legend(ncols=4, fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     return ax
 
@@ -535,7 +530,9 @@ def plot_trend(
     low = trend[f"{statistic}_low"].astype(float)
     high = trend[f"{statistic}_high"].astype(float)
     # NaN breaks the line and the band: an empty period is drawn as a gap.
-    ax.fill_between(x, low, high, color="#0072B2", alpha=0.18, lw=0, label=f"{_level(trend)} interval")
+    ax.fill_between(
+        x, low, high, color="#0072B2", alpha=0.18, lw=0, label=f"{interval_level(trend)} interval"
+    )
     if not rolling:  # a period whose neighbours have no interval gets no band: draw its bar
         ax.errorbar(
             x, value, yerr=[value - low, high - value], fmt="none", ecolor="#0072B2", alpha=0.5, capsize=2
@@ -715,7 +712,7 @@ def _median_panel(ax: Axes, summary: pd.DataFrame, *, title: str, metric: str) -
     ax.invert_yaxis()
     finite = np.concatenate([med[np.isfinite(med)], low[np.isfinite(low)], high[np.isfinite(high)]])
     _log_minutes_axis(ax, "x", finite.min() if len(finite) else None, finite.max() if len(finite) else None)
-    ax.set_xlabel(f"median {metric}, {_level(summary)} interval (hollow: too few for one)")
+    ax.set_xlabel(f"median {metric}, {interval_level(summary)} interval (hollow: too few for one)")
     ax.set_title(title, loc="left")
     ax.grid(True, axis="x", alpha=0.3)
     return ax

@@ -82,6 +82,11 @@ def format_minutes(minutes: float | None, _pos: object = None) -> str:
     return f"{days:.0f} d" if days >= 10 else f"{days:.1f}".removesuffix(".0") + " d"
 
 
+def interval_level(table: pd.DataFrame | pd.Series) -> str:
+    """The level of a table's (or row's) intervals for a label ("95 %"), from ``attrs["confidence"]``."""
+    return f"{100 * float(table.attrs.get('confidence', 0.95)):g} %"
+
+
 def format_p(p: float | None) -> str:
     """A p-value as a reader expects it: ``p < 0.001``, ``p = 0.04``, ``p = 0.32``; "–" when missing."""
     if p is None or p is pd.NA or not np.isfinite(p):
