@@ -326,7 +326,8 @@ class Explorer:
         # (mean and period-to-period change intervals) is not drawn, so it runs few resamples.
         trend = duration_trend(selection, metric=metric, tz=self.tz, n_resamples=TREND_RESAMPLES)
         plot_trend(trend, metric=label, ax=trend_ax)
-        fig.tight_layout()
+        # Fixed margins: tight_layout would draw the whole figure once more before the PNG does.
+        fig.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.08, hspace=0.38)
         return fig
 
     def _group_curves(self, ax: Any, selection: pd.DataFrame, *, metric: str, by: str, label: str) -> None:
@@ -541,10 +542,14 @@ class Explorer:
         self._message.value = f"<small>saved {csv.name} and {png.name}</small>"
 
     def _draw(self) -> None:
+        """Caption and tables first (each assignment reaches the browser at once), the figure last."""
         self._caption_out.value = f"<b>{self._caption()}</b>"
-        self._image.value = _png(self.figure())
         self._summary_out.value = _table_html(self.summary, tz=self.tz, name="summary")
         self._slowest_out.value = _table_html(self._slowest_table(), tz=self.tz, name="slowest")
+        self._draw_figure()
+
+    def _draw_figure(self) -> None:
+        self._image.value = _png(self.figure())
 
     # ------------------------------------------------------------ display
 
