@@ -31,7 +31,7 @@ from .review import slowest_incidents
 from .schema import METRICS
 from .stats import censored_minutes, duration_summary, ecdf_table
 from .trend import duration_trend
-from .units import format_minutes, readable
+from .units import format_minutes, show
 
 __all__ = ["Explorer", "explore"]
 
@@ -79,14 +79,12 @@ def _table_html(table: pd.DataFrame, *, tz: str = "UTC", name: str = "table") ->
 
     ``name`` makes the table's HTML ids (stable, so a saved notebook does not change on a re-run).
     """
-    shown = readable(table, tz=tz)
-    styler = shown.style.format(escape="html").format_index(escape="html", axis=0)
-    styler = styler.format_index(escape="html", axis=1).set_uuid(f"mttr-{name}")
-    styler = styler.set_table_styles([{"selector": "td, th", "props": "padding: 2px 8px; text-align: left;"}])
-    unbroken = [c for c in shown.columns if c not in ("note", "title")]
+    styler = show(table, tz=tz).set_uuid(f"mttr-{name}")
+    styler = styler.set_table_styles(
+        [{"selector": "td, th", "props": "padding: 2px 8px; text-align: left;"}], overwrite=False
+    )
+    unbroken = [c for c in styler.data.columns if c not in ("note", "title")]
     styler = styler.set_properties(subset=unbroken, **{"white-space": "nowrap"})
-    if isinstance(shown.index, pd.RangeIndex):
-        styler = styler.hide(axis="index")
     return styler.to_html()
 
 
