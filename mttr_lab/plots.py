@@ -19,7 +19,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from .frames import DURATIONS, require
 from .schema import PHASES, SEVERITIES
-from .stats import MIN_COUNT
+from .stats import MIN_COUNT, quantile_interval_sizes
 from .units import format_minutes, interval_level
 
 __all__ = [
@@ -226,14 +226,22 @@ def plot_phase_breakdown(
         return ax
     phases = [p for p in PHASES if p in phases and p in breakdown.columns]
     labels = [_label(i) for i in breakdown.index]
+    counts = (
+        breakdown["incidents"].to_numpy(dtype=float)
+        if "incidents" in breakdown.columns
+        else np.full(len(breakdown), np.inf)
+    )
+    # A group too small for an interval of its median is not profiled as if it were like the others.
+    few = counts < quantile_interval_sizes(0.5)[1]
     left = np.zeros(len(breakdown))
     for phase in phases:
-        widths = breakdown[phase].fillna(0).to_numpy(dtype=float)
+        widths = np.where(few, 0.0, breakdown[phase].fillna(0).to_numpy(dtype=float))
         ax.barh(labels, widths, left=left, color=PHASE_COLORS[phase], label=phase, edgecolor="white", lw=0.5)
         left += widths
     if "incidents" in breakdown.columns:
-        for y, (total, n) in enumerate(zip(left, breakdown["incidents"], strict=True)):
-            ax.text(total, y, f"  n={n}", va="center", fontsize="small", color="#444444")
+        for y, (total, n, small) in enumerate(zip(left, breakdown["incidents"], few, strict=True)):
+            text = f"  too few incidents to profile (n={n})" if small else f"  n={n}"
+            ax.text(total, y, text, va="center", fontsize="small", color="#444444")
     ax.invert_yaxis()
     ax.set_xlabel(f"{statistic} minutes in each phase (stacked; a {statistic} per phase, not a timeline)")
     ax.set_xlim(0, max(left.max(initial=0.0) * 1.18, 1))
@@ -487,9 +495,15 @@ def plot_tiers(
             )
             seen.add(name)
         low, high = row[f"{statistic}_low"], row[f"{statistic}_high"]
-        err = [[row[statistic] - low], [high - row[statistic]]] if pd.notna(low) and pd.notna(high) else None
-        ax.errorbar([row[statistic]], [y], xerr=err, fmt="D", color="black", capsize=4, ms=5, zorder=5)
+        placed = pd.notna(low) and pd.notna(high)
+        err = [[row[statistic] - low], [high - row[statistic]]] if placed else None
+        # Without an interval the group is too small to place: drawn hollow, and said so.
+        face = "black" if placed else "white"
+        ax.errorbar(
+            [row[statistic]], [y], xerr=err, fmt="D", color="black", mfc=face, capsize=4, ms=5, zorder=5
+        )
         spanned = row["tiers_spanned"] if pd.notna(row["tiers_spanned"]) else "not placed"
+        spanned = spanned if placed else "too few incidents to place"
         ax.annotate(
             f"  {spanned}", (1.0, y), xycoords=("axes fraction", "data"), va="center", fontsize="small"
         )

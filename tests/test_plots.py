@@ -74,7 +74,12 @@ def test_phase_breakdown_stacks_one_bar_per_group_per_phase(sample):
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["detection", "response", "diagnosis", "repair"]
     widths = [p.get_width() for p in ax.patches[: len(table)]]  # detection bars
-    assert widths == pytest.approx(table["detection"].tolist())
+    few = table["incidents"] < 6  # no interval of the median below 6 incidents at 95 %
+    assert few.any() and not few.all()  # the sample's one incident with no severity
+    assert widths == pytest.approx(table["detection"].where(~few, 0.0).tolist())
+    notes = [t.get_text() for t in ax.texts]
+    assert notes[-1].strip() == f"too few incidents to profile (n={table['incidents'].iloc[-1]})"
+    assert all(n.strip().startswith("n=") for n in notes[:-1])
 
 
 def test_groups_are_ordered_by_severity_and_small_groups_marked(sample):
@@ -128,6 +133,9 @@ def test_tiers_draw_bands_per_severity_and_the_interval(sample):
     spanned = [t.get_text().strip() for t in ax.texts]
     assert spanned[0] == "not placed"  # the seed table has no low row
     assert spanned[3] == assignments.loc["critical", "tiers_spanned"]
+    assert spanned[4] == "too few incidents to place"  # one incident: no interval
+    faces = [line.get_markerfacecolor() for line in ax.lines if line.get_marker() == "D"]
+    assert faces == ["black"] * 4 + ["white"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["elite", "high", "medium", "needs work"]
 
