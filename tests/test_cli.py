@@ -52,7 +52,7 @@ def test_postmortem_escapes_text_from_the_export(tmp_path, capsys):
     assert main(["postmortem", str(export), "X-1"]) == 0
     text = capsys.readouterr().out
     assert "<script>" not in text
-    assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\| \\*bold\\*" in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; \\| \\*bold\\*" in text
     assert "| Acknowledged | 2024-01-01 10:05 UTC | 5 min |" in text
     assert "## Root cause" in text and "## What went well" in text
     assert main(["postmortem", str(export), "nope"]) == 2
