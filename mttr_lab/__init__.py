@@ -13,7 +13,9 @@ from typing import Any
 #: ``import mttr_lab`` (and ``mttr-lab --help``) does not load pandas, scipy and matplotlib.
 _MODULES: dict[str, tuple[str, ...]] = {
     "calendar": ("hour_uniformity_test", "hour_weekday_table", "time_class_summary", "with_calendar"),
-    "compare": ("compare_groups", "compare_periods", "compare_periods_stratified"),
+    "compare": ("compare_periods",),
+    "groups": ("compare_groups",),
+    "stratified": ("compare_periods_stratified",),
     "detectability": ("detectable_change", "simulate_improvement"),
     "vendor_api": ("fetch",),
     "explorer": ("Explorer", "explore"),
