@@ -26,10 +26,11 @@ from .errors import InputError
 from .frames import DURATIONS, INCIDENTS, require
 from .output import to_safe_csv
 from .phases import phase_durations
-from .plots import plot_ecdf, plot_trend
+from .plots import plot_ecdf
 from .review import slowest_incidents
 from .schema import METRICS
 from .stats import censored_minutes, duration_summary, ecdf_table
+from .time_plots import plot_trend
 from .trend import duration_trend
 from .units import format_minutes, show
 

@@ -87,6 +87,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="../shared/data/real is not present"))
 
 
+@pytest.fixture(scope="session")
+def sample() -> pd.DataFrame:
+    """The durations of the bundled sample, read through the real reader."""
+    return mttr.phase_durations(mttr.read_export(SAMPLE, source="firehydrant"))
+
+
+@pytest.fixture
+def close_figures():
+    """Close the figures a plot test made (``pytestmark = pytest.mark.usefixtures("close_figures")``)."""
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
 # --------------------------------------------------------------------------- comparison exports
 # Shared by test_compare, test_stratified and test_groups: exports built through the real readers.
 
