@@ -26,7 +26,8 @@ import pandas as pd
 from scipy import stats
 
 from .frames import DURATIONS, Period, require, require_metric
-from .stats import BCA_MAX_N, bootstrap_methods, censored_minutes
+from .intervals import BCA_MAX_N, bootstrap_methods
+from .stats import censored_minutes
 
 __all__ = [
     "VERDICTS",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .stats import MEAN_INTERVAL_MIN, MIN_COUNT, quantile_interval_sizes
+from .intervals import MEAN_INTERVAL_MIN, quantile_interval_sizes
+from .stats import MIN_COUNT
 from .units import format_minutes, format_p, interval_level
 
 __all__ = [

@@ -18,8 +18,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
+from .intervals import quantile_interval_sizes
 from .schema import PHASES, SEVERITIES
-from .stats import MIN_COUNT, quantile_interval_sizes
+from .stats import MIN_COUNT
 from .units import format_minutes, interval_level
 
 __all__ = [

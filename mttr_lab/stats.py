@@ -20,6 +20,15 @@ from scipy import stats
 from .frames import DURATION_COLUMNS as _DURATION_COLUMNS
 from .frames import DURATIONS, minutes_observed, require
 from .frames import group_keys as _group_keys
+from .intervals import (
+    MEAN_INTERVAL_MIN,
+    _km,
+    _km_fit,
+    _mean_interval,
+    _quantile_intervals,
+    _within,
+    quantile_interval_sizes,
+)
 from .schema import PHASES
 
 __all__ = [
@@ -28,7 +37,6 @@ __all__ = [
     "duration_summary",
     "ecdf_table",
     "phase_breakdown",
-    "quantile_interval_sizes",
     "to_minutes",
 ]
 
@@ -60,164 +68,6 @@ def censored_minutes(durations: pd.DataFrame, *, metric: str = "time_to_recover"
     """
     require(durations, DURATIONS, function="censored_minutes")
     return minutes_observed(durations, metric=metric)[["minutes", "censored"]]
-
-
-def _quantile_intervals(values: np.ndarray, ps: Sequence[float], confidence: float) -> np.ndarray:
-    """Distribution-free intervals of p-quantiles from order statistics (exact binomial).
-
-    ``values`` sorted. The same order statistics as ``scipy.stats.quantile_test(...)
-    .confidence_interval`` (two-sided), for all ``ps`` in one binomial call. An end that does
-    not exist at this size (see :func:`quantile_interval_sizes`) is NaN. Returns shape (len(ps), 2).
-    """
-    n = len(values)
-    ps = np.asarray(ps, dtype=float)
-    tail = (1 - confidence) / 2
-    low_index = stats.binom.ppf(tail, n, ps).astype(int) - 1
-    high_index = stats.binom.isf(tail, n, ps).astype(int)
-    padded = np.append(values, np.nan)
-    low = np.where(low_index >= 0, padded[np.clip(low_index, 0, n)], np.nan)
-    high = padded[np.clip(high_index, 0, n)]
-    return np.column_stack([low, high])
-
-
-def quantile_interval_sizes(p: float, *, confidence: float = 0.95) -> tuple[int, int]:
-    """The fewest observed durations for each end of the order-statistic interval of a quantile.
-
-    The exact distribution-free interval of the p-quantile has an upper end only once the largest
-    of n values lies above the quantile with probability at least (1 + confidence)/2, that is
-    from ``p**n <= (1 - confidence)/2``; the lower end likewise from ``(1-p)**n <= (1 - confidence)/2``.
-    At 95 %: the median's interval from 6 incidents at both ends; the upper end of p90 from 36,
-    of p95 from 72 and of p99 from 368 (the lower ends from 2, 2 and 1).
-
-    Returns
-    -------
-    tuple of int
-        ``(lower, upper)``: the sizes from which each end exists.
-    """
-    if not 0 < p < 1:
-        raise ValueError(f"p must be between 0 and 1, not {p!r}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, not {confidence!r}")
-    tail = (1 - confidence) / 2
-
-    def size(prob: float) -> int:
-        n = max(1, int(np.floor(np.log(tail) / np.log(prob))))
-        while prob**n > tail:  # the exact boundary, safe from rounding in the logarithms
-            n += 1
-        while n > 1 and prob ** (n - 1) <= tail:
-            n -= 1
-        return n
-
-    return size(1 - p), size(p)
-
-
-#: Above this many values BCa's jackknife (n evaluations of an O(n) statistic: O(n²) time) is
-#: skipped for the percentile bootstrap, whose coverage error is then small anyway.
-BCA_MAX_N = 2000
-#: Values per bootstrap batch: bounds the resampling memory (about 8 bytes each).
-BATCH_VALUES = 2**22
-
-
-def bootstrap_methods(n: int) -> tuple[str, ...]:
-    """BCa first (percentile where it degenerates) for small samples; percentile alone for large ones."""
-    return ("BCa", "percentile") if n <= BCA_MAX_N else ("percentile",)
-
-
-#: The fewest observed durations for an interval of the mean. Long-tailed durations make every
-#: interval of the mean undercover below this (lognormal, sigma 1.25, 95 %: the BCa bootstrap
-#: covered 79 % at n = 10, 86 % at 20, 92 % at 1,000; the t interval 92 % at 500, 94 % at 1,000,
-#: 95 % at 5,000), so smaller groups show the mean without one.
-MEAN_INTERVAL_MIN = 1000
-
-
-def _mean_interval(values: np.ndarray, confidence: float) -> tuple[float, float]:
-    """t interval of the mean, from :data:`MEAN_INTERVAL_MIN` values (NaN below)."""
-    n = len(values)
-    if n < MEAN_INTERVAL_MIN:
-        return np.nan, np.nan
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
-    return float(values.mean() - half), float(values.mean() + half)
-
-
-def _km_fit(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> tuple[object, object] | None:
-    """One Kaplan-Meier fit (scipy.stats.ecdf on censored data) and its log-log band of S(t),
-    shared by the KM quantiles and the within-target shares; None without an observed duration."""
-    if len(minutes) == 0 or censored.all():
-        return None
-    res = stats.ecdf(stats.CensoredData.right_censored(minutes, censored))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "undefined at some observations": NaN there, handled below
-        band = res.sf.confidence_interval(confidence, method="log-log")
-    return res, band
-
-
-def _km(fit: tuple[object, object] | None) -> dict[str, float]:
-    """Kaplan-Meier median and p90 with log-log intervals, from :func:`_km_fit`.
-
-    A quantile is the first event time where the survival curve falls to its level, or the
-    midpoint to the next event time where the curve rests exactly on the level.
-    """
-    out = dict.fromkeys(
-        ("km_median", "km_median_low", "km_median_high", "km_p90", "km_p90_low", "km_p90_high"), np.nan
-    )
-    if fit is None:
-        return out
-    res, band = fit
-    times, surv = res.sf.quantiles, res.sf.probabilities
-    low, high = band.low.evaluate(times), band.high.evaluate(times)
-
-    def first(below: np.ndarray) -> float:
-        hits = np.flatnonzero(below)
-        return float(times[hits[0]]) if len(hits) else np.nan
-
-    def point(level: float) -> float:
-        # Where the curve rests exactly on the level (complete data at even n for the median),
-        # the midpoint to the next event time, as the plain median averages its middle pair:
-        # without censoring, km_median equals the median, so a gap between them is censoring.
-        hits = np.flatnonzero(surv <= level + 1e-12)
-        if not len(hits):
-            return np.nan
-        i = hits[0]
-        if abs(surv[i] - level) < 1e-12 and i + 1 < len(times):
-            return float((times[i] + times[i + 1]) / 2)
-        return float(times[i])
-
-    for name, level in (("km_median", 0.5), ("km_p90", 0.1)):
-        out[name] = point(level)
-        out[f"{name}_low"] = first(np.nan_to_num(low, nan=1.0) <= level)
-        out[f"{name}_high"] = first(np.nan_to_num(high, nan=1.0) <= level)
-    return out
-
-
-def _within(
-    minutes: np.ndarray,
-    censored: np.ndarray,
-    target: float,
-    confidence: float,
-    fit: tuple[object, object] | None,
-) -> tuple[float, float, float, int]:
-    """Share recovered within ``target``: Kaplan-Meier 1 - S(target) with its log-log band when
-    any incident is open (censored), the plain share with a Wilson interval when none is.
-
-    Dropping incidents still open before the target would overstate the share (they are the
-    slow ones). Returns the share, its interval, and how many open incidents are counted as
-    censored before the target.
-    """
-    if not censored.any():
-        n, k = len(minutes), int((minutes <= target).sum())
-        if n == 0:
-            return np.nan, np.nan, np.nan, 0
-        ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
-        return k / n, float(ci.low), float(ci.high), 0
-    early = int((censored & (minutes <= target)).sum())
-    if censored.all():
-        return np.nan, np.nan, np.nan, early
-    res, band = fit  # the band of S(t): the share's band is its mirror image
-    share = 1 - float(res.sf.evaluate(target))
-    low, high = 1 - float(band.high.evaluate(target)), 1 - float(band.low.evaluate(target))
-    low = 0.0 if np.isnan(low) and share == 0 else low
-    high = 1.0 if np.isnan(high) and share == 1 else high
-    return share, low, high, early
 
 
 def _summarise(

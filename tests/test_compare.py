@@ -228,7 +228,7 @@ def test_holm_matches_the_textbook_step_down():
 def test_the_level_and_the_bootstrap_method_are_said(tmp_path):
     # The level of every interval travels with the table (attrs["confidence"]), and a percentile
     # bootstrap says why it is one: above the size where BCa is skipped, not "BCa degenerate".
-    from mttr_lab.stats import BCA_MAX_N
+    from mttr_lab.intervals import BCA_MAX_N
 
     n = BCA_MAX_N // 2 + 100
     durations = two_quarters(tmp_path, quantiles(n, 60, 1.25), quantiles(n, 54, 1.25))

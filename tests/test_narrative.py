@@ -81,7 +81,7 @@ def test_sentences_name_the_level_the_intervals_were_computed_at():
 
 
 def test_method_text_takes_its_numbers_from_the_code():
-    from mttr_lab.stats import MEAN_INTERVAL_MIN, quantile_interval_sizes
+    from mttr_lab.intervals import MEAN_INTERVAL_MIN, quantile_interval_sizes
 
     text = mttr.method_text()
     assert "95 % intervals" in text and f"from {MEAN_INTERVAL_MIN:,} incidents" in text
