@@ -25,6 +25,7 @@ from .frames import (
     usable_times,
 )
 from .schema import MILESTONES
+from .units import format_minutes
 
 __all__ = [
     "FINDING_COLUMNS",
@@ -305,9 +306,7 @@ def _duration_findings(
             live,
             long_closed,
             "resolved_at",
-            "resolved "
-            + took[long_closed].dt.round("min").astype("str")
-            + f" after it started (more than {limit})",
+            "resolved " + _in_words(took[long_closed]) + f" after it started (more than {_in_words(limit)})",
             "kept as recorded; check whether it was closed late",
             "warning",
         ),
@@ -315,11 +314,18 @@ def _duration_findings(
             live,
             long_open,
             "resolved_at",
-            "open for " + open_for[long_open].dt.round("min").astype("str") + f" (more than {limit})",
+            "open for " + _in_words(open_for[long_open]) + f" (more than {_in_words(limit)})",
             "kept as right-censored; check whether it was resolved without a record",
             "warning",
         ),
     ]
+
+
+def _in_words(span: pd.Series | pd.Timedelta) -> pd.Series | str:
+    """Durations as the review writes them (41 min, 3.4 h, 220 d), never "219 days 18:29:00"."""
+    if isinstance(span, pd.Series):
+        return (span / pd.Timedelta(minutes=1)).map(format_minutes).astype("str")
+    return format_minutes(span / pd.Timedelta(minutes=1))
 
 
 def export_overview(
