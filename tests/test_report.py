@@ -224,6 +224,24 @@ def test_the_command_imports_nbformat_without_the_iri_grammar():
     assert out.stdout.split() == ["False", "True"], out.stderr
 
 
+def test_the_command_checks_the_export_without_scipy_or_matplotlib():
+    # The kernel imports those while the command reads the export and finds the review period.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from mttr_lab.io import read_export\n"
+        "from mttr_lab.phases import phase_durations\n"
+        "from mttr_lab.review import review_bounds\n"
+        f"durations = phase_durations(read_export({str(SAMPLE)!r}))\n"
+        "print(review_bounds(durations, tz='Europe/Berlin')['label'])\n"
+        "print(sorted(m for m in ('scipy', 'matplotlib', 'nbconvert') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["2026Q2", "[]"], out.stdout + out.stderr
+
+
 #: What must never reach a reader of the review: raw pandas, internal names, Python syntax.
 NOISE = re.compile(
     r"<NA>|\bNaN\b|\bNaT\b|\bNone\b|\d\.\d+e[-+]\d\d|\bmedian_(low|high)\b|\bwithin_\d+\b|"
