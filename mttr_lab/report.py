@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,7 @@ def render_report(
 
     nb = nbformat.read(notebook, as_version=4)
     _inject_parameters(nb, parameters)
+    html = _Prepared(_html_exporter)  # nbconvert loads while the cells run
     with kernel or ReviewKernel() as running:  # stopped once the cells have run
         client = NotebookClient(
             nb,
@@ -180,14 +182,55 @@ def render_report(
             raise ReviewError(f"{exc.ename}: {lines[-1] if lines else ''}", notebook=failed) from exc
         finally:
             client.kc.stop_channels()
-    from nbconvert import HTMLExporter
-
+            html.wait()
     nb.metadata["title"] = f"Incident recovery review: {export.name}"
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    exporter.exclude_raw = True
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = html.result().from_notebook_node(nb)
     out.write_text(body, encoding="utf-8")
     return out
+
+
+class _Prepared:
+    """``make()`` run in a thread; :meth:`result` waits for it, or runs it here if it failed."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        import threading
+
+        self._make = make
+        self._value: Any = None
+        self._thread = threading.Thread(target=self._run, name="mttr-review-prepare", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._make()
+        except Exception:  # made again in result(), where the error is raised to the caller
+            self._value = None
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Any:
+        self.wait()
+        return self._make() if self._value is None else self._value
+
+
+def _html_exporter() -> Any:
+    """The HTML exporter of the review (no code, no prompts), its templates compiled.
+
+    Converting a two-cell notebook compiles the page's templates and CSS selectors, which takes
+    longer than converting the review itself; done while the kernel runs the cells, it is free.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.exclude_raw = True
+    v4 = nbformat.v4
+    table = v4.new_output("execute_result", data={"text/html": "<table></table>"}, execution_count=1)
+    exporter.from_notebook_node(
+        v4.new_notebook(cells=[v4.new_markdown_cell("# Review"), v4.new_code_cell("t", outputs=[table])])
+    )
+    return exporter
 
 
 def _inject_parameters(nb: Any, parameters: dict[str, Any]) -> None:
@@ -261,6 +304,9 @@ def _serve_kernel() -> None:
     """Run ipykernel as ``ipykernel_launcher`` does, with the review's imports made before it answers."""
     if sys.path and sys.path[0] == "":
         del sys.path[0]
+    # Nobody debugs the review's kernel: without debugpy (0.1-0.2 s to import) ipykernel runs
+    # without its debugger, as it does where debugpy is not installed.
+    sys.modules.setdefault("debugpy", None)  # type: ignore[arg-type]
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()

@@ -172,6 +172,23 @@ def test_a_kernel_started_ahead_runs_on_this_interpreter_with_the_parameters(tmp
         os.kill(pid, 0)  # the kernel process is gone, not left behind
 
 
+def test_what_is_prepared_in_a_thread_is_made_again_here_when_it_failed():
+    from mttr_lab.report import _Prepared
+
+    calls = []
+
+    def make() -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("first try fails")
+        return 42
+
+    assert _Prepared(make).result() == 42 and len(calls) == 2
+    assert _Prepared(lambda: "made once").result() == "made once"
+    with pytest.raises(ZeroDivisionError):  # the error reaches the caller, not a thread
+        _Prepared(lambda: 1 / 0).result()
+
+
 def test_the_parameters_go_after_the_parameters_cell_once(tmp_path):
     import nbformat
 
