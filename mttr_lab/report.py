@@ -60,6 +60,15 @@ class ReviewKernel:
         client.allow_stdin = False
         return client
 
+    def _kill(self) -> None:
+        """Send the kernel SIGKILL without waiting for it to exit (:meth:`close` waits)."""
+        import signal
+
+        from jupyter_core.utils import run_sync
+
+        if self.manager.has_kernel and hasattr(signal, "SIGKILL"):
+            run_sync(self.manager.signal_kernel)(signal.SIGKILL)
+
     def close(self) -> None:
         """Stop the kernel at once and remove its folder.
 
@@ -161,10 +170,10 @@ def render_report(
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    nb = nbformat.read(notebook, as_version=4)
-    _inject_parameters(nb, parameters)
     html = _Prepared(_html_exporter)  # nbconvert loads while the cells run
-    with kernel or ReviewKernel() as running:  # stopped once the cells have run
+    with kernel or ReviewKernel() as running:
+        nb = nbformat.read(notebook, as_version=4)
+        _inject_parameters(nb, parameters)
         client = NotebookClient(
             nb,
             km=running.manager,
@@ -182,10 +191,11 @@ def render_report(
             raise ReviewError(f"{exc.ename}: {lines[-1] if lines else ''}", notebook=failed) from exc
         finally:
             client.kc.stop_channels()
+            running._kill()  # its outputs are in hand; it exits while the HTML is written
             html.wait()
-    nb.metadata["title"] = f"Incident recovery review: {export.name}"
-    body, _ = html.result().from_notebook_node(nb)
-    out.write_text(body, encoding="utf-8")
+        nb.metadata["title"] = f"Incident recovery review: {export.name}"
+        body, _ = html.result().from_notebook_node(nb)
+        out.write_text(body, encoding="utf-8")
     return out
 
 
