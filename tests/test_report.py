@@ -225,6 +225,25 @@ def test_the_command_stops_its_kernel_when_the_export_is_bad(tmp_path, monkeypat
     assert not (tmp_path / "r.html").exists()
 
 
+def test_the_command_says_in_one_line_which_cell_failed_and_where_the_notebook_is(
+    tmp_path, monkeypatch, capsys
+):
+    from mttr_lab import report
+    from mttr_lab.cli import main
+
+    (tmp_path / "templates").mkdir()
+    _template(tmp_path, "print('ran')", "{}['no such key']").rename(tmp_path / "templates" / report.TEMPLATE)
+    monkeypatch.setattr(report, "files", lambda package: tmp_path)  # the packaged review, broken
+    assert main(["report", str(SAMPLE), "--out", str(tmp_path / "out" / "r.html")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    failed = tmp_path / "out" / "r.failed.ipynb"
+    assert (
+        err[-1]
+        == f"mttr-lab: the review failed: KeyError: 'no such key' (the partly executed review is in {failed})"
+    )
+    assert failed.exists() and not (tmp_path / "out" / "r.html").exists()
+
+
 def test_the_command_imports_nbformat_without_the_iri_grammar():
     import subprocess
     import sys
