@@ -250,10 +250,25 @@ def _as_of(text: str | None, tz: str | None) -> str | None:
     return stamp.tz_convert("UTC").isoformat()
 
 
+def _import_nbformat() -> None:
+    """Import nbformat without the IRI grammar that jsonschema builds when rfc3987_syntax is installed.
+
+    jsonschema compiles dozens of parsers of that grammar on import (about 2 s) for its "iri"
+    format, which notebook validation never checks (it runs without format checks). This command's
+    process ends with the review; a process that imported jsonschema already is left as it is.
+    """
+    if "jsonschema" in sys.modules:
+        return
+    blocked = sys.modules.setdefault("rfc3987_syntax", None) is None  # type: ignore[arg-type]
+    try:
+        import nbformat  # noqa: F401
+    finally:
+        if blocked and sys.modules.get("rfc3987_syntax", True) is None:
+            del sys.modules["rfc3987_syntax"]
+
+
 def _report(args: argparse.Namespace) -> int:
-    from .phases import phase_durations
-    from .report import render_report
-    from .review import review_bounds
+    from .report import ReviewKernel, render_report
 
     started = time.perf_counter()
     if (args.start is None) != (args.end is None):
@@ -263,42 +278,50 @@ def _report(args: argparse.Namespace) -> int:
     if args.quarter and args.period != "quarter":
         raise InputError(f"--quarter names a quarter; it does not go with --period {args.period}")
     _progress(f"reading {args.export} ...")
-    incidents = _read(args)  # fail fast, before a kernel starts
-    as_of = _as_of(args.as_of, args.tz)
-    bounds = review_bounds(
-        phase_durations(incidents, as_of=as_of),
-        period=args.period,
-        label=args.quarter,
-        start=args.start,
-        end=args.end,
-        tz=args.tz or "UTC",
-        as_of=as_of,
-    )
-    if bounds["future"]:
-        raise InputError(
-            f"{bounds['label']} starts after the latest record in the export: there is nothing to review yet",
-            expected="an earlier --quarter, --from/--to, or --as-of",
+    # The kernel loads pandas, scipy and matplotlib while the export is read and checked here;
+    # a bad export stops it at once.
+    with ReviewKernel() as kernel:
+        _import_nbformat()
+        from .phases import phase_durations
+        from .review import review_bounds
+
+        incidents = _read(args)
+        as_of = _as_of(args.as_of, args.tz)
+        bounds = review_bounds(
+            phase_durations(incidents, as_of=as_of),
+            period=args.period,
+            label=args.quarter,
+            start=args.start,
+            end=args.end,
+            tz=args.tz or "UTC",
+            as_of=as_of,
         )
-    out = (
-        Path(args.out)
-        if args.out
-        else Path("reports") / f"{Path(args.export).name.split('.')[0]}-review.html"
-    )
-    _progress(f"{len(incidents):,} records read; rendering the review (a few seconds) ...")
-    path = render_report(
-        args.export,
-        out=out,
-        source=args.source,
-        tz=args.tz,
-        as_of=as_of,
-        quarter=args.quarter,
-        period=args.period,
-        start=args.start,
-        end=args.end,
-        columns=_pairs(args.columns, "--columns"),
-        severity_map=_pairs(args.severity_map, "--severity-map"),
-        dayfirst=args.dayfirst,
-    )
+        if bounds["future"]:
+            raise InputError(
+                f"{bounds['label']} starts after the latest record in the export: there is nothing to review yet",
+                expected="an earlier --quarter, --from/--to, or --as-of",
+            )
+        out = (
+            Path(args.out)
+            if args.out
+            else Path("reports") / f"{Path(args.export).name.split('.')[0]}-review.html"
+        )
+        _progress(f"{len(incidents):,} records read; rendering the review (a few seconds) ...")
+        path = render_report(
+            args.export,
+            out=out,
+            source=args.source,
+            tz=args.tz,
+            as_of=as_of,
+            quarter=args.quarter,
+            period=args.period,
+            start=args.start,
+            end=args.end,
+            columns=_pairs(args.columns, "--columns"),
+            severity_map=_pairs(args.severity_map, "--severity-map"),
+            dayfirst=args.dayfirst,
+            kernel=kernel,
+        )
     _progress(f"done in {time.perf_counter() - started:.1f} s")
     print(path)
     return 0
@@ -470,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:  # a bad argument value, or a path that cannot be written
         print(f"mttr-lab: {_in_cli_words(str(exc))}", file=sys.stderr)
         return 2
-    except Exception as exc:  # papermill wraps notebook errors: show the cause in one line
+    except Exception as exc:  # anything else (a kernel that would not start): its cause in one line
         name = getattr(exc, "ename", type(exc).__name__)
         value = getattr(exc, "evalue", str(exc)).strip().splitlines()
         print(f"mttr-lab: {name}: {value[-1] if value else ''}", file=sys.stderr)

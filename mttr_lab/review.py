@@ -10,7 +10,6 @@ import pandas as pd
 
 from .frames import DURATIONS, INCIDENTS, require
 from .schema import SEVERITIES, InputError
-from .stats import to_minutes
 from .units import shown_notes
 
 __all__ = [
@@ -270,6 +269,8 @@ def slowest_incidents(
         ``incident_id``, ``title``, ``severity``, ``service``, ``started`` (clock start, a UTC timestamp; :func:`mttr_lab.readable` shows it in the team's timezone),
         ``minutes`` (the duration, or the time open so far), ``open`` (bool).
     """
+    from .stats import to_minutes  # not at the top: review_bounds goes without scipy
+
     require(durations, DURATIONS, function="slowest_incidents")
     minutes = to_minutes(durations[metric])
     still_open = minutes.isna() & durations["is_open"]
@@ -421,6 +422,8 @@ def mean_sensitivity(
         Indexed by ``mean``, ``median``, ``p90``: ``all`` and ``without longest`` (minutes) and
         ``change`` (share, e.g. -0.12 for 12 % lower).
     """
+    from .stats import to_minutes  # not at the top: review_bounds goes without scipy
+
     require(durations, DURATIONS, function="mean_sensitivity")
     import numpy as np
 
@@ -451,6 +454,8 @@ def percentile_pitfall(
         Indexed by method (``int(n*p/100) index``, ``numpy linear``, ``median_unbiased``,
         ``maximum``): one column per percentile (``p50``, ...), minutes; ``incidents``.
     """
+    from .stats import to_minutes  # not at the top: review_bounds goes without scipy
+
     require(durations, DURATIONS, function="percentile_pitfall")
     import numpy as np
 
@@ -490,6 +495,8 @@ def detection_lag(
         One row: ``incidents``, ``with_window``, ``implausible``, ``median``, ``p25``, ``p75``,
         ``p90`` (minutes, over the plausible lags), ``share_over_30`` (0-1).
     """
+    from .stats import to_minutes  # not at the top: review_bounds goes without scipy
+
     require(incidents, INCIDENTS, function="detection_lag")
     import numpy as np
 

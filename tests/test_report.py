@@ -96,7 +96,7 @@ def test_the_review_runs_on_this_interpreter_whatever_python3_kernel_the_user_ha
 def test_a_failing_cell_is_one_line_and_keeps_the_partly_executed_notebook(tmp_path):
     import nbformat
 
-    from mttr_lab.report import ReviewError
+    from mttr_lab.report import ReviewError, ReviewKernel
 
     nb = nbformat.v4.new_notebook(metadata={"language_info": {"name": "python"}})
     parameters = nbformat.v4.new_code_cell("export = None")
@@ -104,8 +104,10 @@ def test_a_failing_cell_is_one_line_and_keeps_the_partly_executed_notebook(tmp_p
     nb.cells = [parameters, nbformat.v4.new_code_cell("print('ran')"), nbformat.v4.new_code_cell("1 / 0")]
     template = tmp_path / "broken.ipynb"
     nbformat.write(nb, template)
+    kernel = ReviewKernel()
     with pytest.raises(ReviewError) as err:
-        render_report(SAMPLE, out=tmp_path / "out" / "r.html", template=template)
+        render_report(SAMPLE, out=tmp_path / "out" / "r.html", template=template, kernel=kernel)
+    assert not kernel.manager.has_kernel and not kernel.cwd.exists()  # stopped all the same
     message = str(err.value)
     assert message.startswith("ZeroDivisionError: division by zero") and "\n" not in message
     assert err.value.notebook == tmp_path / "out" / "r.failed.ipynb"
@@ -131,6 +133,149 @@ def test_an_export_with_only_an_id_and_two_times_renders_a_complete_review(tmp_p
     assert "records no severity for any incident, so the review cannot compare severities" in text
     for heading in ("Headline", "Time of day", "Trend", "The slowest incidents", "Data quality"):
         assert heading in text, heading
+
+
+def _template(tmp_path, *cells: str):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(metadata={"language_info": {"name": "python"}})
+    parameters = nbformat.v4.new_code_cell("export = None\ncolumns = None")
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, *(nbformat.v4.new_code_cell(cell) for cell in cells)]
+    template = tmp_path / "template.ipynb"
+    nbformat.write(nb, template)
+    return template
+
+
+def test_a_kernel_started_ahead_runs_on_this_interpreter_with_the_parameters(tmp_path):
+    import html
+    import sys
+
+    from mttr_lab.report import ReviewKernel
+
+    template = _template(
+        tmp_path,
+        "import sys\nprint('python', sys.executable)\nprint('export', export)\nprint('columns', columns)",
+        "print('loaded ahead', all(m in sys.modules for m in ('pandas', 'mttr_lab.stats', 'mttr_lab.plots')))",
+    )
+    kernel = ReviewKernel()  # as the command does: before the export is read
+    pid = kernel.manager.provisioner.process.pid
+    export = tmp_path / 'it\'s "quoted"' / "export.json"  # a path that needs escaping in Python
+    columns = {"incident_id": "Ticket 'A'", "detected_at": 'Opened "at"'}
+    out = render_report(export, out=tmp_path / "r.html", template=template, columns=columns, kernel=kernel)
+    text = html.unescape(_visible_text(out.read_text()))
+    assert f"python {sys.executable}" in text
+    assert f"export {export.resolve()}" in text and f"columns {columns}" in text
+    assert "loaded ahead True" in text
+    assert not kernel.manager.has_kernel and not kernel.cwd.exists()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # the kernel process is gone, not left behind
+
+
+def test_what_is_prepared_in_a_thread_is_made_again_here_when_it_failed():
+    from mttr_lab.report import _Prepared
+
+    calls = []
+
+    def make() -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("first try fails")
+        return 42
+
+    assert _Prepared(make).result() == 42 and len(calls) == 2
+    assert _Prepared(lambda: "made once").result() == "made once"
+    with pytest.raises(ZeroDivisionError):  # the error reaches the caller, not a thread
+        _Prepared(lambda: 1 / 0).result()
+
+
+def test_the_parameters_go_after_the_parameters_cell_once(tmp_path):
+    import nbformat
+
+    from mttr_lab.report import _inject_parameters
+
+    nb = nbformat.read(_template(tmp_path, "print(export)"), as_version=4)
+    _inject_parameters(nb, {"export": "a.json", "columns": None})
+    _inject_parameters(nb, {"export": "b.json", "columns": {"incident_id": "Ticket"}})  # an executed copy
+    tags = [cell.metadata.get("tags", []) for cell in nb.cells]
+    assert tags == [["parameters"], ["injected-parameters"], []]
+    assert nb.cells[1].source == "# Parameters\nexport = 'b.json'\ncolumns = {'incident_id': 'Ticket'}\n"
+    bare = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(export)")])
+    _inject_parameters(bare, {"export": "a.json"})
+    assert bare.cells[0].metadata["tags"] == ["injected-parameters"]  # no parameters cell: first
+
+
+def test_the_command_stops_its_kernel_when_the_export_is_bad(tmp_path, monkeypatch, capsys):
+    from mttr_lab import report
+    from mttr_lab.cli import main
+
+    started = []
+
+    class Recorded(report.ReviewKernel):
+        def __init__(self) -> None:
+            super().__init__()
+            started.append(self)
+
+    monkeypatch.setattr(report, "ReviewKernel", Recorded)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    assert main(["report", str(bad), "--out", str(tmp_path / "r.html")]) == 2
+    assert "does not recognise" in capsys.readouterr().err
+    assert len(started) == 1 and not started[0].manager.has_kernel and not started[0].cwd.exists()
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_the_command_says_in_one_line_which_cell_failed_and_where_the_notebook_is(
+    tmp_path, monkeypatch, capsys
+):
+    from mttr_lab import report
+    from mttr_lab.cli import main
+
+    (tmp_path / "templates").mkdir()
+    _template(tmp_path, "print('ran')", "{}['no such key']").rename(tmp_path / "templates" / report.TEMPLATE)
+    monkeypatch.setattr(report, "files", lambda package: tmp_path)  # the packaged review, broken
+    assert main(["report", str(SAMPLE), "--out", str(tmp_path / "out" / "r.html")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    failed = tmp_path / "out" / "r.failed.ipynb"
+    assert (
+        err[-1]
+        == f"mttr-lab: the review failed: KeyError: 'no such key' (the partly executed review is in {failed})"
+    )
+    assert failed.exists() and not (tmp_path / "out" / "r.html").exists()
+
+
+def test_the_command_imports_nbformat_without_the_iri_grammar():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from mttr_lab.cli import _import_nbformat\n"
+        "_import_nbformat()\n"
+        "import nbformat\n"
+        "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
+        "print('rfc3987_syntax' in sys.modules, 'jsonschema' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"], out.stderr
+
+
+def test_the_command_checks_the_export_without_scipy_or_matplotlib():
+    # The kernel imports those while the command reads the export and finds the review period.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from mttr_lab.io import read_export\n"
+        "from mttr_lab.phases import phase_durations\n"
+        "from mttr_lab.review import review_bounds\n"
+        f"durations = phase_durations(read_export({str(SAMPLE)!r}))\n"
+        "print(review_bounds(durations, tz='Europe/Berlin')['label'])\n"
+        "print(sorted(m for m in ('scipy', 'matplotlib', 'nbconvert') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["2026Q2", "[]"], out.stdout + out.stderr
 
 
 #: What must never reach a reader of the review: raw pandas, internal names, Python syntax.
