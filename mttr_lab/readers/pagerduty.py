@@ -40,7 +40,16 @@ import pandas as pd
 from ..schema import INCIDENT_COLUMNS, TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
 from ._build import build_incidents, hashable, join_notes, whole_numbers
-from ._files import Sample, loads, read_csv_frame, read_text, require_objects, sample_of
+from ._files import (
+    Sample,
+    json_error,
+    json_lines,
+    loads,
+    read_csv_frame,
+    read_text,
+    require_objects,
+    sample_of,
+)
 
 __all__ = [
     "AUTO_RESOLVED_REASON",
@@ -163,13 +172,8 @@ def _documents(path: str | Path) -> list[Any]:
     try:
         return [loads(text, file=file)]
     except json.JSONDecodeError as exc:  # several documents: JSON Lines, or a cut-off document
-        if not text.lstrip().startswith("{"):
-            raise InputError(
-                f"not valid JSON ({exc.msg})",
-                file=file,
-                record=f"line {exc.lineno}, column {exc.colno}",
-                expected="a complete JSON document (was the download cut short?)",
-            ) from None
+        if not json_lines(text, exc):
+            raise json_error(exc, text, file=file) from None
     docs: list[Any] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

@@ -54,7 +54,7 @@ import pyarrow.json as pa_json
 from ..schema import InputError
 from ..timeparse import parse_timestamps
 from ._build import build_incidents, hashable
-from ._files import Sample, loads, read_text, require_objects, sample_of
+from ._files import Sample, json_error, json_lines, loads, read_text, require_objects, sample_of
 
 __all__ = ["MAINTENANCE_STATUSES", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -209,13 +209,8 @@ def _load_records(path: Path) -> tuple[list[Any], list[str]]:
     try:
         doc = loads(text, file=file)
     except json.JSONDecodeError as exc:
-        if not stripped.startswith("{"):
-            raise InputError(
-                f"not valid JSON ({exc.msg})",
-                file=file,
-                record=f"line {exc.lineno}, column {exc.colno}",
-                expected="a complete JSON document (was the download cut short?)",
-            ) from None
+        if not json_lines(text, exc):
+            raise json_error(exc, text, file=file) from None
         return _load_lines(text, file=file, zones=zones), zones
     if isinstance(doc, dict):
         records = _page_records(doc, zones=zones)
