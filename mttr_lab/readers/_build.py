@@ -24,6 +24,7 @@ from ..timeparse import collect_remarks, parse_timestamps, time_remarks, time_re
 
 __all__ = [
     "DUPLICATE_REASON",
+    "POLLED_REASON",
     "arrow_to_frame",
     "build_incidents",
     "hashable",
@@ -35,6 +36,9 @@ __all__ = [
 ]
 
 DUPLICATE_REASON = "duplicate id: a later version of this incident is kept"
+#: The reason of an earlier snapshot of an incident in a polling history (the same incident saved
+#: at each poll): :func:`mttr_lab.check_incidents` sums these up in one finding per file.
+POLLED_REASON = "an earlier snapshot of a polled incident: the latest is kept"
 
 #: Threads that clean and parse the columns of one export side by side.
 _THREADS = 2
