@@ -39,6 +39,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mttr_lab as mttr
+from mttr_lab.frames import EARLIEST_POSSIBLE, LATEST_POSSIBLE
 from mttr_lab.io import _ReaderFailure
 from mttr_lab.quality import exclusions
 from mttr_lab.schema import INCIDENT_COLUMNS, MILESTONES, PHASES
@@ -499,11 +500,16 @@ def check_frame(incidents: pd.DataFrame, *, expected_rows: int | None = None) ->
         values = durations[column].dropna()
         assert (values >= pd.Timedelta(0)).all(), column
 
-    # Every milestone before the latest observed one ahead of it is a finding.
+    # Every milestone before the latest observed one ahead of it is a finding; a time at pandas'
+    # limits is not used (an error finding of its own), so nothing is out of order against it.
     live = incidents.loc[exclusions(incidents).isna()]
     stamps = np.column_stack(
         [
-            np.where(live[m].isna(), np.nan, live[m].dt.tz_localize(None).to_numpy().astype("int64"))
+            np.where(
+                live[m].isna() | (live[m] <= EARLIEST_POSSIBLE) | (live[m] >= LATEST_POSSIBLE),
+                np.nan,
+                live[m].dt.tz_localize(None).to_numpy().astype("int64"),
+            )
             for m in MILESTONES
         ]
     ).astype("float64")  # float rounding is monotone: what it finds out of order, pandas does too
