@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from .frames import INCIDENTS, KIND_ATTR, kind_of, tag
+from .frames import AS_OF_ATTR, INCIDENTS, KIND_ATTR, kind_of, tag
 from .readers import GENERIC_FORMATS, available
-from .readers._build import mark_duplicates
+from .readers._build import DUPLICATE_REASON, POLLED_REASON, mark_duplicates
 from .readers._files import Sample, json_error, loads, read_text, sample_of, utf16_encoding
 from .readers.generic import mapped_incidents
 from .schema import InputError
@@ -433,8 +433,14 @@ def read_export(
     if source == "auto" and not opts.get("columns") and len(paths) > 1:
         _require_one_source(paths)
     frames = [_read_one(p, source, dict(opts)).assign(file=p.name) for p in paths]
-    combined = pd.concat(frames, ignore_index=True)
-    return tag(mark_duplicates(combined), INCIDENTS)
+    combined = mark_duplicates(pd.concat(frames, ignore_index=True))
+    if set(combined["source"].dropna().unique()) == {"statuspage"}:  # snapshots saved file by file
+        reason = combined["exclude_reason"]
+        combined["exclude_reason"] = reason.mask(reason.eq(DUPLICATE_REASON), POLLED_REASON)
+    taken = [f.attrs[AS_OF_ATTR] for f in frames if AS_OF_ATTR in f.attrs]
+    if taken:
+        combined.attrs[AS_OF_ATTR] = max(taken)
+    return tag(combined, INCIDENTS)
 
 
 #: How the frame is named in messages (where a file's path would be).

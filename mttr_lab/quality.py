@@ -207,29 +207,28 @@ def check_incidents(
 
 
 def _polled_findings(frame: pd.DataFrame, polled: pd.Series) -> list[pd.DataFrame]:
-    """One finding per file for the earlier snapshots of a polling history, not one per copy."""
+    """One finding for the earlier snapshots of a polling history, not one per copy."""
     if not polled.any():
         return []
     rows = frame.loc[polled]
-    groups = rows.groupby("file", sort=False) if "file" in rows.columns else [(None, rows)]
-    out = []
-    for file, group in groups:
-        copies, incidents = len(group), group["incident_id"].nunique()
-        finding = {
-            "incident_id": [pd.NA],
-            "record": [np.nan],
-            "column": ["incident_id"],
-            "problem": [
-                f"{copies:,} repeated record{'s' if copies != 1 else ''} of {incidents:,} "
-                f"incident{'s' if incidents != 1 else ''} merged, latest kept (a polling history)"
-            ],
-            "action": [EXCLUDED],
-            "level": ["info"],
-        }
-        if file is not None:
-            finding = {"incident_id": finding.pop("incident_id"), "file": [file], **finding}
-        out.append(pd.DataFrame(finding))
-    return out
+    copies, incidents = len(rows), rows["incident_id"].nunique()
+    files = rows["file"].nunique() if "file" in rows.columns else 1
+    finding = {
+        "incident_id": [pd.NA],
+        "record": [np.nan],
+        "column": ["incident_id"],
+        "problem": [
+            f"{copies:,} repeated record{'s' if copies != 1 else ''} of {incidents:,} "
+            f"incident{'s' if incidents != 1 else ''} merged, latest kept (a polling history"
+            + (f" in {files} files)" if files > 1 else ")")
+        ],
+        "action": [EXCLUDED],
+        "level": ["info"],
+    }
+    if "file" in rows.columns:
+        shown = rows["file"].iloc[0] if files == 1 else pd.NA
+        finding = {"incident_id": finding.pop("incident_id"), "file": [shown], **finding}
+    return [pd.DataFrame(finding)]
 
 
 def _no_findings() -> pd.DataFrame:

@@ -517,3 +517,23 @@ def test_without_a_poll_time_the_page_update_bounds_as_of(tmp_path, fixtures):
     assert default_as_of(frame) == max(page_updated, frame[list(MILESTONES)].max().max())
     archive = read_export(fixtures / "statuspage" / "archive.jsonl")  # no envelope: the data's latest
     assert AS_OF_ATTR not in archive.attrs
+
+
+def test_snapshots_saved_file_by_file_are_one_polling_history(tmp_path, fixtures):
+    snapshots = _polls(fixtures, 3)
+    folder = tmp_path / "polls"
+    folder.mkdir()
+    for i, snapshot in enumerate(snapshots):
+        (folder / f"summary_{i}.json").write_text(json.dumps(snapshot))
+    frame = read_export(folder)
+    records = snapshots[0]["incidents"]
+    distinct = sum(r["impact"] != "maintenance" for r in records)
+    assert len(frame) == 3 * len(records)
+    assert int(frame["exclude_reason"].eq(statuspage.POLLED_REASON).sum()) == 2 * distinct
+    findings = check_incidents(frame)
+    merged = findings[findings["problem"].str.contains("merged, latest kept")]
+    assert merged["problem"].tolist() == [  # one for the export, not one per copy or per file
+        f"{2 * distinct} repeated records of {distinct} incidents merged, latest kept "
+        "(a polling history in 2 files)"
+    ]
+    assert default_as_of(frame) == pd.Timestamp(snapshots[-1]["fetched_at"])

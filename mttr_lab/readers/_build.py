@@ -40,7 +40,7 @@ __all__ = [
 
 DUPLICATE_REASON = "duplicate id: a later version of this incident is kept"
 #: The reason of an earlier snapshot of an incident in a polling history (the same incident saved
-#: at each poll): :func:`mttr_lab.check_incidents` sums these up in one finding per file.
+#: at each poll): :func:`mttr_lab.check_incidents` sums these up in one finding per export.
 POLLED_REASON = "an earlier snapshot of a polled incident: the latest is kept"
 
 #: Threads that clean and parse the columns of one export side by side.

@@ -35,7 +35,7 @@ Exclusions (rows kept, ``exclude_reason`` set): scheduled maintenance (``impact`
 on the incident or any update; a ``scheduled_for``; or listed under an envelope's
 ``scheduled_maintenances``). Repeated ids are a polling history (the same incident saved at
 each poll): the version with the latest ``updated_at`` is kept, the others are excluded as earlier
-snapshots, which :func:`mttr_lab.check_incidents` sums up in one finding per file. Where page
+snapshots, which :func:`mttr_lab.check_incidents` sums up in one finding per export. Where page
 envelopes say when they were taken (``fetched_at``, ``polled_at``, ``retrieved_at``,
 ``captured_at`` or ``snapshot_at`` beside ``page``, else the page's ``updated_at``), the latest
 of those times is the export's ``as_of`` (see :func:`mttr_lab.frames.default_as_of`).
