@@ -616,3 +616,17 @@ def test_undamaged_fixtures_keep_their_rows(source, data):
 def test_nan_and_infinity_tokens_are_json_that_python_reads():
     """The mutations may write NaN/Infinity: Python's json reads them, so readers must cope."""
     assert math.isnan(json.loads("NaN")) and json.loads("Infinity") == float("inf")
+
+
+def test_the_scenario_sweep_runs_clean_on_one_source(capsys):
+    """``benchmarks/fuzz.py sweep --part scenarios`` on one source: wrong vendors all refused,
+    every mutation a frame that passes the checks or one InputError line."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fuzz", FIXTURES.parents[1] / "benchmarks" / "fuzz.py")
+    fuzz = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz)
+    assert fuzz.scenarios(real=False, sources=["gcp_status"]) == 0
+    out = capsys.readouterr().out
+    assert "wrong vendor: 13 exports, 0 frames, 13 InputError" in out
+    assert "0 distinct failures" in out and "a frame where a refusal was due" not in out
