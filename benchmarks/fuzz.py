@@ -8,14 +8,24 @@ Commands (run from the project folder):
     Failures are collected instead of stopping the run; a summary of the outcomes and of each
     distinct failure (exception type and the line of mttr_lab it came from) is printed and
     written to ``reports/fuzz/``.
-``python benchmarks/fuzz.py sweep [--sources NAME [NAME ...]] [--max-paths 400]``
-    Replaces every value (the first ``--max-paths`` paths) of the first document of every JSON
+``python benchmarks/fuzz.py sweep [--sources NAME [NAME ...]] [--max-paths 400] [--part PART]``
+    ``--part shapes`` (with ``all``, the default) replaces every value (the first ``--max-paths`` paths) of the first document of every JSON
     fixture of the chosen sources (the keys of ``CASES`` in ``tests/test_fuzz_readers.py``; all
     by default), one at a time, with each of a list of wrong shapes (null, number, text, list,
     object, nested list, huge float, ...), and reads the result: a frame or an InputError, never
     another exception and no warning (warnings are errors during the sweep). Prints one progress
     line per fixture (source, file, exports, seconds), then the number of exports, the time and
     each distinct failure (exception type and the line of mttr_lab it came from).
+    ``--part scenarios`` (with ``all``) brings every fixture and every real export of
+    ``../shared/data/real`` (when present) the wrong ways a user does: to every other vendor's
+    reader (each must refuse), with blank ids, with ``NA``/``None``/``null``/``N/A`` in text
+    fields, with fractions of a second dropped, with a date moved to 2099/2262/9999, and as
+    folders mixing two sources (refused) or holding two files of one (read). The only outcomes
+    allowed are a frame that passes the frame checks of ``tests/test_fuzz_readers.py`` (rows kept,
+    analysed + excluded = read, no negative duration, every out-of-order milestone a finding) or
+    one ``InputError`` line naming the file and what was expected. Prints per scenario the
+    exports, frames, refusals (and how many name the record, the field, the value found) and
+    each distinct failure.
 ``python benchmarks/fuzz.py memory [--size-mb 1024]``
     Writes a canonical CSV of about ``--size-mb`` MB to a temporary folder, reads it with
     ``read_export`` in a fresh process, and reports peak RSS against the file and frame sizes.
@@ -27,8 +37,11 @@ from __future__ import annotations
 import argparse
 import collections
 import copy
+import gzip
+import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -196,6 +209,308 @@ def sweep(max_paths: int, sources: list[str] | None = None) -> int:
     return 1 if found else 0
 
 
+# --------------------------------------------------------------------------- scenarios
+
+#: The real exports beside the project (``../shared/data/real``), the source that reads each, and
+#: its options. Absent in a fresh clone: the scenarios then run on the fixtures alone.
+REAL = ROOT.parent / "shared" / "data" / "real"
+REAL_CASES = [
+    ("gcp_status_incidents_2022-07-03.json.gz", "gcp_status", {}),
+    (
+        "github_status_downtime_windows.csv",
+        "csv",
+        {
+            "columns": {
+                "incident_id": "incident_id",
+                "title": "title",
+                "severity": "impact",
+                "started_at": "downtime_start",
+                "resolved_at": "downtime_end",
+            }
+        },
+    ),
+    ("github_status_incidents.jsonl.gz", "statuspage", {}),
+    ("servicenow_incident_event_log.csv.gz", "servicenow", {"tz": "UTC"}),
+    ("volvo_it_incidents_bpic2013.csv.gz", "eventlog", {}),
+]
+#: Lines (or JSON list items) of a real export kept for the mutations (the whole file is read too).
+REAL_HEAD = 400
+_ID_KEYS = {"id", "incident_id", "reference", "number", "tinyid", "issue key", "ticket", "key", "incident"}
+_TEXT_KEYS = ("title", "name", "summary", "message", "description", "service", "team", "group")
+_NA_WORDS = ("NA", "None", "null", "N/A")
+_ISO_SECONDS = re.compile(r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)\.\d+")
+_ISO_YEAR = re.compile(r"(?<![\d-])(19|20)\d\d(?=-\d\d-\d\d[T ]\d)")
+
+
+class _Outcome:
+    """Counts of one scenario: exports tried, frames, refusals, failures (kept with an example)."""
+
+    def __init__(self) -> None:
+        self.tried = self.frames = self.refused = 0
+        self.named = collections.Counter()  # how many refusals name a record, a field, found
+        self.failures: dict[str, str] = {}
+
+    def fail(self, kind: str, example: str) -> None:
+        self.failures.setdefault(kind, example[:300])
+
+
+def _one_line_error(err: Exception, shown: str, outcome: _Outcome, label: str) -> None:
+    """An InputError must be one line naming the file and what was expected."""
+    text = str(err)
+    if "\n" in text:
+        outcome.fail("InputError of several lines", f"{label}: {text}")
+    if shown not in text:
+        outcome.fail("InputError not naming the file", f"{label}: {text}")
+    if getattr(err, "expected", None) is None:
+        outcome.fail("InputError without expected", f"{label}: {text}")
+    for part in ("record", "field", "found"):
+        if getattr(err, part, None) is not None:
+            outcome.named[part] += 1
+
+
+def _attempt(
+    outcome: _Outcome,
+    label: str,
+    path: Path,
+    source: str,
+    options: dict,
+    *,
+    refuse: bool = False,
+    rows: int | None = None,
+    check=None,
+) -> None:
+    """Read ``path``; a frame must pass the frame checks (and ``check``), a refusal be one line."""
+    import test_fuzz_readers as fz
+
+    import mttr_lab as mttr
+
+    outcome.tried += 1
+    try:
+        frame = mttr.read_export(path, source=source, **options)
+    except mttr.InputError as err:
+        outcome.refused += 1
+        _one_line_error(err, str(path), outcome, label)
+        return
+    except Exception as exc:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if "mttr_lab" in f.filename]
+        where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+        outcome.fail(f"{type(exc).__name__} at {where}", f"{label}: {exc}")
+        return
+    outcome.frames += 1
+    if check is not None and check(frame):
+        outcome.named["kept as text"] += 1
+    if refuse:
+        outcome.fail("a frame where a refusal was due", f"{label}: {len(frame)} rows")
+        return
+    try:
+        fz.check_frame(frame, expected_rows=rows)
+    except AssertionError as exc:
+        outcome.fail("a frame that breaks the frame checks", f"{label}: {exc}")
+    except Exception as exc:
+        outcome.fail(f"{type(exc).__name__} in the frame checks", f"{label}: {exc}")
+
+
+def _text_of(path: Path) -> str:
+    data = path.read_bytes()
+    return (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8-sig")
+
+
+def _head(text: str, name: str) -> str:
+    """The first records of a real export: lines of CSV/JSON Lines, items of a JSON list."""
+    if name.endswith((".jsonl", ".jsonl.gz", ".csv", ".csv.gz")):
+        return "".join(text.splitlines(keepends=True)[:REAL_HEAD])
+    doc = json.loads(text)
+    if isinstance(doc, list):
+        return json.dumps(doc[: REAL_HEAD // 10])
+    return text
+
+
+def _csv_rows(text: str) -> tuple[list[str], list[list[str]], str]:
+    import csv
+    import io
+
+    first = text.splitlines()[0] if text.strip() else ""
+    sep = ";" if first.count(";") > first.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    return rows[0], rows[1:], sep
+
+
+def _csv_text(header: list[str], rows: list[list[str]], sep: str) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _value_variants(
+    text: str, suffix: str, keys: set[str] | tuple[str, ...], values: tuple
+) -> list[tuple[str, str]]:
+    """``text`` with the first record's value under each key in ``keys`` replaced by each of
+    ``values`` (a CSV: the first row's cell of each such column); (what changed, new text)."""
+    import test_fuzz_readers as fz
+
+    wanted = {k.lower() for k in keys}
+    out = []
+    if suffix == ".csv":
+        header, rows, sep = _csv_rows(text)
+        if not rows:
+            return out
+        for i, name in enumerate(header):
+            low = name.strip().lower()
+            if low in wanted or (isinstance(keys, tuple) and any(k in low for k in wanted)):
+                for value in values:
+                    changed = [list(r) for r in rows]
+                    if i < len(changed[0]):
+                        changed[0][i] = value
+                        out.append((f"{name}={value!r}", _csv_text(header, changed, sep)))
+        return out
+    docs, lines = fz._load_json_docs(text)
+    for path in fz._paths(docs[0]):
+        if not path or not isinstance(path[-1], str):
+            continue
+        low = path[-1].lower()
+        hit = low in wanted if isinstance(keys, set) else any(k in low for k in wanted)
+        if not hit or isinstance(fz._get(docs[0], path), (dict, list)):
+            continue
+        for value in values:
+            doc = json.loads(json.dumps(docs))
+            fz._set(doc, (0, *path), value)
+            out.append((f"{'.'.join(map(str, path))}={value!r}", fz._dump_json_docs(doc, lines)))
+        if len(out) >= 24:
+            break
+    return out
+
+
+def _mutations(text: str, suffix: str) -> dict[str, list[tuple[str, str]]]:
+    """The scenario mutations of one export's text, by scenario name."""
+    rounded = _ISO_SECONDS.sub(r"\1", text)
+    future = []
+    for year in ("2099", "2262", "9999"):
+        changed = _ISO_YEAR.sub(year, text, count=1)
+        if changed != text:
+            future.append((f"first date in {year}", changed))
+    return {
+        "blank ids": _value_variants(text, suffix, _ID_KEYS, ("", " ", None)),
+        "NA strings": _value_variants(text, suffix, _TEXT_KEYS, _NA_WORDS),
+        "rounded seconds": [("fractions of a second dropped", rounded)] if rounded != text else [],
+        "future dates": future,
+    }
+
+
+def _kept_na_word(frame) -> bool:
+    """Whether an NA word written into the export is text in some column of the frame."""
+    for column in frame.columns:
+        if frame[column].dtype in (object, "str") and frame[column].isin(_NA_WORDS).any():
+            return True
+    return False
+
+
+def scenarios(real: bool = True, sources: list[str] | None = None) -> int:
+    """The wrong ways a user brings an export, on the fixtures (of ``sources``, keys of ``CASES``;
+    all by default) and, with ``real`` and no ``sources``, the real exports. Returns 1 on any
+    failure, else 0."""
+    import warnings
+
+    import mttr_lab as mttr
+    from mttr_lab.io import detect_source, supported_sources
+
+    sys.path.insert(0, str(TESTS))
+    import test_fuzz_readers as fz
+
+    warnings.simplefilter("error")
+    vendors = [s for s in supported_sources() if s not in ("csv", "json", "jsonl")]
+    results: dict[str, _Outcome] = collections.defaultdict(_Outcome)
+    started = time.perf_counter()
+    cases = [
+        (c.file, fz.FIXTURES / c.file, c.source, c.options, c.per_record)
+        for name, cs in fz.CASES.items()
+        if sources is None or name in sources
+        for c in cs
+    ]
+    if real and sources is None and REAL.is_dir():
+        cases += [
+            (f"real/{n}", REAL / n, s, o, s not in ("eventlog", "servicenow") or "shape" in o)
+            for n, s, o in REAL_CASES
+            if (REAL / n).exists()
+        ]
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        for label, path, source, options, per_record in cases:
+            tz = {"tz": options["tz"]} if "tz" in options else {}
+            # The export as it is, with its reader and with auto-detection.
+            _attempt(results["as exported"], label, path, source, options)
+            # Wrong vendor: every other vendor's reader refuses it.
+            try:
+                found = detect_source(path)[0]
+            except mttr.InputError:
+                found = None
+            for vendor in vendors:
+                if vendor in (source, found):
+                    continue
+                _attempt(results["wrong vendor"], f"{label} as {vendor}", path, vendor, tz, refuse=True)
+            # Mutations of the text, read by the export's own reader.
+            name = path.name.removesuffix(".gz")
+            suffix = Path(name).suffix
+            text = _text_of(path)
+            if label.startswith("real/"):
+                text = _head(text, path.name)
+            base = scratch / f"base_{name}"
+            base.write_text(text, encoding="utf-8")
+            try:  # a value changed in one record keeps the number of rows
+                rows = len(mttr.read_export(base, source=source, **options)) if per_record else None
+            except mttr.InputError:
+                rows = None
+            for scenario, variants in _mutations(text, suffix).items():
+                for i, (how, changed) in enumerate(variants):
+                    target = scratch / f"{i}_{name}"
+                    target.write_text(changed, encoding="utf-8")
+                    check = _kept_na_word if scenario == "NA strings" else None
+                    _attempt(
+                        results[scenario], f"{label} ({how})", target, source, options, rows=rows, check=check
+                    )
+                    target.unlink()
+            print(f"{label}: done ({time.perf_counter() - started:.0f} s)", flush=True)
+        # Mixed folders: two exports of different sources are refused; two of one source are read.
+        by_source: dict[str, list[Path]] = collections.defaultdict(list)
+        for label, path, source, options, _ in cases:
+            if not options and not label.startswith("real/"):
+                by_source[source].append(path)
+        names = sorted(by_source)
+        for a, b in itertools.pairwise(names):
+            mixed = scratch / f"mixed_{a}_{b}"
+            mixed.mkdir()
+            for p in (by_source[a][0], by_source[b][0]):
+                (mixed / p.name).write_bytes(p.read_bytes())
+            _attempt(results["mixed folders"], f"{a} + {b}", mixed, "auto", {}, refuse=True)
+        for source, paths in by_source.items():
+            if len(paths) > 1 and source not in ("pagerduty",):
+                same = scratch / f"same_{source}"
+                same.mkdir()
+                for p in paths[:2]:
+                    (same / p.name).write_bytes(p.read_bytes())
+                _attempt(results["one-source folders"], source, same, "auto", {})
+    failed = 0
+    print(
+        f"\nscenarios: {sum(o.tried for o in results.values())} exports in {time.perf_counter() - started:.0f} s"
+    )
+    for scenario, o in results.items():
+        failed += len(o.failures)
+        named = ", ".join(f"{o.named[k]} name the {k}" for k in ("record", "field", "found"))
+        if o.named["kept as text"]:
+            named += f"; the NA word kept as text in {o.named['kept as text']} frames"
+        print(
+            f"  {scenario}: {o.tried} exports, {o.frames} frames, {o.refused} InputError ({named}), "
+            f"{len(o.failures)} distinct failures"
+        )
+        for kind, example in o.failures.items():
+            print(f"    {kind}: {example}")
+    return 1 if failed else 0
+
+
 # --------------------------------------------------------------------------- memory
 
 
@@ -289,13 +604,18 @@ def main(argv: list[str] | None = None) -> int:
     sw = sub.add_parser("sweep")
     sw.add_argument("--max-paths", type=int, default=400)
     sw.add_argument("--sources", nargs="+", metavar="NAME", help="keys of CASES to sweep (default: all)")
+    sw.add_argument("--part", choices=["all", "shapes", "scenarios"], default="all")
+    sw.add_argument("--no-real", action="store_true", help="scenarios on the fixtures alone")
     mem = sub.add_parser("memory")
     mem.add_argument("--size-mb", type=int, default=1024)
     args = parser.parse_args(argv)
     if args.command == "campaign":
         return campaign(args.examples, args.jobs)
     if args.command == "sweep":
-        return sweep(args.max_paths, args.sources)
+        code = sweep(args.max_paths, args.sources) if args.part in ("all", "shapes") else 0
+        if args.part in ("all", "scenarios"):
+            code = max(code, scenarios(real=not args.no_real, sources=args.sources))
+        return code
     return memory(args.size_mb)
 
 

@@ -57,6 +57,9 @@ _DURATIONS_ONLY = frozenset((*DURATIONS_SIGNATURE, *METRICS, "recovery_is_resolu
 
 #: Where the kind is kept in ``DataFrame.attrs``.
 KIND_ATTR = "mttr_lab.kind"
+#: Where a reader keeps the moment an export was taken when the file says it (the poll time of
+#: a status-page snapshot): :func:`default_as_of` is never earlier.
+AS_OF_ATTR = "mttr_lab.as_of"
 #: ``(rows, id buffers)`` of an incidents frame whose repeated ids the reader has marked.
 _CHECKED_ATTR = "mttr_lab.ids_checked"
 
@@ -308,8 +311,19 @@ def default_as_of(incidents: pd.DataFrame) -> pd.Timestamp:
     """The latest timestamp in the data: the moment the export describes, never the wall clock.
 
     Placeholders at pandas' limits (9999-12-31) do not count. NaT when the incidents hold no
-    timestamp at all: then none has a start, so none is open.
+    timestamp at all: then none has a start, so none is open. Where the reader found the moment
+    the export was taken (``attrs[AS_OF_ATTR]``, a polled snapshot's time), it is that moment when
+    later than every timestamp.
     """
+    taken = incidents.attrs.get(AS_OF_ATTR)
+    latest = _latest(incidents)
+    if isinstance(taken, pd.Timestamp) and taken.tzinfo is not None and not pd.isna(latest):
+        return max(latest, taken.tz_convert("UTC"))
+    return latest
+
+
+def _latest(incidents: pd.DataFrame) -> pd.Timestamp:
+    """The latest timestamp of the milestones (placeholders at pandas' limits left out), or NaT."""
     present = [c for c in MILESTONES if c in incidents.columns]
     if not present or not len(incidents):
         return pd.NaT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -12,10 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from .frames import INCIDENTS, KIND_ATTR, kind_of, tag
+from .frames import AS_OF_ATTR, INCIDENTS, KIND_ATTR, kind_of, tag
 from .readers import GENERIC_FORMATS, available
-from .readers._build import mark_duplicates
-from .readers._files import Sample, loads, read_text, sample_of
+from .readers._build import DUPLICATE_REASON, POLLED_REASON, mark_duplicates
+from .readers._files import Sample, json_error, loads, read_text, sample_of, utf16_encoding
 from .readers.generic import mapped_incidents
 from .schema import InputError
 from .timeparse import collect_remarks
@@ -100,7 +101,11 @@ def _holds(path: Path, sample: Sample) -> str:
             return f"{sample.kind.upper()} records with keys " + _listed([str(k) for k in first])
         elif doc is None:
             if sample.kind == "json":  # say where it breaks
-                loads(read_text(path), file=str(path))
+                text = read_text(path)
+                try:
+                    loads(text, file=str(path))
+                except json.JSONDecodeError as exc:  # text after the document
+                    raise json_error(exc, text, file=str(path)) from None
             return f"text that starts like {sample.kind.upper()} but is not valid {sample.kind.upper()}"
         else:
             return f"{sample.kind.upper()} whose first item is a {type(first).__name__}, not a record"
@@ -240,9 +245,13 @@ def _not_this_export(
 
 
 def _container(path: Path) -> str | None:
-    """``"parquet"``, ``"zip"`` or ``"gzip"`` (without a ``.gz`` name) by the file's first bytes."""
+    """``"parquet"``, ``"zip"``, ``"gzip"`` (without a ``.gz`` name) or ``"utf-16"`` (UTF-16
+    text, as AWS Health and spreadsheets save exports) by the file's first bytes."""
     with open(path, "rb") as fh:
-        magic = fh.read(4)
+        head = fh.read(512)
+    magic = head[:4]
+    if utf16_encoding(head) and path.suffix.lower() != ".gz":
+        return "utf-16"
     if magic == b"PAR1":
         return "parquet"
     if magic == b"PK\x03\x04":
@@ -265,7 +274,20 @@ def _read_container(path: Path, container: str, source: str, options: dict[str, 
         vendor = None if source in ("auto", *GENERIC_FORMATS) else source
         return from_frame(table, source=vendor, name=str(path), **options)
     with tempfile.TemporaryDirectory() as tmp:
-        if container == "gzip":
+        if container == "utf-16":  # decoded to UTF-8 under its own name, then read as any file
+            inner = Path(tmp) / path.name
+            raw = path.read_bytes()
+            encoding = utf16_encoding(raw[:512]) or "utf-16"
+            try:
+                inner.write_text(raw.decode(encoding), encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"the file starts as UTF-16 text but is not ({exc.reason} at byte {exc.start})",
+                    file=str(path),
+                    expected="UTF-16 or UTF-8 text throughout",
+                ) from None
+            shown = str(path)
+        elif container == "gzip":
             inner = Path(tmp) / (path.name + ".gz")
             shutil.copyfile(path, inner)
             shown = str(path)
@@ -411,8 +433,14 @@ def read_export(
     if source == "auto" and not opts.get("columns") and len(paths) > 1:
         _require_one_source(paths)
     frames = [_read_one(p, source, dict(opts)).assign(file=p.name) for p in paths]
-    combined = pd.concat(frames, ignore_index=True)
-    return tag(mark_duplicates(combined), INCIDENTS)
+    combined = mark_duplicates(pd.concat(frames, ignore_index=True))
+    if set(combined["source"].dropna().unique()) == {"statuspage"}:  # snapshots saved file by file
+        reason = combined["exclude_reason"]
+        combined["exclude_reason"] = reason.mask(reason.eq(DUPLICATE_REASON), POLLED_REASON)
+    taken = [f.attrs[AS_OF_ATTR] for f in frames if AS_OF_ATTR in f.attrs]
+    if taken:
+        combined.attrs[AS_OF_ATTR] = max(taken)
+    return tag(combined, INCIDENTS)
 
 
 #: How the frame is named in messages (where a file's path would be).

@@ -24,6 +24,7 @@ from .frames import (
     require,
     usable_times,
 )
+from .readers._build import POLLED_REASON
 from .schema import MILESTONES
 from .units import format_minutes
 
@@ -183,8 +184,10 @@ def check_incidents(
     excluded = reason.notna()
     live = frame.loc[~excluded]
     times, usable = _time_findings(live, as_of)
+    polled = reason.eq(POLLED_REASON).fillna(False).astype(bool)
     parts = [
-        _finding(frame, excluded, "incident_id", reason, EXCLUDED, "warning"),
+        _finding(frame, excluded & ~polled, "incident_id", reason, EXCLUDED, "warning"),
+        *_polled_findings(frame, polled),
         *times,
         *_severity_findings(live),
         *_duration_findings(live, usable, as_of, pd.Timedelta(max_duration)),
@@ -204,6 +207,31 @@ def check_incidents(
         findings[c] = findings[c].astype("str").where(findings[c].notna())
     order = ["file", "record", "column"] if "file" in findings.columns else ["record", "column"]
     return findings.sort_values(order, kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _polled_findings(frame: pd.DataFrame, polled: pd.Series) -> list[pd.DataFrame]:
+    """One finding for the earlier snapshots of a polling history, not one per copy."""
+    if not polled.any():
+        return []
+    rows = frame.loc[polled]
+    copies, incidents = len(rows), rows["incident_id"].nunique()
+    files = rows["file"].nunique() if "file" in rows.columns else 1
+    finding = {
+        "incident_id": [pd.NA],
+        "record": [np.nan],
+        "column": ["incident_id"],
+        "problem": [
+            f"{copies:,} repeated record{'s' if copies != 1 else ''} of {incidents:,} "
+            f"incident{'s' if incidents != 1 else ''} merged, latest kept (a polling history"
+            + (f" in {files} files)" if files > 1 else ")")
+        ],
+        "action": [EXCLUDED],
+        "level": ["info"],
+    }
+    if "file" in rows.columns:
+        shown = rows["file"].iloc[0] if files == 1 else pd.NA
+        finding = {"incident_id": finding.pop("incident_id"), "file": [shown], **finding}
+    return [pd.DataFrame(finding)]
 
 
 def _no_findings() -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Turn a column of timestamps from an export into timezone-aware UTC, or say why not.
 
-Accepted: ISO 8601 with an offset or ``Z``; naive date-times with an explicit ``tz``;
+Accepted: ISO 8601 with an offset, ``Z`` or a trailing ``UTC`` (``2023-07-25 13:34:49 UTC``); naive date-times with an explicit ``tz``;
 epoch seconds or milliseconds (numbers, or strings of digits); day-first or month-first
 dates such as ``29/2/2016 01:16`` (the order is read from the data where it can be, else
 ``dayfirst=`` must say). A naive column without ``tz`` is an error, never a guess.
@@ -224,6 +224,15 @@ def _named(records, position: int) -> str:
     return f"record {where}" if isinstance(where, int) else str(where)
 
 
+#: A zone written as a name at the end of a time: UTC (or GMT), after digits or after an offset.
+_UTC_NAMED = re.compile(r"(?<=\d)\s*(?:UTC|GMT)$", re.IGNORECASE)
+_UTC_AFTER_OFFSET = re.compile(r"([+-]\d\d:?\d\d)\s+(?:UTC|GMT)$", re.IGNORECASE)
+
+
+def _named_utc(value: str) -> bool:
+    return value[-3:].upper() in ("UTC", "GMT") and (value[-4:-3].isdigit() or value[-4:-3].isspace())
+
+
 def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
@@ -367,6 +376,10 @@ def parse_timestamps(
     present = text.dropna()
     if present.empty:
         return pd.Series(pd.NaT, index=values.index, dtype=TIMESTAMP_DTYPE)
+    if _named_utc(present.iloc[0]) or _named_utc(present.iloc[-1]):
+        # "2023-07-25 13:34:49 UTC" (FireHydrant's webhooks and API, Go's time format): UTC.
+        text = text.str.replace(_UTC_AFTER_OFFSET, r"\1", regex=True).str.replace(_UTC_NAMED, "Z", regex=True)
+        present = text.dropna()
     # Epoch numbers written as text: every value a number and at least one of epoch size (a
     # column of short numbers alone may be dates such as 20250301).
     if present.str.fullmatch(r"-?\d+(\.\d+)?").all() and present.str.fullmatch(r"-?\d{9,14}(\.\d+)?").any():

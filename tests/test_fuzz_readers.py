@@ -39,6 +39,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mttr_lab as mttr
+from mttr_lab.frames import EARLIEST_POSSIBLE, LATEST_POSSIBLE
 from mttr_lab.io import _ReaderFailure
 from mttr_lab.quality import exclusions
 from mttr_lab.schema import INCIDENT_COLUMNS, MILESTONES, PHASES
@@ -499,11 +500,16 @@ def check_frame(incidents: pd.DataFrame, *, expected_rows: int | None = None) ->
         values = durations[column].dropna()
         assert (values >= pd.Timedelta(0)).all(), column
 
-    # Every milestone before the latest observed one ahead of it is a finding.
+    # Every milestone before the latest observed one ahead of it is a finding; a time at pandas'
+    # limits is not used (an error finding of its own), so nothing is out of order against it.
     live = incidents.loc[exclusions(incidents).isna()]
     stamps = np.column_stack(
         [
-            np.where(live[m].isna(), np.nan, live[m].dt.tz_localize(None).to_numpy().astype("int64"))
+            np.where(
+                live[m].isna() | (live[m] <= EARLIEST_POSSIBLE) | (live[m] >= LATEST_POSSIBLE),
+                np.nan,
+                live[m].dt.tz_localize(None).to_numpy().astype("int64"),
+            )
             for m in MILESTONES
         ]
     ).astype("float64")  # float rounding is monotone: what it finds out of order, pandas does too
@@ -610,3 +616,17 @@ def test_undamaged_fixtures_keep_their_rows(source, data):
 def test_nan_and_infinity_tokens_are_json_that_python_reads():
     """The mutations may write NaN/Infinity: Python's json reads them, so readers must cope."""
     assert math.isnan(json.loads("NaN")) and json.loads("Infinity") == float("inf")
+
+
+def test_the_scenario_sweep_runs_clean_on_one_source(capsys):
+    """``benchmarks/fuzz.py sweep --part scenarios`` on one source: wrong vendors all refused,
+    every mutation a frame that passes the checks or one InputError line."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fuzz", FIXTURES.parents[1] / "benchmarks" / "fuzz.py")
+    fuzz = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz)
+    assert fuzz.scenarios(real=False, sources=["gcp_status"]) == 0
+    out = capsys.readouterr().out
+    assert "wrong vendor: 13 exports, 0 frames, 13 InputError" in out
+    assert "0 distinct failures" in out and "a frame where a refusal was due" not in out

@@ -533,3 +533,24 @@ def test_streamed_file_with_a_repeated_header_is_an_input_error(tmp_path, monkey
     with pytest.raises(InputError, match="names a column twice") as err:
         mttr.read_export(path)
     assert "'detected_at'" in str(err.value)
+
+
+def test_nested_objects_become_names_in_the_generic_reader(tmp_path):
+    """A nested object's name, never its Python repr, in canonical and extra columns alike."""
+    path = tmp_path / "nested.json"
+    record = {
+        "incident_id": "A",
+        "detected_at": "2025-01-01T10:00:00Z",
+        "resolved_at": "2025-01-01T11:00:00Z",
+        "service": {"id": "S1", "name": "API"},
+        "team": [{"id": "T1", "summary": "Core"}, {"id": "T2", "summary": "Edge"}],
+        "severity": {"id": "SEV1", "name": "critical"},
+        "owner": {"id": "U7"},
+    }
+    path.write_text(json.dumps([record]))
+    frame = mttr.read_export(path)
+    row = frame.iloc[0]
+    assert (row["service"], row["team"], row["severity_raw"]) == ("API", "Core, Edge", "critical")
+    assert row["owner.id"] == "U7"  # other objects are flattened to dotted columns
+    for column in frame.columns:
+        assert not frame[column].astype("str").str.contains("{'", regex=False).any(), column

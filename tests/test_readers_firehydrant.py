@@ -96,3 +96,23 @@ def test_ended_without_resolved_time(tmp_path):
     assert not durations.loc["fh-bound", "is_open"]
     assert durations.loc[["fh-open", "fh-started"], "is_open"].all()
     assert "fh-none" not in durations.index
+
+
+def test_webhook_timestamps_written_with_utc_read_as_utc(tmp_path, fixtures):
+    """FireHydrant's webhooks and some API answers write ``2023-07-25 13:34:49 UTC``."""
+    doc = json.loads((fixtures / "firehydrant" / "incidents_page.json").read_text())
+    iso = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="firehydrant")
+    for record in doc["data"]:
+        for stone in record["milestones"]:
+            if stone.get("occurred_at"):
+                when = pd.Timestamp(stone["occurred_at"]).tz_convert("UTC")
+                stone["occurred_at"] = (
+                    when.strftime("%Y-%m-%d %H:%M:%S")
+                    + (f".{when.microsecond:06d}" if when.microsecond else "")
+                    + " UTC"
+                )
+        record["created_at"] = pd.Timestamp(record["created_at"]).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    path = tmp_path / "webhook.json"
+    path.write_text(json.dumps(doc))
+    frame = mttr.read_export(path, source="firehydrant")  # no tz= needed: UTC is written
+    pd.testing.assert_frame_equal(frame, iso)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import mttr_lab as mttr
 from mttr_lab.io import detect_source, read_export
 from mttr_lab.readers import incidentio
 from mttr_lab.readers._files import sample_of
@@ -259,3 +260,44 @@ def test_sniff_leaves_other_fixtures_alone(fixtures: Path) -> None:
     assert others
     claimed = [p.name for p in others if incidentio.sniff(sample_of(p))]
     assert claimed == []
+
+
+def _with_severities(folder: Path, tmp_path: Path, severities: list[tuple[str, int]]) -> Path:
+    """The JSON Lines fixture with its records' severities replaced, in turn, by ``severities``."""
+    lines = [json.loads(line) for line in (folder / "incidents.jsonl").read_text().splitlines() if line]
+    for i, record in enumerate(lines):
+        name, rank = severities[i % len(severities)]
+        record["severity"] = {"id": f"sev-{name}", "name": name, "rank": rank}
+    path = tmp_path / "incidents.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    return path
+
+
+def test_usual_severity_names_are_mapped_by_name(folder: Path, tmp_path: Path) -> None:
+    only_minor = read_export(_with_severities(folder, tmp_path, [("Minor", 1)]), source="incidentio")
+    assert set(only_minor["severity"].astype("str")) == {"medium"}  # not critical for being the top rank
+    assert "note" not in only_minor.columns or only_minor["note"].isna().all()
+    odd_ranks = [("Critical", 1), ("Major", 7), ("Low", 9)]  # ranks that would reverse the ladder
+    frame = read_export(_with_severities(folder, tmp_path, odd_ranks), source="incidentio")
+    by_name = dict(zip(frame["severity_raw"], frame["severity"].astype("str"), strict=False))
+    assert by_name == {"Critical": "critical", "Major": "high", "Low": "low"}
+
+
+def test_a_short_ladder_of_unusual_names_is_mapped_by_rank_with_a_warning(
+    folder: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = _with_severities(folder, tmp_path, [("Red", 2), ("Amber", 1)])
+    frame = read_export(path, source="incidentio")
+    by_name = dict(zip(frame["severity_raw"], frame["severity"].astype("str"), strict=False))
+    assert by_name == {"Red": "critical", "Amber": "high"}
+    assert frame["note"].notna().all()
+    assert frame["note"].iloc[0].startswith("severity Red mapped by rank: the export holds only 2 rank(s)")
+    findings = mttr.check_incidents(frame)
+    noted = findings[findings["column"] == "note"]
+    assert len(noted) == int(frame["exclude_reason"].isna().sum()) and set(noted["level"]) == {"warning"}
+    assert "ladder of 2 rank(s)" in caplog.text
+    pinned = read_export(path, source="incidentio", severity_map={"Red": "high", "Amber": "low"})
+    assert "note" not in pinned.columns or pinned["note"].isna().all()  # pinned: nothing to warn
+    four = _with_severities(folder, tmp_path, [("Red", 4), ("Amber", 3), ("Yellow", 2), ("Blue", 1)])
+    full = read_export(four, source="incidentio")
+    assert "note" not in full.columns or full["note"].isna().all()

@@ -63,7 +63,9 @@ def test_alerts_in_milliseconds(og_dir: Path) -> None:
     assert rows.loc["10412", "title"] == "Checkout API 5xx rate above 2% for 5m"
     assert rows.loc["10412", "integration"] == "Alertmanager prod"
     assert rows.loc["10412", "count"] == 14
-    assert df["note"].isna().all()
+    # Closed at 05:35:23, last updated a day later: the two measures disagree, and it is said.
+    assert rows["note"].notna().tolist() == [False, False, False, True, False]
+    assert "more than a minute apart" in rows.loc["10415", "note"]
     assert df["exclude_reason"].isna().all()
 
 
@@ -101,9 +103,10 @@ def test_all_tiny_offsets_are_noted(og_dir: Path) -> None:
     df = read_export(og_dir / "alerts_tiny.json", source="opsgenie")
     assert len(df) == 3
     assert df["note"].str.contains("under 1 s").all()
-    assert (
-        not read_export(og_dir / "alerts_tiny.json", source="opsgenie", offset_unit="s")["note"].notna().any()
-    )
+    seconds = read_export(og_dir / "alerts_tiny.json", source="opsgenie", offset_unit="s")["note"]
+    assert not seconds.str.contains("offset_unit").any()  # read in seconds, the unit fits
+    # Closed after 15 minutes, updated two hours later: the measures disagree, and it is said.
+    assert seconds.str.contains("more than a minute apart").all()
 
 
 def test_incidents(og_dir: Path) -> None:
@@ -168,11 +171,23 @@ def test_unknown_offset_unit(og_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("value", [-5, "fast"])
-def test_bad_offset_names_record_and_field(tmp_path: Path, value: object) -> None:
+def test_a_bad_offset_blanks_that_value_with_a_finding(tmp_path: Path, value: object) -> None:
     path = tmp_path / "og.json"
-    path.write_text(json.dumps({"data": [alert(), alert(id="og-2", report={"ackTime": value})]}))
-    with pytest.raises(InputError, match=r"record 2 \(id og-2\).*report\.ackTime"):
-        read_export(path, source="opsgenie")
+    good = alert()
+    bad = alert(id="og-2", report={"ackTime": value, "closeTime": 3600000})
+    path.write_text(json.dumps({"data": [good, bad]}))
+    df = read_export(path, source="opsgenie")  # the file is read, not refused
+    assert len(df) == 2
+    assert pd.isna(df.loc[1, "acknowledged_at"])
+    assert df.loc[0, "acknowledged_at"] == ts(good["createdAt"]) + pd.Timedelta(
+        milliseconds=good["report"]["ackTime"]
+    )
+    findings = mttr.check_incidents(df)
+    hit = findings[findings["incident_id"] == "og-2"]
+    assert len(hit) == 1
+    assert (
+        f"report.ackTime {value!r} is not an offset from createdAt in ms: not used" in hit["problem"].item()
+    )
 
 
 def test_bad_created_at(tmp_path: Path) -> None:
@@ -247,3 +262,74 @@ def test_closed_without_close_time(tmp_path: Path) -> None:
     durations = mttr.phase_durations(df).set_index("incident_id")
     assert not durations.loc["og-a", "is_open"] and durations.loc[["og-c", "og-d"], "is_open"].all()
     assert not {"og-b", "og-e"} & set(durations.index)
+
+
+def test_a_blank_id_falls_back_to_tiny_id_with_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "og.json"
+    records = [alert(), alert(id="", tinyId="77"), alert(tinyId="78")]
+    del records[2]["id"]
+    path.write_text(json.dumps({"data": records}))
+    df = read_export(path, source="opsgenie")
+    assert df["incident_id"].tolist() == ["og-1", "77", "78"]
+    assert df["exclude_reason"].isna().all()
+    assert df["note"].tolist()[1:] == [f"no id: tinyId {t} used as the incident id" for t in ("77", "78")]
+    assert pd.isna(df.loc[0, "note"])
+
+
+def test_close_and_updated_at_that_disagree_are_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "og.json"
+    records = [
+        alert(),  # closed after 60 min, updated at 60 min: they agree
+        alert(id="og-2", updatedAt="2024-01-01T01:00:50Z"),  # 50 s apart: within a minute
+        alert(id="og-3", updatedAt="2024-01-01T01:30:00Z"),  # 30 min apart
+    ]
+    path.write_text(json.dumps({"data": records}))
+    df = read_export(path, source="opsgenie")
+    assert df["resolved_at"].tolist() == [ts("2024-01-01T01:00:00Z")] * 3  # the close is used
+    findings = mttr.check_incidents(df)
+    assert findings.loc[findings["column"] == "note", "incident_id"].tolist() == ["og-3"]
+    warning = findings.loc[findings["incident_id"] == "og-3"].iloc[0]
+    assert warning["level"] == "warning"
+    assert warning["problem"] == (
+        "report.closeTime puts the close at 2024-01-01 01:00:00 UTC but updatedAt is 2024-01-01 "
+        "01:30:00 UTC (more than a minute apart): the close from report.closeTime used"
+    )
+
+
+def test_nested_objects_become_their_names(tmp_path: Path) -> None:
+    path = tmp_path / "og.json"
+    record = alert(
+        priority={"id": "p1", "name": "P1"},
+        entity={"id": "e1"},
+        tags=["service:payments"],
+        ownerTeam={"id": "t1", "name": "Payments"},
+    )
+    path.write_text(json.dumps({"data": [record]}))
+    df = read_export(path, source="opsgenie")
+    assert df.loc[0, "severity_raw"] == "P1" and df.loc[0, "severity"] == "critical"
+    assert df.loc[0, "service"] == "payments" and df.loc[0, "team"] == "Payments"
+    for column in df.columns:
+        assert not df[column].astype("str").str.contains("{'", regex=False).any(), column
+
+
+def test_unacknowledged_alert_with_an_ack_time_and_open_incident_with_an_end_get_notes(
+    og_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "og.json"
+    path.write_text(json.dumps({"data": [alert(acknowledged=False), alert(id="og-2", acknowledged=True)]}))
+    df = read_export(path, source="opsgenie")
+    assert df["acknowledged_at"].tolist() == [ts("2024-01-01T00:01:00Z")] * 2  # the ackTime is used
+    assert df.loc[0, "note"] == (
+        "acknowledged is false but report.ackTime is given: acknowledged_at taken from report.ackTime"
+    )
+    assert pd.isna(df.loc[1, "note"])
+    incidents = json.loads((og_dir / "incidents.json").read_text())
+    records = incidents["data"]
+    opened = next(i for i, r in enumerate(records) if r["status"] == "resolved" and r.get("impactEndDate"))
+    records[opened]["status"] = "open"
+    path.write_text(json.dumps(incidents))
+    df = read_export(path, source="opsgenie")
+    assert pd.isna(df.loc[opened, "resolved_at"])  # the status wins: still open
+    assert df.loc[opened, "note"] == (
+        "status open but impactEndDate is given: kept open (the status wins), impactEndDate not used"
+    )

@@ -366,8 +366,12 @@ def test_non_numeric_seconds(tmp_path: Path) -> None:
         "P1,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,60,high\n"
         "P2,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,soon,high\n"
     )
-    with pytest.raises(InputError, match=r"row 2 \(id P2\).*seconds_to_first_ack.*'soon'"):
-        read_export(path, source="pagerduty")
+    df = by_id(read_export(path, source="pagerduty"))  # the file is read, that value is not used
+    assert pd.isna(df.loc["P2", "acknowledged_at"])
+    assert df.loc["P1", "acknowledged_at"] == ts("2024-01-01T00:01:00Z")
+    assert df.loc["P2", "note"] == (
+        "seconds_to_first_ack 'soon' is not a duration in seconds (a non-negative number): not used"
+    )
 
 
 def test_csv_without_created_column(tmp_path: Path) -> None:
@@ -467,3 +471,74 @@ def test_analytics_resolved_without_resolution_time(tmp_path: Path) -> None:
     assert rows.loc["PA2", "exclude_reason"] == pagerduty.NO_RESOLUTION_REASON
     assert pd.isna(rows.loc["PA3", "resolved_at"]) and pd.isna(rows.loc["PA3", "exclude_reason"])
     assert rows.loc["PA4", "resolved_at"] == ts("2024-01-01T00:10:00Z") and pd.isna(rows.loc["PA4", "note"])
+
+
+def test_a_blank_id_falls_back_to_incident_number_with_a_note(tmp_path: Path) -> None:
+    rest = [incident(), {**incident(), "id": "", "incident_number": 77}, incident()]
+    del rest[2]["id"]
+    rest[2]["incident_number"] = 78
+    df = read_export(write_json(tmp_path, {"incidents": rest}), source="pagerduty")
+    assert df["incident_id"].tolist()[1:] == ["77", "78"]
+    assert df["note"].tolist()[1:] == [
+        f"no id: incident_number {n} used as the incident id" for n in (77, 78)
+    ]
+    assert df["exclude_reason"].isna().all()
+    path = tmp_path / "pd.csv"
+    path.write_text(
+        "id,incident_number,created_at,resolved_at,urgency\n"
+        "P1,1,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,high\n"
+        ",2,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,high\n"
+    )
+    df = read_export(path, source="pagerduty")
+    assert df["incident_id"].tolist() == ["P1", "2"]
+    assert df.loc[1, "note"] == "no id: incident_number 2 used as the incident id"
+    findings = mttr.check_incidents(df)
+    assert findings.loc[findings["column"] == "note", "incident_id"].tolist() == ["2"]
+
+
+def test_negative_seconds_blank_that_value_and_disagreeing_measures_are_warned(tmp_path: Path) -> None:
+    path = tmp_path / "pd.csv"
+    path.write_text(
+        "id,created_at,resolved_at,seconds_to_first_ack,seconds_to_resolve,urgency\n"
+        "P1,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,60,3630,high\n"  # 30 s apart: agree
+        "P2,2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,-5,1800,high\n"
+        "P3,2024-01-01T00:00:00Z,,120,1800,high\n"
+    )
+    df = by_id(read_export(path, source="pagerduty"))
+    assert pd.isna(df.loc["P2", "acknowledged_at"])
+    assert df.loc["P3", "acknowledged_at"] == ts("2024-01-01T00:02:00Z")
+    assert df.loc["P2", "resolved_at"] == ts("2024-01-01T01:00:00Z")  # the recorded time is used
+    assert df.loc["P3", "resolved_at"] == ts("2024-01-01T00:30:00Z")  # the only measure
+    assert pd.isna(df.loc["P1", "note"]) and pd.isna(df.loc["P3", "note"])
+    assert df.loc["P2", "note"] == (
+        "seconds_to_first_ack -5 is not a duration in seconds (a non-negative number): not used; "
+        "resolved_at − created_at is 60.0 min but seconds_to_resolve says 30.0 min "
+        "(more than a minute apart): resolved_at used"
+    )
+    findings = mttr.check_incidents(df.reset_index())
+    assert findings.loc[findings["column"] == "note", "level"].tolist() == ["warning"]
+
+
+def test_nested_objects_become_their_names_in_every_shape(tmp_path: Path) -> None:
+    service = {"id": "PSVC1", "type": "service_reference", "summary": "Checkout"}
+    team = {"id": "PT1", "type": "team_reference", "summary": "Payments"}
+    priority = {"id": "PP1", "type": "priority", "name": "P1"}
+    rest = [{**incident(), "service": service, "teams": [team], "priority": priority}]
+    flat = [
+        {
+            "id": "PA1",
+            "created_at": "2024-01-01T00:00:00Z",
+            "seconds_to_resolve": 60,
+            "service": service,
+            "teams": [team],
+            "priority": priority,
+            "escalation_policy": {"id": "PE1", "summary": "Default"},
+        }
+    ]
+    for doc in ({"incidents": rest}, {"data": flat}):
+        df = read_export(write_json(tmp_path, doc), source="pagerduty")
+        row = df.iloc[0]
+        assert (row["service"], row["team"], row["severity_raw"]) == ("Checkout", "Payments", "P1")
+        assert row["severity"] == "critical"
+        for column in df.columns:
+            assert not df[column].astype("str").str.contains("{'", regex=False).any(), column

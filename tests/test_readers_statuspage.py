@@ -11,10 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mttr_lab import check_incidents, phase_durations
+from mttr_lab.frames import AS_OF_ATTR, default_as_of
 from mttr_lab.io import detect_source, read_export
 from mttr_lab.readers import gcp_status, statuspage
 from mttr_lab.readers._files import sample_of
-from mttr_lab.schema import INCIDENT_COLUMNS, InputError
+from mttr_lab.schema import INCIDENT_COLUMNS, MILESTONES, InputError
 
 MAINTENANCE = "scheduled maintenance, not an incident"
 
@@ -416,3 +418,122 @@ def test_real_downtime_csv_is_not_claimed(real_data):
     sample = sample_of(real_data / "github_status_downtime_windows.csv")
     assert statuspage.sniff(sample) is None
     assert gcp_status.sniff(sample) is None
+
+
+# ----------------------------------------------------------------------------- summary.json and polling
+
+
+def _summary(fixtures: Path) -> dict:
+    """A ``summary.json`` built from the fixture page: open incidents, maintenances, components."""
+    doc = json.loads((fixtures / "statuspage" / "incidents.json").read_text())
+    maintenances = [r for r in doc["incidents"] if r["impact"] == "maintenance"]
+    upcoming = {
+        **maintenances[0],
+        "id": "m2upcoming",
+        "status": "scheduled",
+        "impact": "none",  # upcoming maintenances carry an impact like incidents
+        "incident_updates": [],
+    }
+    return {
+        "page": doc["page"],
+        "components": [{"id": "c1", "name": "API", "status": "operational"}],
+        "incidents": [r for r in doc["incidents"] if r["impact"] != "maintenance"],
+        "scheduled_maintenances": [
+            *maintenances,
+            {k: v for k, v in upcoming.items() if k != "scheduled_for"},
+        ],
+        "status": {"indicator": "minor", "description": "Minor Service Outage"},
+    }
+
+
+def test_summary_json_reads_maintenances_as_excluded_records(tmp_path, fixtures):
+    summary = _summary(fixtures)
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps(summary))
+    assert detect_source(path)[0] == "statuspage"
+    frame = read_export(path)
+    incidents, maintenances = summary["incidents"], summary["scheduled_maintenances"]
+    assert len(frame) == len(incidents) + len(maintenances)  # read = kept + excluded
+    excluded = frame.loc[frame["exclude_reason"].notna()]
+    assert sorted(excluded["incident_id"]) == sorted(m["id"] for m in maintenances)
+    assert set(excluded["exclude_reason"]) == {MAINTENANCE}  # even one without scheduled_for
+    assert sorted(frame.loc[frame["exclude_reason"].isna(), "incident_id"]) == sorted(
+        i["id"] for i in incidents
+    )
+    findings = check_incidents(frame)
+    assert (findings["problem"] == MAINTENANCE).sum() == len(maintenances)
+
+
+def _polls(fixtures: Path, count: int) -> list[dict]:
+    """``count`` snapshots of the fixture page, taken 10 minutes apart, each saying when."""
+    doc = json.loads((fixtures / "statuspage" / "incidents.json").read_text())
+    start = pd.Timestamp("2024-03-20 18:00", tz="UTC")
+    snapshots = []
+    for i in range(count):
+        taken = start + pd.Timedelta(minutes=10 * i)
+        incidents = []
+        for record in doc["incidents"]:
+            copy = json.loads(json.dumps(record))
+            copy["updated_at"] = (taken - pd.Timedelta(minutes=1)).isoformat()
+            incidents.append(copy)
+        snapshots.append({"fetched_at": taken.isoformat(), "page": doc["page"], "incidents": incidents})
+    return snapshots
+
+
+def test_a_polling_history_is_one_finding_and_the_poll_time_is_as_of(tmp_path, fixtures):
+    snapshots = _polls(fixtures, 12)
+    path = _write_lines(tmp_path, snapshots, "polls.jsonl")
+    frame = read_export(path)
+    records = snapshots[0]["incidents"]
+    distinct = sum(r["impact"] != "maintenance" for r in records)
+    assert len(frame) == 12 * len(records)  # every copy is a row: read = kept + excluded
+    reasons = frame["exclude_reason"]
+    copies = int(reasons.eq(statuspage.POLLED_REASON).sum())
+    assert copies == 11 * distinct  # a maintenance's copies keep their own reason
+    assert reasons.isna().sum() == distinct
+    assert (reasons == MAINTENANCE).sum() == 12 * (len(records) - distinct)
+    findings = check_incidents(frame)
+    merged = findings[findings["problem"].str.contains("merged, latest kept")]
+    assert merged["problem"].tolist() == [
+        f"{copies} repeated records of {distinct} incidents merged, latest kept (a polling history)"
+    ]
+    assert not findings["problem"].str.startswith("an earlier snapshot").any()  # not one per copy
+    last_poll = pd.Timestamp(snapshots[-1]["fetched_at"])
+    assert default_as_of(frame) == last_poll
+    durations = phase_durations(frame)
+    still_open = durations.loc[durations["is_open"]]
+    assert len(still_open) == 1
+    detected = frame.loc[frame["exclude_reason"].isna() & frame["resolved_at"].isna(), "detected_at"].item()
+    assert still_open["open_for"].item() == last_poll - detected  # censored at the last poll
+
+
+def test_without_a_poll_time_the_page_update_bounds_as_of(tmp_path, fixtures):
+    snapshots = _polls(fixtures, 2)
+    for snapshot in snapshots:
+        del snapshot["fetched_at"]
+    frame = read_export(_write_lines(tmp_path, snapshots, "polls.jsonl"))
+    page_updated = pd.Timestamp(snapshots[0]["page"]["updated_at"]).tz_convert("UTC")
+    assert frame.attrs[AS_OF_ATTR] == page_updated
+    assert default_as_of(frame) == max(page_updated, frame[list(MILESTONES)].max().max())
+    archive = read_export(fixtures / "statuspage" / "archive.jsonl")  # no envelope: the data's latest
+    assert AS_OF_ATTR not in archive.attrs
+
+
+def test_snapshots_saved_file_by_file_are_one_polling_history(tmp_path, fixtures):
+    snapshots = _polls(fixtures, 3)
+    folder = tmp_path / "polls"
+    folder.mkdir()
+    for i, snapshot in enumerate(snapshots):
+        (folder / f"summary_{i}.json").write_text(json.dumps(snapshot))
+    frame = read_export(folder)
+    records = snapshots[0]["incidents"]
+    distinct = sum(r["impact"] != "maintenance" for r in records)
+    assert len(frame) == 3 * len(records)
+    assert int(frame["exclude_reason"].eq(statuspage.POLLED_REASON).sum()) == 2 * distinct
+    findings = check_incidents(frame)
+    merged = findings[findings["problem"].str.contains("merged, latest kept")]
+    assert merged["problem"].tolist() == [  # one for the export, not one per copy or per file
+        f"{2 * distinct} repeated records of {distinct} incidents merged, latest kept "
+        "(a polling history in 2 files)"
+    ]
+    assert default_as_of(frame) == pd.Timestamp(snapshots[-1]["fetched_at"])

@@ -24,17 +24,24 @@ from ..timeparse import collect_remarks, parse_timestamps, time_remarks, time_re
 
 __all__ = [
     "DUPLICATE_REASON",
+    "NAME_KEYS",
+    "POLLED_REASON",
     "arrow_to_frame",
     "build_incidents",
     "hashable",
     "join_notes",
     "list_field",
     "mark_duplicates",
+    "name_of",
+    "names_of",
     "timestamp_notes",
     "whole_numbers",
 ]
 
 DUPLICATE_REASON = "duplicate id: a later version of this incident is kept"
+#: The reason of an earlier snapshot of an incident in a polling history (the same incident saved
+#: at each poll): :func:`mttr_lab.check_incidents` sums these up in one finding per export.
+POLLED_REASON = "an earlier snapshot of a polled incident: the latest is kept"
 
 #: Threads that clean and parse the columns of one export side by side.
 _THREADS = 2
@@ -80,6 +87,43 @@ def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
         # parse: give them back, so that the work on the frame does not stack on top of them.
         pa.default_memory_pool().release_unused()
     return frame
+
+
+#: Keys that hold the readable name of a nested object, in order of preference.
+NAME_KEYS = ("summary", "name", "display_name", "label", "title", "value")
+
+
+def name_of(value: Any) -> Any:
+    """The name of a nested object (``{"id": "P1", "summary": "API"}`` -> ``"API"``).
+
+    A list of objects gives their names joined with ", "; an object without a name gives its
+    ``id`` (else None); anything else is returned as it is. A Python ``dict`` repr never
+    reaches a column.
+    """
+    if isinstance(value, dict):
+        for key in NAME_KEYS:
+            name = value.get(key)
+            if name not in (None, "") and not isinstance(name, (dict, list)):
+                return name
+        ident = value.get("id")
+        return None if ident in (None, "") or isinstance(ident, (dict, list)) else ident
+    if isinstance(value, (list, tuple)):
+        names = [str(n) for n in map(name_of, value) if n not in (None, "")]
+        return ", ".join(names) if names else None
+    return value
+
+
+def names_of(values: pd.Series) -> pd.Series:
+    """``values`` with nested objects and lists replaced by their names (see :func:`name_of`).
+
+    Columns of text or numbers are returned as they are, without a pass over their values.
+    """
+    if values.dtype != object or not len(values):
+        return values
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty", "integer", "floating", "boolean", "mixed-integer-float", "decimal"):
+        return values
+    return values.map(name_of, na_action="ignore").astype(object)
 
 
 def _as_series(values: Any, index: pd.RangeIndex) -> pd.Series:
@@ -209,7 +253,7 @@ def build_incidents(
     def text(raw: Any) -> pd.Series:
         if raw is None:
             return _missing_text(index)
-        return _text(_as_series(raw, index))
+        return _text(names_of(_as_series(raw, index)))
 
     def timestamps(name: str) -> tuple[pd.Series, tuple[np.ndarray, np.ndarray]]:
         raw = fields.get(name)
@@ -228,7 +272,7 @@ def build_incidents(
         return parsed, day_counts(parsed)
 
     def severities(raw: Any) -> tuple[pd.Series, pd.Series]:
-        values = _as_series(raw, index) if raw is not None else None
+        values = names_of(_as_series(raw, index)) if raw is not None else None
         if values is None or values.dtype != "str":
             labels = text(raw)
             return labels, normalise_severity(labels, mapping)
@@ -284,7 +328,7 @@ def build_incidents(
     if clash is not None:
         raise ValueError(f"build_incidents: extra column {clash!r} would overwrite a canonical column")
     columns = {name: out[name] for name in INCIDENT_COLUMNS}
-    columns.update((name, _as_series(values, index)) for name, values in extra.items())
+    columns.update((name, names_of(_as_series(values, index))) for name, values in extra.items())
     if notes is not None:
         columns["note"] = notes
     frame = pd.DataFrame(columns, index=index, copy=False)

@@ -22,6 +22,8 @@ from ._build import arrow_to_frame
 
 __all__ = [
     "Sample",
+    "json_error",
+    "json_lines",
     "load_json_records",
     "loads",
     "open_bytes",
@@ -29,10 +31,34 @@ __all__ = [
     "read_text",
     "require_objects",
     "sample_of",
+    "separator",
+    "utf16_encoding",
 ]
 
 _HEAD_BYTES = 65_536
 _CHUNK = 1 << 24
+
+
+def utf16_encoding(data: bytes) -> str | None:
+    """``"utf-16"`` (with a byte-order mark), ``"utf-16-le"`` or ``"utf-16-be"`` when ``data``,
+    the first bytes of a file, is UTF-16 text (as spreadsheets and AWS Health save exports); None
+    otherwise. Without a byte-order mark, ASCII text in UTF-16 has a NUL byte every other byte."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = data[:512]
+    if len(head) >= 8 and len(head) % 2 == 0:
+        if not head[1::2].strip(b"\x00") and head[0::2].strip(b"\x00"):
+            return "utf-16-le"
+        if not head[0::2].strip(b"\x00") and head[1::2].strip(b"\x00"):
+            return "utf-16-be"
+    return None
+
+
+def separator(line: str) -> str:
+    """The field separator of a CSV header line: ``,``, ``;`` or a tab, whichever it holds most."""
+    counts = {sep: line.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > counts[","] else ","
 
 
 def open_bytes(path: str | Path) -> io.BufferedIOBase:
@@ -44,6 +70,16 @@ def open_bytes(path: str | Path) -> io.BufferedIOBase:
 
 
 def _decode(data: bytes, *, file: str) -> str:
+    encoding = utf16_encoding(data[:512])
+    if encoding:  # UTF-16 text (AWS Health, spreadsheets' "Unicode text")
+        try:
+            return data.decode(encoding).removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"the file starts as UTF-16 text but is not ({exc.reason} at byte {exc.start})",
+                file=file,
+                expected="UTF-16 or UTF-8 text throughout",
+            ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -117,12 +153,7 @@ def loads(text: str, *, file: str, record: str | None = None, expected: str | No
     except json.JSONDecodeError as exc:
         if exc.msg.startswith("Extra data") and record is None:
             raise
-        raise InputError(
-            f"not valid JSON ({exc.msg})",
-            file=file,
-            record=record or f"line {exc.lineno}, column {exc.colno}",
-            expected=expected or "a complete JSON document (was the download cut short?)",
-        ) from None
+        raise json_error(exc, text, file=file, record=record, expected=expected) from None
     except ValueError as exc:  # a number of thousands of digits: Python's limit on int()
         raise InputError(
             f"a number in the JSON cannot be read ({str(exc).split(':')[0]})",
@@ -137,6 +168,82 @@ def loads(text: str, *, file: str, record: str | None = None, expected: str | No
             record=record,
             expected="incident records a few levels deep",
         ) from None
+
+
+def json_error(
+    exc: json.JSONDecodeError,
+    text: str,
+    *,
+    file: str,
+    record: str | None = None,
+    expected: str | None = None,
+) -> InputError:
+    """The :class:`InputError` for text that is not valid JSON, saying what is wrong with it.
+
+    Three cases are told apart: text that is not JSON at all (a CSV file is named as such), a
+    document that stops before it is complete (cut short: where it stops), and a syntax error
+    inside it (a trailing comma, a missing quote: where, and the text near it).
+    """
+    at = f"column {exc.colno}" if record else f"line {exc.lineno}, column {exc.colno}"
+    start = len(text) - len(text.lstrip())
+    if exc.pos <= start and text.lstrip()[:1] not in ("[", "{", '"'):
+        first = text.lstrip().splitlines()[0] if text.strip() else ""
+        if any(sep in first for sep in (",", ";", "\t")):
+            message, hint = "this file holds CSV, not JSON", "source='auto', or source='csv' with columns="
+        else:
+            message, hint = "this file is not JSON", "a JSON document or JSON Lines"
+        return InputError(message, file=file, record=record, found=first[:80], expected=hint)
+    if exc.pos >= len(text.rstrip()) or _open_at_end(text):  # ends inside a value: cut short
+        end = text.rstrip()
+        line = end.count("\n") + 1
+        column = len(end) - (end.rfind("\n") + 1)
+        stop = f"column {column}" if record else f"line {line}, column {column}"
+        return InputError(
+            f"not valid JSON: it stops before it is complete, at {stop}",
+            file=file,
+            record=record,
+            expected=expected or "a complete JSON document (was the download cut short?)",
+        )
+    before = text[: exc.pos].rstrip()
+    near = " ".join(text[max(0, exc.pos - 30) : exc.pos + 10].split())
+    if before.endswith(",") and text[exc.pos : exc.pos + 1] in ("]", "}"):
+        problem = f"a trailing comma before {text[exc.pos]!r}"
+    elif exc.msg.startswith("Extra data"):
+        problem = "more text after the end of the document"
+    else:
+        problem = exc.msg[:1].lower() + exc.msg[1:]
+    return InputError(
+        f"not valid JSON: a syntax error ({problem}) at {at}",
+        file=file,
+        found=near,
+        expected=expected or "valid JSON (no trailing commas; names and text in double quotes)",
+    )
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def json_lines(text: str, exc: json.JSONDecodeError) -> bool:
+    """Whether text that is not one JSON document is JSON Lines: several documents, the first
+    line a whole object (else the error is the document's, reported by :func:`json_error`)."""
+    if not exc.msg.startswith("Extra data") or not text.lstrip().startswith("{"):
+        return False
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        json.loads(first)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _open_at_end(text: str) -> bool:
+    """Whether ``text`` ends inside a string, an array or an object (a document cut short)."""
+    if len(text) > 64 * 2**20:  # too large to scan on an error path: judge by its last bytes
+        return text.rstrip()[-1:] not in ("]", "}")
+    bare = _JSON_STRING.sub("", text)
+    if '"' in bare:  # an opening quote without its closing one
+        return True
+    return bare.count("[") + bare.count("{") > bare.count("]") + bare.count("}")
 
 
 @dataclass(frozen=True)
@@ -177,7 +284,7 @@ class Sample:
         if self.kind != "csv" or not self.head.strip():
             return []
         first = self.head.splitlines()[0]
-        sep = ";" if first.count(";") > first.count(",") else ","
+        sep = separator(first)
         return [c.strip().strip('"').strip() for c in first.split(sep)]
 
 
@@ -200,11 +307,11 @@ def sample_of(path: str | Path) -> Sample:
             data = fh.read(_HEAD_BYTES)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise _unreadable(path, exc) from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if utf16_encoding(data):  # read_export decodes it; a reader called on its own says so
         raise InputError(
             "the file is UTF-16 text (as spreadsheets save 'Unicode text')",
             file=str(path),
-            expected="UTF-8 (re-save the export as CSV UTF-8)",
+            expected="UTF-8 (re-save the export as CSV UTF-8, or read it with read_export)",
         )
     text = data.decode("utf-8-sig", errors="replace")
     name = path.name.lower().removesuffix(".gz")
@@ -238,14 +345,9 @@ def load_json_records(path: str | Path, *, keys: tuple[str, ...] = ()) -> list[A
     try:
         doc = loads(text, file=file)
     except json.JSONDecodeError as exc:
-        if stripped.startswith("{"):
+        if json_lines(text, exc):
             return _json_lines(text, file=file, keys=keys)
-        raise InputError(
-            f"not valid JSON ({exc.msg})",
-            file=file,
-            record=f"line {exc.lineno}, column {exc.colno}",
-            expected="a complete JSON document (was the download cut short?)",
-        ) from None
+        raise json_error(exc, text, file=file) from None
     name = Path(path).name.lower().removesuffix(".gz")
     if isinstance(doc, dict) and name.endswith((".jsonl", ".ndjson")) and not any(k in doc for k in keys):
         return [doc]  # JSON Lines holding a single record
@@ -418,8 +520,7 @@ def read_csv_frame(path: str | Path, *, sep: str | None = None, **kwargs: Any) -
         sample = sample_of(path)
         if not sample.head.strip():
             raise InputError("the file is empty", file=file, expected="a header line and rows")
-        first = sample.head.splitlines()[0]
-        sep = ";" if first.count(";") > first.count(",") else ","
+        sep = separator(sample.head.splitlines()[0])
     try:
         frame = None if kwargs else _read_csv_arrow(path, sep=sep, file=file)
         if frame is None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
-from ._build import build_incidents, require_columns
+from ._build import NAME_KEYS, build_incidents, require_columns
 from ._files import Sample, load_json_records, read_csv_frame, require_objects
 
 SOURCE = "csv"
@@ -140,6 +140,11 @@ def mapped_incidents(
     for name in _CANONICAL:
         if name not in mapping and name in frame.columns:
             mapping[name] = name
+    for name in ("title", "service", "team", "severity", "detection_channel"):
+        # A nested object flattened to dotted columns ("service.id", "service.name"): its name.
+        named = next((f"{name}.{key}" for key in NAME_KEYS if f"{name}.{key}" in frame.columns), None)
+        if name not in mapping and named is not None:
+            mapping[name] = named
     if not ({"started_at", "detected_at"} & set(mapping)):
         shown = ", ".join(map(str, list(frame.columns)[:30]))
         raise InputError(

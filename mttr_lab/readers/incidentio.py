@@ -24,13 +24,16 @@ An incident whose status category is ``triage``, ``live`` or ``paused`` is open:
 ``resolved_at`` is NaT even if an earlier Resolved timestamp survives a reopening.
 
 Severity: organisations define their own severities, each with a ``rank`` (higher is more
-severe). The distinct ranks seen in the export are ordered from the highest down; with four or
-fewer, they map in turn to critical, high, medium, low (three ranks give critical, high,
-medium). With more, position ``i`` of ``k`` (0 = highest) maps to level ``floor(4 i / k)``, so
-five ranks SEV0..SEV4 give critical, critical, high, medium, low. Because the ladder is read from
-the export, a file lacking the organisation's top severity shifts it: pin the labels with
-``severity_map={name: severity}``, which overrides the ladder by name. A severity without a rank
-falls back to the generic label table.
+severe). Where every severity name in the export is a usual one (Critical, Major, Minor, Low,
+SEV0..SEV4, P1..P5: the generic label table), severities are mapped by name, whatever ranks
+the export happens to hold. Otherwise the distinct ranks seen are ordered from the highest down;
+with four or fewer, they map in turn to critical, high, medium, low (three ranks give critical,
+high, medium). With more, position ``i`` of ``k`` (0 = highest) maps to level
+``floor(4 i / k)``, so five ranks give critical, critical, high, medium, low. Because that ladder
+is read from the export, a file lacking the organisation's top severity shifts it: a ladder of
+fewer than four ranks puts a ``note`` on each record it maps (and logs a warning); pin the labels
+with ``severity_map={name: severity}``, which overrides the ladder by name. A severity without a
+rank falls back to the generic label table.
 
 Exclusions (kept as rows, with ``exclude_reason``): status category ``declined``, ``merged`` or
 ``canceled``; ``mode`` ``test`` or ``tutorial``. A ``retrospective`` incident is a real incident
@@ -42,6 +45,7 @@ declared after the fact and is kept.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -50,7 +54,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..schema import MILESTONES, SEVERITIES, InputError
+from ..schema import DEFAULT_SEVERITY_MAP, MILESTONES, SEVERITIES, InputError
 from ..timeparse import parse_timestamps
 from ._build import build_incidents, list_field
 from ._files import Sample, load_json_records, require_objects
@@ -58,6 +62,7 @@ from ._files import Sample, load_json_records, require_objects
 __all__ = ["DEFAULT_TIMESTAMP_NAMES", "SOURCE", "read", "severity_ladder", "sniff"]
 
 SOURCE = "incidentio"
+log = logging.getLogger("mttr_lab")
 #: What this export is, and the fields that only it has (said when another reader gets it).
 SIGNATURE = (
     "an incident.io export",
@@ -436,6 +441,9 @@ def read(
             metrics[slug], file=file, name=duration_labels.get(slug, slug)
         )
 
+    ladder, note = _severities(frame["severity"], ranks, severity_map, file=file)
+    if note is not None:
+        extra["note"] = note
     return build_incidents(
         {k: v for k, v in fields.items() if v is not None},
         source=SOURCE,
@@ -444,12 +452,43 @@ def read(
         tz=tz,
         dayfirst=dayfirst,
         severity_map=severity_map,
-        default_severity_map=severity_ladder(ranks),
+        default_severity_map=ladder,
         record_label="record",
         exclude_reason=reason,
         version=updated,
         extra=extra,
     )
+
+
+def _severities(
+    names: pd.Series, ranks: Mapping[str, Any], severity_map: Mapping[str, str] | None, *, file: str
+) -> tuple[dict[str, str], pd.Series | None]:
+    """The severity mapping (by name where every name is a usual one, else the rank ladder) and
+    a note on each record mapped by a ladder of fewer than four ranks (None when there is none)."""
+    if all(str(name).strip().lower() in DEFAULT_SEVERITY_MAP for name in ranks):
+        return {}, None  # the generic label table maps them by name
+    ladder = severity_ladder(ranks)
+    pinned = set(severity_map or ())
+    steps = sorted({ladder[name] for name in ladder if name not in pinned}, key=SEVERITIES.index)
+    distinct = len({float(ranks[name]) for name in ladder})
+    if not steps or distinct >= len(SEVERITIES):
+        return ladder, None
+    shown = names.astype("str")
+    mapped = shown.isin([name for name in ladder if name not in pinned])
+    log.warning(
+        "%s: incident.io severities mapped by rank from a ladder of %d rank(s) only (pin them "
+        "with severity_map=)",
+        file,
+        distinct,
+    )
+    note = (
+        "severity "
+        + shown
+        + " mapped by rank: the export holds only "
+        + str(distinct)
+        + " rank(s), so its highest is taken as critical (pin it with severity_map=)"
+    )
+    return ladder, note.where(mapped)
 
 
 def _record_name(position: int) -> str:

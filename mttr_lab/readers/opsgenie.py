@@ -25,7 +25,14 @@ but the export holds no resolution time"), not analysed as open.
 Severity: ``priority`` P1 critical, P2 high, P3 medium, P4/P5 low. Service: the alert's
 ``entity``, else a ``service:<name>`` tag, else (incidents) the first of ``impactedServices``.
 Team: ``ownerTeam``, else the first team among ``responders`` (its ``name``, else its ``id``),
-else ``ownerTeamId``.
+else ``ownerTeamId``. Nested objects elsewhere are read as their names.
+
+Doubtful values are handled record by record, each with a sentence in ``note``: a blank or
+missing ``id`` is replaced by ``tinyId``; a negative or unreadable ``report.ackTime`` or
+``report.closeTime`` is not used; a close (``createdAt + report.closeTime``) more than a minute
+away from ``updatedAt`` is reported (the close is used); an alert with ``acknowledged`` false but a
+``report.ackTime`` keeps the ackTime; an open incident that carries ``impactEndDate`` stays open
+(its status wins).
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ import pandas as pd
 
 from ..schema import TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, hashable, whole_numbers
+from ._build import build_incidents, hashable, join_notes, names_of, whole_numbers
 from ._files import Sample, load_json_records, require_objects
 
 __all__ = ["OFFSET_UNITS", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
@@ -175,34 +182,38 @@ def _flatten(records: list[Any], *, file: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
+def _shown(value: Any) -> str:
+    """A value as a message shows it: ``-5`` (not ``-5.0``), ``'soon'``, at most 40 characters."""
+    value = _plain(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value)[:40]
+
+
 def _plain(value: Any) -> Any:
     """A numpy scalar as the Python value it holds (for readable messages)."""
     return value.item() if isinstance(value, np.generic) else value
 
 
 def _text(values: pd.Series) -> pd.Series:
-    """Strings, NA where missing or blank."""
+    """Strings (a nested object's name), NA where missing or blank."""
+    values = names_of(values)
     out = values.astype("str").str.strip()
     return out.where(values.notna() & (out != ""))
 
 
-def _offsets(values: pd.Series, *, file: str, field: str, name, unit: str) -> pd.Series:
-    """The raw offsets as floats; InputError on text, negative numbers or more than 100 years."""
+def _offsets(values: pd.Series, *, field: str, unit: str) -> tuple[pd.Series, pd.Series]:
+    """The raw offsets as floats, and a note per record whose offset is not one (text, a
+    negative number, more than 100 years): that value is not used (NaN)."""
     limit = _MAX_OFFSET_S / OFFSET_UNITS[unit]
     numbers = pd.to_numeric(hashable(values), errors="coerce").astype("float64")
     with np.errstate(invalid="ignore"):
         bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers > limit)
+    note = pd.Series(pd.NA, index=values.index, dtype="str")
     if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            "not an offset from createdAt" + (" (over 100 years)" if numbers.iloc[pos] > limit else ""),
-            file=file,
-            record=name(pos),
-            field=field,
-            found=_plain(values.iloc[pos]),
-            expected="a non-negative whole number of milliseconds (or seconds with offset_unit='s')",
-        )
-    return numbers.astype("float64")
+        shown = values.where(bad).map(_shown, na_action="ignore").astype("str")
+        note = (f"{field} " + shown + f" is not an offset from createdAt in {unit}: not used").where(bad)
+    return numbers.mask(bad).astype("float64"), note
 
 
 def _offset_notes(
@@ -282,6 +293,9 @@ def read(
             expected="'ms' (milliseconds) or 's' (seconds)",
         )
     raw = _flatten(load_json_records(path, keys=("data",)), file=file)
+    own_ids, tiny = _text(raw["id"]), _text(raw["tinyId"])
+    no_id = own_ids.isna() & tiny.notna()
+    raw["id"] = raw["id"].mask(no_id, tiny)
     ids = raw["id"].tolist()
 
     def name(pos: int) -> str:
@@ -294,12 +308,13 @@ def read(
     alert = ~incident
     status = _text(raw["status"]).str.lower()
     created, updated = when("createdAt"), when("updatedAt")
-    ack = _offsets(raw["ackTime"], file=file, field="report.ackTime", name=name, unit=offset_unit).where(
-        alert
-    )
-    close = _offsets(raw["closeTime"], file=file, field="report.closeTime", name=name, unit=offset_unit)
+    ack, ack_note = _offsets(raw["ackTime"], field="report.ackTime", unit=offset_unit)
+    ack = ack.where(alert)
+    close, close_note = _offsets(raw["closeTime"], field="report.closeTime", unit=offset_unit)
     close = close.where(alert)
+    said_unacknowledged = alert & raw["acknowledged"].eq(False)
     ack = ack.mask((ack == 0) & ~raw["acknowledged"].eq(True))
+    ack_anyway = said_unacknowledged & ack.notna()
     closed_alert = alert & (status.isna() | (status == "closed"))
     said_closed = alert & status.eq("closed")
     close = close.mask((close == 0) & ~closed_alert)
@@ -310,6 +325,7 @@ def read(
 
     impact_start, impact_end = when("impactStartDate"), when("impactEndDate")
     done = incident & status.isin(["resolved", "closed"])
+    open_with_end = incident & ~done & status.notna() & impact_end.notna()
     resolved = resolved.where(alert, impact_end.where(done))
     no_end = done & impact_end.isna() & updated.notna()
     resolved = resolved.mask(no_end, updated)
@@ -321,12 +337,45 @@ def read(
     exclude = ("status says " + status + " but the export holds no resolution time").where(unbounded)
 
     elapsed = (updated - created).dt.total_seconds()
-    note = _offset_notes(ack, close, elapsed, closed_alert, offset_unit).where(alert)
+    offset_note = _offset_notes(ack, close, elapsed, closed_alert, offset_unit).where(alert)
+    note = offset_note
     note = note.mask(
         no_end, "resolved without impactEndDate: resolution taken from updatedAt (an upper bound)"
     ).astype("str")
     bound = "closed without report.closeTime: resolution taken from updatedAt (an upper bound)"
     note = note.mask(no_close, (note + "; " + bound).fillna(bound))
+    close_at = created + close * step
+    apart = (
+        closed_alert
+        & close.notna()
+        & updated.notna()
+        & ((close_at - updated).abs() > pd.Timedelta(minutes=1))
+    )
+    apart &= offset_note.isna()  # a doubtful unit is said already
+    remarks = [
+        ("no id: tinyId " + tiny + " used as the incident id").where(no_id),
+        ack_note.where(alert),
+        close_note.where(alert),
+        (
+            "report.closeTime puts the close at "
+            + close_at.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+            + " but updatedAt is "
+            + updated.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+            + " (more than a minute apart): the close from report.closeTime used"
+        ).where(apart.fillna(False).astype(bool)),
+        pd.Series(
+            "acknowledged is false but report.ackTime is given: acknowledged_at taken from report.ackTime",
+            index=raw.index,
+            dtype="str",
+        ).where(ack_anyway.fillna(False).astype(bool)),
+        (
+            "status "
+            + status
+            + " but impactEndDate is given: kept open (the status wins), impactEndDate not used"
+        ).where(open_with_end.fillna(False).astype(bool)),
+    ]
+    for remark in remarks:
+        note = join_notes(note.where(note.notna()), remark.astype("str"))
     flagged = int(note.notna().sum())
     if flagged:
         log.warning("%s: %d Opsgenie record(s) carry a note (see the 'note' column)", file, flagged)

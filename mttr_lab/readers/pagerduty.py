@@ -24,7 +24,14 @@ them the record is excluded ("status says resolved but the export holds no resol
 not analysed as open. Without log entries a REST export carries no acknowledgement time:
 ``acknowledgements[]`` lists only current acknowledgements, not the first.
 Severity: ``priority.name``/``priority_name`` (P1 critical, P2 high, P3 medium, P4/P5 low), else
-``urgency`` (high, low).
+``urgency`` (high, low). Nested objects (``service``, ``teams``, ``priority``) are read as their
+names (``summary``, else ``name``), never as an object's text.
+
+Doubtful values are kept out or flagged in the ``note`` column, record by record, not by refusing
+the file: a blank or missing ``id`` is replaced by ``incident_number`` (with a note); a negative or
+unreadable ``seconds_to_first_ack``/``seconds_to_resolve`` is not used (with a note); where
+``resolved_at − created_at`` and ``seconds_to_resolve`` disagree by more than a minute,
+``resolved_at`` is used and the note says so.
 """
 
 from __future__ import annotations
@@ -39,8 +46,17 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, hashable, join_notes, whole_numbers
-from ._files import Sample, loads, read_csv_frame, read_text, require_objects, sample_of
+from ._build import build_incidents, hashable, join_notes, names_of, whole_numbers
+from ._files import (
+    Sample,
+    json_error,
+    json_lines,
+    loads,
+    read_csv_frame,
+    read_text,
+    require_objects,
+    sample_of,
+)
 
 __all__ = [
     "AUTO_RESOLVED_REASON",
@@ -96,6 +112,8 @@ _PAGE_KEYS = frozenset({"limit", "offset", "more"})
 _TRUE = ("true", "t", "1", "yes", "y")
 #: Durations above this many seconds (100 years) are not durations.
 _MAX_SECONDS = 100 * 365.25 * 86400
+#: Two measures of one duration that differ by more than this are reported.
+_AGREE = pd.Timedelta(minutes=1)
 
 
 # --------------------------------------------------------------------------- recognising
@@ -163,13 +181,8 @@ def _documents(path: str | Path) -> list[Any]:
     try:
         return [loads(text, file=file)]
     except json.JSONDecodeError as exc:  # several documents: JSON Lines, or a cut-off document
-        if not text.lstrip().startswith("{"):
-            raise InputError(
-                f"not valid JSON ({exc.msg})",
-                file=file,
-                record=f"line {exc.lineno}, column {exc.colno}",
-                expected="a complete JSON document (was the download cut short?)",
-            ) from None
+        if not json_lines(text, exc):
+            raise json_error(exc, text, file=file) from None
     docs: list[Any] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -235,13 +248,22 @@ def _ref_id(ref: Any) -> Any:
     return ref.get("id") if isinstance(ref, dict) else None
 
 
+def _shown(value: Any) -> str:
+    """A value as a message shows it: ``-5`` (not ``-5.0``), ``'soon'``, at most 40 characters."""
+    value = _plain(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value)[:40]
+
+
 def _plain(value: Any) -> Any:
     """A numpy scalar as the Python value it holds (for readable messages)."""
     return value.item() if isinstance(value, np.generic) else value
 
 
 def _text(values: pd.Series) -> pd.Series:
-    """Strings, NA where missing or blank."""
+    """Strings (a nested object's name), NA where missing or blank."""
+    values = names_of(values)
     out = values.astype("str").str.strip()
     return out.where(values.notna() & (out != ""))
 
@@ -253,23 +275,20 @@ def _truthy(values: pd.Series) -> pd.Series:
     return values.astype("str").str.strip().str.lower().isin(_TRUE) & values.notna()
 
 
-def _seconds(values: pd.Series, *, file: str, field: str, name: Callable[[int], str]) -> pd.Series:
-    """Whole or fractional seconds as Timedelta (NaT where missing); InputError on text or negatives."""
+def _seconds(values: pd.Series, *, field: str) -> tuple[pd.Series, pd.Series]:
+    """Whole or fractional seconds as Timedelta (NaT where missing), and a note per record whose
+    value is not a duration (text, negative, over 100 years): that value is not used."""
     numbers = pd.to_numeric(hashable(values), errors="coerce").astype("float64")
     present = values.notna() & (values.astype("str").str.strip() != "")
     with np.errstate(invalid="ignore"):
         bad = (numbers.isna() & present) | (numbers < 0) | (numbers > _MAX_SECONDS)
+    note = pd.Series(pd.NA, index=values.index, dtype="str")
     if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            "not a duration in seconds",
-            file=file,
-            record=name(pos),
-            field=field,
-            found=_plain(values.iloc[pos]),
-            expected="a non-negative number of seconds (under 100 years)",
-        )
-    return pd.to_timedelta(numbers, unit="s")
+        shown = values.where(bad).map(_shown, na_action="ignore").astype("str")
+        note = (
+            f"{field} " + shown + " is not a duration in seconds (a non-negative number): not used"
+        ).where(bad)
+    return pd.to_timedelta(numbers.mask(bad), unit="s"), note
 
 
 def _lookup(table: pd.Series, keys: pd.Series) -> pd.Series:
@@ -305,6 +324,21 @@ def _upper_bound(
         )
         gap = gap & ~found
     return resolved, note, gap
+
+
+def _ids_or_numbers(ids: pd.Series, numbers: pd.Series | None) -> tuple[pd.Series, pd.Series]:
+    """``ids`` with a blank or missing one replaced by the record's ``incident_number``, and a
+    note on each record so named (NA elsewhere)."""
+    note = pd.Series(pd.NA, index=ids.index, dtype="str")
+    if numbers is None:
+        return ids, note
+    number = _text(whole_numbers(numbers).astype(object))
+    fill = ids.isna() & number.notna()
+    if not fill.any():
+        return ids, note
+    out = ids.astype(object).mask(fill, number)
+    note = ("no id: incident_number " + number + " used as the incident id").where(fill)
+    return out, note
 
 
 def _namer(label: str, ids: Sequence[Any]) -> Callable[[int], str]:
@@ -426,7 +460,7 @@ def _rest_incidents(
 
     raw = pd.DataFrame(cols)
     name = _namer("record", cols["id"])
-    ids = _text(raw["id"].astype(object))
+    ids, id_note = _ids_or_numbers(_text(raw["id"].astype(object)), raw["incident_number"])
 
     def when(field: str, rows: pd.Series | None = None) -> pd.Series:
         values = raw[field] if rows is None else raw[field].where(rows)
@@ -498,7 +532,7 @@ def _rest_incidents(
             "urgency": urgency,
             "merged_into": _text(raw["merged_into"].astype(object)),
             "log_entry_count": _lookup(counts, ids).fillna(0).astype("int64"),
-            **({"note": note} if note.notna().any() else {}),
+            **({"note": join_notes(id_note, note)} if note.notna().any() or id_note.notna().any() else {}),
         },
     )
 
@@ -536,7 +570,7 @@ def _flat_incidents(
     resolved_col = _pick(columns, "resolved_at", "resolved_on")
     title_col = _pick(columns, "description", "title", "summary")
     service_col = _pick(columns, "service_name", "service")
-    team_col = _pick(columns, "team_name", "team")
+    team_col = _pick(columns, "team_name", "team", "teams")
     priority_col = _pick(columns, "priority_name", "priority")
     n = len(frame)
     frame = frame.reset_index(drop=True)
@@ -549,15 +583,37 @@ def _flat_incidents(
         values = frame[col] if rows is None else frame[col].where(rows)
         return parse_timestamps(values, tz=tz, dayfirst=dayfirst, file=file, field=col, records=name)
 
+    notes: list[pd.Series] = []
+
     def span(col: str) -> pd.Series:
         if col not in columns:
             return pd.Series(pd.NaT, index=frame.index, dtype="timedelta64[us]")
-        return _seconds(frame[col], file=file, field=col, name=name)
+        seconds, note = _seconds(frame[col], field=col)
+        notes.append(note)
+        return seconds
 
     created = when(created_col)
     acknowledged = created + span("seconds_to_first_ack")
     resolved = when(resolved_col)
-    resolved = resolved.where(resolved.notna(), created + span("seconds_to_resolve"))
+    to_resolve = span("seconds_to_resolve")
+    # Two measures of one duration: the recorded resolution wins; a disagreement is reported.
+    measured = resolved - created
+    apart = (measured - to_resolve).abs() > _AGREE
+    if apart.any():
+        minutes = (measured.dt.total_seconds() / 60).round(1).astype("str")
+        stated = (to_resolve.dt.total_seconds() / 60).round(1).astype("str")
+        notes.append(
+            (
+                f"{resolved_col} − {created_col} is "
+                + minutes
+                + " min but seconds_to_resolve says "
+                + stated
+                + " min (more than a minute apart): "
+                + str(resolved_col)
+                + " used"
+            ).where(apart.fillna(False).astype(bool))
+        )
+    resolved = resolved.where(resolved.notna(), created + to_resolve)
     status = _text(frame["status"]).str.lower() if "status" in columns else None
     if status is not None:
         resolved = resolved.mask(status.isin(_OPEN_STATUSES))
@@ -577,12 +633,19 @@ def _flat_incidents(
         c for c in (id_col, created_col, resolved_col, title_col, service_col, team_col, priority_col) if c
     }
     extra = {c: frame[c] for c in columns if c not in used and c not in INCIDENT_COLUMNS}
+    ident = frame[id_col]
+    if id_col != "incident_number" and "incident_number" in columns:
+        filled, id_note = _ids_or_numbers(_text(ident.astype(object)), frame["incident_number"])
+        if id_note.notna().any():
+            ident = filled
+            notes.append(id_note)
+    for remark in notes:
+        note = join_notes(note, remark)
     if note.notna().any():
         if "note" in extra:  # the export's own note column, then the reader's
             own = _text(extra["note"].astype(object))
             note = join_notes(own, note)
         extra["note"] = note
-    ident = frame[id_col]
     if pd.api.types.is_float_dtype(ident):
         known = ident.dropna()
         if ((known % 1 == 0) & (known.abs() < 2**53)).all():

@@ -3,7 +3,9 @@
 Accepted layouts:
 
 - the public API's ``incidents.json``: ``{"page": {..., "time_zone"}, "incidents": [...]}``
-  (also ``scheduled-maintenances.json`` and a single ``{"page", "incident"}``);
+  (also ``scheduled-maintenances.json``, a single ``{"page", "incident"}``, and ``summary.json``:
+  ``page``, ``components``, ``incidents``, ``scheduled_maintenances``, ``status``, whose
+  maintenances are read as records and excluded);
 - a bare JSON array of incident objects;
 - JSON Lines: one incident per line, or one page envelope per line (repeated polling);
 - the GitHub status archive parsed from the Atom feed: ``title``, ``started_at``,
@@ -30,8 +32,13 @@ as underscores; the scraped ``update`` status and ``postmortem`` change no phase
 
 Exclusions (rows kept, ``exclude_reason`` set): scheduled maintenance (``impact`` is
 ``maintenance``; a maintenance status ``scheduled``/``in_progress``/``verifying``/``completed``
-on the incident or any update; or a ``scheduled_for``). Repeated ids keep the version with
-the latest ``updated_at``.
+on the incident or any update; a ``scheduled_for``; or listed under an envelope's
+``scheduled_maintenances``). Repeated ids are a polling history (the same incident saved at
+each poll): the version with the latest ``updated_at`` is kept, the others are excluded as earlier
+snapshots, which :func:`mttr_lab.check_incidents` sums up in one finding per export. Where page
+envelopes say when they were taken (``fetched_at``, ``polled_at``, ``retrieved_at``,
+``captured_at`` or ``snapshot_at`` beside ``page``, else the page's ``updated_at``), the latest
+of those times is the export's ``as_of`` (see :func:`mttr_lab.frames.default_as_of`).
 
 Offsets in the page's local zone (``-06:00``) are honoured; timestamps without an offset
 are read in ``tz=``, else in the page's ``time_zone`` when the envelope gives one, else
@@ -51,12 +58,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
+from ..frames import AS_OF_ATTR
 from ..schema import InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, hashable
-from ._files import Sample, loads, read_text, require_objects, sample_of
+from ._build import DUPLICATE_REASON, POLLED_REASON, build_incidents, hashable
+from ._files import Sample, json_error, json_lines, loads, read_text, require_objects, sample_of
 
-__all__ = ["MAINTENANCE_STATUSES", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
+__all__ = ["MAINTENANCE_STATUSES", "POLLED_REASON", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
 SOURCE = "statuspage"
 #: What this export is, and the fields that only it has (said when another reader gets it).
@@ -84,6 +92,8 @@ _UPDATE_TIME_FIELDS = {
     "created_at": ("created_at", "display_at", "at"),
 }
 _ENVELOPE_LISTS = ("incidents", "scheduled_maintenances")
+#: Keys beside ``page`` that archivers use for the moment a snapshot was taken.
+_POLL_KEYS = ("fetched_at", "polled_at", "retrieved_at", "captured_at", "snapshot_at")
 #: Incident fields read as they are (strings); ``title`` and ``status`` are derived.
 _SCALARS = (
     "id",
@@ -179,46 +189,56 @@ def sniff(sample: Sample) -> str | None:
 # --------------------------------------------------------------------------- loading with json
 
 
-def _page_records(doc: dict, *, zones: list[str]) -> list[Any] | None:
-    """The incident list of a page envelope (None when ``doc`` is not one)."""
+class _Envelopes:
+    """What page envelopes say beside their records: time zones, snapshot times, maintenances."""
+
+    def __init__(self) -> None:
+        self.zones: list[str] = []
+        self.polls: list[Any] = []
+        self.maintenance: set[int] = set()  # id() of the records listed as maintenances
+
+
+def _page_records(doc: dict, *, seen: _Envelopes) -> list[Any] | None:
+    """The records of a page envelope: incidents, then scheduled maintenances (None when ``doc``
+    is not an envelope). ``summary.json`` holds both lists."""
     if not isinstance(doc.get("page"), dict):
         return None
-    records: list[Any] | None = None
-    for key in _ENVELOPE_LISTS:
-        if isinstance(doc.get(key), list):
-            records = doc[key]
-            break
-    if records is None and isinstance(doc.get("incident"), dict):
+    lists = [key for key in _ENVELOPE_LISTS if isinstance(doc.get(key), list)]
+    if lists:
+        records = [r for key in lists for r in doc[key]]
+        if "scheduled_maintenances" in lists:
+            seen.maintenance.update(id(r) for r in doc["scheduled_maintenances"])
+    elif isinstance(doc.get("incident"), dict):
         records = [doc["incident"]]
-    if records is None:
+    else:
         return None
     zone = doc["page"].get("time_zone")
     if isinstance(zone, str) and zone.strip():
-        zones.append(zone.strip())
+        seen.zones.append(zone.strip())
+    taken = next((doc[k] for k in _POLL_KEYS if isinstance(doc.get(k), (str, int, float))), None)
+    if taken is None:
+        taken = doc["page"].get("updated_at")
+    if isinstance(taken, (str, int, float)):
+        seen.polls.append(taken)
     return records
 
 
-def _load_records(path: Path) -> tuple[list[Any], list[str]]:
-    """Incident records of any accepted layout, and the page time zones seen."""
+def _load_records(path: Path) -> tuple[list[Any], _Envelopes]:
+    """Incident records of any accepted layout, and what their page envelopes said."""
     file = str(path)
     text = read_text(path)
     stripped = text.lstrip()
     if not stripped:
         raise InputError("the file is empty", file=file, expected="Statuspage incidents.json or JSON Lines")
-    zones: list[str] = []
+    seen = _Envelopes()
     try:
         doc = loads(text, file=file)
     except json.JSONDecodeError as exc:
-        if not stripped.startswith("{"):
-            raise InputError(
-                f"not valid JSON ({exc.msg})",
-                file=file,
-                record=f"line {exc.lineno}, column {exc.colno}",
-                expected="a complete JSON document (was the download cut short?)",
-            ) from None
-        return _load_lines(text, file=file, zones=zones), zones
+        if not json_lines(text, exc):
+            raise json_error(exc, text, file=file) from None
+        return _load_lines(text, file=file, seen=seen), seen
     if isinstance(doc, dict):
-        records = _page_records(doc, zones=zones)
+        records = _page_records(doc, seen=seen)
         if records is None:
             if not (_looks_like_incident(doc) or "incident_updates" in doc or "updates" in doc):
                 raise InputError(
@@ -228,24 +248,24 @@ def _load_records(path: Path) -> tuple[list[Any], list[str]]:
                     expected='{"page": {...}, "incidents": [...]}, a list of incidents, or JSON Lines',
                 )
             records = [doc]
-        return records, zones
+        return records, seen
     if isinstance(doc, list):
         if doc and all(isinstance(d, dict) and isinstance(d.get("page"), dict) for d in doc):
             out: list[Any] = []
             for page in doc:
-                out.extend(_page_records(page, zones=zones) or [])
-            return out, zones
-        return doc, zones
+                out.extend(_page_records(page, seen=seen) or [])
+            return out, seen
+        return doc, seen
     raise InputError("the document is not a JSON array or object", file=file, found=type(doc).__name__)
 
 
-def _load_lines(text: str, *, file: str, zones: list[str]) -> list[Any]:
+def _load_lines(text: str, *, file: str, seen: _Envelopes) -> list[Any]:
     out: list[Any] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         doc = loads(line, file=file, record=f"line {number}", expected="one JSON object per line")
-        page = _page_records(doc, zones=zones) if isinstance(doc, dict) else None
+        page = _page_records(doc, seen=seen) if isinstance(doc, dict) else None
         if page is None:
             out.append(doc)
         else:
@@ -274,10 +294,13 @@ def _component_names(value: Any, *, file: str, record: str) -> list[str]:
 
 
 def _tables_from_records(
-    records: list[Any], *, file: str, update_time: str
+    records: list[Any], *, file: str, update_time: str, maintenance: set[int] = frozenset()
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The per-incident and per-update tables of parsed JSON records (any layout)."""
-    cols: dict[str, list] = {k: [] for k in _COLUMNS}
+    """The per-incident and per-update tables of parsed JSON records (any layout).
+
+    ``maintenance`` holds the ``id()`` of records an envelope lists as scheduled maintenances.
+    """
+    cols: dict[str, list] = {k: [] for k in (*_COLUMNS, "listed_maintenance")}
     upd_pos: list[int] = []
     upd_no: list[int] = []
     upd_status: list[Any] = []
@@ -342,7 +365,10 @@ def _tables_from_records(
         cols["components"].append(", ".join(names) if names else None)
         cols["impact_start"].append(window.get("start_at"))
         cols["impact_end"].append(window.get("end_at"))
+        cols["listed_maintenance"].append(id(rec) in maintenance)
+    listed = np.asarray(cols.pop("listed_maintenance"), dtype=bool)
     incidents = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
+    incidents["listed_maintenance"] = listed
     updates = pd.DataFrame(
         {
             "pos": np.asarray(upd_pos, dtype=np.int64),
@@ -545,6 +571,11 @@ def _build(
         impact.str.strip().str.lower().eq("maintenance").fillna(False).to_numpy(dtype=bool)
         | status.isin(MAINTENANCE_STATUSES).to_numpy(dtype=bool)
         | incidents["scheduled_for"].notna().to_numpy(dtype=bool)
+        | (
+            incidents["listed_maintenance"].to_numpy(dtype=bool)
+            if "listed_maintenance" in incidents.columns
+            else np.zeros(n, dtype=bool)
+        )
         | np.isin(np.arange(n), ordered.loc[ordered["status"].isin(MAINTENANCE_STATUSES), "pos"].to_numpy())
     )
     exclude = pd.Series(np.where(maintenance, _MAINTENANCE_REASON, None), dtype="str")
@@ -623,6 +654,7 @@ def read(
             f"unknown update_time {update_time!r}", file=file, expected="'display_at' or 'created_at'"
         )
     tables = None
+    polls: list[Any] = []
     sample = sample_of(path)
     if sample.kind == "jsonl":
         try:
@@ -630,9 +662,22 @@ def read(
         except _NotForArrow:
             tables = None
     if tables is None:
-        records, zones = _load_records(path)
-        if tz is None and len(set(zones)) == 1:
-            tz = zones[0]
-        tables = _tables_from_records(records, file=file, update_time=update_time)
+        records, seen = _load_records(path)
+        if tz is None and len(set(seen.zones)) == 1:
+            tz = seen.zones[0]
+        tables = _tables_from_records(
+            records, file=file, update_time=update_time, maintenance=seen.maintenance
+        )
+        polls = seen.polls
     incidents, updates = tables
-    return _build(incidents, updates, file=file, tz=tz, dayfirst=dayfirst, severity_map=severity_map)
+    frame = _build(incidents, updates, file=file, tz=tz, dayfirst=dayfirst, severity_map=severity_map)
+    reason = frame["exclude_reason"]
+    if reason.eq(DUPLICATE_REASON).any():  # a Statuspage id repeats only in a polling history
+        frame["exclude_reason"] = reason.mask(reason.eq(DUPLICATE_REASON), POLLED_REASON)
+    if polls:
+        taken = parse_timestamps(
+            pd.Series(polls, dtype=object), tz=tz, dayfirst=dayfirst, file=file, field="page.updated_at"
+        )
+        if taken.notna().any():
+            frame.attrs[AS_OF_ATTR] = taken.max()
+    return frame
