@@ -148,10 +148,14 @@ def _text(values: Any) -> pd.Series:
     codes, uniques = pd.factorize(values)  # distinct values once
     if not len(uniques):
         return _blank(len(values))
-    text = pd.Series(uniques, dtype=object).astype("str").str.strip()
+    if isinstance(uniques, pd.api.extensions.ExtensionArray) and pd.api.types.is_string_dtype(uniques.dtype):
+        text = pd.Series(uniques).astype("str").str.strip()  # Arrow text stays Arrow
+    else:
+        text = pd.Series(uniques, dtype=object).astype("str").str.strip()
     text = text.where(~text.str.lower().isin(["", "?", "nan", "none", "null"]))
-    out = text.take(np.maximum(codes, 0)).reset_index(drop=True)
-    return out.mask(codes < 0).astype("str")
+    # One more entry, NA, for the missing values (code -1); the take stays in Arrow.
+    table = pd.concat([text, _blank(1)], ignore_index=True).astype("str")
+    return table.take(np.where(codes < 0, len(text), codes)).reset_index(drop=True)
 
 
 def _blank(n: int) -> pd.Series:
