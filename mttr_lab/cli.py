@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -419,6 +420,34 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Keyword arguments of the Python API, as the command line spells them.
+_OPTIONS = {
+    "source": "--source",
+    "columns": "--columns",
+    "severity_map": "--severity-map",
+    "tz": "--tz",
+    "as_of": "--as-of",
+    "metric": "--metric",
+    "by": "--by",
+    "period": "--period",
+    "start": "--from",
+    "end": "--to",
+}
+_KEYWORD = re.compile(r"\b(" + "|".join(_OPTIONS) + r"|dayfirst)=(?:'([^']*)'|\"([^\"]*)\"|(\w+))?")
+
+
+def _in_cli_words(message: str) -> str:
+    """An error of the Python API as the command line says it: ``source='auto'`` is ``--source auto``."""
+
+    def option(match: re.Match[str]) -> str:
+        name, value = match.group(1), next((g for g in match.groups()[1:] if g is not None), None)
+        if name == "dayfirst":
+            return "--monthfirst" if value == "False" else "--dayfirst"
+        return _OPTIONS[name] + (f" {value}" if value else "")
+
+    return _KEYWORD.sub(option, message)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)  # --help answers here, before pandas is loaded
@@ -433,13 +462,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except InputError as exc:
-        print(f"mttr-lab: {exc}", file=sys.stderr)
+        print(f"mttr-lab: {_in_cli_words(str(exc))}", file=sys.stderr)
         return 2
     except ReviewError as exc:  # a cell failed: one line, and where the partly executed notebook is
         print(f"mttr-lab: the review failed: {exc}", file=sys.stderr)
         return 1
     except (ValueError, OSError) as exc:  # a bad argument value, or a path that cannot be written
-        print(f"mttr-lab: {exc}", file=sys.stderr)
+        print(f"mttr-lab: {_in_cli_words(str(exc))}", file=sys.stderr)
         return 2
     except Exception as exc:  # papermill wraps notebook errors: show the cause in one line
         name = getattr(exc, "ename", type(exc).__name__)

@@ -26,12 +26,13 @@ from .errors import InputError
 from .frames import DURATIONS, INCIDENTS, require
 from .output import to_safe_csv
 from .phases import phase_durations
-from .plots import plot_ecdf, plot_trend
+from .plots import plot_ecdf
 from .review import slowest_incidents
 from .schema import METRICS
 from .stats import censored_minutes, duration_summary, ecdf_table
+from .time_plots import plot_trend
 from .trend import duration_trend
-from .units import format_minutes, readable
+from .units import format_minutes, show
 
 __all__ = ["Explorer", "explore"]
 
@@ -79,14 +80,12 @@ def _table_html(table: pd.DataFrame, *, tz: str = "UTC", name: str = "table") ->
 
     ``name`` makes the table's HTML ids (stable, so a saved notebook does not change on a re-run).
     """
-    shown = readable(table, tz=tz)
-    styler = shown.style.format(escape="html").format_index(escape="html", axis=0)
-    styler = styler.format_index(escape="html", axis=1).set_uuid(f"mttr-{name}")
-    styler = styler.set_table_styles([{"selector": "td, th", "props": "padding: 2px 8px; text-align: left;"}])
-    unbroken = [c for c in shown.columns if c not in ("note", "title")]
+    styler = show(table, tz=tz).set_uuid(f"mttr-{name}")
+    styler = styler.set_table_styles(
+        [{"selector": "td, th", "props": "padding: 2px 8px; text-align: left;"}], overwrite=False
+    )
+    unbroken = [c for c in styler.data.columns if c not in ("note", "title")]
     styler = styler.set_properties(subset=unbroken, **{"white-space": "nowrap"})
-    if isinstance(shown.index, pd.RangeIndex):
-        styler = styler.hide(axis="index")
     return styler.to_html()
 
 
@@ -326,7 +325,8 @@ class Explorer:
         # (mean and period-to-period change intervals) is not drawn, so it runs few resamples.
         trend = duration_trend(selection, metric=metric, tz=self.tz, n_resamples=TREND_RESAMPLES)
         plot_trend(trend, metric=label, ax=trend_ax)
-        fig.tight_layout()
+        # Fixed margins: tight_layout would draw the whole figure once more before the PNG does.
+        fig.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.08, hspace=0.38)
         return fig
 
     def _group_curves(self, ax: Any, selection: pd.DataFrame, *, metric: str, by: str, label: str) -> None:
@@ -541,10 +541,14 @@ class Explorer:
         self._message.value = f"<small>saved {csv.name} and {png.name}</small>"
 
     def _draw(self) -> None:
+        """Caption and tables first (each assignment reaches the browser at once), the figure last."""
         self._caption_out.value = f"<b>{self._caption()}</b>"
-        self._image.value = _png(self.figure())
         self._summary_out.value = _table_html(self.summary, tz=self.tz, name="summary")
         self._slowest_out.value = _table_html(self._slowest_table(), tz=self.tz, name="slowest")
+        self._draw_figure()
+
+    def _draw_figure(self) -> None:
+        self._image.value = _png(self.figure())
 
     # ------------------------------------------------------------ display
 

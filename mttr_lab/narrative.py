@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .stats import MIN_COUNT
-from .units import format_minutes, format_p
+from .stats import MEAN_INTERVAL_MIN, MIN_COUNT, quantile_interval_sizes
+from .units import format_minutes, format_p, interval_level
 
 __all__ = [
     "Text",
     "comparison_text",
     "headline",
     "mean_vs_median",
+    "method_text",
     "missing_column",
     "overview_text",
     "review_title",
@@ -52,7 +53,7 @@ def _interval(row: pd.Series, name: str) -> str:
     low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
     if low is None or high is None or pd.isna(low) or pd.isna(high):
         return "no interval: too few incidents"
-    return f"95 % interval {_dur(low)}–{_dur(high)}"
+    return f"{interval_level(row)} interval {_dur(low)}–{_dur(high)}"
 
 
 def mean_vs_median(row: pd.Series) -> Text:
@@ -104,17 +105,62 @@ def headline(row: pd.Series, *, metric: str = "time to recover") -> Text:
 
 
 def overview_text(overview: pd.DataFrame) -> Text:
-    """One paragraph from :func:`mttr_lab.export_overview`: what was read, analysed, left out."""
+    """One paragraph from :func:`mttr_lab.export_overview`: what was read, analysed, left out, open.
+
+    The open incidents it counts are those of the whole export still open at the review date; the
+    tables' "still open" count, of their own period's or group's incidents, those still open then.
+    """
     value = overview["value"]
-    excluded = int(value["excluded"])
+    excluded, opened = int(value["excluded"]), int(value["open"])
     text = (
         f"{int(value['records read']):,} records read from {value['sources']}: "
         f"{int(value['analysed']):,} incidents analysed"
         + (f", {excluded:,} left out (each listed with its reason under data quality)" if excluded else "")
         + f". Incidents run from {value['first incident']} to {value['last incident']}"
-        + (f"; {int(value['open'])} are still open." if int(value["open"]) else ".")
     )
+    if "review date" in value.index and value["review date"]:
+        still = (
+            f"{opened:,} of them {'is' if opened == 1 else 'are'} still open" if opened else "none is open"
+        )
+        text += f"; at the review date, {value['review date']}, {still}."
+    else:
+        text += f"; {opened:,} {'is' if opened == 1 else 'are'} still open." if opened else "."
     return Text(text)
+
+
+def method_text(*, confidence: float = 0.95) -> Text:
+    """The review's method, as bullets whose numbers come from the code that applies them.
+
+    Returns
+    -------
+    Text
+        Markdown: one bullet each on intervals, censoring, percentiles, the change verdict and
+        timezones.
+    """
+    level = f"{100 * confidence:g} %"
+    median = quantile_interval_sizes(0.5, confidence=confidence)[1]
+    p90, p99 = (quantile_interval_sizes(p, confidence=confidence)[1] for p in (0.9, 0.99))
+    bullets = [
+        "Durations are long-tailed and incidents are few, so medians and percentiles come with "
+        f"{level} intervals: exact order-statistic intervals for the median and percentiles (the "
+        f"median's from {median} incidents; the upper end of the 90th percentile's from {p90:,}, of "
+        f"the 99th's from {p99:,}: below that, the tables say there is no upper bound), a t interval "
+        f"for the mean from {MEAN_INTERVAL_MIN:,} incidents (none below, where no interval of a "
+        "long-tailed mean covers), a t interval on log durations for the geometric mean.",
+        "Open incidents are right-censored at the review date: the Kaplan–Meier estimates include "
+        "them; the plain statistics use closed incidents and say how many are open.",
+        "Percentiles interpolate linearly between neighbouring incidents (as numpy and pandas do by "
+        f"default) and are shown from {MIN_COUNT['p90']} incidents (90th) and {MIN_COUNT['p99']} "
+        "incidents (99th).",
+        "A change is called *improved* or *worsened* only when the interval of the ratio of "
+        "geometric means (Welch, on log durations) excludes 1 and the rank test agrees, so that its "
+        "power is the one the detectability figures promise; otherwise *no detectable change*, with "
+        "the incident counts it would take to tell. Verdicts per severity are one family, "
+        "Holm-corrected.",
+        "Timestamps are UTC internally; review periods, months, time of day and incident times are "
+        "in the team's timezone.",
+    ]
+    return Text("\n".join(f"- {b}" for b in bullets))
 
 
 def review_title(bounds: pd.Series, *, export: str, tz: str) -> Text:
@@ -148,7 +194,7 @@ def comparison_text(
     ratio = row.get("median_ratio")
     low, high = row.get("median_ratio_low"), row.get("median_ratio_high")
     interval = (
-        f" (95 % interval {low:.2f}–{high:.2f})"
+        f" ({interval_level(row)} interval {low:.2f}–{high:.2f})"
         if pd.notna(low) and pd.notna(high)
         else " (no interval: too few incidents)"
     )
@@ -162,7 +208,7 @@ def comparison_text(
     if pd.notna(g) and pd.notna(g_low) and pd.notna(g_high):
         text += (
             f" The verdict rests on the typical incident (the geometric mean, which weighs every incident"
-            f" where the median reads the middle one): {g:.2f}× as long (95 % interval {g_low:.2f}–{g_high:.2f})."
+            f" where the median reads the middle one): {g:.2f}× as long ({interval_level(row)} interval {g_low:.2f}–{g_high:.2f})."
         )
     text += f" Verdict: **{verdict}**"
     p = row.get("p_value")

@@ -20,7 +20,10 @@ _LABELS = {
     "recovered_at": "Service recovered",
     "resolved_at": "Resolved",
 }
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+#: What Markdown reads as markup inside a line (export text is never at a line's start: it follows
+#: a heading's words or a table's pipe): backslash, code, emphasis, links, table pipes,
+#: strikethrough. An underscore inside a word (``api_gateway``) is no emphasis and stays as it is.
+_SPECIAL = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
 def escape_markdown(text: object) -> str:
@@ -29,6 +32,7 @@ def escape_markdown(text: object) -> str:
         return "—"
     value = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = _SPECIAL.sub(r"\\\1", value)
+    value = re.sub(r"#+\s*$", lambda m: m.group(0).replace("#", "\\#"), value)  # no heading's closing #
     return " ".join(value.split())  # no line breaks inside a table cell or heading
 
 

@@ -6,6 +6,8 @@ Every record of an export is either analysed or listed here with its reason, so 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -320,31 +322,68 @@ def _duration_findings(
     ]
 
 
-def export_overview(incidents: pd.DataFrame, durations: pd.DataFrame) -> pd.DataFrame:
+def export_overview(
+    incidents: pd.DataFrame,
+    durations: pd.DataFrame,
+    *,
+    tz: str = "UTC",
+    as_of: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
     """How the records of an export were accounted for.
+
+    Parameters
+    ----------
+    tz : str
+        The timezone the times are written in (named after them).
+    as_of : timestamp, optional
+        The review date the open incidents are counted at; by default the latest timestamp in the
+        export, as :func:`mttr_lab.phase_durations` takes it.
 
     Returns
     -------
     DataFrame
-        One column ``value`` indexed by: ``records read``, ``analysed``, ``excluded``
-        (``records read = analysed + excluded`` always), ``open`` (analysed and unresolved),
-        ``sources``, ``first incident``, ``last incident`` (clock start, UTC).
+        One column ``value`` (text) indexed by: ``records read``, ``analysed``, ``excluded``
+        (``records read = analysed + excluded`` always), ``open`` (analysed and unresolved at the
+        review date), ``sources`` (the vendors' names), ``first incident``, ``last incident``
+        (clock start) and ``review date``, the times in ``tz``.
     """
     require(incidents, INCIDENTS, function="export_overview")
     require(durations, DURATIONS, function="export_overview", columns=("clock_start", "is_open"))
     reason = exclusions(incidents)
     start = durations["clock_start"]
-    sources = ", ".join(sorted(incidents["source"].dropna().unique())) if "source" in incidents else ""
+    at = default_as_of(incidents) if as_of is None else as_utc(as_of)
+    sources = (
+        ", ".join(sorted(source_name(s) for s in incidents["source"].dropna().unique()))
+        if "source" in incidents
+        else ""
+    )
+
+    def local(value: pd.Timestamp) -> str:
+        return "" if pd.isna(value) else f"{value.tz_convert(tz):%Y-%m-%d %H:%M} {tz}"
+
     rows = {
         "records read": len(incidents),
         "analysed": len(durations),
         "excluded": int(reason.notna().sum()),
         "open": int(durations["is_open"].sum()),
         "sources": sources,
-        "first incident": f"{start.min():%Y-%m-%d %H:%M} UTC" if start.notna().any() else "",
-        "last incident": f"{start.max():%Y-%m-%d %H:%M} UTC" if start.notna().any() else "",
+        "first incident": local(start.min()),
+        "last incident": local(start.max()),
+        "review date": local(at),
     }
     return pd.DataFrame({"value": [str(v) for v in rows.values()]}, index=pd.Index(list(rows), name=None))
+
+
+def source_name(source: str) -> str:
+    """A source as people name it: ``firehydrant`` is FireHydrant, ``incidentio`` incident.io."""
+    from .readers import GENERIC_FORMATS, available
+
+    if source in GENERIC_FORMATS:
+        return f"a {source.upper()} file"
+    module = available().get(source)
+    name = getattr(module, "SIGNATURE", (source,))[0]
+    brand = re.sub(r"^an? (?=[A-Z]|incident\.io)", "", name)  # a vendor by its name, else "an event log"
+    return re.sub(r" export$", "", brand) if brand != name else name
 
 
 def findings_overview(findings: pd.DataFrame) -> pd.DataFrame:

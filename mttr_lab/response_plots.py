@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from .plots import _axes, _log_minutes_axis
+from .units import interval_level
 
 __all__ = ["plot_adherence", "plot_channels", "plot_growth", "plot_growth_panels", "plot_ping_pong"]
 
@@ -176,6 +177,6 @@ def plot_channels(table: pd.DataFrame, *, ax: Axes | None = None, metric: str = 
     finite = values[np.isfinite(values) & (values > 0)]
     if len(finite):
         _log_minutes_axis(ax, "x", float(finite.min()), float(finite.max()))
-    ax.set_xlabel(f"median {metric} (bars: 95 % interval; orange: reported by customers)")
+    ax.set_xlabel(f"median {metric} (bars: {interval_level(table)} interval; orange: reported by customers)")
     ax.set_title("Detection channels: share of incidents and time to recover", fontsize=10)
     return ax

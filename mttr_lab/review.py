@@ -127,7 +127,7 @@ def review_bounds(
     if start is not None or end is not None:
         if start is None or end is None:
             raise InputError("a custom review window needs both its first and its last day")
-        first_day, last_day = (pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize())
+        first_day, last_day = (_day(start, "first"), _day(end, "last"))
         if first_day.tzinfo is not None or last_day.tzinfo is not None:
             first_day, last_day = first_day.tz_localize(None), last_day.tz_localize(None)
         if last_day < first_day:
@@ -173,6 +173,19 @@ def review_bounds(
     first_day, last_day = chosen.start_time.normalize(), chosen.end_time.normalize()
     previous_first = (chosen - 1).start_time
     return _bounds(period, name(chosen), name(chosen - 1), first_day, last_day, previous_first, utc, as_of)
+
+
+def _day(value: object, which: str) -> pd.Timestamp:
+    """A day of a custom review window, or one clear error naming which day and what was found."""
+    try:
+        day = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        day = pd.NaT
+    if pd.isna(day):
+        raise InputError(
+            f"the review window's {which} day is not a date", found=repr(value), expected="e.g. 2026-06-01"
+        )
+    return day.normalize()
 
 
 def _bounds(

@@ -6,6 +6,7 @@ a terminal summary formats durations without loading matplotlib.
 
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
@@ -80,6 +81,11 @@ def format_minutes(minutes: float | None, _pos: object = None) -> str:
         return f"{hours:.0f} h" if hours >= 10 else f"{hours:.1f}".removesuffix(".0") + " h"
     days = minutes / 1440
     return f"{days:.0f} d" if days >= 10 else f"{days:.1f}".removesuffix(".0") + " d"
+
+
+def interval_level(table: pd.DataFrame | pd.Series) -> str:
+    """The level of a table's (or row's) intervals for a label ("95 %"), from ``attrs["confidence"]``."""
+    return f"{100 * float(table.attrs.get('confidence', 0.95)):g} %"
 
 
 def format_p(p: float | None) -> str:
@@ -258,6 +264,11 @@ def show(table: pd.DataFrame, **options: object) -> object:
     Returns a pandas ``Styler`` (renders as HTML); ``options`` go to :func:`readable`.
     """
     shown = readable(table, **options)  # type: ignore[arg-type]
+    note = _label("note", 0.95)
+    footnotes: list[tuple[str, str]] = []
+    if note in shown.columns:
+        cells, footnotes = shared_notes(shown[note].tolist())
+        shown[note] = cells
     # Text from the export (titles, labels) is escaped: a title is never markup.
     styler = (
         shown.style.format(escape="html")
@@ -269,4 +280,39 @@ def show(table: pd.DataFrame, **options: object) -> object:
     text = _text_columns(shown)
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    if footnotes:  # said once, under the table
+        lines = "<br>".join(html.escape(f"{mark} {words}") for mark, words in footnotes)
+        styler = styler.set_caption(lines).set_table_styles(
+            [{"selector": "caption", "props": "caption-side: bottom; text-align: left; padding-top: 0.4em;"}],
+            overwrite=False,
+        )
     return styler
+
+
+#: Marks of notes said once under a table.
+_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def shared_notes(notes: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Notes said once: a part ("; "-separated) that two or more rows share becomes a footnote.
+
+    Returns the cells, each with its own parts and the marks of its shared ones, and the
+    footnotes as (mark, text) in order of first appearance. Parts beyond the ninth shared one
+    stay in their rows.
+    """
+    parts = [[] if n == MISSING else n.split("; ") for n in notes]
+    counts: dict[str, int] = {}
+    for row in parts:
+        for part in dict.fromkeys(row):
+            counts[part] = counts.get(part, 0) + 1
+    shared = [p for p in counts if counts[p] >= 2][: len(_MARKS)]
+    if not shared:
+        return list(notes), []
+    mark = dict(zip(shared, _MARKS, strict=False))
+    cells = []
+    for row in parts:
+        own = [p for p in row if p not in mark]
+        marks = "".join(mark[p] for p in row if p in mark)
+        cell = "; ".join(own) + (f" {marks}" if own and marks else marks)
+        cells.append(cell or MISSING)
+    return cells, [(mark[p], p) for p in shared]

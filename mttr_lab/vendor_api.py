@@ -81,6 +81,8 @@ def fetch(
         vendor's message, or a request still failing after the retries.
     """
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError("the pages go into a folder, and this is a file", file=str(out), expected="a folder")
     out.mkdir(parents=True, exist_ok=True)
     environ = os.environ if environ is None else environ
     if vendor == "statuspage":

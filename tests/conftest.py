@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import numpy as np
+import pandas as pd
 import pytest
+from scipy import stats
+
+import mttr_lab as mttr
 
 matplotlib.use("Agg")  # tests draw off-screen, whatever the machine has
 
@@ -80,3 +85,89 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         path = Path(str(item.fspath))
         if path.suffix == ".ipynb" and "shared/data/real" in path.read_text(encoding="utf-8"):
             item.add_marker(pytest.mark.skip(reason="../shared/data/real is not present"))
+
+
+@pytest.fixture(scope="session")
+def sample() -> pd.DataFrame:
+    """The durations of the bundled sample, read through the real reader."""
+    return mttr.phase_durations(mttr.read_export(SAMPLE, source="firehydrant"))
+
+
+@pytest.fixture
+def close_figures():
+    """Close the figures a plot test made (``pytestmark = pytest.mark.usefixtures("close_figures")``)."""
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------- comparison exports
+# Shared by test_compare, test_stratified and test_groups: exports built through the real readers.
+
+T0 = pd.Timestamp("2025-01-01", tz="UTC")
+
+
+def export(tmp_path, starts, minutes, *, severity=None, as_of=None, name="incidents.csv"):
+    """A generic CSV export (one incident per start, resolved ``minutes`` later, open when NaN or
+    later than ``as_of``), read back through the real reader."""
+    starts = pd.DatetimeIndex(starts)
+    ends = starts + pd.to_timedelta(np.round(np.asarray(minutes, dtype=float) * 60), unit="s")
+    if as_of is not None:
+        ends = ends.where(ends <= as_of)
+    frame = pd.DataFrame(
+        {
+            "incident_id": [f"i{i}" for i in range(len(starts))],
+            "detected_at": starts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "resolved_at": pd.Series(ends).dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "severity": severity if severity is not None else "high",
+        }
+    )
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return mttr.phase_durations(mttr.read_export(path), as_of=as_of)
+
+
+def quantiles(n, median, sigma):
+    """n lognormal quantiles whose logs have exactly the given median and sample SD."""
+    z = stats.norm.ppf((np.arange(n) + 0.5) / n)
+    return median * np.exp(sigma * (z - z.mean()) / z.std(ddof=1))
+
+
+def spread(start, days, n):
+    """n start times evenly spread over ``days`` days from ``start``."""
+    return pd.Timestamp(start) + pd.to_timedelta(np.arange(n) * days * 86400 / n, unit="s")
+
+
+BEFORE = ("2025-01-01T00:00Z", "2025-04-01T00:00Z")
+AFTER = ("2025-04-01T00:00Z", "2025-07-01T00:00Z")
+
+
+def two_quarters(tmp_path, before_minutes, after_minutes, **kw):
+    starts = spread(T0, 90, len(before_minutes)).append(
+        spread(pd.Timestamp("2025-04-01", tz="UTC"), 90, len(after_minutes))
+    )
+    return export(tmp_path, starts, np.concatenate([before_minutes, after_minutes]), **kw)
+
+
+def two_periods(*, reps: int, n: int, cut: float, seed: int) -> pd.DataFrame:
+    """``reps`` pairs of 30-day periods, ``n`` lognormal incidents each (sigma 1.25), the second
+    of each pair ``cut`` times as long."""
+    rng = np.random.default_rng(seed)
+    size = reps * 2 * n
+    period = np.repeat(np.arange(reps * 2), n)
+    minutes = 60 * np.exp(rng.normal(0, 1.25, size)) * np.where(period % 2 == 1, cut, 1.0)
+    start = pd.Timestamp("2020-01-01T00:00Z")
+    detected = (
+        start
+        + pd.to_timedelta(period * 30, unit="D")
+        + pd.to_timedelta(rng.uniform(0, 20 * 1440, size), unit="min")
+    )
+    table = pd.DataFrame(
+        {
+            "incident_id": np.arange(size).astype(str),
+            "detected_at": detected,
+            "resolved_at": detected + pd.to_timedelta(minutes, unit="min"),
+        }
+    )
+    return mttr.phase_durations(mttr.from_frame(table))

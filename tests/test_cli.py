@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 from conftest import SAMPLE
 
 import mttr_lab as mttr
-from mttr_lab.cli import main
+from mttr_lab.cli import _in_cli_words, main
 
 
 def test_synth_writes_a_readable_export(tmp_path, capsys):
@@ -51,7 +52,7 @@ def test_postmortem_escapes_text_from_the_export(tmp_path, capsys):
     assert main(["postmortem", str(export), "X-1"]) == 0
     text = capsys.readouterr().out
     assert "<script>" not in text
-    assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\| \\*bold\\*" in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; \\| \\*bold\\*" in text
     assert "| Acknowledged | 2024-01-01 10:05 UTC | 5 min |" in text
     assert "## Root cause" in text and "## What went well" in text
     assert main(["postmortem", str(export), "nope"]) == 2
@@ -66,6 +67,12 @@ def test_postmortem_escapes_text_from_the_export(tmp_path, capsys):
         (["report", "{sample}", "--as-of", "yesterday"], "--as-of is not a date"),
         (["check", "{sample}", "--source", "splunk"], "unknown source 'splunk'"),
         (["summary", "{sample}", "--columns", "oops"], "name=value"),
+        (
+            ["summary", "{sample}", "--source", "pagerduty"],
+            "read it with --source firehydrant or --source auto",
+        ),
+        (["report", "{sample}", "--from", "2026-13-01", "--to", "2026-14-01"], "first day is not a date"),
+        (["fetch", "statuspage", "--out", "{sample}"], "the pages go into a folder, and this is a file"),
     ],
 )
 def test_wrong_arguments_give_one_line_and_exit_2(argv, expected, capsys):
@@ -74,6 +81,14 @@ def test_wrong_arguments_give_one_line_and_exit_2(argv, expected, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("mttr-lab:") and expected in err[-1]
     assert not any("Traceback" in line for line in err)
+    assert not re.search(r"\b(source|columns|tz|as_of|severity_map|dayfirst)=", err[-1])  # CLI words
+
+
+def test_python_keywords_in_errors_read_as_options():
+    assert _in_cli_words("use source='csv' with columns= or dayfirst=False") == (
+        "use --source csv with --columns or --monthfirst"
+    )
+    assert _in_cli_words("--columns incident_id=id") == "--columns incident_id=id"  # a mapping stays
 
 
 def test_report_on_an_unreadable_export_fails_fast(tmp_path, capsys):

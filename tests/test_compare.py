@@ -1,65 +1,16 @@
-"""compare_periods and compare_periods_stratified, against known truths and scipy references."""
+"""compare_periods, against known truths and scipy references."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import AFTER, BEFORE, T0, export, quantiles, spread, two_periods, two_quarters
 from scipy import stats
 
 import mttr_lab as mttr
-from mttr_lab.compare import (
-    VERDICTS,
-    compare_periods,
-    compare_periods_stratified,
-    detectable_ratio,
-    needed_per_group,
-)
-
-T0 = pd.Timestamp("2025-01-01", tz="UTC")
-
-
-def export(tmp_path, starts, minutes, *, severity=None, as_of=None, name="incidents.csv"):
-    """A generic CSV export (one incident per start, resolved ``minutes`` later, open when NaN or
-    later than ``as_of``), read back through the real reader."""
-    starts = pd.DatetimeIndex(starts)
-    ends = starts + pd.to_timedelta(np.round(np.asarray(minutes, dtype=float) * 60), unit="s")
-    if as_of is not None:
-        ends = ends.where(ends <= as_of)
-    frame = pd.DataFrame(
-        {
-            "incident_id": [f"i{i}" for i in range(len(starts))],
-            "detected_at": starts.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "resolved_at": pd.Series(ends).dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "severity": severity if severity is not None else "high",
-        }
-    )
-    path = tmp_path / name
-    frame.to_csv(path, index=False)
-    return mttr.phase_durations(mttr.read_export(path), as_of=as_of)
-
-
-def quantiles(n, median, sigma):
-    """n lognormal quantiles whose logs have exactly the given median and sample SD."""
-    z = stats.norm.ppf((np.arange(n) + 0.5) / n)
-    return median * np.exp(sigma * (z - z.mean()) / z.std(ddof=1))
-
-
-def spread(start, days, n):
-    """n start times evenly spread over ``days`` days from ``start``."""
-    return pd.Timestamp(start) + pd.to_timedelta(np.arange(n) * days * 86400 / n, unit="s")
-
-
-BEFORE = ("2025-01-01T00:00Z", "2025-04-01T00:00Z")
-AFTER = ("2025-04-01T00:00Z", "2025-07-01T00:00Z")
-
-
-def two_quarters(tmp_path, before_minutes, after_minutes, **kw):
-    starts = spread(T0, 90, len(before_minutes)).append(
-        spread(pd.Timestamp("2025-04-01", tz="UTC"), 90, len(after_minutes))
-    )
-    return export(tmp_path, starts, np.concatenate([before_minutes, after_minutes]), **kw)
-
+from mttr_lab.compare import VERDICTS, compare_periods, detectable_ratio, needed_per_group
+from mttr_lab.stratified import compare_periods_stratified
 
 # --------------------------------------------------------------------------- analytic anchors
 
@@ -241,138 +192,6 @@ def test_bad_arguments(tmp_path):
         compare_periods(durations, before=BEFORE, after=AFTER, metric="mttr")
     with pytest.raises(ValueError, match="n_resamples"):
         compare_periods(durations, before=BEFORE, after=AFTER, n_resamples=10)
-    with pytest.raises(ValueError, match="weights"):
-        compare_periods_stratified(durations, before=BEFORE, after=AFTER, weights="equal")
-    with pytest.raises(ValueError, match="not a column"):
-        compare_periods_stratified(durations, before=BEFORE, after=AFTER, by="region")
-
-
-# --------------------------------------------------------------------------- stratified
-
-
-def mixed_quarters(tmp_path):
-    """Identical within-severity durations in both quarters; only the severity mix changes.
-
-    Low-severity incidents take a median 120 min, critical ones 15 min. Before: 60 of each.
-    After: 120 low and 30 critical (the same 30 values per severity, repeated)."""
-    low, crit = quantiles(30, 120, 0.8), quantiles(30, 15, 0.8)
-    before = np.concatenate([np.tile(low, 2), np.tile(crit, 2)])
-    after = np.concatenate([np.tile(low, 4), crit])
-    severity = ["low"] * 60 + ["critical"] * 60 + ["low"] * 120 + ["critical"] * 30
-    return two_quarters(tmp_path, before, after, severity=severity)
-
-
-def test_a_mix_shift_looks_slower_unadjusted_but_not_adjusted(tmp_path):
-    durations = mixed_quarters(tmp_path)
-    crude = compare_periods(durations, before=BEFORE, after=AFTER).iloc[0]
-    assert crude["verdict"] == "worsened"
-    for weights in ("mix", "inverse_variance"):
-        table = compare_periods_stratified(durations, before=BEFORE, after=AFTER, weights=weights)
-        table = table.set_index("stratum")
-        assert list(table.index) == ["low", "critical", "unadjusted", "adjusted"]
-        assert table.loc["unadjusted", "verdict"] == "worsened"
-        assert table.loc["unadjusted", "geomean_ratio"] == pytest.approx(8**0.3, rel=0.01)
-        assert table.loc["adjusted", "geomean_ratio"] == pytest.approx(1.0, abs=1e-3)
-        assert table.loc["adjusted", "verdict"] == "no detectable change"
-        assert table.loc["low", "geomean_ratio"] == pytest.approx(1.0, abs=1e-3)
-        assert table.loc[["low", "critical"], "weight"].sum() == pytest.approx(1.0)
-        assert (table.loc["low", "share_before"], table.loc["low", "share_after"]) == (0.5, 0.8)
-        assert table.loc["adjusted", "geomean_ratio_low"] < 1 < table.loc["adjusted", "geomean_ratio_high"]
-    mix = compare_periods_stratified(durations, before=BEFORE, after=AFTER).set_index("stratum")
-    assert mix.loc["low", "weight"] == pytest.approx(180 / 270)  # the pooled mix
-
-
-def test_stratified_with_one_stratum_is_the_welch_interval(tmp_path):
-    rng = np.random.default_rng(8)
-    b, a = rng.lognormal(4, 1.2, 40), rng.lognormal(3.5, 1.2, 50)
-    durations = two_quarters(tmp_path, b, a)
-    table = compare_periods_stratified(durations, before=BEFORE, after=AFTER).set_index("stratum")
-    mins = mttr.to_minutes(durations["time_to_recover"]).to_numpy()
-    ref = stats.ttest_ind(np.log(mins[40:]), np.log(mins[:40]), equal_var=False)
-    ci = ref.confidence_interval(0.95)
-    for label in ("high", "adjusted"):
-        assert table.loc[label, "geomean_ratio_low"] == pytest.approx(np.exp(ci.low))
-        assert table.loc[label, "geomean_ratio_high"] == pytest.approx(np.exp(ci.high))
-        assert table.loc[label, "p_value"] == pytest.approx(ref.pvalue)
-
-
-def test_stratified_sees_a_real_cut_in_every_stratum(tmp_path):
-    rng = np.random.default_rng(21)
-    medians = {"low": 120.0, "medium": 60.0, "critical": 20.0}
-    n_b = {"low": 40, "medium": 80, "critical": 60}
-    n_a = {"low": 100, "medium": 60, "critical": 20}
-    before = np.concatenate([rng.lognormal(np.log(medians[s]), 1.0, n_b[s]) for s in medians])
-    after = np.concatenate([rng.lognormal(np.log(medians[s] / 2), 1.0, n_a[s]) for s in medians])
-    severity = [s for s in medians for _ in range(n_b[s])] + [s for s in medians for _ in range(n_a[s])]
-    durations = two_quarters(tmp_path, before, after, severity=severity)
-    table = compare_periods_stratified(durations, before=BEFORE, after=AFTER).set_index("stratum")
-    assert table.loc["adjusted", "verdict"] == "improved"
-    assert table.loc["adjusted", "geomean_ratio_low"] <= 0.5 <= table.loc["adjusted", "geomean_ratio_high"]
-    # The after quarter has more slow low-severity incidents: the crude ratio understates the cut.
-    assert table.loc["unadjusted", "geomean_ratio"] > table.loc["adjusted", "geomean_ratio"]
-
-
-def test_a_thin_stratum_is_shown_but_left_out(tmp_path):
-    rng = np.random.default_rng(4)
-    before, after = rng.lognormal(4, 1, 31), rng.lognormal(4, 1, 30)
-    severity = ["low"] * 30 + ["critical"] + ["low"] * 30
-    durations = two_quarters(tmp_path, before, after, severity=severity)
-    table = compare_periods_stratified(durations, before=BEFORE, after=AFTER).set_index("stratum")
-    assert table.loc["critical", "n_before"] == 1 and table.loc["critical", "n_after"] == 0
-    assert table.loc["critical", "weight"] == 0
-    assert "left out" in table.loc["critical", "note"]
-    assert np.isnan(table.loc["critical", "geomean_ratio"])
-    assert table.loc["low", "weight"] == pytest.approx(1.0)
-
-
-def test_compare_groups_finds_the_slow_service_and_adjusts_for_many_tests(tmp_path):
-    import mttr_lab as mttr
-
-    rng = np.random.default_rng(3)
-    rows = ["incident_id,detected_at,resolved_at,service"]
-    start = pd.Timestamp("2024-01-01T00:00Z")
-    spec = {"slow": 3.0, "a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0, "tiny": 1.0}
-    k = 0
-    for service, factor in spec.items():
-        for _ in range(8 if service == "tiny" else 120):
-            minutes = factor * rng.lognormal(np.log(60), 1.0)
-            t0 = start + pd.Timedelta(hours=k)
-            rows.append(
-                f"i{k},{t0:%Y-%m-%dT%H:%M:%SZ},{t0 + pd.Timedelta(minutes=minutes):%Y-%m-%dT%H:%M:%SZ},{service}"
-            )
-            k += 1
-    path = tmp_path / "services.csv"
-    path.write_text("\n".join(rows) + "\n")
-    table = mttr.compare_groups(mttr.phase_durations(mttr.read_export(path)), by="service")
-    assert table.index[0] == "slow" and table.loc["slow", "verdict"] == "slower than the rest"
-    assert table.loc["tiny", "verdict"].startswith("too few incidents")
-    # The others are alike: none is called slower (against a rest that holds the slow one, some
-    # may rightly test faster).
-    assert not table.loc[["a", "b", "c", "d"], "verdict"].str.startswith("slower").any()
-    assert (table["p_adjusted"].dropna() >= table["p_value"].dropna()).all()
-
-
-def _two_periods(*, reps: int, n: int, cut: float, seed: int) -> pd.DataFrame:
-    """``reps`` pairs of 30-day periods, ``n`` lognormal incidents each (sigma 1.25), the second
-    of each pair ``cut`` times as long."""
-    rng = np.random.default_rng(seed)
-    size = reps * 2 * n
-    period = np.repeat(np.arange(reps * 2), n)
-    minutes = 60 * np.exp(rng.normal(0, 1.25, size)) * np.where(period % 2 == 1, cut, 1.0)
-    start = pd.Timestamp("2020-01-01T00:00Z")
-    detected = (
-        start
-        + pd.to_timedelta(period * 30, unit="D")
-        + pd.to_timedelta(rng.uniform(0, 20 * 1440, size), unit="min")
-    )
-    table = pd.DataFrame(
-        {
-            "incident_id": np.arange(size).astype(str),
-            "detected_at": detected,
-            "resolved_at": detected + pd.to_timedelta(minutes, unit="min"),
-        }
-    )
-    return mttr.phase_durations(mttr.from_frame(table))
 
 
 def _verdicts(durations: pd.DataFrame, reps: int) -> tuple[pd.Series, pd.DataFrame]:
@@ -393,36 +212,11 @@ def test_the_verdict_has_the_power_that_detectability_promises():
     # power by the test on log durations. The verdict rests on that test (and the rank test
     # agreeing), so it says "improved" about as often; on the median-ratio bootstrap it said so
     # in about 55 % of samples. 300 replicates: Monte Carlo error about 0.025.
-    shares, table = _verdicts(_two_periods(reps=300, n=2210, cut=0.9, seed=5), 300)
+    shares, table = _verdicts(two_periods(reps=300, n=2210, cut=0.9, seed=5), 300)
     assert table["detectable_ratio"].between(0.89, 0.91).all()
     assert shares.get("improved", 0) >= 0.75
-    null, _ = _verdicts(_two_periods(reps=200, n=2210, cut=1.0, seed=6), 200)
+    null, _ = _verdicts(two_periods(reps=200, n=2210, cut=1.0, seed=6), 200)
     assert 1 - null.get("no detectable change", 0) <= 0.05  # false alarms, either direction
-
-
-def test_per_severity_verdicts_are_one_family_holm_corrected():
-    # No change anywhere, four severities: uncorrected, about 18 % of runs flagged at least one
-    # severity; as one Holm family the share of runs with any false alarm stays under 5 %.
-    reps, n = 300, 200
-    durations = _two_periods(reps=reps, n=n, cut=1.0, seed=21)
-    levels = np.array(["low", "medium", "high", "critical"])
-    durations["severity"] = pd.Categorical(
-        levels[np.random.default_rng(22).integers(0, 4, len(durations))], categories=levels, ordered=True
-    )
-    start = pd.Timestamp("2020-01-01T00:00Z")
-    size = len(durations) // reps
-    flagged = raw = 0
-    for r in range(reps):
-        pair = durations.iloc[r * size : (r + 1) * size]
-        before = (start + pd.Timedelta(days=60 * r), start + pd.Timedelta(days=60 * r + 30))
-        after = (before[1], before[1] + pd.Timedelta(days=30))
-        table = mttr.compare_periods_stratified(pair, before=before, after=after).iloc[:4]
-        flagged += (table["verdict"] != "no detectable change").any()
-        raw += (table["p_value"] < 0.05).any()
-        assert (table["p_value_holm"] >= table["p_value"]).all()
-    assert raw / reps > 0.1  # the family problem is real in this simulation
-    assert flagged / reps <= 0.065  # Holm keeps it at most 0.05; 300 replicates: error about 0.013
-    assert table["note"].str.contains("Holm-corrected over 4 tested strata").all()
 
 
 def test_holm_matches_the_textbook_step_down():

@@ -180,6 +180,24 @@ def test_controls_drive_the_same_state(explorer: mttr.Explorer) -> None:
     assert explorer._summary_out.value != before
 
 
+def test_tables_reach_the_widget_before_the_figure_is_drawn(
+    explorer: mttr.Explorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The figure costs most of an update; the caption and tables are written before it."""
+    _widget = explorer.widget
+    seen: list[tuple[str, str]] = []
+    draw = explorer._draw_figure
+    monkeypatch.setattr(
+        explorer,
+        "_draw_figure",
+        lambda: (seen.append((explorer._caption_out.value, explorer._summary_out.value)), draw()),
+    )
+    explorer.set(severity="critical")
+    caption, summary = seen[0]
+    assert f"{len(explorer.selection):,} of" in caption
+    assert summary == _table_html(explorer.summary, tz=explorer.tz, name="summary")
+
+
 def test_quick_control_changes_make_one_update(explorer: mttr.Explorer, durations: pd.DataFrame) -> None:
     import asyncio
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from conftest import SAMPLE
 
 import mttr_lab as mttr
 
@@ -66,3 +67,26 @@ def test_comparison_text_reports_the_verdict_and_what_could_be_detected():
     assert "has no closed incident to measure" in mttr.comparison_text(
         pd.Series({"n_before": 0, "n_after": 5}), before="Q1", after="Q2"
     )
+
+
+def test_sentences_name_the_level_the_intervals_were_computed_at():
+    durations = mttr.phase_durations(mttr.read_export(SAMPLE))
+    headline = mttr.headline(mttr.duration_summary(durations, confidence=0.9).loc["all"])
+    assert "(90 % interval " in headline and "95 %" not in headline
+    middle = durations["clock_start"].sort_values().iloc[len(durations) // 2]
+    first, last = durations["clock_start"].min(), durations["clock_start"].max() + pd.Timedelta(days=1)
+    comparison = mttr.compare_periods(durations, before=(first, middle), after=(middle, last), confidence=0.8)
+    text = mttr.comparison_text(comparison.iloc[0], before="then", after="now")
+    assert "(80 % interval " in text and "95 %" not in text
+
+
+def test_method_text_takes_its_numbers_from_the_code():
+    from mttr_lab.stats import MEAN_INTERVAL_MIN, quantile_interval_sizes
+
+    text = mttr.method_text()
+    assert "95 % intervals" in text and f"from {MEAN_INTERVAL_MIN:,} incidents" in text
+    assert f"of the 99th's from {quantile_interval_sizes(0.99)[1]:,}" in text
+    at_90 = mttr.method_text(confidence=0.9)
+    assert "90 % intervals" in at_90
+    assert f"of the 99th's from {quantile_interval_sizes(0.99, confidence=0.9)[1]:,}" in at_90
+    assert "`" not in text and "_" not in text  # no code words in what a reader sees

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-from conftest import HAND
+from conftest import HAND, SAMPLE
 
 import mttr_lab as mttr
+from mttr_lab.schema import MILESTONES
 
 
 def read_hand(fixtures):
@@ -109,3 +110,27 @@ def test_findings_of_several_files_name_the_file(tmp_path):
     assert superseded[["incident_id", "file", "record"]].values.tolist() == [["A", "page1.csv", 1]]
     single = mttr.check_incidents(mttr.read_export(folder / "page1.csv"))
     assert "file" not in single.columns
+
+
+def test_overview_names_vendor_timezone_and_the_review_date():
+    incidents = mttr.read_export(SAMPLE)
+    durations = mttr.phase_durations(incidents)
+    overview = mttr.export_overview(incidents, durations, tz="Europe/Berlin")["value"]
+    assert overview["sources"] == "FireHydrant"
+    first = durations["clock_start"].min().tz_convert("Europe/Berlin")
+    assert overview["first incident"] == f"{first:%Y-%m-%d %H:%M} Europe/Berlin"
+    times = incidents[[c for c in MILESTONES if c in incidents]]
+    latest = times.max().max().tz_convert("Europe/Berlin")  # no open incident's time passes it
+    assert overview["review date"] == f"{latest:%Y-%m-%d %H:%M} Europe/Berlin"
+    text = mttr.overview_text(mttr.export_overview(incidents, durations, tz="Europe/Berlin"))
+    assert f"at the review date, {overview['review date']}, {overview['open']} of them are still open" in text
+    assert "UTC" not in text
+    earlier = mttr.export_overview(incidents, durations, as_of="2026-10-01T00:00:00Z")["value"]
+    assert earlier["review date"] == "2026-10-01 00:00 UTC"
+
+
+def test_overview_says_none_is_open_and_names_generic_files(fixtures):
+    incidents = read_hand(fixtures)
+    closed = incidents[incidents["resolved_at"].notna()]
+    text = mttr.overview_text(mttr.export_overview(closed, mttr.phase_durations(closed)))
+    assert "none is open" in text and "a CSV file" in text

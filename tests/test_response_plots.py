@@ -87,3 +87,11 @@ def test_plot_growth_panels_puts_each_count_beside_the_other():
 )
 def test_short_verdicts(verdict, short):
     assert response_plots._short_verdict(verdict) == short
+
+
+def test_plot_channels_names_the_level_the_table_was_computed_at():
+    durations, _ = _fake(60, 1.0, seed=5)
+    durations["detection_channel"] = np.where(np.arange(60) % 3 == 0, "Phone", "api")
+    ax = response_plots.plot_channels(mttr.channel_summary(durations, confidence=0.9))
+    assert "90 % interval" in ax.get_xlabel() and "95" not in ax.get_xlabel()
+    plt.close(ax.figure)

@@ -129,3 +129,23 @@ def test_show_left_aligns_words_and_keeps_numbers_right():
 def test_show_renders_an_empty_table():
     empty = pd.DataFrame({"count": pd.Series(dtype="int64"), "note": pd.Series(dtype="str")})
     assert "incidents" in mttr.show(empty).to_html()
+
+
+def test_a_caveat_many_rows_share_is_said_once_under_the_table(durations):
+    by_service = mttr.duration_summary(durations, by="service")
+    caveat = "p90: no upper bound below 36 observed incidents"
+    small = pd.Series(range(len(by_service)), index=by_service.index) < 3
+    by_service.loc[small, "note"] = caveat  # as the summary writes it for services under 36 incidents
+    html = mttr.show(by_service[["count", "median", "p90", "note"]]).to_html()
+    assert html.count(caveat) == 1
+    assert f"<caption>¹ {caveat}</caption>" in html
+    assert html.count(">¹</td>") == small.sum()
+
+
+def test_shared_notes_keep_each_rows_own_parts():
+    from mttr_lab.units import shared_notes
+
+    cells, footnotes = shared_notes(["own; shared", "shared", MISSING, "alone"])
+    assert cells == ["own ¹", "¹", MISSING, "alone"]
+    assert footnotes == [("¹", "shared")]
+    assert shared_notes(["a", "b"]) == (["a", "b"], [])

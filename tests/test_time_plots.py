@@ -1,0 +1,49 @@
+"""Time plots, tested by their artists: every hour cell, the median per time class, gaps in the trend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mttr_lab as mttr
+from mttr_lab import time_plots
+
+pytestmark = pytest.mark.usefixtures("close_figures")
+
+
+def test_hour_weekday_heatmap_has_every_cell(sample):
+    table = mttr.hour_weekday_table(mttr.with_calendar(sample, tz="Europe/Berlin"))
+    ax = time_plots.plot_hour_weekday(table, tz="Europe/Berlin")
+    mesh = ax.collections[0]
+    assert mesh.get_array().size == 24 * 7
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert "Europe/Berlin" in ax.get_ylabel() and "Europe/Berlin" in ax.get_title(loc="left")
+
+
+def test_time_classes_show_median_interval_and_rate(sample):
+    summary = mttr.time_class_summary(mttr.with_calendar(sample, tz="Europe/Berlin"))
+    ax = time_plots.plot_time_classes(summary)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["business", "off", "sleep"]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[0].startswith(f"  n={summary.loc['business', 'count']}")
+    assert "/hour" in texts[0]
+    assert ax.get_xscale() == "log" and len(ax.get_xticks()) >= 3
+
+
+def test_trend_leaves_empty_periods_as_gaps(tmp_path):
+    rows = ["incident_id,detected_at,resolved_at"]
+    for month in (1, 2, 4):  # March has no incident
+        for day in range(1, 11):
+            rows.append(
+                f"m{month}d{day},2024-{month:02d}-{day:02d}T10:00:00Z,2024-{month:02d}-{day:02d}T1{day % 10}:30:00Z"
+            )
+    export = tmp_path / "gap.csv"
+    export.write_text("\n".join(rows) + "\n")
+    trend = mttr.duration_trend(mttr.phase_durations(mttr.read_export(export)), freq="ME")
+    ax = time_plots.plot_trend(trend, target=60)
+    line = ax.get_lines()[0]
+    y = np.asarray(line.get_ydata(), dtype=float)
+    assert len(y) == 4 and np.isnan(y[2])  # a gap, not a zero
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "no incidents" in labels and "target 1 h" in labels
+    assert ax.get_yscale() == "log"
