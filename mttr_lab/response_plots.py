@@ -94,6 +94,9 @@ def plot_growth_panels(tables: Mapping[str, pd.DataFrame], *, metric: str = "tim
     for ax, (name, table) in zip(axes[0], tables.items(), strict=False):
         table = table.rename_axis(name)
         plot_growth(table, ax=ax, metric=metric)
+        if ax.get_yscale() == "log":  # room for the count written beside the highest point
+            low, high = ax.get_ylim()
+            ax.set_ylim(low, high * 1.3)
         verdict = str(table["verdict"].iloc[0]) if len(table) else ""
         ax.set_title(f"{name[:1].upper()}{name[1:]}: {_short_verdict(verdict)}", fontsize=10)
         drawn.append(ax)
