@@ -584,6 +584,13 @@ def response_section(
         its impact began).
     """
     require(durations, DURATIONS, function="response_section")
+    if not isinstance(export, (str, Path)):
+        raise InputError(
+            "response_section reads the timeline from the export file itself",
+            field="export",
+            found=type(export).__name__,
+            expected="the path the incidents were read from (not a frame)",
+        )
     from .narrative import Text
     from .response import channel_summary, growth_by_count, ping_pong_pairs, response_process, untracked_time
     from .timeline import NoTimelineError, read_timeline

@@ -300,6 +300,8 @@ def test_response_section_of_an_empty_period_and_of_the_wrong_frame(pagerduty):
     assert mttr.response_section(empty, pagerduty, period="week").summary == "No incident in this week."
     with pytest.raises(mttr.InputError, match="response_section"):
         mttr.response_section(mttr.read_export(pagerduty), pagerduty)  # incidents, not durations
+    with pytest.raises(mttr.InputError, match="the path the incidents were read from"):
+        mttr.response_section(durations, mttr.read_timeline(pagerduty))  # a timeline, not the file
 
 
 def test_response_section_of_a_timeline_that_cannot_be_read(tmp_path):
