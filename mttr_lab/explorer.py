@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import io
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .errors import InputError
+from .explorer_widget import CLOCKS, SCALES, STATUSES, WidgetView, _png, _table_html
 from .frames import DURATIONS, INCIDENTS, require
 from .output import to_safe_csv
 from .phases import phase_durations
@@ -32,7 +32,7 @@ from .schema import METRICS
 from .stats import censored_minutes, duration_summary, ecdf_table
 from .time_plots import plot_trend
 from .trend import duration_trend
-from .units import format_minutes, show
+from .units import format_minutes
 
 __all__ = ["Explorer", "explore"]
 
@@ -56,43 +56,13 @@ SHOWN = (
     "within_60_high",
     "note",
 )
-STATUSES = ("all", "open", "closed")
-SCALES = ("log", "linear")
-CLOCKS = ("impact", "detection")
 #: What an incident without a group value is listed as (the review's wording).
 MISSING_GROUP = "none recorded"
-#: The group-by control's "nothing" (a dropdown cannot hold None as a choice).
-NO_GROUP = "-"
 #: Bootstrap resamples of the trend (its intervals that are drawn do not depend on them).
 TREND_RESAMPLES = 100
-#: Seconds a control change waits for the next one (clicks in a list, a slider's key presses).
-DEBOUNCE = 0.25
 #: How many of the slowest incidents are listed.
 SLOWEST = 10
 FILTERS = ("start", "end", *GROUPS, "status", "metric", "by", "clock", "scale")
-
-
-# ---------------------------------------------------------------- formatting (one replaceable step)
-
-
-def _table_html(table: pd.DataFrame, *, tz: str = "UTC", name: str = "table") -> str:
-    """A statistics table as people read it (the review's formatting), as HTML.
-
-    ``name`` makes the table's HTML ids (stable, so a saved notebook does not change on a re-run).
-    """
-    styler = show(table, tz=tz).set_uuid(f"mttr-{name}")
-    styler = styler.set_table_styles(
-        [{"selector": "td, th", "props": "padding: 2px 8px; text-align: left;"}], overwrite=False
-    )
-    unbroken = [c for c in styler.data.columns if c not in ("note", "title")]
-    styler = styler.set_properties(subset=unbroken, **{"white-space": "nowrap"})
-    return styler.to_html()
-
-
-def _png(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, metadata={"Software": None})  # laid out already
-    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- the explorer
@@ -126,7 +96,7 @@ def _clock_of(durations: pd.DataFrame) -> str:
     return "detection" if differs.any() and bool(at_detection.all()) else "impact"
 
 
-class Explorer:
+class Explorer(WidgetView):
     """An interactive view of one durations frame; see :func:`explore`.
 
     Attributes
@@ -388,167 +358,6 @@ class Explorer:
         png = folder / f"{name}.png"
         png.write_bytes(_png(self.figure()))
         return csv, png
-
-    # ------------------------------------------------------------ the widget
-
-    @property
-    def widget(self) -> Any:
-        """The ipywidgets container: controls left, outputs right (made on first use)."""
-        if self._widget is None:
-            self._build()
-        return self._widget
-
-    def _build(self) -> None:
-        import ipywidgets as w
-
-        days = []
-        if self._first is not None:
-            days = [d.date() for d in pd.date_range(self._first, self._last, freq="D")]
-        layout = w.Layout(width="250px")
-        style = {"description_width": "70px"}
-        self._controls: dict[str, Any] = {}
-        if days:
-            self._controls["dates"] = w.SelectionRangeSlider(
-                options=[(d.isoformat(), d) for d in days],
-                index=(0, len(days) - 1),
-                description="dates",
-                continuous_update=False,  # a drag updates once, on release
-                layout=w.Layout(width="520px"),
-                style=style,
-            )
-        for g in self.groups:
-            self._controls[g] = w.SelectMultiple(
-                options=self._values[g],
-                rows=min(5, max(2, len(self._values[g]))),
-                description=g,
-                layout=layout,
-                style=style,
-            )
-        self._controls["status"] = w.ToggleButtons(
-            options=STATUSES, description="incidents", style={"button_width": "60px"}
-        )
-        self._controls["metric"] = w.Dropdown(
-            options=[(m.replace("_", " "), m) for m in self.metrics],
-            description="metric",
-            layout=layout,
-            style=style,
-        )
-        self._controls["by"] = w.Dropdown(
-            options=[("nothing", NO_GROUP), *[(g, g) for g in self.groups]],
-            description="group by",
-            layout=layout,
-            style=style,
-        )
-        self._controls["clock"] = w.Dropdown(
-            options=list(self._frames),
-            description="clock start",
-            layout=layout,
-            style=style,
-            disabled=len(self._frames) == 1,
-        )
-        self._controls["scale"] = w.ToggleButtons(
-            options=SCALES, description="axis", style={"button_width": "60px"}
-        )
-        self._save_button = w.Button(
-            description="save",
-            icon="download",
-            tooltip="write the table (CSV) and the figure (PNG) next to the notebook",
-        )
-        self._message = w.HTML()
-        self._caption_out = w.HTML()
-        self._image = w.Image(
-            format="png", layout=w.Layout(max_width="100%", height="auto", min_width="0", flex="1 1 auto")
-        )
-        self._summary_out = w.HTML()
-        self._slowest_out = w.HTML()
-        for key, control in self._controls.items():
-            control.observe(self._on_change, names="value")
-            control._mttr_key = key
-        self._save_button.on_click(self._on_save)
-        self._sync_controls()
-        controls = w.VBox(
-            [c for k, c in self._controls.items() if k != "dates"] + [self._save_button, self._message],
-            layout=w.Layout(min_width="270px"),
-        )
-        top = [self._controls["dates"]] if "dates" in self._controls else []
-        tables = [
-            w.HTML("<h4>Summary</h4>"),
-            self._summary_out,
-            w.HTML("<h4>Slowest incidents</h4>"),
-            self._slowest_out,
-        ]
-        self._widget = w.VBox(
-            [*top, self._caption_out, w.HBox([controls, self._image]), *tables],
-            layout=w.Layout(overflow="auto"),
-        )
-        self._widget.add_class("mttr-explorer")
-        self._draw()
-
-    def _sync_controls(self) -> None:
-        f, c = self._filters, self._controls
-        self._syncing = True
-        try:
-            if "dates" in c:
-                options = [v for _, v in c["dates"].options]
-                lo = options[0] if f["start"] is None else min(max(f["start"], options[0]), options[-1])
-                hi = options[-1] if f["end"] is None else max(min(f["end"], options[-1]), options[0])
-                c["dates"].value = (lo, max(lo, hi))
-            for g in self.groups:
-                c[g].value = tuple(f[g] or ())
-            for key in ("status", "metric", "clock", "scale"):
-                c[key].value = f[key]
-            c["by"].value = f["by"] or NO_GROUP
-        finally:
-            self._syncing = False
-
-    def _on_change(self, change: dict) -> None:
-        """A control moved: its filter waits :data:`DEBOUNCE` seconds for the next before one update."""
-        if self._syncing:
-            return
-        key = change["owner"]._mttr_key
-        value = change["new"]
-        if key == "dates":
-            options = [v for _, v in change["owner"].options]
-            start, end = value
-            pending = {
-                "start": None if start == options[0] else start,
-                "end": None if end == options[-1] else end,
-            }
-        elif key in self.groups:
-            pending = {key: list(value) or None}
-        elif key == "by":
-            pending = {"by": None if value == NO_GROUP else value}
-        else:
-            pending = {key: value}
-        self._pending.update(pending)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (a script, a test): update now
-            self._flush()
-            return
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = loop.call_later(DEBOUNCE, self._flush)
-
-    def _flush(self) -> None:
-        self._timer = None
-        pending, self._pending = self._pending, {}
-        if pending:
-            self.set(**pending)
-
-    def _on_save(self, _button: Any) -> None:
-        csv, png = self.save(".")
-        self._message.value = f"<small>saved {csv.name} and {png.name}</small>"
-
-    def _draw(self) -> None:
-        """Caption and tables first (each assignment reaches the browser at once), the figure last."""
-        self._caption_out.value = f"<b>{self._caption()}</b>"
-        self._summary_out.value = _table_html(self.summary, tz=self.tz, name="summary")
-        self._slowest_out.value = _table_html(self._slowest_table(), tz=self.tz, name="slowest")
-        self._draw_figure()
-
-    def _draw_figure(self) -> None:
-        self._image.value = _png(self.figure())
 
     # ------------------------------------------------------------ display
 

@@ -330,17 +330,51 @@ def quarter_table(
     return table
 
 
-def tidy(table: pd.DataFrame, *, digits: int = 1) -> pd.DataFrame:
-    """A table ready to show: floats rounded, missing group labels named, notes kept whole.
+#: Named column views of the statistics tables for :func:`tidy`: each keeps, in this order, those
+#: of its columns the table has (so one view serves ``duration_summary``, ``assign_tiers``,
+#: ``growth_by_count``...).
+VIEWS: dict[str, tuple[str, ...]] = {
+    "headline": (
+        *("count", "open", "median", "median_low", "median_high", "p90", "p90_low", "p90_high"),
+        *("km_median", "ratio_to_none", "tier", "tiers_spanned", "verdict", "note"),
+    ),
+    "percentiles": (
+        *("count", "observed", "median", "median_low", "median_high", "p90", "p90_low", "p90_high"),
+        *("p95", "p95_low", "p95_high", "p99", "p99_low", "p99_high", "note"),
+    ),
+    "censoring": (
+        *("count", "open", "observed", "median", "median_low", "median_high", "km_median"),
+        *("km_median_low", "km_median_high", "note"),
+    ),
+    "mean": (
+        *("count", "observed", "median", "mean", "mean_low", "mean_high", "geomean", "geomean_low"),
+        *("geomean_high", "std", "note"),
+    ),
+}
+
+
+def tidy(table: pd.DataFrame, *, view: str | None = None, digits: int = 1) -> pd.DataFrame:
+    """A table ready to show: the columns of a view, floats rounded, missing group labels named.
+
+    Parameters
+    ----------
+    view : {"headline", "percentiles", "censoring", "mean"}, optional
+        Keep only the columns of this view (:data:`VIEWS`) that the table has, in the view's
+        order; all columns when None.
+    digits : int
+        Decimals of the float columns.
 
     Returns
     -------
     DataFrame
-        ``table`` with float columns rounded to ``digits`` (p-values to two significant
-        digits), NA index labels shown as
-        ``no severity`` (for a severity index) or ``none``, and ``note`` keeping only the remarks
-        about columns the table shows.
+        ``table`` (or its view) with float columns rounded to ``digits`` (p-values to two
+        significant digits), NA index labels shown as ``no severity`` (for a severity index) or
+        ``none``, and ``note`` keeping only the remarks about columns the table shows.
     """
+    if view is not None:
+        if view not in VIEWS:
+            raise InputError(f"tidy: no view named {view!r}", expected="one of " + ", ".join(VIEWS))
+        table = table[[c for c in VIEWS[view] if c in table.columns]]
     out = table.copy()
     floats = out.select_dtypes("float").columns
     # p-values keep two significant digits: 3e-6 rounded to 0.0 would read as "p = 0".

@@ -17,7 +17,7 @@ import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, SAMPLE
 
 import mttr_lab as mttr
-from mttr_lab.explorer import _table_html
+from mttr_lab.explorer_widget import _table_html
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +201,7 @@ def test_tables_reach_the_widget_before_the_figure_is_drawn(
 def test_quick_control_changes_make_one_update(explorer: mttr.Explorer, durations: pd.DataFrame) -> None:
     import asyncio
 
-    from mttr_lab.explorer import DEBOUNCE
+    from mttr_lab.explorer_widget import DEBOUNCE
 
     assert explorer.widget is not None
     updates = []

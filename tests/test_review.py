@@ -14,11 +14,6 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, HAND, SAMPLE
 import mttr_lab as mttr
 
 
-@pytest.fixture(scope="module")
-def sample():
-    return mttr.phase_durations(mttr.read_export(SAMPLE, source="firehydrant"))
-
-
 def test_latest_complete_quarter_in_the_team_timezone(sample):
     # The sample ends on 30 September 2026, before the third quarter is over in Berlin.
     bounds = mttr.quarter_bounds(sample, tz="Europe/Berlin")
@@ -144,6 +139,32 @@ def test_a_custom_window_is_compared_with_as_many_days_before(sample):
         mttr.review_bounds(sample, start="2026-06-30", end="2026-06-01")
     future = mttr.review_bounds(sample, period="quarter", label="2027Q1", tz="UTC")
     assert future["future"] and not future["complete"]
+
+
+def test_tidy_views_keep_their_columns_in_order_for_every_table_kind(sample):
+    from mttr_lab.review import VIEWS
+
+    summary = mttr.duration_summary(sample, by="severity")
+    headline = mttr.tidy(summary, view="headline")
+    assert list(headline.columns) == [c for c in VIEWS["headline"] if c in summary.columns]
+    assert "open" in headline.columns and "mean" not in headline.columns
+    tiers = mttr.tidy(mttr.assign_tiers(summary), view="headline")
+    assert list(tiers.columns) == [
+        "count",
+        "median",
+        "median_low",
+        "median_high",
+        "tier",
+        "tiers_spanned",
+        "note",
+    ]
+    censoring = mttr.tidy(summary, view="censoring")
+    assert {"km_median", "km_median_low", "km_median_high", "observed"} <= set(censoring.columns)
+    assert mttr.tidy(summary, view="percentiles")["p99"].dtype == float
+    with pytest.raises(
+        mttr.InputError, match=r"no view named 'short'.*headline, percentiles, censoring, mean"
+    ):
+        mttr.tidy(summary, view="short")
 
 
 # --------------------------------------------------------------------------- the response process
