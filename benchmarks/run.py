@@ -13,6 +13,8 @@ memory is its own:
 - peak memory of read + phases against the incidents frame's own size;
 - growth of phases + summary with size, and its log-log slope;
 - ``mttr-lab report`` on the bundled sample (wall time of the command).
+- ``read_timeline`` + ``response_process`` against ``read_export`` on the real ServiceNow and Volvo
+  event logs (``bench_response.py``; skipped where ``../shared/data/real`` is absent).
 
 Before any time is shown, the contenders' grouped medians, p90 and p99 must agree; the runner
 stops with exit status 1 when they do not. The table of targets goes to stdout and to
@@ -208,6 +210,12 @@ def report_wall(runs: int) -> list[float]:
     return times
 
 
+def response_logs(repeat: int) -> list[dict]:
+    """``bench_response.py`` on the real event logs: medians of ``repeat`` runs; [] without them."""
+    cmd = [sys.executable, str(HERE / "bench_response.py"), "--json", "--real-only", "--repeat", str(repeat)]
+    return _run(cmd, "read_timeline + response_process")["logs"]
+
+
 # --------------------------------------------------------------------------- agreement
 
 
@@ -285,6 +293,37 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 def verdict(ok: bool | None) -> str:
     return "–" if ok is None else ("met" if ok else "NOT met")
+
+
+def response_rows(logs: list[dict]) -> list[list[str]]:
+    """The targets-table rows of :func:`response_logs`: one per real log, or one saying none ran."""
+    rows = []
+    for log in logs:
+        mine, base = med(log["timeline"]), med(log["read_export"])
+        r = mine / base
+        rows.append(
+            [
+                f"read_timeline + response_process ÷ read_export, {log['label']} "
+                f"({log['events']:,} events, median of {len(log['timeline'])})",
+                fmt_s(mine),
+                f"{fmt_s(base)} (read_export)",
+                f"{r:.2f}×",
+                f"≤ {log['target']:g}×",
+                verdict(r <= log["target"]),
+            ]
+        )
+    if not logs:
+        rows.append(
+            [
+                "read_timeline + response_process ÷ read_export, real event logs",
+                "not run (../shared/data/real absent)",
+                "",
+                "",
+                "≤ 2×",
+                "–",
+            ]
+        )
+    return rows
 
 
 def targets_table(plan: Plan, res: dict) -> str:
@@ -429,6 +468,7 @@ def targets_table(plan: Plan, res: dict) -> str:
                 verdict(ten["seconds"] < 30 and ten["peak_mb"] < 6 * 1024),
             ]
         )
+    rows += response_rows(res.get("response", []))
     rep = res["report"]
     rows.append(
         [
@@ -573,6 +613,8 @@ def main(argv: list[str] | None = None) -> int:
     for n in growth_sizes:
         res["growth"].append(core("growth", n, 1 if n >= 10_000_000 else plan.repeat.get(n, 3)))
         print(f"  growth {label(n)} done", flush=True)
+    res["response"] = response_logs(1 if plan.quick else 3)
+    print("  read_timeline + response_process done", flush=True)
     res["report"] = report_wall(plan.report_runs)
     print("  mttr-lab report done", flush=True)
     text = build_report(info, plan, res, agreement, began)

@@ -9,7 +9,7 @@ channels are slow, and how much of the outage happens before the first record.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -53,17 +53,37 @@ def _ordered(timeline: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.Index
     codes, ids = pd.factorize(timeline["incident_id"].astype("str"), sort=False)
     stamp = timeline["at"].astype("int64").to_numpy()
     order = np.lexsort((np.arange(len(codes)), stamp, codes))
+    if np.array_equal(order, np.arange(len(order))):  # read_timeline's own order: no copy
+        return timeline.reset_index(drop=True), codes, pd.Index(ids)
     return timeline.take(order).reset_index(drop=True), codes[order], pd.Index(ids)
+
+
+def _value_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of ``values`` (-1 where missing) and the values they stand for."""
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _kind_is(kinds: pd.Series) -> Callable[[str], np.ndarray]:
+    """A test ``kind -> bool array`` on the events' kinds, on the categorical codes where it can."""
+    if isinstance(kinds.dtype, pd.CategoricalDtype):
+        codes = kinds.cat.codes.to_numpy()
+        categories = [str(c) for c in kinds.cat.categories]
+        return lambda kind: (
+            codes == categories.index(kind) if kind in categories else np.zeros(len(codes), dtype=bool)
+        )
+    values = kinds.astype("str").to_numpy(dtype=object)
+    return lambda kind: values == kind
 
 
 def _runs(codes: np.ndarray, values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Positions (into the known values), codes and values of runs of equal known values."""
-    known = values.notna().to_numpy()
-    pos = np.flatnonzero(known)
+    value_codes, uniques = _value_codes(values)
+    pos = np.flatnonzero(value_codes >= 0)
     c = codes[pos]
-    v = values.to_numpy(dtype=object)[pos]
+    v = value_codes[pos]
     start = np.r_[True, (c[1:] != c[:-1]) | (v[1:] != v[:-1])] if len(pos) else np.array([], dtype=bool)
-    return pos[start], c[start], v[start]
+    return pos[start], c[start], uniques[v[start]]
 
 
 def response_process(timeline: pd.DataFrame) -> pd.DataFrame:
@@ -87,35 +107,36 @@ def response_process(timeline: pd.DataFrame) -> pd.DataFrame:
     frame, codes, ids = _ordered(timeline)
     n = len(ids)
     # groups: runs of equal groups, ignoring events without one
-    _pos, run_codes, run_groups = _runs(codes, frame["group"])
-    runs = np.bincount(run_codes, minlength=n)
-    pairs = pd.DataFrame({"c": run_codes, "g": run_groups}).drop_duplicates()
+    group_codes, _groups = _value_codes(frame["group"])
+    known = group_codes >= 0
+    c, g = codes[known], group_codes[known]
+    starts = np.r_[True, (c[1:] != c[:-1]) | (g[1:] != g[:-1])] if len(c) else np.array([], dtype=bool)
+    runs = np.bincount(c[starts], minlength=n)
+    pairs = pd.DataFrame({"c": c, "g": g}).drop_duplicates()  # incident x group
     distinct = np.bincount(pairs["c"].to_numpy(dtype=np.int64), minlength=n)
     handovers = np.maximum(runs - 1, 0) * (runs > 0)
     # levels
+    kind_is = _kind_is(frame["kind"])
     level = frame["level"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     grouped = pd.Series(level).groupby(codes)
     previous = grouped.shift(1).groupby(codes).ffill().to_numpy()
     with np.errstate(invalid="ignore"):
         rise = np.nan_to_num(level, nan=-np.inf) > np.nan_to_num(previous, nan=np.inf)
-    escalate = frame["kind"].astype("str").eq("escalate").to_numpy()
-    escalations = np.bincount(codes[rise | escalate], minlength=n)
+    escalations = np.bincount(codes[rise | kind_is("escalate")], minlength=n)
     max_level = pd.Series(level).groupby(codes).max().reindex(range(n))
-    kind = frame["kind"].astype("str").to_numpy()
     at = frame["at"]
-    notify = at.where(kind == "notify").groupby(codes).min().reindex(range(n))
-    ack = kind == "acknowledge"
-    first_ack_pos = pd.Series(np.where(ack, np.arange(len(kind)), len(kind))).groupby(codes).min()
-    first_ack_pos = first_ack_pos.reindex(range(n), fill_value=len(kind)).to_numpy()
+    notify = at.where(kind_is("notify")).groupby(codes).min().reindex(range(n))
+    ack = kind_is("acknowledge")
+    events = len(ack)
+    first_ack_pos = pd.Series(np.where(ack, np.arange(events), events)).groupby(codes).min()
+    first_ack_pos = first_ack_pos.reindex(range(n), fill_value=events).to_numpy()
     padded = np.r_[level, np.nan]
     first_ack_level = pd.Series(padded[first_ack_pos]).astype("Float64").round().astype("Int64")
     # assembly: first event -> first acknowledgement by the group that resolved it
     start = at.groupby(codes).min().reindex(range(n))
-    group = frame["group"].astype("str")
-    resolver = group.where(kind == "resolve").groupby(codes).last().reindex(range(n))
-    resolver_of_event = resolver.to_numpy(dtype=object)[codes]
-    by_resolver = ack & (group.to_numpy(dtype=object) == resolver_of_event)
-    by_resolver &= group.notna().to_numpy()
+    resolving = pd.Series(np.where(kind_is("resolve") & known, group_codes, np.nan))
+    resolver = resolving.groupby(codes).last().reindex(range(n)).to_numpy()
+    by_resolver = ack & known & (group_codes == resolver[codes])
     assembled = at.where(by_resolver).groupby(codes).min().reindex(range(n))
     out = pd.DataFrame(
         {

@@ -6,6 +6,8 @@ None) and returns the Axes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -14,7 +16,7 @@ from matplotlib.ticker import PercentFormatter
 from .plots import _axes, _log_minutes_axis
 from .units import interval_level
 
-__all__ = ["plot_adherence", "plot_channels", "plot_growth", "plot_ping_pong"]
+__all__ = ["plot_adherence", "plot_channels", "plot_growth", "plot_growth_panels", "plot_ping_pong"]
 
 _MAIN = "#0072B2"
 _CUSTOMER = "#D55E00"
@@ -62,6 +64,47 @@ def plot_growth(table: pd.DataFrame, *, ax: Axes | None = None, metric: str = "t
     ax.set_title(f"{metric.capitalize()} by {name}: {verdict}", fontsize=10)
     ax.grid(axis="y", alpha=0.3)
     return ax
+
+
+def _short_verdict(verdict: str) -> str:
+    """A :func:`growth_by_count` verdict without the name it repeats ("grows with handovers: ...").
+
+    The verdict rests on the rank correlation and on incidents with any against those without,
+    so a growth reads "incidents with any take longer", not "longer with each".
+    """
+    head, sep, tail = verdict.partition(": ")
+    if sep and head.startswith(("grows with", "longer with")):
+        return f"incidents with any take longer, {tail}"
+    if sep and head.startswith(("shrinks with", "shorter with")):
+        return f"incidents with any are shorter, {tail}"
+    return verdict
+
+
+def plot_growth_panels(tables: Mapping[str, pd.DataFrame], *, metric: str = "time to recover") -> list[Axes]:
+    """:func:`plot_growth` of several counts side by side (hand-overs, escalations), one figure.
+
+    ``tables`` maps what was counted (the x label) to its :func:`growth_by_count` table; the
+    panels are side by side so that a reader sees both verdicts at once.
+    """
+    import matplotlib.pyplot as plt
+
+    n = max(len(tables), 1)
+    _fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 3.8), layout="constrained", squeeze=False)
+    drawn = []
+    for ax, (name, table) in zip(axes[0], tables.items(), strict=False):
+        table = table.rename_axis(name)
+        plot_growth(table, ax=ax, metric=metric)
+        if ax.get_yscale() == "log":  # room for the count written beside the highest point
+            low, high = ax.get_ylim()
+            ax.set_ylim(low, high * 1.3)
+        verdict = str(table["verdict"].iloc[0]) if len(table) else ""
+        ax.set_title(f"{name[:1].upper()}{name[1:]}: {_short_verdict(verdict)}", fontsize=10)
+        drawn.append(ax)
+    for ax in axes[0][len(drawn) :]:
+        ax.set_visible(False)
+    for ax in drawn[1:]:
+        ax.set_ylabel("")
+    return drawn
 
 
 def plot_adherence(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:

@@ -21,6 +21,7 @@ from .readers.eventlog import order_events
 from .readers.timelines import (
     KINDS,
     TIMELINE_SOURCES,
+    NoTimelineError,
     eventlog_reopens,
     pagerduty_levels,
     read_events,
@@ -28,7 +29,7 @@ from .readers.timelines import (
 )
 from .schema import TIMESTAMP_DTYPE, InputError
 
-__all__ = ["KINDS", "KIND_DTYPE", "TIMELINE_COLUMNS", "check_timeline", "read_timeline"]
+__all__ = ["KINDS", "KIND_DTYPE", "TIMELINE_COLUMNS", "NoTimelineError", "check_timeline", "read_timeline"]
 
 log = logging.getLogger("mttr_lab")
 

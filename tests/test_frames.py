@@ -109,6 +109,7 @@ OTHER_FRAMES = {
     "plot_adherence",
     "plot_channels",
     "plot_growth",
+    "plot_growth_panels",
     "plot_ping_pong",
     "process_overview",
     "response_process",

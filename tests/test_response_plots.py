@@ -55,6 +55,40 @@ def test_plot_channels_marks_customer_reports(fixtures):
     plt.close(ax.figure)
 
 
+def test_plot_growth_panels_puts_each_count_beside_the_other():
+    durations, process = _fake(200, 1.3, seed=4)
+    tables = {
+        "hand-overs": mttr.growth_by_count(durations, process, by="handovers"),
+        "escalations": mttr.growth_by_count(
+            durations, process.assign(escalations=process["handovers"] // 2), by="escalations"
+        ),
+    }
+    axes = response_plots.plot_growth_panels(tables)
+    assert len(axes) == 2 and axes[0].figure is axes[1].figure
+    titles = [ax.get_title() for ax in axes]
+    assert titles[0].startswith("Hand-overs: ") and titles[1].startswith("Escalations: ")
+    assert "handovers" not in titles[0]  # the verdict does not repeat the name
+    assert axes[0].get_xlabel().startswith("hand-overs")
+    assert axes[1].get_ylabel() == ""  # one y label for the row
+    plt.close(axes[0].figure)
+
+
+@pytest.mark.parametrize(
+    ("verdict", "short"),
+    [
+        ("grows with handovers: beyond noise", "incidents with any take longer, beyond noise"),
+        ("shorter with ping-pong: beyond noise", "incidents with any are shorter, beyond noise"),
+        ("not distinguishable from noise", "not distinguishable from noise"),
+        (
+            "cannot tell: too many equal durations for an interval",
+            "cannot tell: too many equal durations for an interval",
+        ),
+    ],
+)
+def test_short_verdicts(verdict, short):
+    assert response_plots._short_verdict(verdict) == short
+
+
 def test_plot_channels_names_the_level_the_table_was_computed_at():
     durations, _ = _fake(60, 1.0, seed=5)
     durations["detection_channel"] = np.where(np.arange(60) % 3 == 0, "Phone", "api")

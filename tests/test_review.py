@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS, HAND, SAMPLE
 
 import mttr_lab as mttr
 
@@ -160,3 +165,251 @@ def test_tidy_views_keep_their_columns_in_order_for_every_table_kind(sample):
         mttr.InputError, match=r"no view named 'short'.*headline, percentiles, censoring, mean"
     ):
         mttr.tidy(summary, view="short")
+
+
+# --------------------------------------------------------------------------- the response process
+
+#: Timeline kinds -> PagerDuty log entry types, for an export built from the sample and its timeline.
+_PD_ENTRY = {
+    "trigger": "trigger_log_entry",
+    "notify": "notify_log_entry",
+    "escalate": "escalate_log_entry",
+    "assign": "assign_log_entry",
+    "acknowledge": "acknowledge_log_entry",
+    "resolve": "resolve_log_entry",
+}
+_PD_PRIORITY = {"critical": "P1", "high": "P2", "medium": "P3", "low": "P4"}
+
+
+def _pagerduty_export(path):
+    """The sample's incidents as PagerDuty REST incidents with their log entries (the sample timeline)."""
+    incidents = mttr.read_export(SAMPLE, source="firehydrant")
+    incidents = incidents[incidents["exclude_reason"].isna()]
+    events = dict(tuple(pd.read_csv(SAMPLE.parent / "sample_timeline.csv.gz").groupby("incident_id")))
+    docs = []
+    for n, inc in enumerate(incidents.itertuples(), start=1):
+        log = []
+        for j, e in enumerate(events[inc.incident_id].itertuples(), start=1):
+            entry = {
+                "id": f"R{n:05d}{j:02d}",
+                "type": _PD_ENTRY[e.kind],
+                "created_at": e.at,
+                "escalation_policy": {"summary": e.group},
+                "incident": {"id": f"P{n:05d}"},
+                "channel": {"type": e.detail if e.kind == "trigger" else "auto"},
+            }
+            if e.kind == "escalate":
+                entry["escalation_level"] = int(e.level)
+            log.append(entry)
+        resolved = inc.resolved_at.strftime("%Y-%m-%dT%H:%M:%SZ") if pd.notna(inc.resolved_at) else None
+        docs.append(
+            {
+                "id": f"P{n:05d}",
+                "incident_number": n,
+                "title": inc.title,
+                "created_at": inc.detected_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "status": "resolved" if resolved else "triggered",
+                "resolved_at": resolved,
+                "urgency": "high",
+                "priority": {"name": _PD_PRIORITY.get(str(inc.severity), "P3")},
+                "service": {"summary": inc.service},
+                "escalation_policy": {"summary": events[inc.incident_id]["group"].iloc[0]},
+                "log_entries": log,
+            }
+        )
+    path.write_text(json.dumps({"incidents": docs}))
+    return path
+
+
+@pytest.fixture(scope="module")
+def pagerduty(tmp_path_factory):
+    return _pagerduty_export(tmp_path_factory.mktemp("pd") / "incidents.json")
+
+
+def _period(export, **options):
+    durations = mttr.phase_durations(mttr.read_export(export, **options))
+    bounds = mttr.review_bounds(durations, tz="Europe/Berlin")
+    return mttr.period_durations(durations, start=bounds["start"], end=bounds["end"]), bounds
+
+
+def _plain_counts(export, ids):
+    """Hand-overs, escalations and ping-pong per incident, counted in plain Python from the JSON."""
+    handed = escalated = bounced = 0
+    for inc in json.loads(export.read_text())["incidents"]:
+        if inc["id"] not in ids:
+            continue
+        entries = sorted(inc["log_entries"], key=lambda e: e["created_at"])  # stable: file order on ties
+        runs = []
+        for entry in entries:
+            group = entry["escalation_policy"]["summary"]
+            if not runs or runs[-1] != group:
+                runs.append(group)
+        handed += len(runs) > 1
+        bounced += len(runs) > len(set(runs))
+        escalated += any(e["type"] == "escalate_log_entry" for e in entries)
+    return handed, escalated, bounced
+
+
+def test_response_section_counts_what_a_plain_count_of_the_log_entries_gives(pagerduty):
+    this, bounds = _period(pagerduty)
+    section = mttr.response_section(this, pagerduty, period=bounds["period"])
+    n = len(this)
+    assert section.summary.startswith(f"The timeline follows {n:,} of the {n:,} incidents of this quarter: ")
+    handed, escalated, bounced = _plain_counts(pagerduty, set(this["incident_id"]))
+    assert 0 < bounced < handed < n and 0 < escalated < n
+    assert (
+        f"{handed:,} ({handed / n:.0%}) were handed over at least once".replace("%", " %") in section.summary
+    )
+    assert (
+        f"{escalated:,} ({escalated / n:.0%}) were escalated at least once".replace("%", " %")
+        in section.summary
+    )
+    assert (
+        f"{bounced:,} ({bounced / n:.0%}) went back to a group they had left".replace("%", " %")
+        in section.summary
+    )
+    # The sample's timeline hands longer incidents to another team more often: the verdict sees it.
+    assert "incidents with hand-overs take longer, beyond noise" in section.summary.lower()
+    assert list(section.growth) == ["hand-overs", "escalations"]
+    assert section.growth["hand-overs"]["observed"].sum() == this["time_to_recover"].notna().sum()
+    assert list(section.pairs.columns) == [
+        "group",
+        "handed to, then back",
+        "incidents",
+        "bounces",
+        "median time away",
+        "total time away",
+    ]
+    assert section.pairs["incidents"].sum() >= 1 and len(section.pairs) <= 5
+    assert section.channels.loc["phone", "noticed by"] == "customer"
+    assert section.channels["count"].sum() == n
+    assert section.untracked is None  # PagerDuty records no impact start
+
+
+def test_response_section_without_a_timeline_names_what_would_give_one(fixtures):
+    this, bounds = _period(fixtures / "opsgenie" / "alerts.json")
+    section = mttr.response_section(this, fixtures / "opsgenie" / "alerts.json", period=bounds["period"])
+    assert section.summary.startswith("This export carries no timeline (PagerDuty incidents")
+    assert "ServiceNow incident event logs" in section.summary and section.summary.count(". ") == 0
+    assert section.growth == {} and section.pairs is None
+    assert section.channels is not None  # the alerts' source is the detection channel
+
+
+def test_response_section_of_a_generic_export_mapped_by_hand(fixtures):
+    export = fixtures / "generic" / "hand_made.csv"
+    durations = mttr.phase_durations(mttr.read_export(export, columns=HAND, tz="UTC"))
+    section = mttr.response_section(durations, export, columns=HAND, tz="UTC")
+    assert section.summary.startswith("This export carries no timeline")
+    assert section.untracked is not None and "Untracked time" in section.untracked  # impact began is mapped
+
+
+def test_response_section_of_milestones_without_groups(sample):
+    bounds = mttr.review_bounds(sample, tz="Europe/Berlin")
+    this = mttr.period_durations(sample, start=bounds["start"], end=bounds["end"])
+    section = mttr.response_section(this, SAMPLE, period=bounds["period"], source="firehydrant")
+    assert "no event names a group or an escalation level" in section.summary
+    assert f"follows {len(this):,} of the {len(this):,} incidents" in section.summary
+    assert section.growth == {} and section.pairs is None and section.channels is None
+    untracked = mttr.untracked_time(this).iloc[0]
+    assert untracked["with_impact_start"] > 0
+    assert f"({untracked['with_impact_start']:,} of {len(this):,})" in section.untracked
+
+
+def test_response_section_of_an_empty_period_and_of_the_wrong_frame(pagerduty):
+    durations = mttr.phase_durations(mttr.read_export(pagerduty))
+    empty = durations.iloc[:0]
+    assert mttr.response_section(empty, pagerduty, period="week").summary == "No incident in this week."
+    with pytest.raises(mttr.InputError, match="response_section"):
+        mttr.response_section(mttr.read_export(pagerduty), pagerduty)  # incidents, not durations
+    with pytest.raises(mttr.InputError, match="the path the incidents were read from"):
+        mttr.response_section(durations, mttr.read_timeline(pagerduty))  # a timeline, not the file
+
+
+def test_response_section_of_a_timeline_that_cannot_be_read(tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "incident_id,at,kind,group\nA,2026-01-01T10:00:00Z,trigger,ops\nA,2026-01-01T11:00:00Z,resolve,ops\n"
+    )
+    durations = mttr.phase_durations(
+        mttr.from_frame(
+            pd.DataFrame(
+                {"id": ["A"], "opened": ["2026-01-01T10:00:00Z"], "closed": ["2026-01-01T11:00:00Z"]}
+            ),
+            columns={"incident_id": "id", "detected_at": "opened", "resolved_at": "closed"},
+        )
+    )
+    section = mttr.response_section(durations, log, source="eventlog")
+    assert section.summary.startswith("The export's timeline could not be read")
+    assert section.growth == {}
+
+
+@pytest.fixture(scope="module")
+def pagerduty_review(pagerduty, tmp_path_factory):
+    from mttr_lab.report import render_report
+
+    out = tmp_path_factory.mktemp("review") / "review.html"
+    return render_report(pagerduty, out=out, tz="Europe/Berlin").read_text(encoding="utf-8")
+
+
+def _section(html):
+    start, end = html.index(">Response process<"), html.index(">Data quality<")
+    assert html.index(">The slowest incidents<") < start < end
+    return html[start:end]
+
+
+def test_the_review_of_an_export_with_a_timeline_shows_the_response_process(pagerduty_review):
+    from test_report import NOISE, _visible_text
+
+    section = _section(pagerduty_review)
+    text = _visible_text(section)
+    assert "were handed over at least once" in text and "went back to a group they had left" in text
+    assert "Ping-pong: the group pairs" in text and "handed to, then back" in text
+    assert "Detection channels:" in text and "noticed by" in text and "customer" in text
+    assert section.count("<img") == 1  # hand-overs and escalations, side by side
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in pagerduty_review
+    found = sorted({m.group(0) for m in NOISE.finditer(text)})
+    assert not found, found
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), re.findall(r"\b[a-z]+_[a-z_]+\b", text)
+
+
+def test_the_review_of_an_export_without_a_timeline_says_so_in_one_sentence(fixtures, tmp_path):
+    from test_report import NOISE, _visible_text
+
+    from mttr_lab.report import render_report
+
+    export = fixtures / "generic" / "hand_made.csv"
+    html = render_report(export, out=tmp_path / "r.html", columns=HAND, tz="UTC").read_text()
+    text = _visible_text(_section(html))
+    assert "This export carries no timeline (PagerDuty incidents fetched with their log entries" in text
+    assert "<img" not in _section(html) and "Ping-pong" not in text
+    assert not sorted({m.group(0) for m in NOISE.finditer(text)})
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium")
+def test_the_response_process_section_in_a_real_browser(pagerduty_review, tmp_path):
+    from test_report import NOISE
+
+    playwright = pytest.importorskip("playwright.sync_api")
+    page_file = tmp_path / "review.html"
+    page_file.write_text(pagerduty_review, encoding="utf-8")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        page.goto(page_file.as_uri())
+        heading = page.locator("h2", has_text="Response process")
+        box = heading.bounding_box()
+        end = page.locator("h2", has_text="Data quality").bounding_box()
+        page.screenshot(
+            path=str(os.environ.get("MTTR_SCREENSHOTS", tmp_path)) + "/response_process.png",
+            full_page=True,
+            clip={"x": 0, "y": box["y"], "width": 1200, "height": end["y"] - box["y"]},
+        )
+        text = page.evaluate(
+            """() => { const all = document.body.innerText;
+                       return all.slice(all.indexOf('Response process'), all.indexOf('Data quality')); }"""
+        )
+        images = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
+        browser.close()
+    assert all(done and width > 0 for done, width in images)
+    assert "were escalated at least once" in text and "handed to, then back" in text
+    assert not sorted({m.group(0) for m in NOISE.finditer(text)})

@@ -318,3 +318,30 @@ def test_gcp_status_updates(fixtures):
     tl = mttr.read_timeline(fixtures / "gcp_status" / "incidents.json")
     assert "resolve" in set(tl["kind"].astype(str))
     assert tl.groupby("incident_id")["at"].apply(lambda s: s.is_monotonic_increasing).all()
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [
+        ("pagerduty", "incidents_ui.csv"),
+        ("pagerduty", "incidents_page_list.json"),
+        ("opsgenie", "alerts.json"),
+        ("servicenow", "incident_list_export.csv"),
+    ],
+)
+def test_an_export_without_a_timeline_says_so_with_its_own_error(fixtures, folder, name):
+    from mttr_lab.timeline import NoTimelineError
+
+    with pytest.raises(NoTimelineError, match="timeline") as err:
+        mttr.read_timeline(fixtures / folder / name, tz="UTC")
+    assert isinstance(err.value, mttr.InputError) and str(fixtures / folder / name) in str(err.value)
+
+
+def test_a_broken_timeline_is_not_taken_for_a_missing_one(tmp_path):
+    from mttr_lab.timeline import NoTimelineError
+
+    log = tmp_path / "log.csv"
+    log.write_text("incident_id,at,kind\nA,2026-01-01T10:00:00Z,trigger\nA,yesterday,resolve\n")
+    with pytest.raises(mttr.InputError) as err:
+        mttr.read_timeline(log)
+    assert not isinstance(err.value, NoTimelineError)

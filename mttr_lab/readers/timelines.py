@@ -55,7 +55,7 @@ import pandas as pd
 from ..schema import InputError
 from . import eventlog, pagerduty, servicenow, statuspage
 from ._build import require_columns
-from ._files import load_json_records, require_objects
+from ._files import load_json_records, require_objects, sample_of
 from .generic import read_frame
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "SOURCE_CHANNEL_DEFAULTS",
     "TIMELINE_SOURCES",
     "Events",
+    "NoTimelineError",
     "channel_kinds",
     "eventlog_reopens",
     "pagerduty_levels",
@@ -98,6 +99,15 @@ TIMELINE_SOURCES: tuple[str, ...] = (
     "json",
     "jsonl",
 )
+
+
+class NoTimelineError(InputError):
+    """The export was read, but it carries no event timeline (a table of incidents, an alert list).
+
+    A subclass of :class:`mttr_lab.InputError`, so that a caller who only wants to know whether
+    an export has a timeline (the review) can tell this apart from a timeline that is broken.
+    """
+
 
 _LEVEL_TEXT = re.compile(r"^\s*(?:l(?:evel)?\s*)?(\d{1,3})\s*$", re.IGNORECASE)
 _LEVEL_IN_SUMMARY = re.compile(r"\blevel\s+(\d{1,3})\b", re.IGNORECASE)
@@ -138,10 +148,14 @@ def _text(values: Any) -> pd.Series:
     codes, uniques = pd.factorize(values)  # distinct values once
     if not len(uniques):
         return _blank(len(values))
-    text = pd.Series(uniques, dtype=object).astype("str").str.strip()
+    if isinstance(uniques, pd.api.extensions.ExtensionArray) and pd.api.types.is_string_dtype(uniques.dtype):
+        text = pd.Series(uniques).astype("str").str.strip()  # Arrow text stays Arrow
+    else:
+        text = pd.Series(uniques, dtype=object).astype("str").str.strip()
     text = text.where(~text.str.lower().isin(["", "?", "nan", "none", "null"]))
-    out = text.take(np.maximum(codes, 0)).reset_index(drop=True)
-    return out.mask(codes < 0).astype("str")
+    # One more entry, NA, for the missing values (code -1); the take stays in Arrow.
+    table = pd.concat([text, _blank(1)], ignore_index=True).astype("str")
+    return table.take(np.where(codes < 0, len(text), codes)).reset_index(drop=True)
 
 
 def _blank(n: int) -> pd.Series:
@@ -387,7 +401,7 @@ def _servicenow_events(
             "events" if len(counts) and float((counts > 1).mean()) > servicenow._EVENT_LOG_SHARE else "table"
         )
     if shape != "events":
-        raise InputError(
+        raise NoTimelineError(
             "this ServiceNow export is a table (one row per incident): it holds no timeline",
             file=file,
             field=cols["number"],
@@ -493,6 +507,12 @@ def _pagerduty_events(
     log_entries: str | Path | None = None,
 ) -> Events:
     file = str(path)
+    if sample_of(path).kind == "csv" and log_entries is None:
+        raise NoTimelineError(
+            "the PagerDuty web CSV holds no log entries: it has no timeline",
+            file=file,
+            expected="incidents fetched with their log entries (JSON), or a GET /log_entries dump",
+        )
     rest, _flat, logs = pagerduty._split(pagerduty._documents(path), file=file)
     if log_entries is not None:
         logs = [*logs, *pagerduty._log_entries_of(log_entries)]
@@ -551,7 +571,7 @@ def _pagerduty_events(
             )
         add(ident, entry, f"log entry {k}", teams.get(ident))
     if not cols["id"]:
-        raise InputError(
+        raise NoTimelineError(
             "the PagerDuty export holds no log entries: it has no timeline",
             file=file,
             field="log_entries",
@@ -655,7 +675,7 @@ def _statuspage_events(path: Path, *, tz: str | None = None, dayfirst: bool | No
             cols["body"].append(update.get("body"))
             cols["where"].append(where)
     if not cols["id"]:
-        raise InputError(
+        raise NoTimelineError(
             "the Statuspage export holds no incident_updates: it has no timeline",
             file=file,
             field="incident_updates",
@@ -724,7 +744,7 @@ def _gcp_events(path: Path, *, tz: str | None = None, dayfirst: bool | None = No
             )
             cols["where"].append(where)
     if not cols["id"]:
-        raise InputError(
+        raise NoTimelineError(
             "the Google Cloud status export holds no updates: it has no timeline",
             file=file,
             field="updates",
@@ -870,7 +890,7 @@ def _nested_events(
                 detail=event.get("detail"),
             )
     if not cols["id"]:
-        raise InputError(
+        raise NoTimelineError(
             f"the {source} export holds no timeline",
             file=file,
             expected="incidents with milestones or a timeline list, or incident updates",
@@ -1063,7 +1083,7 @@ def read_events(path: str | Path, source: str, **options: Any) -> Events:
             milestones=False,
             source="incident.io",
         )
-    raise InputError(
+    raise NoTimelineError(
         f"the {source} export carries no event timeline",
         file=str(path),
         expected="an export of one of " + ", ".join(TIMELINE_SOURCES),
