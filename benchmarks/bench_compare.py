@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from mttr_lab.compare import compare_periods
-from mttr_lab.stratified import compare_periods_stratified
 from mttr_lab.phases import phase_durations
+from mttr_lab.stratified import compare_periods_stratified
 from mttr_lab.trend import duration_trend, improvement_question, rolling_trend
 
 
