@@ -228,16 +228,31 @@ def plot_phase_breakdown(
     )
     # A group too small for an interval of its median is not profiled as if it were like the others.
     few = counts < quantile_interval_sizes(0.5)[1]
+    # A group whose export records no two milestones around any phase has nothing to stack.
+    unmeasured = (
+        ~breakdown[phases].notna().any(axis=1).to_numpy() if phases else np.ones(len(breakdown), bool)
+    )
     left = np.zeros(len(breakdown))
     for phase in phases:
         widths = np.where(few, 0.0, breakdown[phase].fillna(0).to_numpy(dtype=float))
         ax.barh(labels, widths, left=left, color=PHASE_COLORS[phase], label=phase, edgecolor="white", lw=0.5)
         left += widths
     if "incidents" in breakdown.columns:
-        for y, (total, n, small) in enumerate(zip(left, breakdown["incidents"], few, strict=True)):
-            text = f"  too few incidents to profile (n={n})" if small else f"  n={n}"
+        for y, (total, n, small, none) in enumerate(
+            zip(left, breakdown["incidents"], few, unmeasured, strict=True)
+        ):
+            text = f"  n={n}"
+            if small:
+                text = f"  too few incidents to profile (n={n})"
+            elif none:
+                text = f"  no phase can be measured (n={n})"
             ax.text(total, y, text, va="center", fontsize="small", color="#444444")
     ax.invert_yaxis()
+    if unmeasured.all():
+        ax.set_title(
+            "No phase can be measured: the export does not record the milestones around them",
+            fontsize="small",
+        )
     ax.set_xlabel(f"{statistic} minutes in each phase (stacked; a {statistic} per phase, not a timeline)")
     ax.set_xlim(0, max(left.max(initial=0.0) * 1.18, 1))
     ax.legend(

@@ -25,6 +25,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 import traceback
 from dataclasses import dataclass, field
@@ -628,5 +629,7 @@ def test_the_scenario_sweep_runs_clean_on_one_source(capsys):
     spec.loader.exec_module(fuzz)
     assert fuzz.scenarios(real=False, sources=["gcp_status"]) == 0
     out = capsys.readouterr().out
-    assert "wrong vendor: 13 exports, 0 frames, 13 InputError" in out
+    wrong = re.search(r"wrong vendor: (\d+) exports, (\d+) frames, (\d+) InputError", out)
+    assert wrong is not None and int(wrong[1]) >= 8  # every other vendor's reader
+    assert wrong[2] == "0" and wrong[3] == wrong[1]
     assert "0 distinct failures" in out and "a frame where a refusal was due" not in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 import pytest
-from conftest import HAND
+from conftest import HAND, export, spread
 
 import mttr_lab as mttr
 from mttr_lab import plots
@@ -109,3 +109,13 @@ def test_zero_durations_are_counted_and_said_to_be_off_the_log_axis():
     texts = [t.get_text() for t in ax.texts]
     assert texts[0] == "n=2 (few)\n2 at 0, not drawn"
     assert texts[1] == "n=3 (few)"
+
+
+def test_phase_breakdown_says_so_when_the_export_has_no_phase_to_measure(tmp_path):
+    """Only detected and resolved: no phase has both its milestones, so no bar is drawn as if it were zero."""
+    durations = export(tmp_path, spread("2025-01-06", 60, 40), np.linspace(20, 300, 40))
+    table = mttr.phase_breakdown(durations, by="severity")
+    ax = plots.plot_phase_breakdown(table)
+    assert sum(p.get_width() for p in ax.patches) == 0
+    assert [t.get_text().strip() for t in ax.texts] == ["no phase can be measured (n=40)"]
+    assert ax.get_title().startswith("No phase can be measured")
