@@ -38,6 +38,14 @@ def plot_hour_weekday(
     import seaborn as sns
 
     ax = _axes(ax, (7, 6))
+    if not (table.fillna(0).to_numpy(dtype=float) > 0).any():
+        # An all-zero grid would draw one flat colour against a scale of -0.1 to 0.1.
+        ax.text(
+            0.5, 0.5, "no incidents started in this window", ha="center", va="center", transform=ax.transAxes
+        )
+        ax.set_axis_off()
+        ax.set_title(f"When incidents start ({tz})" if tz else "When incidents start", loc="left")
+        return ax
     label = "incidents per hour, averaged over the weeks observed" if normalised else "incidents"
     sns.heatmap(
         table.astype(float),

@@ -20,6 +20,15 @@ def test_hour_weekday_heatmap_has_every_cell(sample):
     assert "Europe/Berlin" in ax.get_ylabel() and "Europe/Berlin" in ax.get_title(loc="left")
 
 
+def test_hour_weekday_of_an_empty_window_says_so_instead_of_a_flat_grid(sample):
+    calendar = mttr.with_calendar(sample, tz="Europe/Berlin")
+    table = mttr.hour_weekday_table(calendar, start="2030-01-01", end="2030-03-31")
+    assert table.fillna(0).to_numpy().sum() == 0
+    ax = time_plots.plot_hour_weekday(table, tz="Europe/Berlin")
+    assert not ax.collections and not ax.axison
+    assert [t.get_text() for t in ax.texts] == ["no incidents started in this window"]
+
+
 def test_time_classes_show_median_interval_and_rate(sample):
     summary = mttr.time_class_summary(mttr.with_calendar(sample, tz="Europe/Berlin"))
     ax = time_plots.plot_time_classes(summary)
