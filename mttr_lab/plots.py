@@ -283,14 +283,17 @@ def plot_groups(
     order : sequence, optional
         Group order; severities are ordered lowest to highest, others by median.
     """
+    missing = f"no {by}"  # incidents without a group are a group of their own, never left out
     everything = minutes.dropna(subset=["minutes"])
+    everything = everything.assign(**{by: everything[by].astype("string").fillna(missing)})
     zeros = (
         everything.loc[(everything["minutes"] <= 0) & ~everything["censored"], by].astype(str).value_counts()
     )
     data = everything[everything["minutes"] > 0]  # a log axis cannot show zero: counted in the label
     if order is None:
         if by == "severity":
-            order = [s for s in SEVERITIES if s in set(everything[by].dropna().astype(str))]
+            present = set(everything[by])
+            order = [s for s in (*SEVERITIES, missing) if s in present]
         else:
             closed = everything.loc[~everything["censored"]]
             order = closed.groupby(by, observed=True)["minutes"].median().sort_values().index
@@ -343,7 +346,7 @@ def plot_groups(
         )
     if summary is not None and "median" in summary.columns:
         table = summary.copy()
-        table.index = [_label(i) for i in table.index]
+        table.index = [missing if pd.isna(i) else str(i) for i in table.index]
         for y, g in enumerate(order, start=1):
             if g not in table.index or pd.isna(table.loc[g, "median"]):
                 continue

@@ -108,10 +108,12 @@ def review_bounds(
         ``period`` (the word: quarter, month, week or period), ``label``, ``start``, ``end``
         (exclusive), ``previous_label``, ``previous_start``, ``previous_end``, ``complete`` (the
         period ended by ``as_of``), ``future`` (it starts after ``as_of``), ``first_day``,
-        ``last_day`` (its local dates).
+        ``last_day`` (its local dates), ``note`` (why another period than the latest complete one
+        was chosen: without ``as_of``, when the export's incidents stop before it; empty otherwise).
     """
     require(durations, DURATIONS, function="review_bounds")
-    if as_of is None:
+    inferred = as_of is None
+    if inferred:
         as_of = durations[["clock_start", "resolved_at"]].max(axis=None)
     as_of = pd.Timestamp(as_of)
     if pd.isna(as_of):
@@ -140,6 +142,7 @@ def review_bounds(
     if period not in CADENCES:
         raise InputError("unknown review period", found=period, expected="week, month or quarter")
     freq = CADENCES[period]
+    note = ""
     if label is None:
         current = pd.Period(as_of.tz_convert(tz).tz_localize(None), freq=freq)
         first = durations["clock_start"].min()
@@ -148,6 +151,21 @@ def review_bounds(
         )
         # The latest complete period, unless the data has none: then the current, incomplete one.
         chosen = current - 1 if current - 1 >= first_period else current
+        last = durations["clock_start"].max()
+        last_period = (
+            pd.Period(last.tz_convert(tz).tz_localize(None), freq=freq) if pd.notna(last) else chosen
+        )
+        if inferred and last_period < chosen:
+            # Incidents stop long before the export's latest timestamp (a late resolution): the
+            # default window would be empty, so the latest period they cover in full is reviewed.
+            # A review date given on purpose is kept: a quiet period is then the truth.
+            empty = chosen
+            chosen = last_period - 1 if last_period - 1 >= first_period else last_period
+            note = (
+                f"{_name(empty, period)} holds no incident: the export's incidents stop on "
+                f"{last.tz_convert(tz):%d %B %Y}, so the review covers {_name(chosen, period)}, the latest "
+                f"{period} they cover{' in full' if chosen < last_period else ''}."
+            )
     else:
         match = _QUARTER.match(str(label)) if period == "quarter" else None
         if period == "quarter" and not match:
@@ -163,15 +181,28 @@ def review_bounds(
                 f"not a {period}", found=label, expected="2026-07 for a month, a day of the week for a week"
             ) from None
 
-    def name(p: pd.Period) -> str:
-        if period == "week":
-            iso = p.start_time.isocalendar()
-            return f"{iso.year}-W{iso.week:02d}"
-        return str(p)
-
     first_day, last_day = chosen.start_time.normalize(), chosen.end_time.normalize()
     previous_first = (chosen - 1).start_time
-    return _bounds(period, name(chosen), name(chosen - 1), first_day, last_day, previous_first, utc, as_of)
+    row = _bounds(
+        period,
+        _name(chosen, period),
+        _name(chosen - 1, period),
+        first_day,
+        last_day,
+        previous_first,
+        utc,
+        as_of,
+    )
+    row["note"] = note
+    return row
+
+
+def _name(p: pd.Period, period: str) -> str:
+    """A period as the review names it: 2026Q3, 2026-07, 2026-W27."""
+    if period == "week":
+        iso = p.start_time.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+    return str(p)
 
 
 def _day(value: object, which: str) -> pd.Timestamp:
@@ -212,6 +243,7 @@ def _bounds(
             "future": bool(begin > as_of),
             "first_day": first_day,
             "last_day": last_day,
+            "note": "",
         }
     )
 
@@ -721,6 +753,8 @@ def _channels(durations: pd.DataFrame, channel_summary: Callable[..., pd.DataFra
         return None
     table = channel_summary(durations)
     shown = table[["kind", "count", "share", "median", "median_low", "median_high"]]
+    # Channels are the vendors' codes (web_ui, email): said in words, unlike a service's name.
+    shown = shown.rename(index=lambda code: code.replace("_", " ") if isinstance(code, str) else code)
     return shown.rename(columns={"kind": "noticed by"})
 
 

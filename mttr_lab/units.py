@@ -240,13 +240,19 @@ def _text_columns(shown: pd.DataFrame) -> list[str]:
     return [c for c in shown.columns if any(word.search(v) for v in shown[c])]
 
 
+#: Row labels that are this package's own names; any other label (a service "payments_api") is data.
+_INTERNAL = re.compile(r"(time|share)_(to|within)_\w+|\w+_(at|id|before|after|low|high)|km_\w+")
+
+
 def _readable_index(index: pd.Index, missing_group: str | None) -> pd.Index:
     def name(value: object, level: object = index.name) -> str:
         if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
             if missing_group is not None:
                 return missing_group
             return f"no {str(level).replace('_', ' ')}" if level else "none recorded"
-        return str(value).replace("_", " ") if isinstance(value, str) else str(value)
+        if isinstance(value, str) and _INTERNAL.fullmatch(value):
+            return value.replace("_", " ")  # a name of ours (time_to_recover), not the export's data
+        return str(value)
 
     if isinstance(index, pd.MultiIndex):
         return pd.MultiIndex.from_tuples(

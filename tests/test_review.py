@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, HAND, SAMPLE
+from conftest import CHROMIUM, CHROMIUM_ARGS, HAND, SAMPLE, export, spread
 
 import mttr_lab as mttr
 
@@ -127,6 +127,21 @@ def test_review_bounds_for_each_cadence(sample, period, label, previous, days):
     local = bounds["start"].tz_convert("Europe/Berlin")
     assert (local.hour, local.minute) == (0, 0)  # periods start at the team's midnight
     assert (bounds["last_day"] - bounds["first_day"]).days + 1 == days
+
+
+def test_an_export_whose_incidents_stop_early_is_not_reviewed_on_an_empty_window(tmp_path):
+    """One incident closed months after the others: the latest timestamp is no reason to review an empty month."""
+    minutes = np.full(40, 90.0)
+    minutes[-1] = 130 * 24 * 60  # the last one closed in September
+    durations = export(tmp_path, spread("2026-01-05", 125, 40), minutes)  # starts end on 10 May
+    bounds = mttr.review_bounds(durations, period="month", tz="UTC")
+    assert (bounds["label"], bounds["previous_label"], bounds["complete"]) == ("2026-04", "2026-03", True)
+    assert bounds["note"].startswith("2026-08 holds no incident: the export's incidents stop on 0")
+    assert "covers 2026-04, the latest month they cover in full" in bounds["note"]
+    assert bounds["note"] in mttr.review_title(bounds, export="x.csv", tz="UTC")
+    chosen = mttr.review_bounds(durations, period="month", tz="UTC", as_of="2026-09-20T12:00Z")
+    assert chosen["label"] == "2026-08" and chosen["note"] == ""  # a review date given on purpose is kept
+    assert mttr.review_bounds(durations, period="quarter", tz="UTC")["note"] == ""  # 2026Q2 holds incidents
 
 
 def test_a_custom_window_is_compared_with_as_many_days_before(sample):

@@ -149,3 +149,12 @@ def test_shared_notes_keep_each_rows_own_parts():
     assert cells == ["own ¹", "¹", MISSING, "alone"]
     assert footnotes == [("¹", "shared")]
     assert shared_notes(["a", "b"]) == (["a", "b"], [])
+
+
+def test_row_labels_from_the_export_are_shown_as_written():
+    """A service named payments_api is data: only the package's own names are said in words."""
+    table = pd.DataFrame(
+        {"count": [3, 4]}, index=pd.Index(["payments_api", "time_to_recover"], name="service")
+    )
+    shown = mttr.readable(table)
+    assert list(shown.index) == ["payments_api", "time to recover"]
