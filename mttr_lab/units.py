@@ -306,7 +306,7 @@ def shared_notes(notes: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     footnotes as (mark, text) in order of first appearance. Parts beyond the ninth shared one
     stay in their rows.
     """
-    parts = [[] if n == MISSING else n.split("; ") for n in notes]
+    parts = [[] if n == MISSING else [p for p in n.split("; ") if p.strip()] for n in notes]
     counts: dict[str, int] = {}
     for row in parts:
         for part in dict.fromkeys(row):

@@ -149,6 +149,8 @@ def test_shared_notes_keep_each_rows_own_parts():
     assert cells == ["own ¹", "¹", MISSING, "alone"]
     assert footnotes == [("¹", "shared")]
     assert shared_notes(["a", "b"]) == (["a", "b"], [])
+    # Empty notes are no note: never a footnote mark with nothing to say.
+    assert shared_notes(["", "", "x"]) == (["", "", "x"], [])
 
 
 def test_row_labels_from_the_export_are_shown_as_written():
