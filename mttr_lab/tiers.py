@@ -25,6 +25,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .units import format_minutes
+
 __all__ = ["assign_tiers", "dora_tiers", "seed_tiers"]
 
 _HOUR = 60.0
@@ -381,7 +383,7 @@ def assign_tiers(
             continue
         if not in_bucket[i]:
             notes[i].append(
-                f"{point[i]:.0f} min lies between published buckets: nearest tier by upper bounds "
+                f"{format_minutes(point[i])} lies between published buckets: nearest tier by upper bounds "
                 f"({names[tier_i[i]]} is '{buckets[tier_i[i]]}')"
             )
         if not has_interval:

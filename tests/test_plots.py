@@ -126,3 +126,20 @@ def test_phase_breakdown_says_so_when_the_export_has_no_phase_to_measure(tmp_pat
     assert sum(p.get_width() for p in ax.patches) == 0
     assert [t.get_text().strip() for t in ax.texts] == ["no phase can be measured (n=40)"]
     assert ax.get_title().startswith("No phase can be measured")
+
+
+def test_durations_of_months_get_human_ticks():
+    """Incidents of 20 to 150 days (real IT-service logs) still get labelled ticks, never a bare axis."""
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    minutes = pd.DataFrame(
+        {
+            "minutes": rng.uniform(20 * 1440, 150 * 1440, 60),
+            "censored": False,
+            "service": rng.choice(list("abc"), 60),
+        }
+    )
+    ax = plots.plot_groups(minutes, by="service")
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(labels) >= 3 and all(label.endswith(" d") for label in labels)
