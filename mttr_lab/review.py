@@ -274,8 +274,11 @@ def slowest_incidents(
     Returns
     -------
     DataFrame
-        ``incident_id``, ``title``, ``severity``, ``service``, ``started`` (clock start, a UTC timestamp; :func:`mttr_lab.readable` shows it in the team's timezone),
-        ``minutes`` (the duration, or the time open so far), ``open`` (bool).
+        ``incident_id``, ``title``, ``severity``, ``service``, ``started`` (clock start, a UTC
+        timestamp; :func:`mttr_lab.readable` shows it in the team's timezone), ``minutes`` (the
+        duration, or the time open so far), ``open`` (bool). ``title``, ``severity`` and
+        ``service`` only where ``durations`` has a value in them: a column the export does not
+        record would be a column of dashes.
     """
     from .stats import to_minutes  # not at the top: review_bounds goes without scipy
 
@@ -283,12 +286,15 @@ def slowest_incidents(
     minutes = to_minutes(durations[metric])
     still_open = minutes.isna() & durations["is_open"]
     minutes = minutes.fillna(to_minutes(durations["open_for"]).where(still_open))
+    recorded = {
+        name: durations[name]
+        for name in ("title", "severity", "service")
+        if name in durations.columns and durations[name].notna().any()
+    }
     table = pd.DataFrame(
         {
             "incident_id": durations["incident_id"],
-            "title": durations["title"] if "title" in durations else pd.NA,
-            "severity": durations["severity"],
-            "service": durations["service"],
+            **recorded,
             "started": durations["clock_start"],
             "minutes": minutes.round(1),
             "open": still_open,
