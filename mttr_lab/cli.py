@@ -283,7 +283,7 @@ def _report(args: argparse.Namespace) -> int:
     with ReviewKernel() as kernel:
         _import_nbformat()
         from .phases import phase_durations
-        from .review import review_bounds
+        from .review_periods import review_bounds
 
         incidents = _read(args)
         as_of = _as_of(args.as_of, args.tz)
