@@ -19,48 +19,23 @@ from typing import Literal
 
 import pandas as pd
 
-from .frame_times import (
-    AS_OF_ATTR,
-    EARLIEST_POSSIBLE,
-    LATEST_POSSIBLE,
-    ORDER_TOLERANCE,
-    MilestoneOrder,
-    Period,
-    as_utc,
-    count,
-    default_as_of,
-    elapsed,
-    fmt_time,
-    milestone_order,
-    usable_times,
-)
+from . import frame_times
+from .frame_times import *  # noqa: F403  (the time rules, handed on: see frame_times.__all__)
 from .schema import METRICS, MILESTONES, PHASES, InputError
 
 __all__ = [
-    "AS_OF_ATTR",
     "DURATIONS",
     "DURATIONS_SIGNATURE",
     "DURATION_COLUMNS",
-    "EARLIEST_POSSIBLE",
     "INCIDENTS",
-    "LATEST_POSSIBLE",
-    "ORDER_TOLERANCE",
     "FrameKindError",
-    "MilestoneOrder",
-    "Period",
-    "as_utc",
-    "count",
-    "default_as_of",
-    "elapsed",
-    "fmt_time",
     "group_keys",
     "kind_of",
-    "milestone_order",
     "minutes_observed",
     "require",
     "require_metric",
     "tag",
-    "usable_times",
+    *frame_times.__all__,
 ]
 
 Kind = Literal["incidents", "durations"]
