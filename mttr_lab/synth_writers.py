@@ -8,17 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from .readers.firehydrant import MILESTONE_MAP
+
 __all__ = ["write_export", "write_timeline"]
 
-
-_FH_STONES = {
-    "started_at": "started",
-    "detected_at": "detected",
-    "acknowledged_at": "acknowledged",
-    "diagnosed_at": "identified",
-    "recovered_at": "mitigated",
-    "resolved_at": "resolved",
-}
+#: FireHydrant's milestone types, by the canonical milestone they record (the reader's map, turned round).
+_FH_STONES = {milestone: slug for slug, milestone in MILESTONE_MAP.items()}
 
 
 def _iso(value: pd.Timestamp) -> str | None:
