@@ -9,9 +9,13 @@ The data flow::
 from importlib import import_module
 from typing import Any
 
-#: Public names by the module that defines them. They are imported on first use, so that
-#: ``import mttr_lab`` (and ``mttr-lab --help``) does not load pandas, scipy and matplotlib.
-_MODULES: dict[str, tuple[str, ...]] = {
+#: Every name in the module's ``__all__``: :data:`_MODULES` does not list them again.
+_ALL = "__all__"
+
+#: Public names by the module that defines them (:data:`_ALL`: those of its ``__all__``). They are
+#: imported on first use, so that ``import mttr_lab`` (and ``mttr-lab --help``) does not load
+#: pandas, scipy and matplotlib.
+_MODULES: dict[str, tuple[str, ...] | str] = {
     "calendar": ("hour_uniformity_test", "hour_weekday_table", "time_class_summary", "with_calendar"),
     "compare": ("compare_periods",),
     "groups": ("compare_groups",),
@@ -21,16 +25,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "explorer": ("Explorer", "explore"),
     "frames": ("FrameKindError", "Period", "minutes_observed"),
     "io": ("detect_source", "from_frame", "read_export", "supported_sources"),
-    "narrative": (
-        "Text",
-        "comparison_text",
-        "headline",
-        "mean_vs_median",
-        "method_text",
-        "missing_column",
-        "overview_text",
-        "review_title",
-    ),
+    "narrative": _ALL,
     "output": ("spreadsheet_safe", "to_safe_csv"),
     "phases": ("phase_durations",),
     "playbooks": ("coverage_table", "playbook_coverage", "playbook_effect", "read_playbooks"),
@@ -48,37 +43,9 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "postmortem": ("postmortem_markdown",),
     "quality": ("check_incidents", "export_overview", "findings_overview"),
     "report": ("ReviewError",),
-    "response": (
-        "channel_summary",
-        "escalation_adherence",
-        "growth_by_count",
-        "ping_pong_pairs",
-        "process_overview",
-        "response_process",
-        "trigger_channels",
-        "untracked_time",
-    ),
-    "response_plots": (
-        "plot_adherence",
-        "plot_channels",
-        "plot_growth",
-        "plot_growth_panels",
-        "plot_ping_pong",
-    ),
-    "review": (
-        "detection_lag",
-        "latest_incidents",
-        "mean_sensitivity",
-        "percentile_pitfall",
-        "period_durations",
-        "quarter_bounds",
-        "review_bounds",
-        "quarter_table",
-        "response_section",
-        "severity_mix",
-        "slowest_incidents",
-        "tidy",
-    ),
+    "response": _ALL,
+    "response_plots": _ALL,
+    "review": _ALL,
     "schema": ("INCIDENT_COLUMNS", "InputError", "METRICS", "MILESTONES", "PHASES", "SEVERITIES"),
     "stats": (
         "censored_minutes",
@@ -93,125 +60,51 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "trend": ("duration_trend", "improvement_question", "rolling_trend", "trend_slope"),
     "units": ("format_minutes", "format_p", "readable", "show"),
 }
-_HOME = {name: module for module, names in _MODULES.items() for name in names}
+_HOME: dict[str, str] = {}  # public name -> its module, filled on first use
+
+
+def _module_all(module: str) -> tuple[str, ...]:
+    """The ``__all__`` of a package module, read from its source: importing it would load pandas."""
+    import re
+    from pathlib import Path
+
+    text = Path(__file__).with_name(f"{module}.py").read_text(encoding="utf-8")
+    found = re.search(r"^__all__ = \[([^\]]*)\]", text, re.MULTILINE)
+    if found is None:  # not a plain list: ask the module itself
+        return tuple(import_module(f".{module}", __name__).__all__)
+    return tuple(re.findall(r'"(\w+)"', found.group(1)))
+
+
+def _home() -> dict[str, str]:
+    """Public name -> the module that holds it."""
+    if not _HOME:
+        home = {}
+        for module, names in _MODULES.items():
+            home.update(dict.fromkeys(_module_all(module) if names == _ALL else names, module))
+        _HOME.update(home)
+    return _HOME
+
+
+def _public() -> list[str]:
+    """The package's ``__all__``: constants, then classes, then functions (as ruff sorts it)."""
+    names = [*_home(), "__version__"]
+    return sorted(names, key=lambda name: (not name.isupper(), not name[:1].isupper(), name))
 
 
 def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mttr_lab' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
+    if name == "__all__":  # computed on first use, like the names themselves
+        value = _public()
+    else:
+        module = _home().get(name)
+        if module is None:
+            raise AttributeError(f"module 'mttr_lab' has no attribute {name!r}")
+        value = getattr(import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return sorted({*globals(), *__getattr__("__all__")})
 
 
 __version__ = "0.1.0"
-
-__all__ = [
-    "INCIDENT_COLUMNS",
-    "METRICS",
-    "MILESTONES",
-    "PHASES",
-    "PHASE_COLORS",
-    "SEVERITIES",
-    "SEVERITY_COLORS",
-    "Explorer",
-    "FrameKindError",
-    "InputError",
-    "Period",
-    "ReviewError",
-    "Text",
-    "__version__",
-    "assign_tiers",
-    "censored_minutes",
-    "channel_summary",
-    "check_incidents",
-    "check_timeline",
-    "compare_groups",
-    "compare_periods",
-    "compare_periods_stratified",
-    "comparison_text",
-    "coverage_table",
-    "detect_source",
-    "detectable_change",
-    "detection_lag",
-    "dora_tiers",
-    "duration_summary",
-    "duration_trend",
-    "ecdf_table",
-    "escalation_adherence",
-    "explore",
-    "export_overview",
-    "fetch",
-    "findings_overview",
-    "format_minutes",
-    "format_p",
-    "from_frame",
-    "growth_by_count",
-    "headline",
-    "hour_uniformity_test",
-    "hour_weekday_table",
-    "improvement_question",
-    "latest_incidents",
-    "mean_sensitivity",
-    "mean_vs_median",
-    "method_text",
-    "minutes_observed",
-    "missing_column",
-    "mttr_dashboard",
-    "overview_text",
-    "percentile_pitfall",
-    "period_durations",
-    "phase_breakdown",
-    "phase_durations",
-    "ping_pong_pairs",
-    "playbook_coverage",
-    "playbook_effect",
-    "plot_adherence",
-    "plot_channels",
-    "plot_comparison",
-    "plot_ecdf",
-    "plot_groups",
-    "plot_growth",
-    "plot_growth_panels",
-    "plot_histogram",
-    "plot_hour_weekday",
-    "plot_phase_breakdown",
-    "plot_ping_pong",
-    "plot_tiers",
-    "plot_time_classes",
-    "plot_trend",
-    "postmortem_markdown",
-    "process_overview",
-    "quantile_interval_sizes",
-    "quarter_bounds",
-    "quarter_table",
-    "read_export",
-    "read_playbooks",
-    "read_timeline",
-    "readable",
-    "response_process",
-    "response_section",
-    "review_bounds",
-    "review_title",
-    "rolling_trend",
-    "seed_tiers",
-    "severity_mix",
-    "show",
-    "simulate_improvement",
-    "slowest_incidents",
-    "spreadsheet_safe",
-    "supported_sources",
-    "tidy",
-    "time_class_summary",
-    "to_minutes",
-    "to_safe_csv",
-    "trend_slope",
-    "trigger_channels",
-    "untracked_time",
-    "with_calendar",
-]

@@ -1,22 +1,19 @@
-"""Tables for a periodic review: which quarter, its severity mix, its slowest incidents."""
+"""Tables for a periodic review: its severity mix, its slowest incidents, tables ready to show.
+
+The review's period is :mod:`mttr_lab.review_periods`, its response-process section
+:mod:`mttr_lab.review_response`; their public names are importable from here too.
+"""
 
 from __future__ import annotations
-
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .frames import DURATIONS, INCIDENTS, require
+from .review_periods import period_durations, quarter_bounds, review_bounds
+from .review_response import ResponseSection, response_section
 from .schema import SEVERITIES, InputError
 from .units import shown_notes
-
-if TYPE_CHECKING:
-    from .narrative import Text
 
 __all__ = [
     "ResponseSection",
@@ -33,232 +30,6 @@ __all__ = [
     "slowest_incidents",
     "tidy",
 ]
-
-_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
-
-
-def quarter_bounds(
-    durations: pd.DataFrame,
-    *,
-    quarter: str | None = None,
-    tz: str = "UTC",
-    as_of: pd.Timestamp | str | None = None,
-) -> pd.Series:
-    """The review quarter and the one before it, as UTC instants of their local boundaries.
-
-    Parameters
-    ----------
-    durations : DataFrame
-        The output of :func:`mttr_lab.phase_durations`.
-    quarter : str, optional
-        ``"2026Q3"`` (or ``"2026-Q3"``); without it, the latest quarter that ended by ``as_of``
-        (the current one when the data holds no complete quarter; ``complete`` says so).
-    tz : str
-        The team's timezone: quarters start at local midnight.
-    as_of : timestamp, optional
-        The moment of the review; defaults to the latest timestamp in the durations.
-
-    Returns
-    -------
-    Series
-        ``label`` (``"2026Q3"``), ``start``, ``end`` (exclusive), ``previous_label``,
-        ``previous_start``, ``previous_end``, ``complete`` (bool: the quarter ended by ``as_of``),
-        ``first_day``, ``last_day`` (the quarter's local dates, for spans in the team's timezone).
-    """
-    require(durations, DURATIONS, function="quarter_bounds")
-    return review_bounds(durations, period="quarter", label=quarter, tz=tz, as_of=as_of)
-
-
-#: Review cadences and their pandas period frequencies (weeks run Monday to Sunday).
-CADENCES = {"week": "W-SUN", "month": "M", "quarter": "Q"}
-
-
-def review_bounds(
-    durations: pd.DataFrame,
-    *,
-    period: str = "quarter",
-    label: str | None = None,
-    start: str | pd.Timestamp | None = None,
-    end: str | pd.Timestamp | None = None,
-    tz: str = "UTC",
-    as_of: pd.Timestamp | str | None = None,
-) -> pd.Series:
-    """The review period and the one of the same length before it, as UTC instants.
-
-    Parameters
-    ----------
-    durations : DataFrame
-        The output of :func:`mttr_lab.phase_durations`.
-    period : {"week", "month", "quarter"}
-        The cadence; without ``label``, ``start`` or ``end``, the latest one that ended by
-        ``as_of`` (the current one when the data holds no complete one; ``complete`` says so).
-    label : str, optional
-        ``"2026Q3"``, ``"2026-07"`` or a day of the wanted week (``"2026-07-06"``).
-    start, end : date, optional
-        Any window instead: its first and last local day (both included), compared with the
-        same number of days just before it.
-    tz : str
-        The team's timezone: periods start at local midnight.
-    as_of : timestamp, optional
-        The moment of the review; defaults to the latest timestamp in the durations.
-
-    Returns
-    -------
-    Series
-        ``period`` (the word: quarter, month, week or period), ``label``, ``start``, ``end``
-        (exclusive), ``previous_label``, ``previous_start``, ``previous_end``, ``complete`` (the
-        period ended by ``as_of``), ``future`` (it starts after ``as_of``), ``first_day``,
-        ``last_day`` (its local dates), ``note`` (why another period than the latest complete one
-        was chosen: without ``as_of``, when the export's incidents stop before it; empty otherwise).
-    """
-    require(durations, DURATIONS, function="review_bounds")
-    inferred = as_of is None
-    if inferred:
-        as_of = durations[["clock_start", "resolved_at"]].max(axis=None)
-    as_of = pd.Timestamp(as_of)
-    if pd.isna(as_of):
-        raise InputError("the export holds no incident with a time: there is nothing to review")
-    if as_of.tzinfo is None:
-        raise ValueError(f"as_of={as_of!r} has no timezone")
-    local = {"nonexistent": "shift_forward", "ambiguous": True}  # midnight may not exist (DST)
-
-    def utc(day: pd.Timestamp) -> pd.Timestamp:
-        return day.tz_localize(tz, **local).tz_convert("UTC")
-
-    if start is not None or end is not None:
-        if start is None or end is None:
-            raise InputError("a custom review window needs both its first and its last day")
-        first_day, last_day = (_day(start, "first"), _day(end, "last"))
-        if first_day.tzinfo is not None or last_day.tzinfo is not None:
-            first_day, last_day = first_day.tz_localize(None), last_day.tz_localize(None)
-        if last_day < first_day:
-            raise InputError("the review window ends before it starts", found=f"{start} to {end}")
-        days = (last_day - first_day).days + 1
-        label = f"{first_day:%d %b %Y} to {last_day:%d %b %Y}"
-        previous_first = first_day - pd.Timedelta(days=days)
-        return _bounds(
-            "period", label, f"the {days} days before", first_day, last_day, previous_first, utc, as_of
-        )
-    if period not in CADENCES:
-        raise InputError("unknown review period", found=period, expected="week, month or quarter")
-    freq = CADENCES[period]
-    note = ""
-    if label is None:
-        current = pd.Period(as_of.tz_convert(tz).tz_localize(None), freq=freq)
-        first = durations["clock_start"].min()
-        first_period = (
-            pd.Period(first.tz_convert(tz).tz_localize(None), freq=freq) if pd.notna(first) else current
-        )
-        # The latest complete period, unless the data has none: then the current, incomplete one.
-        chosen = current - 1 if current - 1 >= first_period else current
-        last = durations["clock_start"].max()
-        last_period = (
-            pd.Period(last.tz_convert(tz).tz_localize(None), freq=freq) if pd.notna(last) else chosen
-        )
-        if inferred and last_period < chosen:
-            # Incidents stop long before the export's latest timestamp (a late resolution): the
-            # default window would be empty, so the latest period they cover in full is reviewed.
-            # A review date given on purpose is kept: a quiet period is then the truth.
-            empty = chosen
-            chosen = last_period - 1 if last_period - 1 >= first_period else last_period
-            note = (
-                f"{_name(empty, period)} holds no incident: the export's incidents stop on "
-                f"{last.tz_convert(tz):%d %B %Y}, so the review covers {_name(chosen, period)}, the latest "
-                f"{period} they cover{' in full' if chosen < last_period else ''}."
-            )
-    else:
-        match = _QUARTER.match(str(label)) if period == "quarter" else None
-        if period == "quarter" and not match:
-            raise ValueError(f"quarter must look like 2026Q3, not {label!r}")
-        try:
-            chosen = (
-                pd.Period(year=int(match.group(1)), quarter=int(match.group(2)), freq="Q")
-                if match
-                else pd.Period(pd.Timestamp(str(label)), freq=freq)
-            )
-        except ValueError:
-            raise InputError(
-                f"not a {period}", found=label, expected="2026-07 for a month, a day of the week for a week"
-            ) from None
-
-    first_day, last_day = chosen.start_time.normalize(), chosen.end_time.normalize()
-    previous_first = (chosen - 1).start_time
-    row = _bounds(
-        period,
-        _name(chosen, period),
-        _name(chosen - 1, period),
-        first_day,
-        last_day,
-        previous_first,
-        utc,
-        as_of,
-    )
-    row["note"] = note
-    return row
-
-
-def _name(p: pd.Period, period: str) -> str:
-    """A period as the review names it: 2026Q3, 2026-07, 2026-W27."""
-    if period == "week":
-        iso = p.start_time.isocalendar()
-        return f"{iso.year}-W{iso.week:02d}"
-    return str(p)
-
-
-def _day(value: object, which: str) -> pd.Timestamp:
-    """A day of a custom review window, or one clear error naming which day and what was found."""
-    try:
-        day = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        day = pd.NaT
-    if pd.isna(day):
-        raise InputError(
-            f"the review window's {which} day is not a date", found=repr(value), expected="e.g. 2026-06-01"
-        )
-    return day.normalize()
-
-
-def _bounds(
-    word: str,
-    label: str,
-    previous_label: str,
-    first_day: pd.Timestamp,
-    last_day: pd.Timestamp,
-    previous_first: pd.Timestamp,
-    utc: Callable[[pd.Timestamp], pd.Timestamp],
-    as_of: pd.Timestamp,
-) -> pd.Series:
-    """The row :func:`review_bounds` returns, from local days (``last_day`` included)."""
-    begin, stop = utc(first_day), utc(last_day + pd.Timedelta(days=1))
-    return pd.Series(
-        {
-            "period": word,
-            "label": label,
-            "start": begin,
-            "end": stop,
-            "previous_label": previous_label,
-            "previous_start": utc(previous_first),
-            "previous_end": begin,
-            "complete": bool(stop <= as_of),
-            "future": bool(begin > as_of),
-            "first_day": first_day,
-            "last_day": last_day,
-            "note": "",
-        }
-    )
-
-
-def period_durations(durations: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """The incidents whose clock started in ``[start, end)``.
-
-    Returns
-    -------
-    DataFrame
-        The matching rows of ``durations``, columns unchanged.
-    """
-    require(durations, DURATIONS, function="period_durations")
-    inside = (durations["clock_start"] >= start) & (durations["clock_start"] < end)
-    return durations.loc[inside]
 
 
 def severity_mix(
@@ -306,8 +77,11 @@ def slowest_incidents(
     Returns
     -------
     DataFrame
-        ``incident_id``, ``title``, ``severity``, ``service``, ``started`` (clock start, a UTC timestamp; :func:`mttr_lab.readable` shows it in the team's timezone),
-        ``minutes`` (the duration, or the time open so far), ``open`` (bool).
+        ``incident_id``, ``title``, ``severity``, ``service``, ``started`` (clock start, a UTC
+        timestamp; :func:`mttr_lab.readable` shows it in the team's timezone), ``minutes`` (the
+        duration, or the time open so far), ``open`` (bool). ``title``, ``severity`` and
+        ``service`` only where ``durations`` has a value in them: a column the export does not
+        record would be a column of dashes.
     """
     from .stats import to_minutes  # not at the top: review_bounds goes without scipy
 
@@ -315,12 +89,15 @@ def slowest_incidents(
     minutes = to_minutes(durations[metric])
     still_open = minutes.isna() & durations["is_open"]
     minutes = minutes.fillna(to_minutes(durations["open_for"]).where(still_open))
+    recorded = {
+        name: durations[name]
+        for name in ("title", "severity", "service")
+        if name in durations.columns and durations[name].notna().any()
+    }
     table = pd.DataFrame(
         {
             "incident_id": durations["incident_id"],
-            "title": durations["title"] if "title" in durations else pd.NA,
-            "severity": durations["severity"],
-            "service": durations["service"],
+            **recorded,
             "started": durations["clock_start"],
             "minutes": minutes.round(1),
             "open": still_open,
@@ -558,221 +335,4 @@ def detection_lag(
             "p90": [quant[3]],
             "share_over_30": [float((ok > 30).mean()) if len(ok) else np.nan],
         }
-    )
-
-
-#: What the review says when an export has no timeline: which exports would give one.
-_TIMELINE_EXPORTS = (
-    "PagerDuty incidents fetched with their log entries, ServiceNow incident event logs and other "
-    "event logs with a support group per event"
-)
-
-
-@dataclass(frozen=True)
-class ResponseSection:
-    """The review's response-process section, ready to show (see :func:`response_section`).
-
-    ``summary`` is always set; the other parts are None (or empty) where the export does not
-    tell, and the review then shows nothing for them.
-    """
-
-    summary: Text
-    growth: dict[str, pd.DataFrame] = field(default_factory=dict)
-    pairs: pd.DataFrame | None = None
-    channels: pd.DataFrame | None = None
-    untracked: Text | None = None
-
-
-def _share_words(count: int, total: int) -> str:
-    if not count:
-        return "none"
-    share = count / total if total else 0.0
-    percent = "under 1 %" if 0 < share < 0.01 else f"{share:.0%}".replace("%", " %")
-    return f"{count:,} ({percent})"
-
-
-def _times(ratio: float) -> str:
-    return f"{ratio:,.0f}" if ratio >= 10 else f"{ratio:.1f}"
-
-
-def _verdict_words(table: pd.DataFrame, name: str) -> str:
-    """One clause on how time to recover goes with ``name`` (a growth_by_count verdict, in words)."""
-    row = table.iloc[0]
-    verdict = str(row["verdict"])
-    low, high = row["ratio_low"], row["ratio_high"]
-    interval = (
-        f" (incidents with any took {_times(low)}–{_times(high)}× the median of those without, 95 % interval)"
-        if np.isfinite(low) and np.isfinite(high)
-        else ""
-    )
-    if verdict.endswith("beyond noise"):
-        direction = "longer" if verdict.startswith(("grows", "longer")) else "shorter"
-        return f"incidents with {name} take {direction}, beyond noise{interval}"
-    if verdict == "not distinguishable from noise":
-        return f"the difference {name} make is not distinguishable from noise{interval}"
-    return f"whether {name} cost time: {verdict}"
-
-
-def response_section(
-    durations: pd.DataFrame,
-    export: str | Path,
-    *,
-    period: str = "period",
-    source: str = "auto",
-    tz: str | None = None,
-    dayfirst: bool | None = None,
-    columns: dict[str, str] | None = None,
-    seed: int = 0,
-) -> ResponseSection:
-    """Hand-overs, escalations, ping-pong, detection channels and untracked time of a review period.
-
-    Reads the timeline of ``export`` (:func:`mttr_lab.read_timeline`, with the options the
-    incidents were read with), keeps the events of the period's incidents and runs the
-    response-process analyses on them. An export without a timeline gives one sentence naming
-    the exports that carry one; a timeline without groups or levels (milestones only) says that
-    hand-overs and escalations cannot be counted. Detection channels and untracked time come
-    from the incidents themselves and are shown wherever the export records them.
-
-    Parameters
-    ----------
-    durations : DataFrame
-        The period's durations (:func:`period_durations`).
-    export : path
-        The export the incidents were read from.
-    period : str
-        The word for the period in sentences (``bounds["period"]``).
-    source, tz, dayfirst, columns
-        As the incidents were read. With ``columns=`` (a generic export mapped by hand) the
-        review does not look for a timeline: its event columns cannot be guessed.
-
-    Returns
-    -------
-    ResponseSection
-        ``summary`` (Markdown), ``growth`` (``"hand-overs"`` / ``"escalations"`` ->
-        :func:`mttr_lab.growth_by_count` tables, only those the timeline can count),
-        ``pairs`` (the group pairs that bounce incidents most: ``group``, ``handed to, then
-        back``, ``incidents``, ``bounces``, ``median time away``, ``total time away``; None when
-        no incident went back), ``channels`` (:func:`mttr_lab.channel_summary` columns to show;
-        None without channels), ``untracked`` (Markdown; None where no incident records when
-        its impact began).
-    """
-    require(durations, DURATIONS, function="response_section")
-    if not isinstance(export, (str, Path)):
-        raise InputError(
-            "response_section reads the timeline from the export file itself",
-            field="export",
-            found=type(export).__name__,
-            expected="the path the incidents were read from (not a frame)",
-        )
-    from .narrative import Text
-    from .response import channel_summary, growth_by_count, ping_pong_pairs, response_process, untracked_time
-    from .timeline import NoTimelineError, read_timeline
-
-    total = len(durations)
-    channels = _channels(durations, channel_summary)
-    untracked = _untracked(durations, untracked_time)
-    missing = (
-        f"This export carries no timeline ({_TIMELINE_EXPORTS} do), so the review cannot show "
-        "hand-overs, escalations or ping-pong."
-    )
-    if columns:
-        return ResponseSection(Text(missing), channels=channels, untracked=untracked)
-    try:
-        timeline = read_timeline(export, source=source, tz=tz, dayfirst=dayfirst)
-    except NoTimelineError:
-        return ResponseSection(Text(missing), channels=channels, untracked=untracked)
-    except InputError as exc:
-        text = (
-            "The export's timeline could not be read, so the review does not show hand-overs, "
-            f"escalations or ping-pong: {exc}."
-        )
-        return ResponseSection(Text(text), channels=channels, untracked=untracked)
-    if not total:
-        return ResponseSection(Text(f"No incident in this {period}."))
-    ids = durations["incident_id"].astype("str")
-    events = timeline[timeline["incident_id"].isin(set(ids))]
-    followed = events["incident_id"].nunique()
-    if not followed:
-        text = f"The export's timeline has no events for the incidents of this {period}."
-        return ResponseSection(Text(text), channels=channels, untracked=untracked)
-    scope = f"The timeline follows {followed:,} of the {total:,} incidents of this {period}"
-    has_groups = bool(events["group"].notna().any())
-    has_levels = bool(events["level"].notna().any() or events["kind"].astype("str").eq("escalate").any())
-    if not has_groups and not has_levels:
-        text = (
-            f"{scope} ({len(events):,} events), but no event names a group or an escalation level, so "
-            f"hand-overs, escalations and ping-pong cannot be counted ({_TIMELINE_EXPORTS} name them)."
-        )
-        return ResponseSection(Text(text), channels=channels, untracked=untracked)
-    process = response_process(events)
-    parts, clauses, growth = [], [], {}
-
-    def counted(mask: pd.Series) -> str:
-        return _share_words(int(mask.sum()), followed)
-
-    if has_groups:
-        parts.append(f"{counted(process['handovers'] > 0)} were handed over at least once")
-        growth["hand-overs"] = growth_by_count(durations, process, by="handovers", seed=seed)
-        clauses.append(_verdict_words(growth["hand-overs"], "hand-overs"))
-    if has_levels:
-        parts.append(f"{counted(process['escalations'] > 0)} were escalated at least once")
-        growth["escalations"] = growth_by_count(durations, process, by="escalations", seed=seed)
-        clauses.append(_verdict_words(growth["escalations"], "escalations"))
-    if has_groups:
-        parts.append(f"{counted(process['ping_pong'])} went back to a group they had left")
-    listed = f"{', '.join(parts[:-1])} and {parts[-1]}" if len(parts) > 1 else parts[0]
-    text = f"{scope}: {listed}."
-    verdicts = "; ".join(clauses)
-    text += f" {verdicts[:1].upper()}{verdicts[1:]}."
-    if not has_groups:
-        text += " No event names a group, so hand-overs and ping-pong cannot be counted."
-    if not has_levels:
-        text += " No event records an escalation level, so escalations cannot be counted."
-    growth = {k: v for k, v in growth.items() if v["median"].notna().any()}
-    pairs = _pairs(ping_pong_pairs(events, top=5)) if has_groups else None
-    return ResponseSection(Text(text), growth=growth, pairs=pairs, channels=channels, untracked=untracked)
-
-
-def _pairs(pairs: pd.DataFrame) -> pd.DataFrame | None:
-    if pairs.empty:
-        return None
-    return pd.DataFrame(
-        {
-            "group": pairs["from_group"],
-            "handed to, then back": pairs["to_group"],
-            "incidents": pairs["incidents"].astype("int64"),
-            "bounces": pairs["bounces"].astype("int64"),
-            "median time away": pd.to_timedelta(pairs["median_minutes"], unit="min"),
-            "total time away": pd.to_timedelta(pairs["total_hours"], unit="h"),
-        }
-    )
-
-
-def _channels(durations: pd.DataFrame, channel_summary: Callable[..., pd.DataFrame]) -> pd.DataFrame | None:
-    if "detection_channel" not in durations.columns or durations["detection_channel"].isna().all():
-        return None
-    table = channel_summary(durations)
-    shown = table[["kind", "count", "share", "median", "median_low", "median_high"]]
-    # Channels are the vendors' codes (web_ui, email): said in words, unlike a service's name.
-    shown = shown.rename(index=lambda code: code.replace("_", " ") if isinstance(code, str) else code)
-    return shown.rename(columns={"kind": "noticed by"})
-
-
-def _untracked(durations: pd.DataFrame, untracked_time: Callable[..., pd.DataFrame]) -> Text | None:
-    from .narrative import Text
-    from .units import format_minutes
-
-    if not {"started_at", "detected_at", "recovered_at"} <= set(durations.columns):
-        return None
-    row = untracked_time(durations).iloc[0]
-    if not row["with_impact_start"] or not np.isfinite(row["share_of_outage"]):
-        return None
-    share = f"{row['share_of_outage']:.0%}".replace("%", " %")
-    return Text(
-        f"Untracked time: where an incident records when the customer impact began "
-        f"({row['with_impact_start']:,} of {row['incidents']:,}), it began "
-        f"{format_minutes(row['mean_untracked'])} before detection on average (median "
-        f"{format_minutes(row['median_untracked'])}), {share} of the outage customers saw. The times "
-        "to recover in this review count from the impact start, so they include it; a time to "
-        "recover counted from the first record, as most tools report it, leaves it out."
     )

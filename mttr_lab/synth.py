@@ -13,13 +13,14 @@ Everything depends on ``seed`` alone: the same arguments give the same bytes.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .synth_writers import write_export, write_timeline
 
 __all__ = [
     "CHANNELS",
@@ -130,7 +131,18 @@ def synth_incidents(
     begin = pd.Timestamp(start, tz="UTC")
     end = begin + pd.DateOffset(months=months)
     started = _arrivals(rng, incidents, begin, end, tz)
+    frame = _records(rng, started, begin, improvement)
+    _unobserved(frame, rng, open_share, end)
+    if defects and incidents >= 20:
+        frame = _add_defects(frame, rng)
+    return frame
 
+
+def _records(
+    rng: np.random.Generator, started: pd.Series, begin: pd.Timestamp, improvement: float
+) -> pd.DataFrame:
+    """One incident per start: service, severity, and milestones from lognormal phases."""
+    incidents = len(started)
     weights = np.array([s.weight for s in SERVICES])
     which = rng.choice(len(SERVICES), size=incidents, p=weights / weights.sum())
     labels = list(SEVERITY_MIX)
@@ -152,7 +164,7 @@ def synth_incidents(
     def at(minutes: np.ndarray) -> pd.Series:
         return started + pd.to_timedelta(np.round(minutes * 60), unit="s")
 
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "incident_id": [str(uuid.UUID(bytes=rng.bytes(16), version=4)) for _ in range(incidents)],
             "number": np.arange(1, incidents + 1),
@@ -172,7 +184,11 @@ def synth_incidents(
             "tags": None,
         }
     )
-    # Unobserved milestones, as real exports have them.
+
+
+def _unobserved(frame: pd.DataFrame, rng: np.random.Generator, open_share: float, end: pd.Timestamp) -> None:
+    """Blank (in place) the milestones real exports miss, and close none of the latest incidents."""
+    incidents = len(frame)
     no_start = rng.random(incidents) < 0.08
     frame.loc[no_start, "started_at"] = pd.NaT
     no_diagnosis = rng.random(incidents) < 0.15
@@ -190,10 +206,6 @@ def synth_incidents(
             last, ["acknowledged_at", "diagnosed_at", "recovered_at"]
         ].where(frame.loc[last, ["acknowledged_at", "diagnosed_at", "recovered_at"]] < end)
     frame["updated_at"] = frame[["detected_at", "acknowledged_at", "resolved_at"]].max(axis=1)
-
-    if defects and incidents >= 20:
-        frame = _add_defects(frame, rng)
-    return frame
 
 
 def _add_defects(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -213,90 +225,6 @@ def _add_defects(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     dup["resolved_at"] = dup["resolved_at"].mask(dup["resolved_at"].notna())
     dup["updated_at"] = dup["detected_at"]
     return pd.concat([frame, dup], ignore_index=True)
-
-
-_FH_STONES = {
-    "started_at": "started",
-    "detected_at": "detected",
-    "acknowledged_at": "acknowledged",
-    "diagnosed_at": "identified",
-    "recovered_at": "mitigated",
-    "resolved_at": "resolved",
-}
-
-
-def _iso(value: pd.Timestamp) -> str | None:
-    if pd.isna(value):
-        return None
-    return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def _firehydrant_record(row: pd.Series) -> dict:
-    stones = [
-        {"type": slug, "occurred_at": _iso(row[col])}
-        for col, slug in _FH_STONES.items()
-        if pd.notna(row[col])
-    ]
-    current = stones[-1]["type"] if stones else "started"
-    return {
-        "id": row["incident_id"],
-        "number": int(row["number"]),
-        "name": row["title"],
-        "severity": row["severity"],
-        "current_milestone": current,
-        "created_at": _iso(row["detected_at"]),
-        "started_at": _iso(row["started_at"]) if pd.notna(row["started_at"]) else _iso(row["detected_at"]),
-        "updated_at": _iso(row["updated_at"]),
-        "milestones": stones,
-        "impacts": [{"type": "service", "impact": {"name": row["service"]}}],
-        "teams": [{"name": row["team"]}],
-        "tag_list": [row["tags"]] if isinstance(row["tags"], str) else [],
-    }
-
-
-def write_export(incidents: pd.DataFrame, path: str | Path, *, shape: str = "firehydrant") -> Path:
-    """Write synthetic incidents as a vendor export.
-
-    Parameters
-    ----------
-    incidents : DataFrame
-        The output of :func:`synth_incidents`.
-    path : path
-        Where to write.
-    shape : {"firehydrant", "csv"}
-        ``"firehydrant"``: a FireHydrant ``/v1/incidents`` page (JSON). ``"csv"``: one row per
-        incident with the canonical column names (ISO 8601 UTC timestamps).
-
-    Returns
-    -------
-    Path
-        The file written.
-    """
-    path = Path(path)
-    if shape == "firehydrant":
-        data = [_firehydrant_record(row) for _, row in incidents.iterrows()]
-        doc = {
-            "data": data,
-            "pagination": {
-                "count": len(data),
-                "page": 1,
-                "items": len(data),
-                "pages": 1,
-                "last": 1,
-                "prev": None,
-                "next": None,
-            },
-        }
-        path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    elif shape == "csv":
-        out = incidents.copy()
-        for col in _FH_STONES:
-            out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        out = out.drop(columns=["updated_at"])
-        out.to_csv(path, index=False, lineterminator="\n")
-    else:
-        raise ValueError(f"shape must be 'firehydrant' or 'csv', not {shape!r}")
-    return path
 
 
 # --------------------------------------------------------------------------- response process
@@ -379,56 +307,22 @@ def synth_timeline(incidents: pd.DataFrame, *, seed: int = 7) -> pd.DataFrame:
     other = rng.integers(0, len(teams) - 1, size=n)
     u = rng.random((n, 4))
     rows: list[tuple] = []
-    levels = [(name, minutes) for name, minutes in POLICY]
     for i in range(n):
-        ident = frame.at[i, "incident_id"]
-        team = frame.at[i, "team"]
-        home = f"{team} on-call"
         t0 = detected.iat[i]
         if pd.isna(t0):
             continue
+        team = frame.at[i, "team"]
         away_team = [t for t in teams if t != team][other[i]]
-        away = f"{away_team} on-call"
         ack = frame.at[i, "acknowledged_at"]
+        events, level = _paging(team, t0, ack, channel[i])
+        holder, stop = f"{team} on-call", end.iat[i]
+        if handed[i] and pd.notna(ack) and ack >= t0 and pd.notna(stop) and stop > ack:
+            holder = _handovers(events, team, away_team, ack, stop, level, bounced=bounced[i], u=u[i])
         done = frame.at[i, "resolved_at"]
-        stop = end.iat[i]
-        events = [
-            (t0, "trigger", home, 1, None, channel[i]),
-            (t0 + pd.Timedelta(seconds=20), "notify", home, 1, "pager", levels[0][0]),
-        ]
-        level, waited = 1, 0.0
-        wait = (ack - t0).total_seconds() / 60 if pd.notna(ack) and ack >= t0 else np.inf
-        for name, _minutes in levels[1:]:
-            timeout = levels[level - 1][1]
-            if np.isnan(timeout) or wait <= waited + timeout:
-                break
-            waited += timeout
-            level += 1
-            at = t0 + pd.Timedelta(minutes=waited)
-            events.append((at, "escalate", home, level, "timeout", name))
-            events.append((at + pd.Timedelta(seconds=20), "notify", home, level, "pager", name))
-        if np.isfinite(wait):
-            events.append((ack, "acknowledge", home, level, f"{team} responder", None))
-        holder = home
-        if handed[i] and np.isfinite(wait) and pd.notna(stop) and stop > ack:
-            span = stop - ack
-            out_at = ack + span * (0.15 + 0.3 * u[i, 0])
-            events.append((out_at, "assign", away, level, None, f"reassigned to {away_team}"))
-            events.append(
-                (out_at + span * 0.05 * u[i, 1], "acknowledge", away, level, f"{away_team} responder", None)
-            )
-            holder = away
-            if bounced[i]:
-                back_at = out_at + span * (0.2 + 0.3 * u[i, 2])
-                events.append((back_at, "assign", home, level, None, f"handed back to {team}"))
-                events.append(
-                    (back_at + span * 0.02 * u[i, 3], "acknowledge", home, level, f"{team} responder", None)
-                )
-                holder = home
         if pd.notna(done):
             events.append((max(done, events[-1][0]), "resolve", holder, level, None, None))
         events.sort(key=lambda e: e[0])
-        rows.extend((ident, *e) for e in events)
+        rows.extend((frame.at[i, "incident_id"], *e) for e in events)
     out = pd.DataFrame(rows, columns=["incident_id", "at", "kind", "group", "level", "actor", "detail"])
     out["at"] = pd.to_datetime(out["at"], utc=True).dt.floor("s").astype("datetime64[us, UTC]")
     out["level"] = out["level"].astype("Int64")
@@ -438,24 +332,54 @@ def synth_timeline(incidents: pd.DataFrame, *, seed: int = 7) -> pd.DataFrame:
     return out
 
 
-def write_timeline(timeline: pd.DataFrame, path: str | Path) -> Path:
-    """Write a timeline as a generic event log (canonical column names, ISO 8601 UTC times).
+def _paging(team: str, t0: pd.Timestamp, ack: pd.Timestamp, channel: str) -> tuple[list[tuple], int]:
+    """The trigger, the pages of the escalation :data:`POLICY` until the acknowledgement, and the
+    acknowledgement; also the level that acknowledged (or was reached)."""
+    home = f"{team} on-call"
+    events = [
+        (t0, "trigger", home, 1, None, channel),
+        (t0 + pd.Timedelta(seconds=20), "notify", home, 1, "pager", POLICY[0][0]),
+    ]
+    level, waited = 1, 0.0
+    wait = (ack - t0).total_seconds() / 60 if pd.notna(ack) and ack >= t0 else np.inf
+    for name, _minutes in POLICY[1:]:
+        timeout = POLICY[level - 1][1]
+        if np.isnan(timeout) or wait <= waited + timeout:
+            break
+        waited += timeout
+        level += 1
+        at = t0 + pd.Timedelta(minutes=waited)
+        events.append((at, "escalate", home, level, "timeout", name))
+        events.append((at + pd.Timedelta(seconds=20), "notify", home, level, "pager", name))
+    if np.isfinite(wait):
+        events.append((ack, "acknowledge", home, level, f"{team} responder", None))
+    return events, level
 
-    ``read_timeline(path)`` reads it back. A ``.gz`` name is compressed (without a timestamp
-    in the header, so the same timeline gives the same bytes).
-    """
-    path = Path(path)
-    out = timeline.drop(columns=[c for c in ("record", "note", "file") if c in timeline.columns]).copy()
-    out["at"] = out["at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    text = out.to_csv(index=False, lineterminator="\n")
-    if path.name.endswith(".gz"):
-        import gzip
 
-        with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as fh:
-            fh.write(text.encode("utf-8"))
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
+def _handovers(
+    events: list[tuple],
+    team: str,
+    away_team: str,
+    ack: pd.Timestamp,
+    stop: pd.Timestamp,
+    level: int,
+    *,
+    bounced: bool,
+    u: np.ndarray,
+) -> str:
+    """Add (to ``events``) a hand-over to ``away_team`` between the acknowledgement and ``stop``,
+    and the hand-back when ``bounced``; returns the group that holds the incident at the end."""
+    home, away = f"{team} on-call", f"{away_team} on-call"
+    span = stop - ack
+    out_at = ack + span * (0.15 + 0.3 * u[0])
+    events.append((out_at, "assign", away, level, None, f"reassigned to {away_team}"))
+    events.append((out_at + span * 0.05 * u[1], "acknowledge", away, level, f"{away_team} responder", None))
+    if not bounced:
+        return away
+    back_at = out_at + span * (0.2 + 0.3 * u[2])
+    events.append((back_at, "assign", home, level, None, f"handed back to {team}"))
+    events.append((back_at + span * 0.02 * u[3], "acknowledge", home, level, f"{team} responder", None))
+    return home
 
 
 def write_playbooks(path: str | Path) -> Path:

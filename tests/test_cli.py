@@ -157,6 +157,23 @@ def test_import_is_lazy_and_names_resolve():
     assert out.stdout.strip() == "ok", out.stderr
 
 
+def test_the_package_takes_whole_modules_at_their_own_word():
+    # mttr_lab reads the __all__ of a module it exports whole from the module's source (importing
+    # it would load pandas): what it reads must be what the module says, and no name has two homes.
+    import importlib
+
+    import mttr_lab
+
+    home: dict[str, str] = {}
+    for module, names in mttr_lab._MODULES.items():
+        listed = mttr_lab._module_all(module) if names == mttr_lab._ALL else names
+        if names == mttr_lab._ALL:
+            assert listed == tuple(importlib.import_module(f"mttr_lab.{module}").__all__), module
+        for name in listed:
+            assert home.setdefault(name, module) == module, f"{name} is listed by {home[name]} and {module}"
+    assert sorted(mttr_lab.__all__) == sorted([*home, "__version__"])
+
+
 def test_report_cadences_and_odd_periods(tmp_path, capsys):
     out = tmp_path / "week.html"
     assert main(["report", str(SAMPLE), "--period", "week", "--tz", "Europe/Berlin", "--out", str(out)]) == 0

@@ -73,6 +73,34 @@ def test_slowest_incidents_rank_open_ones_by_time_open(fixtures):
     assert slow.loc[1, "minutes"] == 80
 
 
+def test_slowest_incidents_leave_out_what_the_export_does_not_record(tmp_path, fixtures):
+    from test_io import HAND
+
+    export = tmp_path / "bare.csv"
+    export.write_text(
+        "id,opened,closed\n"
+        "A,2026-01-01T10:00:00Z,2026-01-01T11:00:00Z\n"
+        "B,2026-01-02T10:00:00Z,2026-01-02T10:30:00Z\n"
+        "C,2026-01-03T10:00:00Z,\n"
+    )
+    incidents = mttr.read_export(
+        export, source="csv", columns={"incident_id": "id", "detected_at": "opened", "resolved_at": "closed"}
+    )
+    slow = mttr.slowest_incidents(mttr.phase_durations(incidents))
+    assert slow.columns.tolist() == ["incident_id", "started", "minutes", "open"]
+    assert slow["incident_id"].tolist() == ["A", "B", "C"]
+    shown = mttr.readable(slow, tz="Europe/Berlin")
+    assert not [c for c in shown.columns if shown[c].astype("str").eq("–").all()]
+
+    # A column the export records is kept, even where some incidents have no value in it.
+    full = mttr.phase_durations(
+        mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
+    )
+    assert {"title", "severity", "service"} <= set(mttr.slowest_incidents(full).columns)
+    partly = full.assign(title=full["title"].where(full.index != full.index[0]))
+    assert "title" in mttr.slowest_incidents(partly).columns
+
+
 def test_tidy_rounds_names_missing_groups_and_keeps_relevant_notes(sample):
     table = mttr.duration_summary(sample.head(30), by="severity")
     shown = mttr.tidy(table[["count", "median", "median_low", "note"]])

@@ -1,0 +1,265 @@
+"""What the ``mttr-lab`` subcommands do, once the command line has parsed their arguments.
+
+Each ``run_<command>(args)`` returns the exit status; :mod:`mttr_lab.cli` parses the arguments
+and turns the errors into one line. Nothing here imports pandas before a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .errors import InputError
+
+__all__ = ["run_check", "run_fetch", "run_postmortem", "run_report", "run_summary", "run_synth"]
+
+
+def _pairs(text: str | None, what: str) -> dict[str, str] | None:
+    if not text:
+        return None
+    out = {}
+    for item in text.split(","):
+        if "=" not in item:
+            raise InputError(f"{what} takes name=value pairs separated by commas", found=item)
+        key, value = item.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _progress(message: str) -> None:
+    print(f"mttr-lab: {message}", file=sys.stderr, flush=True)
+
+
+def _read(args: argparse.Namespace):
+    from .io import read_export
+
+    incidents = read_export(
+        args.export,
+        source=args.source,
+        columns=_pairs(args.columns, "--columns"),
+        tz=args.tz,
+        severity_map=_pairs(args.severity_map, "--severity-map"),
+        dayfirst=args.dayfirst,
+    )
+    if not len(incidents):
+        raise InputError(
+            "the export holds no incident records", file=args.export, expected="at least one incident"
+        )
+    return incidents
+
+
+def _as_of(text: str | None, tz: str | None) -> str | None:
+    if text is None:
+        return None
+    import pandas as pd
+
+    try:
+        stamp = pd.Timestamp(text)
+    except ValueError:
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise InputError("--as-of is not a date", found=text, expected="e.g. 2026-10-01 or 2026-10-01T00:00Z")
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize(tz or "UTC")
+    return stamp.tz_convert("UTC").isoformat()
+
+
+def _import_nbformat() -> None:
+    """Import nbformat without the IRI grammar that jsonschema builds when rfc3987_syntax is installed.
+
+    jsonschema compiles dozens of parsers of that grammar on import (about 2 s) for its "iri"
+    format, which notebook validation never checks (it runs without format checks). This command's
+    process ends with the review; a process that imported jsonschema already is left as it is.
+    """
+    if "jsonschema" in sys.modules:
+        return
+    blocked = sys.modules.setdefault("rfc3987_syntax", None) is None  # type: ignore[arg-type]
+    try:
+        import nbformat  # noqa: F401
+    finally:
+        if blocked and sys.modules.get("rfc3987_syntax", True) is None:
+            del sys.modules["rfc3987_syntax"]
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Render the review of an export to HTML (``mttr-lab report``)."""
+    from .report import ReviewKernel, render_report
+
+    started = time.perf_counter()
+    if (args.start is None) != (args.end is None):
+        raise InputError(
+            "--from and --to go together", expected="both, e.g. --from 2026-06-01 --to 2026-06-30"
+        )
+    if args.quarter and args.period != "quarter":
+        raise InputError(f"--quarter names a quarter; it does not go with --period {args.period}")
+    _progress(f"reading {args.export} ...")
+    # The kernel loads pandas, scipy and matplotlib while the export is read and checked here;
+    # a bad export stops it at once.
+    with ReviewKernel() as kernel:
+        _import_nbformat()
+        from .phases import phase_durations
+        from .review_periods import review_bounds
+
+        incidents = _read(args)
+        as_of = _as_of(args.as_of, args.tz)
+        bounds = review_bounds(
+            phase_durations(incidents, as_of=as_of),
+            period=args.period,
+            label=args.quarter,
+            start=args.start,
+            end=args.end,
+            tz=args.tz or "UTC",
+            as_of=as_of,
+        )
+        if bounds["future"]:
+            raise InputError(
+                f"{bounds['label']} starts after the latest record in the export: there is nothing to review yet",
+                expected="an earlier --quarter, --from/--to, or --as-of",
+            )
+        out = (
+            Path(args.out)
+            if args.out
+            else Path("reports") / f"{Path(args.export).name.split('.')[0]}-review.html"
+        )
+        _progress(f"{len(incidents):,} records read; rendering the review (a few seconds) ...")
+        path = render_report(
+            args.export,
+            out=out,
+            source=args.source,
+            tz=args.tz,
+            as_of=as_of,
+            quarter=args.quarter,
+            period=args.period,
+            start=args.start,
+            end=args.end,
+            columns=_pairs(args.columns, "--columns"),
+            severity_map=_pairs(args.severity_map, "--severity-map"),
+            dayfirst=args.dayfirst,
+            kernel=kernel,
+        )
+    _progress(f"done in {time.perf_counter() - started:.1f} s")
+    print(path)
+    return 0
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    """Print the summary table of one duration (``mttr-lab summary``)."""
+    import pandas as pd
+
+    from .output import spreadsheet_safe, to_safe_csv
+    from .phases import phase_durations
+    from .schema import METRICS, PHASES
+    from .stats import duration_summary
+    from .units import readable
+
+    if args.metric not in (*METRICS, *PHASES):
+        raise InputError(
+            f"--metric {args.metric} is not a metric or a phase",
+            expected="one of " + ", ".join((*METRICS, *PHASES)),
+        )
+    durations = phase_durations(_read(args))
+    by = [b.strip() for b in args.by.split(",")] if args.by else None
+    table = duration_summary(durations, metric=args.metric, by=by)
+    columns = ["count", "open", "median", "median_low", "median_high", "p90", "mean", "note"]
+    if args.fmt in ("csv", "json"):  # numbers for machines: minutes, full precision, blanks for missing
+        numbers = table[columns].reset_index()
+        if args.fmt == "csv":
+            print(spreadsheet_safe(numbers).to_csv(index=False), end="")
+        else:
+            print(numbers.to_json(orient="records", indent=2))
+    else:
+        shown = readable(table[columns])
+        if args.fmt == "markdown":
+            print(_markdown(shown.reset_index() if shown.index.name or shown.index.names[0] else shown))
+        else:
+            print(f"{args.metric.replace('_', ' ')} ({len(durations):,} incidents analysed)")
+            with pd.option_context("display.width", 200, "display.max_colwidth", 70):
+                print(shown.to_string())
+    if args.csv:
+        print(to_safe_csv(table, args.csv))
+    return 0
+
+
+def _markdown(table) -> str:
+    """A Markdown table; only the pipes and backslashes of a cell are escaped."""
+
+    def cell(value: object) -> str:
+        return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+    head = [cell(c) for c in table.columns]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Print the data-quality findings; 1 when the export has errors (``mttr-lab check``)."""
+    import pandas as pd
+
+    from .output import to_safe_csv
+    from .quality import check_incidents
+
+    findings = check_incidents(_read(args))
+    shown = findings if args.all else findings[findings["level"] != "info"]
+    counts = findings["level"].value_counts()
+    summary = ", ".join(f"{counts.get(level, 0)} {level}" for level in ("error", "warning", "info"))
+    if shown.empty:
+        print(f"no findings to show ({summary})")
+    else:
+        with pd.option_context("display.width", 250, "display.max_colwidth", 120):
+            print(
+                shown[["level", "incident_id", "record", "column", "problem", "action"]].to_string(
+                    index=False
+                )
+            )
+        print(f"\n{summary}")
+    if args.csv:
+        print(to_safe_csv(findings, args.csv))
+    return 1 if counts.get("error", 0) else 0
+
+
+def run_postmortem(args: argparse.Namespace) -> int:
+    """Write or print a Markdown post-mortem draft (``mttr-lab postmortem``)."""
+    from .postmortem import postmortem_markdown
+
+    text = postmortem_markdown(_read(args), args.incident_id)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(args.out)
+    else:
+        print(text)
+    return 0
+
+
+def run_synth(args: argparse.Namespace) -> int:
+    """Write a synthetic export (``mttr-lab synth``)."""
+    from .synth import synth_incidents, write_export
+
+    if args.incidents < 20 or args.months < 1:
+        raise InputError("--incidents must be at least 20 and --months at least 1")
+    if not 0 <= args.improvement < 1:
+        raise InputError(
+            "--improvement is the share by which durations shorten each month",
+            found=args.improvement,
+            expected="a number from 0 up to (not including) 1, e.g. 0.02",
+        )
+    frame = synth_incidents(
+        incidents=args.incidents,
+        months=args.months,
+        seed=args.seed,
+        start=args.start,
+        improvement=args.improvement,
+    )
+    print(write_export(frame, Path(args.out), shape=args.shape))
+    return 0
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    """Fetch an export from a vendor's API (``mttr-lab fetch``)."""
+    from .vendor_api import fetch
+
+    pages = fetch(args.vendor, since=args.since, until=args.until, out=args.out, base_url=args.base_url)
+    print(f"{len(pages):,} page(s) in {args.out}; read them with: mttr-lab report {args.out}")
+    return 0
