@@ -210,4 +210,4 @@ class WidgetView:
         self._draw_figure()
 
     def _draw_figure(self) -> None:
-        self._image.value = _png(self.figure())
+        self._image.value = self.png()

@@ -32,6 +32,8 @@ MIN_CHANGE = 10
 #: Non-empty periods a trend line needs.
 MIN_PERIODS = 3
 _UNITS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+_COUNTS = ("count", "open", "observed", "missing")
+_CHANGES = ("change", "change_low", "change_high", "change_p_value", "change_p_holm", "change_significant")
 _STATS = ("median", "median_low", "median_high", "geomean", "geomean_low", "geomean_high", "p90", "km_median")
 
 DateLike = str | pd.Timestamp | None
@@ -191,6 +193,7 @@ def duration_trend(
     confidence: float = 0.95,
     n_resamples: int = 2000,
     seed: int = 0,
+    changes: bool = True,
 ) -> pd.DataFrame:
     """Recovery time per calendar period (and group), with intervals and period-to-period change.
 
@@ -227,7 +230,12 @@ def duration_trend(
     confidence : float
         Level of every interval.
     n_resamples, seed : int
-        Bootstrap resamples (mean interval of duration_summary, change interval) and their seed.
+        Bootstrap resamples of the change interval and their seed.
+    changes : bool
+        False leaves out the period-to-period changes: no bootstrap and no test run (most of the
+        time on many periods), and the table has none of the ``change*`` columns, no note about
+        them and no ``attrs["multiple_comparisons"]``. Every other column is the same as with
+        True. For a chart of the level per period (the explorer draws one).
 
     Returns
     -------
@@ -240,7 +248,8 @@ def duration_trend(
         ``change_low``, ``change_high`` (ratio to the previous non-empty period),
         ``change_p_value`` (Mann–Whitney), ``change_p_holm`` (Holm within the series),
         ``change_significant`` (bool) and ``note``. ``attrs["confidence"]`` holds the level and
-        ``attrs["multiple_comparisons"]`` says how the changes were corrected.
+        ``attrs["multiple_comparisons"]`` says how the changes were corrected. With
+        ``changes=False`` the ``change*`` columns are left out.
     """
     require(durations, DURATIONS, function="duration_trend")
     _check(durations, metric, tz, confidence)
@@ -259,7 +268,49 @@ def duration_trend(
         n_resamples=n_resamples,
         seed=seed,
     )
-    # The previous period (same group) with an observed median.
+    notes = table["note"].astype(object).to_numpy(copy=True)
+    for i in np.flatnonzero(table["open"].to_numpy() > 0):
+        _add_note(notes, i, f"{table['open'].iloc[i]} open incident(s) not in the median (see km_median)")
+    if changes:
+        _period_changes(table, values, keys, notes, confidence=confidence, n_resamples=n_resamples, seed=seed)
+    table["note"] = pd.Series(notes, index=table.index, dtype="str").where(pd.notna(notes))
+
+    begin, finish = _period_bounds(table["_period"], tz)
+    table["period"] = table["_period"].astype("str")
+    table["period_start"], table["period_end"] = begin, finish
+    shown = _CHANGES if changes else ()
+    columns = [*keys, "period", "period_start", "period_end", *_COUNTS, *_STATS, "empty", *shown, "note"]
+    out = table[columns].copy()
+    for col in (*_STATS, *shown[:-1]):
+        out[col] = out[col].astype(float)
+    out = out.reset_index(drop=True)
+    out.attrs["confidence"] = confidence
+    if changes:
+        out["change_significant"] = out["change_significant"].astype(bool)
+        out.attrs["multiple_comparisons"] = (
+            "period-to-period changes: Holm-corrected within each series (change_p_holm); "
+            "the change intervals are each at the stated level"
+        )
+    return out
+
+
+def _add_note(notes: np.ndarray, i: int, reason: str) -> None:
+    """Append ``reason`` to the note of row ``i``."""
+    notes[i] = reason if pd.isna(notes[i]) else f"{notes[i]}; {reason}"
+
+
+def _period_changes(
+    table: pd.DataFrame,
+    values: pd.DataFrame,
+    keys: list[str],
+    notes: np.ndarray,
+    *,
+    confidence: float,
+    n_resamples: int,
+    seed: int,
+) -> None:
+    """The ``change*`` columns of :func:`duration_trend`: each period's median against the previous
+    non-empty one of its series, with a bootstrap interval and a Holm-corrected test."""
     has_median = table["median"].notna()
     position = pd.Series(np.arange(len(table)), index=table.index).where(has_median)
     previous = _previous_valid(position, keys, table)
@@ -268,18 +319,12 @@ def duration_trend(
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.where(prev_median > 0, table["median"].to_numpy(dtype=float) / prev_median, np.nan)
     table["change"] = change
-    table["change_low"] = np.nan
-    table["change_high"] = np.nan
 
     observed = values.loc[values["minutes"].notna() & ~values["censored"]]
     samples = {
         key: group.to_numpy(dtype=float)
         for key, group in observed.groupby([*keys, "_period"], observed=True, dropna=False)["minutes"]
     }
-    notes = table["note"].astype(object).to_numpy(copy=True)
-    for i in np.flatnonzero(table["open"].to_numpy() > 0):
-        reason = f"{table['open'].iloc[i]} open incident(s) not in the median (see km_median)"
-        notes[i] = reason if pd.isna(notes[i]) else f"{notes[i]}; {reason}"
     p_values = np.full(len(table), np.nan)
     change_low, change_high = np.full(len(table), np.nan), np.full(len(table), np.nan)
     labels = list(table[[*keys, "_period"]].itertuples(index=False, name=None))
@@ -295,44 +340,9 @@ def duration_trend(
             reason = "" if reason in ("BCa", "percentile") else reason
             p_values[i] = stats.mannwhitneyu(here, there, alternative="two-sided").pvalue
         if reason:
-            notes[i] = reason if pd.isna(notes[i]) else f"{notes[i]}; {reason}"
+            _add_note(notes, i, reason)
     table["change_low"], table["change_high"] = change_low, change_high
     _change_family(table, keys, p_values, notes, alpha=1 - confidence)
-    table["note"] = pd.Series(notes, index=table.index, dtype="str").where(pd.notna(notes))
-
-    begin, finish = _period_bounds(table["_period"], tz)
-    table["period"] = table["_period"].astype("str")
-    table["period_start"], table["period_end"] = begin, finish
-    columns = [
-        *keys,
-        "period",
-        "period_start",
-        "period_end",
-        "count",
-        "open",
-        "observed",
-        "missing",
-        *_STATS,
-        "empty",
-        "change",
-        "change_low",
-        "change_high",
-        "change_p_value",
-        "change_p_holm",
-        "change_significant",
-        "note",
-    ]
-    out = table[columns].copy()
-    for col in (*_STATS, "change", "change_low", "change_high", "change_p_value", "change_p_holm"):
-        out[col] = out[col].astype(float)
-    out["change_significant"] = out["change_significant"].astype(bool)
-    out = out.reset_index(drop=True)
-    out.attrs["confidence"] = confidence
-    out.attrs["multiple_comparisons"] = (
-        "period-to-period changes: Holm-corrected within each series (change_p_holm); "
-        "the change intervals are each at the stated level"
-    )
-    return out
 
 
 def _change_family(
@@ -364,8 +374,11 @@ def _change_family(
         rows = np.asarray(rows)
         sizes[rows] = int(np.isfinite(p_values[rows]).sum())
     for i in np.flatnonzero(excludes & (p_values < alpha) & ~significant & (sizes > 1)):
-        reason = f"change not significant once corrected for the {sizes[i]} changes of this series (Holm)"
-        notes[i] = reason if pd.isna(notes[i]) else f"{notes[i]}; {reason}"
+        _add_note(
+            notes,
+            i,
+            f"change not significant once corrected for the {sizes[i]} changes of this series (Holm)",
+        )
 
 
 def _previous_valid(position: pd.Series, keys: list[str], table: pd.DataFrame) -> pd.Series:

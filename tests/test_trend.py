@@ -295,3 +295,24 @@ def test_the_plotted_level_follows_confidence(gap):
     ax = mttr.plot_tiers(mttr.assign_tiers(summary), mttr.seed_tiers())
     assert "80 % interval" in ax.get_xlabel()
     plt.close(ax.figure)
+
+
+def test_without_changes_the_rest_of_the_table_is_the_same(improving):
+    """changes=False runs no bootstrap or test: the change columns are left out, nothing else moves."""
+    full = duration_trend(improving, by="severity", n_resamples=200)
+    level = duration_trend(improving, by="severity", n_resamples=200, changes=False)
+    change_columns = [c for c in full.columns if c.startswith("change")]
+    assert change_columns and not any(c.startswith("change") for c in level.columns)
+    assert "multiple_comparisons" not in level.attrs and level.attrs["confidence"] == 0.95
+    kept = [c for c in full.columns if c not in change_columns and c != "note"]
+    pd.testing.assert_frame_equal(level[kept], full[kept])
+    # Notes about the changes go with them; the notes about the level stay.
+    change_notes = ("change interval", "change not significant")
+
+    def without_changes(note: object) -> object:
+        if not isinstance(note, str):
+            return None
+        parts = [p for p in note.split("; ") if not p.startswith(change_notes)]
+        return "; ".join(parts) or None
+
+    assert [without_changes(n) for n in full["note"]] == [without_changes(n) for n in level["note"]]
