@@ -636,8 +636,14 @@ def _adverb(unit: str) -> str:
     return {"day": "daily"}.get(unit, f"{unit}ly")
 
 
+#: The minus sign of a negative number in text (U+2212), not the hyphen-minus.
+MINUS = "\u2212"
+
+
 def _pct(value: float) -> str:
-    return f"{value * 100:+.0f} %"
+    """A signed percentage as text: ``+3 %``, ``−2 %`` (a true minus sign), ``0 %``."""
+    text = f"{value * 100:+.0f} %"
+    return text.replace("-", MINUS).replace("+0 %", "0 %").replace(f"{MINUS}0 %", "0 %")
 
 
 def improvement_question(
@@ -683,7 +689,8 @@ def improvement_question(
         slope), ``claimed``, ``detectable_change`` (smallest period-over-period cut detectable with
         ``power`` at ``incidents_per_period``, e.g. 0.67), ``power_at_claimed`` (power of a
         period-over-period comparison to see the claimed cut), ``needed_per_period`` (incidents per
-        period that comparison needs), ``verdict`` (one sentence) and ``note``.
+        period that comparison needs), ``verdict`` (one sentence as people read it: a capital first
+        letter, negative numbers with a true minus sign "−", a full stop) and ``note``.
     """
     require(durations, DURATIONS, function="improvement_question")
     _check(durations, metric, tz, confidence)
@@ -744,6 +751,7 @@ def improvement_question(
         verdict = f"improving, but by less than {c} a {unit} ({where}; {detect})"
     else:
         verdict = f"worsening, not improving by {c} a {unit} ({where}; {detect})"
+    verdict = f"{verdict[0].upper()}{verdict[1:]}."  # a sentence as people read it
 
     out = pd.DataFrame(
         [

@@ -135,12 +135,14 @@ def test_slope_recovers_a_five_percent_monthly_improvement(improving):
     assert row["change_high"] < 0 and row["p_value"] < 0.001
     answer = improvement_question(improving, claimed=0.05).iloc[0]
     assert bool(answer["excludes_zero"]) and not bool(answer["excludes_claimed"])
-    assert answer["verdict"].startswith("consistent with a 5 % monthly improvement")
+    assert answer["verdict"].startswith("Consistent with a 5 % monthly improvement")
     assert answer["incidents_per_period"] == pytest.approx(100, abs=5)
     assert answer["sigma"] == pytest.approx(1.25, abs=0.1)  # synth's log-sigma, plus the mix
     fifteen = improvement_question(improving, claimed=0.15).iloc[0]
     assert bool(fifteen["excludes_claimed"])
-    assert fifteen["verdict"].startswith("improving, but by less than 15 % a month")
+    verdict = fifteen["verdict"]
+    assert verdict.startswith("Improving, but by less than 15 % a month (estimated \u22125 % per month")
+    assert "-" not in verdict.split("(", 1)[1] and verdict.endswith(").")  # true minus signs, a sentence
 
 
 def test_slope_is_theil_sen_of_log_medians_with_gaps_counted(gap):
@@ -176,7 +178,7 @@ def test_twenty_a_month_cannot_see_ten_percent(tmp_path):
     assert 0.05 <= answer["power_at_claimed"] <= 0.07
     assert answer["needed_per_period"] == 2210
     assert not bool(answer["excludes_zero"]) and not bool(answer["excludes_claimed"])
-    assert answer["verdict"].startswith("the data cannot tell a 10 % monthly improvement from noise")
+    assert answer["verdict"].startswith("The data cannot tell a 10 % monthly improvement from noise")
     assert "detectable: 67 % at 20 incidents/month" in answer["verdict"]
 
 
