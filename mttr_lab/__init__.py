@@ -90,7 +90,9 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "intervals": ("quantile_interval_sizes",),
     "tiers": ("assign_tiers", "dora_tiers", "seed_tiers"),
     "timeline": ("check_timeline", "read_timeline"),
-    "trend": ("duration_trend", "improvement_question", "rolling_trend", "trend_slope"),
+    "trend": ("duration_trend",),
+    "rolling": ("rolling_trend",),
+    "improvement": ("improvement_question", "trend_slope"),
     "units": ("format_minutes", "format_p", "readable", "show"),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
