@@ -12,7 +12,8 @@ from typing import Any
 #: Public names by the module that defines them. They are imported on first use, so that
 #: ``import mttr_lab`` (and ``mttr-lab --help``) does not load pandas, scipy and matplotlib.
 _MODULES: dict[str, tuple[str, ...]] = {
-    "calendar": ("hour_uniformity_test", "hour_weekday_table", "time_class_summary", "with_calendar"),
+    "calendar": ("hour_weekday_table", "time_class_summary", "with_calendar"),
+    "uniformity": ("hour_uniformity_test",),
     "compare": ("compare_periods",),
     "groups": ("compare_groups",),
     "stratified": ("compare_periods_stratified",),
