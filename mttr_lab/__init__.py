@@ -34,7 +34,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     "output": ("spreadsheet_safe", "to_safe_csv"),
     "phases": ("phase_durations",),
-    "playbooks": ("coverage_table", "playbook_coverage", "playbook_effect", "read_playbooks"),
+    "playbooks": ("coverage_table", "playbook_coverage", "playbook_effect"),
+    "playbook_files": ("read_playbooks",),
     "plots": (
         "PHASE_COLORS",
         "SEVERITY_COLORS",
