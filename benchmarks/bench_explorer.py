@@ -7,9 +7,11 @@ different severity selected:
 
 - ``summary``: ``duration_summary`` of the same selection, called directly;
 - ``tables``: from the control's change to the tables in the widget;
-- ``update``: the whole update, figure included.
+- ``update``: the whole update, figure included;
+- ``no filter``: the whole update with every incident selected (the largest selection).
 
-Run: .venv/bin/python benchmarks/bench_explorer.py
+Run: .venv/bin/python benchmarks/bench_explorer.py (from a git worktree, with PYTHONPATH set to
+it: the script's own folder, not the working directory, comes first on sys.path).
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ def _median_ms(times: list[float]) -> str:
 
 
 def main() -> None:
-    print("| incidents | summary (direct) | tables shown | whole update (with figure) |")
-    print("|---|---|---|---|")
+    print("| incidents | summary (direct) | tables shown | whole update (with figure) | no filter |")
+    print("|---|---|---|---|---|")
     for n in SIZES:
         durations = mttr.phase_durations(synth_incidents(incidents=n, months=36, seed=1, defects=False))
         explorer = mttr.explore(durations)
@@ -53,7 +55,14 @@ def main() -> None:
             start = time.perf_counter()
             mttr.duration_summary(explorer.selection, targets=(60,))
             direct.append(time.perf_counter() - start)
-        print(f"| {n:,} | {_median_ms(direct)} | {_median_ms(tables)} | {_median_ms(whole)} |")
+        explorer._draw_figure = draw_figure
+        unfiltered = []
+        for _ in range(REPEAT):
+            start = time.perf_counter()
+            explorer.set(severity=None)
+            unfiltered.append(time.perf_counter() - start)
+        cells = (direct, tables, whole, unfiltered)
+        print(f"| {n:,} | " + " | ".join(_median_ms(c) for c in cells) + " |")
 
 
 if __name__ == "__main__":

@@ -16,11 +16,13 @@ _ALL = "__all__"
 #: imported on first use, so that ``import mttr_lab`` (and ``mttr-lab --help``) does not load
 #: pandas, scipy and matplotlib.
 _MODULES: dict[str, tuple[str, ...] | str] = {
-    "calendar": ("hour_uniformity_test", "hour_weekday_table", "time_class_summary", "with_calendar"),
+    "calendar": ("hour_weekday_table", "time_class_summary", "with_calendar"),
+    "uniformity": ("hour_uniformity_test",),
     "compare": ("compare_periods",),
     "groups": ("compare_groups",),
     "stratified": ("compare_periods_stratified",),
-    "detectability": ("detectable_change", "simulate_improvement"),
+    "detectability": ("detectable_change",),
+    "simulation": ("simulate_improvement",),
     "vendor_api": ("fetch",),
     "explorer": ("Explorer", "explore"),
     "frames": ("FrameKindError", "Period", "minutes_observed"),
@@ -28,7 +30,8 @@ _MODULES: dict[str, tuple[str, ...] | str] = {
     "narrative": _ALL,
     "output": ("spreadsheet_safe", "to_safe_csv"),
     "phases": ("phase_durations",),
-    "playbooks": ("coverage_table", "playbook_coverage", "playbook_effect", "read_playbooks"),
+    "playbooks": ("coverage_table", "playbook_coverage", "playbook_effect"),
+    "playbook_files": ("read_playbooks",),
     "plots": (
         "PHASE_COLORS",
         "SEVERITY_COLORS",
@@ -55,9 +58,12 @@ _MODULES: dict[str, tuple[str, ...] | str] = {
         "to_minutes",
     ),
     "intervals": ("quantile_interval_sizes",),
-    "tiers": ("assign_tiers", "dora_tiers", "seed_tiers"),
+    "tiers": ("assign_tiers",),
+    "tier_tables": ("dora_tiers", "seed_tiers"),
     "timeline": ("check_timeline", "read_timeline"),
-    "trend": ("duration_trend", "improvement_question", "rolling_trend", "trend_slope"),
+    "trend": ("duration_trend",),
+    "rolling": ("rolling_trend",),
+    "improvement": ("improvement_question", "trend_slope"),
     "units": ("format_minutes", "format_p", "readable", "show"),
 }
 _HOME: dict[str, str] = {}  # public name -> its module, filled on first use

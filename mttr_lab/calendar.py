@@ -17,17 +17,17 @@ repeat or skip, so an hour that did not exist is not counted as observed.
 
 from __future__ import annotations
 
-import datetime as dt
 import zoneinfo
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
+from .exposure import calendar_parts, cell_counts, exposure_hours, spanned
 from .frames import DURATIONS, require
-from .quality import analysed
+from .periods import DateLike
 from .stats import duration_summary
+from .uniformity import hour_uniformity_test
 
 __all__ = [
     "TIME_CLASSES",
@@ -51,11 +51,6 @@ TIME_CLASS_DTYPE = pd.CategoricalDtype(list(TIME_CLASSES), ordered=True)
 #: PagerDuty analytics: business 8am-6pm Mon-Fri, sleep 10pm-8am (every day).
 BUSINESS_HOURS: tuple[int, int] = (8, 18)
 SLEEP_HOURS: tuple[int, int] = (22, 8)
-
-_CALENDAR_COLUMNS = ("local_start", "hour", "weekday", "date", "time_class")
-_BY = ("hour", "hour_of_week")
-
-DateLike = str | dt.date | pd.Timestamp | None
 
 
 # --------------------------------------------------------------------------- validation
@@ -188,75 +183,6 @@ def with_calendar(
     return out
 
 
-# --------------------------------------------------------------------------- span and exposure
-
-
-def _calendar_parts(frame: pd.DataFrame, caller: str) -> zoneinfo.ZoneInfo:
-    missing = [c for c in _CALENDAR_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{caller}: the frame lacks {', '.join(missing)}; pass it through with_calendar(frame, tz=...) first"
-        )
-    dtype = frame["local_start"].dtype
-    if not isinstance(dtype, pd.DatetimeTZDtype):
-        raise ValueError(f"{caller}: local_start must be timezone-aware (from with_calendar), not {dtype}")
-    return dtype.tz
-
-
-def _local_date(value: DateLike, zone, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a date such as '2025-01-31', not {value!r}") from err
-    if pd.isna(stamp):
-        raise ValueError(f"{name} must be a date such as '2025-01-31', not {value!r}")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(zone).tz_localize(None)
-    return stamp.normalize()
-
-
-def _counted(frame: pd.DataFrame, start: DateLike, end: DateLike, caller: str):
-    """Rows counted (analysed, with a local time, inside the span) and the span's first and last date.
-
-    The span's ends are NaT when the data hold no local time and no ``start``/``end`` is given.
-    """
-    zone = _calendar_parts(frame, caller)
-    keep = frame["local_start"].notna()
-    if {"incident_id", "started_at", "detected_at"} <= set(frame.columns):
-        keep &= analysed(frame)
-    rows = frame.loc[keep]
-    first = _local_date(start, zone, "start") if start is not None else rows["date"].min()
-    last = _local_date(end, zone, "end") if end is not None else rows["date"].max()
-    if pd.notna(first) and pd.notna(last) and first > last:
-        raise ValueError(f"{caller}: start ({first.date()}) must not be after end ({last.date()})")
-    rows = rows.loc[(rows["date"] >= first) & (rows["date"] <= last)]
-    return rows, first, last, zone
-
-
-def _spanned(frame: pd.DataFrame, start: DateLike, end: DateLike, caller: str):
-    """As :func:`_counted`, but a span is required."""
-    rows, first, last, zone = _counted(frame, start, end, caller)
-    if pd.isna(first) or pd.isna(last):
-        raise ValueError(f"{caller}: no incident has a local time; pass start= and end= to set the span")
-    return rows, first, last, zone
-
-
-def _exposure(first: pd.Timestamp, last: pd.Timestamp, zone) -> np.ndarray:
-    """Real hours in the local dates [first, last] per (local hour, weekday): a 24 x 7 array."""
-    begin = first.tz_localize(zone, ambiguous=True, nonexistent="shift_forward")
-    stop = (last + pd.Timedelta(days=1)).tz_localize(zone, ambiguous=True, nonexistent="shift_forward")
-    grid = pd.date_range(begin, stop, freq="h", inclusive="left")
-    dates = grid.tz_localize(None).normalize()
-    grid = grid[(dates >= first) & (dates <= last)]
-    cells = np.asarray(grid.hour) * 7 + np.asarray(grid.day_of_week)
-    return np.bincount(cells, minlength=24 * 7).reshape(24, 7).astype(float)
-
-
-def _counts(rows: pd.DataFrame) -> np.ndarray:
-    cells = rows["hour"].to_numpy(dtype=np.int64) * 7 + rows["weekday"].cat.codes.to_numpy(dtype=np.int64)
-    return np.bincount(cells, minlength=24 * 7).reshape(24, 7)
-
-
 # --------------------------------------------------------------------------- hour x weekday
 
 
@@ -294,13 +220,13 @@ def hour_weekday_table(
     """
     if weeks is not None and (isinstance(weeks, bool) or not np.isfinite(weeks) or weeks <= 0):
         raise ValueError(f"weeks must be a positive number of weeks, not {weeks!r}")
-    rows, first, last, zone = _spanned(calendar_frame, start, end, "hour_weekday_table")
-    values = _counts(rows)
+    rows, first, last, zone = spanned(calendar_frame, start, end, "hour_weekday_table")
+    values = cell_counts(rows)
     if normalise:
         if weeks is not None:
             values = values / float(weeks)
         else:
-            exposure = _exposure(first, last, zone)
+            exposure = exposure_hours(first, last, zone)
             with np.errstate(invalid="ignore", divide="ignore"):
                 values = np.where(exposure > 0, values / exposure, np.nan)
     return pd.DataFrame(
@@ -357,14 +283,14 @@ def time_class_summary(
     require(durations_with_calendar, DURATIONS, function="time_class_summary")
     caller = "time_class_summary"
     business, sleep = _check_hours(business_hours, sleep_hours)
-    _calendar_parts(durations_with_calendar, caller)
+    calendar_parts(durations_with_calendar, caller)
     needed = [c for c in (metric, "is_open") if c not in durations_with_calendar.columns]
     if needed:
         raise ValueError(
             f"{caller}: the frame lacks {', '.join(needed)}; it needs the durations frame "
             "(mttr_lab.phase_durations) passed through with_calendar"
         )
-    rows, first, last, zone = _spanned(durations_with_calendar, start, end, caller)
+    rows, first, last, zone = spanned(durations_with_calendar, start, end, caller)
     hour = rows["hour"].to_numpy(dtype=np.int64)
     weekday = rows["weekday"].cat.codes.to_numpy(dtype=np.int64)
     if not np.array_equal(_classify(hour, weekday, business, sleep), rows["time_class"].cat.codes.to_numpy()):
@@ -387,7 +313,9 @@ def time_class_summary(
     days = np.tile(np.arange(7), 24)
     week = np.bincount(_classify(hours, days, business, sleep), minlength=3)
     exposure = np.bincount(
-        _classify(hours, days, business, sleep), weights=_exposure(first, last, zone).ravel(), minlength=3
+        _classify(hours, days, business, sleep),
+        weights=exposure_hours(first, last, zone).ravel(),
+        minlength=3,
     )
     count = table["count"].to_numpy(dtype=float)
     total = count.sum()
@@ -400,135 +328,3 @@ def time_class_summary(
         table["incidents_per_hour"] = rate
         table["rate_ratio"] = rate / overall if total else np.nan
     return table
-
-
-# --------------------------------------------------------------------------- uniformity
-
-
-def hour_uniformity_test(
-    calendar_frame: pd.DataFrame,
-    *,
-    by: Literal["hour", "hour_of_week"] = "hour",
-    alpha: float = 0.05,
-    start: DateLike = None,
-    end: DateLike = None,
-    simulations: int = 20_000,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Is the hour-of-day (or hour-of-week) pattern distinguishable from a constant rate?
-
-    A chi-square goodness-of-fit test (:func:`scipy.stats.chisquare`) of the incident counts
-    per local hour (24 cells) or per hour of the week (168 cells) against counts proportional
-    to each cell's exposure in the observed span (equal cells, apart from daylight-saving days
-    and, for ``hour_of_week``, weekdays that occur more often in a span of partial weeks).
-    When an expected count is under 5 the chi-square approximation is unreliable: a Monte Carlo
-    p-value from ``simulations`` multinomial draws under the null (seeded) is reported as well,
-    and the verdict uses it.
-
-    Parameters
-    ----------
-    calendar_frame : DataFrame
-        The output of :func:`with_calendar`.
-    by : {"hour", "hour_of_week"}
-        The cells: hours of the day, or hours of the week.
-    alpha : float
-        Significance level of the verdict.
-    start, end : date, optional
-        Local dates of the observed span (inclusive); default the first and last local date of
-        the data. Incidents outside the span are not counted.
-    simulations : int
-        Multinomial draws for the Monte Carlo p-value.
-    seed : int
-        Seed of the Monte Carlo draws.
-
-    Returns
-    -------
-    DataFrame
-        One row: ``test``, ``statistic``, ``dof``, ``p_value`` (chi-square), ``mc_p_value``
-        (Monte Carlo, NaN when every expected count is at least 5), ``n`` (incidents counted),
-        ``cells``, ``min_expected``, ``verdict`` (``"hour pattern distinguishable from uniform"``
-        or ``"not distinguishable from uniform at alpha=0.05"``; NA without incidents) and
-        ``note`` (why a p-value is Monte Carlo or missing; NA otherwise).
-    """
-    if by not in _BY:
-        raise ValueError(f"by must be 'hour' or 'hour_of_week', not {by!r}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, not {alpha!r}")
-    if isinstance(simulations, bool) or not isinstance(simulations, (int, np.integer)) or simulations < 100:
-        raise ValueError(f"simulations must be an integer of at least 100, not {simulations!r}")
-    caller = "hour_uniformity_test"
-    label = "hour of day" if by == "hour" else "hour of week"
-    rows, first, last, zone = _counted(calendar_frame, start, end, caller)
-    empty = {
-        "test": f"chi-square goodness of fit, {label}",
-        "statistic": np.nan,
-        "dof": pd.NA,
-        "p_value": np.nan,
-        "mc_p_value": np.nan,
-        "n": 0,
-        "cells": 24 if by == "hour" else 168,
-        "min_expected": np.nan,
-        "verdict": pd.NA,
-        "note": "no incidents with a local time in the span: nothing to test",
-    }
-    if rows.empty:
-        return _one_row(empty)
-
-    observed = _counts(rows).astype(float)
-    exposure = _exposure(first, last, zone)
-    if by == "hour":
-        observed, exposure = observed.sum(axis=1), exposure.sum(axis=1)
-    else:
-        observed, exposure = observed.ravel(), exposure.ravel()
-    used = exposure > 0
-    observed, exposure = observed[used], exposure[used]
-    n = int(observed.sum())
-    probs = exposure / exposure.sum()
-    expected = n * probs
-    result = sps.chisquare(observed, expected)
-    statistic, p_value = float(result.statistic), float(result.pvalue)
-    min_expected = float(expected.min())
-
-    mc_p_value, note = np.nan, pd.NA
-    if min_expected < 5:
-        rng = np.random.default_rng(seed)
-        draws = rng.multinomial(n, probs, size=simulations)
-        simulated = ((draws - expected) ** 2 / expected).sum(axis=1)
-        exceed = np.count_nonzero(simulated >= statistic * (1 - 1e-12))
-        mc_p_value = (exceed + 1) / (simulations + 1)
-        note = (
-            f"expected counts under 5 in {int((expected < 5).sum())} of {len(expected)} cells "
-            f"(min {min_expected:.2g}): the chi-square p-value is unreliable; the verdict uses the "
-            f"Monte Carlo p-value ({simulations} multinomial draws, seed={seed})"
-        )
-    decisive = p_value if np.isnan(mc_p_value) else mc_p_value
-    pattern = "hour pattern" if by == "hour" else "hour-of-week pattern"
-    verdict = (
-        f"{pattern} distinguishable from uniform"
-        if decisive < alpha
-        else f"not distinguishable from uniform at alpha={alpha:g}"
-    )
-    return _one_row(
-        {
-            "test": f"chi-square goodness of fit, {label}",
-            "statistic": statistic,
-            "dof": len(expected) - 1,
-            "p_value": p_value,
-            "mc_p_value": mc_p_value,
-            "n": n,
-            "cells": len(expected),
-            "min_expected": min_expected,
-            "verdict": verdict,
-            "note": note,
-        }
-    )
-
-
-def _one_row(values: dict) -> pd.DataFrame:
-    out = pd.DataFrame([values])
-    out["dof"] = out["dof"].astype("Int64")
-    out["n"] = out["n"].astype("int64")
-    out["cells"] = out["cells"].astype("int64")
-    for col in ("test", "verdict", "note"):
-        out[col] = out[col].astype("str")
-    return out

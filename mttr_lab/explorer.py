@@ -58,8 +58,6 @@ SHOWN = (
 )
 #: What an incident without a group value is listed as (the review's wording).
 MISSING_GROUP = "none recorded"
-#: Bootstrap resamples of the trend (its intervals that are drawn do not depend on them).
-TREND_RESAMPLES = 100
 #: How many of the slowest incidents are listed.
 SLOWEST = 10
 FILTERS = ("start", "end", *GROUPS, "status", "metric", "by", "clock", "scale")
@@ -111,6 +109,9 @@ class Explorer(WidgetView):
         ``km_median``, ``within_60`` with ``_low``/``_high`` intervals, and ``note``.
     slowest : DataFrame
         The slowest incidents of the selection (:func:`~mttr_lab.slowest_incidents`).
+    trend : DataFrame
+        The trend by month drawn below the curve (:func:`~mttr_lab.duration_trend` of the
+        selection with ``changes=False``).
     """
 
     def __init__(
@@ -265,6 +266,21 @@ class Explorer(WidgetView):
             summary["note"] = summary["note"].map(_shown_notes).astype("string")
         self.summary = summary
         self.slowest = slowest_incidents(self.selection, metric=metric, n=SLOWEST)
+        self._trend: pd.DataFrame | None = None  # computed when the figure is drawn, after the tables
+        self._png: bytes | None = None  # the figure of this selection, drawn once
+
+    @property
+    def trend(self) -> pd.DataFrame:
+        """The monthly trend drawn: :func:`~mttr_lab.duration_trend` of the selection, without changes.
+
+        The figure draws the median per month with its exact interval, so the period-to-period
+        changes (a bootstrap per month) are not computed (``changes=False``).
+        """
+        if self._trend is None:
+            self._trend = duration_trend(
+                self.selection, metric=self._filters["metric"], tz=self.tz, changes=False
+            )
+        return self._trend
 
     # ------------------------------------------------------------ drawing
 
@@ -291,10 +307,7 @@ class Explorer(WidgetView):
             curve_ax.set_xlim(left=0)
             curve_ax.xaxis.set_major_formatter(format_minutes)
             curve_ax.set_xlabel(label)
-        # The trend drawn is the median with its exact order-statistic interval; the bootstrap
-        # (mean and period-to-period change intervals) is not drawn, so it runs few resamples.
-        trend = duration_trend(selection, metric=metric, tz=self.tz, n_resamples=TREND_RESAMPLES)
-        plot_trend(trend, metric=label, ax=trend_ax)
+        plot_trend(self.trend, metric=label, ax=trend_ax)
         # Fixed margins: tight_layout would draw the whole figure once more before the PNG does.
         fig.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.08, hspace=0.38)
         return fig
@@ -329,9 +342,14 @@ class Explorer(WidgetView):
         table = self.slowest.drop(columns=[c for c in ("severity",) if c not in self.selection])
         return table[[*(c for c in table.columns if c != "incident_id"), "incident_id"]]
 
-    def _html(self, png: bytes | None = None) -> str:
-        png = png if png is not None else _png(self.figure())
-        image = base64.b64encode(png).decode("ascii")
+    def png(self) -> bytes:
+        """The figure of the current filters as PNG bytes (drawn once per update, then reused)."""
+        if self._png is None:
+            self._png = _png(self.figure())
+        return self._png
+
+    def _html(self) -> str:
+        image = base64.b64encode(self.png()).decode("ascii")
         return (
             f"<div class='mttr-explorer'><p>{self._caption()}</p>"
             f"<img src='data:image/png;base64,{image}' alt='the curve and the trend of the selection'/>"
@@ -356,7 +374,7 @@ class Explorer(WidgetView):
         table[key] = table[key].astype("string").fillna(MISSING_GROUP)  # as the table shown reads it
         csv = to_safe_csv(table, folder / f"{name}_summary.csv")
         png = folder / f"{name}.png"
-        png.write_bytes(_png(self.figure()))
+        png.write_bytes(self.png())
         return csv, png
 
     # ------------------------------------------------------------ display
@@ -370,7 +388,7 @@ class Explorer(WidgetView):
             bundle["application/vnd.jupyter.widget-view+json"] = data[
                 "application/vnd.jupyter.widget-view+json"
             ]
-        bundle["text/html"] = self._html(self._image.value)
+        bundle["text/html"] = self._html()
         bundle["text/plain"] = f"Explorer: {self._caption()}"
         return bundle
 

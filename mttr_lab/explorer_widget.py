@@ -66,51 +66,7 @@ class WidgetView:
         days = []
         if self._first is not None:
             days = [d.date() for d in pd.date_range(self._first, self._last, freq="D")]
-        layout = w.Layout(width="250px")
-        style = {"description_width": "70px"}
-        self._controls: dict[str, Any] = {}
-        if days:
-            self._controls["dates"] = w.SelectionRangeSlider(
-                options=[(d.isoformat(), d) for d in days],
-                index=(0, len(days) - 1),
-                description="dates",
-                continuous_update=False,  # a drag updates once, on release
-                layout=w.Layout(width="520px"),
-                style=style,
-            )
-        for g in self.groups:
-            self._controls[g] = w.SelectMultiple(
-                options=self._values[g],
-                rows=min(5, max(2, len(self._values[g]))),
-                description=g,
-                layout=layout,
-                style=style,
-            )
-        self._controls["status"] = w.ToggleButtons(
-            options=STATUSES, description="incidents", style={"button_width": "60px"}
-        )
-        self._controls["metric"] = w.Dropdown(
-            options=[(m.replace("_", " "), m) for m in self.metrics],
-            description="metric",
-            layout=layout,
-            style=style,
-        )
-        self._controls["by"] = w.Dropdown(
-            options=[("nothing", NO_GROUP), *[(g, g) for g in self.groups]],
-            description="group by",
-            layout=layout,
-            style=style,
-        )
-        self._controls["clock"] = w.Dropdown(
-            options=list(self._frames),
-            description="clock start",
-            layout=layout,
-            style=style,
-            disabled=len(self._frames) == 1,
-        )
-        self._controls["scale"] = w.ToggleButtons(
-            options=SCALES, description="axis", style={"button_width": "60px"}
-        )
+        self._controls = self._make_controls(w, days)
         self._save_button = w.Button(
             description="save",
             icon="download",
@@ -145,6 +101,55 @@ class WidgetView:
         )
         self._widget.add_class("mttr-explorer")
         self._draw()
+
+    def _make_controls(self, w: Any, days: list) -> dict[str, Any]:
+        """The filter controls by filter name ("dates" for the date range), in their order."""
+        layout = w.Layout(width="250px")
+        style = {"description_width": "70px"}
+        controls: dict[str, Any] = {}
+        if days:
+            controls["dates"] = w.SelectionRangeSlider(
+                options=[(d.isoformat(), d) for d in days],
+                index=(0, len(days) - 1),
+                description="dates",
+                continuous_update=False,  # a drag updates once, on release
+                layout=w.Layout(width="520px"),
+                style=style,
+            )
+        for g in self.groups:
+            controls[g] = w.SelectMultiple(
+                options=self._values[g],
+                rows=min(5, max(2, len(self._values[g]))),
+                description=g,
+                layout=layout,
+                style=style,
+            )
+        controls["status"] = w.ToggleButtons(
+            options=STATUSES, description="incidents", style={"button_width": "60px"}
+        )
+        controls["metric"] = w.Dropdown(
+            options=[(m.replace("_", " "), m) for m in self.metrics],
+            description="metric",
+            layout=layout,
+            style=style,
+        )
+        controls["by"] = w.Dropdown(
+            options=[("nothing", NO_GROUP), *[(g, g) for g in self.groups]],
+            description="group by",
+            layout=layout,
+            style=style,
+        )
+        controls["clock"] = w.Dropdown(
+            options=list(self._frames),
+            description="clock start",
+            layout=layout,
+            style=style,
+            disabled=len(self._frames) == 1,
+        )
+        controls["scale"] = w.ToggleButtons(
+            options=SCALES, description="axis", style={"button_width": "60px"}
+        )
+        return controls
 
     def _sync_controls(self) -> None:
         f, c = self._filters, self._controls
@@ -210,4 +215,4 @@ class WidgetView:
         self._draw_figure()
 
     def _draw_figure(self) -> None:
-        self._image.value = _png(self.figure())
+        self._image.value = self.png()

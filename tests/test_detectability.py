@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import mttr_lab as mttr
-import mttr_lab.detectability as detectability
+import mttr_lab.simulation as simulation
 from mttr_lab.detectability import detectable_change, simulate_improvement
 from mttr_lab.synth import synth_incidents, write_export
 
@@ -213,7 +213,7 @@ def test_seeded_batched_and_reporting_progress(monkeypatch):
     other = simulate_improvement(pool, n_total=80, n_sims=500, seed=5, statistic=["mean", "p95"])
     pd.testing.assert_frame_equal(one, again)
     assert not one["p_worse"].equals(other["p_worse"])
-    monkeypatch.setattr(detectability, "_BATCH_VALUES", 80 * 64)
+    monkeypatch.setattr(simulation, "_BATCH_VALUES", 80 * 64)  # the batches of simulate_improvement
     calls: list[tuple[int, int]] = []
     batched = simulate_improvement(
         pool,

@@ -254,6 +254,31 @@ def test_save_button_writes_next_to_the_notebook(
     assert "saved explorer_summary.csv" in explorer._message.value
 
 
+def test_trend_drawn_is_duration_trend_of_the_selection(explorer: mttr.Explorer) -> None:
+    explorer.set(severity=["high", "critical"], metric="time_to_resolve")
+    drawn = explorer.trend
+    expected = mttr.duration_trend(explorer.selection, metric="time_to_resolve", tz=explorer.tz)
+    assert not any(c.startswith("change") for c in drawn.columns)  # not drawn, so not computed
+    shown = ["period", "period_start", "period_end", "count", "median", "median_low", "median_high", "empty"]
+    pd.testing.assert_frame_equal(drawn[shown], expected[shown])
+
+
+def test_one_drawing_per_update_serves_widget_render_and_save(
+    explorer: mttr.Explorer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _widget = explorer.widget
+    drawn = []
+    figure = explorer.figure
+    monkeypatch.setattr(explorer, "figure", lambda: drawn.append(1) or figure())
+    explorer.set(status="closed")
+    assert len(drawn) == 1
+    explorer._repr_mimebundle_()
+    _csv, png = explorer.save(tmp_path)
+    assert len(drawn) == 1 and png.read_bytes() == explorer._image.value
+    explorer.set(scale="linear")
+    assert len(drawn) == 2
+
+
 # ------------------------------------------------------------------ a real browser
 
 NOTEBOOK_SOURCE = """import mttr_lab as mttr

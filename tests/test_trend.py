@@ -135,12 +135,14 @@ def test_slope_recovers_a_five_percent_monthly_improvement(improving):
     assert row["change_high"] < 0 and row["p_value"] < 0.001
     answer = improvement_question(improving, claimed=0.05).iloc[0]
     assert bool(answer["excludes_zero"]) and not bool(answer["excludes_claimed"])
-    assert answer["verdict"].startswith("consistent with a 5 % monthly improvement")
+    assert answer["verdict"].startswith("Consistent with a 5 % monthly improvement")
     assert answer["incidents_per_period"] == pytest.approx(100, abs=5)
     assert answer["sigma"] == pytest.approx(1.25, abs=0.1)  # synth's log-sigma, plus the mix
     fifteen = improvement_question(improving, claimed=0.15).iloc[0]
     assert bool(fifteen["excludes_claimed"])
-    assert fifteen["verdict"].startswith("improving, but by less than 15 % a month")
+    verdict = fifteen["verdict"]
+    assert verdict.startswith("Improving, but by less than 15 % a month (estimated \u22125 % per month")
+    assert "-" not in verdict.split("(", 1)[1] and verdict.endswith(").")  # true minus signs, a sentence
 
 
 def test_slope_is_theil_sen_of_log_medians_with_gaps_counted(gap):
@@ -176,7 +178,7 @@ def test_twenty_a_month_cannot_see_ten_percent(tmp_path):
     assert 0.05 <= answer["power_at_claimed"] <= 0.07
     assert answer["needed_per_period"] == 2210
     assert not bool(answer["excludes_zero"]) and not bool(answer["excludes_claimed"])
-    assert answer["verdict"].startswith("the data cannot tell a 10 % monthly improvement from noise")
+    assert answer["verdict"].startswith("The data cannot tell a 10 % monthly improvement from noise")
     assert "detectable: 67 % at 20 incidents/month" in answer["verdict"]
 
 
@@ -295,3 +297,24 @@ def test_the_plotted_level_follows_confidence(gap):
     ax = mttr.plot_tiers(mttr.assign_tiers(summary), mttr.seed_tiers())
     assert "80 % interval" in ax.get_xlabel()
     plt.close(ax.figure)
+
+
+def test_without_changes_the_rest_of_the_table_is_the_same(improving):
+    """changes=False runs no bootstrap or test: the change columns are left out, nothing else moves."""
+    full = duration_trend(improving, by="severity", n_resamples=200)
+    level = duration_trend(improving, by="severity", n_resamples=200, changes=False)
+    change_columns = [c for c in full.columns if c.startswith("change")]
+    assert change_columns and not any(c.startswith("change") for c in level.columns)
+    assert "multiple_comparisons" not in level.attrs and level.attrs["confidence"] == 0.95
+    kept = [c for c in full.columns if c not in change_columns and c != "note"]
+    pd.testing.assert_frame_equal(level[kept], full[kept])
+    # Notes about the changes go with them; the notes about the level stay.
+    change_notes = ("change interval", "change not significant")
+
+    def without_changes(note: object) -> object:
+        if not isinstance(note, str):
+            return None
+        parts = [p for p in note.split("; ") if not p.startswith(change_notes)]
+        return "; ".join(parts) or None
+
+    assert [without_changes(n) for n in full["note"]] == [without_changes(n) for n in level["note"]]
