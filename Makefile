@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SAMPLE := data/sample_firehydrant.json
 
-.PHONY: report test lint lab bench fuzz notebooks clean
+.PHONY: report test lint lab bench promises fuzz notebooks clean
 
 FUZZ_EXAMPLES ?= 20000
 
@@ -39,6 +39,9 @@ BENCH_ARGS ?=
 
 bench: $(STAMP)  ## the targets beside their baselines, a few minutes (BENCH_ARGS=--quick, --10m)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+promises: $(STAMP)  ## every promised number (power, coverage, censored shares) by seeded Monte Carlo, minutes
+	$(BIN)/python benchmarks/promises.py $(BENCH_ARGS)
 
 fuzz: $(STAMP)  ## long property-based campaign of the readers, then the wrong-shape sweep (hours)
 	$(BIN)/python benchmarks/fuzz.py campaign --examples $(FUZZ_EXAMPLES) --jobs 2
