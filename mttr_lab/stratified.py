@@ -81,10 +81,7 @@ def compare_periods_stratified(
         raise ValueError(f"weights must be 'mix' or 'inverse_variance', not {weights!r}")
     if by not in durations.columns:
         raise ValueError(f"by={by!r} is not a column of the durations frame")
-    values, in_before, in_after = _split(durations, metric, before, after)
-    minutes = values["minutes"].to_numpy(dtype=float)
-    censored = values["censored"].to_numpy(dtype=bool)
-    observed = values["observed"].to_numpy(dtype=bool)
+    minutes, censored, observed, in_before, in_after = _split(durations, metric, before, after)
     keys = durations[by]
     present = keys[in_before | in_after]
     if isinstance(present.dtype, pd.CategoricalDtype):
