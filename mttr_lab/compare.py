@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -90,24 +91,49 @@ def _check(durations: pd.DataFrame, metric: str, confidence: float, alpha: float
             raise ValueError(f"{label} must be between 0 and 1, not {value!r}")
 
 
-def _split(
-    durations: pd.DataFrame, metric: str, before: Period, after: Period
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+class _Split(NamedTuple):
+    """Per-incident minutes, censored and observed flags, and the masks of the two periods."""
+
+    minutes: np.ndarray
+    censored: np.ndarray
+    observed: np.ndarray
+    in_before: np.ndarray
+    in_after: np.ndarray
+
+    def period_values(
+        self, in_before: np.ndarray, in_after: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """The observed minutes of each period and its open (censored) incidents."""
+        b, a = self.minutes[in_before & self.observed], self.minutes[in_after & self.observed]
+        return b, a, int((in_before & self.censored).sum()), int((in_after & self.censored).sum())
+
+
+def _split(durations: pd.DataFrame, metric: str, before: Period, after: Period) -> _Split:
     """Per-incident minutes/censored/observed, and the masks of the two periods ([start, end))."""
     b0, b1 = _period(before, "before")
     a0, a1 = _period(after, "after")
     if b0 < a1 and a0 < b1:
         raise ValueError(f"before {before!r} and after {after!r} overlap; the periods must be disjoint")
     values = censored_minutes(durations, metric=metric)
-    values["observed"] = values["minutes"].notna() & ~values["censored"]
+    observed = values["minutes"].notna() & ~values["censored"]
     start = durations["clock_start"]
-    in_before = ((start >= b0) & (start < b1)).to_numpy(dtype=bool)
-    in_after = ((start >= a0) & (start < a1)).to_numpy(dtype=bool)
-    return values, in_before, in_after
+    return _Split(
+        minutes=values["minutes"].to_numpy(dtype=float),
+        censored=values["censored"].to_numpy(dtype=bool),
+        observed=observed.to_numpy(dtype=bool),
+        in_before=((start >= b0) & (start < b1)).to_numpy(dtype=bool),
+        in_after=((start >= a0) & (start < a1)).to_numpy(dtype=bool),
+    )
 
 
 def _positive_logs(values: np.ndarray) -> np.ndarray:
     return np.log(values[values > 0])
+
+
+def _geomean(values: np.ndarray) -> float:
+    """Geometric mean of the positive values (NaN without one)."""
+    logs = _positive_logs(values)
+    return float(np.exp(logs.mean())) if len(logs) else np.nan
 
 
 def _welch_logs(before: np.ndarray, after: np.ndarray, confidence: float) -> dict[str, float]:
@@ -202,6 +228,14 @@ def _join(notes: Sequence[str]) -> object:
     return "; ".join(kept) if kept else pd.NA
 
 
+def _finish(table: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """``verdict`` and ``note`` as str (``note`` NA where nothing is missing), the level in attrs."""
+    table["verdict"] = table["verdict"].astype("str")
+    table["note"] = table["note"].astype("str").where(table["note"].notna())
+    table.attrs["confidence"] = confidence
+    return table
+
+
 # --------------------------------------------------------------------------- compare_periods
 
 
@@ -269,67 +303,55 @@ def compare_periods(
         the observed ``geomean_ratio`` with ``power``; NA when it is 1) and ``note`` (what is
         missing and why; NA when nothing is).
     """
+    _check_compare(durations, metric, confidence, alpha, power, n_resamples)
+    split = _split(durations, metric, before, after)
+    row = _comparison_row(
+        split, metric, confidence=confidence, n_resamples=n_resamples, seed=seed, alpha=alpha, power=power
+    )
+    table = pd.DataFrame([row])
+    table["needed_per_group"] = table["needed_per_group"].astype("Int64")
+    return _finish(table, confidence)
+
+
+def _check_compare(
+    durations: pd.DataFrame, metric: str, confidence: float, alpha: float, power: float, n_resamples: int
+) -> None:
     require(durations, DURATIONS, function="compare_periods")
     _check(durations, metric, confidence, alpha, power)
     if not isinstance(n_resamples, (int, np.integer)) or n_resamples < 100:
         raise ValueError(f"n_resamples must be an integer of at least 100, not {n_resamples!r}")
-    values, in_before, in_after = _split(durations, metric, before, after)
-    minutes = values["minutes"].to_numpy(dtype=float)
-    censored = values["censored"].to_numpy(dtype=bool)
-    observed = values["observed"].to_numpy(dtype=bool)
-    b, a = minutes[in_before & observed], minutes[in_after & observed]
-    open_b, open_a = int((in_before & censored).sum()), int((in_after & censored).sum())
+
+
+def _comparison_row(
+    split: _Split,
+    metric: str,
+    *,
+    confidence: float,
+    n_resamples: int,
+    seed: int,
+    alpha: float,
+    power: float,
+) -> dict[str, object]:
+    """The one row of :func:`compare_periods`, its columns in order; ``note`` says what is missing."""
+    b, a, open_b, open_a = split.period_values(split.in_before, split.in_after)
     notes: list[str] = []
-    unmeasured = int(((in_before | in_after) & ~observed & ~censored).sum())
+    unmeasured = int(((split.in_before | split.in_after) & ~split.observed & ~split.censored).sum())
     if unmeasured:
         notes.append(f"{unmeasured} closed incident(s) without a measurable {metric} left out")
-
     row: dict[str, object] = {
         "n_before": len(b),
         "n_after": len(a),
         "open_before": open_b,
         "open_after": open_a,
-        "median_before": float(np.median(b)) if len(b) else np.nan,
-        "median_after": float(np.median(a)) if len(a) else np.nan,
     }
-    if not len(b) or not len(a):
-        notes.append("a period has no observed durations")
-    ratio = (
-        row["median_after"] / row["median_before"]
-        if len(a) and len(b) and row["median_before"] > 0
-        else np.nan
-    )
-    row["median_ratio"] = ratio
-    low, high, how = median_ratio_interval(b, a, confidence=confidence, n_resamples=n_resamples, seed=seed)
-    row["median_ratio_low"], row["median_ratio_high"] = low, high
-    if how == "percentile":
-        notes.append(_percentile_note(len(b) + len(a)))
-    elif how != "BCa":
-        notes.append(how)
-
+    row.update(_median_columns(b, a, confidence=confidence, n_resamples=n_resamples, seed=seed, notes=notes))
     zeros = int((b <= 0).sum() + (a <= 0).sum())
     if zeros:
         notes.append(f"geomean leaves out {zeros} zero duration(s)")
-    lb, la = _positive_logs(b), _positive_logs(a)
-    row["geomean_before"] = float(np.exp(lb.mean())) if len(lb) else np.nan
-    row["geomean_after"] = float(np.exp(la.mean())) if len(la) else np.nan
     welch = _welch_logs(b, a, confidence)
-    row["geomean_ratio"] = welch["ratio"]
-    row["geomean_ratio_low"], row["geomean_ratio_high"] = welch["low"], welch["high"]
-
-    row["p_value"] = (
-        float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue) if len(a) and len(b) else np.nan
-    )
-    usable_b, usable_a = in_before & ~np.isnan(minutes), in_after & ~np.isnan(minutes)
-    if observed[usable_b].any() and observed[usable_a].any():
-        row["p_value_logrank"] = float(
-            stats.logrank(
-                stats.CensoredData.right_censored(minutes[usable_a], censored[usable_a]),
-                stats.CensoredData.right_censored(minutes[usable_b], censored[usable_b]),
-            ).pvalue
-        )
-    else:
-        row["p_value_logrank"] = np.nan
+    row.update(geomean_before=_geomean(b), geomean_after=_geomean(a), geomean_ratio=welch["ratio"])
+    row.update(geomean_ratio_low=welch["low"], geomean_ratio_high=welch["high"])
+    row.update(_rank_tests(split, b, a))
     tests = [row["p_value"]]
     if open_b or open_a:
         tests.append(row["p_value_logrank"])
@@ -338,28 +360,69 @@ def compare_periods(
             "recent period); the verdict also needs the log-rank test"
         )
     row["verdict"] = _verdict(welch["low"], welch["high"], tests, alpha)
+    row.update(_detectability_columns(b, a, welch["ratio"], alpha=alpha, power=power, notes=notes))
+    row["note"] = _join(notes)
+    return row
 
+
+def _median_columns(
+    b: np.ndarray, a: np.ndarray, *, confidence: float, n_resamples: int, seed: int, notes: list[str]
+) -> dict[str, float]:
+    """Medians of the two periods, their ratio and its bootstrap interval (``notes`` say what is missing)."""
+    median_b = float(np.median(b)) if len(b) else np.nan
+    median_a = float(np.median(a)) if len(a) else np.nan
+    if not len(b) or not len(a):
+        notes.append("a period has no observed durations")
+    low, high, how = median_ratio_interval(b, a, confidence=confidence, n_resamples=n_resamples, seed=seed)
+    if how == "percentile":
+        notes.append(_percentile_note(len(b) + len(a)))
+    elif how != "BCa":
+        notes.append(how)
+    return {
+        "median_before": median_b,
+        "median_after": median_a,
+        "median_ratio": median_a / median_b if len(a) and len(b) and median_b > 0 else np.nan,
+        "median_ratio_low": low,
+        "median_ratio_high": high,
+    }
+
+
+def _rank_tests(split: _Split, b: np.ndarray, a: np.ndarray) -> dict[str, float]:
+    """Two-sided Mann–Whitney U on the observed durations; log-rank with the open ones censored."""
+    p_value = float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue) if len(a) and len(b) else np.nan
+    minutes, censored = split.minutes, split.censored
+    usable_b, usable_a = split.in_before & ~np.isnan(minutes), split.in_after & ~np.isnan(minutes)
+    logrank = np.nan
+    if split.observed[usable_b].any() and split.observed[usable_a].any():
+        logrank = float(
+            stats.logrank(
+                stats.CensoredData.right_censored(minutes[usable_a], censored[usable_a]),
+                stats.CensoredData.right_censored(minutes[usable_b], censored[usable_b]),
+            ).pvalue
+        )
+    return {"p_value": p_value, "p_value_logrank": logrank}
+
+
+def _detectability_columns(
+    b: np.ndarray, a: np.ndarray, ratio: float, *, alpha: float, power: float, notes: list[str]
+) -> dict[str, object]:
+    """``sigma``, ``detectable_ratio`` and ``needed_per_group`` of the test on log durations."""
     sigma = _pooled_sigma(b, a)
-    row["sigma"] = sigma
-    row["detectable_ratio"] = (
-        float(detectable_ratio(sigma, len(lb), len(la), alpha=alpha, power=power))
+    detectable = (
+        float(detectable_ratio(sigma, int((b > 0).sum()), int((a > 0).sum()), alpha=alpha, power=power))
         if np.isfinite(sigma)
         else np.nan
     )
-    needed = needed_per_group(welch["ratio"], sigma, alpha=alpha, power=power)
-    row["needed_per_group"] = pd.NA if np.isnan(needed) else int(needed)
+    needed = needed_per_group(ratio, sigma, alpha=alpha, power=power)
     if np.isnan(sigma):
         notes.append("detectability needs at least 2 positive durations per period")
     elif np.isnan(needed):
         notes.append("no observed change: needed_per_group undefined")
-    row["note"] = _join(notes)
-
-    table = pd.DataFrame([row])
-    table["needed_per_group"] = table["needed_per_group"].astype("Int64")
-    table["verdict"] = table["verdict"].astype("str")
-    table["note"] = table["note"].astype("str").where(table["note"].notna())
-    table.attrs["confidence"] = confidence
-    return table
+    return {
+        "sigma": sigma,
+        "detectable_ratio": detectable,
+        "needed_per_group": pd.NA if np.isnan(needed) else int(needed),
+    }
 
 
 # --------------------------------------------------------------------------- stratified

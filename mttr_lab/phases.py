@@ -77,20 +77,42 @@ def phase_durations(
         (Timedelta from clock start to ``as_of`` for open incidents, the censoring time; NaT
         for closed ones).
     """
-    require(incidents, INCIDENTS, function="phase_durations")
-    if clock_start not in ("impact", "detection"):
-        raise ValueError(f"clock_start must be 'impact' or 'detection', not {clock_start!r}")
-    missing = [c for c in ("incident_id", *MILESTONES) if c not in incidents.columns]
-    if missing:
-        raise ValueError(f"phase_durations: incidents lack the column(s) {', '.join(missing)}")
-    as_of = default_as_of(incidents) if as_of is None else as_utc(as_of)
-
+    as_of = _check_phase_arguments(incidents, clock_start, as_of)
     keep = analysed_mask(incidents)
     kept = incidents if keep.all() else incidents.loc[keep]
     carried = [c for c in _CARRIED if c in kept.columns]
     base = kept[[*carried, *MILESTONES]].reset_index(drop=True)
     # The arithmetic runs on int64 counts of the timestamps' own unit: no temporary frames.
     times, _absurd, unit = usable_times(base, as_of)
+    start, own_recovery, block = _durations(times, unit, clock_start)
+    is_open = base["resolved_at"].isna().to_numpy().copy()  # a writable array of its own
+    waited = elapsed(np.full(len(start), count(as_of, unit)), start, unit)
+    np.putmask(waited, ~is_open, _NAT)
+    tail = {
+        "recovery_is_resolution": ~own_recovery & (times["resolved_at"] != _NAT),
+        "is_open": is_open,
+        "open_for": waited.view(f"m8[{unit}]"),
+    }
+    return tag(_assemble(base, start, block, tail, unit), DURATIONS)
+
+
+def _check_phase_arguments(
+    incidents: pd.DataFrame, clock_start: str, as_of: pd.Timestamp | str | None
+) -> pd.Timestamp:
+    """Check the frame and ``clock_start``; ``as_of`` in UTC (the latest timestamp when None)."""
+    require(incidents, INCIDENTS, function="phase_durations")
+    if clock_start not in ("impact", "detection"):
+        raise ValueError(f"clock_start must be 'impact' or 'detection', not {clock_start!r}")
+    missing = [c for c in ("incident_id", *MILESTONES) if c not in incidents.columns]
+    if missing:
+        raise ValueError(f"phase_durations: incidents lack the column(s) {', '.join(missing)}")
+    return default_as_of(incidents) if as_of is None else as_utc(as_of)
+
+
+def _durations(
+    times: dict[str, np.ndarray], unit: str, clock_start: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The clock start, whether recovery is its own milestone, and the ten durations (int64 rows)."""
     used = milestone_order(times, unit, names=False).used(times)
     started, detected, acknowledged = times["started_at"], times["detected_at"], times["acknowledged_at"]
     recovered, resolved = times["recovered_at"], times["resolved_at"]
@@ -100,10 +122,8 @@ def phase_durations(
     # recovery before the clock start (or unknown) falls back to the resolution, flagged.
     own_recovery = (recovered != _NAT) & (elapsed(recovered, start, unit) != _NAT)
     recovery = np.where(own_recovery, recovered, resolved)
-    is_open = base["resolved_at"].isna().to_numpy().copy()  # a writable array of its own
     # The ten durations are written into the rows of one 2-D array: a single block, no copy.
-    names = [*PHASES, *METRICS]
-    block = np.empty((len(names), len(base)), dtype=np.int64)
+    block = np.empty((len(PHASES) + len(METRICS), len(start)), dtype=np.int64)
     ends = [(used[end], used[begin]) for begin, end in PHASES.values()]
     ends += [
         (detected, started),
@@ -114,22 +134,21 @@ def phase_durations(
     ]
     for row, (end, begin) in zip(block, ends, strict=True):
         elapsed(end, begin, unit, out=row)
-    waited = elapsed(np.full(len(start), count(as_of, unit)), start, unit)
-    np.putmask(waited, ~is_open, _NAT)
+    return start, own_recovery, block
+
+
+def _assemble(
+    base: pd.DataFrame, start: np.ndarray, block: np.ndarray, tail: dict[str, np.ndarray], unit: str
+) -> pd.DataFrame:
+    """The carried columns and milestones, ``clock_start``, the ten durations and the tail, side by side."""
     index = base.index
     stamps = pd.Series(start.view(f"M8[{unit}]"), index=index, copy=False).dt.tz_localize("UTC")
-    tail = {
-        "recovery_is_resolution": ~own_recovery & (resolved != _NAT),
-        "is_open": is_open,
-        "open_for": waited.view(f"m8[{unit}]"),
-    }
-    frame = pd.concat(
+    return pd.concat(
         [
             base,
             stamps.to_frame("clock_start"),
-            pd.DataFrame(block.T.view(f"m8[{unit}]"), index=index, columns=names, copy=False),
+            pd.DataFrame(block.T.view(f"m8[{unit}]"), index=index, columns=[*PHASES, *METRICS], copy=False),
             pd.DataFrame(tail, index=index, copy=False),
         ],
         axis=1,
     )
-    return tag(frame, DURATIONS)

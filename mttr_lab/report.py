@@ -166,6 +166,18 @@ def render_report(
         "severity_map": severity_map,
         "dayfirst": dayfirst,
     }
+    _run_review(notebook, parameters, export=export, out=out, kernel=kernel)
+    return out
+
+
+def _run_review(
+    notebook: Path, parameters: dict[str, Any], *, export: Path, out: Path, kernel: ReviewKernel | None
+) -> None:
+    """Execute ``notebook`` with ``parameters`` on the kernel (used once, then stopped); HTML to ``out``.
+
+    nbconvert's exporter is prepared in a thread while the cells run. A failing cell writes the
+    partly executed notebook beside ``out`` and raises :class:`ReviewError`.
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -196,7 +208,6 @@ def render_report(
         nb.metadata["title"] = f"Incident recovery review: {export.name}"
         body, _ = html.result().from_notebook_node(nb)
         out.write_text(body, encoding="utf-8")
-    return out
 
 
 class _Prepared:

@@ -205,23 +205,8 @@ def duration_summary(
         geomean, p90, p95, p99; ``km_median``, ``km_p90`` and their intervals; ``within_<target>``
         shares (0-1) with intervals; and ``note`` (why a value is missing, NA when nothing is).
     """
-    require(durations, DURATIONS, function="duration_summary")
-    if metric not in _DURATION_COLUMNS:
-        raise ValueError(f"metric must be one of {', '.join(_DURATION_COLUMNS)}, not {metric!r}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, not {confidence!r}")
+    _check_summary(durations, metric, confidence)
     keys = _group_keys(durations, by)
-    values = censored_minutes(durations, metric=metric)
-    observed = values["minutes"].notna() & ~values["censored"]
-    frame = pd.DataFrame(
-        {
-            "minutes": values["minutes"],
-            "censored": values["censored"],
-            "observed": observed,
-            "open": durations["is_open"] & ~observed,
-            **{k: durations[k] for k in keys},
-        }
-    )
     options = {
         "method": method,
         "confidence": confidence,
@@ -230,7 +215,35 @@ def duration_summary(
         "seed": seed,
         "targets": tuple(targets),
     }
+    table = _group_rows(_summary_frame(durations, metric, keys), keys, options)
+    return _summary_columns(table, confidence)
 
+
+def _check_summary(durations: pd.DataFrame, metric: str, confidence: float) -> None:
+    require(durations, DURATIONS, function="duration_summary")
+    if metric not in _DURATION_COLUMNS:
+        raise ValueError(f"metric must be one of {', '.join(_DURATION_COLUMNS)}, not {metric!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence!r}")
+
+
+def _summary_frame(durations: pd.DataFrame, metric: str, keys: list[str]) -> pd.DataFrame:
+    """Each incident's minutes, whether censored, observed or open, and its group keys."""
+    values = censored_minutes(durations, metric=metric)
+    observed = values["minutes"].notna() & ~values["censored"]
+    return pd.DataFrame(
+        {
+            "minutes": values["minutes"],
+            "censored": values["censored"],
+            "observed": observed,
+            "open": durations["is_open"] & ~observed,
+            **{k: durations[k] for k in keys},
+        }
+    )
+
+
+def _group_rows(frame: pd.DataFrame, keys: list[str], options: dict[str, object]) -> pd.DataFrame:
+    """One :func:`_summarise` row per group (``all`` without keys), indexed by the groups."""
     minutes = frame["minutes"].to_numpy(dtype=float)
     censored = frame["censored"].to_numpy(dtype=bool)
     is_observed = frame["observed"].to_numpy(dtype=bool)
@@ -246,36 +259,42 @@ def duration_summary(
         }
         return _summarise(minutes[rows], censored[rows], counts, **options)
 
-    if keys:
-        # Positions of each group's rows (numpy, not one sub-DataFrame per group).
-        grouped = frame.groupby(keys, observed=True, sort=True, dropna=False)
-        codes = grouped.ngroup().to_numpy()
-        by_group = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[by_group], np.arange(grouped.ngroups + 1))
-        rows = [summarise(by_group[bounds[i] : bounds[i + 1]]) for i in range(grouped.ngroups)]
-        if rows:
-            table = pd.DataFrame(rows, index=grouped.size().index)
-        else:  # no incident at all: an empty table with the usual columns
-            table = pd.DataFrame([summarise(slice(0, 0))]).iloc[:0].set_index(grouped.size().index[:0])
-    else:
-        table = pd.DataFrame([summarise(slice(None))], index=pd.Index(["all"]))
+    if not keys:
+        return pd.DataFrame([summarise(slice(None))], index=pd.Index(["all"]))
+    # Positions of each group's rows (numpy, not one sub-DataFrame per group).
+    grouped = frame.groupby(keys, observed=True, sort=True, dropna=False)
+    codes = grouped.ngroup().to_numpy()
+    by_group = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[by_group], np.arange(grouped.ngroups + 1))
+    rows = [summarise(by_group[bounds[i] : bounds[i + 1]]) for i in range(grouped.ngroups)]
+    if rows:
+        return pd.DataFrame(rows, index=grouped.size().index)
+    # no incident at all: an empty table with the usual columns
+    return pd.DataFrame([summarise(slice(0, 0))]).iloc[:0].set_index(grouped.size().index[:0])
+
+
+_SUMMARY_STATS = (
+    "mean",
+    "median",
+    "geomean",
+    "p50",
+    "p90",
+    "p95",
+    "p99",
+    "min",
+    "max",
+    "std",
+    "km_median",
+    "km_p90",
+)
+
+
+def _summary_columns(table: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Counts as int64, then each statistic with its interval, the shares and ``note``; the level in attrs."""
     for col in ("count", "open", "observed", "missing"):
         table[col] = table[col].astype("int64")
     order = ["count", "open", "observed", "missing"]
-    for stat in (
-        "mean",
-        "median",
-        "geomean",
-        "p50",
-        "p90",
-        "p95",
-        "p99",
-        "min",
-        "max",
-        "std",
-        "km_median",
-        "km_p90",
-    ):
+    for stat in _SUMMARY_STATS:
         order += [c for c in (stat, f"{stat}_low", f"{stat}_high") if c in table.columns]
     order += [c for c in table.columns if c.startswith("within_")] + ["note"]
     table = table[order]

@@ -15,10 +15,31 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .compare import _check, _join, _positive_logs, _split, _verdict, _welch_logs, holm
+from .compare import _check, _finish, _geomean, _join, _Split, _split, _verdict, _welch_logs, holm
 from .frames import DURATIONS, Period, require
 
 __all__ = ["compare_periods_stratified"]
+
+#: The columns of the table, in order.
+_COLUMNS = [
+    "stratum",
+    "n_before",
+    "n_after",
+    "open_before",
+    "open_after",
+    "share_before",
+    "share_after",
+    "geomean_before",
+    "geomean_after",
+    "geomean_ratio",
+    "geomean_ratio_low",
+    "geomean_ratio_high",
+    "p_value",
+    "p_value_holm",
+    "weight",
+    "verdict",
+    "note",
+]
 
 
 def compare_periods_stratified(
@@ -75,80 +96,83 @@ def compare_periods_stratified(
         t on logs), ``weight`` (share of the combination; NA on the last two rows), ``verdict``
         and ``note``.
     """
+    _check_stratified(durations, by=by, metric=metric, weights=weights, confidence=confidence, alpha=alpha)
+    split = _split(durations, metric, before, after)
+    keys = durations[by]
+    either = split.in_before | split.in_after
+    totals = (int((split.in_before & split.observed).sum()), int((split.in_after & split.observed).sum()))
+    rows: list[dict[str, object]] = []
+    for level in _levels(keys[either]):  # a handful of strata, not incidents
+        mask = (keys == level).to_numpy(dtype=bool)
+        rows.append(
+            _stratum_row(
+                str(level), split, split.in_before & mask, split.in_after & mask, totals, confidence, alpha
+            )
+        )
+    crude = _stratum_row("unadjusted", split, split.in_before, split.in_after, totals, confidence, alpha)
+    if keys[either].isna().any():
+        crude["note"] = _add_note(crude["note"], f"incidents without {by} are in no stratum")
+
+    strata = pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(crude))
+    usable = _weigh(strata, weights)
+    adjusted = _adjusted_row(strata, usable, crude, weights=weights, confidence=confidence, alpha=alpha)
+    adjusted["weight"] = crude["weight"] = np.nan
+    _holm_verdicts(strata, alpha)
+    crude["p_value_holm"], adjusted["p_value_holm"] = crude["p_value"], adjusted["p_value"]
+    return _stratified_table(strata, crude, adjusted, confidence)
+
+
+def _check_stratified(
+    durations: pd.DataFrame, *, by: str, metric: str, weights: str, confidence: float, alpha: float
+) -> None:
     require(durations, DURATIONS, function="compare_periods_stratified")
     _check(durations, metric, confidence, alpha, 0.8)
     if weights not in ("mix", "inverse_variance"):
         raise ValueError(f"weights must be 'mix' or 'inverse_variance', not {weights!r}")
     if by not in durations.columns:
         raise ValueError(f"by={by!r} is not a column of the durations frame")
-    values, in_before, in_after = _split(durations, metric, before, after)
-    minutes = values["minutes"].to_numpy(dtype=float)
-    censored = values["censored"].to_numpy(dtype=bool)
-    observed = values["observed"].to_numpy(dtype=bool)
-    keys = durations[by]
-    present = keys[in_before | in_after]
+
+
+def _levels(present: pd.Series) -> list[object]:
+    """The strata present in either period: in category order, else sorted as text."""
     if isinstance(present.dtype, pd.CategoricalDtype):
-        levels = [c for c in present.cat.categories if (present == c).any()]
-    else:
-        levels = sorted(present.dropna().unique(), key=str)
-    n_b_all, n_a_all = int((in_before & observed).sum()), int((in_after & observed).sum())
+        return [c for c in present.cat.categories if (present == c).any()]
+    return sorted(present.dropna().unique(), key=str)
 
-    rows: list[dict[str, object]] = []
-    for level in levels:  # one row per stratum (a handful), not per incident
-        mask = (keys == level).to_numpy(dtype=bool)
-        rows.append(
-            _stratum_row(
-                str(level),
-                minutes,
-                censored,
-                observed,
-                in_before & mask,
-                in_after & mask,
-                n_b_all,
-                n_a_all,
-                confidence,
-                alpha,
-            )
-        )
-    crude = _stratum_row(
-        "unadjusted", minutes, censored, observed, in_before, in_after, n_b_all, n_a_all, confidence, alpha
+
+def _add_note(note: object, said: str) -> object:
+    """``said`` after an existing note (NA when there is none)."""
+    return _join([str(note) if pd.notna(note) else "", said])
+
+
+def _weigh(strata: pd.DataFrame, weights: str) -> pd.Series:
+    """Each stratum's ``weight`` in the combination (0 and a note where it cannot enter); the usable mask."""
+    if not len(strata):
+        return pd.Series(dtype=bool)
+    usable = strata["_se"].notna() & (strata["_se"] > 0)
+    raw = (
+        (strata["n_before"] + strata["n_after"]).astype(float) if weights == "mix" else 1 / strata["_se"] ** 2
     )
-    if keys[in_before | in_after].isna().any():
-        crude["note"] = _join(
-            [
-                str(crude["note"]) if pd.notna(crude["note"]) else "",
-                f"incidents without {by} are in no stratum",
-            ]
-        )
+    raw = raw.where(usable, 0.0)
+    strata["weight"] = raw / raw.sum() if raw.sum() > 0 else 0.0
+    for i in strata.index[~usable]:
+        strata.loc[i, "note"] = _add_note(strata.loc[i, "note"], "left out of the adjusted ratio")
+    return usable
 
-    strata = pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(crude))
-    usable = strata["_se"].notna() & (strata["_se"] > 0) if len(strata) else pd.Series(dtype=bool)
-    if len(strata):
-        raw = (
-            (strata["n_before"] + strata["n_after"]).astype(float)
-            if weights == "mix"
-            else 1 / strata["_se"] ** 2
-        )
-        raw = raw.where(usable, 0.0)
-        strata["weight"] = raw / raw.sum() if raw.sum() > 0 else 0.0
-        for i in strata.index[~usable]:
-            strata.loc[i, "note"] = _join(
-                [
-                    str(strata.loc[i, "note"]) if pd.notna(strata.loc[i, "note"]) else "",
-                    "left out of the adjusted ratio",
-                ]
-            )
-    adjusted: dict[str, object] = {
-        "stratum": "adjusted",
-        "n_before": n_b_all,
-        "n_after": n_a_all,
-        "open_before": int((in_before & censored).sum()),
-        "open_after": int((in_after & censored).sum()),
-        "share_before": np.nan,
-        "share_after": np.nan,
-        "geomean_before": np.nan,
-        "geomean_after": np.nan,
-    }
+
+def _adjusted_row(
+    strata: pd.DataFrame,
+    usable: pd.Series,
+    crude: dict[str, object],
+    *,
+    weights: str,
+    confidence: float,
+    alpha: float,
+) -> dict[str, object]:
+    """The weighted combination of the usable strata's log ratios (Welch–Satterthwaite), and its verdict."""
+    adjusted: dict[str, object] = {"stratum": "adjusted"}
+    adjusted.update({k: crude[k] for k in ("n_before", "n_after", "open_before", "open_after")})
+    adjusted.update(share_before=np.nan, share_after=np.nan, geomean_before=np.nan, geomean_after=np.nan)
     if len(strata) and usable.any():
         w = strata.loc[usable, "weight"].to_numpy(dtype=float)
         d = strata.loc[usable, "_diff"].to_numpy(dtype=float)
@@ -176,40 +200,21 @@ def compare_periods_stratified(
     adjusted["verdict"] = _verdict(
         adjusted["geomean_ratio_low"], adjusted["geomean_ratio_high"], [adjusted["p_value"]], alpha
     )
-    adjusted["weight"] = crude["weight"] = np.nan
-    _holm_verdicts(strata, alpha)
-    crude["p_value_holm"], adjusted["p_value_holm"] = crude["p_value"], adjusted["p_value"]
+    return adjusted
 
+
+def _stratified_table(
+    strata: pd.DataFrame, crude: dict[str, object], adjusted: dict[str, object], confidence: float
+) -> pd.DataFrame:
+    """The strata, then the unadjusted and adjusted rows, in the documented columns and dtypes."""
     table = pd.concat([strata, pd.DataFrame([crude, adjusted])], ignore_index=True)
-    columns = [
-        "stratum",
-        "n_before",
-        "n_after",
-        "open_before",
-        "open_after",
-        "share_before",
-        "share_after",
-        "geomean_before",
-        "geomean_after",
-        "geomean_ratio",
-        "geomean_ratio_low",
-        "geomean_ratio_high",
-        "p_value",
-        "p_value_holm",
-        "weight",
-        "verdict",
-        "note",
-    ]
-    table = table[columns]
+    table = table[_COLUMNS]
     for col in ("n_before", "n_after", "open_before", "open_after"):
         table[col] = table[col].astype("int64")
-    for col in columns[5:15]:
+    for col in _COLUMNS[5:15]:
         table[col] = table[col].astype(float)
     table["stratum"] = table["stratum"].astype("str")
-    table["verdict"] = table["verdict"].astype("str")
-    table["note"] = table["note"].astype("str").where(table["note"].notna())
-    table.attrs["confidence"] = confidence
-    return table
+    return _finish(table, confidence)
 
 
 def _holm_verdicts(strata: pd.DataFrame, alpha: float) -> None:
@@ -229,23 +234,20 @@ def _holm_verdicts(strata: pd.DataFrame, alpha: float) -> None:
         )
         if tested > 1:
             said = f"Holm-corrected over {tested} tested strata"
-            strata.loc[i, "note"] = said if pd.isna(row["note"]) else f"{row['note']}; {said}"
+            strata.loc[i, "note"] = _add_note(row["note"], said)
 
 
 def _stratum_row(
     label: str,
-    minutes: np.ndarray,
-    censored: np.ndarray,
-    observed: np.ndarray,
+    split: _Split,
     in_before: np.ndarray,
     in_after: np.ndarray,
-    n_b_all: int,
-    n_a_all: int,
+    totals: tuple[int, int],
     confidence: float,
     alpha: float,
 ) -> dict[str, object]:
-    b, a = minutes[in_before & observed], minutes[in_after & observed]
-    lb, la = _positive_logs(b), _positive_logs(a)
+    """One stratum's comparison (Welch on log durations), with the ``_diff``/``_se``/``_df`` it enters with."""
+    b, a, open_b, open_a = split.period_values(in_before, in_after)
     welch = _welch_logs(b, a, confidence)
     notes = []
     if np.isnan(welch["p"]):
@@ -254,12 +256,12 @@ def _stratum_row(
         "stratum": label,
         "n_before": len(b),
         "n_after": len(a),
-        "open_before": int((in_before & censored).sum()),
-        "open_after": int((in_after & censored).sum()),
-        "share_before": len(b) / n_b_all if n_b_all else np.nan,
-        "share_after": len(a) / n_a_all if n_a_all else np.nan,
-        "geomean_before": float(np.exp(lb.mean())) if len(lb) else np.nan,
-        "geomean_after": float(np.exp(la.mean())) if len(la) else np.nan,
+        "open_before": open_b,
+        "open_after": open_a,
+        "share_before": len(b) / totals[0] if totals[0] else np.nan,
+        "share_after": len(a) / totals[1] if totals[1] else np.nan,
+        "geomean_before": _geomean(b),
+        "geomean_after": _geomean(a),
         "geomean_ratio": welch["ratio"],
         "geomean_ratio_low": welch["low"],
         "geomean_ratio_high": welch["high"],

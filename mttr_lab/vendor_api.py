@@ -80,10 +80,7 @@ def fetch(
         One line: a missing token naming its variable, an HTTP error with its status and the
         vendor's message, or a request still failing after the retries.
     """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError("the pages go into a folder, and this is a file", file=str(out), expected="a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    out = _folder(out)
     environ = os.environ if environ is None else environ
     if vendor == "statuspage":
         if not base_url:
@@ -93,27 +90,8 @@ def fetch(
             )
         with _Client(base_url.rstrip("/"), {}, sleep=sleep, vendor="Statuspage") as client:
             return [_statuspage(client, out)]
-    if vendor not in TOKENS:
-        raise InputError(f"no fetch for {vendor!r}", expected="pagerduty, opsgenie, incidentio or statuspage")
-    name = {"pagerduty": "PagerDuty", "opsgenie": "Opsgenie", "incidentio": "incident.io"}[vendor]
-    token = environ.get(TOKENS[vendor], "").strip()
-    if not token:
-        raise InputError(
-            f"no {name} token: set the environment variable {TOKENS[vendor]}", expected="an API key"
-        )
-    if since is None or until is None:
-        raise InputError(f"fetch {vendor} needs --since and --until", expected="dates such as 2026-01-01")
-    start, end = _utc(since, "since"), _utc(until, "until")
-    if end <= start:
-        raise InputError("--until is not after --since", found=f"{since} to {until}")
-    headers = {
-        "pagerduty": {
-            "Authorization": f"Token token={token}",
-            "Accept": "application/vnd.pagerduty+json;version=2",
-        },
-        "opsgenie": {"Authorization": f"GenieKey {token}"},
-        "incidentio": {"Authorization": f"Bearer {token}"},
-    }[vendor]
+    name, headers = _credentials(vendor, environ)
+    start, end = _window(vendor, since, until)
     from tqdm import tqdm
 
     with (
@@ -125,6 +103,48 @@ def fetch(
         if vendor == "incidentio":
             return _incidentio(client, out, start, end, bar)
         return [page for window in _windows(start, end) for page in _pagerduty(client, out, *window, bar)]
+
+
+def _folder(out: str | Path) -> Path:
+    """The folder the pages go into, created (a file of that name is an error)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError("the pages go into a folder, and this is a file", file=str(out), expected="a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _credentials(vendor: str, environ: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """The vendor's display name and its authorisation headers, the token read from ``environ``."""
+    if vendor not in TOKENS:
+        raise InputError(f"no fetch for {vendor!r}", expected="pagerduty, opsgenie, incidentio or statuspage")
+    name = {"pagerduty": "PagerDuty", "opsgenie": "Opsgenie", "incidentio": "incident.io"}[vendor]
+    token = environ.get(TOKENS[vendor], "").strip()
+    if not token:
+        raise InputError(
+            f"no {name} token: set the environment variable {TOKENS[vendor]}", expected="an API key"
+        )
+    headers = {
+        "pagerduty": {
+            "Authorization": f"Token token={token}",
+            "Accept": "application/vnd.pagerduty+json;version=2",
+        },
+        "opsgenie": {"Authorization": f"GenieKey {token}"},
+        "incidentio": {"Authorization": f"Bearer {token}"},
+    }[vendor]
+    return name, headers
+
+
+def _window(
+    vendor: str, since: str | pd.Timestamp | None, until: str | pd.Timestamp | None
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``since`` and ``until`` in UTC; both are needed and ``until`` must come later."""
+    if since is None or until is None:
+        raise InputError(f"fetch {vendor} needs --since and --until", expected="dates such as 2026-01-01")
+    start, end = _utc(since, "since"), _utc(until, "until")
+    if end <= start:
+        raise InputError("--until is not after --since", found=f"{since} to {until}")
+    return start, end
 
 
 def _utc(value: str | pd.Timestamp, name: str) -> pd.Timestamp:
