@@ -21,20 +21,16 @@ date formats (ISO 8601 and day/month dates, say) is an error that says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
 from .schema import TIMESTAMP_DTYPE, InputError
+from .timeremarks import collect_remarks, remember, time_remarks, time_remarks_active
 
-__all__ = ["collect_remarks", "parse_epoch", "parse_timestamps", "time_remarks"]
+__all__ = ["collect_remarks", "parse_epoch", "parse_timestamps", "time_remarks", "time_remarks_active"]
 
-#: UTC instant (microseconds since the epoch) -> what was assumed to get it; None when not collecting.
-_REMARKS: ContextVar[dict[int, str] | None] = ContextVar("mttr_lab_time_remarks", default=None)
 #: Epoch microseconds of 0001-01-01 and of the end of 9999: the calendar every tool can print.
 _US_MIN = -62_135_596_800_000_000
 _US_END = 253_402_300_800_000_000
@@ -49,73 +45,6 @@ _FORMATS = (
     ("year/month/day", re.compile(r"^\s*\d{4}/\d{1,2}/\d{1,2}")),
     ("an epoch number", re.compile(r"^\s*-?\d{9,14}(\.\d+)?\s*$")),
 )
-
-
-@contextmanager
-def collect_remarks() -> Iterator[dict[int, str]]:
-    """Remember, while the block runs, every instant that a daylight-saving rule decided.
-
-    Nested uses share the outer collection. Yields the dict (UTC microseconds -> sentence)
-    that :func:`time_remarks` reads.
-    """
-    current = _REMARKS.get()
-    if current is not None:
-        yield current
-        return
-    token = _REMARKS.set({})
-    try:
-        yield _REMARKS.get()  # type: ignore[misc]
-    finally:
-        _REMARKS.reset(token)
-
-
-def time_remarks_active() -> bool:
-    """Whether any daylight-saving remark has been collected in the current :func:`collect_remarks`."""
-    return bool(_REMARKS.get())
-
-
-def time_remarks(stamps: pd.Series) -> pd.Series:
-    """The remark collected for each timestamp of a parsed column (NA where there is none).
-
-    Returns
-    -------
-    Series of str
-        Indexed like ``stamps``; e.g. "2025-10-26 02:30 is ambiguous in Europe/Berlin
-        (daylight saving); read as the first occurrence (00:30 UTC)".
-    """
-    remarks = _REMARKS.get()
-    out = pd.Series(pd.NA, index=stamps.index, dtype="str")
-    if not remarks or not len(stamps):
-        return out
-    keys = np.fromiter(remarks, dtype=np.int64, count=len(remarks))
-    values = stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]")
-    ints = values.astype(np.int64)
-    hit = np.isin(ints, keys) & ~np.isnat(values)
-    if hit.any():
-        out[hit] = [remarks[int(k)] for k in ints[hit]]
-    return out
-
-
-def _remember(naive: pd.Series, local: pd.Series, shifted: pd.Series, tz: str) -> None:
-    """Collect a sentence for each naive time that daylight saving made ambiguous or skipped."""
-    remarks = _REMARKS.get()
-    if remarks is None or naive.empty:
-        return
-    utc = local.dt.tz_convert("UTC")
-    wall = naive.dt.strftime("%Y-%m-%d %H:%M:%S").str.removesuffix(":00")
-    moved = local.dt.strftime("%H:%M")
-    at = utc.dt.strftime("%H:%M")
-    keys = utc.dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
-    for key, text, skip, to, when in zip(keys, wall, shifted, moved, at, strict=True):
-        if skip:
-            remarks[int(key)] = (
-                f"{text} does not exist in {tz} (daylight saving skips it); "
-                f"moved forward to {to} ({when} UTC)"
-            )
-        else:
-            remarks[int(key)] = (
-                f"{text} is ambiguous in {tz} (daylight saving); read as the first occurrence ({when} UTC)"
-            )
 
 
 _MISSING = {"", "?", "-", "na", "n/a", "nan", "nat", "none", "null"}
@@ -314,7 +243,7 @@ def _localize(parsed: pd.Series, tz: str | None, *, text, file, field, records) 
         naive = parsed[odd]
         ruled = naive.dt.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
         skipped = naive.dt.tz_localize(tz, ambiguous=True, nonexistent="NaT").isna()
-        _remember(naive, ruled, skipped, str(tz))
+        remember(naive, ruled, skipped, str(tz))
         local = local.copy()
         local[odd] = ruled
     return local.dt.tz_convert("UTC").astype(TIMESTAMP_DTYPE)
