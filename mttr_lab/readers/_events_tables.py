@@ -1,0 +1,309 @@
+"""Event timelines of table exports: event logs (the Volvo IT log, ``case=``/``time=`` logs),
+ServiceNow incident event logs, and generic CSV/JSON timelines in canonical names.
+
+See :mod:`mttr_lab.readers.timelines` for what each source gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..schema import InputError
+from . import eventlog, servicenow
+from ._build import require_columns
+from ._events import KINDS, Events, NoTimelineError, check_kinds, kinds_from, no_levels, parse_levels
+from ._plumbing import blank, cell_text
+from .generic import read_frame
+
+__all__ = ["EVENTLOG_TIMELINES", "eventlog_events", "generic_events", "servicenow_events"]
+
+# --------------------------------------------------------------------------- event logs
+
+#: Timeline columns of the built-in event-log presets (see ``eventlog.PRESETS``).
+EVENTLOG_TIMELINES: dict[str, dict[str, Any]] = {
+    "volvo_it": {
+        "group": "Involved ST",
+        "level": "ST Level",
+        "actor": "Resource",
+        "unknown_levels": ("L2/L3",),
+        "kinds": {
+            "Queued/Awaiting Assignment": "assign",
+            "Accepted/Assigned": "assign",
+            "Accepted/In Progress": "acknowledge",
+            "Completed/Resolved": "resolve",
+            "Completed/In Call": "resolve",
+            "Completed/Closed": "resolve",
+        },
+    },
+}
+
+_ROLE_KINDS = {"acknowledged": "acknowledge", "resolved": "resolve", "closed": "resolve"}
+
+
+def eventlog_events(
+    path: Path,
+    *,
+    tz: str | None = None,
+    dayfirst: bool | None = None,
+    case: str | None = None,
+    time: str | None = None,
+    status: str | Sequence[str] | None = None,
+    milestones: Mapping[str, str] | None = None,
+    kinds: Mapping[str, str] | None = None,
+    group: str | None = None,
+    team: str | None = None,
+    level: str | None = None,
+    actor: str | None = None,
+    detail: str | None = None,
+    preset: str | None = None,
+    status_sep: str = "/",
+    fmt: str | None = None,
+    unknown_levels: Sequence[str] = (),
+) -> Events:
+    file = str(path)
+    frame, _ = read_frame(path, fmt=fmt)
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    chosen = preset or (None if case and time else eventlog._preset_for(frame.columns))
+    if preset is not None and preset not in eventlog.PRESETS:
+        raise InputError(
+            f"unknown event-log preset {preset!r}",
+            file=file,
+            expected="one of " + ", ".join(eventlog.PRESETS),
+        )
+    base = {**eventlog.PRESETS.get(chosen or "", {}), **EVENTLOG_TIMELINES.get(chosen or "", {})}
+    given = {
+        "case": case,
+        "time": time,
+        "status": status,
+        "milestones": milestones,
+        "kinds": kinds,
+        "group": group or team,
+        "level": level,
+        "actor": actor,
+        "detail": detail,
+    }
+    opts = {**base, **{k: v for k, v in given.items() if v is not None}}
+    if not opts.get("case") or not opts.get("time"):
+        shown = ", ".join(map(str, list(frame.columns)[:30]))
+        raise InputError(
+            "an event log needs case= and time= columns (no built-in preset matches its header)",
+            file=file,
+            expected=f"case=, time=, status= and kinds= naming columns among: {shown}",
+        )
+    status_cols = [opts["status"]] if isinstance(opts.get("status"), str) else list(opts.get("status") or [])
+    wanted = {"case": opts["case"], "time": opts["time"]}
+    wanted.update({f"status {i + 1}": c for i, c in enumerate(status_cols)})
+    wanted.update({k: opts[k] for k in ("group", "level", "actor", "detail") if opts.get(k)})
+    require_columns(frame.columns, wanted, file=file, what="event log")
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    rows = np.arange(1, n + 1)
+    at = eventlog.parse_event_times(
+        frame[opts["time"]], tz=tz, dayfirst=dayfirst, file=file, field=opts["time"]
+    )
+    statuses = eventlog._status_values(frame, status_cols, status_sep) if status_cols else blank(n)
+    mapping = dict(opts.get("kinds") or {})
+    if not mapping and opts.get("milestones"):
+        mapping = {
+            k: _ROLE_KINDS[str(v).strip().lower().removesuffix("_at")]
+            for k, v in dict(opts["milestones"]).items()
+            if k != eventlog.ANY_EVENT and str(v).strip().lower().removesuffix("_at") in _ROLE_KINDS
+        }
+    check_kinds(mapping, file=file)
+    levels, notes = (
+        parse_levels(
+            frame[opts["level"]],
+            file=file,
+            field=opts["level"],
+            records=rows,
+            label="row",
+            unknown=[*opts.get("unknown_levels", ()), *unknown_levels],
+        )
+        if opts.get("level")
+        else (no_levels(n), None)
+    )
+    detail_values = cell_text(frame[opts["detail"]]) if opts.get("detail") else statuses
+    return Events(
+        incident_id=cell_text(frame[opts["case"]]),
+        at=at,
+        kind=kinds_from(statuses, mapping),
+        group=cell_text(frame[opts["group"]]) if opts.get("group") else blank(n),
+        level=levels,
+        actor=cell_text(frame[opts["actor"]]) if opts.get("actor") else blank(n),
+        detail=detail_values,
+        record=rows,
+        label="row",
+        case_field=opts["case"],
+        time_field=opts["time"],
+        note=notes,
+    )
+
+
+# --------------------------------------------------------------------------- ServiceNow
+
+_SN_TRIGGER = ("new", "1")
+_SN_ACTIVE = tuple(s.lower() for s in servicenow.ACK_STATES)
+_SN_RESOLVE = (*servicenow._RESOLVED_STATES, *servicenow._CLOSED_STATES)
+
+
+def servicenow_events(
+    path: Path,
+    *,
+    tz: str | None = None,
+    dayfirst: bool | None = None,
+    shape: str = "auto",
+    level: str | None = None,
+) -> Events:
+    file = str(path)
+    frame, utc = servicenow._load(path, file=file)
+    frame = frame.reset_index(drop=True)
+    cols = servicenow._columns_of(frame.columns)
+    state = cols.get("incident_state", cols.get("state"))
+    needed = {
+        "number": cols.get("number", "number"),
+        "update time": cols.get("sys_updated_on", "sys_updated_at"),
+        "state": state or "incident_state",
+    }
+    require_columns(frame.columns, needed, file=file, what="ServiceNow event log")
+    if shape == "auto":
+        counts = frame[cols["number"]].value_counts()
+        shape = (
+            "events" if len(counts) and float((counts > 1).mean()) > servicenow._EVENT_LOG_SHARE else "table"
+        )
+    if shape != "events":
+        raise NoTimelineError(
+            "this ServiceNow export is a table (one row per incident): it holds no timeline",
+            file=file,
+            field=cols["number"],
+            expected="an incident event log (one row per update), or shape='events' to read it as one",
+        )
+    dates = [cols[f] for f in servicenow._DATES if f in cols and cols[f] not in utc]
+    dayfirst = servicenow._date_order(frame, dates, file=file, dayfirst=dayfirst)
+    n = len(frame)
+    rows = np.arange(1, n + 1)
+    at = servicenow._times(
+        frame, cols["sys_updated_on"], utc=utc, tz=tz, dayfirst=dayfirst, file=file, rows=rows, label="row"
+    )
+    assert at is not None
+    states = cell_text(frame[state])
+    group = cell_text(frame[cols["assignment_group"]]) if "assignment_group" in cols else blank(n)
+    actor_col = next(
+        (c for c in frame.columns if str(c).strip().lower() in ("assigned_to", "assigned to")), None
+    )
+    actor = cell_text(frame[actor_col]) if actor_col else blank(n)
+    tiebreak = []
+    if "sys_mod_count" in cols:
+        tiebreak.append(pd.to_numeric(frame[cols["sys_mod_count"]], errors="coerce").fillna(-1).to_numpy())
+    lowered = states.str.lower()
+    kind = pd.Series("status", index=range(n), dtype="str")
+    kind = kind.mask(lowered.isin(_SN_TRIGGER).fillna(False), "trigger")
+    kind = kind.mask(lowered.isin(_SN_ACTIVE).fillna(False), "acknowledge")
+    kind = kind.mask(lowered.isin(_SN_RESOLVE).fillna(False), "resolve")
+    levels, notes = (
+        parse_levels(frame[level], file=file, field=level, records=rows, label="row")
+        if level
+        else (no_levels(n), None)
+    )
+    return Events(
+        incident_id=cell_text(frame[cols["number"]]),
+        at=at,
+        kind=kind,
+        group=group,
+        level=levels,
+        actor=actor,
+        detail=states,
+        record=rows,
+        label="row",
+        case_field=cols["number"],
+        time_field=cols["sys_updated_on"],
+        note=notes,
+        tiebreak=tiebreak,
+    )
+
+
+# --------------------------------------------------------------------------- generic
+
+_GENERIC = ("incident_id", "at", "kind", "group", "level", "actor", "detail")
+
+
+def generic_events(
+    path: Path,
+    *,
+    fmt: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    kinds: Mapping[str, str] | None = None,
+    tz: str | None = None,
+    dayfirst: bool | None = None,
+) -> Events:
+    file = str(path)
+    frame, label = read_frame(path, fmt=fmt)
+    mapping = dict(columns or {})
+    unknown = [k for k in mapping if k not in _GENERIC]
+    if unknown:
+        raise InputError(
+            f"columns= maps an unknown timeline name {unknown[0]!r}",
+            file=file,
+            expected="keys among " + ", ".join(_GENERIC),
+        )
+    for name in _GENERIC:
+        if name not in mapping and name in frame.columns:
+            mapping[name] = name
+    require_columns(frame.columns, mapping, file=file, what="event log")
+    for needed in ("incident_id", "at", "kind"):
+        if needed not in mapping:
+            shown = ", ".join(map(str, list(frame.columns)[:30]))
+            raise InputError(
+                f"no {needed} column for the timeline",
+                file=file,
+                field=needed,
+                expected=f"a column {needed!r} or columns={{{needed!r}: <one of: {shown}>}}",
+            )
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    rows = np.arange(1, n + 1)
+    at = eventlog.parse_event_times(
+        frame[mapping["at"]], tz=tz, dayfirst=dayfirst, file=file, field=mapping["at"], rows=rows, label=label
+    )
+    raw_kind = cell_text(frame[mapping["kind"]])
+    table = {str(k).strip().casefold(): v for k, v in (kinds or {}).items()}
+    check_kinds(table, file=file)
+    kind = raw_kind.str.casefold().map(lambda v: table.get(v, v) if isinstance(v, str) else v)
+    bad = kind.isna() | ~kind.isin(list(KINDS))
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            "an event's kind is not a timeline kind",
+            file=file,
+            record=f"{label} {pos + 1}",
+            field=mapping["kind"],
+            found=frame[mapping["kind"]].iloc[pos],
+            expected="one of " + ", ".join(KINDS) + " (or kinds= mapping the export's values to them)",
+        )
+    levels, notes = (
+        parse_levels(frame[mapping["level"]], file=file, field=mapping["level"], records=rows, label=label)
+        if "level" in mapping
+        else (no_levels(n), None)
+    )
+
+    def optional(name: str) -> pd.Series:
+        return cell_text(frame[mapping[name]]) if name in mapping else blank(n)
+
+    return Events(
+        incident_id=cell_text(frame[mapping["incident_id"]]),
+        at=at,
+        kind=kind.astype("str"),
+        group=optional("group"),
+        level=levels,
+        actor=optional("actor"),
+        detail=optional("detail"),
+        record=rows,
+        label=label,
+        case_field=mapping["incident_id"],
+        time_field=mapping["at"],
+        note=notes,
+    )
