@@ -37,6 +37,7 @@ __all__ = [
     "plain",
     "ref_name",
     "shown",
+    "stripped_text",
 ]
 
 #: Cell values that mean "no value" in a table export (compared lowercased, after stripping).
@@ -75,11 +76,15 @@ def cell_text(values: Any) -> pd.Series:
     return table.take(np.where(codes < 0, len(text), codes)).reset_index(drop=True)
 
 
-def name_text(values: pd.Series) -> pd.Series:
-    """Strings (a nested object's name), NA where missing or blank."""
-    values = names_of(values)
+def stripped_text(values: pd.Series) -> pd.Series:
+    """Strings, NA where missing or blank."""
     out = values.astype("str").str.strip()
     return out.where(values.notna() & (out != ""))
+
+
+def name_text(values: pd.Series) -> pd.Series:
+    """Strings (a nested object's name), NA where missing or blank."""
+    return stripped_text(names_of(values))
 
 
 def plain(value: Any) -> Any:

@@ -47,8 +47,9 @@ import pandas as pd
 
 from ..schema import TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, hashable, join_notes, names_of, whole_numbers
+from ._build import build_incidents, hashable, join_notes, whole_numbers
 from ._files import Sample, load_json_records, require_objects
+from ._plumbing import first_record, name_text, shown
 
 __all__ = ["OFFSET_UNITS", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -72,14 +73,6 @@ _MAX_OFFSET_S = 100 * 365.25 * 86400
 _MIN_TELLING_S = 60.0
 
 
-def _first_record(doc: Any) -> Any:
-    if isinstance(doc, list):
-        doc = doc[0] if doc else None
-    if isinstance(doc, dict) and isinstance(doc.get("data"), list):
-        return doc["data"][0] if doc["data"] else {}
-    return doc
-
-
 def sniff(sample: Sample) -> str | None:
     """Recognise an Opsgenie alerts or incidents export (``tinyId`` and ``createdAt``).
 
@@ -90,7 +83,7 @@ def sniff(sample: Sample) -> str | None:
     """
     if sample.kind == "csv":
         return None
-    first = _first_record(sample.json())
+    first = first_record(sample.json(), "data", empty={})
     if isinstance(first, dict) and "tinyId" in first and "createdAt" in first:
         kind = "incidents" if first.keys() & _INCIDENT_KEYS and "report" not in first else "alerts"
         return f"Opsgenie {kind} (tinyId, createdAt)"
@@ -182,26 +175,6 @@ def _flatten(records: list[Any], *, file: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
-def _shown(value: Any) -> str:
-    """A value as a message shows it: ``-5`` (not ``-5.0``), ``'soon'``, at most 40 characters."""
-    value = _plain(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return repr(value)[:40]
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python value it holds (for readable messages)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _text(values: pd.Series) -> pd.Series:
-    """Strings (a nested object's name), NA where missing or blank."""
-    values = names_of(values)
-    out = values.astype("str").str.strip()
-    return out.where(values.notna() & (out != ""))
-
-
 def _offsets(values: pd.Series, *, field: str, unit: str) -> tuple[pd.Series, pd.Series]:
     """The raw offsets as floats, and a note per record whose offset is not one (text, a
     negative number, more than 100 years): that value is not used (NaN)."""
@@ -211,8 +184,8 @@ def _offsets(values: pd.Series, *, field: str, unit: str) -> tuple[pd.Series, pd
         bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers > limit)
     note = pd.Series(pd.NA, index=values.index, dtype="str")
     if bad.any():
-        shown = values.where(bad).map(_shown, na_action="ignore").astype("str")
-        note = (f"{field} " + shown + f" is not an offset from createdAt in {unit}: not used").where(bad)
+        as_shown = values.where(bad).map(shown, na_action="ignore").astype("str")
+        note = (f"{field} " + as_shown + f" is not an offset from createdAt in {unit}: not used").where(bad)
     return numbers.mask(bad).astype("float64"), note
 
 
@@ -293,7 +266,7 @@ def read(
             expected="'ms' (milliseconds) or 's' (seconds)",
         )
     raw = _flatten(load_json_records(path, keys=("data",)), file=file)
-    own_ids, tiny = _text(raw["id"]), _text(raw["tinyId"])
+    own_ids, tiny = name_text(raw["id"]), name_text(raw["tinyId"])
     no_id = own_ids.isna() & tiny.notna()
     raw["id"] = raw["id"].mask(no_id, tiny)
     ids = raw["id"].tolist()
@@ -306,7 +279,7 @@ def read(
 
     incident = raw["is_incident"].astype(bool)
     alert = ~incident
-    status = _text(raw["status"]).str.lower()
+    status = name_text(raw["status"]).str.lower()
     created, updated = when("createdAt"), when("updatedAt")
     ack, ack_note = _offsets(raw["ackTime"], field="report.ackTime", unit=offset_unit)
     ack = ack.where(alert)
@@ -401,11 +374,11 @@ def read(
         exclude_reason=exclude,
         version=updated,
         extra={
-            "tinyId": _text(raw["tinyId"]),
-            "alias": _text(raw["alias"]),
+            "tinyId": name_text(raw["tinyId"]),
+            "alias": name_text(raw["alias"]),
             "status": status,
             "count": whole_numbers(raw["count"]),
-            "integration": _text(raw["integration"]),
+            "integration": name_text(raw["integration"]),
             "record_type": incident.map({True: "incident", False: "alert"}).astype("str"),
             "note": note,
         },

@@ -46,7 +46,7 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, hashable, join_notes, names_of, whole_numbers
+from ._build import build_incidents, hashable, join_notes, whole_numbers
 from ._files import (
     Sample,
     json_error,
@@ -57,6 +57,7 @@ from ._files import (
     require_objects,
     sample_of,
 )
+from ._plumbing import name_text, shown
 
 __all__ = [
     "AUTO_RESOLVED_REASON",
@@ -248,26 +249,6 @@ def _ref_id(ref: Any) -> Any:
     return ref.get("id") if isinstance(ref, dict) else None
 
 
-def _shown(value: Any) -> str:
-    """A value as a message shows it: ``-5`` (not ``-5.0``), ``'soon'``, at most 40 characters."""
-    value = _plain(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return repr(value)[:40]
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python value it holds (for readable messages)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _text(values: pd.Series) -> pd.Series:
-    """Strings (a nested object's name), NA where missing or blank."""
-    values = names_of(values)
-    out = values.astype("str").str.strip()
-    return out.where(values.notna() & (out != ""))
-
-
 def _truthy(values: pd.Series) -> pd.Series:
     """Booleans from a bool column or ``true``/``false`` text; missing is False."""
     if pd.api.types.is_bool_dtype(values):
@@ -284,9 +265,9 @@ def _seconds(values: pd.Series, *, field: str) -> tuple[pd.Series, pd.Series]:
         bad = (numbers.isna() & present) | (numbers < 0) | (numbers > _MAX_SECONDS)
     note = pd.Series(pd.NA, index=values.index, dtype="str")
     if bad.any():
-        shown = values.where(bad).map(_shown, na_action="ignore").astype("str")
+        as_shown = values.where(bad).map(shown, na_action="ignore").astype("str")
         note = (
-            f"{field} " + shown + " is not a duration in seconds (a non-negative number): not used"
+            f"{field} " + as_shown + " is not a duration in seconds (a non-negative number): not used"
         ).where(bad)
     return pd.to_timedelta(numbers.mask(bad), unit="s"), note
 
@@ -332,7 +313,7 @@ def _ids_or_numbers(ids: pd.Series, numbers: pd.Series | None) -> tuple[pd.Serie
     note = pd.Series(pd.NA, index=ids.index, dtype="str")
     if numbers is None:
         return ids, note
-    number = _text(whole_numbers(numbers).astype(object))
+    number = name_text(whole_numbers(numbers).astype(object))
     fill = ids.isna() & number.notna()
     if not fill.any():
         return ids, note
@@ -460,7 +441,7 @@ def _rest_incidents(
 
     raw = pd.DataFrame(cols)
     name = _namer("record", cols["id"])
-    ids, id_note = _ids_or_numbers(_text(raw["id"].astype(object)), raw["incident_number"])
+    ids, id_note = _ids_or_numbers(name_text(raw["id"].astype(object)), raw["incident_number"])
 
     def when(field: str, rows: pd.Series | None = None) -> pd.Series:
         values = raw[field] if rows is None else raw[field].where(rows)
@@ -489,7 +470,7 @@ def _rest_incidents(
     acknowledged = _lookup(first_ack, ids).astype(TIMESTAMP_DTYPE)
     resolved = _lookup(last_resolve, ids).astype(TIMESTAMP_DTYPE)
     resolved = resolved.where(resolved.notna(), resolved_field)
-    status = _text(raw["status"].astype(object)).str.lower()
+    status = name_text(raw["status"].astype(object)).str.lower()
     resolved = resolved.mask(status.isin(_OPEN_STATUSES))
     # Resolved without a resolution time: the change to resolved, else the last update, bounds it.
     resolved, note, unbounded = _upper_bound(
@@ -501,11 +482,11 @@ def _rest_incidents(
         ],
     )
 
-    merged = _text(raw["resolve_reason"].astype(object)) == "merge_resolve_reason"
+    merged = name_text(raw["resolve_reason"].astype(object)) == "merge_resolve_reason"
     exclude = pd.Series(pd.NA, index=raw.index, dtype="str").mask(merged.fillna(False), MERGED_REASON)
     exclude = exclude.mask(unbounded & exclude.isna(), NO_RESOLUTION_REASON)
-    priority = _text(raw["priority"].astype(object))
-    urgency = _text(raw["urgency"].astype(object))
+    priority = name_text(raw["priority"].astype(object))
+    urgency = name_text(raw["urgency"].astype(object))
     number = whole_numbers(raw["incident_number"])
     return build_incidents(
         {
@@ -530,7 +511,7 @@ def _rest_incidents(
             "incident_number": number,
             "status": status,
             "urgency": urgency,
-            "merged_into": _text(raw["merged_into"].astype(object)),
+            "merged_into": name_text(raw["merged_into"].astype(object)),
             "log_entry_count": _lookup(counts, ids).fillna(0).astype("int64"),
             **({"note": join_notes(id_note, note)} if note.notna().any() or id_note.notna().any() else {}),
         },
@@ -614,7 +595,7 @@ def _flat_incidents(
             ).where(apart.fillna(False).astype(bool))
         )
     resolved = resolved.where(resolved.notna(), created + to_resolve)
-    status = _text(frame["status"]).str.lower() if "status" in columns else None
+    status = name_text(frame["status"]).str.lower() if "status" in columns else None
     if status is not None:
         resolved = resolved.mask(status.isin(_OPEN_STATUSES))
     # Resolved without a resolution time: the record's last update bounds it.
@@ -623,8 +604,8 @@ def _flat_incidents(
         resolved, status, [(updated, lambda rows: when(updated, rows))] if updated else []
     )
 
-    priority = _text(frame[priority_col]) if priority_col else none
-    urgency = _text(frame["urgency"]) if "urgency" in columns else none
+    priority = name_text(frame[priority_col]) if priority_col else none
+    urgency = name_text(frame["urgency"]) if "urgency" in columns else none
     exclude = pd.Series(pd.NA, index=frame.index, dtype="str")
     if exclude_auto_resolved and "auto_resolved" in columns:
         exclude = exclude.mask(_truthy(frame["auto_resolved"]), AUTO_RESOLVED_REASON)
@@ -635,7 +616,7 @@ def _flat_incidents(
     extra = {c: frame[c] for c in columns if c not in used and c not in INCIDENT_COLUMNS}
     ident = frame[id_col]
     if id_col != "incident_number" and "incident_number" in columns:
-        filled, id_note = _ids_or_numbers(_text(ident.astype(object)), frame["incident_number"])
+        filled, id_note = _ids_or_numbers(name_text(ident.astype(object)), frame["incident_number"])
         if id_note.notna().any():
             ident = filled
             notes.append(id_note)
@@ -643,7 +624,7 @@ def _flat_incidents(
         note = join_notes(note, remark)
     if note.notna().any():
         if "note" in extra:  # the export's own note column, then the reader's
-            own = _text(extra["note"].astype(object))
+            own = name_text(extra["note"].astype(object))
             note = join_notes(own, note)
         extra["note"] = note
     if pd.api.types.is_float_dtype(ident):

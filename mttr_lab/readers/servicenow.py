@@ -59,6 +59,7 @@ import pandas as pd
 from ..schema import INCIDENT_COLUMNS, InputError
 from ._build import build_incidents, require_columns, whole_numbers
 from ._files import Sample, load_json_records, read_csv_frame, require_objects
+from ._plumbing import cell_text
 from .eventlog import final_resolution, first_times, order_events, parse_event_times
 
 __all__ = ["ACK_STATES", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
@@ -109,7 +110,6 @@ ACK_STATES: tuple[str, ...] = ("Active", "In Progress", "2")
 _RESOLVED_STATES = ("resolved", "6")
 _CLOSED_STATES = ("closed", "7")
 _CANCELED_STATES = ("canceled", "cancelled", "8")
-_MISSING = {"", "?", "nan", "none", "null"}
 _SLASH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b")
 
 
@@ -173,17 +173,6 @@ def _load(path: Path, *, file: str) -> tuple[pd.DataFrame, set[str]]:
         if frame[column].map(lambda v: isinstance(v, (dict, list))).any():
             frame[column] = frame[column].map(lambda v: None if v is None else str(v))
     return frame, utc
-
-
-def _text(values: pd.Series) -> pd.Series:
-    """Cells as stripped text, ``?``/empty -> NA; whole floats lose their ``.0``."""
-    values = values.reset_index(drop=True)
-    if pd.api.types.is_float_dtype(values):
-        whole = values.dropna()
-        if ((whole == np.floor(whole)) & (whole.abs() < 2**53)).all():
-            values = values.astype("Int64")
-    text = values.astype("str").str.strip()
-    return text.where(values.notna() & ~text.str.lower().isin(_MISSING))
 
 
 def _date_order(
@@ -343,15 +332,15 @@ def read(
 
 
 def _service(rows: pd.DataFrame, cols: Mapping[str, str]) -> pd.Series | None:
-    service = _text(rows[cols["business_service"]]) if "business_service" in cols else None
-    ci = _text(rows[cols["cmdb_ci"]]) if "cmdb_ci" in cols else None
+    service = cell_text(rows[cols["business_service"]]) if "business_service" in cols else None
+    ci = cell_text(rows[cols["cmdb_ci"]]) if "cmdb_ci" in cols else None
     if service is None:
         return ci
     return service if ci is None else service.where(service.notna(), ci)
 
 
 def _fields(rows: pd.DataFrame, cols: Mapping[str, str]) -> dict[str, Any]:
-    fields: dict[str, Any] = {"incident_id": _text(rows[cols["number"]])}
+    fields: dict[str, Any] = {"incident_id": cell_text(rows[cols["number"]])}
     for canonical, field in (
         ("title", "short_description"),
         ("team", "assignment_group"),
@@ -359,7 +348,7 @@ def _fields(rows: pd.DataFrame, cols: Mapping[str, str]) -> dict[str, Any]:
         ("detection_channel", "contact_type"),
     ):
         if field in cols:
-            fields[canonical] = _text(rows[cols[field]])
+            fields[canonical] = cell_text(rows[cols[field]])
     service = _service(rows, cols)
     if service is not None:
         fields["service"] = service
@@ -442,7 +431,7 @@ def _read_table(
     resolved_from = resolved_from.mask(closed.notna(), "closed_at").mask(resolved.notna(), "resolved_at")
     reason = None
     if state is not None:
-        states = _text(frame[state])
+        states = cell_text(frame[state])
         reason = pd.Series(pd.NA, index=frame.index, dtype="str").mask(
             _in(states, _CANCELED_STATES), "canceled: state " + states.fillna("")
         )
@@ -481,7 +470,7 @@ def _read_events(
     rows = np.arange(1, len(frame) + 1)
     updated = _times(frame, cols["sys_updated_on"], rows=rows, label="row", **stamp)
     assert updated is not None
-    numbers = _text(frame[cols["number"]])
+    numbers = cell_text(frame[cols["number"]])
     tiebreak = []
     if "sys_mod_count" in cols:
         tiebreak.append(pd.to_numeric(frame[cols["sys_mod_count"]], errors="coerce").fillna(-1).to_numpy())
@@ -490,7 +479,7 @@ def _read_events(
     )
     n = len(ids)
     times = updated.take(order).reset_index(drop=True)
-    states = _text(frame[state]).take(order).reset_index(drop=True)
+    states = cell_text(frame[state]).take(order).reset_index(drop=True)
     boundaries = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
     latest = order[boundaries[1:] - 1]
     last = frame.take(latest).reset_index(drop=True)
@@ -525,7 +514,7 @@ def _read_events(
     fields["detected_at"] = _times(last, cols["opened_at"], **istamp)
     fields["acknowledged_at"] = ack
     fields["resolved_at"] = resolved
-    last_state = _text(last[state])
+    last_state = cell_text(last[state])
     reason = pd.Series(pd.NA, index=range(n), dtype="str").mask(
         _in(last_state, _CANCELED_STATES), "canceled: state " + last_state.fillna("")
     )
