@@ -174,8 +174,7 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
         )
     if options.get("columns"):
         raise InputError(
-            f"columns= applies to the generic csv/json reader, not to source={source!r}",
-            file=str(path),
+            f"columns= applies to the generic csv/json reader, not to source={source!r}", file=str(path)
         )
     options = {k: v for k, v in options.items() if k != "columns"}
     recognised = _require_signature(path, source, readers[source], options)

@@ -323,11 +323,7 @@ def require_objects(records: list[Any], *, file: str, expected: str = "one objec
     bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
     if bad is not None:
         raise InputError(
-            "a record is not a JSON object",
-            file=file,
-            record=bad + 1,
-            found=records[bad],
-            expected=expected,
+            "a record is not a JSON object", file=file, record=bad + 1, found=records[bad], expected=expected
         )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ from ..schema import InputError
 from ._build import build_incidents, names_of
 
 __all__ = [
+    "NameList",
     "Reading",
     "blank",
     "cell_text",
@@ -121,8 +122,16 @@ def first_record(doc: Any, key: str, *, empty: Any = None) -> Any:
     return doc
 
 
-def listed_names(value: Any, *, key: str, file: str, record: str, field: str, expected: str) -> list[str]:
-    """The stripped, non-blank names in a list of objects (by ``key``) or strings.
+class NameList(NamedTuple):
+    """A field holding a list of objects (named by ``key``) or strings, and what it should hold."""
+
+    field: str
+    key: str
+    expected: str
+
+
+def listed_names(value: Any, spec: NameList, *, file: str, record: str) -> list[str]:
+    """The stripped, non-blank names in a list of objects (by ``spec.key``) or strings.
 
     Raises
     ------
@@ -133,11 +142,16 @@ def listed_names(value: Any, *, key: str, file: str, record: str, field: str, ex
         return []
     if not isinstance(value, list):
         raise InputError(
-            f"{field} is not a list", file=file, record=record, field=field, found=value, expected=expected
+            f"{spec.field} is not a list",
+            file=file,
+            record=record,
+            field=spec.field,
+            found=value,
+            expected=spec.expected,
         )
     names = []
     for item in value:
-        name = item.get(key) if isinstance(item, dict) else item
+        name = item.get(spec.key) if isinstance(item, dict) else item
         if isinstance(name, str) and name.strip():
             names.append(name.strip())
     return names

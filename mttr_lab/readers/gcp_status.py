@@ -34,6 +34,7 @@ from ..schema import InputError
 from ..timeparse import parse_timestamps
 from ._build import build_incidents
 from ._files import Sample, load_json_records, require_objects
+from ._plumbing import NameList, listed_names
 
 __all__ = ["SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -64,6 +65,7 @@ _LABELS = {
     "detected_at": "created",
     "resolved_at": "end",
 }
+_PRODUCTS = NameList("affected_products", "title", "a list of {title, id} objects")
 
 
 def sniff(sample: Sample) -> str | None:
@@ -83,26 +85,6 @@ def sniff(sample: Sample) -> str | None:
     if "external_desc" in first or "status_impact" in first or "service_key" in first:
         return "Google Cloud status incidents (begin, external_desc, status_impact)"
     return None
-
-
-def _titles(value: Any, *, file: str, record: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(
-            "affected_products is not a list",
-            file=file,
-            record=record,
-            field="affected_products",
-            found=value,
-            expected="a list of {title, id} objects",
-        )
-    out = []
-    for item in value:
-        title = item.get("title") if isinstance(item, dict) else item
-        if isinstance(title, str) and title.strip():
-            out.append(title.strip())
-    return out
 
 
 def read(
@@ -145,7 +127,7 @@ def read(
         where = f"record {pos + 1} (id {rec.get('id')})"
         for key in _SCALARS:
             cols[key].append(rec.get(key))
-        titles = _titles(rec.get("affected_products"), file=file, record=where)
+        titles = listed_names(rec.get("affected_products"), _PRODUCTS, file=file, record=where)
         cols["first_product"].append(titles[0] if titles else None)
         cols["products"].append(", ".join(titles) if titles else None)
         cols["uri"].append(rec.get("uri"))

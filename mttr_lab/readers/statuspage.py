@@ -63,6 +63,7 @@ from ..schema import InputError
 from ..timeparse import parse_timestamps
 from ._build import DUPLICATE_REASON, POLLED_REASON, build_incidents, hashable
 from ._files import Sample, json_error, json_lines, loads, read_text, require_objects, sample_of
+from ._plumbing import NameList, listed_names
 
 __all__ = ["MAINTENANCE_STATUSES", "POLLED_REASON", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -142,6 +143,7 @@ _LABELS = {
 
 
 # --------------------------------------------------------------------------- recognising
+_COMPONENTS = NameList("components", "name", "a list of component objects or names")
 
 
 def _looks_like_incident(record: Any) -> str | None:
@@ -273,26 +275,6 @@ def _load_lines(text: str, *, file: str, seen: _Envelopes) -> list[Any]:
     return out
 
 
-def _component_names(value: Any, *, file: str, record: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(
-            "components is not a list",
-            file=file,
-            record=record,
-            field="components",
-            found=value,
-            expected="a list of component objects or names",
-        )
-    names = []
-    for item in value:
-        name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str) and name.strip():
-            names.append(name.strip())
-    return names
-
-
 def _tables_from_records(
     records: list[Any], *, file: str, update_time: str, maintenance: set[int] = frozenset()
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -352,7 +334,7 @@ def _tables_from_records(
             status = sequence[-1]
         window = get("impact_window")
         window = window if isinstance(window, dict) else {}
-        names = _component_names(get("components"), file=file, record=where)
+        names = listed_names(get("components"), _COMPONENTS, file=file, record=where)
         cols["id"].append(get("id"))
         cols["title"].append(name if name is not None else get("title"))
         cols["status"].append(status)
