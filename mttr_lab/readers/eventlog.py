@@ -44,8 +44,9 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, MILESTONES, TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, hashable, require_columns
+from ._build import hashable, require_columns
 from ._files import Sample
+from ._plumbing import Reading
 from .generic import read_frame
 
 __all__ = [
@@ -478,15 +479,13 @@ def read(
             extra[column] = last[column]
     labels = {"incident_id": opts["case"], **attributes}
     labels.update({m: opts["time"] for m in MILESTONES})
-    return build_incidents(
-        fields,
-        source=SOURCE,
-        file=file,
-        labels=labels,
+    reading = Reading(
+        SOURCE,
+        file,
         tz=tz,
         severity_map=severity_map,
         default_severity_map=opts.get("severity_map") if chosen else None,
-        record_label="incident",
-        exclude_reason=reason,
-        extra=extra,
+    )
+    return reading.incidents(
+        fields, labels=labels, record_label="incident", exclude_reason=reason, extra=extra
     )

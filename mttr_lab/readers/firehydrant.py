@@ -27,8 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._build import build_incidents, list_field
+from ._build import list_field
 from ._files import Sample, load_json_records
+from ._plumbing import Reading
 
 SOURCE = "firehydrant"
 #: What this export is, and the fields that only it has (said when another reader gets it).
@@ -177,15 +178,12 @@ def read(
         labels["resolved_at"] = (
             labels.get("resolved_at", "resolved_at") + " / a later milestone's occurred_at"
         )
-    return build_incidents(
+    reading = Reading(
+        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
+    )
+    return reading.incidents(
         fields,
-        source=SOURCE,
-        file=file,
         labels=labels,
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=SEVERITY_MAP,
         exclude_reason=frame["exclude_reason"] if "exclude_reason" in frame.columns else None,
         version=_versions(frame),
         extra={c: frame[c] for c in ("number", "current_milestone", "tags", "note") if c in frame.columns},

@@ -32,9 +32,8 @@ import pandas as pd
 
 from ..schema import InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents
 from ._files import Sample, load_json_records, require_objects
-from ._plumbing import NameList, listed_names
+from ._plumbing import NameList, Reading, listed_names
 
 __all__ = ["SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -192,7 +191,10 @@ def read(
         if has_duplicates
         else None
     )
-    return build_incidents(
+    reading = Reading(
+        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
+    )
+    return reading.incidents(
         {
             "incident_id": frame["id"],
             "title": frame["external_desc"],
@@ -202,13 +204,7 @@ def read(
             "detected_at": frame["created"],
             "resolved_at": frame["end"],
         },
-        source=SOURCE,
-        file=file,
         labels=_LABELS,
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=SEVERITY_MAP,
         version=version,
         extra={
             "status_impact": frame["status_impact"].astype("str"),

@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
-from ._build import NAME_KEYS, build_incidents, require_columns
+from ._build import NAME_KEYS, require_columns
 from ._files import Sample, load_json_records, read_csv_frame, require_objects
+from ._plumbing import Reading
 
 SOURCE = "csv"
 #: What this export is, and the fields that only it has (said when another reader gets it).
@@ -167,15 +168,11 @@ def mapped_incidents(
         for c in frame.columns
         if c not in used and c not in _CANONICAL
     }
-    return build_incidents(
+    reading = Reading(source, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map)
+    return reading.incidents(
         fields,
-        source=source,
-        file=file,
         labels=mapping,
-        tz=tz,
-        dayfirst=dayfirst,
         epoch_unit=epoch_unit,
-        severity_map=severity_map,
         record_label=record_label,
         exclude_reason=frame[mapping["exclude_reason"]] if "exclude_reason" in mapping else None,
         extra=extra,

@@ -24,9 +24,9 @@ from typing import Any
 import pandas as pd
 
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, whole_numbers
+from ._build import whole_numbers
 from ._files import Sample, load_json_records, require_objects
-from ._plumbing import first_record, stripped_text
+from ._plumbing import Reading, first_record, stripped_text
 
 __all__ = ["NO_RESOLUTION_REASON", "SOURCE", "read", "sniff"]
 
@@ -139,7 +139,8 @@ def read(
     # Resolved by its state, with no time: excluded rather than counted as open.
     unresolvable = state.eq("resolved") & resolved.isna()
     exclude = pd.Series(pd.NA, index=raw.index, dtype="str").mask(unresolvable, NO_RESOLUTION_REASON)
-    return build_incidents(
+    reading = Reading(SOURCE, file, severity_map=severity_map)
+    return reading.incidents(
         {
             "incident_id": raw["id"],
             "title": raw["title"],
@@ -148,9 +149,6 @@ def read(
             "acknowledged_at": when("acknowledged_at"),
             "resolved_at": resolved,
         },
-        source=SOURCE,
-        file=file,
-        severity_map=severity_map,
         record_label="record",
         exclude_reason=exclude,
         extra={

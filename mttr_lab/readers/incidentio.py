@@ -56,8 +56,9 @@ import pandas as pd
 
 from ..schema import DEFAULT_SEVERITY_MAP, MILESTONES, SEVERITIES, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, list_field
+from ._build import list_field
 from ._files import Sample, load_json_records, require_objects
+from ._plumbing import Reading
 
 __all__ = ["DEFAULT_TIMESTAMP_NAMES", "SOURCE", "read", "severity_ladder", "sniff"]
 
@@ -444,15 +445,12 @@ def read(
     ladder, note = _severities(frame["severity"], ranks, severity_map, file=file)
     if note is not None:
         extra["note"] = note
-    return build_incidents(
+    reading = Reading(
+        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=ladder
+    )
+    return reading.incidents(
         {k: v for k, v in fields.items() if v is not None},
-        source=SOURCE,
-        file=file,
         labels=labels,
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=ladder,
         record_label="record",
         exclude_reason=reason,
         version=updated,

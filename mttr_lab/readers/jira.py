@@ -43,8 +43,8 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents
 from ._files import Sample, read_text
+from ._plumbing import Reading
 
 __all__ = ["SOURCE", "parse_jira_dates", "read", "read_table", "sniff"]
 
@@ -356,15 +356,12 @@ def read(
     reserved = {*INCIDENT_COLUMNS, "updated_at", "file"}
     extra.update({c: table[c] for c in columns if c not in used and c not in reserved})
 
-    return build_incidents(
+    reading = Reading(
+        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
+    )
+    return reading.incidents(
         fields,
-        source=SOURCE,
-        file=file,
         labels={m: c for m, c in stones.items()},
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=SEVERITY_MAP,
         record_label="row",
         exclude_reason=_exclusions(table, columns, issue_types, excluded_outcomes),
         version=version,

@@ -47,9 +47,9 @@ import pandas as pd
 
 from ..schema import TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, hashable, join_notes, whole_numbers
+from ._build import hashable, join_notes, whole_numbers
 from ._files import Sample, load_json_records, require_objects
-from ._plumbing import first_record, name_text, shown
+from ._plumbing import Reading, first_record, name_text, shown
 
 __all__ = ["OFFSET_UNITS", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -353,7 +353,8 @@ def read(
     if flagged:
         log.warning("%s: %d Opsgenie record(s) carry a note (see the 'note' column)", file, flagged)
 
-    return build_incidents(
+    reading = Reading(SOURCE, file, severity_map=severity_map, default_severity_map=SEVERITY_MAP)
+    return reading.incidents(
         {
             "incident_id": raw["id"],
             "title": raw["message"],
@@ -366,10 +367,6 @@ def read(
             "acknowledged_at": acknowledged.astype(TIMESTAMP_DTYPE),
             "resolved_at": resolved.astype(TIMESTAMP_DTYPE),
         },
-        source=SOURCE,
-        file=file,
-        default_severity_map=SEVERITY_MAP,
-        severity_map=severity_map,
         record_label="record",
         exclude_reason=exclude,
         version=updated,

@@ -57,9 +57,9 @@ import numpy as np
 import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, InputError
-from ._build import build_incidents, require_columns, whole_numbers
+from ._build import require_columns, whole_numbers
 from ._files import Sample, load_json_records, read_csv_frame, require_objects
-from ._plumbing import cell_text
+from ._plumbing import Reading, cell_text
 from .eventlog import final_resolution, first_times, order_events, parse_event_times
 
 __all__ = ["ACK_STATES", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
@@ -437,19 +437,11 @@ def _read_table(
         )
     version = _version(frame, cols, _times(frame, cols.get("sys_updated_on"), **stamp))
     extra = _extras(frame, cols, {"resolved_from": resolved_from})
-    return build_incidents(
-        fields,
-        source=SOURCE,
-        file=file,
-        labels=_labels(cols),
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=SEVERITY_MAP,
-        record_label="row",
-        exclude_reason=reason,
-        version=version,
-        extra=extra,
+    reading = Reading(
+        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
+    )
+    return reading.incidents(
+        fields, labels=_labels(cols), record_label="row", exclude_reason=reason, version=version, extra=extra
     )
 
 
@@ -526,15 +518,12 @@ def _read_events(
     extra = _extras(last, cols, extra)
     labels = _labels(cols)
     labels["acknowledged_at"] = cols["sys_updated_on"]
-    return build_incidents(
+    reading = Reading(
+        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
+    )
+    return reading.incidents(
         fields,
-        source=SOURCE,
-        file=file,
         labels=labels,
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=SEVERITY_MAP,
         records=incident_rows,
         record_label="incident",
         exclude_reason=reason,

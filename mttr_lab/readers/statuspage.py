@@ -61,9 +61,9 @@ import pyarrow.json as pa_json
 from ..frames import AS_OF_ATTR
 from ..schema import InputError
 from ..timeparse import parse_timestamps
-from ._build import DUPLICATE_REASON, POLLED_REASON, build_incidents, hashable
+from ._build import DUPLICATE_REASON, POLLED_REASON, hashable
 from ._files import Sample, json_error, json_lines, loads, read_text, require_objects, sample_of
-from ._plumbing import NameList, listed_names
+from ._plumbing import NameList, Reading, listed_names
 
 __all__ = ["MAINTENANCE_STATUSES", "POLLED_REASON", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -563,7 +563,10 @@ def _build(
     exclude = pd.Series(np.where(maintenance, _MAINTENANCE_REASON, None), dtype="str")
     has_duplicates = incidents["id"].dropna().astype("str").duplicated().any()
 
-    return build_incidents(
+    reading = Reading(
+        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
+    )
+    return reading.incidents(
         {
             "incident_id": incidents["id"],
             "title": incidents["title"],
@@ -576,13 +579,7 @@ def _build(
             "recovered_at": incidents["monitoring_at"].fillna(_first_update(ordered, "monitoring", n)),
             "resolved_at": incidents["resolved_at"],
         },
-        source=SOURCE,
-        file=file,
         labels=_LABELS,
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=SEVERITY_MAP,
         exclude_reason=exclude,
         version=parse("updated_at", "updated_at") if has_duplicates else None,
         extra={
