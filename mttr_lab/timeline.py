@@ -167,8 +167,8 @@ def read_timeline(
     source: str = "auto",
     columns: Mapping[str, str] | None = None,
     tz: str | None = None,
-    severity_map: Mapping[str, str] | None = None,
     dayfirst: bool | None = None,
+    severity_map: Mapping[str, str] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Read the event timeline inside an export: one row per event.

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,17 +43,8 @@ SIGNATURE = ("a Google Cloud status export", "incidents with begin and external_
 #: Google Cloud ``severity`` -> normalised severity.
 SEVERITY_MAP: dict[str, str] = {"high": "high", "medium": "medium", "low": "low"}
 
-_SCALARS = (
-    "id",
-    "external_desc",
-    "service_name",
-    "severity",
-    "status_impact",
-    "begin",
-    "created",
-    "end",
-    "modified",
-)
+#: Canonical field -> the Google Cloud field it is read from (``service`` falls back on the
+#: first affected product).
 _LABELS = {
     "incident_id": "id",
     "title": "external_desc",
@@ -64,6 +54,8 @@ _LABELS = {
     "detected_at": "created",
     "resolved_at": "end",
 }
+#: Incident fields read as they are.
+_SCALARS = (*_LABELS.values(), "status_impact", "modified")
 _PRODUCTS = NameList("affected_products", "title", "a list of {title, id} objects")
 
 
@@ -90,8 +82,8 @@ def read(
     path: str | Path,
     *,
     tz: str | None = None,
-    severity_map: Mapping[str, str] | None = None,
     dayfirst: bool | None = None,
+    severity_map: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read a Google Cloud status ``incidents.json`` into the canonical ``incidents`` frame.
 
@@ -101,10 +93,10 @@ def read(
         The JSON array (or JSON Lines), optionally ``.gz``.
     tz : str, optional
         Zone of timestamps without an offset (Google writes ``+00:00``, so none is needed).
-    severity_map : mapping, optional
-        ``severity`` label -> normalised severity, overriding high/medium/low.
     dayfirst : bool, optional
         Passed to the timestamp parser.
+    severity_map : mapping, optional
+        ``severity`` label -> normalised severity, overriding high/medium/low.
 
     Returns
     -------
@@ -116,12 +108,55 @@ def read(
     path = Path(path)
     file = str(path)
     records = load_json_records(path, keys=("incidents",))
-    cols: dict[str, list] = {k: [] for k in (*_SCALARS, "first_product", "products", "uri")}
-    upd_pos: list[int] = []
-    upd_no: list[int] = []
-    upd_status: list[Any] = []
-    upd_when: list[Any] = []
     require_objects(records, file=file, expected="one object per incident")
+    frame, updates = _tables(records, file=file)
+    ids = frame["id"].to_numpy()
+
+    def name(p: int) -> str:
+        return f"record {p + 1} (id {ids[p]})"
+
+    pos, no = updates["pos"].to_numpy(), updates["no"].to_numpy()
+    when = parse_timestamps(
+        updates["when"],
+        tz=tz,
+        dayfirst=dayfirst,
+        file=file,
+        field="updates[].when",
+        records=lambda i: f"{name(pos[i])}, update {no[i]}",
+    )
+    parsed = pd.DataFrame({"pos": pos, "status": updates["status"], "when": when})
+    available = parsed.loc[parsed["status"] == "AVAILABLE"].groupby("pos")["when"].min()
+    available_at = available.reindex(pd.RangeIndex(len(records)))
+    service = frame["service_name"].where(
+        frame["service_name"].astype("str").str.strip().fillna("") != "", frame["first_product"]
+    )
+    has_duplicates = frame["id"].dropna().astype("str").duplicated().any()
+    version = (
+        parse_timestamps(
+            frame["modified"], tz=tz, dayfirst=dayfirst, file=file, field="modified", records=name
+        )
+        if has_duplicates
+        else None
+    )
+    fields = {canonical: frame[field] for canonical, field in _LABELS.items()}
+    fields["service"] = service
+    extra = {
+        "status_impact": frame["status_impact"].astype("str"),
+        "products": frame["products"].astype("str"),
+        "available_at": available_at,
+        "uri": frame["uri"].astype("str"),
+    }
+    reading = Reading(
+        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
+    )
+    return reading.incidents(fields, labels=_LABELS, version=version, extra=extra)
+
+
+def _tables(records: list[dict], *, file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per incident (its fields and products), one per update (``pos``, ``no``,
+    ``status``, ``when`` as written)."""
+    cols: dict[str, list] = {k: [] for k in (*_SCALARS, "first_product", "products", "uri")}
+    upd: dict[str, list] = {k: [] for k in ("pos", "no", "status", "when")}
     for pos, rec in enumerate(records):
         where = f"record {pos + 1} (id {rec.get('id')})"
         for key in _SCALARS:
@@ -140,76 +175,27 @@ def read(
                 found=updates,
                 expected="a list of update objects",
             )
-        for no, upd in enumerate(updates, start=1):
-            if not isinstance(upd, dict):
+        for no, item in enumerate(updates, start=1):
+            if not isinstance(item, dict):
                 raise InputError(
                     "an update is not a JSON object",
                     file=file,
                     record=f"{where}, update {no}",
                     field="updates",
-                    found=upd,
+                    found=item,
                     expected="an object with when and status",
                 )
-            upd_pos.append(pos)
-            upd_no.append(no)
-            upd_status.append(upd.get("status"))
-            upd_when.append(upd.get("when") if upd.get("when") is not None else upd.get("created"))
-    n = len(records)
+            upd["pos"].append(pos)
+            upd["no"].append(no)
+            upd["status"].append(item.get("status"))
+            upd["when"].append(item.get("when") if item.get("when") is not None else item.get("created"))
     frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
-    ids = frame["id"].to_numpy()
-    pos_arr = np.asarray(upd_pos, dtype=np.int64)
-    no_arr = np.asarray(upd_no, dtype=np.int64)
-
-    def name(p: int) -> str:
-        return f"record {p + 1} (id {ids[p]})"
-
     updates = pd.DataFrame(
         {
-            "pos": pos_arr,
-            "status": pd.Series(upd_status, dtype="str").str.strip().str.upper(),
-            "when": parse_timestamps(
-                pd.Series(upd_when, dtype=object),
-                tz=tz,
-                dayfirst=dayfirst,
-                file=file,
-                field="updates[].when",
-                records=lambda i: f"{name(pos_arr[i])}, update {no_arr[i]}",
-            ),
+            "pos": np.asarray(upd["pos"], dtype=np.int64),
+            "no": np.asarray(upd["no"], dtype=np.int64),
+            "status": pd.Series(upd["status"], dtype="str").str.strip().str.upper(),
+            "when": pd.Series(upd["when"], dtype=object),
         }
     )
-    available = updates.loc[updates["status"] == "AVAILABLE"].groupby("pos")["when"].min()
-    available_at = available.reindex(pd.RangeIndex(n))
-
-    service = frame["service_name"].where(
-        frame["service_name"].astype("str").str.strip().fillna("") != "", frame["first_product"]
-    )
-    has_duplicates = frame["id"].dropna().astype("str").duplicated().any()
-    version = (
-        parse_timestamps(
-            frame["modified"], tz=tz, dayfirst=dayfirst, file=file, field="modified", records=name
-        )
-        if has_duplicates
-        else None
-    )
-    reading = Reading(
-        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
-    )
-    return reading.incidents(
-        {
-            "incident_id": frame["id"],
-            "title": frame["external_desc"],
-            "service": service,
-            "severity": frame["severity"],
-            "started_at": frame["begin"],
-            "detected_at": frame["created"],
-            "resolved_at": frame["end"],
-        },
-        labels=_LABELS,
-        version=version,
-        extra={
-            "status_impact": frame["status_impact"].astype("str"),
-            "products": frame["products"].astype("str"),
-            "available_at": available_at,
-            "uri": frame["uri"].astype("str"),
-        },
-    )
+    return frame, updates

@@ -95,34 +95,17 @@ _UPDATE_TIME_FIELDS = {
 _ENVELOPE_LISTS = ("incidents", "scheduled_maintenances")
 #: Keys beside ``page`` that archivers use for the moment a snapshot was taken.
 _POLL_KEYS = ("fetched_at", "polled_at", "retrieved_at", "captured_at", "snapshot_at")
+#: Incident times read as they are (strings).
+_TIMES = ("created_at", "started_at", "monitoring_at", "resolved_at", "updated_at", "scheduled_for")
 #: Incident fields read as they are (strings); ``title`` and ``status`` are derived.
-_SCALARS = (
-    "id",
-    "name",
-    "title",
-    "status",
-    "impact",
-    "created_at",
-    "started_at",
-    "monitoring_at",
-    "resolved_at",
-    "updated_at",
-    "scheduled_for",
-    "shortlink",
-    "url",
-)
+_SCALARS = ("id", "name", "title", "status", "impact", *_TIMES, "shortlink", "url")
 #: The intermediate per-incident columns both loaders produce.
 _COLUMNS = (
     "id",
     "title",
     "status",
     "impact",
-    "created_at",
-    "started_at",
-    "monitoring_at",
-    "resolved_at",
-    "updated_at",
-    "scheduled_for",
+    *_TIMES,
     "url",
     "service",
     "components",
