@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from ..schema import InputError
-from . import pagerduty, statuspage
+from . import pagerduty
 from ._events import KINDS, EventRows, Events, NoTimelineError, kinds_from, parse_levels
 from ._files import load_json_records, require_objects, sample_of
 from ._plumbing import ref_name
+from ._statuspage_json import load_records
 
 __all__ = ["gcp_events", "nested_events", "pagerduty_events", "statuspage_events"]
 
@@ -209,7 +210,7 @@ def _statuspage_updates(rec: dict) -> Any:
 
 def statuspage_events(path: Path, *, tz: str | None = None, dayfirst: bool | None = None) -> Events:
     file = str(path)
-    records, _zones = statuspage._load_records(path)
+    records, _zones = load_records(path)
     require_objects(records, file=file, expected="one object per incident")
     return _update_events(
         records,
