@@ -16,7 +16,8 @@ import pandas as pd
 from .frames import AS_OF_ATTR, INCIDENTS, KIND_ATTR, kind_of, tag
 from .readers import GENERIC_FORMATS, available
 from .readers._build import DUPLICATE_REASON, POLLED_REASON, mark_duplicates
-from .readers._files import Sample, json_error, loads, read_text, sample_of, utf16_encoding
+from .readers._files import Sample, read_text, sample_of, utf16_encoding
+from .readers._json_docs import json_error, loads
 from .readers.generic import mapped_incidents
 from .schema import InputError
 from .timeparse import collect_remarks

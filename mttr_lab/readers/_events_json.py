@@ -17,7 +17,8 @@ import pandas as pd
 from ..schema import InputError
 from . import pagerduty
 from ._events import KINDS, EventRows, Events, NoTimelineError, kinds_from, parse_levels
-from ._files import load_json_records, require_objects, sample_of
+from ._files import sample_of
+from ._json_docs import load_json_records, require_objects
 from ._plumbing import ref_name
 from ._statuspage_json import load_records
 

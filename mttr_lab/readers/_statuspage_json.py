@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..schema import InputError
-from ._files import json_error, json_lines, loads, read_text, require_objects
+from ._files import read_text
+from ._json_docs import json_error, json_lines, loads, require_objects
 from ._plumbing import NameList, listed_names
 
 __all__ = [

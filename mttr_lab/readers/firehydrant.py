@@ -28,7 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from ._build import list_field
-from ._files import Sample, load_json_records
+from ._files import Sample
+from ._json_docs import load_json_records
 from ._plumbing import Reading
 
 SOURCE = "firehydrant"

@@ -31,7 +31,8 @@ import pandas as pd
 
 from ..schema import InputError
 from ..timeparse import parse_timestamps
-from ._files import Sample, load_json_records, require_objects
+from ._files import Sample
+from ._json_docs import load_json_records, require_objects
 from ._plumbing import NameList, Reading, listed_names
 
 __all__ = ["SEVERITY_MAP", "SOURCE", "read", "sniff"]

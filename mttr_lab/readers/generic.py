@@ -14,7 +14,8 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
 from ._build import NAME_KEYS, require_columns
-from ._files import Sample, load_json_records, read_csv_frame, require_objects
+from ._files import Sample, read_csv_frame
+from ._json_docs import load_json_records, require_objects
 from ._plumbing import Reading
 
 SOURCE = "csv"

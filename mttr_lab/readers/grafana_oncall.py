@@ -25,7 +25,8 @@ import pandas as pd
 
 from ..timeparse import parse_timestamps
 from ._build import whole_numbers
-from ._files import Sample, load_json_records, require_objects
+from ._files import Sample
+from ._json_docs import load_json_records, require_objects
 from ._plumbing import Reading, first_record, stripped_text
 
 __all__ = ["NO_RESOLUTION_REASON", "SOURCE", "read", "sniff"]

@@ -57,7 +57,8 @@ import pandas as pd
 from ..schema import DEFAULT_SEVERITY_MAP, MILESTONES, SEVERITIES, InputError
 from ..timeparse import parse_timestamps
 from ._build import list_field
-from ._files import Sample, load_json_records, require_objects
+from ._files import Sample
+from ._json_docs import load_json_records, require_objects
 from ._plumbing import Reading
 
 __all__ = ["DEFAULT_TIMESTAMP_NAMES", "SOURCE", "read", "severity_ladder", "sniff"]

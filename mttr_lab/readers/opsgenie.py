@@ -48,7 +48,8 @@ import pandas as pd
 from ..schema import TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
 from ._build import hashable, join_notes, whole_numbers
-from ._files import Sample, load_json_records, require_objects
+from ._files import Sample
+from ._json_docs import load_json_records, require_objects
 from ._plumbing import Reading, first_record, name_text, shown
 
 __all__ = ["OFFSET_UNITS", "SEVERITY_MAP", "SOURCE", "read", "sniff"]

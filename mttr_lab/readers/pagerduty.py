@@ -44,16 +44,8 @@ from typing import Any
 import pandas as pd
 
 from ..schema import InputError
-from ._files import (
-    Sample,
-    json_error,
-    json_lines,
-    loads,
-    read_csv_frame,
-    read_text,
-    require_objects,
-    sample_of,
-)
+from ._files import Sample, read_csv_frame, read_text, sample_of
+from ._json_docs import json_error, json_lines, loads, require_objects
 from ._pagerduty_flat import flat_incidents
 from ._pagerduty_rest import rest_incidents
 from ._pagerduty_shared import AUTO_RESOLVED_REASON, MERGED_REASON, NO_RESOLUTION_REASON, SEVERITY_MAP, SOURCE

@@ -58,7 +58,8 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, InputError
 from ._build import require_columns, whole_numbers
-from ._files import Sample, load_json_records, read_csv_frame, require_objects
+from ._files import Sample, read_csv_frame
+from ._json_docs import load_json_records, require_objects
 from ._plumbing import Reading, cell_text
 from .eventlog import final_resolution, first_times, order_events, parse_event_times
 
