@@ -14,10 +14,21 @@ import numpy as np
 import pandas as pd
 
 from ..schema import InputError
-from . import eventlog, servicenow
+from . import eventlog
 from ._build import require_columns
 from ._events import KINDS, Events, NoTimelineError, check_kinds, kinds_from, no_levels, parse_levels
 from ._plumbing import blank, cell_text
+from ._servicenow_fields import (
+    ACK_STATES,
+    CLOSED_STATES,
+    DATES,
+    EVENT_LOG_SHARE,
+    RESOLVED_STATES,
+    columns_of,
+    date_order,
+    load,
+    times,
+)
 from .generic import read_frame
 
 __all__ = ["EVENTLOG_TIMELINES", "eventlog_events", "generic_events", "servicenow_events"]
@@ -147,8 +158,8 @@ def eventlog_events(
 # --------------------------------------------------------------------------- ServiceNow
 
 _SN_TRIGGER = ("new", "1")
-_SN_ACTIVE = tuple(s.lower() for s in servicenow.ACK_STATES)
-_SN_RESOLVE = (*servicenow._RESOLVED_STATES, *servicenow._CLOSED_STATES)
+_SN_ACTIVE = tuple(s.lower() for s in ACK_STATES)
+_SN_RESOLVE = (*RESOLVED_STATES, *CLOSED_STATES)
 
 
 def servicenow_events(
@@ -160,9 +171,9 @@ def servicenow_events(
     level: str | None = None,
 ) -> Events:
     file = str(path)
-    frame, utc = servicenow._load(path, file=file)
+    frame, utc = load(path, file=file)
     frame = frame.reset_index(drop=True)
-    cols = servicenow._columns_of(frame.columns)
+    cols = columns_of(frame.columns)
     state = cols.get("incident_state", cols.get("state"))
     needed = {
         "number": cols.get("number", "number"),
@@ -172,9 +183,7 @@ def servicenow_events(
     require_columns(frame.columns, needed, file=file, what="ServiceNow event log")
     if shape == "auto":
         counts = frame[cols["number"]].value_counts()
-        shape = (
-            "events" if len(counts) and float((counts > 1).mean()) > servicenow._EVENT_LOG_SHARE else "table"
-        )
+        shape = "events" if len(counts) and float((counts > 1).mean()) > EVENT_LOG_SHARE else "table"
     if shape != "events":
         raise NoTimelineError(
             "this ServiceNow export is a table (one row per incident): it holds no timeline",
@@ -182,11 +191,11 @@ def servicenow_events(
             field=cols["number"],
             expected="an incident event log (one row per update), or shape='events' to read it as one",
         )
-    dates = [cols[f] for f in servicenow._DATES if f in cols and cols[f] not in utc]
-    dayfirst = servicenow._date_order(frame, dates, file=file, dayfirst=dayfirst)
+    dates = [cols[f] for f in DATES if f in cols and cols[f] not in utc]
+    dayfirst = date_order(frame, dates, file=file, dayfirst=dayfirst)
     n = len(frame)
     rows = np.arange(1, n + 1)
-    at = servicenow._times(
+    at = times(
         frame, cols["sys_updated_on"], utc=utc, tz=tz, dayfirst=dayfirst, file=file, rows=rows, label="row"
     )
     assert at is not None
