@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .io import detect_source
+from .readers._event_order import order_events
 from .readers._files import sample_of
-from .readers.eventlog import order_events
 from .readers.timelines import (
     KINDS,
     TIMELINE_SOURCES,

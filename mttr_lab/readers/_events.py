@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..schema import InputError
+from ._event_order import parse_event_times
 from ._plumbing import blank, cell_text
-from .eventlog import parse_event_times
 
 __all__ = [
     "KINDS",

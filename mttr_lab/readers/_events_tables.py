@@ -16,6 +16,7 @@ import pandas as pd
 from ..schema import InputError
 from . import eventlog
 from ._build import require_columns
+from ._event_order import parse_event_times
 from ._events import KINDS, Events, NoTimelineError, check_kinds, kinds_from, no_levels, parse_levels
 from ._plumbing import blank, cell_text
 from ._servicenow_fields import (
@@ -77,15 +78,7 @@ def eventlog_events(
     unknown_levels: Sequence[str] = (),
 ) -> Events:
     file = str(path)
-    frame, _ = read_frame(path, fmt=fmt)
-    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    chosen = preset or (None if case and time else eventlog._preset_for(frame.columns))
-    if preset is not None and preset not in eventlog.PRESETS:
-        raise InputError(
-            f"unknown event-log preset {preset!r}",
-            file=file,
-            expected="one of " + ", ".join(eventlog.PRESETS),
-        )
+    frame, chosen = eventlog.log_frame(path, fmt=fmt, preset=preset, case=case, time=time)
     base = {**eventlog.PRESETS.get(chosen or "", {}), **EVENTLOG_TIMELINES.get(chosen or "", {})}
     given = {
         "case": case,
@@ -98,14 +91,7 @@ def eventlog_events(
         "actor": actor,
         "detail": detail,
     }
-    opts = {**base, **{k: v for k, v in given.items() if v is not None}}
-    if not opts.get("case") or not opts.get("time"):
-        shown = ", ".join(map(str, list(frame.columns)[:30]))
-        raise InputError(
-            "an event log needs case= and time= columns (no built-in preset matches its header)",
-            file=file,
-            expected=f"case=, time=, status= and kinds= naming columns among: {shown}",
-        )
+    opts = eventlog.log_options(base, given, columns=frame.columns, file=file, mapped="kinds")
     status_cols = [opts["status"]] if isinstance(opts.get("status"), str) else list(opts.get("status") or [])
     wanted = {"case": opts["case"], "time": opts["time"]}
     wanted.update({f"status {i + 1}": c for i, c in enumerate(status_cols)})
@@ -114,9 +100,7 @@ def eventlog_events(
     frame = frame.reset_index(drop=True)
     n = len(frame)
     rows = np.arange(1, n + 1)
-    at = eventlog.parse_event_times(
-        frame[opts["time"]], tz=tz, dayfirst=dayfirst, file=file, field=opts["time"]
-    )
+    at = parse_event_times(frame[opts["time"]], tz=tz, dayfirst=dayfirst, file=file, field=opts["time"])
     statuses = eventlog._status_values(frame, status_cols, status_sep) if status_cols else blank(n)
     mapping = dict(opts.get("kinds") or {})
     if not mapping and opts.get("milestones"):
@@ -275,7 +259,7 @@ def generic_events(
     frame = frame.reset_index(drop=True)
     n = len(frame)
     rows = np.arange(1, n + 1)
-    at = eventlog.parse_event_times(
+    at = parse_event_times(
         frame[mapping["at"]], tz=tz, dayfirst=dayfirst, file=file, field=mapping["at"], rows=rows, label=label
     )
     raw_kind = cell_text(frame[mapping["kind"]])

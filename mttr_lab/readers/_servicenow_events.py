@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._build import whole_numbers
+from ._event_order import final_resolution, first_times, order_events
 from ._plumbing import cell_text
 from ._servicenow_fields import (
     ACK_STATES,
@@ -23,7 +24,6 @@ from ._servicenow_fields import (
     is_in,
     labels_of,
 )
-from .eventlog import final_resolution, first_times, order_events
 
 __all__ = ["read_events"]
 

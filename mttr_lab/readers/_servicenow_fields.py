@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, InputError
+from ._event_order import parse_event_times
 from ._files import read_csv_frame
 from ._json_docs import load_json_records, require_objects
 from ._plumbing import Reading, cell_text
-from .eventlog import parse_event_times
 
 __all__ = [
     "ACK_STATES",
