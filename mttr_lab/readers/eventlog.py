@@ -162,6 +162,76 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return list(value)
 
 
+def _roles(mapping: Mapping[str, str], status_cols: Sequence[str], *, file: str) -> dict[str, str]:
+    """Status value (case-folded) -> role, from ``milestones=``; checked against ``status=``."""
+    if not mapping:
+        raise InputError(
+            "milestones= is needed: which status values mean acknowledged, resolved, ...",
+            file=file,
+            expected="a mapping such as {'In Progress': 'acknowledged', 'Resolved': 'resolved'}",
+        )
+    if set(mapping) - {ANY_EVENT} and not status_cols:
+        raise InputError("milestones= maps status values but status= names no column", file=file)
+    return {str(k).strip().casefold(): _role_of(v, file=file, status=k) for k, v in mapping.items()}
+
+
+def _event_roles(
+    statuses: pd.Series, mapping: Mapping[str, str], roles: Mapping[str, str], *, file: str
+) -> pd.Series:
+    """Each event's role (NA where its status maps to none); a warning names mapped statuses
+    that never occur."""
+    keys = statuses.str.casefold()
+    present = set(keys.dropna().unique())
+    unused = [k for k in mapping if k != ANY_EVENT and str(k).strip().casefold() not in present]
+    if unused:
+        log.warning(
+            "%s: milestones= names status values that never occur: %s", file, ", ".join(map(repr, unused))
+        )
+    return keys.map({k: v for k, v in roles.items() if k != ANY_EVENT.casefold()})
+
+
+def _extra(
+    last: pd.DataFrame, events: np.ndarray, final: pd.DataFrame, last_status: pd.Series, *, used: set[str]
+) -> dict[str, Any]:
+    """The columns after the canonical ones: ``events``, ``reopen_count``, ``last_status``, then
+    the columns of each incident's latest event that no option used."""
+    extra: dict[str, Any] = {
+        "events": events,
+        "reopen_count": final["reopen_count"],
+        "last_status": last_status,
+    }
+    for column in last.columns:
+        if column not in used and column not in extra and column not in INCIDENT_COLUMNS:
+            extra[column] = last[column]
+    return extra
+
+
+def _sorted_events(
+    frame: pd.DataFrame,
+    opts: Mapping[str, Any],
+    status_cols: Sequence[str],
+    *,
+    status_sep: str,
+    tz: str | None,
+    dayfirst: bool | None,
+    file: str,
+) -> tuple[np.ndarray, np.ndarray, pd.Index, pd.Series, pd.Series]:
+    """The events in incident, then time order: ``order``, ``codes`` and the ids (see
+    :func:`order_events`), and the sorted times and statuses."""
+    times = parse_event_times(frame[opts["time"]], tz=tz, dayfirst=dayfirst, file=file, field=opts["time"])
+    cases = frame[opts["case"]].astype("str").str.strip()
+    cases = cases.where(frame[opts["case"]].notna() & (cases != ""))
+    order, codes, ids = order_events(
+        cases, times, file=file, case_field=opts["case"], time_field=opts["time"]
+    )
+    sorted_times = times.take(order).reset_index(drop=True)
+    if status_cols:
+        statuses = _status_values(frame, status_cols, status_sep).take(order).reset_index(drop=True)
+    else:
+        statuses = pd.Series(pd.NA, index=range(len(order)), dtype="str")
+    return order, codes, ids, sorted_times, statuses
+
+
 def _first_milestones(
     codes: np.ndarray, times: pd.Series, event_roles: pd.Series, roles: Mapping[str, str], n: int
 ) -> dict[str, pd.Series]:
@@ -284,15 +354,7 @@ def read(
     opts = log_options(base, given, columns=frame.columns, file=file, mapped="milestones")
     mapping = dict(opts.get("milestones") or {})
     status_cols = _as_list(opts.get("status"))
-    if not mapping:
-        raise InputError(
-            "milestones= is needed: which status values mean acknowledged, resolved, ...",
-            file=file,
-            expected="a mapping such as {'In Progress': 'acknowledged', 'Resolved': 'resolved'}",
-        )
-    if set(mapping) - {ANY_EVENT} and not status_cols:
-        raise InputError("milestones= maps status values but status= names no column", file=file)
-    roles = {str(k).strip().casefold(): _role_of(v, file=file, status=k) for k, v in mapping.items()}
+    roles = _roles(mapping, status_cols, file=file)
 
     wanted = {"case": opts["case"], "time": opts["time"]}
     wanted.update({f"status {i + 1}": c for i, c in enumerate(status_cols)})
@@ -301,35 +363,18 @@ def read(
     require_columns(frame.columns, wanted, file=file, what="event log")
     frame = frame.reset_index(drop=True)
 
-    times = parse_event_times(frame[opts["time"]], tz=tz, dayfirst=dayfirst, file=file, field=opts["time"])
-    cases = frame[opts["case"]].astype("str").str.strip()
-    cases = cases.where(frame[opts["case"]].notna() & (cases != ""))
-    order, codes, ids = order_events(
-        cases, times, file=file, case_field=opts["case"], time_field=opts["time"]
+    order, codes, ids, sorted_times, statuses = _sorted_events(
+        frame, opts, status_cols, status_sep=status_sep, tz=tz, dayfirst=dayfirst, file=file
     )
     n = len(ids)
-    sorted_times = times.take(order).reset_index(drop=True)
-    if status_cols:
-        statuses = _status_values(frame, status_cols, status_sep).take(order).reset_index(drop=True)
-    else:
-        statuses = pd.Series(pd.NA, index=range(len(order)), dtype="str")
-    keys = statuses.str.casefold()
-    present = set(keys.dropna().unique())
-    unused = [k for k in mapping if k != ANY_EVENT and str(k).strip().casefold() not in present]
-    if unused:
-        log.warning(
-            "%s: milestones= names status values that never occur: %s", file, ", ".join(map(repr, unused))
-        )
-    event_roles = keys.map({k: v for k, v in roles.items() if k != ANY_EVENT.casefold()})
+    event_roles = _event_roles(statuses, mapping, roles, file=file)
 
     milestone_times = _first_milestones(codes, sorted_times, event_roles, roles, n)
     final = final_resolution(codes, sorted_times, event_roles, n)
     milestone_times["resolved_at"] = final["resolved_at"]
 
     boundaries = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
-    latest = order[boundaries[1:] - 1]
-    events = np.diff(boundaries)
-    last = frame.take(latest).reset_index(drop=True)
+    last = frame.take(order[boundaries[1:] - 1]).reset_index(drop=True)
     last_status = statuses.take(boundaries[1:] - 1).reset_index(drop=True)
     fields: dict[str, Any] = {"incident_id": pd.Series(ids, dtype="str")}
     fields.update({name: last[column] for name, column in attributes.items()})
@@ -337,15 +382,7 @@ def read(
     reason = pd.Series(pd.NA, index=range(n), dtype="str").mask(
         final["canceled"], "canceled: last status " + last_status.fillna("").astype("str")
     )
-    extra: dict[str, Any] = {
-        "events": events,
-        "reopen_count": final["reopen_count"],
-        "last_status": last_status,
-    }
-    used = set(wanted.values())
-    for column in last.columns:
-        if column not in used and column not in extra and column not in INCIDENT_COLUMNS:
-            extra[column] = last[column]
+    extra = _extra(last, np.diff(boundaries), final, last_status, used=set(wanted.values()))
     labels = {"incident_id": opts["case"], **attributes}
     labels.update({m: opts["time"] for m in MILESTONES})
     reading = Reading(
