@@ -18,7 +18,7 @@ from . import eventlog
 from ._build import require_columns
 from ._event_order import parse_event_times
 from ._events import KINDS, Events, NoTimelineError, check_kinds, kinds_from, no_levels, parse_levels
-from ._plumbing import blank, cell_text
+from ._plumbing import blank, cell_text, check_names, shown_columns
 from ._servicenow_fields import (
     ACK_STATES,
     CLOSED_STATES,
@@ -236,20 +236,14 @@ def generic_events(
     file = str(path)
     frame, label = read_frame(path, fmt=fmt)
     mapping = dict(columns or {})
-    unknown = [k for k in mapping if k not in _GENERIC]
-    if unknown:
-        raise InputError(
-            f"columns= maps an unknown timeline name {unknown[0]!r}",
-            file=file,
-            expected="keys among " + ", ".join(_GENERIC),
-        )
+    check_names(mapping, _GENERIC, file=file, what="timeline")
     for name in _GENERIC:
         if name not in mapping and name in frame.columns:
             mapping[name] = name
     require_columns(frame.columns, mapping, file=file, what="event log")
     for needed in ("incident_id", "at", "kind"):
         if needed not in mapping:
-            shown = ", ".join(map(str, list(frame.columns)[:30]))
+            shown = shown_columns(frame.columns)
             raise InputError(
                 f"no {needed} column for the timeline",
                 file=file,

@@ -27,7 +27,7 @@ from ._pagerduty_shared import (
     truthy,
     upper_bound,
 )
-from ._plumbing import Reading, name_text
+from ._plumbing import Reading, name_text, shown_columns
 
 __all__ = ["flat_incidents"]
 
@@ -54,7 +54,7 @@ class _Columns:
         id_col = _pick(columns, "id", "incident_id", "incident_number")
         if created_col is None or id_col is None:
             missing = "created_at (or created_on)" if created_col is None else "id (or incident_number)"
-            shown = ", ".join(map(str, columns[:30]))
+            shown = shown_columns(columns)
             raise InputError(
                 f"the PagerDuty export has no {missing} column",
                 file=file,

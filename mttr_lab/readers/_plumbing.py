@@ -32,12 +32,14 @@ __all__ = [
     "Reading",
     "blank",
     "cell_text",
+    "check_names",
     "first_record",
     "listed_names",
     "name_text",
     "plain",
     "ref_name",
     "shown",
+    "shown_columns",
     "stripped_text",
 ]
 
@@ -81,6 +83,22 @@ def stripped_text(values: pd.Series) -> pd.Series:
     """Strings, NA where missing or blank."""
     out = values.astype("str").str.strip()
     return out.where(values.notna() & (out != ""))
+
+
+def shown_columns(columns: Any) -> str:
+    """The first 30 column names, for a message that lists what an export holds."""
+    return ", ".join(map(str, list(columns)[:30]))
+
+
+def check_names(mapping: Mapping[str, Any], allowed: tuple[str, ...], *, file: str, what: str) -> None:
+    """Raise an :class:`InputError` for the first key of a ``columns=`` mapping not in ``allowed``."""
+    unknown = [k for k in mapping if k not in allowed]
+    if unknown:
+        raise InputError(
+            f"columns= maps an unknown {what} name {unknown[0]!r}",
+            file=file,
+            expected="keys among " + ", ".join(allowed),
+        )
 
 
 def name_text(values: pd.Series) -> pd.Series:

@@ -46,7 +46,7 @@ from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
 from ._build import require_columns
 from ._event_order import TERMINAL_ROLES, final_resolution, first_times, order_events, parse_event_times
 from ._files import Sample
-from ._plumbing import Reading
+from ._plumbing import Reading, shown_columns
 from .generic import read_frame
 
 __all__ = [
@@ -272,7 +272,7 @@ def log_options(
     (``mapped`` names the option that maps statuses, for the message)."""
     opts = {**base, **{k: v for k, v in given.items() if v is not None}}
     if not opts.get("case") or not opts.get("time"):
-        shown = ", ".join(map(str, list(columns)[:30]))
+        shown = shown_columns(columns)
         raise InputError(
             "an event log needs case= and time= columns (no built-in preset matches its header)",
             file=file,

@@ -16,7 +16,7 @@ from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
 from ._build import NAME_KEYS, require_columns
 from ._files import Sample, read_csv_frame
 from ._json_docs import load_json_records, require_objects
-from ._plumbing import Reading
+from ._plumbing import Reading, check_names, shown_columns
 
 SOURCE = "csv"
 #: What this export is, and the fields that only it has (said when another reader gets it).
@@ -131,13 +131,7 @@ def mapped_incidents(
     findings and exclusions whichever way the table arrived. ``file`` names it in messages.
     """
     mapping = dict(columns or {})
-    unknown = [k for k in mapping if k not in _CANONICAL]
-    if unknown:
-        raise InputError(
-            f"columns= maps an unknown canonical name {unknown[0]!r}",
-            file=file,
-            expected="keys among " + ", ".join(_CANONICAL),
-        )
+    check_names(mapping, _CANONICAL, file=file, what="canonical")
     require_columns(frame.columns, mapping, file=file, what="export")
     for name in _CANONICAL:
         if name not in mapping and name in frame.columns:
@@ -148,7 +142,7 @@ def mapped_incidents(
         if name not in mapping and named is not None:
             mapping[name] = named
     if not ({"started_at", "detected_at"} & set(mapping)):
-        shown = ", ".join(map(str, list(frame.columns)[:30]))
+        shown = shown_columns(frame.columns)
         raise InputError(
             "no start time: neither started_at nor detected_at is mapped",
             file=file,

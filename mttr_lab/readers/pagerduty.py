@@ -250,6 +250,18 @@ def read(
         Naming the file, record and field of unusable input.
     """
     file = str(path)
+
+    def flat_of(frame: pd.DataFrame, record_label: str) -> pd.DataFrame:
+        return flat_incidents(
+            frame,
+            file=file,
+            record_label=record_label,
+            tz=tz,
+            dayfirst=dayfirst,
+            severity_map=severity_map,
+            exclude_auto_resolved=exclude_auto_resolved,
+        )
+
     if sample_of(path).kind == "csv":
         if log_entries is not None:
             raise InputError(
@@ -257,15 +269,7 @@ def read(
                 file=file,
                 field="log_entries",
             )
-        return flat_incidents(
-            read_csv_frame(path),
-            file=file,
-            record_label="row",
-            tz=tz,
-            dayfirst=dayfirst,
-            severity_map=severity_map,
-            exclude_auto_resolved=exclude_auto_resolved,
-        )
+        return flat_of(read_csv_frame(path), "row")
     rest, flat, logs = _split(_documents(path), file=file)
     if log_entries is not None:
         logs = [*logs, *_log_entries_of(log_entries)]
@@ -276,15 +280,7 @@ def read(
             expected="one kind of PagerDuty export per file",
         )
     if flat:
-        return flat_incidents(
-            _records_frame(flat, file=file),
-            file=file,
-            record_label="record",
-            tz=tz,
-            dayfirst=dayfirst,
-            severity_map=severity_map,
-            exclude_auto_resolved=exclude_auto_resolved,
-        )
+        return flat_of(_records_frame(flat, file=file), "record")
     if not rest and logs:
         raise InputError(
             "the file holds log entries but no incidents",

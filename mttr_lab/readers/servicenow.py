@@ -56,6 +56,7 @@ import pandas as pd
 from ..schema import InputError
 from ._build import require_columns
 from ._files import Sample
+from ._plumbing import shown_columns
 from ._servicenow_events import read_events
 from ._servicenow_fields import (
     ACK_STATES,
@@ -148,7 +149,7 @@ def read(
     cols = columns_of(frame.columns)
     for needed in ("number", "opened_at"):
         if needed not in cols:
-            shown = ", ".join(map(str, list(frame.columns)[:30]))
+            shown = shown_columns(frame.columns)
             raise InputError(
                 f"the ServiceNow export has no column {needed!r}",
                 file=file,
