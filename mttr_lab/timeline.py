@@ -97,22 +97,16 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
     file = str(path)
     source = _source_of(path, source)
     events = read_events(path, source, **options)
-    _missing(
-        events.incident_id,
-        events,
-        file=file,
-        what="an event names no incident",
-        field=events.case_field,
-        expected="an incident id on every event",
-    )
-    _missing(
-        events.at,
-        events,
-        file=file,
-        what="an event has no time",
-        field=events.time_field,
-        expected="a timestamp on every event",
-    )
+    for values, what, field, expected in (
+        (
+            events.incident_id,
+            "an event names no incident",
+            events.case_field,
+            "an incident id on every event",
+        ),
+        (events.at, "an event has no time", events.time_field, "a timestamp on every event"),
+    ):
+        _missing(values, events, file=file, what=what, field=field, expected=expected)
     order, codes, _ids = order_events(
         events.incident_id,
         events.at,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -152,31 +153,34 @@ def pagerduty_events(
 # --------------------------------------------------------------------------- Statuspage, Google Cloud status
 
 
+@dataclass(frozen=True)
+class _Updates:
+    """Where a status page's JSON keeps its updates, and what they mean."""
+
+    updates_of: Callable[[dict], Any]
+    field: str
+    at_of: Callable[[dict], Any]
+    text_of: Callable[[dict], Any]
+    kinds: Mapping[str, str]
+    time_field: str
+    #: The message and expectation where no record has an update.
+    empty: tuple[str, str]
+
+
 def _update_events(
-    records: list[Any],
-    *,
-    file: str,
-    tz: str | None,
-    dayfirst: bool | None,
-    updates_of: Callable[[dict], Any],
-    field: str,
-    at_of: Callable[[dict], Any],
-    text_of: Callable[[dict], Any],
-    kinds: Mapping[str, str],
-    time_field: str,
-    empty: tuple[str, str],
+    records: list[Any], spec: _Updates, *, file: str, tz: str | None, dayfirst: bool | None
 ) -> Events:
     """Events of the status updates listed in each record: the status its kind, status and text
-    its detail. ``empty`` is the message and expectation where no record has an update."""
+    its detail."""
     rows = EventRows(file, ("id", "at", "status", "text"))
     for pos, rec in enumerate(records):
-        updates = updates_of(rec)
+        updates = spec.updates_of(rec)
         if not isinstance(updates, list):
             raise InputError(
                 "the updates are not a list",
                 file=file,
                 record=f"record {pos + 1}",
-                field=field,
+                field=spec.field,
                 found=updates,
                 expected="a list of update objects",
             )
@@ -185,23 +189,24 @@ def _update_events(
             if not isinstance(update, dict):
                 raise InputError("an update is not a JSON object", file=file, record=where, found=update)
             rows.add(
-                where, id=rec.get("id"), at=at_of(update), status=update.get("status"), text=text_of(update)
+                where,
+                id=rec.get("id"),
+                at=spec.at_of(update),
+                status=update.get("status"),
+                text=spec.text_of(update),
             )
     if not len(rows):
-        raise NoTimelineError(empty[0], file=file, field=field, expected=empty[1])
-    at = rows.times(tz=tz, dayfirst=dayfirst, field=time_field)
+        raise NoTimelineError(spec.empty[0], file=file, field=spec.field, expected=spec.empty[1])
+    at = rows.times(tz=tz, dayfirst=dayfirst, field=spec.time_field)
     status = rows.text("status")
     text = rows.text("text")
     return rows.events(
         at=at,
-        kind=kinds_from(status.fillna(""), kinds),
+        kind=kinds_from(status.fillna(""), spec.kinds),
         detail=status.where(text.isna(), status.fillna("") + ": " + text.fillna("")),
         label="update",
-        time_field=time_field,
+        time_field=spec.time_field,
     )
-
-
-_SP_KINDS = {"investigating": "acknowledge", "resolved": "resolve", "postmortem": "note"}
 
 
 def _statuspage_updates(rec: dict) -> Any:
@@ -209,55 +214,48 @@ def _statuspage_updates(rec: dict) -> Any:
     return (rec.get("updates") or []) if updates is None else updates
 
 
+def _first_line(text: Any) -> str | None:
+    return text.strip().splitlines()[0] if isinstance(text, str) and text.strip() else None
+
+
+_STATUSPAGE = _Updates(
+    updates_of=_statuspage_updates,
+    field="incident_updates",
+    at_of=lambda update: update.get("created_at", update.get("display_at", update.get("at"))),
+    text_of=lambda update: update.get("body"),
+    kinds={"investigating": "acknowledge", "resolved": "resolve", "postmortem": "note"},
+    time_field="incident_updates[].created_at",
+    empty=(
+        "the Statuspage export holds no incident_updates: it has no timeline",
+        "incidents with their incident_updates",
+    ),
+)
+_GCP = _Updates(
+    updates_of=lambda rec: rec.get("updates") or [],
+    field="updates",
+    at_of=lambda update: update.get("when", update.get("created")),
+    text_of=lambda update: _first_line(update.get("text")),
+    kinds={"available": "resolve"},
+    time_field="updates[].when",
+    empty=(
+        "the Google Cloud status export holds no updates: it has no timeline",
+        "incidents with their updates",
+    ),
+)
+
+
 def statuspage_events(path: Path, *, tz: str | None = None, dayfirst: bool | None = None) -> Events:
     file = str(path)
     records, _zones = load_records(path)
     require_objects(records, file=file, expected="one object per incident")
-    return _update_events(
-        records,
-        file=file,
-        tz=tz,
-        dayfirst=dayfirst,
-        updates_of=_statuspage_updates,
-        field="incident_updates",
-        at_of=lambda update: update.get("created_at", update.get("display_at", update.get("at"))),
-        text_of=lambda update: update.get("body"),
-        kinds=_SP_KINDS,
-        time_field="incident_updates[].created_at",
-        empty=(
-            "the Statuspage export holds no incident_updates: it has no timeline",
-            "incidents with their incident_updates",
-        ),
-    )
-
-
-_GCP_KINDS = {"available": "resolve"}
-
-
-def _first_line(text: Any) -> str | None:
-    return text.strip().splitlines()[0] if isinstance(text, str) and text.strip() else None
+    return _update_events(records, _STATUSPAGE, file=file, tz=tz, dayfirst=dayfirst)
 
 
 def gcp_events(path: Path, *, tz: str | None = None, dayfirst: bool | None = None) -> Events:
     file = str(path)
     records = load_json_records(path, keys=("incidents",))
     require_objects(records, file=file, expected="one Google Cloud status incident per record")
-    return _update_events(
-        records,
-        file=file,
-        tz=tz,
-        dayfirst=dayfirst,
-        updates_of=lambda rec: rec.get("updates") or [],
-        field="updates",
-        at_of=lambda update: update.get("when", update.get("created")),
-        text_of=lambda update: _first_line(update.get("text")),
-        kinds=_GCP_KINDS,
-        time_field="updates[].when",
-        empty=(
-            "the Google Cloud status export holds no updates: it has no timeline",
-            "incidents with their updates",
-        ),
-    )
+    return _update_events(records, _GCP, file=file, tz=tz, dayfirst=dayfirst)
 
 
 # --------------------------------------------------------------------------- FireHydrant, incident.io
