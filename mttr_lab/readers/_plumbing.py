@@ -25,14 +25,17 @@ import numpy as np
 import pandas as pd
 
 from ..schema import InputError
+from ..timeparse import parse_timestamps
 from ._build import build_incidents, names_of
 
 __all__ = [
     "NameList",
     "Reading",
+    "UpdateList",
     "blank",
     "cell_text",
     "check_names",
+    "collect_updates",
     "first_record",
     "listed_names",
     "name_text",
@@ -41,6 +44,7 @@ __all__ = [
     "shown",
     "shown_columns",
     "stripped_text",
+    "update_times",
 ]
 
 #: Cell values that mean "no value" in a table export (compared lowercased, after stripping).
@@ -173,6 +177,74 @@ def listed_names(value: Any, spec: NameList, *, file: str, record: str) -> list[
         if isinstance(name, str) and name.strip():
             names.append(name.strip())
     return names
+
+
+class UpdateList(NamedTuple):
+    """A status page's list of updates: what a non-list and a non-object are told, and where an
+    update's time is (the first of ``time_keys`` that is set)."""
+
+    not_list: str
+    item_expected: str
+    time_keys: tuple[str, ...]
+
+
+def collect_updates(
+    columns: dict[str, list], updates: Any, pos: int, spec: UpdateList, *, field: str, where: str, file: str
+) -> None:
+    """Append each update of record ``pos`` to ``columns`` (``pos``, ``no``, ``status`` and
+    ``time``, as written); ``updates`` must be a list of objects (None is none)."""
+    if updates is None:
+        updates = ()
+    elif not isinstance(updates, list):
+        raise InputError(
+            spec.not_list,
+            file=file,
+            record=where,
+            field=field,
+            found=updates,
+            expected="a list of update objects",
+        )
+    for no, item in enumerate(updates, start=1):
+        if not isinstance(item, dict):
+            raise InputError(
+                "an update is not a JSON object",
+                file=file,
+                record=f"{where}, update {no}",
+                field=field,
+                found=item,
+                expected=spec.item_expected,
+            )
+        when = None
+        for key in spec.time_keys:
+            when = item.get(key)
+            if when is not None:
+                break
+        columns["pos"].append(pos)
+        columns["no"].append(no)
+        columns["status"].append(item.get("status"))
+        columns["time"].append(when)
+
+
+def update_times(
+    values: pd.Series,
+    pos: np.ndarray,
+    no: np.ndarray,
+    ids: np.ndarray,
+    *,
+    tz: str | None,
+    dayfirst: bool | None,
+    file: str,
+    field: str,
+) -> pd.Series:
+    """The updates' times parsed, each named "record N (id X), update M" in messages."""
+    return parse_timestamps(
+        values,
+        tz=tz,
+        dayfirst=dayfirst,
+        file=file,
+        field=field,
+        records=lambda i: f"record {pos[i] + 1} (id {ids[pos[i]]}), update {no[i]}",
+    )
 
 
 @dataclass(frozen=True)

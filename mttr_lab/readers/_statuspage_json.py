@@ -17,7 +17,7 @@ import pandas as pd
 from ..schema import InputError
 from ._files import read_text
 from ._json_docs import json_error, json_lines, loads, require_objects
-from ._plumbing import NameList, listed_names
+from ._plumbing import NameList, UpdateList, collect_updates, listed_names
 
 __all__ = [
     "COLUMNS",
@@ -167,6 +167,11 @@ def _load_lines(text: str, *, file: str, seen: Envelopes) -> list[Any]:
     return out
 
 
+_UPDATES = UpdateList(
+    "the updates are not a list", "an object with status and created_at", ("display_at", "created_at", "at")
+)
+
+
 def _add_updates(
     upd: dict[str, list], rec: dict, pos: int, *, where: str, file: str, time_keys: tuple[str, ...]
 ) -> None:
@@ -176,36 +181,8 @@ def _add_updates(
     if updates is None:
         field = "updates"
         updates = rec.get(field)
-    if updates is None:
-        updates = ()
-    elif not isinstance(updates, list):
-        raise InputError(
-            "the updates are not a list",
-            file=file,
-            record=where,
-            field=field,
-            found=updates,
-            expected="a list of update objects",
-        )
-    for no, item in enumerate(updates, start=1):
-        if not isinstance(item, dict):
-            raise InputError(
-                "an update is not a JSON object",
-                file=file,
-                record=f"{where}, update {no}",
-                field=field,
-                found=item,
-                expected="an object with status and created_at",
-            )
-        when = None
-        for key in time_keys:
-            when = item.get(key)
-            if when is not None:
-                break
-        upd["pos"].append(pos)
-        upd["no"].append(no)
-        upd["status"].append(item.get("status"))
-        upd["time"].append(when)
+    spec = _UPDATES._replace(time_keys=time_keys)
+    collect_updates(upd, updates, pos, spec, field=field, where=where, file=file)
 
 
 def tables_from_records(

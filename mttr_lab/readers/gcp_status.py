@@ -29,11 +29,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..schema import InputError
 from ..timeparse import parse_timestamps
 from ._files import Sample
 from ._json_docs import load_json_records, require_objects
-from ._plumbing import NameList, Reading, listed_names
+from ._plumbing import NameList, Reading, UpdateList, collect_updates, listed_names, update_times
 
 __all__ = ["SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -57,6 +56,7 @@ _LABELS = {
 }
 #: Incident fields read as they are.
 _SCALARS = (*_LABELS.values(), "status_impact", "modified")
+_UPDATES = UpdateList("updates is not a list", "an object with when and status", ("when", "created"))
 _PRODUCTS = NameList("affected_products", "title", "a list of {title, id} objects")
 
 
@@ -117,13 +117,8 @@ def read(
         return f"record {p + 1} (id {ids[p]})"
 
     pos, no = updates["pos"].to_numpy(), updates["no"].to_numpy()
-    when = parse_timestamps(
-        updates["when"],
-        tz=tz,
-        dayfirst=dayfirst,
-        file=file,
-        field="updates[].when",
-        records=lambda i: f"{name(pos[i])}, update {no[i]}",
+    when = update_times(
+        updates["when"], pos, no, ids, tz=tz, dayfirst=dayfirst, file=file, field="updates[].when"
     )
     parsed = pd.DataFrame({"pos": pos, "status": updates["status"], "when": when})
     available = parsed.loc[parsed["status"] == "AVAILABLE"].groupby("pos")["when"].min()
@@ -157,7 +152,7 @@ def _tables(records: list[dict], *, file: str) -> tuple[pd.DataFrame, pd.DataFra
     """One row per incident (its fields and products), one per update (``pos``, ``no``,
     ``status``, ``when`` as written)."""
     cols: dict[str, list] = {k: [] for k in (*_SCALARS, "first_product", "products", "uri")}
-    upd: dict[str, list] = {k: [] for k in ("pos", "no", "status", "when")}
+    upd: dict[str, list] = {k: [] for k in ("pos", "no", "status", "time")}
     for pos, rec in enumerate(records):
         where = f"record {pos + 1} (id {rec.get('id')})"
         for key in _SCALARS:
@@ -166,37 +161,14 @@ def _tables(records: list[dict], *, file: str) -> tuple[pd.DataFrame, pd.DataFra
         cols["first_product"].append(titles[0] if titles else None)
         cols["products"].append(", ".join(titles) if titles else None)
         cols["uri"].append(rec.get("uri"))
-        updates = rec.get("updates") or []
-        if not isinstance(updates, list):
-            raise InputError(
-                "updates is not a list",
-                file=file,
-                record=where,
-                field="updates",
-                found=updates,
-                expected="a list of update objects",
-            )
-        for no, item in enumerate(updates, start=1):
-            if not isinstance(item, dict):
-                raise InputError(
-                    "an update is not a JSON object",
-                    file=file,
-                    record=f"{where}, update {no}",
-                    field="updates",
-                    found=item,
-                    expected="an object with when and status",
-                )
-            upd["pos"].append(pos)
-            upd["no"].append(no)
-            upd["status"].append(item.get("status"))
-            upd["when"].append(item.get("when") if item.get("when") is not None else item.get("created"))
+        collect_updates(upd, rec.get("updates") or [], pos, _UPDATES, field="updates", where=where, file=file)
     frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
     updates = pd.DataFrame(
         {
             "pos": np.asarray(upd["pos"], dtype=np.int64),
             "no": np.asarray(upd["no"], dtype=np.int64),
             "status": pd.Series(upd["status"], dtype="str").str.strip().str.upper(),
-            "when": pd.Series(upd["when"], dtype=object),
+            "when": pd.Series(upd["time"], dtype=object),
         }
     )
     return frame, updates

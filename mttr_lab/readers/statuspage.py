@@ -59,7 +59,7 @@ from ..schema import InputError
 from ..timeparse import parse_timestamps
 from ._build import DUPLICATE_REASON, POLLED_REASON, hashable
 from ._files import Sample, sample_of
-from ._plumbing import Reading
+from ._plumbing import Reading, update_times
 from ._statuspage_arrow import NotForArrow, tables_from_arrow
 from ._statuspage_json import (
     ENVELOPE_LISTS,
@@ -175,13 +175,15 @@ def _build(
 
     # Updates are ordered by their parsed time (offsets may differ); the milestones keep the
     # raw text of the chosen update so that build_incidents parses every milestone alike.
-    when = parse_timestamps(
+    when = update_times(
         updates["time"],
+        pos,
+        no,
+        ids,
         tz=tz,
         dayfirst=dayfirst,
         file=file,
         field="incident_updates[].created_at",
-        records=lambda i: f"record {pos[i] + 1} (id {ids[pos[i]]}), update {no[i]}",
     )
     ordered = updates.assign(status=_statuses(updates["status"]), when=when)
     ordered = ordered.loc[ordered["when"].notna()].sort_values(["pos", "when"], kind="stable")
