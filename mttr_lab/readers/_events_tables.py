@@ -34,6 +34,44 @@ from .generic import read_frame
 
 __all__ = ["EVENTLOG_TIMELINES", "eventlog_events", "generic_events", "servicenow_events"]
 
+
+def _table_events(
+    frame: pd.DataFrame,
+    columns: Mapping[str, str | None],
+    *,
+    at: pd.Series,
+    kind: pd.Series,
+    level: pd.Series,
+    note: pd.Series | None,
+    label: str = "row",
+    detail: pd.Series | None = None,
+    tiebreak: Sequence[np.ndarray] = (),
+) -> Events:
+    """The :class:`Events` of a table's rows: ``columns`` names the ``case``, ``time``,
+    ``group``, ``actor`` and ``detail`` columns (None where the export has none)."""
+    n = len(frame)
+
+    def text(name: str) -> pd.Series:
+        column = columns.get(name)
+        return cell_text(frame[column]) if column is not None else blank(n)
+
+    return Events(
+        incident_id=text("case"),
+        at=at,
+        kind=kind,
+        group=text("group"),
+        level=level,
+        actor=text("actor"),
+        detail=text("detail") if detail is None else detail,
+        record=np.arange(1, n + 1),
+        label=label,
+        case_field=columns["case"],
+        time_field=columns["time"],
+        note=note,
+        tiebreak=list(tiebreak),
+    )
+
+
 # --------------------------------------------------------------------------- event logs
 
 #: Timeline columns of the built-in event-log presets (see ``eventlog.PRESETS``).
@@ -122,20 +160,15 @@ def eventlog_events(
         if opts.get("level")
         else (no_levels(n), None)
     )
-    detail_values = cell_text(frame[opts["detail"]]) if opts.get("detail") else statuses
-    return Events(
-        incident_id=cell_text(frame[opts["case"]]),
+    columns = {name: opts.get(name) or None for name in ("case", "time", "group", "actor", "detail")}
+    return _table_events(
+        frame,
+        columns,
         at=at,
         kind=kinds_from(statuses, mapping),
-        group=cell_text(frame[opts["group"]]) if opts.get("group") else blank(n),
         level=levels,
-        actor=cell_text(frame[opts["actor"]]) if opts.get("actor") else blank(n),
-        detail=detail_values,
-        record=rows,
-        label="row",
-        case_field=opts["case"],
-        time_field=opts["time"],
         note=notes,
+        detail=None if opts.get("detail") else statuses,
     )
 
 
@@ -184,11 +217,9 @@ def servicenow_events(
     )
     assert at is not None
     states = cell_text(frame[state])
-    group = cell_text(frame[cols["assignment_group"]]) if "assignment_group" in cols else blank(n)
     actor_col = next(
         (c for c in frame.columns if str(c).strip().lower() in ("assigned_to", "assigned to")), None
     )
-    actor = cell_text(frame[actor_col]) if actor_col else blank(n)
     tiebreak = []
     if "sys_mod_count" in cols:
         tiebreak.append(pd.to_numeric(frame[cols["sys_mod_count"]], errors="coerce").fillna(-1).to_numpy())
@@ -202,20 +233,14 @@ def servicenow_events(
         if level
         else (no_levels(n), None)
     )
-    return Events(
-        incident_id=cell_text(frame[cols["number"]]),
-        at=at,
-        kind=kind,
-        group=group,
-        level=levels,
-        actor=actor,
-        detail=states,
-        record=rows,
-        label="row",
-        case_field=cols["number"],
-        time_field=cols["sys_updated_on"],
-        note=notes,
-        tiebreak=tiebreak,
+    columns = {
+        "case": cols["number"],
+        "time": cols["sys_updated_on"],
+        "group": cols.get("assignment_group"),
+        "actor": actor_col or None,
+    }
+    return _table_events(
+        frame, columns, at=at, kind=kind, level=levels, note=notes, detail=states, tiebreak=tiebreak
     )
 
 
@@ -277,20 +302,11 @@ def generic_events(
         else (no_levels(n), None)
     )
 
-    def optional(name: str) -> pd.Series:
-        return cell_text(frame[mapping[name]]) if name in mapping else blank(n)
-
-    return Events(
-        incident_id=cell_text(frame[mapping["incident_id"]]),
-        at=at,
-        kind=kind.astype("str"),
-        group=optional("group"),
-        level=levels,
-        actor=optional("actor"),
-        detail=optional("detail"),
-        record=rows,
-        label=label,
-        case_field=mapping["incident_id"],
-        time_field=mapping["at"],
-        note=notes,
+    columns = {
+        "case": mapping["incident_id"],
+        "time": mapping["at"],
+        **{name: mapping.get(name) for name in ("group", "actor", "detail")},
+    }
+    return _table_events(
+        frame, columns, at=at, kind=kind.astype("str"), level=levels, note=notes, label=label
     )

@@ -237,14 +237,11 @@ def update_times(
     field: str,
 ) -> pd.Series:
     """The updates' times parsed, each named "record N (id X), update M" in messages."""
-    return parse_timestamps(
-        values,
-        tz=tz,
-        dayfirst=dayfirst,
-        file=file,
-        field=field,
-        records=lambda i: f"record {pos[i] + 1} (id {ids[pos[i]]}), update {no[i]}",
-    )
+
+    def name(i: int) -> str:
+        return f"record {pos[i] + 1} (id {ids[pos[i]]}), update {no[i]}"
+
+    return parse_timestamps(values, tz=tz, dayfirst=dayfirst, file=file, field=field, records=name)
 
 
 @dataclass(frozen=True)
