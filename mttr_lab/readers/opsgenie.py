@@ -223,6 +223,97 @@ def _offset_notes(
     return (text + f" (check offset_unit, now {unit!r})").where(text != "")
 
 
+def _alert_offsets(
+    raw: pd.DataFrame, alert: pd.Series, status: pd.Series, created: pd.Series, unit: str
+) -> dict[str, pd.Series]:
+    """The alerts' report offsets read in ``unit``: ``ack`` and ``close`` (with their notes), the
+    times they give, and which alerts are closed (``closed_alert``: by status or without one;
+    ``said_closed``: by status) or acknowledged against their flag (``ack_anyway``)."""
+    ack, ack_note = _offsets(raw["ackTime"], field="report.ackTime", unit=unit)
+    ack = ack.where(alert)
+    close, close_note = _offsets(raw["closeTime"], field="report.closeTime", unit=unit)
+    close = close.where(alert)
+    said_unacknowledged = alert & raw["acknowledged"].eq(False)
+    ack = ack.mask((ack == 0) & ~raw["acknowledged"].eq(True))
+    closed_alert = alert & (status.isna() | (status == "closed"))
+    close = close.mask((close == 0) & ~closed_alert)
+    step = pd.Timedelta(seconds=OFFSET_UNITS[unit])
+    return {
+        "ack": ack,
+        "ack_note": ack_note,
+        "close": close,
+        "close_note": close_note,
+        "ack_anyway": said_unacknowledged & ack.notna(),
+        "closed_alert": closed_alert,
+        "said_closed": alert & status.eq("closed"),
+        "acknowledged": created + ack * step,
+        "resolved": (created + close * step).where(closed_alert),
+        "close_at": created + close * step,
+    }
+
+
+def _close_apart(
+    close_at: pd.Series, updated: pd.Series, closed: pd.Series, offset_note: pd.Series
+) -> pd.Series:
+    """A note where the close from report.closeTime and updatedAt are more than a minute apart
+    (not where the offsets' unit is doubted already)."""
+    apart = closed & updated.notna() & ((close_at - updated).abs() > pd.Timedelta(minutes=1))
+    apart &= offset_note.isna()  # a doubtful unit is said already
+    return (
+        "report.closeTime puts the close at "
+        + close_at.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+        + " but updatedAt is "
+        + updated.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+        + " (more than a minute apart): the close from report.closeTime used"
+    ).where(apart.fillna(False).astype(bool))
+
+
+def _notes(
+    raw: pd.DataFrame,
+    offsets: dict[str, pd.Series],
+    alert: pd.Series,
+    status: pd.Series,
+    created: pd.Series,
+    updated: pd.Series,
+    bounds: dict[str, pd.Series],
+    ids_note: pd.Series,
+    unit: str,
+) -> pd.Series:
+    """The ``note`` of each record: doubtful offsets, upper bounds used, an id taken from
+    tinyId, a close that disagrees with updatedAt, flags contradicted by the data."""
+    elapsed = (updated - created).dt.total_seconds()
+    offset_note = _offset_notes(
+        offsets["ack"], offsets["close"], elapsed, offsets["closed_alert"], unit
+    ).where(alert)
+    note = offset_note
+    note = note.mask(
+        bounds["no_end"], "resolved without impactEndDate: resolution taken from updatedAt (an upper bound)"
+    ).astype("str")
+    bound = "closed without report.closeTime: resolution taken from updatedAt (an upper bound)"
+    note = note.mask(bounds["no_close"], (note + "; " + bound).fillna(bound))
+    remarks = [
+        ids_note,
+        offsets["ack_note"].where(alert),
+        offsets["close_note"].where(alert),
+        _close_apart(
+            offsets["close_at"], updated, offsets["closed_alert"] & offsets["close"].notna(), offset_note
+        ),
+        pd.Series(
+            "acknowledged is false but report.ackTime is given: acknowledged_at taken from report.ackTime",
+            index=raw.index,
+            dtype="str",
+        ).where(offsets["ack_anyway"].fillna(False).astype(bool)),
+        (
+            "status "
+            + status
+            + " but impactEndDate is given: kept open (the status wins), impactEndDate not used"
+        ).where(bounds["open_with_end"].fillna(False).astype(bool)),
+    ]
+    for remark in remarks:
+        note = join_notes(note.where(note.notna()), remark.astype("str"))
+    return note
+
+
 def read(
     path: str | Path,
     *,
@@ -282,20 +373,9 @@ def read(
     alert = ~incident
     status = name_text(raw["status"]).str.lower()
     created, updated = when("createdAt"), when("updatedAt")
-    ack, ack_note = _offsets(raw["ackTime"], field="report.ackTime", unit=offset_unit)
-    ack = ack.where(alert)
-    close, close_note = _offsets(raw["closeTime"], field="report.closeTime", unit=offset_unit)
-    close = close.where(alert)
-    said_unacknowledged = alert & raw["acknowledged"].eq(False)
-    ack = ack.mask((ack == 0) & ~raw["acknowledged"].eq(True))
-    ack_anyway = said_unacknowledged & ack.notna()
-    closed_alert = alert & (status.isna() | (status == "closed"))
-    said_closed = alert & status.eq("closed")
-    close = close.mask((close == 0) & ~closed_alert)
-
-    step = pd.Timedelta(seconds=OFFSET_UNITS[offset_unit])
-    acknowledged = created + ack * step
-    resolved = (created + close * step).where(closed_alert)
+    offsets = _alert_offsets(raw, alert, status, created, offset_unit)
+    acknowledged, resolved = offsets["acknowledged"], offsets["resolved"]
+    said_closed, close = offsets["said_closed"], offsets["close"]
 
     impact_start, impact_end = when("impactStartDate"), when("impactEndDate")
     done = incident & status.isin(["resolved", "closed"])
@@ -310,46 +390,9 @@ def read(
     unbounded = ((said_closed & close.isna()) | (done & impact_end.isna())) & updated.isna()
     exclude = ("status says " + status + " but the export holds no resolution time").where(unbounded)
 
-    elapsed = (updated - created).dt.total_seconds()
-    offset_note = _offset_notes(ack, close, elapsed, closed_alert, offset_unit).where(alert)
-    note = offset_note
-    note = note.mask(
-        no_end, "resolved without impactEndDate: resolution taken from updatedAt (an upper bound)"
-    ).astype("str")
-    bound = "closed without report.closeTime: resolution taken from updatedAt (an upper bound)"
-    note = note.mask(no_close, (note + "; " + bound).fillna(bound))
-    close_at = created + close * step
-    apart = (
-        closed_alert
-        & close.notna()
-        & updated.notna()
-        & ((close_at - updated).abs() > pd.Timedelta(minutes=1))
-    )
-    apart &= offset_note.isna()  # a doubtful unit is said already
-    remarks = [
-        ("no id: tinyId " + tiny + " used as the incident id").where(no_id),
-        ack_note.where(alert),
-        close_note.where(alert),
-        (
-            "report.closeTime puts the close at "
-            + close_at.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
-            + " but updatedAt is "
-            + updated.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
-            + " (more than a minute apart): the close from report.closeTime used"
-        ).where(apart.fillna(False).astype(bool)),
-        pd.Series(
-            "acknowledged is false but report.ackTime is given: acknowledged_at taken from report.ackTime",
-            index=raw.index,
-            dtype="str",
-        ).where(ack_anyway.fillna(False).astype(bool)),
-        (
-            "status "
-            + status
-            + " but impactEndDate is given: kept open (the status wins), impactEndDate not used"
-        ).where(open_with_end.fillna(False).astype(bool)),
-    ]
-    for remark in remarks:
-        note = join_notes(note.where(note.notna()), remark.astype("str"))
+    ids_note = ("no id: tinyId " + tiny + " used as the incident id").where(no_id)
+    bounds = {"no_end": no_end, "no_close": no_close, "open_with_end": open_with_end}
+    note = _notes(raw, offsets, alert, status, created, updated, bounds, ids_note, offset_unit)
     flagged = int(note.notna().sum())
     if flagged:
         log.warning("%s: %d Opsgenie record(s) carry a note (see the 'note' column)", file, flagged)
