@@ -287,19 +287,7 @@ def parse_timestamps(
     """
     values = pd.Series(values)
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
-        out = _localize(values, tz, text=values, file=file, field=field, records=records)
-        micro = out.array.asi8  # microseconds since the epoch, a view; NaT is the smallest int64
-        beyond = ((micro < _US_MIN) & (micro != _NAT)) | (micro >= _US_END)
-        if beyond.any():
-            pos = int(np.flatnonzero(beyond)[0])
-            raise _bad(
-                (file, field, records),
-                pos,
-                "timestamp out of range",
-                f"year {out.iloc[pos].year}",
-                "a time within the years 1-9999",
-            )
-        return out
+        return _parse_datetimes(values, tz, file=file, field=field, records=records)
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return parse_epoch(values, unit=unit, file=file, field=field, records=records)
     text = _clean_strings(values)
@@ -315,6 +303,31 @@ def parse_timestamps(
     if present.str.fullmatch(r"-?\d+(\.\d+)?").all() and present.str.fullmatch(r"-?\d{9,14}(\.\d+)?").any():
         return parse_epoch(text, unit=unit, file=file, field=field, records=records)
 
+    return _parse_text(text, present, tz, dayfirst, file=file, field=field, records=records)
+
+
+def _parse_datetimes(values: pd.Series, tz: str | None, *, file, field, records) -> pd.Series:
+    """A column already of datetimes: localized or converted to UTC, within the years 1-9999."""
+    out = _localize(values, tz, text=values, file=file, field=field, records=records)
+    micro = out.array.asi8  # microseconds since the epoch, a view; NaT is the smallest int64
+    beyond = ((micro < _US_MIN) & (micro != _NAT)) | (micro >= _US_END)
+    if beyond.any():
+        pos = int(np.flatnonzero(beyond)[0])
+        raise _bad(
+            (file, field, records),
+            pos,
+            "timestamp out of range",
+            f"year {out.iloc[pos].year}",
+            "a time within the years 1-9999",
+        )
+    return out
+
+
+def _parse_text(
+    text: pd.Series, present: pd.Series, tz: str | None, dayfirst: bool | None, *, file, field, records
+) -> pd.Series:
+    """Cleaned date-time text (``present``: its values that are not missing) to UTC, or the error
+    that names the first value that cannot be read."""
     kwargs: dict = {"format": "ISO8601"}
     if not present.iloc[0][:4].isdigit() or not present.iloc[0][4:5] == "-":
         kwargs = {"dayfirst": _resolve_dayfirst(text, dayfirst, file=file, field=field, records=records)}
