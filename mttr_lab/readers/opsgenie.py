@@ -268,6 +268,33 @@ def _close_apart(
     ).where(apart.fillna(False).astype(bool))
 
 
+def _resolutions(
+    offsets: dict[str, pd.Series],
+    incident: pd.Series,
+    status: pd.Series,
+    impact_end: pd.Series,
+    updated: pd.Series,
+) -> tuple[pd.Series, pd.Series, dict[str, pd.Series]]:
+    """Resolution times (alerts: the close offset; incidents: impactEndDate once resolved or
+    closed; updatedAt as an upper bound where either is missing), the exclusion of records ended
+    without any time, and the masks the notes speak of (``no_end``, ``no_close``,
+    ``open_with_end``)."""
+    alert = ~incident
+    said_closed, close = offsets["said_closed"], offsets["close"]
+    done = incident & status.isin(["resolved", "closed"])
+    open_with_end = incident & ~done & status.notna() & impact_end.notna()
+    resolved = offsets["resolved"].where(alert, impact_end.where(done))
+    no_end = done & impact_end.isna() & updated.notna()
+    resolved = resolved.mask(no_end, updated)
+    # A closed alert without a close offset: updatedAt bounds the close from above.
+    no_close = said_closed & close.isna() & updated.notna()
+    resolved = resolved.mask(no_close, updated)
+    # Ended by its status, with no time at all: excluded rather than counted as open.
+    unbounded = ((said_closed & close.isna()) | (done & impact_end.isna())) & updated.isna()
+    exclude = ("status says " + status + " but the export holds no resolution time").where(unbounded)
+    return resolved, exclude, {"no_end": no_end, "no_close": no_close, "open_with_end": open_with_end}
+
+
 def _notes(
     raw: pd.DataFrame,
     offsets: dict[str, pd.Series],
@@ -374,24 +401,12 @@ def read(
     status = name_text(raw["status"]).str.lower()
     created, updated = when("createdAt"), when("updatedAt")
     offsets = _alert_offsets(raw, alert, status, created, offset_unit)
-    acknowledged, resolved = offsets["acknowledged"], offsets["resolved"]
-    said_closed, close = offsets["said_closed"], offsets["close"]
+    acknowledged = offsets["acknowledged"]
 
     impact_start, impact_end = when("impactStartDate"), when("impactEndDate")
-    done = incident & status.isin(["resolved", "closed"])
-    open_with_end = incident & ~done & status.notna() & impact_end.notna()
-    resolved = resolved.where(alert, impact_end.where(done))
-    no_end = done & impact_end.isna() & updated.notna()
-    resolved = resolved.mask(no_end, updated)
-    # A closed alert without a close offset: updatedAt bounds the close from above.
-    no_close = said_closed & close.isna() & updated.notna()
-    resolved = resolved.mask(no_close, updated)
-    # Ended by its status, with no time at all: excluded rather than counted as open.
-    unbounded = ((said_closed & close.isna()) | (done & impact_end.isna())) & updated.isna()
-    exclude = ("status says " + status + " but the export holds no resolution time").where(unbounded)
+    resolved, exclude, bounds = _resolutions(offsets, incident, status, impact_end, updated)
 
     ids_note = ("no id: tinyId " + tiny + " used as the incident id").where(no_id)
-    bounds = {"no_end": no_end, "no_close": no_close, "open_with_end": open_with_end}
     note = _notes(raw, offsets, alert, status, created, updated, bounds, ids_note, offset_unit)
     flagged = int(note.notna().sum())
     if flagged:
