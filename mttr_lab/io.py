@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -16,7 +15,17 @@ import pandas as pd
 from .frames import AS_OF_ATTR, INCIDENTS, KIND_ATTR, kind_of, tag
 from .readers import GENERIC_FORMATS, available
 from .readers._build import DUPLICATE_REASON, POLLED_REASON, mark_duplicates
-from .readers._files import Sample, json_error, loads, read_text, sample_of, utf16_encoding
+from .readers._detect import (
+    ReaderFailure,
+    detect_source,
+    failure,
+    not_this_export,
+    refuse_json_as_csv,
+    require_one_source,
+    require_signature,
+    supported_sources,
+)
+from .readers._files import sample_of, utf16_encoding
 from .readers.generic import mapped_incidents
 from .schema import InputError
 from .timeparse import collect_remarks
@@ -25,96 +34,8 @@ __all__ = ["detect_source", "from_frame", "read_export", "supported_sources"]
 
 
 log = logging.getLogger("mttr_lab")
-
-
-class _ReaderFailure(InputError):
-    """A reader met input it does not handle and failed inside; reported as unusable input.
-
-    Readers are meant to raise :class:`InputError` themselves, naming the record and field;
-    this is the last resort, so that no bare ``KeyError``/``TypeError``/... reaches the caller.
-    """
-
-
-def _failure(
-    path: Path, source: str, module: ModuleType, exc: BaseException, *, during: str
-) -> _ReaderFailure:
-    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-    return _ReaderFailure(
-        f"the {source} reader could not {during} this export ({type(exc).__name__}"
-        + (f": {detail})" if detail else ")"),
-        file=str(path),
-        expected=f"an export of the shape the {source} reader documents (see help({module.__name__}))",
-    )
-
-
-def supported_sources() -> list[str]:
-    """Names accepted by ``read_export(source=...)``, besides ``"auto"``."""
-    names = [s for s in available() if s != "csv"]
-    return [*names, *GENERIC_FORMATS]
-
-
-def detect_source(path: str | Path) -> tuple[str, str]:
-    """Recognise the source of an export from its first bytes.
-
-    Returns
-    -------
-    tuple of str
-        The source name and the reason it was chosen.
-
-    Raises
-    ------
-    InputError
-        When no reader recognises the file; the message lists the supported sources and what was seen.
-    """
-    path = Path(path)
-    sample = sample_of(path)
-    if not sample.head.strip():
-        raise InputError("the file is empty", file=str(path), expected="an incident export")
-    for source, module in available().items():
-        try:
-            reason = module.sniff(sample)
-        except (InputError, MemoryError):
-            raise
-        except Exception as exc:
-            raise _failure(path, source, module, exc, during="recognise") from exc
-        if reason:
-            return source, reason
-    seen = _holds(path, sample)
-    raise InputError(
-        f"source='auto' does not recognise this export: it holds {seen}",
-        file=str(path),
-        expected="one of the supported sources ("
-        + ", ".join(supported_sources())
-        + "), or source='csv'/'json' with columns={canonical: export column}",
-    )
-
-
-def _holds(path: Path, sample: Sample) -> str:
-    """What a file holds, said for an error: its CSV columns or the keys of its first record."""
-    if sample.kind == "csv":
-        names = sample.csv_columns()
-        return "CSV columns " + _listed(names)
-    else:
-        doc = sample.json()
-        first = doc[0] if isinstance(doc, list) and doc else doc
-        if isinstance(first, dict):
-            return f"{sample.kind.upper()} records with keys " + _listed([str(k) for k in first])
-        elif doc is None:
-            if sample.kind == "json":  # say where it breaks
-                text = read_text(path)
-                try:
-                    loads(text, file=str(path))
-                except json.JSONDecodeError as exc:  # text after the document
-                    raise json_error(exc, text, file=str(path)) from None
-            return f"text that starts like {sample.kind.upper()} but is not valid {sample.kind.upper()}"
-        else:
-            return f"{sample.kind.upper()} whose first item is a {type(first).__name__}, not a record"
-
-
-def _listed(names: Sequence[str], limit: int = 12) -> str:
-    shown = ", ".join(repr(n) for n in names[:limit])
-    more = len(names) - limit
-    return (shown + (f" and {more} more" if more > 0 else "")) if names else "(none)"
+#: The last-resort error of a reader that failed inside (where callers have caught it).
+_ReaderFailure = ReaderFailure
 
 
 def _check_options(path: Path, source: str, module: ModuleType, options: dict[str, Any]) -> None:
@@ -142,7 +63,7 @@ def _run_reader(path: Path, source: str, module: ModuleType, options: dict[str, 
         except (InputError, MemoryError):
             raise
         except Exception as exc:
-            raise _failure(path, source, module, exc, during="read") from exc
+            raise failure(path, source, module, exc, during="read") from exc
 
 
 def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
@@ -163,7 +84,7 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
             source = sample_of(path).kind
         log.info("read_export: %s read as source=%r (%s)", path, source, reason)
     elif source == "csv":
-        _refuse_json_as_csv(path)
+        refuse_json_as_csv(path)
     if source in GENERIC_FORMATS:
         return _run_reader(path, "csv", readers["csv"], {**options, "fmt": source, "source": source})
     if source not in readers:
@@ -174,74 +95,15 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
         )
     if options.get("columns"):
         raise InputError(
-            f"columns= applies to the generic csv/json reader, not to source={source!r}",
-            file=str(path),
+            f"columns= applies to the generic csv/json reader, not to source={source!r}", file=str(path)
         )
     options = {k: v for k, v in options.items() if k != "columns"}
-    recognised = _require_signature(path, source, readers[source], options)
+    recognised = require_signature(path, source, readers[source], options)
     frame = _run_reader(path, source, readers[source], options)
     if not recognised and len(frame) and frame[["started_at", "detected_at"]].isna().all(axis=None):
         # read, but nothing could be analysed (and no source recognises the file: recognised is False)
-        raise _not_this_export(path, source, readers[source], None)
+        raise not_this_export(path, source, readers[source], None)
     return frame
-
-
-#: Options of the event-log reader that name a log's own columns: then no preset is needed.
-_LOG_MAPPING = ("case", "time", "status", "milestones")
-
-
-def _require_signature(path: Path, source: str, module: ModuleType, options: dict[str, Any]) -> bool:
-    """Refuse a file that another source recognises, naming that source; True when ``source``'s does.
-
-    A vendor reader given another vendor's export would otherwise find none of its fields and
-    return every incident as open or unanalysable: plausible nonsense. A file that no source
-    recognises (an empty page, a variant) is left to the reader, whose errors are specific; the
-    caller refuses its result when no record has a time to analyse.
-    """
-    if source == "eventlog" and any(options.get(name) for name in _LOG_MAPPING):
-        return True
-    try:
-        if module.sniff(sample_of(path)):
-            return True
-    except InputError:
-        raise
-    except Exception:  # a sniffer that cannot parse the sample: then it is not this export
-        pass
-    try:
-        recognised = detect_source(path)
-    except InputError:
-        return False
-    raise _not_this_export(path, source, module, recognised)
-
-
-def _not_this_export(
-    path: Path, source: str, module: ModuleType, recognised: tuple[str, str] | None
-) -> InputError:
-    """The error for a file that lacks ``source``'s signature: what it is, and how to read it.
-
-    ``recognised`` is what :func:`detect_source` made of the file (source, reason), None when no
-    source recognises it.
-    """
-    sample = sample_of(path)
-    name, fields = getattr(module, "SIGNATURE", (f"a {source} export", "its own fields"))
-    if recognised is None:
-        return InputError(
-            f"this is not {name}: it holds {_holds(path, sample)}",
-            file=str(path),
-            expected=f"{name}: {fields}; for another layout, source='csv' or source='json' with columns=",
-        )
-    found, reason = recognised
-    if found in GENERIC_FORMATS:
-        found_name, found_fields = "an export", "in canonical column names"
-        hint = f"source={sample.kind!r} or source='auto'"
-    else:
-        found_name, found_fields = getattr(available()[found], "SIGNATURE", (found, reason))
-        hint = f"source={found!r} or source='auto'"
-    return InputError(
-        f"this is {found_name} ({found_fields}), not {name}; read it with {hint}",
-        file=str(path),
-        expected=f"{name}: {fields}",
-    )
 
 
 def _container(path: Path) -> str | None:
@@ -315,46 +177,6 @@ def _read_container(path: Path, container: str, source: str, options: dict[str, 
             return _read_one(inner, source, options)
         except InputError as exc:  # name the user's file, not the scratch copy
             raise InputError(str(exc).replace(str(inner), shown)) from None
-
-
-def _require_one_source(paths: Sequence[Path]) -> None:
-    """Refuse files of several sources read as one export: they are never concatenated silently."""
-    found = {}
-    for p in paths:
-        try:
-            found[p] = detect_source(p)[0]
-        except InputError:
-            found[p] = "not recognised"
-    if len(set(found.values())) > 1:
-        listed = "; ".join(f"{p.name}: {source}" for p, source in found.items())
-        raise InputError(
-            f"these files are not one export: {listed}",
-            file=str(paths[0].parent),
-            expected="files of one source (read each source on its own, then combine the frames)",
-        )
-
-
-def _refuse_json_as_csv(path: Path) -> None:
-    """An :class:`InputError` for a JSON file read as CSV (the default source), naming what it is."""
-    sample = sample_of(path)
-    if sample.kind == "csv":
-        return
-    try:
-        found, _ = detect_source(path)
-    except InputError:
-        found = None
-    generic = f"source={sample.kind!r} with columns={{canonical: field}}"
-    if found == "csv":  # canonical field names: the generic JSON reader reads it as it is
-        expected = f"source={sample.kind!r}"
-    elif found:
-        expected = f"source={found!r} (or source='auto'), or {generic}"
-    else:
-        expected = f"source='auto' for a vendor export, or {generic}"
-    raise InputError(
-        f"this file holds {sample.kind.upper()}, not CSV (source='csv' is the default)",
-        file=str(path),
-        expected=expected,
-    )
 
 
 def read_export(
@@ -431,7 +253,7 @@ def read_export(
         if not paths:
             raise InputError("no files given", expected="at least one export file")
     if source == "auto" and not opts.get("columns") and len(paths) > 1:
-        _require_one_source(paths)
+        require_one_source(paths)
     frames = [_read_one(p, source, dict(opts)).assign(file=p.name) for p in paths]
     combined = mark_duplicates(pd.concat(frames, ignore_index=True))
     if set(combined["source"].dropna().unique()) == {"statuspage"}:  # snapshots saved file by file

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .io import detect_source
+from .readers._event_order import order_events
 from .readers._files import sample_of
-from .readers.eventlog import order_events
 from .readers.timelines import (
     KINDS,
     TIMELINE_SOURCES,
@@ -97,22 +97,16 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
     file = str(path)
     source = _source_of(path, source)
     events = read_events(path, source, **options)
-    _missing(
-        events.incident_id,
-        events,
-        file=file,
-        what="an event names no incident",
-        field=events.case_field,
-        expected="an incident id on every event",
-    )
-    _missing(
-        events.at,
-        events,
-        file=file,
-        what="an event has no time",
-        field=events.time_field,
-        expected="a timestamp on every event",
-    )
+    for values, what, field, expected in (
+        (
+            events.incident_id,
+            "an event names no incident",
+            events.case_field,
+            "an incident id on every event",
+        ),
+        (events.at, "an event has no time", events.time_field, "a timestamp on every event"),
+    ):
+        _missing(values, events, file=file, what=what, field=field, expected=expected)
     order, codes, _ids = order_events(
         events.incident_id,
         events.at,
@@ -167,8 +161,8 @@ def read_timeline(
     source: str = "auto",
     columns: Mapping[str, str] | None = None,
     tz: str | None = None,
-    severity_map: Mapping[str, str] | None = None,
     dayfirst: bool | None = None,
+    severity_map: Mapping[str, str] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Read the event timeline inside an export: one row per event.
@@ -245,49 +239,42 @@ def check_timeline(timeline: pd.DataFrame) -> pd.DataFrame:
         without any acknowledgement, and incidents whose events carry no group.
     """
     _require_timeline(timeline)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, int, str, str, str, str]] = []
     if "note" in timeline.columns:
         noted = timeline[timeline["note"].notna()]
         for incident_id, record, note in zip(
             noted["incident_id"], noted["record"], noted["note"], strict=True
         ):
+            column = "level" if note.startswith("level") else "kind"
             rows.append(
-                {
-                    "incident_id": incident_id,
-                    "record": int(record),
-                    "column": "level" if note.startswith("level") else "kind",
-                    "problem": note,
-                    "action": "the event is kept; the value is not used",
-                    "level": "warning",
-                }
+                (
+                    incident_id,
+                    int(record),
+                    column,
+                    note,
+                    "the event is kept; the value is not used",
+                    "warning",
+                )
             )
     by = timeline.groupby("incident_id", sort=False, observed=True)
     acked = by["kind"].agg(lambda k: bool((k == "acknowledge").any()))
     grouped = by["group"].agg(lambda g: bool(g.notna().any()))
     first = by["record"].first()
-    for incident_id in acked.index[~acked.to_numpy()]:
-        rows.append(
-            {
-                "incident_id": incident_id,
-                "record": int(first[incident_id]),
-                "column": "kind",
-                "problem": "no acknowledgement in the timeline",
-                "action": "time to acknowledge and assembly time unknown",
-                "level": "info",
-            }
+    unacked = [
+        (
+            incident_id,
+            "kind",
+            "no acknowledgement in the timeline",
+            "time to acknowledge and assembly time unknown",
         )
-    if grouped.any():
-        for incident_id in grouped.index[~grouped.to_numpy()]:
-            rows.append(
-                {
-                    "incident_id": incident_id,
-                    "record": int(first[incident_id]),
-                    "column": "group",
-                    "problem": "no event names a group",
-                    "action": "handovers and ping-pong not counted",
-                    "level": "info",
-                }
-            )
+        for incident_id in acked.index[~acked.to_numpy()]
+    ]
+    ungrouped = [
+        (incident_id, "group", "no event names a group", "handovers and ping-pong not counted")
+        for incident_id in (grouped.index[~grouped.to_numpy()] if grouped.any() else [])
+    ]
+    for incident_id, column, problem, action in [*unacked, *ungrouped]:
+        rows.append((incident_id, int(first[incident_id]), column, problem, action, "info"))
     columns = ["incident_id", "record", "column", "problem", "action", "level"]
     out = pd.DataFrame(rows, columns=columns)
     return out.astype(

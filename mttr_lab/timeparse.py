@@ -21,20 +21,16 @@ date formats (ISO 8601 and day/month dates, say) is an error that says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
 from .schema import TIMESTAMP_DTYPE, InputError
+from .timeremarks import collect_remarks, remember, time_remarks, time_remarks_active
 
-__all__ = ["collect_remarks", "parse_epoch", "parse_timestamps", "time_remarks"]
+__all__ = ["collect_remarks", "parse_epoch", "parse_timestamps", "time_remarks", "time_remarks_active"]
 
-#: UTC instant (microseconds since the epoch) -> what was assumed to get it; None when not collecting.
-_REMARKS: ContextVar[dict[int, str] | None] = ContextVar("mttr_lab_time_remarks", default=None)
 #: Epoch microseconds of 0001-01-01 and of the end of 9999: the calendar every tool can print.
 _US_MIN = -62_135_596_800_000_000
 _US_END = 253_402_300_800_000_000
@@ -49,73 +45,6 @@ _FORMATS = (
     ("year/month/day", re.compile(r"^\s*\d{4}/\d{1,2}/\d{1,2}")),
     ("an epoch number", re.compile(r"^\s*-?\d{9,14}(\.\d+)?\s*$")),
 )
-
-
-@contextmanager
-def collect_remarks() -> Iterator[dict[int, str]]:
-    """Remember, while the block runs, every instant that a daylight-saving rule decided.
-
-    Nested uses share the outer collection. Yields the dict (UTC microseconds -> sentence)
-    that :func:`time_remarks` reads.
-    """
-    current = _REMARKS.get()
-    if current is not None:
-        yield current
-        return
-    token = _REMARKS.set({})
-    try:
-        yield _REMARKS.get()  # type: ignore[misc]
-    finally:
-        _REMARKS.reset(token)
-
-
-def time_remarks_active() -> bool:
-    """Whether any daylight-saving remark has been collected in the current :func:`collect_remarks`."""
-    return bool(_REMARKS.get())
-
-
-def time_remarks(stamps: pd.Series) -> pd.Series:
-    """The remark collected for each timestamp of a parsed column (NA where there is none).
-
-    Returns
-    -------
-    Series of str
-        Indexed like ``stamps``; e.g. "2025-10-26 02:30 is ambiguous in Europe/Berlin
-        (daylight saving); read as the first occurrence (00:30 UTC)".
-    """
-    remarks = _REMARKS.get()
-    out = pd.Series(pd.NA, index=stamps.index, dtype="str")
-    if not remarks or not len(stamps):
-        return out
-    keys = np.fromiter(remarks, dtype=np.int64, count=len(remarks))
-    values = stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]")
-    ints = values.astype(np.int64)
-    hit = np.isin(ints, keys) & ~np.isnat(values)
-    if hit.any():
-        out[hit] = [remarks[int(k)] for k in ints[hit]]
-    return out
-
-
-def _remember(naive: pd.Series, local: pd.Series, shifted: pd.Series, tz: str) -> None:
-    """Collect a sentence for each naive time that daylight saving made ambiguous or skipped."""
-    remarks = _REMARKS.get()
-    if remarks is None or naive.empty:
-        return
-    utc = local.dt.tz_convert("UTC")
-    wall = naive.dt.strftime("%Y-%m-%d %H:%M:%S").str.removesuffix(":00")
-    moved = local.dt.strftime("%H:%M")
-    at = utc.dt.strftime("%H:%M")
-    keys = utc.dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
-    for key, text, skip, to, when in zip(keys, wall, shifted, moved, at, strict=True):
-        if skip:
-            remarks[int(key)] = (
-                f"{text} does not exist in {tz} (daylight saving skips it); "
-                f"moved forward to {to} ({when} UTC)"
-            )
-        else:
-            remarks[int(key)] = (
-                f"{text} is ambiguous in {tz} (daylight saving); read as the first occurrence ({when} UTC)"
-            )
 
 
 _MISSING = {"", "?", "-", "na", "n/a", "nan", "nat", "none", "null"}
@@ -157,14 +86,12 @@ def parse_epoch(
         )
     bad = numbers.isna() & values.notna()
     if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
+        raise _first_bad(
+            (file, field, records),
+            bad,
+            values,
             "not an epoch number",
-            file=file,
-            record=_where(records, pos),
-            field=field,
-            found=values.iloc[pos],
-            expected="seconds or milliseconds since 1970-01-01 UTC",
+            "seconds or milliseconds since 1970-01-01 UTC",
         )
     if unit not in (None, "s", "ms"):
         raise InputError(
@@ -175,48 +102,56 @@ def parse_epoch(
         large = (magnitude > _MS_THRESHOLD).to_numpy()
         small = (magnitude <= _MS_THRESHOLD).to_numpy()
         if large.any() and small.any():
-            pos = int(np.flatnonzero(small)[0])
             other = int(np.flatnonzero(large)[0])
-            raise InputError(
+            raise _first_bad(
+                (file, field, records),
+                small,
+                values,
                 "the column mixes epoch seconds and epoch milliseconds ("
                 f"{_named(records, other)} holds {_plain(values.iloc[other])!r}, milliseconds; "
                 "this value would be seconds)",
-                file=file,
-                record=_where(records, pos),
-                field=field,
-                found=values.iloc[pos],
-                expected="one unit throughout the column (pass epoch_unit='s' or 'ms' once it is consistent)",
+                "one unit throughout the column (pass epoch_unit='s' or 'ms' once it is consistent)",
             )
         unit = "ms" if large.any() else "s"
         present = numbers.dropna()
         if len(present) and present.between(_SERIAL_FIRST, _SERIAL_LAST).all():
-            pos = int(np.flatnonzero(numbers.notna().to_numpy())[0])
-            raise InputError(
+            raise _first_bad(
+                (file, field, records),
+                numbers.notna(),
+                values,
                 "these numbers look like spreadsheet serial dates (days since 1899-12-30), not "
                 "epoch seconds: as seconds every one of them would fall on 1 January 1970",
-                file=file,
-                record=_where(records, pos),
-                field=field,
-                found=values.iloc[pos],
-                expected="dates written as text (format the column as a date or ISO 8601 before "
+                "dates written as text (format the column as a date or ISO 8601 before "
                 "exporting), or epoch_unit='s' if these really are seconds since 1970",
             )
     with np.errstate(invalid="ignore", over="ignore"):
         micro = numbers.to_numpy() * (1e6 if unit == "s" else 1e3)
         out_of_range = ~np.isfinite(micro) & ~np.isnan(micro) | (micro < _US_MIN) | (micro >= _US_END)
     if out_of_range.any():
-        pos = int(np.flatnonzero(out_of_range)[0])
-        raise InputError(
+        raise _first_bad(
+            (file, field, records),
+            out_of_range,
+            values,
             "epoch number out of range",
-            file=file,
-            record=_where(records, pos),
-            field=field,
-            found=values.iloc[pos],
-            expected=f"seconds or milliseconds since 1970-01-01 UTC, within the years 1-9999 (read as {unit})",
+            f"seconds or milliseconds since 1970-01-01 UTC, within the years 1-9999 (read as {unit})",
         )
     stamps = np.where(np.isnan(micro), _NAT, np.round(np.nan_to_num(micro)))
     out = pd.Series(stamps.astype(np.int64).view("datetime64[us]"), index=values.index)
     return out.dt.tz_localize("UTC").astype(TIMESTAMP_DTYPE)
+
+
+def _bad(where: tuple, pos: int, message: str, found, expected: str) -> InputError:
+    """The error for the value at ``pos``; ``where`` is (file, field, records) as the parsers take them."""
+    file, field, records = where
+    return InputError(
+        message, file=file, record=_where(records, pos), field=field, found=found, expected=expected
+    )
+
+
+def _first_bad(where: tuple, mask, values: pd.Series, message: str, expected: str) -> InputError:
+    """The error for the first value of ``values`` where ``mask`` holds."""
+    pos = int(np.flatnonzero(np.asarray(mask))[0])
+    return _bad(where, pos, message, values.iloc[pos], expected)
 
 
 def _named(records, position: int) -> str:
@@ -260,28 +195,25 @@ def _resolve_dayfirst(text: pd.Series, dayfirst: bool | None, *, file, field, re
     if (day_first and month_first) or (dayfirst is True and month_first) or (dayfirst is False and day_first):
         evidence = second > 12 if month_first else first > 12
         pos = int(text.index.get_loc(parts.index[evidence.to_numpy()][0]))
-        raise InputError(
+        raise _bad(
+            (file, field, records),
+            pos,
             "dates mix day-first and month-first order"
             if day_first and month_first
             else f"dayfirst={dayfirst} contradicts the data",
-            file=file,
-            record=_where(records, pos),
-            field=field,
-            found=text.iloc[pos],
-            expected="one date order throughout the column, matching dayfirst=",
+            text.iloc[pos],
+            "one date order throughout the column, matching dayfirst=",
         )
     if dayfirst is not None:
         return dayfirst
     if day_first or month_first:
         return day_first
-    pos = int(np.flatnonzero(text.notna().to_numpy())[0])
-    raise InputError(
+    raise _first_bad(
+        (file, field, records),
+        text.notna(),
+        text,
         "date order is ambiguous (no day above 12 in any value)",
-        file=file,
-        record=_where(records, pos),
-        field=field,
-        found=text.iloc[pos],
-        expected="dayfirst=True or dayfirst=False",
+        "dayfirst=True or dayfirst=False",
     )
 
 
@@ -290,13 +222,12 @@ def _localize(parsed: pd.Series, tz: str | None, *, text, file, field, records) 
         return parsed.dt.tz_convert("UTC").astype(TIMESTAMP_DTYPE)
     if tz is None:
         pos = int(np.flatnonzero(parsed.notna().to_numpy())[0]) if parsed.notna().any() else 0
-        raise InputError(
+        raise _bad(
+            (file, field, records),
+            pos,
             "timestamps carry no UTC offset and no timezone was given",
-            file=file,
-            record=_where(records, pos),
-            field=field,
-            found=str(text.iloc[pos]) if len(text) else None,
-            expected="an offset such as +02:00 or Z, or tz='Area/City' (e.g. tz='Europe/Berlin')",
+            str(text.iloc[pos]) if len(text) else None,
+            "an offset such as +02:00 or Z, or tz='Area/City' (e.g. tz='Europe/Berlin')",
         )
     try:
         local = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
@@ -312,7 +243,7 @@ def _localize(parsed: pd.Series, tz: str | None, *, text, file, field, records) 
         naive = parsed[odd]
         ruled = naive.dt.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
         skipped = naive.dt.tz_localize(tz, ambiguous=True, nonexistent="NaT").isna()
-        _remember(naive, ruled, skipped, str(tz))
+        remember(naive, ruled, skipped, str(tz))
         local = local.copy()
         local[odd] = ruled
     return local.dt.tz_convert("UTC").astype(TIMESTAMP_DTYPE)
@@ -356,20 +287,7 @@ def parse_timestamps(
     """
     values = pd.Series(values)
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
-        out = _localize(values, tz, text=values, file=file, field=field, records=records)
-        micro = out.array.asi8  # microseconds since the epoch, a view; NaT is the smallest int64
-        beyond = ((micro < _US_MIN) & (micro != _NAT)) | (micro >= _US_END)
-        if beyond.any():
-            pos = int(np.flatnonzero(beyond)[0])
-            raise InputError(
-                "timestamp out of range",
-                file=file,
-                record=_where(records, pos),
-                field=field,
-                found=f"year {out.iloc[pos].year}",
-                expected="a time within the years 1-9999",
-            )
-        return out
+        return _parse_datetimes(values, tz, file=file, field=field, records=records)
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return parse_epoch(values, unit=unit, file=file, field=field, records=records)
     text = _clean_strings(values)
@@ -385,6 +303,31 @@ def parse_timestamps(
     if present.str.fullmatch(r"-?\d+(\.\d+)?").all() and present.str.fullmatch(r"-?\d{9,14}(\.\d+)?").any():
         return parse_epoch(text, unit=unit, file=file, field=field, records=records)
 
+    return _parse_text(text, present, tz, dayfirst, file=file, field=field, records=records)
+
+
+def _parse_datetimes(values: pd.Series, tz: str | None, *, file, field, records) -> pd.Series:
+    """A column already of datetimes: localized or converted to UTC, within the years 1-9999."""
+    out = _localize(values, tz, text=values, file=file, field=field, records=records)
+    micro = out.array.asi8  # microseconds since the epoch, a view; NaT is the smallest int64
+    beyond = ((micro < _US_MIN) & (micro != _NAT)) | (micro >= _US_END)
+    if beyond.any():
+        pos = int(np.flatnonzero(beyond)[0])
+        raise _bad(
+            (file, field, records),
+            pos,
+            "timestamp out of range",
+            f"year {out.iloc[pos].year}",
+            "a time within the years 1-9999",
+        )
+    return out
+
+
+def _parse_text(
+    text: pd.Series, present: pd.Series, tz: str | None, dayfirst: bool | None, *, file, field, records
+) -> pd.Series:
+    """Cleaned date-time text (``present``: its values that are not missing) to UTC, or the error
+    that names the first value that cannot be read."""
     kwargs: dict = {"format": "ISO8601"}
     if not present.iloc[0][:4].isdigit() or not present.iloc[0][4:5] == "-":
         kwargs = {"dayfirst": _resolve_dayfirst(text, dayfirst, file=file, field=field, records=records)}
@@ -402,13 +345,12 @@ def parse_timestamps(
         if coerced.notna().sum() == present.size:
             _raise_if_mixed(text, file=file, field=field, records=records)
         _raise_if_mixed_formats(text, pos, file=file, field=field, records=records)
-        raise InputError(
+        raise _bad(
+            (file, field, records),
+            pos,
             "not a timestamp",
-            file=file,
-            record=_where(records, pos),
-            field=field,
-            found=text.iloc[pos],
-            expected="ISO 8601 (2024-05-01T14:03:00+02:00), a date such as 29/2/2016 01:16, or epoch seconds",
+            text.iloc[pos],
+            "ISO 8601 (2024-05-01T14:03:00+02:00), a date such as 29/2/2016 01:16, or epoch seconds",
         )
     if folded:
         # Several offsets were folded into UTC; make sure no naive value was folded with them.
@@ -428,14 +370,13 @@ def _raise_if_mixed_formats(text: pd.Series, pos: int, *, file, field, records) 
     theirs = _format_of(text.iloc[first])
     if mine is None or theirs is None or mine == theirs:
         return
-    raise InputError(
+    raise _bad(
+        (file, field, records),
+        pos,
         f"the column mixes date formats: this value is {mine}, while {_named(records, first)} "
         f"holds {text.iloc[first]!r} ({theirs})",
-        file=file,
-        record=_where(records, pos),
-        field=field,
-        found=value,
-        expected=f"one date format throughout the column ({theirs}, as in its first value)",
+        value,
+        f"one date format throughout the column ({theirs}, as in its first value)",
     )
 
 
@@ -443,14 +384,12 @@ def _raise_if_mixed(text: pd.Series, *, file, field, records) -> None:
     aware = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True, na=False)
     naive = text.notna() & ~aware
     if aware.any() and naive.any():
-        pos = int(np.flatnonzero(naive.to_numpy())[0])
-        raise InputError(
+        raise _first_bad(
+            (file, field, records),
+            naive,
+            text,
             "column mixes timestamps with and without a UTC offset",
-            file=file,
-            record=_where(records, pos),
-            field=field,
-            found=text.iloc[pos],
-            expected="every value with an offset, or none (and tz=)",
+            "every value with an offset, or none (and tz=)",
         )
 
 

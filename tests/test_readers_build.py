@@ -8,7 +8,10 @@ import pyarrow as pa
 import pytest
 
 import mttr_lab as mttr
-from mttr_lab.readers._build import DUPLICATE_REASON, _has_duplicates, _text, day_counts
+from mttr_lab.readers._arrow_text import clean_text as _text
+from mttr_lab.readers._arrow_text import has_duplicates as _has_duplicates
+from mttr_lab.readers._build import DUPLICATE_REASON
+from mttr_lab.readers._notes import day_counts
 
 
 def arrow_series(chunks: list[list[str | None]], kind: pa.DataType) -> pd.Series:

@@ -6,7 +6,16 @@ Each reader module defines
 - ``sniff(sample) -> str | None``: why a :class:`~mttr_lab.readers._files.Sample` looks like
   its export, or None;
 - ``read(path, *, tz=None, severity_map=None, **options) -> DataFrame``: the canonical
-  ``incidents`` frame (built with :func:`mttr_lab.readers._build.build_incidents`).
+  ``incidents`` frame (built with :func:`mttr_lab.readers._build.build_incidents`, through
+  :class:`mttr_lab.readers._plumbing.Reading`).
+
+A reader module keeps only its vendor's mapping. What they share lives in the underscored
+modules: ``_plumbing`` (text cells, names of nested objects, first records, the end of
+``read()``), ``_build`` (the canonical frame), ``_files`` and ``_json_docs`` (reading files),
+``_detect`` (recognising a source, refusing the wrong one). Readers of several export shapes
+keep each shape in its own module (``_pagerduty_rest``/``_pagerduty_flat``,
+``_statuspage_json``/``_statuspage_arrow``, ``_servicenow_table``/``_servicenow_events``);
+``timelines`` reads the event fields through ``_events_json`` and ``_events_tables``.
 
 ``REGISTRY`` lists them in the order ``source="auto"`` tries them: specific shapes first,
 the generic canonical-name reader last. Modules not present are skipped.

@@ -42,10 +42,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import INCIDENT_COLUMNS, MILESTONES, TIMESTAMP_DTYPE, InputError
-from ..timeparse import parse_timestamps
-from ._build import build_incidents, hashable, require_columns
+from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
+from ._build import require_columns
+from ._event_order import TERMINAL_ROLES, final_resolution, first_times, order_events, parse_event_times
 from ._files import Sample
+from ._plumbing import Reading, shown_columns
 from .generic import read_frame
 
 __all__ = [
@@ -54,6 +55,8 @@ __all__ = [
     "SOURCE",
     "final_resolution",
     "first_times",
+    "log_frame",
+    "log_options",
     "order_events",
     "parse_event_times",
     "read",
@@ -73,8 +76,7 @@ SIGNATURE = (
 ANY_EVENT = "*"
 
 _FIRST_ROLES = ("started", "detected", "acknowledged", "diagnosed", "recovered")
-_TERMINAL_ROLES = ("resolved", "closed", "canceled")
-_ROLES = (*_FIRST_ROLES, *_TERMINAL_ROLES)
+_ROLES = (*_FIRST_ROLES, *TERMINAL_ROLES)
 
 #: Built-in mappings for known event logs, recognised from their header (``signature``).
 PRESETS: dict[str, dict[str, Any]] = {
@@ -123,165 +125,6 @@ def sniff(sample: Sample) -> str | None:
 # --------------------------------------------------------------------------- shared event helpers
 
 
-def parse_event_times(
-    values: pd.Series,
-    *,
-    tz: str | None,
-    dayfirst: bool | None,
-    file: str | None,
-    field: str,
-    rows: np.ndarray | None = None,
-    label: str = "row",
-) -> pd.Series:
-    """Parse a timestamp column of an event log, each distinct value once.
-
-    ``rows`` gives each value's 1-based number for error messages (default 1..n).
-
-    Returns
-    -------
-    Series
-        ``datetime64[us, UTC]`` aligned with ``values`` (NaT where missing).
-    """
-    values = pd.Series(values).reset_index(drop=True)
-    numbers = np.arange(1, len(values) + 1) if rows is None else np.asarray(rows)
-    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
-        return parse_timestamps(
-            values,
-            tz=tz,
-            dayfirst=dayfirst,
-            file=file,
-            field=field,
-            records=lambda p: f"{label} {numbers[p]}",
-        )
-    codes, uniques = pd.factorize(hashable(values))
-    if not len(uniques):  # nothing but missing values
-        return pd.Series(pd.NaT, index=values.index, dtype=TIMESTAMP_DTYPE)
-    first = np.zeros(len(uniques), dtype=np.int64)
-    present = np.flatnonzero(codes >= 0)
-    first[codes[present[::-1]]] = present[::-1]
-    parsed = parse_timestamps(
-        pd.Series(np.asarray(uniques, dtype=object)),
-        tz=tz,
-        dayfirst=dayfirst,
-        file=file,
-        field=field,
-        records=lambda p: f"{label} {numbers[first[p]]}",
-    )
-    out = parsed.take(np.maximum(codes, 0)).reset_index(drop=True)
-    return out.mask(codes < 0)
-
-
-def order_events(
-    cases: pd.Series,
-    times: pd.Series,
-    *tiebreaks: np.ndarray,
-    file: str | None,
-    case_field: str,
-    time_field: str,
-) -> tuple[np.ndarray, np.ndarray, pd.Index]:
-    """Sort events by incident (in order of first appearance), then time, then ``tiebreaks``, then file order.
-
-    Returns
-    -------
-    tuple
-        ``order`` (row positions in sorted order), ``codes`` (the incident number of each
-        sorted event, 0-based in order of first appearance) and the incident ids.
-    """
-    missing_case = cases.isna().to_numpy()
-    if missing_case.any():
-        pos = int(np.flatnonzero(missing_case)[0])
-        raise InputError(
-            "an event names no incident",
-            file=file,
-            record=f"row {pos + 1}",
-            field=case_field,
-            expected="an incident id on every event row",
-        )
-    missing_time = times.isna().to_numpy()
-    if missing_time.any():
-        pos = int(np.flatnonzero(missing_time)[0])
-        raise InputError(
-            "an event has no timestamp",
-            file=file,
-            record=f"row {pos + 1}",
-            field=time_field,
-            expected="a timestamp on every event row",
-        )
-    codes, ids = pd.factorize(cases)
-    stamp = times.astype("int64").to_numpy()
-    keys = [np.arange(len(codes)), *reversed(tiebreaks), stamp, codes]
-    order = np.lexsort(keys)
-    return order, codes[order], pd.Index(ids)
-
-
-def final_resolution(codes: np.ndarray, times: pd.Series, roles: pd.Series, n: int) -> pd.DataFrame:
-    """The final resolution of each incident from its sorted events.
-
-    Parameters
-    ----------
-    codes : ndarray
-        Incident number (0..n-1) of each event, events sorted by incident then time.
-    times : Series
-        Event times, in the same order.
-    roles : Series
-        ``"resolved"``, ``"closed"``, ``"canceled"`` or another value/NA (a non-terminal event).
-    n : int
-        Number of incidents.
-
-    Returns
-    -------
-    DataFrame
-        One row per incident (index 0..n-1) with ``resolved_at`` (NaT when the last event is
-        not terminal), ``resolved_by`` (the role that gave it: ``"resolved"``, ``"closed"`` or
-        ``"canceled"``; NA when open), ``canceled`` (a cancellation in the final run) and
-        ``reopen_count`` (moves from a terminal event to a non-terminal one).
-    """
-    roles = pd.Series(roles.to_numpy(), dtype="str")
-    times = times.reset_index(drop=True)
-    group = pd.Series(codes)
-    terminal = roles.isin(_TERMINAL_ROLES).to_numpy()
-    position = np.arange(len(codes))
-    last_open = (
-        pd.Series(np.where(terminal, -1, position))
-        .groupby(codes)
-        .max()
-        .reindex(range(n), fill_value=-1)
-        .to_numpy()
-    )
-    in_final = position > last_open[codes]
-    resolved = roles.eq("resolved").to_numpy() & in_final
-    by_resolution = times.where(resolved).groupby(group).last().reindex(range(n))
-    run_start = times.where(in_final).groupby(group).first().reindex(range(n))
-    first_role = roles.where(in_final).groupby(group).first().reindex(range(n))
-    resolved_at = by_resolution.where(by_resolution.notna(), run_start)
-    resolved_by = first_role.where(by_resolution.isna(), "resolved").where(resolved_at.notna())
-    canceled = pd.Series(roles.eq("canceled").to_numpy() & in_final).groupby(group).any().reindex(range(n))
-    same_case = np.r_[False, codes[1:] == codes[:-1]]
-    reopened = same_case & ~terminal & np.r_[False, terminal[:-1]]
-    reopen_count = pd.Series(reopened).groupby(group).sum().reindex(range(n), fill_value=0)
-    return pd.DataFrame(
-        {
-            "resolved_at": resolved_at,
-            "resolved_by": resolved_by.astype("str"),
-            "canceled": canceled.fillna(False).astype(bool),
-            "reopen_count": reopen_count.astype("int64"),
-        },
-        index=pd.RangeIndex(n),
-    )
-
-
-def first_times(codes: np.ndarray, times: pd.Series, mask: np.ndarray, n: int) -> pd.Series:
-    """The time of each incident's first event where ``mask`` holds (NaT where none), events sorted.
-
-    Returns
-    -------
-    Series
-        Indexed 0..n-1.
-    """
-    values = times.reset_index(drop=True).where(mask)
-    return values.groupby(codes).first().reindex(range(n))
-
-
 # --------------------------------------------------------------------------- the reader
 
 
@@ -317,6 +160,125 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     if isinstance(value, str):
         return [value]
     return list(value)
+
+
+def _roles(mapping: Mapping[str, str], status_cols: Sequence[str], *, file: str) -> dict[str, str]:
+    """Status value (case-folded) -> role, from ``milestones=``; checked against ``status=``."""
+    if not mapping:
+        raise InputError(
+            "milestones= is needed: which status values mean acknowledged, resolved, ...",
+            file=file,
+            expected="a mapping such as {'In Progress': 'acknowledged', 'Resolved': 'resolved'}",
+        )
+    if set(mapping) - {ANY_EVENT} and not status_cols:
+        raise InputError("milestones= maps status values but status= names no column", file=file)
+    return {str(k).strip().casefold(): _role_of(v, file=file, status=k) for k, v in mapping.items()}
+
+
+def _event_roles(
+    statuses: pd.Series, mapping: Mapping[str, str], roles: Mapping[str, str], *, file: str
+) -> pd.Series:
+    """Each event's role (NA where its status maps to none); a warning names mapped statuses
+    that never occur."""
+    keys = statuses.str.casefold()
+    present = set(keys.dropna().unique())
+    unused = [k for k in mapping if k != ANY_EVENT and str(k).strip().casefold() not in present]
+    if unused:
+        log.warning(
+            "%s: milestones= names status values that never occur: %s", file, ", ".join(map(repr, unused))
+        )
+    return keys.map({k: v for k, v in roles.items() if k != ANY_EVENT.casefold()})
+
+
+def _extra(
+    last: pd.DataFrame, events: np.ndarray, final: pd.DataFrame, last_status: pd.Series, *, used: set[str]
+) -> dict[str, Any]:
+    """The columns after the canonical ones: ``events``, ``reopen_count``, ``last_status``, then
+    the columns of each incident's latest event that no option used."""
+    extra: dict[str, Any] = {
+        "events": events,
+        "reopen_count": final["reopen_count"],
+        "last_status": last_status,
+    }
+    for column in last.columns:
+        if column not in used and column not in extra and column not in INCIDENT_COLUMNS:
+            extra[column] = last[column]
+    return extra
+
+
+def _sorted_events(
+    frame: pd.DataFrame,
+    opts: Mapping[str, Any],
+    status_cols: Sequence[str],
+    *,
+    status_sep: str,
+    tz: str | None,
+    dayfirst: bool | None,
+    file: str,
+) -> tuple[np.ndarray, np.ndarray, pd.Index, pd.Series, pd.Series]:
+    """The events in incident, then time order: ``order``, ``codes`` and the ids (see
+    :func:`order_events`), and the sorted times and statuses."""
+    times = parse_event_times(frame[opts["time"]], tz=tz, dayfirst=dayfirst, file=file, field=opts["time"])
+    cases = frame[opts["case"]].astype("str").str.strip()
+    cases = cases.where(frame[opts["case"]].notna() & (cases != ""))
+    order, codes, ids = order_events(
+        cases, times, file=file, case_field=opts["case"], time_field=opts["time"]
+    )
+    sorted_times = times.take(order).reset_index(drop=True)
+    if status_cols:
+        statuses = _status_values(frame, status_cols, status_sep).take(order).reset_index(drop=True)
+    else:
+        statuses = pd.Series(pd.NA, index=range(len(order)), dtype="str")
+    return order, codes, ids, sorted_times, statuses
+
+
+def _first_milestones(
+    codes: np.ndarray, times: pd.Series, event_roles: pd.Series, roles: Mapping[str, str], n: int
+) -> dict[str, pd.Series]:
+    """The first time of each first-occurrence role (``started_at`` ... ``recovered_at``) per
+    incident; without a start or detection, the incident's first event detects it."""
+    milestone_times: dict[str, pd.Series] = {}
+    any_role = roles.get(ANY_EVENT)
+    for role in _FIRST_ROLES:
+        mask = event_roles.eq(role).fillna(False).to_numpy()
+        if any_role == role:
+            mask = np.ones(len(codes), dtype=bool)
+        if mask.any() or role in roles.values():
+            milestone_times[f"{role}_at"] = first_times(codes, times, mask, n)
+    if "started_at" not in milestone_times and "detected_at" not in milestone_times:
+        milestone_times["detected_at"] = first_times(codes, times, np.ones(len(codes), dtype=bool), n)
+    return milestone_times
+
+
+def log_frame(
+    path: str | Path, *, fmt: str | None, preset: str | None, case: str | None, time: str | None
+) -> tuple[pd.DataFrame, str | None]:
+    """An event log's rows (header names stripped) and the preset that applies: the one given,
+    else the one its header matches unless ``case`` and ``time`` name its columns."""
+    frame, _ = read_frame(path, fmt=fmt)
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    chosen = preset or (None if case and time else _preset_for(frame.columns))
+    if preset is not None and preset not in PRESETS:
+        raise InputError(
+            f"unknown event-log preset {preset!r}", file=str(path), expected="one of " + ", ".join(PRESETS)
+        )
+    return frame, chosen
+
+
+def log_options(
+    base: Mapping[str, Any], given: Mapping[str, Any], *, columns: Sequence[str], file: str, mapped: str
+) -> dict[str, Any]:
+    """The preset's options overridden by those given; ``case`` and ``time`` are required
+    (``mapped`` names the option that maps statuses, for the message)."""
+    opts = {**base, **{k: v for k, v in given.items() if v is not None}}
+    if not opts.get("case") or not opts.get("time"):
+        shown = shown_columns(columns)
+        raise InputError(
+            "an event log needs case= and time= columns (no built-in preset matches its header)",
+            file=file,
+            expected=f"case=, time=, status= and {mapped}= naming columns among: {shown}",
+        )
+    return opts
 
 
 def read(
@@ -377,13 +339,7 @@ def read(
         When a column is missing, an event has no incident or time, or a mapping is unusable.
     """
     file = str(path)
-    frame, _ = read_frame(path, fmt=fmt)
-    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    chosen = preset or (None if case and time else _preset_for(frame.columns))
-    if preset is not None and preset not in PRESETS:
-        raise InputError(
-            f"unknown event-log preset {preset!r}", file=file, expected="one of " + ", ".join(PRESETS)
-        )
+    frame, chosen = log_frame(path, fmt=fmt, preset=preset, case=case, time=time)
     base: dict[str, Any] = dict(PRESETS[chosen]) if chosen else {}
     given = {
         "case": case,
@@ -395,25 +351,10 @@ def read(
         "team": team,
         "title": title,
     }
-    opts = {**base, **{k: v for k, v in given.items() if v is not None}}
-    if not opts.get("case") or not opts.get("time"):
-        shown = ", ".join(map(str, list(frame.columns)[:30]))
-        raise InputError(
-            "an event log needs case= and time= columns (no built-in preset matches its header)",
-            file=file,
-            expected=f"case=, time=, status= and milestones= naming columns among: {shown}",
-        )
+    opts = log_options(base, given, columns=frame.columns, file=file, mapped="milestones")
     mapping = dict(opts.get("milestones") or {})
     status_cols = _as_list(opts.get("status"))
-    if not mapping:
-        raise InputError(
-            "milestones= is needed: which status values mean acknowledged, resolved, ...",
-            file=file,
-            expected="a mapping such as {'In Progress': 'acknowledged', 'Resolved': 'resolved'}",
-        )
-    if set(mapping) - {ANY_EVENT} and not status_cols:
-        raise InputError("milestones= maps status values but status= names no column", file=file)
-    roles = {str(k).strip().casefold(): _role_of(v, file=file, status=k) for k, v in mapping.items()}
+    roles = _roles(mapping, status_cols, file=file)
 
     wanted = {"case": opts["case"], "time": opts["time"]}
     wanted.update({f"status {i + 1}": c for i, c in enumerate(status_cols)})
@@ -422,44 +363,18 @@ def read(
     require_columns(frame.columns, wanted, file=file, what="event log")
     frame = frame.reset_index(drop=True)
 
-    times = parse_event_times(frame[opts["time"]], tz=tz, dayfirst=dayfirst, file=file, field=opts["time"])
-    cases = frame[opts["case"]].astype("str").str.strip()
-    cases = cases.where(frame[opts["case"]].notna() & (cases != ""))
-    order, codes, ids = order_events(
-        cases, times, file=file, case_field=opts["case"], time_field=opts["time"]
+    order, codes, ids, sorted_times, statuses = _sorted_events(
+        frame, opts, status_cols, status_sep=status_sep, tz=tz, dayfirst=dayfirst, file=file
     )
     n = len(ids)
-    sorted_times = times.take(order).reset_index(drop=True)
-    if status_cols:
-        statuses = _status_values(frame, status_cols, status_sep).take(order).reset_index(drop=True)
-    else:
-        statuses = pd.Series(pd.NA, index=range(len(order)), dtype="str")
-    keys = statuses.str.casefold()
-    present = set(keys.dropna().unique())
-    unused = [k for k in mapping if k != ANY_EVENT and str(k).strip().casefold() not in present]
-    if unused:
-        log.warning(
-            "%s: milestones= names status values that never occur: %s", file, ", ".join(map(repr, unused))
-        )
-    event_roles = keys.map({k: v for k, v in roles.items() if k != ANY_EVENT.casefold()})
+    event_roles = _event_roles(statuses, mapping, roles, file=file)
 
-    milestone_times: dict[str, pd.Series] = {}
-    any_role = roles.get(ANY_EVENT)
-    for role in _FIRST_ROLES:
-        mask = event_roles.eq(role).fillna(False).to_numpy()
-        if any_role == role:
-            mask = np.ones(len(order), dtype=bool)
-        if mask.any() or role in roles.values():
-            milestone_times[f"{role}_at"] = first_times(codes, sorted_times, mask, n)
-    if "started_at" not in milestone_times and "detected_at" not in milestone_times:
-        milestone_times["detected_at"] = first_times(codes, sorted_times, np.ones(len(order), dtype=bool), n)
+    milestone_times = _first_milestones(codes, sorted_times, event_roles, roles, n)
     final = final_resolution(codes, sorted_times, event_roles, n)
     milestone_times["resolved_at"] = final["resolved_at"]
 
     boundaries = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
-    latest = order[boundaries[1:] - 1]
-    events = np.diff(boundaries)
-    last = frame.take(latest).reset_index(drop=True)
+    last = frame.take(order[boundaries[1:] - 1]).reset_index(drop=True)
     last_status = statuses.take(boundaries[1:] - 1).reset_index(drop=True)
     fields: dict[str, Any] = {"incident_id": pd.Series(ids, dtype="str")}
     fields.update({name: last[column] for name, column in attributes.items()})
@@ -467,26 +382,16 @@ def read(
     reason = pd.Series(pd.NA, index=range(n), dtype="str").mask(
         final["canceled"], "canceled: last status " + last_status.fillna("").astype("str")
     )
-    extra: dict[str, Any] = {
-        "events": events,
-        "reopen_count": final["reopen_count"],
-        "last_status": last_status,
-    }
-    used = set(wanted.values())
-    for column in last.columns:
-        if column not in used and column not in extra and column not in INCIDENT_COLUMNS:
-            extra[column] = last[column]
+    extra = _extra(last, np.diff(boundaries), final, last_status, used=set(wanted.values()))
     labels = {"incident_id": opts["case"], **attributes}
     labels.update({m: opts["time"] for m in MILESTONES})
-    return build_incidents(
-        fields,
-        source=SOURCE,
-        file=file,
-        labels=labels,
+    reading = Reading(
+        SOURCE,
+        file,
         tz=tz,
         severity_map=severity_map,
         default_severity_map=opts.get("severity_map") if chosen else None,
-        record_label="incident",
-        exclude_reason=reason,
-        extra=extra,
+    )
+    return reading.incidents(
+        fields, labels=labels, record_label="incident", exclude_reason=reason, extra=extra
     )

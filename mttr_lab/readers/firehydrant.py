@@ -27,8 +27,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._build import build_incidents, list_field
-from ._files import Sample, load_json_records
+from ._build import list_field
+from ._files import Sample
+from ._json_docs import load_json_records
+from ._plumbing import Reading
 
 SOURCE = "firehydrant"
 #: What this export is, and the fields that only it has (said when another reader gets it).
@@ -83,6 +85,71 @@ def _first_name(items, *, kind: str | None = None) -> str | None:
     return None
 
 
+def _row(record: dict, number: int, stone_map: Mapping[str, str], *, file: str) -> dict:
+    """One incident's fields: milestones by the map, an upper bound for a resolution without a
+    time (with a note), tags, and why it is excluded."""
+    where = f"record {number}" + (f" (id {record['id']})" if isinstance(record.get("id"), str) else "")
+    row: dict = {
+        "incident_id": record.get("id"),
+        "title": record.get("name"),
+        "severity": _label(record.get("severity")),
+        "service": _first_name(record.get("impacts"), kind="service") or _first_name(record.get("services")),
+        "team": _first_name(record.get("teams")),
+        "number": record.get("number"),
+        "current_milestone": record.get("current_milestone"),
+        "updated_at": record.get("updated_at"),
+    }
+    stones = list_field(
+        record.get("milestones"),
+        file=file,
+        record=where,
+        field="milestones",
+        expected="a list of {type, occurred_at} objects",
+    )
+    later: dict[str, object] = {}
+    for stone in stones:
+        if not isinstance(stone, dict):
+            continue
+        slug = str(stone.get("type", "")).lower()
+        target = stone_map.get(slug)
+        if target and stone.get("occurred_at"):
+            row[target] = stone["occurred_at"]
+        if slug in AFTER_RESOLVED and stone.get("occurred_at"):
+            later.setdefault(slug, stone["occurred_at"])
+    row.setdefault("detected_at", record.get("created_at"))
+    if row.get("started_at") is None and record.get("started_at"):
+        row["started_at"] = record.get("started_at")
+    current = str(row["current_milestone"] or "").lower()
+    unresolvable = False
+    if current in ACTIVE:
+        row["resolved_at"] = None  # reopened, or never resolved: open
+    elif current in ENDED and not row.get("resolved_at"):
+        bound = next((slug for slug in AFTER_RESOLVED if slug in later), None)
+        if bound is None:
+            unresolvable = True
+        else:
+            row["resolved_at"] = later[bound]
+            row["note"] = (
+                f"current milestone {current} without a resolved time: resolved_at taken from "
+                f"milestones[{bound}].occurred_at (an upper bound)"
+            )
+    raw_tags = record.get("tag_list") or record.get("tags") or []
+    raw_tags = [raw_tags] if isinstance(raw_tags, str) else raw_tags
+    raw_tags = raw_tags if isinstance(raw_tags, list) else []
+    tags = [str(t).strip().lower() for t in raw_tags if isinstance(t, (str, int, float))]
+    row["tags"] = ", ".join(tags) if tags else None
+    status = str(record.get("status") or "").lower()
+    if status in {"canceled", "cancelled"}:
+        row["exclude_reason"] = "canceled incident"
+    elif TEST_TAGS & set(tags):
+        row["exclude_reason"] = (
+            "test or game-day incident (tag " + ", ".join(sorted(TEST_TAGS & set(tags))) + ")"
+        )
+    elif unresolvable:
+        row["exclude_reason"] = NO_RESOLUTION_REASON
+    return row
+
+
 def read(
     path: str | Path,
     *,
@@ -106,67 +173,7 @@ def read(
         if not isinstance(record, dict):
             rows.append({"exclude_reason": "not an incident object"})
             continue
-        where = f"record {number}" + (f" (id {record['id']})" if isinstance(record.get("id"), str) else "")
-        row: dict = {
-            "incident_id": record.get("id"),
-            "title": record.get("name"),
-            "severity": _label(record.get("severity")),
-            "service": _first_name(record.get("impacts"), kind="service")
-            or _first_name(record.get("services")),
-            "team": _first_name(record.get("teams")),
-            "number": record.get("number"),
-            "current_milestone": record.get("current_milestone"),
-            "updated_at": record.get("updated_at"),
-        }
-        stones = list_field(
-            record.get("milestones"),
-            file=file,
-            record=where,
-            field="milestones",
-            expected="a list of {type, occurred_at} objects",
-        )
-        later: dict[str, object] = {}
-        for stone in stones:
-            if not isinstance(stone, dict):
-                continue
-            slug = str(stone.get("type", "")).lower()
-            target = stone_map.get(slug)
-            if target and stone.get("occurred_at"):
-                row[target] = stone["occurred_at"]
-            if slug in AFTER_RESOLVED and stone.get("occurred_at"):
-                later.setdefault(slug, stone["occurred_at"])
-        row.setdefault("detected_at", record.get("created_at"))
-        if row.get("started_at") is None and record.get("started_at"):
-            row["started_at"] = record.get("started_at")
-        current = str(row["current_milestone"] or "").lower()
-        unresolvable = False
-        if current in ACTIVE:
-            row["resolved_at"] = None  # reopened, or never resolved: open
-        elif current in ENDED and not row.get("resolved_at"):
-            bound = next((slug for slug in AFTER_RESOLVED if slug in later), None)
-            if bound is None:
-                unresolvable = True
-            else:
-                row["resolved_at"] = later[bound]
-                row["note"] = (
-                    f"current milestone {current} without a resolved time: resolved_at taken from "
-                    f"milestones[{bound}].occurred_at (an upper bound)"
-                )
-        raw_tags = record.get("tag_list") or record.get("tags") or []
-        raw_tags = [raw_tags] if isinstance(raw_tags, str) else raw_tags
-        raw_tags = raw_tags if isinstance(raw_tags, list) else []
-        tags = [str(t).strip().lower() for t in raw_tags if isinstance(t, (str, int, float))]
-        row["tags"] = ", ".join(tags) if tags else None
-        status = str(record.get("status") or "").lower()
-        if status in {"canceled", "cancelled"}:
-            row["exclude_reason"] = "canceled incident"
-        elif TEST_TAGS & set(tags):
-            row["exclude_reason"] = (
-                "test or game-day incident (tag " + ", ".join(sorted(TEST_TAGS & set(tags))) + ")"
-            )
-        elif unresolvable:
-            row["exclude_reason"] = NO_RESOLUTION_REASON
-        rows.append(row)
+        rows.append(_row(record, number, stone_map, file=file))
     frame = pd.DataFrame.from_records(rows)
     columns = ["incident_id", "title", "severity", "service", "team", *MILESTONE_MAP.values()]
     fields = {c: frame[c] if c in frame.columns else None for c in columns}
@@ -177,15 +184,12 @@ def read(
         labels["resolved_at"] = (
             labels.get("resolved_at", "resolved_at") + " / a later milestone's occurred_at"
         )
-    return build_incidents(
+    reading = Reading(
+        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
+    )
+    return reading.incidents(
         fields,
-        source=SOURCE,
-        file=file,
         labels=labels,
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=SEVERITY_MAP,
         exclude_reason=frame["exclude_reason"] if "exclude_reason" in frame.columns else None,
         version=_versions(frame),
         extra={c: frame[c] for c in ("number", "current_milestone", "tags", "note") if c in frame.columns},

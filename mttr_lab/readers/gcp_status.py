@@ -25,15 +25,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..schema import InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents
-from ._files import Sample, load_json_records, require_objects
+from ._files import Sample
+from ._json_docs import load_json_records, require_objects
+from ._plumbing import NameList, Reading, UpdateList, collect_updates, listed_names, update_times
 
 __all__ = ["SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -44,17 +43,8 @@ SIGNATURE = ("a Google Cloud status export", "incidents with begin and external_
 #: Google Cloud ``severity`` -> normalised severity.
 SEVERITY_MAP: dict[str, str] = {"high": "high", "medium": "medium", "low": "low"}
 
-_SCALARS = (
-    "id",
-    "external_desc",
-    "service_name",
-    "severity",
-    "status_impact",
-    "begin",
-    "created",
-    "end",
-    "modified",
-)
+#: Canonical field -> the Google Cloud field it is read from (``service`` falls back on the
+#: first affected product).
 _LABELS = {
     "incident_id": "id",
     "title": "external_desc",
@@ -64,6 +54,10 @@ _LABELS = {
     "detected_at": "created",
     "resolved_at": "end",
 }
+#: Incident fields read as they are.
+_SCALARS = (*_LABELS.values(), "status_impact", "modified")
+_UPDATES = UpdateList("updates is not a list", "an object with when and status", ("when", "created"))
+_PRODUCTS = NameList("affected_products", "title", "a list of {title, id} objects")
 
 
 def sniff(sample: Sample) -> str | None:
@@ -85,32 +79,12 @@ def sniff(sample: Sample) -> str | None:
     return None
 
 
-def _titles(value: Any, *, file: str, record: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InputError(
-            "affected_products is not a list",
-            file=file,
-            record=record,
-            field="affected_products",
-            found=value,
-            expected="a list of {title, id} objects",
-        )
-    out = []
-    for item in value:
-        title = item.get("title") if isinstance(item, dict) else item
-        if isinstance(title, str) and title.strip():
-            out.append(title.strip())
-    return out
-
-
 def read(
     path: str | Path,
     *,
     tz: str | None = None,
-    severity_map: Mapping[str, str] | None = None,
     dayfirst: bool | None = None,
+    severity_map: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read a Google Cloud status ``incidents.json`` into the canonical ``incidents`` frame.
 
@@ -120,10 +94,10 @@ def read(
         The JSON array (or JSON Lines), optionally ``.gz``.
     tz : str, optional
         Zone of timestamps without an offset (Google writes ``+00:00``, so none is needed).
-    severity_map : mapping, optional
-        ``severity`` label -> normalised severity, overriding high/medium/low.
     dayfirst : bool, optional
         Passed to the timestamp parser.
+    severity_map : mapping, optional
+        ``severity`` label -> normalised severity, overriding high/medium/low.
 
     Returns
     -------
@@ -135,70 +109,20 @@ def read(
     path = Path(path)
     file = str(path)
     records = load_json_records(path, keys=("incidents",))
-    cols: dict[str, list] = {k: [] for k in (*_SCALARS, "first_product", "products", "uri")}
-    upd_pos: list[int] = []
-    upd_no: list[int] = []
-    upd_status: list[Any] = []
-    upd_when: list[Any] = []
     require_objects(records, file=file, expected="one object per incident")
-    for pos, rec in enumerate(records):
-        where = f"record {pos + 1} (id {rec.get('id')})"
-        for key in _SCALARS:
-            cols[key].append(rec.get(key))
-        titles = _titles(rec.get("affected_products"), file=file, record=where)
-        cols["first_product"].append(titles[0] if titles else None)
-        cols["products"].append(", ".join(titles) if titles else None)
-        cols["uri"].append(rec.get("uri"))
-        updates = rec.get("updates") or []
-        if not isinstance(updates, list):
-            raise InputError(
-                "updates is not a list",
-                file=file,
-                record=where,
-                field="updates",
-                found=updates,
-                expected="a list of update objects",
-            )
-        for no, upd in enumerate(updates, start=1):
-            if not isinstance(upd, dict):
-                raise InputError(
-                    "an update is not a JSON object",
-                    file=file,
-                    record=f"{where}, update {no}",
-                    field="updates",
-                    found=upd,
-                    expected="an object with when and status",
-                )
-            upd_pos.append(pos)
-            upd_no.append(no)
-            upd_status.append(upd.get("status"))
-            upd_when.append(upd.get("when") if upd.get("when") is not None else upd.get("created"))
-    n = len(records)
-    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
+    frame, updates = _tables(records, file=file)
     ids = frame["id"].to_numpy()
-    pos_arr = np.asarray(upd_pos, dtype=np.int64)
-    no_arr = np.asarray(upd_no, dtype=np.int64)
 
     def name(p: int) -> str:
         return f"record {p + 1} (id {ids[p]})"
 
-    updates = pd.DataFrame(
-        {
-            "pos": pos_arr,
-            "status": pd.Series(upd_status, dtype="str").str.strip().str.upper(),
-            "when": parse_timestamps(
-                pd.Series(upd_when, dtype=object),
-                tz=tz,
-                dayfirst=dayfirst,
-                file=file,
-                field="updates[].when",
-                records=lambda i: f"{name(pos_arr[i])}, update {no_arr[i]}",
-            ),
-        }
+    pos, no = updates["pos"].to_numpy(), updates["no"].to_numpy()
+    when = update_times(
+        updates["when"], pos, no, ids, tz=tz, dayfirst=dayfirst, file=file, field="updates[].when"
     )
-    available = updates.loc[updates["status"] == "AVAILABLE"].groupby("pos")["when"].min()
-    available_at = available.reindex(pd.RangeIndex(n))
-
+    parsed = pd.DataFrame({"pos": pos, "status": updates["status"], "when": when})
+    available = parsed.loc[parsed["status"] == "AVAILABLE"].groupby("pos")["when"].min()
+    available_at = available.reindex(pd.RangeIndex(len(records)))
     service = frame["service_name"].where(
         frame["service_name"].astype("str").str.strip().fillna("") != "", frame["first_product"]
     )
@@ -210,28 +134,41 @@ def read(
         if has_duplicates
         else None
     )
-    return build_incidents(
-        {
-            "incident_id": frame["id"],
-            "title": frame["external_desc"],
-            "service": service,
-            "severity": frame["severity"],
-            "started_at": frame["begin"],
-            "detected_at": frame["created"],
-            "resolved_at": frame["end"],
-        },
-        source=SOURCE,
-        file=file,
-        labels=_LABELS,
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=SEVERITY_MAP,
-        version=version,
-        extra={
-            "status_impact": frame["status_impact"].astype("str"),
-            "products": frame["products"].astype("str"),
-            "available_at": available_at,
-            "uri": frame["uri"].astype("str"),
-        },
+    fields = {canonical: frame[field] for canonical, field in _LABELS.items()}
+    fields["service"] = service
+    extra = {
+        "status_impact": frame["status_impact"].astype("str"),
+        "products": frame["products"].astype("str"),
+        "available_at": available_at,
+        "uri": frame["uri"].astype("str"),
+    }
+    reading = Reading(
+        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
     )
+    return reading.incidents(fields, labels=_LABELS, version=version, extra=extra)
+
+
+def _tables(records: list[dict], *, file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per incident (its fields and products), one per update (``pos``, ``no``,
+    ``status``, ``when`` as written)."""
+    cols: dict[str, list] = {k: [] for k in (*_SCALARS, "first_product", "products", "uri")}
+    upd: dict[str, list] = {k: [] for k in ("pos", "no", "status", "time")}
+    for pos, rec in enumerate(records):
+        where = f"record {pos + 1} (id {rec.get('id')})"
+        for key in _SCALARS:
+            cols[key].append(rec.get(key))
+        titles = listed_names(rec.get("affected_products"), _PRODUCTS, file=file, record=where)
+        cols["first_product"].append(titles[0] if titles else None)
+        cols["products"].append(", ".join(titles) if titles else None)
+        cols["uri"].append(rec.get("uri"))
+        collect_updates(upd, rec.get("updates") or [], pos, _UPDATES, field="updates", where=where, file=file)
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
+    updates = pd.DataFrame(
+        {
+            "pos": np.asarray(upd["pos"], dtype=np.int64),
+            "no": np.asarray(upd["no"], dtype=np.int64),
+            "status": pd.Series(upd["status"], dtype="str").str.strip().str.upper(),
+            "when": pd.Series(upd["time"], dtype=object),
+        }
+    )
+    return frame, updates

@@ -13,8 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
-from ._build import NAME_KEYS, build_incidents, require_columns
-from ._files import Sample, load_json_records, read_csv_frame, require_objects
+from ._build import NAME_KEYS, require_columns
+from ._files import Sample, read_csv_frame
+from ._json_docs import load_json_records, require_objects
+from ._plumbing import Reading, check_names, shown_columns
 
 SOURCE = "csv"
 #: What this export is, and the fields that only it has (said when another reader gets it).
@@ -129,13 +131,7 @@ def mapped_incidents(
     findings and exclusions whichever way the table arrived. ``file`` names it in messages.
     """
     mapping = dict(columns or {})
-    unknown = [k for k in mapping if k not in _CANONICAL]
-    if unknown:
-        raise InputError(
-            f"columns= maps an unknown canonical name {unknown[0]!r}",
-            file=file,
-            expected="keys among " + ", ".join(_CANONICAL),
-        )
+    check_names(mapping, _CANONICAL, file=file, what="canonical")
     require_columns(frame.columns, mapping, file=file, what="export")
     for name in _CANONICAL:
         if name not in mapping and name in frame.columns:
@@ -146,7 +142,7 @@ def mapped_incidents(
         if name not in mapping and named is not None:
             mapping[name] = named
     if not ({"started_at", "detected_at"} & set(mapping)):
-        shown = ", ".join(map(str, list(frame.columns)[:30]))
+        shown = shown_columns(frame.columns)
         raise InputError(
             "no start time: neither started_at nor detected_at is mapped",
             file=file,
@@ -167,15 +163,11 @@ def mapped_incidents(
         for c in frame.columns
         if c not in used and c not in _CANONICAL
     }
-    return build_incidents(
+    reading = Reading(source, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map)
+    return reading.incidents(
         fields,
-        source=source,
-        file=file,
         labels=mapping,
-        tz=tz,
-        dayfirst=dayfirst,
         epoch_unit=epoch_unit,
-        severity_map=severity_map,
         record_label=record_label,
         exclude_reason=frame[mapping["exclude_reason"]] if "exclude_reason" in mapping else None,
         extra=extra,

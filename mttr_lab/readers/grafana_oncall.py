@@ -24,8 +24,10 @@ from typing import Any
 import pandas as pd
 
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, whole_numbers
-from ._files import Sample, load_json_records, require_objects
+from ._build import whole_numbers
+from ._files import Sample
+from ._json_docs import load_json_records, require_objects
+from ._plumbing import Reading, first_record, stripped_text
 
 __all__ = ["NO_RESOLUTION_REASON", "SOURCE", "read", "sniff"]
 
@@ -54,14 +56,6 @@ _COLUMNS = (
 )
 
 
-def _first_record(doc: Any) -> Any:
-    if isinstance(doc, list):
-        doc = doc[0] if doc else None
-    if isinstance(doc, dict) and isinstance(doc.get("results"), list):
-        return doc["results"][0] if doc["results"] else None
-    return doc
-
-
 def sniff(sample: Sample) -> str | None:
     """Recognise Grafana OnCall alert groups (``alerts_count`` and ``state``).
 
@@ -72,7 +66,7 @@ def sniff(sample: Sample) -> str | None:
     """
     if sample.kind == "csv":
         return None
-    first = _first_record(sample.json())
+    first = first_record(sample.json(), "results")
     if isinstance(first, dict) and {"alerts_count", "state", "created_at"} <= first.keys():
         return "Grafana OnCall alert groups (alerts_count, state, created_at)"
     return None
@@ -96,11 +90,6 @@ def _flatten(records: list[Any], *, file: str) -> pd.DataFrame:
         row["integration"] = _integration_name(rec)
         rows.append(row)
     return pd.DataFrame(rows, columns=list(_COLUMNS))
-
-
-def _text(values: pd.Series) -> pd.Series:
-    out = values.astype("str").str.strip()
-    return out.where(values.notna() & (out != ""))
 
 
 def read(
@@ -145,13 +134,14 @@ def read(
     def when(field: str) -> pd.Series:
         return parse_timestamps(raw[field], tz=tz, dayfirst=dayfirst, file=file, field=field, records=name)
 
-    state = _text(raw["state"]).str.lower()
+    state = stripped_text(raw["state"]).str.lower()
     resolved = when("resolved_at")
     resolved = resolved.mask(state.isin(_UNRESOLVED))
     # Resolved by its state, with no time: excluded rather than counted as open.
     unresolvable = state.eq("resolved") & resolved.isna()
     exclude = pd.Series(pd.NA, index=raw.index, dtype="str").mask(unresolvable, NO_RESOLUTION_REASON)
-    return build_incidents(
+    reading = Reading(SOURCE, file, severity_map=severity_map)
+    return reading.incidents(
         {
             "incident_id": raw["id"],
             "title": raw["title"],
@@ -160,9 +150,6 @@ def read(
             "acknowledged_at": when("acknowledged_at"),
             "resolved_at": resolved,
         },
-        source=SOURCE,
-        file=file,
-        severity_map=severity_map,
         record_label="record",
         exclude_reason=exclude,
         extra={
@@ -170,9 +157,9 @@ def read(
             "state": state,
             "alerts_count": whole_numbers(raw["alerts_count"]),
             "silenced_at": when("silenced_at"),
-            "integration_id": _text(raw["integration_id"]),
-            "route_id": _text(raw["route_id"]),
-            "acknowledged_by": _text(raw["acknowledged_by"]),
-            "resolved_by": _text(raw["resolved_by"]),
+            "integration_id": stripped_text(raw["integration_id"]),
+            "route_id": stripped_text(raw["route_id"]),
+            "acknowledged_by": stripped_text(raw["acknowledged_by"]),
+            "resolved_by": stripped_text(raw["resolved_by"]),
         },
     )

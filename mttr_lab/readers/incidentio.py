@@ -47,8 +47,7 @@ from __future__ import annotations
 
 import logging
 import math
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +55,10 @@ import pandas as pd
 
 from ..schema import DEFAULT_SEVERITY_MAP, MILESTONES, SEVERITIES, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, list_field
-from ._files import Sample, load_json_records, require_objects
+from ._files import Sample
+from ._incidentio_records import ROW_COLUMNS, SERVICE_FIELDS, TEAM_FIELDS, flatten, names_or, norm, slug_of
+from ._json_docs import load_json_records
+from ._plumbing import Reading
 
 __all__ = ["DEFAULT_TIMESTAMP_NAMES", "SOURCE", "read", "severity_ladder", "sniff"]
 
@@ -99,42 +100,7 @@ EXCLUDED_MODES: dict[str, str] = {
     "tutorial": "test incident (mode tutorial)",
 }
 
-SERVICE_FIELDS = (
-    "affected services",
-    "affected service",
-    "services",
-    "service",
-    "affected systems",
-    "affected system",
-)
-TEAM_FIELDS = ("team", "teams", "affected team", "affected teams", "owning team", "responsible team")
-
 _PAGE_KEYS = ("incidents",)
-_ROW_COLUMNS = [
-    "incident_id",
-    "title",
-    "severity",
-    "service",
-    "team",
-    "created_at",
-    "updated_at",
-    "incident_io_id",
-    "status",
-    "status_category",
-    "mode",
-    "incident_type",
-    "permalink",
-]
-
-
-def _norm(name: Any) -> str:
-    """A timestamp or custom-field name for comparison: lower case, single spaces, no trailing "at"."""
-    text = " ".join(str(name).strip().lower().replace("_", " ").split())
-    return text[:-3].rstrip() if text.endswith(" at") else text
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_") or "unnamed"
 
 
 def sniff(sample: Sample) -> str | None:
@@ -176,7 +142,7 @@ def _milestone_order(
                     found=target,
                     expected="one of " + ", ".join(MILESTONES) + " (or None to ignore it)",
                 )
-        user.append((_norm(name), target))
+        user.append((norm(name), target))
     named = {name for name, _ in user}
     return user + [(n, m) for n, m in DEFAULT_TIMESTAMP_NAMES.items() if n not in named]
 
@@ -205,126 +171,6 @@ def severity_ladder(ranks: Mapping[str, Any]) -> dict[str, str]:
         for i, rank in enumerate(distinct)
     }
     return {name: level[value] for name, value in numeric.items()}
-
-
-def _custom_values(entry: dict) -> list[str]:
-    out: list[str] = []
-    values = entry.get("values")
-    for value in values if isinstance(values, list) else []:
-        if not isinstance(value, dict):
-            continue
-        option = value.get("value_option")
-        catalog = value.get("value_catalog_entry")
-        if isinstance(option, dict) and option.get("value"):
-            out.append(str(option["value"]))
-        elif isinstance(catalog, dict) and catalog.get("name"):
-            out.append(str(catalog["name"]))
-        else:
-            for key in ("value_text", "value_numeric", "value_link"):
-                if value.get(key) not in (None, ""):
-                    out.append(str(value[key]))
-                    break
-    return out
-
-
-def _custom_field(entries: Any, wanted: Sequence[str]) -> str | None:
-    if not isinstance(entries, list):
-        return None
-    found: dict[str, list[str]] = {}
-    for entry in entries:
-        if not isinstance(entry, dict) or not isinstance(entry.get("custom_field"), dict):
-            continue
-        name = _norm(entry["custom_field"].get("name", ""))
-        if name in wanted:
-            found.setdefault(name, []).extend(_custom_values(entry))
-    for name in wanted:  # the first wanted name that has values
-        if found.get(name):
-            return ", ".join(found[name])
-    return None
-
-
-def _names(value: str | Iterable[str] | None, default: Sequence[str]) -> tuple[str, ...]:
-    if value is None:
-        return tuple(default)
-    if isinstance(value, str):
-        value = [value]
-    return tuple(_norm(v) for v in value)
-
-
-def _flatten(
-    records: list, *, file: str, service_names: Sequence[str], team_names: Sequence[str]
-) -> tuple[list[dict], list[dict], list[dict], dict[str, str], dict[str, str], dict[str, Any]]:
-    """Per-record fields, timestamps (normalised name -> value) and duration metrics (seconds)."""
-    rows: list[dict] = []
-    stamps: list[dict] = []
-    durations: list[dict] = []
-    stamp_labels: dict[str, str] = {}
-    duration_labels: dict[str, str] = {}
-    ranks: dict[str, Any] = {}
-    require_objects(records, file=file, expected="one incident object per record (incident.io API v2)")
-    for number, record in enumerate(records, start=1):
-        status = record.get("incident_status") if isinstance(record.get("incident_status"), dict) else {}
-        severity = record.get("severity") if isinstance(record.get("severity"), dict) else {}
-        kind = record.get("incident_type") if isinstance(record.get("incident_type"), dict) else {}
-        if severity.get("name") is not None and "rank" in severity:
-            ranks[str(severity["name"])] = severity.get("rank")
-        rows.append(
-            {
-                "incident_id": record.get("reference") or record.get("id"),
-                "title": record.get("name"),
-                "severity": severity.get("name") if severity else record.get("severity"),
-                "service": _custom_field(record.get("custom_field_entries"), service_names),
-                "team": _custom_field(record.get("custom_field_entries"), team_names),
-                "created_at": record.get("created_at"),
-                "updated_at": record.get("updated_at"),
-                "incident_io_id": record.get("id"),
-                "status": status.get("name"),
-                "status_category": status.get("category"),
-                "mode": record.get("mode"),
-                "incident_type": kind.get("name"),
-                "permalink": record.get("permalink"),
-            }
-        )
-        stamp: dict[str, Any] = {}
-        where = f"record {number}"
-        for raw_name, item in _named_items(
-            record, "incident_timestamp_values", "incident_timestamp", file=file, where=where, what="value"
-        ):
-            value = item.get("value")
-            if isinstance(value, dict):
-                value = value.get("value")
-            name = _norm(raw_name)
-            stamp_labels.setdefault(name, str(raw_name))
-            if value not in (None, "") and stamp.get(name) is None:
-                stamp[name] = value
-        stamps.append(stamp)
-        metric: dict[str, Any] = {}
-        for raw_name, item in _named_items(
-            record, "duration_metrics", "duration_metric", file=file, where=where, what="value_seconds"
-        ):
-            slug = _slug(raw_name)
-            duration_labels.setdefault(slug, str(raw_name))
-            metric[slug] = item.get("value_seconds")
-        durations.append(metric)
-    return rows, stamps, durations, stamp_labels, duration_labels, ranks
-
-
-def _named_items(
-    record: dict, field: str, kind: str, *, file: str, where: str, what: str
-) -> Iterator[tuple[Any, dict]]:
-    """The items of a list of ``{kind: {name}, what: ...}`` objects, with their names.
-
-    Items that are not objects, or whose ``kind`` is not an object with a name, are skipped.
-    """
-    for item in list_field(
-        record.get(field),
-        file=file,
-        record=where,
-        field=field,
-        expected=f"a list of {{{kind}, {what}}} objects",
-    ):
-        if isinstance(item, dict) and isinstance(item.get(kind), dict) and item[kind].get("name") is not None:
-            yield item[kind]["name"], item
 
 
 def _seconds_to_minutes(values: pd.Series, *, file: str, name: str) -> pd.Series:
@@ -379,34 +225,18 @@ def read(
     file = str(path)
     order = _milestone_order(timestamp_names, file=file)
     records = load_json_records(path, keys=_PAGE_KEYS)
-    rows, stamps, durations, stamp_labels, duration_labels, ranks = _flatten(
+    rows, stamps, durations, stamp_labels, duration_labels, ranks = flatten(
         records,
         file=file,
-        service_names=_names(service_field, SERVICE_FIELDS),
-        team_names=_names(team_field, TEAM_FIELDS),
+        service_names=names_or(service_field, SERVICE_FIELDS),
+        team_names=names_or(team_field, TEAM_FIELDS),
     )
     n = len(rows)
     index = pd.RangeIndex(n)
-    frame = pd.DataFrame.from_records(rows, index=index, columns=_ROW_COLUMNS)
+    frame = pd.DataFrame.from_records(rows, index=index, columns=ROW_COLUMNS)
     stamp_frame = pd.DataFrame.from_records(stamps, index=index) if n else pd.DataFrame(index=index)
 
-    fields: dict[str, Any] = {c: frame[c] for c in ("incident_id", "title", "severity", "service", "team")}
-    labels: dict[str, str] = {}
-    used: set[str] = set()
-    for milestone in MILESTONES:
-        names = [name for name, target in order if target == milestone]
-        value = pd.Series(None, index=index, dtype="object")
-        present = [name for name in names if name in stamp_frame.columns]
-        for name in present:
-            value = value.where(value.notna(), stamp_frame[name])
-        if present:
-            used.add(present[0])
-        if milestone == "detected_at" and "created_at" in frame.columns:
-            value = value.where(value.notna(), frame["created_at"])
-        shown = " / ".join(f"incident_timestamp_values[{stamp_labels.get(s, s)!r}]" for s in names[:2])
-        labels[milestone] = shown + (" / created_at" if milestone == "detected_at" else "")
-        if present or milestone == "detected_at":
-            fields[milestone] = value
+    fields, labels, used = _milestone_fields(frame, stamp_frame, order, stamp_labels)
 
     category = frame["status_category"].astype("str").str.strip().str.lower()
     mode = frame["mode"].astype("str").str.strip().str.lower()
@@ -427,7 +257,7 @@ def read(
         if name in used:
             continue
         raw = stamp_labels.get(name, name)
-        extra[f"timestamp_{_slug(name)}"] = parse_timestamps(
+        extra[f"timestamp_{slug_of(name)}"] = parse_timestamps(
             stamp_frame[name],
             tz=tz,
             dayfirst=dayfirst,
@@ -444,20 +274,45 @@ def read(
     ladder, note = _severities(frame["severity"], ranks, severity_map, file=file)
     if note is not None:
         extra["note"] = note
-    return build_incidents(
+    reading = Reading(
+        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=ladder
+    )
+    return reading.incidents(
         {k: v for k, v in fields.items() if v is not None},
-        source=SOURCE,
-        file=file,
         labels=labels,
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=ladder,
         record_label="record",
         exclude_reason=reason,
         version=updated,
         extra=extra,
     )
+
+
+def _milestone_fields(
+    frame: pd.DataFrame,
+    stamp_frame: pd.DataFrame,
+    order: list[tuple[str, str | None]],
+    stamp_labels: dict[str, str],
+) -> tuple[dict[str, Any], dict[str, str], set[str]]:
+    """The canonical fields, their labels for messages, and the timestamp names that fed a milestone."""
+    index = frame.index
+    fields: dict[str, Any] = {c: frame[c] for c in ("incident_id", "title", "severity", "service", "team")}
+    labels: dict[str, str] = {}
+    used: set[str] = set()
+    for milestone in MILESTONES:
+        names = [name for name, target in order if target == milestone]
+        value = pd.Series(None, index=index, dtype="object")
+        present = [name for name in names if name in stamp_frame.columns]
+        for name in present:
+            value = value.where(value.notna(), stamp_frame[name])
+        if present:
+            used.add(present[0])
+        if milestone == "detected_at" and "created_at" in frame.columns:
+            value = value.where(value.notna(), frame["created_at"])
+        shown = " / ".join(f"incident_timestamp_values[{stamp_labels.get(s, s)!r}]" for s in names[:2])
+        labels[milestone] = shown + (" / created_at" if milestone == "detected_at" else "")
+        if present or milestone == "detected_at":
+            fields[milestone] = value
+    return fields, labels, used
 
 
 def _severities(

@@ -43,8 +43,8 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents
 from ._files import Sample, read_text
+from ._plumbing import Reading
 
 __all__ = ["SOURCE", "parse_jira_dates", "read", "read_table", "sniff"]
 
@@ -255,6 +255,56 @@ def _fail_at(bad: pd.Series, text: pd.Series, *, file: str, field: str, why: str
     )
 
 
+def _milestone_columns(
+    columns: Sequence[str], created: str, milestone_columns: Mapping[str, str] | None, *, file: str
+) -> dict[str, str]:
+    """Milestone -> export column: Created, Resolved, then those given by ``milestone_columns``."""
+    stones: dict[str, str] = {"detected_at": created}
+    resolved = _find(columns, ("Resolved",))
+    if resolved is not None:
+        stones["resolved_at"] = resolved
+    for milestone, column in (milestone_columns or {}).items():
+        if milestone not in MILESTONES:
+            raise InputError(
+                f"milestone_columns names an unknown milestone {milestone!r}",
+                file=file,
+                expected="keys among " + ", ".join(MILESTONES),
+            )
+        found = _find(columns, (column,))
+        if found is None:
+            raise InputError(
+                f"the Jira export has no column {column!r} (for {milestone})",
+                file=file,
+                field=column,
+                expected="a column of the export",
+            )
+        stones[milestone] = found
+    return stones
+
+
+def _named_fields(table: pd.DataFrame, key: str, used: set[str]) -> dict[str, Any]:
+    """The id, title, service, team and severity columns (severity, else priority); the columns
+    read are added to ``used``."""
+    columns = list(table.columns)
+    fields: dict[str, Any] = {"incident_id": table[key]}
+    summary = _find(columns, ("Summary",))
+    if summary is not None:
+        fields["title"] = table[summary]
+        used.add(summary)
+    for canonical, candidates in (("service", SERVICE_COLUMNS), ("team", TEAM_COLUMNS)):
+        column = _find(columns, candidates)
+        if column is not None:
+            fields[canonical] = table[column]
+            used.add(column)
+    severity = _find(columns, SEVERITY_COLUMNS)
+    priority = _find(columns, ("Priority",))
+    if severity is not None and priority is not None:
+        fields["severity"] = table[severity].where(table[severity].notna(), table[priority])
+    elif severity is not None or priority is not None:
+        fields["severity"] = table[severity or priority]
+    return fields
+
+
 def read(
     path: str | Path,
     *,
@@ -305,44 +355,10 @@ def read(
             field=missing,
             expected=f"a Jira CSV export with Issue key and Created; columns present: {shown}",
         )
-    stones: dict[str, str] = {"detected_at": created}
-    resolved = _find(columns, ("Resolved",))
-    if resolved is not None:
-        stones["resolved_at"] = resolved
-    for milestone, column in (milestone_columns or {}).items():
-        if milestone not in MILESTONES:
-            raise InputError(
-                f"milestone_columns names an unknown milestone {milestone!r}",
-                file=file,
-                expected="keys among " + ", ".join(MILESTONES),
-            )
-        found = _find(columns, (column,))
-        if found is None:
-            raise InputError(
-                f"the Jira export has no column {column!r} (for {milestone})",
-                file=file,
-                field=column,
-                expected="a column of the export",
-            )
-        stones[milestone] = found
+    stones = _milestone_columns(columns, created, milestone_columns, file=file)
 
-    fields: dict[str, Any] = {"incident_id": table[key]}
     used = {key, *stones.values()}
-    summary = _find(columns, ("Summary",))
-    if summary is not None:
-        fields["title"] = table[summary]
-        used.add(summary)
-    for canonical, candidates in (("service", SERVICE_COLUMNS), ("team", TEAM_COLUMNS)):
-        column = _find(columns, candidates)
-        if column is not None:
-            fields[canonical] = table[column]
-            used.add(column)
-    severity = _find(columns, SEVERITY_COLUMNS)
-    priority = _find(columns, ("Priority",))
-    if severity is not None and priority is not None:
-        fields["severity"] = table[severity].where(table[severity].notna(), table[priority])
-    elif severity is not None or priority is not None:
-        fields["severity"] = table[severity or priority]
+    fields = _named_fields(table, key, used)
     for milestone, column in stones.items():
         fields[milestone] = parse_jira_dates(table[column], tz=tz, dayfirst=dayfirst, file=file, field=column)
 
@@ -356,15 +372,12 @@ def read(
     reserved = {*INCIDENT_COLUMNS, "updated_at", "file"}
     extra.update({c: table[c] for c in columns if c not in used and c not in reserved})
 
-    return build_incidents(
+    reading = Reading(
+        SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
+    )
+    return reading.incidents(
         fields,
-        source=SOURCE,
-        file=file,
         labels={m: c for m, c in stones.items()},
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=SEVERITY_MAP,
         record_label="row",
         exclude_reason=_exclusions(table, columns, issue_types, excluded_outcomes),
         version=version,

@@ -47,8 +47,10 @@ import pandas as pd
 
 from ..schema import TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
-from ._build import build_incidents, hashable, join_notes, names_of, whole_numbers
-from ._files import Sample, load_json_records, require_objects
+from ._build import hashable, join_notes, whole_numbers
+from ._files import Sample
+from ._json_docs import load_json_records, require_objects
+from ._plumbing import Reading, first_record, name_text, shown
 
 __all__ = ["OFFSET_UNITS", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -72,14 +74,6 @@ _MAX_OFFSET_S = 100 * 365.25 * 86400
 _MIN_TELLING_S = 60.0
 
 
-def _first_record(doc: Any) -> Any:
-    if isinstance(doc, list):
-        doc = doc[0] if doc else None
-    if isinstance(doc, dict) and isinstance(doc.get("data"), list):
-        return doc["data"][0] if doc["data"] else {}
-    return doc
-
-
 def sniff(sample: Sample) -> str | None:
     """Recognise an Opsgenie alerts or incidents export (``tinyId`` and ``createdAt``).
 
@@ -90,7 +84,7 @@ def sniff(sample: Sample) -> str | None:
     """
     if sample.kind == "csv":
         return None
-    first = _first_record(sample.json())
+    first = first_record(sample.json(), "data", empty={})
     if isinstance(first, dict) and "tinyId" in first and "createdAt" in first:
         kind = "incidents" if first.keys() & _INCIDENT_KEYS and "report" not in first else "alerts"
         return f"Opsgenie {kind} (tinyId, createdAt)"
@@ -182,26 +176,6 @@ def _flatten(records: list[Any], *, file: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
-def _shown(value: Any) -> str:
-    """A value as a message shows it: ``-5`` (not ``-5.0``), ``'soon'``, at most 40 characters."""
-    value = _plain(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return repr(value)[:40]
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python value it holds (for readable messages)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _text(values: pd.Series) -> pd.Series:
-    """Strings (a nested object's name), NA where missing or blank."""
-    values = names_of(values)
-    out = values.astype("str").str.strip()
-    return out.where(values.notna() & (out != ""))
-
-
 def _offsets(values: pd.Series, *, field: str, unit: str) -> tuple[pd.Series, pd.Series]:
     """The raw offsets as floats, and a note per record whose offset is not one (text, a
     negative number, more than 100 years): that value is not used (NaN)."""
@@ -211,8 +185,8 @@ def _offsets(values: pd.Series, *, field: str, unit: str) -> tuple[pd.Series, pd
         bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers > limit)
     note = pd.Series(pd.NA, index=values.index, dtype="str")
     if bad.any():
-        shown = values.where(bad).map(_shown, na_action="ignore").astype("str")
-        note = (f"{field} " + shown + f" is not an offset from createdAt in {unit}: not used").where(bad)
+        as_shown = values.where(bad).map(shown, na_action="ignore").astype("str")
+        note = (f"{field} " + as_shown + f" is not an offset from createdAt in {unit}: not used").where(bad)
     return numbers.mask(bad).astype("float64"), note
 
 
@@ -247,6 +221,124 @@ def _offset_notes(
         lead = text.where(text == "", text + "; ")
         text = text.mask(mask.fillna(False).astype(bool), lead + sentence)
     return (text + f" (check offset_unit, now {unit!r})").where(text != "")
+
+
+def _alert_offsets(
+    raw: pd.DataFrame, alert: pd.Series, status: pd.Series, created: pd.Series, unit: str
+) -> dict[str, pd.Series]:
+    """The alerts' report offsets read in ``unit``: ``ack`` and ``close`` (with their notes), the
+    times they give, and which alerts are closed (``closed_alert``: by status or without one;
+    ``said_closed``: by status) or acknowledged against their flag (``ack_anyway``)."""
+    ack, ack_note = _offsets(raw["ackTime"], field="report.ackTime", unit=unit)
+    ack = ack.where(alert)
+    close, close_note = _offsets(raw["closeTime"], field="report.closeTime", unit=unit)
+    close = close.where(alert)
+    said_unacknowledged = alert & raw["acknowledged"].eq(False)
+    ack = ack.mask((ack == 0) & ~raw["acknowledged"].eq(True))
+    closed_alert = alert & (status.isna() | (status == "closed"))
+    close = close.mask((close == 0) & ~closed_alert)
+    step = pd.Timedelta(seconds=OFFSET_UNITS[unit])
+    return {
+        "ack": ack,
+        "ack_note": ack_note,
+        "close": close,
+        "close_note": close_note,
+        "ack_anyway": said_unacknowledged & ack.notna(),
+        "closed_alert": closed_alert,
+        "said_closed": alert & status.eq("closed"),
+        "acknowledged": created + ack * step,
+        "resolved": (created + close * step).where(closed_alert),
+        "close_at": created + close * step,
+    }
+
+
+def _close_apart(
+    close_at: pd.Series, updated: pd.Series, closed: pd.Series, offset_note: pd.Series
+) -> pd.Series:
+    """A note where the close from report.closeTime and updatedAt are more than a minute apart
+    (not where the offsets' unit is doubted already)."""
+    apart = closed & updated.notna() & ((close_at - updated).abs() > pd.Timedelta(minutes=1))
+    apart &= offset_note.isna()  # a doubtful unit is said already
+    return (
+        "report.closeTime puts the close at "
+        + close_at.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+        + " but updatedAt is "
+        + updated.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+        + " (more than a minute apart): the close from report.closeTime used"
+    ).where(apart.fillna(False).astype(bool))
+
+
+def _resolutions(
+    offsets: dict[str, pd.Series],
+    incident: pd.Series,
+    status: pd.Series,
+    impact_end: pd.Series,
+    updated: pd.Series,
+) -> tuple[pd.Series, pd.Series, dict[str, pd.Series]]:
+    """Resolution times (alerts: the close offset; incidents: impactEndDate once resolved or
+    closed; updatedAt as an upper bound where either is missing), the exclusion of records ended
+    without any time, and the masks the notes speak of (``no_end``, ``no_close``,
+    ``open_with_end``)."""
+    alert = ~incident
+    said_closed, close = offsets["said_closed"], offsets["close"]
+    done = incident & status.isin(["resolved", "closed"])
+    open_with_end = incident & ~done & status.notna() & impact_end.notna()
+    resolved = offsets["resolved"].where(alert, impact_end.where(done))
+    no_end = done & impact_end.isna() & updated.notna()
+    resolved = resolved.mask(no_end, updated)
+    # A closed alert without a close offset: updatedAt bounds the close from above.
+    no_close = said_closed & close.isna() & updated.notna()
+    resolved = resolved.mask(no_close, updated)
+    # Ended by its status, with no time at all: excluded rather than counted as open.
+    unbounded = ((said_closed & close.isna()) | (done & impact_end.isna())) & updated.isna()
+    exclude = ("status says " + status + " but the export holds no resolution time").where(unbounded)
+    return resolved, exclude, {"no_end": no_end, "no_close": no_close, "open_with_end": open_with_end}
+
+
+def _notes(
+    raw: pd.DataFrame,
+    offsets: dict[str, pd.Series],
+    alert: pd.Series,
+    status: pd.Series,
+    created: pd.Series,
+    updated: pd.Series,
+    bounds: dict[str, pd.Series],
+    ids_note: pd.Series,
+    unit: str,
+) -> pd.Series:
+    """The ``note`` of each record: doubtful offsets, upper bounds used, an id taken from
+    tinyId, a close that disagrees with updatedAt, flags contradicted by the data."""
+    elapsed = (updated - created).dt.total_seconds()
+    offset_note = _offset_notes(
+        offsets["ack"], offsets["close"], elapsed, offsets["closed_alert"], unit
+    ).where(alert)
+    note = offset_note
+    note = note.mask(
+        bounds["no_end"], "resolved without impactEndDate: resolution taken from updatedAt (an upper bound)"
+    ).astype("str")
+    bound = "closed without report.closeTime: resolution taken from updatedAt (an upper bound)"
+    note = note.mask(bounds["no_close"], (note + "; " + bound).fillna(bound))
+    remarks = [
+        ids_note,
+        offsets["ack_note"].where(alert),
+        offsets["close_note"].where(alert),
+        _close_apart(
+            offsets["close_at"], updated, offsets["closed_alert"] & offsets["close"].notna(), offset_note
+        ),
+        pd.Series(
+            "acknowledged is false but report.ackTime is given: acknowledged_at taken from report.ackTime",
+            index=raw.index,
+            dtype="str",
+        ).where(offsets["ack_anyway"].fillna(False).astype(bool)),
+        (
+            "status "
+            + status
+            + " but impactEndDate is given: kept open (the status wins), impactEndDate not used"
+        ).where(bounds["open_with_end"].fillna(False).astype(bool)),
+    ]
+    for remark in remarks:
+        note = join_notes(note.where(note.notna()), remark.astype("str"))
+    return note
 
 
 def read(
@@ -293,7 +385,7 @@ def read(
             expected="'ms' (milliseconds) or 's' (seconds)",
         )
     raw = _flatten(load_json_records(path, keys=("data",)), file=file)
-    own_ids, tiny = _text(raw["id"]), _text(raw["tinyId"])
+    own_ids, tiny = name_text(raw["id"]), name_text(raw["tinyId"])
     no_id = own_ids.isna() & tiny.notna()
     raw["id"] = raw["id"].mask(no_id, tiny)
     ids = raw["id"].tolist()
@@ -306,81 +398,22 @@ def read(
 
     incident = raw["is_incident"].astype(bool)
     alert = ~incident
-    status = _text(raw["status"]).str.lower()
+    status = name_text(raw["status"]).str.lower()
     created, updated = when("createdAt"), when("updatedAt")
-    ack, ack_note = _offsets(raw["ackTime"], field="report.ackTime", unit=offset_unit)
-    ack = ack.where(alert)
-    close, close_note = _offsets(raw["closeTime"], field="report.closeTime", unit=offset_unit)
-    close = close.where(alert)
-    said_unacknowledged = alert & raw["acknowledged"].eq(False)
-    ack = ack.mask((ack == 0) & ~raw["acknowledged"].eq(True))
-    ack_anyway = said_unacknowledged & ack.notna()
-    closed_alert = alert & (status.isna() | (status == "closed"))
-    said_closed = alert & status.eq("closed")
-    close = close.mask((close == 0) & ~closed_alert)
-
-    step = pd.Timedelta(seconds=OFFSET_UNITS[offset_unit])
-    acknowledged = created + ack * step
-    resolved = (created + close * step).where(closed_alert)
+    offsets = _alert_offsets(raw, alert, status, created, offset_unit)
+    acknowledged = offsets["acknowledged"]
 
     impact_start, impact_end = when("impactStartDate"), when("impactEndDate")
-    done = incident & status.isin(["resolved", "closed"])
-    open_with_end = incident & ~done & status.notna() & impact_end.notna()
-    resolved = resolved.where(alert, impact_end.where(done))
-    no_end = done & impact_end.isna() & updated.notna()
-    resolved = resolved.mask(no_end, updated)
-    # A closed alert without a close offset: updatedAt bounds the close from above.
-    no_close = said_closed & close.isna() & updated.notna()
-    resolved = resolved.mask(no_close, updated)
-    # Ended by its status, with no time at all: excluded rather than counted as open.
-    unbounded = ((said_closed & close.isna()) | (done & impact_end.isna())) & updated.isna()
-    exclude = ("status says " + status + " but the export holds no resolution time").where(unbounded)
+    resolved, exclude, bounds = _resolutions(offsets, incident, status, impact_end, updated)
 
-    elapsed = (updated - created).dt.total_seconds()
-    offset_note = _offset_notes(ack, close, elapsed, closed_alert, offset_unit).where(alert)
-    note = offset_note
-    note = note.mask(
-        no_end, "resolved without impactEndDate: resolution taken from updatedAt (an upper bound)"
-    ).astype("str")
-    bound = "closed without report.closeTime: resolution taken from updatedAt (an upper bound)"
-    note = note.mask(no_close, (note + "; " + bound).fillna(bound))
-    close_at = created + close * step
-    apart = (
-        closed_alert
-        & close.notna()
-        & updated.notna()
-        & ((close_at - updated).abs() > pd.Timedelta(minutes=1))
-    )
-    apart &= offset_note.isna()  # a doubtful unit is said already
-    remarks = [
-        ("no id: tinyId " + tiny + " used as the incident id").where(no_id),
-        ack_note.where(alert),
-        close_note.where(alert),
-        (
-            "report.closeTime puts the close at "
-            + close_at.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
-            + " but updatedAt is "
-            + updated.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
-            + " (more than a minute apart): the close from report.closeTime used"
-        ).where(apart.fillna(False).astype(bool)),
-        pd.Series(
-            "acknowledged is false but report.ackTime is given: acknowledged_at taken from report.ackTime",
-            index=raw.index,
-            dtype="str",
-        ).where(ack_anyway.fillna(False).astype(bool)),
-        (
-            "status "
-            + status
-            + " but impactEndDate is given: kept open (the status wins), impactEndDate not used"
-        ).where(open_with_end.fillna(False).astype(bool)),
-    ]
-    for remark in remarks:
-        note = join_notes(note.where(note.notna()), remark.astype("str"))
+    ids_note = ("no id: tinyId " + tiny + " used as the incident id").where(no_id)
+    note = _notes(raw, offsets, alert, status, created, updated, bounds, ids_note, offset_unit)
     flagged = int(note.notna().sum())
     if flagged:
         log.warning("%s: %d Opsgenie record(s) carry a note (see the 'note' column)", file, flagged)
 
-    return build_incidents(
+    reading = Reading(SOURCE, file, severity_map=severity_map, default_severity_map=SEVERITY_MAP)
+    return reading.incidents(
         {
             "incident_id": raw["id"],
             "title": raw["message"],
@@ -393,19 +426,15 @@ def read(
             "acknowledged_at": acknowledged.astype(TIMESTAMP_DTYPE),
             "resolved_at": resolved.astype(TIMESTAMP_DTYPE),
         },
-        source=SOURCE,
-        file=file,
-        default_severity_map=SEVERITY_MAP,
-        severity_map=severity_map,
         record_label="record",
         exclude_reason=exclude,
         version=updated,
         extra={
-            "tinyId": _text(raw["tinyId"]),
-            "alias": _text(raw["alias"]),
+            "tinyId": name_text(raw["tinyId"]),
+            "alias": name_text(raw["alias"]),
             "status": status,
             "count": whole_numbers(raw["count"]),
-            "integration": _text(raw["integration"]),
+            "integration": name_text(raw["integration"]),
             "record_type": incident.map({True: "incident", False: "alert"}).astype("str"),
             "note": note,
         },

@@ -48,82 +48,33 @@ gives in UTC, and need no ``tz``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ..schema import INCIDENT_COLUMNS, InputError
-from ._build import build_incidents, require_columns, whole_numbers
-from ._files import Sample, load_json_records, read_csv_frame, require_objects
-from .eventlog import final_resolution, first_times, order_events, parse_event_times
+from ..schema import InputError
+from ._build import require_columns
+from ._files import Sample
+from ._plumbing import shown_columns
+from ._servicenow_events import read_events
+from ._servicenow_fields import (
+    ACK_STATES,
+    DATES,
+    EVENT_LOG_SHARE,
+    SEVERITY_MAP,
+    SOURCE,
+    Export,
+    columns_of,
+    date_order,
+    load,
+)
+from ._servicenow_table import read_table
 
 __all__ = ["ACK_STATES", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
-SOURCE = "servicenow"
 #: What this export is, and the fields that only it has (said when another reader gets it).
 SIGNATURE = ("a ServiceNow export", "a table export or event log with number, opened_at and a state column")
-
-#: ServiceNow field -> the header names that stand for it (lower-cased field names, UI labels).
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "number": ("number",),
-    "opened_at": ("opened_at", "opened"),
-    "state": ("state",),
-    "incident_state": ("incident_state", "incident state"),
-    "priority": ("priority",),
-    "resolved_at": ("resolved_at", "resolved"),
-    "closed_at": ("closed_at", "closed"),
-    "work_start": ("work_start", "work start", "actual start"),
-    "short_description": ("short_description", "short description"),
-    "assignment_group": ("assignment_group", "assignment group"),
-    "cmdb_ci": ("cmdb_ci", "configuration item"),
-    "business_service": ("business_service", "service"),
-    "sys_updated_on": ("sys_updated_on", "sys_updated_at", "updated"),
-    "sys_mod_count": ("sys_mod_count", "updates"),
-    "reopen_count": ("reopen_count", "reopen count"),
-    "contact_type": ("contact_type", "contact type"),
-}
-_DATES = ("opened_at", "resolved_at", "closed_at", "work_start", "sys_updated_on")
-
-#: Priority labels and codes -> severity.
-SEVERITY_MAP: dict[str, str] = {
-    "1 - critical": "critical",
-    "2 - high": "high",
-    "3 - moderate": "medium",
-    "4 - low": "low",
-    "5 - planning": "low",
-    "1": "critical",
-    "2": "high",
-    "3": "medium",
-    "4": "low",
-    "5": "low",
-}
-
-#: ``shape="auto"`` reads an event log when more than this share of the numbers repeat.
-_EVENT_LOG_SHARE = 0.5
-#: States that mark the first human pick-up in an event log.
-ACK_STATES: tuple[str, ...] = ("Active", "In Progress", "2")
-_RESOLVED_STATES = ("resolved", "6")
-_CLOSED_STATES = ("closed", "7")
-_CANCELED_STATES = ("canceled", "cancelled", "8")
-_MISSING = {"", "?", "nan", "none", "null"}
-_SLASH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b")
-
-
-def _columns_of(names: Sequence[str]) -> dict[str, str]:
-    """ServiceNow field -> the export's column, for the fields present."""
-    lowered: dict[str, str] = {}
-    for name in names:
-        lowered.setdefault(str(name).strip().lstrip("\ufeff").lower(), name)
-    out = {}
-    for field, aliases in _ALIASES.items():
-        hit = next((lowered[a] for a in aliases if a in lowered), None)
-        if hit is not None:
-            out[field] = hit
-    return out
 
 
 def sniff(sample: Sample) -> str | None:
@@ -136,125 +87,11 @@ def sniff(sample: Sample) -> str | None:
             doc = doc["result"]
         first = doc[0] if isinstance(doc, list) and doc else doc
         names = list(first) if isinstance(first, dict) else []
-    cols = _columns_of(names)
+    cols = columns_of(names)
     if {"number", "opened_at"} <= set(cols) and {"state", "incident_state"} & set(cols):
         kind = "event log" if "sys_updated_on" in cols and "incident_state" in cols else "incident export"
         return f"ServiceNow {kind} (number, opened_at, state columns)"
     return None
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def _cell(value: Any, *, date: bool) -> Any:
-    if isinstance(value, dict):
-        if date and "value" in value:
-            return value["value"]
-        return value.get("display_value", value.get("value"))
-    return value
-
-
-def _load(path: Path, *, file: str) -> tuple[pd.DataFrame, set[str]]:
-    """The export as a frame of cells, and the columns holding the API's UTC values."""
-    name = path.name.lower().removesuffix(".gz")
-    if not name.endswith((".json", ".jsonl", ".ndjson")):
-        return read_csv_frame(path), set()
-    records = load_json_records(path, keys=("result", "records"))
-    require_objects(records, file=file, expected="one object per incident (the Table API's result list)")
-    keys: dict[str, None] = {}
-    for record in records:
-        keys.update(dict.fromkeys(record))
-    fields = _columns_of(list(keys))
-    dates = {fields[f] for f in _DATES if f in fields}
-    utc = {k for k in dates if any(isinstance(r.get(k), dict) and "value" in r[k] for r in records)}
-    data = {k: [_cell(r.get(k), date=k in dates) for r in records] for k in keys}
-    frame = pd.DataFrame(data, index=pd.RangeIndex(len(records)))
-    for column in frame.columns:
-        if frame[column].map(lambda v: isinstance(v, (dict, list))).any():
-            frame[column] = frame[column].map(lambda v: None if v is None else str(v))
-    return frame, utc
-
-
-def _text(values: pd.Series) -> pd.Series:
-    """Cells as stripped text, ``?``/empty -> NA; whole floats lose their ``.0``."""
-    values = values.reset_index(drop=True)
-    if pd.api.types.is_float_dtype(values):
-        whole = values.dropna()
-        if ((whole == np.floor(whole)) & (whole.abs() < 2**53)).all():
-            values = values.astype("Int64")
-    text = values.astype("str").str.strip()
-    return text.where(values.notna() & ~text.str.lower().isin(_MISSING))
-
-
-def _date_order(
-    frame: pd.DataFrame, columns: Sequence[str], *, file: str, dayfirst: bool | None
-) -> bool | None:
-    """Day-first (True) or month-first (False), read from all date columns together.
-
-    Returns ``dayfirst`` when given (after checking the data does not contradict it), else the
-    order the data shows, or None when no value tells.
-    """
-    witness: dict[bool, tuple[str, Any]] = {}
-    for column in columns:
-        values = frame[column]
-        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
-            continue
-        distinct = pd.Series(values.dropna().unique(), dtype="str")
-        parts = distinct.str.extract(_SLASH_DATE)
-        for order, part in ((True, 0), (False, 1)):
-            over = pd.to_numeric(parts[part], errors="coerce") > 12
-            if order not in witness and over.any():
-                witness[order] = (column, distinct[over.to_numpy()].iloc[0])
-    if True in witness and False in witness:
-        column, value = witness[False]
-        raise InputError(
-            "date columns mix day-first and month-first order",
-            file=file,
-            field=column,
-            found=value,
-            expected=f"one date order throughout the export (day-first elsewhere, e.g. {witness[True][1]!r})",
-        )
-    shown = next(iter(witness), None)
-    if dayfirst is not None and shown is not None and shown != dayfirst:
-        column, value = witness[shown]
-        row = int(np.flatnonzero((frame[column] == value).to_numpy())[0]) + 1
-        raise InputError(
-            f"dayfirst={dayfirst} but the dates are {'day' if shown else 'month'}-first",
-            file=file,
-            record=f"row {row}",
-            field=column,
-            found=value,
-            expected=f"dayfirst={shown} (or leave it out: the order is read from the data)",
-        )
-    return dayfirst if dayfirst is not None else shown
-
-
-def _times(
-    frame: pd.DataFrame,
-    column: str | None,
-    *,
-    utc: set[str],
-    tz: str | None,
-    dayfirst: bool | None,
-    file: str,
-    rows: np.ndarray,
-    label: str,
-) -> pd.Series | None:
-    if column is None:
-        return None
-    return parse_event_times(
-        frame[column].reset_index(drop=True),
-        tz="UTC" if column in utc else tz,
-        dayfirst=dayfirst,
-        file=file,
-        field=column,
-        rows=rows,
-        label=label,
-    )
-
-
-def _in(values: pd.Series, choices: Sequence[str]) -> pd.Series:
-    return values.str.lower().isin([c.lower() for c in choices]).fillna(False).astype(bool)
 
 
 # --------------------------------------------------------------------------- the reader
@@ -304,12 +141,12 @@ def read(
     """
     file = str(path)
     path = Path(path)
-    frame, utc = _load(path, file=file)
+    frame, utc = load(path, file=file)
     frame = frame.reset_index(drop=True)
-    cols = _columns_of(frame.columns)
+    cols = columns_of(frame.columns)
     for needed in ("number", "opened_at"):
         if needed not in cols:
-            shown = ", ".join(map(str, list(frame.columns)[:30]))
+            shown = shown_columns(frame.columns)
             raise InputError(
                 f"the ServiceNow export has no column {needed!r}",
                 file=file,
@@ -323,7 +160,7 @@ def read(
         # An event log holds several updates of most incidents; a table export re-exported or
         # concatenated may repeat a few numbers (kept once: the latest update wins).
         counts = frame[cols["number"]].value_counts()
-        repeated = bool(len(counts)) and float((counts > 1).mean()) > _EVENT_LOG_SHARE
+        repeated = bool(len(counts)) and float((counts > 1).mean()) > EVENT_LOG_SHARE
         shape = "events" if repeated and state is not None and "sys_updated_on" in cols else "table"
     if shape == "events":
         require_columns(
@@ -332,222 +169,9 @@ def read(
             file=file,
             what="ServiceNow event log",
         )
-    dates = [cols[f] for f in _DATES if f in cols and cols[f] not in utc]
-    dayfirst = _date_order(frame, dates, file=file, dayfirst=dayfirst)
-    options = {"tz": tz, "dayfirst": dayfirst, "file": file, "utc": utc}
+    dates = [cols[f] for f in DATES if f in cols and cols[f] not in utc]
+    dayfirst = date_order(frame, dates, file=file, dayfirst=dayfirst)
+    export = Export(frame, cols, state, file, utc, tz, dayfirst, severity_map)
     if shape == "events":
-        return _read_events(
-            frame, cols, state=state, severity_map=severity_map, ack_states=ack_states, **options
-        )
-    return _read_table(frame, cols, state=state, severity_map=severity_map, **options)
-
-
-def _service(rows: pd.DataFrame, cols: Mapping[str, str]) -> pd.Series | None:
-    service = _text(rows[cols["business_service"]]) if "business_service" in cols else None
-    ci = _text(rows[cols["cmdb_ci"]]) if "cmdb_ci" in cols else None
-    if service is None:
-        return ci
-    return service if ci is None else service.where(service.notna(), ci)
-
-
-def _fields(rows: pd.DataFrame, cols: Mapping[str, str]) -> dict[str, Any]:
-    fields: dict[str, Any] = {"incident_id": _text(rows[cols["number"]])}
-    for canonical, field in (
-        ("title", "short_description"),
-        ("team", "assignment_group"),
-        ("severity", "priority"),
-        ("detection_channel", "contact_type"),
-    ):
-        if field in cols:
-            fields[canonical] = _text(rows[cols[field]])
-    service = _service(rows, cols)
-    if service is not None:
-        fields["service"] = service
-    return fields
-
-
-def _extras(rows: pd.DataFrame, cols: Mapping[str, str], extra: dict[str, Any]) -> dict[str, Any]:
-    mapped = (
-        "number",
-        "opened_at",
-        "resolved_at",
-        "short_description",
-        "assignment_group",
-        "priority",
-        "work_start",
-        "contact_type",
-    )
-    used = {cols[f] for f in mapped if f in cols}
-    for column in rows.columns:
-        if column in used or column in extra:
-            continue
-        name = column if column not in INCIDENT_COLUMNS else f"servicenow_{column}"
-        extra[name] = rows[column].reset_index(drop=True)
-    return extra
-
-
-def _labels(cols: Mapping[str, str]) -> dict[str, str]:
-    labels = {"incident_id": cols["number"], "detected_at": cols["opened_at"]}
-    for canonical, field in (
-        ("title", "short_description"),
-        ("team", "assignment_group"),
-        ("severity", "priority"),
-        ("acknowledged_at", "work_start"),
-        ("resolved_at", "resolved_at"),
-    ):
-        if field in cols:
-            labels[canonical] = cols[field]
-    return labels
-
-
-def _version(frame: pd.DataFrame, cols: Mapping[str, str], updated: pd.Series | None) -> np.ndarray | None:
-    """Rank of each row by ``sys_updated_on`` then ``sys_mod_count`` (the later version ranks higher)."""
-    keys = []
-    if "sys_mod_count" in cols:
-        keys.append(pd.to_numeric(frame[cols["sys_mod_count"]], errors="coerce").fillna(-1).to_numpy())
-    if updated is not None:
-        keys.append(updated.astype("int64").to_numpy())  # NaT is the smallest int64: oldest
-    if not keys:
-        return None
-    rank = np.empty(len(frame), dtype=np.int64)
-    rank[np.lexsort(keys)] = np.arange(len(frame))
-    return rank
-
-
-def _read_table(
-    frame: pd.DataFrame,
-    cols: Mapping[str, str],
-    *,
-    state: str | None,
-    tz: str | None,
-    dayfirst: bool | None,
-    file: str,
-    utc: set[str],
-    severity_map: Mapping[str, str] | None,
-) -> pd.DataFrame:
-    rows = np.arange(1, len(frame) + 1)
-    stamp = {"utc": utc, "tz": tz, "dayfirst": dayfirst, "file": file, "rows": rows, "label": "row"}
-    fields = _fields(frame, cols)
-    fields["detected_at"] = _times(frame, cols["opened_at"], **stamp)
-    acknowledged = _times(frame, cols.get("work_start"), **stamp)
-    if acknowledged is not None:
-        fields["acknowledged_at"] = acknowledged
-    resolved = _times(frame, cols.get("resolved_at"), **stamp)
-    closed = _times(frame, cols.get("closed_at"), **stamp)
-    blank = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
-    resolved = blank if resolved is None else resolved
-    closed = blank if closed is None else closed
-    fields["resolved_at"] = resolved.where(resolved.notna(), closed)
-    resolved_from = pd.Series(pd.NA, index=frame.index, dtype="str")
-    resolved_from = resolved_from.mask(closed.notna(), "closed_at").mask(resolved.notna(), "resolved_at")
-    reason = None
-    if state is not None:
-        states = _text(frame[state])
-        reason = pd.Series(pd.NA, index=frame.index, dtype="str").mask(
-            _in(states, _CANCELED_STATES), "canceled: state " + states.fillna("")
-        )
-    version = _version(frame, cols, _times(frame, cols.get("sys_updated_on"), **stamp))
-    extra = _extras(frame, cols, {"resolved_from": resolved_from})
-    return build_incidents(
-        fields,
-        source=SOURCE,
-        file=file,
-        labels=_labels(cols),
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=SEVERITY_MAP,
-        record_label="row",
-        exclude_reason=reason,
-        version=version,
-        extra=extra,
-    )
-
-
-def _read_events(
-    frame: pd.DataFrame,
-    cols: Mapping[str, str],
-    *,
-    state: str | None,
-    tz: str | None,
-    dayfirst: bool | None,
-    file: str,
-    utc: set[str],
-    severity_map: Mapping[str, str] | None,
-    ack_states: Sequence[str] | None,
-) -> pd.DataFrame:
-    assert state is not None
-    stamp = {"utc": utc, "tz": tz, "dayfirst": dayfirst, "file": file}
-    rows = np.arange(1, len(frame) + 1)
-    updated = _times(frame, cols["sys_updated_on"], rows=rows, label="row", **stamp)
-    assert updated is not None
-    numbers = _text(frame[cols["number"]])
-    tiebreak = []
-    if "sys_mod_count" in cols:
-        tiebreak.append(pd.to_numeric(frame[cols["sys_mod_count"]], errors="coerce").fillna(-1).to_numpy())
-    order, codes, ids = order_events(
-        numbers, updated, *tiebreak, file=file, case_field=cols["number"], time_field=cols["sys_updated_on"]
-    )
-    n = len(ids)
-    times = updated.take(order).reset_index(drop=True)
-    states = _text(frame[state]).take(order).reset_index(drop=True)
-    boundaries = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])
-    latest = order[boundaries[1:] - 1]
-    last = frame.take(latest).reset_index(drop=True)
-    incident_rows = np.arange(1, n + 1)
-
-    ack = first_times(codes, times, _in(states, ack_states or ACK_STATES).to_numpy(), n)
-    roles = pd.Series(pd.NA, index=states.index, dtype="str")
-    roles = roles.mask(_in(states, _RESOLVED_STATES), "resolved").mask(_in(states, _CLOSED_STATES), "closed")
-    roles = roles.mask(_in(states, _CANCELED_STATES), "canceled")
-    final = final_resolution(codes, times, roles, n)
-
-    istamp = {**stamp, "rows": incident_rows, "label": "incident"}
-    blank = pd.Series(pd.NaT, index=range(n), dtype="datetime64[us, UTC]")
-    field_resolved = _times(last, cols.get("resolved_at"), **istamp)
-    field_closed = _times(last, cols.get("closed_at"), **istamp)
-    field_resolved = blank if field_resolved is None else field_resolved
-    field_closed = blank if field_closed is None else field_closed
-    by_event = final["resolved_at"].where(final["resolved_by"].eq("resolved").fillna(False))
-    ended = final["resolved_at"].notna()
-    resolved = field_resolved.where(field_resolved.notna(), by_event)
-    resolved = resolved.where(resolved.notna(), field_closed.where(ended))
-    resolved = resolved.where(resolved.notna(), final["resolved_at"])
-    resolved_from = pd.Series(pd.NA, index=range(n), dtype="str")
-    resolved_from = (
-        resolved_from.mask(ended, final["resolved_by"] + " event")
-        .mask(ended & field_closed.notna(), "closed_at")
-        .mask(by_event.notna(), "resolved event")
-        .mask(field_resolved.notna(), "resolved_at")
-    )
-
-    fields = _fields(last, cols)
-    fields["detected_at"] = _times(last, cols["opened_at"], **istamp)
-    fields["acknowledged_at"] = ack
-    fields["resolved_at"] = resolved
-    last_state = _text(last[state])
-    reason = pd.Series(pd.NA, index=range(n), dtype="str").mask(
-        _in(last_state, _CANCELED_STATES), "canceled: state " + last_state.fillna("")
-    )
-    if "reopen_count" in cols:
-        reopen = whole_numbers(last[cols["reopen_count"]])
-    else:
-        reopen = final["reopen_count"]
-    extra = {"resolved_from": resolved_from, "events": np.diff(boundaries), "reopen_count": reopen}
-    extra = _extras(last, cols, extra)
-    labels = _labels(cols)
-    labels["acknowledged_at"] = cols["sys_updated_on"]
-    return build_incidents(
-        fields,
-        source=SOURCE,
-        file=file,
-        labels=labels,
-        tz=tz,
-        dayfirst=dayfirst,
-        severity_map=severity_map,
-        default_severity_map=SEVERITY_MAP,
-        records=incident_rows,
-        record_label="incident",
-        exclude_reason=reason,
-        extra=extra,
-    )
+        return read_events(export, ack_states=ack_states)
+    return read_table(export)
