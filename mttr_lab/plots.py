@@ -317,6 +317,23 @@ def plot_groups(
     for patch, color in zip(boxes["boxes"], colors, strict=True):
         patch.set_facecolor(color)
         patch.set_alpha(0.35)
+    _group_points(ax, data, by=by, order=order, colors=colors, zeros=zeros)
+    if summary is not None and "median" in summary.columns:
+        _group_medians(ax, summary, order=order, missing=missing)
+    every = data["minutes"]
+    _log_minutes_axis(ax, "x", every.min() if len(every) else None, every.max() if len(every) else None)
+    ax.set_xlabel(f"{metric} (log scale)")
+    ax.set_ylabel(by)
+    handles, _labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
+    return ax
+
+
+def _group_points(
+    ax: Axes, data: pd.DataFrame, *, by: str, order: list[str], colors: list[str], zeros: pd.Series
+) -> None:
+    """Each group's incidents as jittered points (open ones as hollow arrows) and its count."""
     rng = np.random.default_rng(0)  # jitter only: the same picture every time
     open_label = "open (at least this long)"
     for y, (g, color) in enumerate(zip(order, colors, strict=True), start=1):
@@ -348,31 +365,28 @@ def plot_groups(
             fontsize="small",
             color="#B00020" if small else "#444444",
         )
-    if summary is not None and "median" in summary.columns:
-        table = summary.copy()
-        table.index = [missing if pd.isna(i) else str(i) for i in table.index]
-        for y, g in enumerate(order, start=1):
-            if g not in table.index or pd.isna(table.loc[g, "median"]):
-                continue
-            med = table.loc[g, "median"]
-            low, high = table.loc[g].get("median_low", np.nan), table.loc[g].get("median_high", np.nan)
-            err = [[med - low], [high - med]] if pd.notna(low) and pd.notna(high) else None
-            ax.errorbar(
-                [med],
-                [y],
-                xerr=err,
-                fmt="D",
-                color="black",
-                ms=5,
-                capsize=3,
-                zorder=6,
-                label=f"median ({interval_level(summary)} interval)" if y == 1 else None,
-            )
-    every = data["minutes"]
-    _log_minutes_axis(ax, "x", every.min() if len(every) else None, every.max() if len(every) else None)
-    ax.set_xlabel(f"{metric} (log scale)")
-    ax.set_ylabel(by)
-    handles, _labels = ax.get_legend_handles_labels()
-    if handles:
-        ax.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
-    return ax
+
+
+def _group_medians(ax: Axes, summary: pd.DataFrame, *, order: list[str], missing: str) -> None:
+    """Each group's median with its interval, from the summary by the same column."""
+    table = summary.copy()
+    table.index = [missing if pd.isna(i) else str(i) for i in table.index]
+    label = f"median ({interval_level(summary)} interval)"  # on the first median drawn
+    for y, g in enumerate(order, start=1):
+        if g not in table.index or pd.isna(table.loc[g, "median"]):
+            continue
+        med = table.loc[g, "median"]
+        low, high = table.loc[g].get("median_low", np.nan), table.loc[g].get("median_high", np.nan)
+        err = [[med - low], [high - med]] if pd.notna(low) and pd.notna(high) else None
+        ax.errorbar(
+            [med],
+            [y],
+            xerr=err,
+            fmt="D",
+            color="black",
+            ms=5,
+            capsize=3,
+            zorder=6,
+            label=label,
+        )
+        label = None
