@@ -261,5 +261,6 @@ def run_fetch(args: argparse.Namespace) -> int:
     from .vendor_api import fetch
 
     pages = fetch(args.vendor, since=args.since, until=args.until, out=args.out, base_url=args.base_url)
-    print(f"{len(pages):,} page(s) in {args.out}; read them with: mttr-lab report {args.out}")
+    pages_word = "page" if len(pages) == 1 else "pages"
+    print(f"{len(pages):,} {pages_word} in {args.out}; read them with: mttr-lab report {args.out}")
     return 0

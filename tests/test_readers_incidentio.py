@@ -291,11 +291,11 @@ def test_a_short_ladder_of_unusual_names_is_mapped_by_rank_with_a_warning(
     by_name = dict(zip(frame["severity_raw"], frame["severity"].astype("str"), strict=False))
     assert by_name == {"Red": "critical", "Amber": "high"}
     assert frame["note"].notna().all()
-    assert frame["note"].iloc[0].startswith("severity Red mapped by rank: the export holds only 2 rank(s)")
+    assert frame["note"].iloc[0].startswith("severity Red mapped by rank: the export holds only 2 ranks")
     findings = mttr.check_incidents(frame)
     noted = findings[findings["column"] == "note"]
     assert len(noted) == int(frame["exclude_reason"].isna().sum()) and set(noted["level"]) == {"warning"}
-    assert "ladder of 2 rank(s)" in caplog.text
+    assert "ladder of 2 ranks" in caplog.text
     pinned = read_export(path, source="incidentio", severity_map={"Red": "high", "Amber": "low"})
     assert "note" not in pinned.columns or pinned["note"].isna().all()  # pinned: nothing to warn
     four = _with_severities(folder, tmp_path, [("Red", 4), ("Amber", 3), ("Yellow", 2), ("Blue", 1)])

@@ -243,7 +243,7 @@ def test_the_command_line_fetches_and_names_a_missing_token_in_one_line(
     )
     monkeypatch.setenv("PAGERDUTY_TOKEN", "secret-token-123")
     assert main(args) == 0
-    assert "1 page(s)" in capsys.readouterr().out
+    assert "1 page in" in capsys.readouterr().out
     assert len(mttr.read_export(tmp_path)) == 2
 
 

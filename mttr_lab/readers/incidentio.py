@@ -331,17 +331,17 @@ def _severities(
     shown = names.astype("str")
     mapped = shown.isin([name for name in ladder if name not in pinned])
     log.warning(
-        "%s: incident.io severities mapped by rank from a ladder of %d rank(s) only (pin them "
-        "with severity_map=)",
+        "%s: incident.io severities mapped by rank from a ladder of %d %s only (pin them with a severity map)",
         file,
         distinct,
+        "rank" if distinct == 1 else "ranks",
     )
     note = (
         "severity "
         + shown
         + " mapped by rank: the export holds only "
-        + str(distinct)
-        + " rank(s), so its highest is taken as critical (pin it with severity_map=)"
+        + (f"{distinct} rank" if distinct == 1 else f"{distinct} ranks")
+        + ", so its highest is taken as critical (pin it with a severity map)"
     )
     return ladder, note.where(mapped)
 

@@ -410,7 +410,8 @@ def read(
     note = _notes(raw, offsets, alert, status, created, updated, bounds, ids_note, offset_unit)
     flagged = int(note.notna().sum())
     if flagged:
-        log.warning("%s: %d Opsgenie record(s) carry a note (see the 'note' column)", file, flagged)
+        records = "record carries a note" if flagged == 1 else "records carry a note"
+        log.warning("%s: %d Opsgenie %s (see the 'note' column)", file, flagged, records)
 
     reading = Reading(SOURCE, file, severity_map=severity_map, default_severity_map=SEVERITY_MAP)
     return reading.incidents(
