@@ -335,7 +335,12 @@ class Explorer(WidgetView):
     def _caption(self) -> str:
         n, total = len(self.selection), len(self._frames[self._filters["clock"]])
         opened = int(self.selection["is_open"].sum())
-        return f"{n:,} of {total:,} incidents selected, {opened:,} not resolved yet"
+        first = self._filters["start"] or self._first
+        last = self._filters["end"] or self._last
+        window = (
+            f" from {first:%d %b %Y} to {last:%d %b %Y}" if first is not None and last is not None else ""
+        )
+        return f"{n:,} of {total:,} incidents selected{window}, {opened:,} not resolved yet"
 
     def _slowest_table(self) -> pd.DataFrame:
         """The slowest incidents, what they were first and their id last."""

@@ -113,6 +113,7 @@ class WidgetView:
                 index=(0, len(days) - 1),
                 description="dates",
                 continuous_update=False,  # a drag updates once, on release
+                readout=False,  # two dates do not fit its readout: the caption names the window
                 layout=w.Layout(width="520px"),
                 style=style,
             )
@@ -125,7 +126,7 @@ class WidgetView:
                 style=style,
             )
         controls["status"] = w.ToggleButtons(
-            options=STATUSES, description="incidents", style={"button_width": "60px"}
+            options=STATUSES, description="incidents", style={"button_width": "72px"}
         )
         controls["metric"] = w.Dropdown(
             options=[(m.replace("_", " "), m) for m in self.metrics],

@@ -55,6 +55,10 @@ def test_set_equals_pandas_filtering(explorer: mttr.Explorer, durations: pd.Data
     ]
     assert 0 < len(expected) < len(durations)
     pd.testing.assert_frame_equal(explorer.selection, expected)
+    # The caption names the window (the slider has no room for two dates).
+    assert f"{len(expected):,} of {len(durations):,} incidents selected from 01 Jun 2025 to 31 Dec 2025" in (
+        explorer._caption()
+    )
     summary = mttr.duration_summary(expected)
     assert explorer.summary.loc["all", "count"] == len(expected)
     for column in ("median", "median_low", "median_high", "p90", "within_60"):
@@ -367,6 +371,8 @@ def test_in_jupyterlab_with_a_real_browser(tmp_path: Path, durations: pd.DataFra
             before = caption.inner_text()
             table = page.locator(".mttr-explorer .widget-html table").first
             table_before = table.inner_text()
+            image = page.locator(".mttr-explorer img").first
+            image_before = image.get_attribute("src")
             assert "incidents selected" in before
             # Choose one severity in the multi-select: the caption and the table change.
             severity = page.locator(".mttr-explorer .widget-select-multiple select").first
@@ -381,6 +387,13 @@ def test_in_jupyterlab_with_a_real_browser(tmp_path: Path, durations: pd.DataFra
                 timeout=60_000,
             )
             assert table.inner_text() != table_before
+            # The figure follows the tables: a new image arrives for the new selection.
+            page.wait_for_function(
+                "s => document.querySelector('.mttr-explorer img').getAttribute('src') !== s",
+                arg=image_before,
+                timeout=60_000,
+            )
+            page.wait_for_timeout(500)  # the new image decoded and laid out before the screenshot
             first = sorted(durations["severity"].dropna().astype(str).unique())[0]
             assert f"{(durations['severity'] == first).sum():,}" in table.inner_text()
             screenshots = Path(os.environ.get("MTTR_SCREENSHOTS", tmp_path))
