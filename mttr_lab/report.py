@@ -244,7 +244,13 @@ def _html_exporter() -> Any:
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(
+        template_name="review_html",  # JupyterLab's page without the scripts it fetches from the network
+        extra_template_basedirs=[str(files("mttr_lab") / "templates")],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     exporter.exclude_raw = True
     v4 = nbformat.v4
     table = v4.new_output("execute_result", data={"text/html": "<table></table>"}, execution_count=1)

@@ -48,6 +48,13 @@ def test_report_has_no_code_and_no_errors(html):
     assert not re.search(r"Traceback \(most recent call last\)", html)
 
 
+def test_report_is_self_contained(html):
+    """One file that opens offline: no script or style fetched from the network."""
+    assert "<img" in html and "data:image/png;base64," in html
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?:", html)
+    assert "cdnjs" not in html and "mathjax" not in html.lower()
+
+
 def test_report_escapes_text_from_the_export(tmp_path):
     export = tmp_path / "hostile.json"
     doc = json.loads(SAMPLE.read_text())
