@@ -26,6 +26,7 @@ from .readers._detect import (
     supported_sources,
 )
 from .readers._files import sample_of, utf16_encoding
+from .readers._plumbing import Reading
 from .readers.generic import mapped_incidents
 from .schema import InputError
 from .timeparse import collect_remarks
@@ -331,8 +332,9 @@ def from_frame(
     frame.columns = [str(c) for c in frame.columns]
     options = {"tz": tz, "severity_map": severity_map, "dayfirst": dayfirst, "epoch_unit": epoch_unit}
     if source in (None, "csv", "json", "jsonl", "dataframe"):
+        reading = Reading("dataframe", name, tz=tz, dayfirst=dayfirst, severity_map=severity_map)
         incidents = mapped_incidents(
-            frame, columns=columns, file=name, record_label="row", source="dataframe", **options
+            frame, reading, columns=columns, record_label="row", epoch_unit=epoch_unit
         )
         return tag(incidents, INCIDENTS)
     if columns:

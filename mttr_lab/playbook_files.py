@@ -177,26 +177,24 @@ def _levels(node: _Node | None, *, file: str, name: str) -> tuple[list[str], lis
     minutes: list[float] = []
     if node is None:
         return who, minutes
+
+    def wrong(message: str, at: _Node, expected: str, found: object = _PLAIN) -> InputError:
+        """An error in this playbook's escalation path."""
+        return _at(message, at, file=file, field="escalation_path", found=found, expected=expected)
+
     if not isinstance(node.value, list):
-        raise _at(
-            f"escalation_path of playbook {name!r} is not a list",
-            node,
-            file=file,
-            field="escalation_path",
-            expected="a list such as ['Primary on-call (5 min timeout)', 'Team lead']",
-        )
+        example = "a list such as ['Primary on-call (5 min timeout)', 'Team lead']"
+        raise wrong(f"escalation_path of playbook {name!r} is not a list", node, example)
     for item in node.value:
         value = item.value
         if isinstance(value, dict) and len(value) == 1:  # {"Primary on-call": "5 min"}
             ((label, inner),) = value.items()
             value = f"{label} ({_plain(inner)} timeout)"
         if not isinstance(value, str):
-            raise _at(
+            raise wrong(
                 f"a level of the escalation path of playbook {name!r} is not text",
                 item,
-                file=file,
-                field="escalation_path",
-                expected="'Who (N min timeout)'",
+                "'Who (N min timeout)'",
             )
         hit = _TIMEOUT.match(value)
         if hit is None:
@@ -205,25 +203,20 @@ def _levels(node: _Node | None, *, file: str, name: str) -> tuple[list[str], lis
             continue
         amount = _MINUTES.match(hit.group("body"))
         if amount is None or float(amount.group("n")) <= 0:
-            raise _at(
+            raise wrong(
                 f"a timeout in the escalation path of playbook {name!r} is not minutes",
                 item,
-                file=file,
-                field="escalation_path",
+                "'(N min timeout)' with N a positive number of minutes",
                 found=value,
-                expected="'(N min timeout)' with N a positive number of minutes",
             )
         who.append(hit.group("who").strip())
         minutes.append(float(amount.group("n")))
     missing = [i for i, m in enumerate(minutes[:-1]) if np.isnan(m)]
     if missing:
-        item = node.value[missing[0]]
-        raise _at(
+        raise wrong(
             f"a level before the last of playbook {name!r} has no timeout",
-            item,
-            file=file,
-            field="escalation_path",
-            expected="'(N min timeout)' on every level but the last",
+            node.value[missing[0]],
+            "'(N min timeout)' on every level but the last",
         )
     return who, minutes
 

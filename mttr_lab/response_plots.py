@@ -30,6 +30,26 @@ def _errors(table: pd.DataFrame, value: str, low: str, high: str) -> np.ndarray:
     return np.vstack([np.nan_to_num(lo), np.nan_to_num(hi)])
 
 
+def _whiskers(
+    ax: Axes,
+    table: pd.DataFrame,
+    value: str,
+    at: np.ndarray,
+    *,
+    along: str = "y",
+    fmt: str = "none",
+    color: str = "black",
+    capsize: float = 3,
+) -> None:
+    """``value`` with its interval (``{value}_low`` to ``{value}_high``) as error bars, the
+    values along the ``along`` axis, drawn at the positions ``at`` on the other."""
+    errors = _errors(table, value, f"{value}_low", f"{value}_high")
+    if along == "x":
+        ax.errorbar(table[value], at, xerr=errors, fmt=fmt, color=color, capsize=capsize)
+    else:
+        ax.errorbar(at, table[value], yerr=errors, fmt=fmt, color=color, capsize=capsize)
+
+
 def _share(value: float) -> str:
     if value < 0.01:
         return "under 1 %"
@@ -41,14 +61,7 @@ def plot_growth(table: pd.DataFrame, *, ax: Axes | None = None, metric: str = "t
     ax = _axes(ax)
     shown = table[table["median"].notna()]
     x = np.arange(len(shown))
-    ax.errorbar(
-        x,
-        shown["median"],
-        yerr=_errors(shown, "median", "median_low", "median_high"),
-        fmt="o-",
-        color=_MAIN,
-        capsize=4,
-    )
+    _whiskers(ax, shown, "median", x, fmt="o-", color=_MAIN, capsize=4)
     ax.set_xticks(x, [str(v) for v in shown.index])
     ax.margins(x=0.1)
     for xi, (count, median) in enumerate(zip(shown["count"], shown["median"], strict=True)):
@@ -112,14 +125,7 @@ def plot_adherence(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax = _axes(ax, (7, 0.6 * len(table) + 1.2))
     y = np.arange(len(table))[::-1]
     ax.barh(y, table["share"], color=_MAIN, alpha=0.8)
-    ax.errorbar(
-        table["share"],
-        y,
-        xerr=_errors(table, "share", "share_low", "share_high"),
-        fmt="none",
-        color="black",
-        capsize=3,
-    )
+    _whiskers(ax, table, "share", y, along="x")
     if "recorded_share" in table.columns and table["recorded_share"].notna().any():
         ax.scatter(table["recorded_share"], y, marker="D", color=_CUSTOMER, zorder=3, label="recorded levels")
         ax.legend(loc="lower right", fontsize=8)
@@ -166,14 +172,7 @@ def plot_channels(table: pd.DataFrame, *, ax: Axes | None = None, metric: str = 
         for c, k in zip(shown["customer_reported"], shown["kind"], strict=True)
     ]
     ax.scatter(shown["median"], y, color=colors, zorder=3)
-    ax.errorbar(
-        shown["median"],
-        y,
-        xerr=_errors(shown, "median", "median_low", "median_high"),
-        fmt="none",
-        ecolor="black",
-        capsize=3,
-    )
+    _whiskers(ax, shown, "median", y, along="x")
     labels = [f"{name} ({_share(share)})" for name, share in zip(shown.index, shown["share"], strict=True)]
     ax.set_yticks(y, labels)
     values = shown[["median_low", "median", "median_high"]].to_numpy(dtype=float)

@@ -170,6 +170,17 @@ def test_missing_opened_at_is_named(tmp_path: Path) -> None:
     assert "opened_at" in str(info.value) and "incidents.csv" in str(info.value)
 
 
+def test_missing_number_lists_the_columns_present(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.csv"
+    path.write_text("opened_at,state,note{x}\n2024-01-01 10:00:00,New,1\n")
+    with pytest.raises(InputError) as info:
+        read_export(path, source="servicenow", tz="UTC")
+    assert str(info.value) == (
+        f"{path}, column 'number': the ServiceNow export has no column 'number'; expected an incident "
+        "export with number and opened_at; columns present: opened_at, state, note{x}"
+    )
+
+
 # --------------------------------------------------------------------------- event logs
 
 

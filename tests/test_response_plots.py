@@ -95,3 +95,16 @@ def test_plot_channels_names_the_level_the_table_was_computed_at():
     ax = response_plots.plot_channels(mttr.channel_summary(durations, confidence=0.9))
     assert "90 % interval" in ax.get_xlabel() and "95" not in ax.get_xlabel()
     plt.close(ax.figure)
+
+
+def test_plot_channels_whiskers_span_each_interval():
+    durations, _ = _fake(60, 1.0, seed=5)
+    durations["detection_channel"] = np.where(np.arange(60) % 3 == 0, "Phone", "api")
+    table = mttr.channel_summary(durations)
+    ax = response_plots.plot_channels(table)
+    (bars,) = [c for c in ax.containers if isinstance(c, matplotlib.container.ErrorbarContainer)]
+    ends = np.array([(seg[0][0], seg[1][0]) for seg in bars.lines[2][0].get_segments()])
+    shown = table[table["median"].notna()]
+    np.testing.assert_allclose(ends, shown[["median_low", "median_high"]].to_numpy(dtype=float))
+    assert matplotlib.colors.to_hex(bars.lines[2][0].get_color()[0]) == "#000000"
+    plt.close(ax.figure)

@@ -149,6 +149,16 @@ def test_event_without_incident_id(tmp_path):
     assert "row 2" in str(err.value) and "'incident_id'" in str(err.value) and "t.csv" in str(err.value)
 
 
+def test_a_missing_column_is_named_with_the_columns_present(tmp_path):
+    path = _write(tmp_path / "t.csv", "incident_id,at,what\nX,2024-01-01T00:00:00Z,trigger\n")
+    with pytest.raises(mttr.InputError) as err:
+        mttr.read_timeline(path, source="csv")
+    assert str(err.value) == (
+        f"{path}, column 'kind': no kind column for the timeline; "
+        "expected a column 'kind' or columns={'kind': <one of: incident_id, at, what>}"
+    )
+
+
 def test_unparsable_time(tmp_path):
     path = _write(
         tmp_path / "t.csv", "incident_id,at,kind\nX,2024-01-01T00:00:00Z,trigger\nX,yesterday,note\n"

@@ -18,7 +18,7 @@ from . import eventlog
 from ._build import require_columns
 from ._event_order import parse_event_times
 from ._events import KINDS, Events, NoTimelineError, check_kinds, kinds_from, no_levels, parse_levels
-from ._plumbing import blank, cell_text, check_names, shown_columns
+from ._plumbing import Needed, blank, cell_text, check_names, require_fields
 from ._servicenow_fields import (
     ACK_STATES,
     CLOSED_STATES,
@@ -247,6 +247,12 @@ def servicenow_events(
 # --------------------------------------------------------------------------- generic
 
 _GENERIC = ("incident_id", "at", "kind", "group", "level", "actor", "detail")
+#: The columns a generic event log must have (found by name or mapped by ``columns=``).
+_NEEDED = Needed(
+    ("incident_id", "at", "kind"),
+    "no {field} column for the timeline",
+    "a column {field!r} or columns={{{field!r}: <one of: {shown}>}}",
+)
 
 
 def generic_events(
@@ -266,15 +272,7 @@ def generic_events(
         if name not in mapping and name in frame.columns:
             mapping[name] = name
     require_columns(frame.columns, mapping, file=file, what="event log")
-    for needed in ("incident_id", "at", "kind"):
-        if needed not in mapping:
-            shown = shown_columns(frame.columns)
-            raise InputError(
-                f"no {needed} column for the timeline",
-                file=file,
-                field=needed,
-                expected=f"a column {needed!r} or columns={{{needed!r}: <one of: {shown}>}}",
-            )
+    require_fields(mapping, _NEEDED, columns=frame.columns, file=file)
     frame = frame.reset_index(drop=True)
     n = len(frame)
     rows = np.arange(1, n + 1)

@@ -11,13 +11,14 @@ rule is written:
 - :func:`ref_name`: the readable name of a reference object (``summary``, else ``name``);
 - :func:`first_record`: the first record of a page such as ``{"data": [...]}``;
 - :func:`listed_names`: the names in a list of objects or strings (components, products);
+- :func:`require_fields`: the error for the first needed column an export lacks;
 - :class:`Reading`: what a reader's ``read()`` passes on to
   :func:`~mttr_lab.readers._build.build_incidents` at its end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -30,6 +31,7 @@ from ._build import build_incidents, names_of
 
 __all__ = [
     "NameList",
+    "Needed",
     "Reading",
     "UpdateList",
     "blank",
@@ -41,6 +43,7 @@ __all__ = [
     "name_text",
     "plain",
     "ref_name",
+    "require_fields",
     "shown",
     "shown_columns",
     "stripped_text",
@@ -103,6 +106,28 @@ def check_names(mapping: Mapping[str, Any], allowed: tuple[str, ...], *, file: s
             file=file,
             expected="keys among " + ", ".join(allowed),
         )
+
+
+class Needed(NamedTuple):
+    """Columns an export must have, and what their absence is told: ``message`` and ``expected``
+    are format strings given ``field`` (the missing name) and, in ``expected``, ``shown`` (the
+    columns present, as :func:`shown_columns` lists them)."""
+
+    fields: tuple[str, ...]
+    message: str
+    expected: str
+
+
+def require_fields(present: Container[str], spec: Needed, *, columns: Any, file: str) -> None:
+    """Raise an :class:`InputError` for the first of ``spec.fields`` not in ``present``."""
+    for field in spec.fields:
+        if field not in present:
+            raise InputError(
+                spec.message.format(field=field),
+                file=file,
+                field=field,
+                expected=spec.expected.format(field=field, shown=shown_columns(columns)),
+            )
 
 
 def name_text(values: pd.Series) -> pd.Series:

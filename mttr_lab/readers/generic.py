@@ -100,36 +100,26 @@ def read(
         The canonical ``incidents`` frame; export columns not mapped follow the canonical ones.
     """
     frame, record_label = read_frame(path, fmt=fmt)
-    return mapped_incidents(
-        frame,
-        columns=columns,
-        file=str(path),
-        record_label=record_label,
-        tz=tz,
-        dayfirst=dayfirst,
-        epoch_unit=epoch_unit,
-        severity_map=severity_map,
-        source=source,
-    )
+    reading = Reading(source, str(path), tz=tz, dayfirst=dayfirst, severity_map=severity_map)
+    return mapped_incidents(frame, reading, columns=columns, record_label=record_label, epoch_unit=epoch_unit)
 
 
 def mapped_incidents(
     frame: pd.DataFrame,
+    reading: Reading,
     *,
     columns: Mapping[str, str] | None,
-    file: str,
     record_label: str,
-    tz: str | None = None,
-    dayfirst: bool | None = None,
     epoch_unit: str | None = None,
-    severity_map: Mapping[str, str] | None = None,
-    source: str = SOURCE,
 ) -> pd.DataFrame:
     """The canonical ``incidents`` frame from a flat table and a mapping (canonical -> its column).
 
     Shared by the generic file reader and :func:`mttr_lab.from_frame`: the same validation,
-    findings and exclusions whichever way the table arrived. ``file`` names it in messages.
+    findings and exclusions whichever way the table arrived. ``reading`` holds the source, the
+    name of the table in messages (its ``file``), and the ``tz``, ``dayfirst`` and
+    ``severity_map`` given.
     """
+    file = reading.file
     mapping = dict(columns or {})
     check_names(mapping, _CANONICAL, file=file, what="canonical")
     require_columns(frame.columns, mapping, file=file, what="export")
@@ -163,7 +153,6 @@ def mapped_incidents(
         for c in frame.columns
         if c not in used and c not in _CANONICAL
     }
-    reading = Reading(source, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map)
     return reading.incidents(
         fields,
         labels=mapping,

@@ -56,7 +56,7 @@ import pandas as pd
 from ..schema import InputError
 from ._build import require_columns
 from ._files import Sample
-from ._plumbing import shown_columns
+from ._plumbing import Needed, require_fields
 from ._servicenow_events import read_events
 from ._servicenow_fields import (
     ACK_STATES,
@@ -75,6 +75,12 @@ __all__ = ["ACK_STATES", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
 #: What this export is, and the fields that only it has (said when another reader gets it).
 SIGNATURE = ("a ServiceNow export", "a table export or event log with number, opened_at and a state column")
+#: The columns every ServiceNow export has.
+_NEEDED = Needed(
+    ("number", "opened_at"),
+    "the ServiceNow export has no column {field!r}",
+    "an incident export with number and opened_at; columns present: {shown}",
+)
 
 
 def sniff(sample: Sample) -> str | None:
@@ -144,15 +150,7 @@ def read(
     frame, utc = load(path, file=file)
     frame = frame.reset_index(drop=True)
     cols = columns_of(frame.columns)
-    for needed in ("number", "opened_at"):
-        if needed not in cols:
-            shown = shown_columns(frame.columns)
-            raise InputError(
-                f"the ServiceNow export has no column {needed!r}",
-                file=file,
-                field=needed,
-                expected=f"an incident export with number and opened_at; columns present: {shown}",
-            )
+    require_fields(cols, _NEEDED, columns=frame.columns, file=file)
     state = cols.get("state", cols.get("incident_state"))
     if shape not in ("auto", "table", "events"):
         raise InputError(f"unknown shape {shape!r}", file=file, expected="'auto', 'table' or 'events'")
