@@ -236,29 +236,39 @@ def plot_phase_breakdown(
     unmeasured = (
         ~breakdown[phases].notna().any(axis=1).to_numpy() if phases else np.ones(len(breakdown), bool)
     )
+    # Measured but all zero: milestones recorded at the same moment (a status page's first post).
+    flat = (
+        ~(breakdown[phases].fillna(0) > 0).any(axis=1).to_numpy() if phases else np.ones(len(breakdown), bool)
+    )
     left = np.zeros(len(breakdown))
     for phase in phases:
         widths = np.where(few, 0.0, breakdown[phase].fillna(0).to_numpy(dtype=float))
         ax.barh(labels, widths, left=left, color=PHASE_COLORS[phase], label=phase, edgecolor="white", lw=0.5)
         left += widths
     if "incidents" in breakdown.columns:
-        for y, (total, n, small, none) in enumerate(
-            zip(left, breakdown["incidents"], few, unmeasured, strict=True)
+        for y, (total, n, small, none, zero) in enumerate(
+            zip(left, breakdown["incidents"], few, unmeasured, flat, strict=True)
         ):
             text = f"  n={n}"
             if small:
                 text = f"  too few incidents to profile (n={n})"
             elif none:
                 text = f"  no phase can be measured (n={n})"
+            elif zero:
+                text = f"  every phase measured takes 0 (n={n})"
             ax.text(total, y, text, va="center", fontsize="small", color="#444444")
     ax.invert_yaxis()
-    if unmeasured.all():
-        ax.set_title(
-            "No phase can be measured: the export does not record the milestones around them",
-            fontsize="small",
-        )
     ax.set_xlabel(f"{statistic} minutes in each phase (stacked; a {statistic} per phase, not a timeline)")
     ax.set_xlim(0, max(left.max(initial=0.0) * 1.18, 1))
+    if (flat | few).all():  # no bar to see: the reason instead of a legend of empty colours
+        reason = (
+            "the export does not record the milestones around them"
+            if (unmeasured | few).all()
+            else "the milestones it records fall at the same moment"
+        )
+        ax.set_title(f"No time to show in any phase: {reason}", fontsize="small")
+        ax.set_xticks([])
+        return ax
     ax.legend(
         ncols=len(phases), loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize="small", frameon=False
     )

@@ -125,7 +125,23 @@ def test_phase_breakdown_says_so_when_the_export_has_no_phase_to_measure(tmp_pat
     ax = plots.plot_phase_breakdown(table)
     assert sum(p.get_width() for p in ax.patches) == 0
     assert [t.get_text().strip() for t in ax.texts] == ["no phase can be measured (n=40)"]
-    assert ax.get_title().startswith("No phase can be measured")
+    assert (
+        ax.get_title()
+        == "No time to show in any phase: the export does not record the milestones around them"
+    )
+    assert ax.get_legend() is None  # no legend of colours that nothing is drawn in
+
+
+def test_phase_breakdown_of_milestones_at_one_moment_says_so(sample):
+    """A status page posts its first update as it opens the incident: every phase measured is 0."""
+    table = mttr.phase_breakdown(sample, by="severity")
+    phases = ["detection", "response", "diagnosis", "repair"]
+    table[phases] = table[phases].where(table[phases].isna(), 0.0)
+    table[["diagnosis", "repair"]] = np.nan
+    ax = plots.plot_phase_breakdown(table)
+    notes = [t.get_text().strip() for t in ax.texts]
+    assert notes[:4] == [f"every phase measured takes 0 (n={n})" for n in table["incidents"].iloc[:4]]
+    assert ax.get_title().endswith("the milestones it records fall at the same moment")
 
 
 def test_durations_of_months_get_human_ticks():
