@@ -262,6 +262,12 @@ def _untracked(durations: pd.DataFrame, untracked_time: Callable[..., pd.DataFra
     row = untracked_time(durations).iloc[0]
     if not row["with_impact_start"] or not np.isfinite(row["share_of_outage"]):
         return None
+    if row["mean_untracked"] <= 0:  # the impact start is the first record (a status page's first post)
+        return Text(
+            f"Untracked time: where an incident records when the customer impact began "
+            f"({row['with_impact_start']:,} of {row['incidents']:,}), it is the moment of detection, so no "
+            "outage time precedes the first record; whether the impact truly began then, the export cannot say."
+        )
     share = f"{row['share_of_outage']:.0%}".replace("%", " %")
     return Text(
         f"Untracked time: where an incident records when the customer impact began "

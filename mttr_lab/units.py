@@ -39,7 +39,7 @@ _LABELS = {
     "geomean_ratio": "ratio of geometric means",
     "median_ratio": "ratio of medians",
     "p_value": "p-value",
-    "p_value_holm": "p-value (Holm-corrected over the groups)",
+    "p_value_holm": "p-value (Welch on log durations; groups Holm-corrected)",
     "incidents_per_hour": "incidents per hour",
     "time_class": "time of day",
     "stratum": "group",

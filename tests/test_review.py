@@ -456,3 +456,22 @@ def test_the_response_process_section_in_a_real_browser(pagerduty_review, tmp_pa
     assert all(done and width > 0 for done, width in images)
     assert "were escalated at least once" in text and "handed to, then back" in text
     assert not sorted({m.group(0) for m in NOISE.finditer(text)})
+
+
+def test_untracked_time_of_nothing_is_said_in_words_not_as_zero_seconds():
+    from mttr_lab.response import untracked_time
+    from mttr_lab.review_response import _untracked
+
+    start = pd.Timestamp("2025-01-06T10:00Z")
+    frame = pd.DataFrame(
+        {
+            "incident_id": ["a", "b", "c"],
+            "started_at": [start] * 3,
+            "detected_at": [start] * 3,
+            "recovered_at": [start + pd.Timedelta(minutes=m) for m in (20, 40, 60)],
+            "resolved_at": [start + pd.Timedelta(minutes=m) for m in (30, 50, 70)],
+        }
+    )
+    text = str(_untracked(mttr.phase_durations(mttr.from_frame(frame)), untracked_time))
+    assert "(3 of 3), it is the moment of detection" in text
+    assert "0 s" not in text and "0 %" not in text

@@ -119,3 +119,16 @@ def test_per_severity_verdicts_are_one_family_holm_corrected():
     assert raw / reps > 0.1  # the family problem is real in this simulation
     assert flagged / reps <= 0.065  # Holm keeps it at most 0.05; 300 replicates: error about 0.013
     assert table["note"].str.contains("Holm-corrected over 4 tested strata").all()
+
+
+def test_a_stratum_one_period_lacks_has_nothing_to_compare(tmp_path):
+    """A severity seen only after the change gets no verdict about a change, not "no detectable change"."""
+    before = quantiles(40, 60, 1.0)
+    after = quantiles(40, 50, 1.0)
+    durations = two_quarters(tmp_path, before, after)
+    later = durations["clock_start"] >= AFTER[0]
+    durations.loc[later & (np.arange(len(durations)) % 4 == 0), "severity"] = "critical"
+    durations.loc[~later & (durations["severity"] == "critical"), "severity"] = "high"
+    table = compare_periods_stratified(durations, before=BEFORE, after=AFTER).set_index("stratum")
+    assert table.loc["critical", "n_before"] == 0 and table.loc["critical", "n_after"] > 0
+    assert table.loc["critical", "verdict"] == "no closed incident before"
