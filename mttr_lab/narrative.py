@@ -202,7 +202,7 @@ def comparison_text(
     verdict = row.get("verdict", "no detectable change")
     text = (
         f"Median {metric} {_dur(row.get('median_after'))} in {after} against {_dur(row.get('median_before'))} "
-        f"in {before} ({int(row['n_after']):,} and {int(row['n_before']):,} incidents): a ratio of "
+        f"in {before} ({int(row['n_after']):,} and {int(row['n_before']):,} incidents measured): a ratio of "
         f"{ratio:.2f}{interval}."
     )
     g, g_low, g_high = row.get("geomean_ratio"), row.get("geomean_ratio_low"), row.get("geomean_ratio_high")

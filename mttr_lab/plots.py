@@ -365,11 +365,15 @@ def _group_points(
             open_label = None
         at_zero = int(zeros.get(g, 0))
         n = int(closed.sum()) + at_zero
+        opened = int((~closed).sum())
         small = n < MIN_COUNT["p90"]
         ax.text(
             1.01,
             y,
-            f"n={n}" + (" (few)" if small else "") + (f"\n{at_zero} at 0, not drawn" if at_zero else ""),
+            f"n={n}"
+            + (f" + {opened} open" if opened else "")  # as many as the table's incidents
+            + (" (few)" if small else "")
+            + (f"\n{at_zero} at 0, not drawn" if at_zero else ""),
             transform=ax.get_yaxis_transform(),
             va="center",
             fontsize="small",

@@ -94,7 +94,7 @@ def compare_periods_stratified(
         observed durations), ``geomean_before``, ``geomean_after`` (minutes; NA on the adjusted
         row), ``geomean_ratio``, ``geomean_ratio_low``, ``geomean_ratio_high``, ``p_value`` (Welch
         t on logs), ``weight`` (share of the combination; NA on the last two rows), ``verdict``
-        ("improved", "worsened", "no detectable change", or "no closed incident before"/"after"
+        ("improved", "worsened", "no detectable change", or "nothing measured before"/"after"
         for a stratum one period lacks) and ``note``.
     """
     _check_stratified(durations, by=by, metric=metric, weights=weights, confidence=confidence, alpha=alpha)
@@ -227,7 +227,7 @@ def _holm_verdicts(strata: pd.DataFrame, alpha: float) -> None:
     tested = int(strata["p_value"].notna().sum())
     for i, row in strata.iterrows():
         if row["n_before"] == 0 or row["n_after"] == 0:  # nothing to compare, so no verdict about a change
-            strata.loc[i, "verdict"] = f"no closed incident {'before' if row['n_before'] == 0 else 'after'}"
+            strata.loc[i, "verdict"] = f"nothing measured {'before' if row['n_before'] == 0 else 'after'}"
             continue
         significant = np.isfinite(row["p_value_holm"]) and row["p_value_holm"] < alpha
         ratio = row["geomean_ratio"]

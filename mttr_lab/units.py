@@ -31,8 +31,8 @@ _PVALUE = re.compile(r"^(p_value|p_\w+|\w+_p_value|\w+_p)$")
 _LABELS = {
     "count": "incidents",
     "n": "incidents",
-    "n_before": "incidents before",
-    "n_after": "incidents after",
+    "n_before": "incidents measured before",
+    "n_after": "incidents measured after",
     "open": "still open",
     "km_median": "median counting open incidents",
     "geomean": "geometric mean",

@@ -84,8 +84,16 @@ def test_groups_are_ordered_by_severity_and_small_groups_marked(sample):
         "no severity",
     ]
     counts = [t.get_text() for t in ax.texts]
-    observed = mttr.duration_summary(sample, by="severity", intervals=False)["observed"].tolist()
-    assert counts[:4] == [f"n={n}" for n in observed[:4]] and counts[4] == f"n={observed[4]} (few)"
+    summary = mttr.duration_summary(sample, by="severity", intervals=False)
+    observed, opened = summary["observed"].tolist(), summary["open"].tolist()
+    # Closed incidents drawn, the open ones beside them: together the table's count.
+    assert counts[:4] == [
+        f"n={n}" + (f" + {o} open" if o else "") for n, o in zip(observed[:4], opened[:4], strict=True)
+    ]
+    assert counts[4] == f"n={observed[4]} (few)"
+    assert (
+        any("open" in c for c in counts) and (summary["observed"] + summary["open"] == summary["count"]).all()
+    )
     small = minutes.iloc[:60].copy()
     ax2 = plots.plot_groups(small, by="service")
     assert any("(few)" in t.get_text() for t in ax2.texts)

@@ -131,4 +131,4 @@ def test_a_stratum_one_period_lacks_has_nothing_to_compare(tmp_path):
     durations.loc[~later & (durations["severity"] == "critical"), "severity"] = "high"
     table = compare_periods_stratified(durations, before=BEFORE, after=AFTER).set_index("stratum")
     assert table.loc["critical", "n_before"] == 0 and table.loc["critical", "n_after"] > 0
-    assert table.loc["critical", "verdict"] == "no closed incident before"
+    assert table.loc["critical", "verdict"] == "nothing measured before"
