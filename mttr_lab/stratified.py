@@ -94,8 +94,8 @@ def compare_periods_stratified(
         observed durations), ``geomean_before``, ``geomean_after`` (minutes; NA on the adjusted
         row), ``geomean_ratio``, ``geomean_ratio_low``, ``geomean_ratio_high``, ``p_value`` (Welch
         t on logs), ``weight`` (share of the combination; NA on the last two rows), ``verdict``
-        ("improved", "worsened", "no detectable change", or "nothing measured before"/"after"
-        for a stratum one period lacks) and ``note``.
+        ("improved", "worsened", "no detectable change"; "nothing measured before"/"after" for a
+        stratum one period lacks, "too few incidents to test" where no p-value could be computed) and ``note``.
     """
     _check_stratified(durations, by=by, metric=metric, weights=weights, confidence=confidence, alpha=alpha)
     split = _split(durations, metric, before, after)
@@ -228,6 +228,9 @@ def _holm_verdicts(strata: pd.DataFrame, alpha: float) -> None:
     for i, row in strata.iterrows():
         if row["n_before"] == 0 or row["n_after"] == 0:  # nothing to compare, so no verdict about a change
             strata.loc[i, "verdict"] = f"nothing measured {'before' if row['n_before'] == 0 else 'after'}"
+            continue
+        if not np.isfinite(row["p_value"]):  # too few on a side for the test: no verdict either way
+            strata.loc[i, "verdict"] = "too few incidents to test"
             continue
         significant = np.isfinite(row["p_value_holm"]) and row["p_value_holm"] < alpha
         ratio = row["geomean_ratio"]

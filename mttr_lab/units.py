@@ -286,6 +286,9 @@ def show(table: pd.DataFrame, **options: object) -> object:
     text = _text_columns(shown)
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    figures = [c for c in shown.columns if c not in text]
+    if figures:  # a time, a duration or a count never breaks over two lines
+        styler = styler.set_properties(subset=figures, **{"white-space": "nowrap"})
     if footnotes:  # said once, under the table
         lines = "<br>".join(html.escape(f"{mark} {words}") for mark, words in footnotes)
         styler = styler.set_caption(lines).set_table_styles(

@@ -132,3 +132,8 @@ def test_a_stratum_one_period_lacks_has_nothing_to_compare(tmp_path):
     table = compare_periods_stratified(durations, before=BEFORE, after=AFTER).set_index("stratum")
     assert table.loc["critical", "n_before"] == 0 and table.loc["critical", "n_after"] > 0
     assert table.loc["critical", "verdict"] == "nothing measured before"
+    # One low-severity incident on each side: measured, but too few for the test.
+    durations.loc[durations.index[[1, -2]], "severity"] = "low"
+    few = compare_periods_stratified(durations, before=BEFORE, after=AFTER).set_index("stratum")
+    assert (few.loc["low", "n_before"], few.loc["low", "n_after"]) == (1, 1)
+    assert np.isnan(few.loc["low", "p_value"]) and few.loc["low", "verdict"] == "too few incidents to test"
