@@ -313,12 +313,15 @@ def _severity_findings(live: pd.DataFrame) -> list[pd.DataFrame]:
 def _duration_findings(
     live: pd.DataFrame, usable: dict[str, pd.Series], as_of: pd.Timestamp, limit: pd.Timedelta
 ) -> list[pd.DataFrame]:
-    """Open incidents (censored), and durations longer than ``limit``."""
+    """Open incidents (censored), durations longer than ``limit``, and incidents resolved as they started."""
     start = usable["started_at"].fillna(usable["detected_at"])
     is_open = live["resolved_at"].isna()
     censored_at = f" ({as_of:%Y-%m-%d %H:%M} UTC)" if pd.notna(as_of) else ""
     took = usable["resolved_at"] - start
     long_closed = took > limit
+    # Resolved the moment it started: a record written after the fact (a status page's
+    # retroactive post), whose 0 s pulls medians and shares down.
+    instant = took == pd.Timedelta(0)
     open_for = as_of - start
     long_open = is_open & (open_for > limit)
     return [
@@ -336,6 +339,14 @@ def _duration_findings(
             "resolved_at",
             "resolved " + _in_words(took[long_closed]) + f" after it started (more than {_in_words(limit)})",
             "kept as recorded; check whether it was closed late",
+            "warning",
+        ),
+        _finding(
+            live,
+            instant,
+            "resolved_at",
+            "resolved at the moment it started: a record written after the fact?",
+            "kept as 0 s; a retroactive record measures no recovery",
             "warning",
         ),
         _finding(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from conftest import HAND, SAMPLE
+from conftest import HAND, SAMPLE, export, spread
 
 import mttr_lab as mttr
 from mttr_lab.schema import MILESTONES
@@ -138,3 +138,15 @@ def test_overview_says_none_is_open_and_names_generic_files(fixtures):
     closed = incidents[incidents["resolved_at"].notna()]
     text = mttr.overview_text(mttr.export_overview(closed, mttr.phase_durations(closed)))
     assert "none is open" in text and "a CSV file" in text
+
+
+def test_an_incident_resolved_as_it_started_is_a_warning(tmp_path):
+    """A retroactive record (0 s from start to resolution) is kept but said, since it pulls medians down."""
+    durations = export(tmp_path, spread("2025-01-06", 10, 4), [0, 30, 0, 45])
+    incidents = mttr.read_export(tmp_path / "incidents.csv")
+    findings = mttr.check_incidents(incidents)
+    instant = findings[findings["problem"].str.contains("resolved at the moment it started")]
+    assert sorted(instant["incident_id"]) == ["i0", "i2"] and (instant["level"] == "warning").all()
+    assert (
+        durations.loc[durations["incident_id"].isin(["i0", "i2"]), "time_to_recover"] == pd.Timedelta(0)
+    ).all()
