@@ -46,6 +46,14 @@ NOT_IN_ORDER = (
 )
 
 
+#: What is done with a status page's retroactive post (announced after the incident ended).
+RETROACTIVE = (
+    "the post is the detection, so the phases from detection are not measured; the time to "
+    "recover runs from the incident's start"
+)
+#: Sources that are public status pages (their incidents are posts, often after the fact).
+STATUS_PAGES = ("statuspage", "gcp_status")
+
 NO_START = "no start time (neither started_at nor detected_at)"
 DUPLICATE = "duplicate id: a later version of this incident is kept"
 NO_ID = "no incident id"
@@ -113,6 +121,13 @@ def analysed_mask(incidents: pd.DataFrame) -> np.ndarray:
     if repeated is not None:
         keep &= ~repeated
     return keep & ~no_start
+
+
+def _status_page(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows come from a public status page."""
+    if "source" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["source"].isin(STATUS_PAGES).to_numpy(dtype=bool)
 
 
 def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level: str) -> pd.DataFrame:
@@ -278,9 +293,15 @@ def _time_findings(
                 + previous
                 + ")"
             )
-            parts.append(
-                _finding(live, pd.Series(mask, index=live.index), name, problem, NOT_IN_ORDER, "error")
-            )
+            # A status page often posts an incident after it ended: a retroactive post, not a wrong time.
+            after = np.asarray((*MILESTONES, ""))[order.previous_name[name]] == "detected_at"
+            posted_late = pd.Series(mask & after & _status_page(live), index=live.index)
+            if name not in ("recovered_at", "resolved_at"):
+                posted_late[:] = False
+            wrong = pd.Series(mask, index=live.index) & ~posted_late
+            parts.append(_finding(live, wrong, name, problem, NOT_IN_ORDER, "error"))
+            late = problem + ": the status page posted it after it ended"
+            parts.append(_finding(live, posted_late, name, late, RETROACTIVE, "warning"))
 
     usable = {name: _stamps(times[name], unit, live.index) for name in MILESTONES}
     for name in MILESTONES:

@@ -150,3 +150,22 @@ def test_an_incident_resolved_as_it_started_is_a_warning(tmp_path):
     assert (
         durations.loc[durations["incident_id"].isin(["i0", "i2"]), "time_to_recover"] == pd.Timedelta(0)
     ).all()
+
+
+def test_a_status_page_post_after_the_end_is_a_retroactive_post_not_an_error(fixtures):
+    """Status pages often announce an incident after it ended; a vendor tool's record cannot be."""
+    for folder, level in (
+        ("gcp_status/incidents.json", "warning"),
+        ("firehydrant/incidents_page.json", "error"),
+    ):
+        incidents = mttr.read_export(fixtures / folder)
+        first = incidents.index[0]
+        incidents.loc[first, "resolved_at"] = incidents.loc[first, "detected_at"] - pd.Timedelta(minutes=3)
+        incidents.loc[first, "recovered_at"] = pd.NaT
+        findings = mttr.check_incidents(incidents)
+        row = findings[
+            (findings["incident_id"] == incidents.loc[first, "incident_id"])
+            & (findings["column"] == "resolved_at")
+        ]
+        assert row["level"].tolist() == [level], folder
+        assert row["problem"].str.contains("posted it after it ended").all() == (level == "warning")
