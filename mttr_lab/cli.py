@@ -239,6 +239,9 @@ def _in_cli_words(message: str) -> str:
             return "--monthfirst" if value == "False" else "--dayfirst"
         return _OPTIONS[name] + (f" {value}" if value else "")
 
+    message = message.replace("source='csv'/'json'", "source=csv or json").replace(
+        "columns={canonical: export column}", "columns=canonical=column,..."
+    )
     return _KEYWORD.sub(option, message)
 
 

@@ -204,7 +204,11 @@ def run_check(args: argparse.Namespace) -> int:
     findings = check_incidents(_read(args))
     shown = findings if args.all else findings[findings["level"] != "info"]
     counts = findings["level"].value_counts()
-    summary = ", ".join(f"{counts.get(level, 0)} {level}" for level in ("error", "warning", "info"))
+    summary = ", ".join(
+        f"{n} {level}{'' if n == 1 or level == 'info' else 's'}"
+        for level in ("error", "warning", "info")
+        for n in [int(counts.get(level, 0))]
+    )
     if shown.empty:
         print(f"no findings to show ({summary})")
     else:

@@ -36,7 +36,7 @@ def test_summary_prints_the_table_and_writes_a_safe_csv(tmp_path, capsys):
 def test_check_exits_1_on_errors_and_0_on_a_clean_export(tmp_path, capsys, fixtures):
     assert main(["check", str(SAMPLE)]) == 1  # the sample has a milestone out of order
     out = capsys.readouterr().out
-    assert "is before detected_at" in out and "1 error" in out
+    assert "is before detected_at" in out and "1 error, 3 warnings, 15 info" in out  # counted in words
     clean = fixtures / "generic" / "three.csv"
     cols = "incident_id=Ticket,detected_at=Opened,resolved_at=Closed,severity=Priority"
     assert main(["check", str(clean), "--source", "csv", "--columns", cols]) == 0
@@ -89,6 +89,9 @@ def test_python_keywords_in_errors_read_as_options():
         "use --source csv with --columns or --monthfirst"
     )
     assert _in_cli_words("--columns incident_id=id") == "--columns incident_id=id"  # a mapping stays
+    # The refusal of an unrecognised export: no Python dict or quoted alternatives on the command line.
+    hint = "or source='csv'/'json' with columns={canonical: export column}"
+    assert _in_cli_words(hint) == "or --source csv or json with --columns canonical=column,..."
 
 
 def test_report_on_an_unreadable_export_fails_fast(tmp_path, capsys):
