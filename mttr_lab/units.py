@@ -142,6 +142,10 @@ def _cell(value: object, kind: str, tz: str | None) -> str:
         if kind == "duration":
             return format_minutes(float(value))
         if kind == "share":
+            if (
+                0 < value < 0.005 or 0.995 < value < 1
+            ):  # never "0 %" for one incident, nor "100 %" short of all
+                return "< 1 %" if value < 0.5 else "> 99 %"
             return f"{100 * value:.0f} %"
         if kind == "ratio":
             return f"{value:.2f}"

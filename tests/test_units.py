@@ -122,8 +122,12 @@ def test_show_left_aligns_words_and_keeps_numbers_right():
     )
     html = mttr.show(table).to_html()
     style = html.split("</style>")[0]
-    assert "text-align: left" in style and "_col0" in style  # the action column, lower-case words included
-    assert "_col1" not in style and "_col2" not in style  # durations and yes/no stay right-aligned
+    rules = dict(reversed(rule.split("{", 1)) for rule in style.split("}") if "{" in rule)
+    left = next(selector for body, selector in rules.items() if "text-align: left" in body)
+    nowrap = next(selector for body, selector in rules.items() if "white-space: nowrap" in body)
+    assert "_col0" in left  # the action column, lower-case words included
+    assert "_col1" not in left and "_col2" not in left  # durations and yes/no stay right-aligned
+    assert "_col1" in nowrap and "_col2" in nowrap and "_col0" not in nowrap  # and never wrap
 
 
 def test_show_renders_an_empty_table():
@@ -160,3 +164,8 @@ def test_row_labels_from_the_export_are_shown_as_written():
     )
     shown = mttr.readable(table)
     assert list(shown.index) == ["payments_api", "time to recover"]
+
+
+def test_a_small_share_is_never_written_as_nothing_or_everything():
+    table = pd.DataFrame({"share": [0.0, 0.004, 0.5, 0.996, 1.0]})
+    assert readable(table)["share"].tolist() == ["0 %", "< 1 %", "50 %", "> 99 %", "100 %"]
