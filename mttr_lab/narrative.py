@@ -175,7 +175,7 @@ def review_title(bounds: pd.Series, *, export: str, tz: str) -> Text:
         note = "" if bounds["complete"] else f" The {word} is not complete yet: figures will move."
     return Text(
         f"# Incident recovery review, {bounds['label']}\n\n"
-        f"{start:%d %B %Y} to {end:%d %B %Y} ({tz}), against {bounds['previous_label']}. "
+        f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y} ({tz}), against {bounds['previous_label']}. "
         f"Export: `{export}`.{note}" + (f" {bounds['note']}" if bounds.get("note") else "")
     )
 

@@ -140,7 +140,7 @@ def _covered(durations: pd.DataFrame, chosen: pd.Period, period: str, tz: str) -
     chosen = last_period - 1 if last_period - 1 >= _first_period(durations, period, tz) else last_period
     note = (
         f"{_name(empty, period)} holds no incident: the export's incidents stop on "
-        f"{last.tz_convert(tz):%d %B %Y}, so the review covers {_name(chosen, period)}, the latest "
+        f"{last.tz_convert(tz).day} {last.tz_convert(tz):%B %Y}, so the review covers {_name(chosen, period)}, the latest "
         f"{period} they cover{' in full' if chosen < last_period else ''}."
     )
     return chosen, note
@@ -199,7 +199,7 @@ def _window_bounds(
     if last_day < first_day:
         raise InputError("the review window ends before it starts", found=f"{start} to {end}")
     days = (last_day - first_day).days + 1
-    label = f"{first_day:%d %b %Y} to {last_day:%d %b %Y}"
+    label = f"{first_day:%d %b %Y} – {last_day:%d %b %Y}"  # "in 01 Jun 2026 – 30 Jun 2026"
     previous_first = first_day - pd.Timedelta(days=days)
     return _bounds(
         "period", label, f"the {days} days before", first_day, last_day, previous_first, utc, as_of

@@ -185,7 +185,7 @@ def test_report_cadences_and_odd_periods(tmp_path, capsys):
     assert (
         main(["report", str(SAMPLE), "--from", "2026-06-01", "--to", "2026-06-30", "--out", str(window)]) == 0
     )
-    assert "01 Jun 2026 to 30 Jun 2026" in window.read_text()
+    assert "01 Jun 2026 – 30 Jun 2026" in window.read_text()
     capsys.readouterr()
     assert main(["report", str(SAMPLE), "--quarter", "2027Q1", "--out", str(tmp_path / "f.html")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
