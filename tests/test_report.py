@@ -41,6 +41,10 @@ def test_report_holds_the_review_sections(html):
     assert "<title>Incident recovery review: sample_firehydrant.json</title>" in html
 
 
+def test_the_closed_only_caveat_is_not_said_where_incidents_are_open(html):
+    assert "No incident in the export is open at the review date" not in html  # 15 are open
+
+
 def test_report_has_no_code_and_no_errors(html):
     assert "import mttr_lab" not in html
     # No warnings or errors printed by any cell (they render as stderr outputs).
@@ -140,6 +144,8 @@ def test_an_export_with_only_an_id_and_two_times_renders_a_complete_review(tmp_p
     assert "records no severity for any incident, so the review cannot compare severities" in text
     for heading in ("Headline", "Time of day", "Trend", "The slowest incidents", "Data quality"):
         assert heading in text, heading
+    # Every incident closed: the trend warns that an export of closed incidents reads fast at its end.
+    assert "No incident in the export is open at the review date" in text
 
 
 def _template(tmp_path, *cells: str):
