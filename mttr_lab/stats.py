@@ -30,6 +30,7 @@ from .intervals import (
     quantile_interval_sizes,
 )
 from .schema import PHASES
+from .summary_groups import censored_arrays, group_positions
 
 __all__ = [
     "MIN_COUNT",
@@ -215,8 +216,7 @@ def duration_summary(
         "seed": seed,
         "targets": tuple(targets),
     }
-    table = _group_rows(_summary_frame(durations, metric, keys), keys, options)
-    return _summary_columns(table, confidence)
+    return _group_rows(durations, metric, keys, options)
 
 
 def _check_summary(durations: pd.DataFrame, metric: str, confidence: float) -> None:
@@ -227,27 +227,13 @@ def _check_summary(durations: pd.DataFrame, metric: str, confidence: float) -> N
         raise ValueError(f"confidence must be between 0 and 1, not {confidence!r}")
 
 
-def _summary_frame(durations: pd.DataFrame, metric: str, keys: list[str]) -> pd.DataFrame:
-    """Each incident's minutes, whether censored, observed or open, and its group keys."""
-    values = censored_minutes(durations, metric=metric)
-    observed = values["minutes"].notna() & ~values["censored"]
-    return pd.DataFrame(
-        {
-            "minutes": values["minutes"],
-            "censored": values["censored"],
-            "observed": observed,
-            "open": durations["is_open"] & ~observed,
-            **{k: durations[k] for k in keys},
-        }
-    )
-
-
-def _group_rows(frame: pd.DataFrame, keys: list[str], options: dict[str, object]) -> pd.DataFrame:
+def _group_rows(
+    durations: pd.DataFrame, metric: str, keys: list[str], options: dict[str, object]
+) -> pd.DataFrame:
     """One :func:`_summarise` row per group (``all`` without keys), indexed by the groups."""
-    minutes = frame["minutes"].to_numpy(dtype=float)
-    censored = frame["censored"].to_numpy(dtype=bool)
-    is_observed = frame["observed"].to_numpy(dtype=bool)
-    is_open = frame["open"].to_numpy(dtype=bool)
+    minutes, censored = censored_arrays(durations, metric)
+    is_observed = ~np.isnan(minutes) & ~censored
+    is_open = durations["is_open"].to_numpy(dtype=bool) & ~is_observed
 
     def summarise(rows: np.ndarray | slice) -> dict[str, object]:
         obs, opn = is_observed[rows], is_open[rows]
@@ -260,17 +246,15 @@ def _group_rows(frame: pd.DataFrame, keys: list[str], options: dict[str, object]
         return _summarise(minutes[rows], censored[rows], counts, **options)
 
     if not keys:
-        return pd.DataFrame([summarise(slice(None))], index=pd.Index(["all"]))
-    # Positions of each group's rows (numpy, not one sub-DataFrame per group).
-    grouped = frame.groupby(keys, observed=True, sort=True, dropna=False)
-    codes = grouped.ngroup().to_numpy()
-    by_group = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[by_group], np.arange(grouped.ngroups + 1))
-    rows = [summarise(by_group[bounds[i] : bounds[i + 1]]) for i in range(grouped.ngroups)]
+        return _table([summarise(slice(None))], pd.Index(["all"]), options["confidence"])
+    # Each group's row positions, from the keys factorised once (no sub-frame per group).
+    index, positions, bounds = group_positions(durations, keys)
+    rows = [summarise(positions[bounds[i] : bounds[i + 1]]) for i in range(len(index))]
     if rows:
-        return pd.DataFrame(rows, index=grouped.size().index)
+        return _table(rows, index, options["confidence"])
     # no incident at all: an empty table with the usual columns
-    return pd.DataFrame([summarise(slice(0, 0))]).iloc[:0].set_index(grouped.size().index[:0])
+    table = pd.DataFrame([summarise(slice(0, 0))]).iloc[:0].set_index(index)
+    return _summary_columns(table, options["confidence"])
 
 
 _SUMMARY_STATS = (
@@ -287,17 +271,37 @@ _SUMMARY_STATS = (
     "km_median",
     "km_p90",
 )
+_COUNTS = ("count", "open", "observed", "missing")
+
+
+def _column_order(names: Sequence[str]) -> list[str]:
+    """Counts, then each statistic with its interval, the shares and ``note``."""
+    order = list(_COUNTS)
+    for stat in _SUMMARY_STATS:
+        order += [c for c in (stat, f"{stat}_low", f"{stat}_high") if c in names]
+    return order + [c for c in names if c.startswith("within_")] + ["note"]
+
+
+def _table(rows: list[dict[str, object]], index: pd.Index, confidence: float) -> pd.DataFrame:
+    """The summary table from its rows, built once: columns in order, counts int64, the level in attrs."""
+    data: dict[str, object] = {}
+    for col in _column_order(list(rows[0])):
+        values = [row[col] for row in rows]
+        if col == "note":
+            notes = pd.Series(values, index=index, dtype=object)
+            data[col] = notes.astype("str").where(notes.notna())
+        else:
+            data[col] = np.array(values, dtype=np.int64 if col in _COUNTS else float)
+    table = pd.DataFrame(data, index=index)
+    table.attrs["confidence"] = confidence
+    return table
 
 
 def _summary_columns(table: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """Counts as int64, then each statistic with its interval, the shares and ``note``; the level in attrs."""
-    for col in ("count", "open", "observed", "missing"):
+    for col in _COUNTS:
         table[col] = table[col].astype("int64")
-    order = ["count", "open", "observed", "missing"]
-    for stat in _SUMMARY_STATS:
-        order += [c for c in (stat, f"{stat}_low", f"{stat}_high") if c in table.columns]
-    order += [c for c in table.columns if c.startswith("within_")] + ["note"]
-    table = table[order]
+    table = table[_column_order(list(table.columns))]
     table["note"] = table["note"].astype("str").where(table["note"].notna())
     table.attrs["confidence"] = confidence
     return table
