@@ -44,19 +44,37 @@ def censored_arrays(durations: pd.DataFrame, metric: str) -> tuple[np.ndarray, n
         found = minutes_observed(durations, metric=metric)
         return found["minutes"].to_numpy(dtype=float), found["censored"].to_numpy(dtype=bool)
     duration, start, clock_start, open_for = times
-    observed = duration / _MINUTE
-    waiting = (clock_start + open_for - start) / _MINUTE
-    unknown = np.isnan(observed)
+    minutes = duration / _MINUTE
+    # Only open incidents whose duration is unknown wait: their time to as_of, when not negative.
+    waits = np.flatnonzero(np.isnan(minutes) & is_open)
+    waiting = (clock_start[waits] + open_for[waits] - start[waits]) / _MINUTE
     with np.errstate(invalid="ignore"):
-        censored = unknown & is_open & (waiting >= 0)
-    minutes = np.where(unknown, np.where(censored, waiting, np.nan), observed)
+        known = waiting >= 0
+    censored = np.zeros(len(minutes), dtype=bool)
+    censored[waits] = known
+    minutes[waits] = np.where(known, waiting, np.nan)
     return minutes, censored
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, int]:
-    """Integer codes of a key column, missing values included as one code; and how many codes."""
+    """Integer codes of a key column, missing values included as code 0; and how many codes."""
+    if isinstance(column.dtype, pd.CategoricalDtype):  # its own codes: nothing to hash
+        return column.cat.codes.to_numpy().astype(np.int64) + 1, len(column.cat.categories) + 1
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     return codes.astype(np.int64) + 1, len(uniques) + 1
+
+
+def _dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """The codes renumbered 0, 1, ... over the values present (order kept); how many there are."""
+    if size <= max(4 * len(codes), 1 << 16):
+        present = np.flatnonzero(np.bincount(codes, minlength=size))
+        if len(present) == size:
+            return codes, size
+        renumber = np.zeros(size, dtype=np.int64)
+        renumber[present] = np.arange(len(present))
+        return renumber[codes], len(present)
+    _, inverse = np.unique(codes, return_inverse=True)
+    return inverse.reshape(-1), int(inverse.max()) + 1 if len(inverse) else 0
 
 
 def group_positions(durations: pd.DataFrame, keys: list[str]) -> tuple[pd.Index, np.ndarray, np.ndarray]:
@@ -73,26 +91,18 @@ def group_positions(durations: pd.DataFrame, keys: list[str]) -> tuple[pd.Index,
     combined, size = np.zeros(len(durations), dtype=np.int64), 1
     for key in keys:
         codes, many = _codes(durations[key])
-        combined, size = combined * many + codes, size * many
-    if size <= max(4 * len(combined), 1 << 16):
-        present = np.flatnonzero(np.bincount(combined, minlength=size))
-        dense = np.zeros(size, dtype=np.int64)
-        dense[present] = np.arange(len(present))
-        combined, many = dense[combined], len(present)
-    else:
-        _, combined = np.unique(combined, return_inverse=True)
-        many = int(combined.max()) + 1 if len(combined) else 0
-    order = _stable_order(combined, many)
-    first = order[np.searchsorted(combined[order], np.arange(many))]  # each combination's first row
-    # groupby on one row per distinct combination: its index and order, as on the whole frame
-    grouped = durations[keys].iloc[first].groupby(keys, observed=True, sort=True, dropna=False)
+        combined, size = _dense(combined * many + codes, size * many)
+    order = np.argsort(combined.astype(np.int16) if size < 1 << 15 else combined, kind="stable")
+    starts = np.searchsorted(combined[order], np.arange(size + 1))
+    # groupby on one row per key combination (its first): the index and order it gives the frame
+    small = pd.DataFrame({k: durations[k].iloc[order[starts[:-1]]] for k in keys})
+    grouped = small.groupby(keys, observed=True, sort=True, dropna=False)
     rank = grouped.ngroup().to_numpy(dtype=np.int64)
-    codes = rank[combined]
-    positions = _stable_order(codes, len(rank))
-    bounds = np.searchsorted(codes[positions], np.arange(len(rank) + 1))
-    return grouped.size().index, positions, bounds
-
-
-def _stable_order(codes: np.ndarray, many: int) -> np.ndarray:
-    """Positions ordered by code, stable; a radix sort when the codes fit in 16 bits."""
-    return np.argsort(codes.astype(np.int16) if many < 1 << 15 else codes, kind="stable")
+    if not np.array_equal(np.sort(rank), np.arange(size)):  # groupby joined combinations
+        order = np.argsort(rank[combined], kind="stable")
+        starts = np.searchsorted(rank[combined][order], np.arange(len(grouped.size()) + 1))
+        return grouped.size().index, order, starts
+    blocks = np.argsort(rank)
+    lengths = np.diff(starts)[blocks]
+    positions = np.concatenate([order[starts[b] : starts[b + 1]] for b in blocks]) if size else order
+    return grouped.size().index, positions, np.concatenate([[0], np.cumsum(lengths)])
