@@ -130,18 +130,16 @@ def _summarise(
             row["geomean_low"], row["geomean_high"] = np.exp(logs.mean() - half), np.exp(logs.mean() + half)
         else:
             row["geomean_low"] = row["geomean_high"] = np.nan
-        usable = ~np.isnan(minutes)
-        fit = _km_fit(minutes[usable], censored[usable], confidence)
+        lost = minutes[censored]  # a censored duration is never NaN
+        fit = _km_fit(values, lost, confidence)
         km = _km(fit)
-        if usable.sum() < MIN_COUNT["p90"]:
+        if n + len(lost) < MIN_COUNT["p90"]:
             km.update(km_p90=np.nan, km_p90_low=np.nan, km_p90_high=np.nan)
         row.update(km)
         if censored.any() and np.isnan(km["km_median"]):
             notes.append("more than half still open: no Kaplan-Meier median")
         for target in targets:
-            share, low, high, unknown = _within(
-                minutes[usable], censored[usable], float(target), confidence, fit
-            )
+            share, low, high, unknown = _within(values, lost, float(target), confidence, fit)
             tag = f"within_{target:g}"
             row[tag], row[f"{tag}_low"], row[f"{tag}_high"] = share, low, high
             if unknown:
