@@ -64,9 +64,13 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64) + 1, len(uniques) + 1
 
 
+#: Codes of key combinations are counted in an array up to this many times the rows (else sorted).
+_SPARSE = 4
+
+
 def _dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, int]:
     """The codes renumbered 0, 1, ... over the values present (order kept); how many there are."""
-    if size <= max(4 * len(codes), 1 << 16):
+    if size <= _SPARSE * max(len(codes), 1 << 14):
         present = np.flatnonzero(np.bincount(codes, minlength=size))
         if len(present) == size:
             return codes, size
@@ -88,21 +92,29 @@ def group_positions(durations: pd.DataFrame, keys: list[str]) -> tuple[pd.Index,
         (stable: rows keep their order within a group), and the bounds of each group in them
         (group ``i`` is ``positions[bounds[i]:bounds[i + 1]]``).
     """
-    combined, size = np.zeros(len(durations), dtype=np.int64), 1
+    combined, size = None, 1
     for key in keys:
         codes, many = _codes(durations[key])
-        combined, size = _dense(combined * many + codes, size * many)
+        if combined is None:
+            combined, size = codes, many
+            continue
+        if size * many > _SPARSE * max(len(codes), 1 << 14):  # renumber first: no overflow
+            combined, size = _dense(combined, size)
+        combined, size = combined * many + codes, size * many
+    combined, size = _dense(combined, size)
     order = np.argsort(combined.astype(np.int16) if size < 1 << 15 else combined, kind="stable")
     starts = np.searchsorted(combined[order], np.arange(size + 1))
-    # groupby on one row per key combination (its first): the index and order it gives the frame
-    small = pd.DataFrame({k: durations[k].iloc[order[starts[:-1]]] for k in keys})
-    grouped = small.groupby(keys, observed=True, sort=True, dropna=False)
-    rank = grouped.ngroup().to_numpy(dtype=np.int64)
-    if not np.array_equal(np.sort(rank), np.arange(size)):  # groupby joined combinations
+    # groupby on one row per key combination (its first row): the index and order it gives the
+    # frame, and which combination each group is (the row it keeps)
+    small = pd.DataFrame({k: durations[k].array.take(order[starts[:-1]]) for k in keys}, copy=False)
+    row = "_row_" + "_".join(map(str, keys))  # a name that is not one of the keys
+    small[row] = np.arange(size)
+    found = small.groupby(keys, observed=True, sort=True, dropna=False)[row].min()
+    rows = found.to_numpy(dtype=np.int64)
+    if not np.array_equal(np.sort(rows), np.arange(size)):  # groupby joined combinations
+        rank = small.groupby(keys, observed=True, sort=True, dropna=False).ngroup().to_numpy()
         order = np.argsort(rank[combined], kind="stable")
-        starts = np.searchsorted(rank[combined][order], np.arange(len(grouped.size()) + 1))
-        return grouped.size().index, order, starts
-    blocks = np.argsort(rank)
-    lengths = np.diff(starts)[blocks]
-    positions = np.concatenate([order[starts[b] : starts[b + 1]] for b in blocks]) if size else order
-    return grouped.size().index, positions, np.concatenate([[0], np.cumsum(lengths)])
+        return found.index, order, np.searchsorted(rank[combined][order], np.arange(len(found) + 1))
+    lengths = np.diff(starts)[rows]
+    positions = np.concatenate([order[starts[r] : starts[r + 1]] for r in rows]) if size else order
+    return found.index, positions, np.concatenate([[0], np.cumsum(lengths)])
