@@ -91,7 +91,7 @@ def _summarise(
     row["std"] = values.std(ddof=1) if n >= MIN_COUNT["std"] else np.nan
     row["min"] = values[0] if n else np.nan
     row["max"] = values[-1] if n else np.nan
-    positive = values[values > 0]
+    positive = values[np.searchsorted(values, 0, side="right") :]  # sorted: those above 0
     row["geomean"] = float(np.exp(np.log(positive).mean())) if len(positive) else np.nan
     if len(positive) < n:
         notes.append(f"geomean leaves out {n - len(positive)} zero duration(s)")
@@ -247,7 +247,10 @@ def _group_rows(
         return _table([summarise(slice(None))], pd.Index(["all"]), options["confidence"])
     # Each group's row positions, from the keys factorised once (no sub-frame per group).
     index, positions, bounds = group_positions(durations, keys)
-    rows = [summarise(positions[bounds[i] : bounds[i + 1]]) for i in range(len(index))]
+    # gathered by group once: each group is a slice (a view), not a copy of its own
+    minutes, censored = minutes[positions], censored[positions]
+    is_observed, is_open = is_observed[positions], is_open[positions]
+    rows = [summarise(slice(bounds[i], bounds[i + 1])) for i in range(len(index))]
     if rows:
         return _table(rows, index, options["confidence"])
     # no incident at all: an empty table with the usual columns

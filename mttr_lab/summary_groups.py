@@ -59,9 +59,9 @@ def censored_arrays(durations: pd.DataFrame, metric: str) -> tuple[np.ndarray, n
 def _codes(column: pd.Series) -> tuple[np.ndarray, int]:
     """Integer codes of a key column, missing values included as code 0; and how many codes."""
     if isinstance(column.dtype, pd.CategoricalDtype):  # its own codes: nothing to hash
-        return column.cat.codes.to_numpy().astype(np.int64) + 1, len(column.cat.categories) + 1
+        return np.add(column.cat.codes.to_numpy(), 1, dtype=np.int64), len(column.cat.categories) + 1
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    return codes.astype(np.int64) + 1, len(uniques) + 1
+    return np.add(codes, 1, dtype=np.int64), len(uniques) + 1
 
 
 #: Codes of key combinations are counted in an array up to this many times the rows (else sorted).
