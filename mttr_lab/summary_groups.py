@@ -10,8 +10,11 @@ combinations (its index and its order, exactly as on the whole frame).
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
+from pandas.arrays import ArrowExtensionArray
 
 from .frames import DURATIONS, STARTS, minutes_observed, require
 
@@ -56,12 +59,31 @@ def censored_arrays(durations: pd.DataFrame, metric: str) -> tuple[np.ndarray, n
     return minutes, censored
 
 
+#: The codes of Arrow-backed key columns already factorised, by their pyarrow array: Arrow arrays
+#: never change, so the summaries of several durations of one frame hash its text keys once. An
+#: entry goes with its array (a weak reference).
+_ARROW_CODES: dict[int, tuple[weakref.ref, np.ndarray, int]] = {}
+
+
 def _codes(column: pd.Series) -> tuple[np.ndarray, int]:
     """Integer codes of a key column, missing values included as code 0; and how many codes."""
     if isinstance(column.dtype, pd.CategoricalDtype):  # its own codes: nothing to hash
         return np.add(column.cat.codes.to_numpy(), 1, dtype=np.int64), len(column.cat.categories) + 1
+    arrow = column.array.__arrow_array__() if isinstance(column.array, ArrowExtensionArray) else None
+    known = _ARROW_CODES.get(id(arrow)) if arrow is not None else None
+    if known is not None and known[0]() is arrow:
+        return known[1], known[2]
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    return np.add(codes, 1, dtype=np.int64), len(uniques) + 1
+    codes = np.add(codes, 1, dtype=np.int64)
+    if arrow is not None:
+        codes.flags.writeable = False
+        key = id(arrow)
+        _ARROW_CODES[key] = (
+            weakref.ref(arrow, lambda _, key=key: _ARROW_CODES.pop(key, None)),
+            codes,
+            len(uniques) + 1,
+        )
+    return codes, len(uniques) + 1
 
 
 #: Codes of key combinations are counted in an array up to this many times the rows (else sorted).
