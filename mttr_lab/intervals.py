@@ -3,12 +3,14 @@
 Exact order-statistic intervals for quantiles (an end exists only from the size
 :func:`quantile_interval_sizes` gives), a t interval for the mean only from
 :data:`MEAN_INTERVAL_MIN` observed incidents, Kaplan–Meier with log-log bands when incidents are
-open (scipy's ``ecdf`` on censored data), within-target shares that count open incidents as
-censored, and the bootstrap's method by size (:func:`bootstrap_methods`).
+open (scipy's ``ecdf`` estimate on censored data and its band, written out on the group's sorted
+durations: the same numbers), within-target shares that count open incidents as censored, and the
+bootstrap's method by size (:func:`bootstrap_methods`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -183,6 +185,17 @@ def _km(fit: _Curve | None) -> dict[str, float]:
     return out
 
 
+def _wilson(k: int, n: int, confidence: float) -> tuple[float, float]:
+    """Wilson interval of k successes in n: ``scipy.stats.binomtest(k, n).proportion_ci(confidence,
+    method="wilson")`` in scipy's own steps, without the test's p-value (a search per call)."""
+    p = k / n
+    z = special.ndtri(0.5 + 0.5 * confidence)
+    denom = 2 * (n + z**2)
+    center = (2 * n * p + z**2) / denom
+    delta = z / denom * math.sqrt(4 * n * p * (1 - p) + z**2)
+    return 0.0 if k == 0 else float(center - delta), 1.0 if k == n else float(center + delta)
+
+
 def _within(
     deaths: np.ndarray,
     lost: np.ndarray,
@@ -202,8 +215,8 @@ def _within(
         n, k = len(deaths), int(np.searchsorted(deaths, target, side="right"))
         if n == 0:
             return np.nan, np.nan, np.nan, 0
-        ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
-        return k / n, float(ci.low), float(ci.high), 0
+        low, high = _wilson(k, n, confidence)
+        return k / n, low, high, 0
     early = int((lost <= target).sum())
     if fit is None:
         return np.nan, np.nan, np.nan, early

@@ -87,3 +87,14 @@ def _band(res, confidence):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return res.sf.confidence_interval(confidence, method="log-log")
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.95, 0.99])
+def test_wilson_interval_is_scipys_bit_for_bit(confidence):
+    from mttr_lab.intervals import _wilson
+
+    for n in (1, 2, 5, 37, 1000):
+        for k in sorted({0, 1, n // 3, n - 1, n}):
+            ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+            low, high = _wilson(k, n, confidence)
+            assert _bits(low) == _bits(float(ci.low)) and _bits(high) == _bits(float(ci.high))
