@@ -311,9 +311,10 @@ def _table(rows: list[dict[str, object]], index: pd.Index, confidence: float) ->
     data: dict[str, object] = {}
     for col in _column_order(list(rows[0])):
         values = [row[col] for row in rows]
-        if col == "note":
-            notes = pd.Series(values, index=index, dtype=object)
-            data[col] = notes.astype("str").where(notes.notna())
+        if col == "note":  # text, NaN where nothing is noted
+            data[col] = pd.Series(
+                [v if isinstance(v, str) else None for v in values], index=index, dtype="str"
+            )
         else:
             data[col] = np.array(values, dtype=np.int64 if col in _COUNTS else float)
     table = pd.DataFrame(data, index=index)

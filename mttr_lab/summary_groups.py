@@ -25,11 +25,11 @@ _MINUTE = pd.Timedelta(minutes=1)
 
 def _times(column: pd.Series) -> np.ndarray | None:
     """A datetime or timedelta column as its NumPy array (UTC for aware times), else None."""
-    if isinstance(column.dtype, pd.DatetimeTZDtype):
-        column = column.dt.tz_convert(None)
-    elif not (isinstance(column.dtype, np.dtype) and column.dtype.kind in "mM"):
-        return None
-    return column.to_numpy()
+    if isinstance(column.dtype, pd.DatetimeTZDtype):  # its UTC values, without a copy
+        return column.to_numpy(dtype=f"datetime64[{column.dtype.unit}]")
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "mM":
+        return column.to_numpy()
+    return None
 
 
 def censored_arrays(durations: pd.DataFrame, metric: str) -> tuple[np.ndarray, np.ndarray]:
