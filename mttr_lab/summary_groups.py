@@ -103,6 +103,19 @@ def _dense(codes: np.ndarray, size: int) -> tuple[np.ndarray, int]:
     return inverse.reshape(-1), int(inverse.max()) + 1 if len(inverse) else 0
 
 
+def _categories(column: pd.Series) -> tuple[pd.CategoricalIndex, np.ndarray, int]:
+    """One categorical key's groups as groupby orders them, without asking it: the categories
+    present in their order, a missing value last; each row's group; how many groups."""
+    many = len(column.cat.categories)
+    codes = column.cat.codes.to_numpy()
+    codes = np.where(codes < 0, many, codes).astype(np.int64)  # missing: after every category
+    present = np.flatnonzero(np.bincount(codes, minlength=many + 1))
+    renumber = np.zeros(many + 1, dtype=np.int64)
+    renumber[present] = np.arange(len(present))
+    labels = pd.Categorical.from_codes(np.where(present == many, -1, present), dtype=column.dtype)
+    return pd.CategoricalIndex(labels, name=column.name), renumber[codes], len(present)
+
+
 def group_positions(durations: pd.DataFrame, keys: list[str]) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     """The groups of ``durations`` by ``keys`` as ``groupby(keys, observed=True, sort=True,
     dropna=False)`` orders them, and the positions of each group's rows.
@@ -114,6 +127,10 @@ def group_positions(durations: pd.DataFrame, keys: list[str]) -> tuple[pd.Index,
         (stable: rows keep their order within a group), and the bounds of each group in them
         (group ``i`` is ``positions[bounds[i]:bounds[i + 1]]``).
     """
+    if len(keys) == 1 and isinstance(durations[keys[0]].dtype, pd.CategoricalDtype):
+        index, codes, size = _categories(durations[keys[0]])
+        order = np.argsort(codes.astype(np.int16) if size < 1 << 15 else codes, kind="stable")
+        return index, order, np.searchsorted(codes[order], np.arange(size + 1))
     combined, size = None, 1
     for key in keys:
         codes, many = _codes(durations[key])

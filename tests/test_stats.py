@@ -336,7 +336,9 @@ def varied():
 def test_group_positions_are_groupbys_groups(varied, by):
     from mttr_lab.summary_groups import group_positions
 
-    for frame in (varied, varied.iloc[:0], varied.iloc[:5]):
+    unordered = varied.assign(severity=varied["severity"].cat.as_unordered())
+    complete = varied.assign(severity=varied["severity"].cat.remove_unused_categories().fillna("SEV1"))
+    for frame in (varied, varied.iloc[:0], varied.iloc[:5], unordered, complete):
         grouped = frame.groupby(by, observed=True, sort=True, dropna=False)
         index, positions, bounds = group_positions(frame, by)
         pd.testing.assert_index_equal(index, grouped.size().index, exact=True)
