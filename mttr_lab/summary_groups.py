@@ -50,7 +50,9 @@ def censored_arrays(durations: pd.DataFrame, metric: str) -> tuple[np.ndarray, n
     minutes = duration / _MINUTE
     # Only open incidents whose duration is unknown wait: their time to as_of, when not negative.
     waits = np.flatnonzero(np.isnan(minutes) & is_open)
-    waiting = (clock_start[waits] + open_for[waits] - start[waits]) / _MINUTE
+    # pandas arrays for these few rows: its overflow checks, as minutes_observed has them
+    at = [pd.array(t[waits]) for t in (clock_start, open_for, start)]
+    waiting = np.asarray((at[0] + at[1] - at[2]) / _MINUTE, dtype=float)
     with np.errstate(invalid="ignore"):
         known = waiting >= 0
     censored = np.zeros(len(minutes), dtype=bool)

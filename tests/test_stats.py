@@ -372,3 +372,18 @@ def test_a_key_column_edited_after_a_summary_is_grouped_afresh(varied):
     fresh = durations.copy()
     fresh["service"] = pd.Series(list(durations["service"]), index=durations.index, dtype="str")
     pd.testing.assert_frame_equal(after, mttr.duration_summary(fresh, by="service", intervals=False))
+
+
+def test_censored_arrays_overflow_as_minutes_observed_does(varied):
+    from mttr_lab.frames import minutes_observed
+    from mttr_lab.summary_groups import censored_arrays
+
+    # An open incident waiting since 1680, in nanoseconds: as_of minus it does not fit in int64.
+    durations = varied.astype({"detected_at": "datetime64[ns, UTC]", "time_to_respond": "m8[ns]"})
+    row = durations.index[durations["is_open"]][0]
+    durations.loc[row, "time_to_respond"] = pd.NaT
+    durations.loc[row, "detected_at"] = pd.Timestamp("1680-01-01", tz="UTC")
+    durations = durations.astype({"clock_start": "datetime64[ns, UTC]", "open_for": "m8[ns]"})
+    for compute in (minutes_observed, lambda d, metric: censored_arrays(d, metric)):
+        with pytest.raises(OverflowError):
+            compute(durations, metric="time_to_respond")
