@@ -3,17 +3,19 @@
 Exact order-statistic intervals for quantiles (an end exists only from the size
 :func:`quantile_interval_sizes` gives), a t interval for the mean only from
 :data:`MEAN_INTERVAL_MIN` observed incidents, Kaplan–Meier with log-log bands when incidents are
-open (scipy's ``ecdf`` on censored data), within-target shares that count open incidents as
-censored, and the bootstrap's method by size (:func:`bootstrap_methods`).
+open (scipy's ``ecdf`` estimate on censored data and its band, written out on the group's sorted
+durations: the same numbers), within-target shares that count open incidents as censored, and the
+bootstrap's method by size (:func:`bootstrap_methods`).
 """
 
 from __future__ import annotations
 
-import warnings
+import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 __all__ = ["BCA_MAX_N", "MEAN_INTERVAL_MIN", "bootstrap_methods", "quantile_interval_sizes"]
 
@@ -95,19 +97,59 @@ def _mean_interval(values: np.ndarray, confidence: float) -> tuple[float, float]
     return float(values.mean() - half), float(values.mean() + half)
 
 
-def _km_fit(minutes: np.ndarray, censored: np.ndarray, confidence: float) -> tuple[object, object] | None:
-    """One Kaplan-Meier fit (scipy.stats.ecdf on censored data) and its log-log band of S(t),
-    shared by the KM quantiles and the within-target shares; None without an observed duration."""
-    if len(minutes) == 0 or censored.all():
+class _Curve(NamedTuple):
+    """A Kaplan-Meier survival curve at its distinct event times, with its log-log band."""
+
+    times: np.ndarray
+    surv: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
+def _km_fit(deaths: np.ndarray, lost: np.ndarray, confidence: float) -> _Curve | None:
+    """Kaplan-Meier survival curve and its log-log band; None without an observed duration.
+
+    ``deaths`` are the observed durations, sorted; ``lost`` the censored ones. The values of
+    ``scipy.stats.ecdf(CensoredData.right_censored(...)).sf`` and its
+    ``confidence_interval(method="log-log")``, bit for bit (the same formulas on the same
+    counts), computed from the sorted values without scipy's own sort and interpolants.
+    """
+    if len(deaths) == 0:
         return None
-    res = stats.ecdf(stats.CensoredData.right_censored(minutes, censored))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "undefined at some observations": NaN there, handled below
-        band = res.sf.confidence_interval(confidence, method="log-log")
-    return res, band
+    if len(lost) == 0:  # scipy's uncensored estimate: 1 - the share at or below each time
+        cut = np.diff(deaths, prepend=-np.inf, append=np.inf) > 0
+        times, events = deaths[cut[:-1]], np.flatnonzero(cut[1:]) + 1
+        size = len(deaths)
+        surv = 1 - events / size
+        at_risk = np.concatenate(([size], size - events[:-1]))
+        died = np.diff(events, prepend=0)
+    else:
+        lost = np.sort(lost)
+        where = np.searchsorted(deaths, lost)
+        merged = np.insert(deaths, where, lost)  # sorted, as scipy's argsort orders them
+        flags = np.insert(np.ones(len(deaths), dtype=np.int64), where, 0)
+        cut = np.diff(merged, prepend=-np.inf, append=np.inf) > 0
+        times = merged[cut[:-1]]
+        at_risk = np.arange(len(merged), 0, -1)[cut[:-1]]
+        died = np.diff(np.cumsum(flags)[cut[1:]], prepend=0)
+        surv = np.cumprod((at_risk - died) / at_risk)
+    with np.errstate(divide="ignore", invalid="ignore"):  # scipy's _loglog_ci; NaN where undefined
+        se = np.sqrt(1 / np.log(surv) ** 2 * np.cumsum(died / (at_risk * (at_risk - died))))
+        z = special.ndtri(1 / 2 + np.asarray(confidence)[()] / 2)
+        points = np.log(-np.log(surv))
+        z_se = z * se
+        low = np.clip(np.exp(-np.exp(points + z_se)), 0, 1)
+        high = np.clip(np.exp(-np.exp(points - z_se)), 0, 1)
+    return _Curve(times, surv, low, high)
 
 
-def _km(fit: tuple[object, object] | None) -> dict[str, float]:
+def _at(curve: _Curve, values: np.ndarray, t: float) -> float:
+    """A step function of the curve (``surv``, ``low`` or ``high``) at ``t``: 1 before the first time."""
+    k = int(np.searchsorted(curve.times, t, side="right"))
+    return float(values[k - 1]) if k else 1.0
+
+
+def _km(fit: _Curve | None) -> dict[str, float]:
     """Kaplan-Meier median and p90 with log-log intervals, from :func:`_km_fit`.
 
     A quantile is the first event time where the survival curve falls to its level, or the
@@ -118,9 +160,7 @@ def _km(fit: tuple[object, object] | None) -> dict[str, float]:
     )
     if fit is None:
         return out
-    res, band = fit
-    times, surv = res.sf.quantiles, res.sf.probabilities
-    low, high = band.low.evaluate(times), band.high.evaluate(times)
+    times, surv, low, high = fit
 
     def first(below: np.ndarray) -> float:
         hits = np.flatnonzero(below)
@@ -145,32 +185,44 @@ def _km(fit: tuple[object, object] | None) -> dict[str, float]:
     return out
 
 
+def _wilson(k: int, n: int, confidence: float) -> tuple[float, float]:
+    """Wilson interval of k successes in n: ``scipy.stats.binomtest(k, n).proportion_ci(confidence,
+    method="wilson")`` in scipy's own steps, without the test's p-value (a search per call)."""
+    p = k / n
+    z = special.ndtri(0.5 + 0.5 * confidence)
+    denom = 2 * (n + z**2)
+    center = (2 * n * p + z**2) / denom
+    delta = z / denom * math.sqrt(4 * n * p * (1 - p) + z**2)
+    return 0.0 if k == 0 else float(center - delta), 1.0 if k == n else float(center + delta)
+
+
 def _within(
-    minutes: np.ndarray,
-    censored: np.ndarray,
+    deaths: np.ndarray,
+    lost: np.ndarray,
     target: float,
     confidence: float,
-    fit: tuple[object, object] | None,
+    fit: _Curve | None,
 ) -> tuple[float, float, float, int]:
     """Share recovered within ``target``: Kaplan-Meier 1 - S(target) with its log-log band when
     any incident is open (censored), the plain share with a Wilson interval when none is.
 
-    Dropping incidents still open before the target would overstate the share (they are the
-    slow ones). Returns the share, its interval, and how many open incidents are counted as
-    censored before the target.
+    ``deaths`` are the observed durations (sorted), ``lost`` the censored ones. Dropping
+    incidents still open before the target would overstate the share (they are the slow ones).
+    Returns the share, its interval, and how many open incidents are counted as censored
+    before the target.
     """
-    if not censored.any():
-        n, k = len(minutes), int((minutes <= target).sum())
+    if not len(lost):
+        n, k = len(deaths), int(np.searchsorted(deaths, target, side="right"))
         if n == 0:
             return np.nan, np.nan, np.nan, 0
-        ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
-        return k / n, float(ci.low), float(ci.high), 0
-    early = int((censored & (minutes <= target)).sum())
-    if censored.all():
+        low, high = _wilson(k, n, confidence)
+        return k / n, low, high, 0
+    early = int((lost <= target).sum())
+    if fit is None:
         return np.nan, np.nan, np.nan, early
-    res, band = fit  # the band of S(t): the share's band is its mirror image
-    share = 1 - float(res.sf.evaluate(target))
-    low, high = 1 - float(band.high.evaluate(target)), 1 - float(band.low.evaluate(target))
+    # the band of S(t): the share's band is its mirror image
+    share = 1 - _at(fit, fit.surv, target)
+    low, high = 1 - _at(fit, fit.high, target), 1 - _at(fit, fit.low, target)
     low = 0.0 if np.isnan(low) and share == 0 else low
     high = 1.0 if np.isnan(high) and share == 1 else high
     return share, low, high, early

@@ -30,6 +30,7 @@ from .intervals import (
     quantile_interval_sizes,
 )
 from .schema import PHASES
+from .summary_groups import censored_arrays, group_positions
 
 __all__ = [
     "MIN_COUNT",
@@ -70,6 +71,31 @@ def censored_minutes(durations: pd.DataFrame, *, metric: str = "time_to_recover"
     return minutes_observed(durations, metric=metric)[["minutes", "censored"]]
 
 
+_LEVELS = np.array(list(QUANTILES.values()))
+
+
+def _quantiles(values: np.ndarray, method: str) -> np.ndarray:
+    """``np.quantile(values, QUANTILES, method=method)`` of sorted values (at least one).
+
+    For ``"linear"``, numpy's own steps (virtual index, neighbours, its two-sided lerp) taken
+    directly on the sorted values, without its checks and partition: the same numbers.
+    """
+    if method != "linear":
+        return np.quantile(values, _LEVELS, method=method)
+    last = len(values) - 1
+    virtual = last * _LEVELS
+    below = np.floor(virtual)
+    above = below + 1
+    top = virtual >= last
+    below[top] = above[top] = -1
+    t = virtual - below
+    a, b = values[below.astype(np.intp)], values[above.astype(np.intp)]
+    step = b - a
+    out = a + step * t
+    np.subtract(b, step * (1 - t), out=out, where=t >= 0.5)
+    return out
+
+
 def _summarise(
     minutes: np.ndarray,
     censored: np.ndarray,
@@ -90,13 +116,11 @@ def _summarise(
     row["std"] = values.std(ddof=1) if n >= MIN_COUNT["std"] else np.nan
     row["min"] = values[0] if n else np.nan
     row["max"] = values[-1] if n else np.nan
-    positive = values[values > 0]
+    positive = values[np.searchsorted(values, 0, side="right") :]  # sorted: those above 0
     row["geomean"] = float(np.exp(np.log(positive).mean())) if len(positive) else np.nan
     if len(positive) < n:
         notes.append(f"geomean leaves out {n - len(positive)} zero duration(s)")
-    cuts = (
-        np.quantile(values, list(QUANTILES.values()), method=method) if n else np.full(len(QUANTILES), np.nan)
-    )
+    cuts = _quantiles(values, method) if n else np.full(len(QUANTILES), np.nan)
     for name, cut in zip(QUANTILES, cuts, strict=True):
         need = MIN_COUNT["median" if name == "p50" else name]
         row[name] = float(cut) if n >= need and n else np.nan
@@ -129,18 +153,16 @@ def _summarise(
             row["geomean_low"], row["geomean_high"] = np.exp(logs.mean() - half), np.exp(logs.mean() + half)
         else:
             row["geomean_low"] = row["geomean_high"] = np.nan
-        usable = ~np.isnan(minutes)
-        fit = _km_fit(minutes[usable], censored[usable], confidence)
+        lost = minutes[censored]  # a censored duration is never NaN
+        fit = _km_fit(values, lost, confidence)
         km = _km(fit)
-        if usable.sum() < MIN_COUNT["p90"]:
+        if n + len(lost) < MIN_COUNT["p90"]:
             km.update(km_p90=np.nan, km_p90_low=np.nan, km_p90_high=np.nan)
         row.update(km)
         if censored.any() and np.isnan(km["km_median"]):
             notes.append("more than half still open: no Kaplan-Meier median")
         for target in targets:
-            share, low, high, unknown = _within(
-                minutes[usable], censored[usable], float(target), confidence, fit
-            )
+            share, low, high, unknown = _within(values, lost, float(target), confidence, fit)
             tag = f"within_{target:g}"
             row[tag], row[f"{tag}_low"], row[f"{tag}_high"] = share, low, high
             if unknown:
@@ -215,8 +237,7 @@ def duration_summary(
         "seed": seed,
         "targets": tuple(targets),
     }
-    table = _group_rows(_summary_frame(durations, metric, keys), keys, options)
-    return _summary_columns(table, confidence)
+    return _group_rows(durations, metric, keys, options)
 
 
 def _check_summary(durations: pd.DataFrame, metric: str, confidence: float) -> None:
@@ -227,27 +248,13 @@ def _check_summary(durations: pd.DataFrame, metric: str, confidence: float) -> N
         raise ValueError(f"confidence must be between 0 and 1, not {confidence!r}")
 
 
-def _summary_frame(durations: pd.DataFrame, metric: str, keys: list[str]) -> pd.DataFrame:
-    """Each incident's minutes, whether censored, observed or open, and its group keys."""
-    values = censored_minutes(durations, metric=metric)
-    observed = values["minutes"].notna() & ~values["censored"]
-    return pd.DataFrame(
-        {
-            "minutes": values["minutes"],
-            "censored": values["censored"],
-            "observed": observed,
-            "open": durations["is_open"] & ~observed,
-            **{k: durations[k] for k in keys},
-        }
-    )
-
-
-def _group_rows(frame: pd.DataFrame, keys: list[str], options: dict[str, object]) -> pd.DataFrame:
+def _group_rows(
+    durations: pd.DataFrame, metric: str, keys: list[str], options: dict[str, object]
+) -> pd.DataFrame:
     """One :func:`_summarise` row per group (``all`` without keys), indexed by the groups."""
-    minutes = frame["minutes"].to_numpy(dtype=float)
-    censored = frame["censored"].to_numpy(dtype=bool)
-    is_observed = frame["observed"].to_numpy(dtype=bool)
-    is_open = frame["open"].to_numpy(dtype=bool)
+    minutes, censored = censored_arrays(durations, metric)
+    is_observed = ~np.isnan(minutes) & ~censored
+    is_open = durations["is_open"].to_numpy(dtype=bool) & ~is_observed
 
     def summarise(rows: np.ndarray | slice) -> dict[str, object]:
         obs, opn = is_observed[rows], is_open[rows]
@@ -260,17 +267,18 @@ def _group_rows(frame: pd.DataFrame, keys: list[str], options: dict[str, object]
         return _summarise(minutes[rows], censored[rows], counts, **options)
 
     if not keys:
-        return pd.DataFrame([summarise(slice(None))], index=pd.Index(["all"]))
-    # Positions of each group's rows (numpy, not one sub-DataFrame per group).
-    grouped = frame.groupby(keys, observed=True, sort=True, dropna=False)
-    codes = grouped.ngroup().to_numpy()
-    by_group = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[by_group], np.arange(grouped.ngroups + 1))
-    rows = [summarise(by_group[bounds[i] : bounds[i + 1]]) for i in range(grouped.ngroups)]
+        return _table([summarise(slice(None))], pd.Index(["all"]), options["confidence"])
+    # Each group's row positions, from the keys factorised once (no sub-frame per group).
+    index, positions, bounds = group_positions(durations, keys)
+    # gathered by group once: each group is a slice (a view), not a copy of its own
+    minutes, censored = minutes[positions], censored[positions]
+    is_observed, is_open = is_observed[positions], is_open[positions]
+    rows = [summarise(slice(bounds[i], bounds[i + 1])) for i in range(len(index))]
     if rows:
-        return pd.DataFrame(rows, index=grouped.size().index)
+        return _table(rows, index, options["confidence"])
     # no incident at all: an empty table with the usual columns
-    return pd.DataFrame([summarise(slice(0, 0))]).iloc[:0].set_index(grouped.size().index[:0])
+    table = pd.DataFrame([summarise(slice(0, 0))]).iloc[:0].set_index(index)
+    return _summary_columns(table, options["confidence"])
 
 
 _SUMMARY_STATS = (
@@ -287,17 +295,38 @@ _SUMMARY_STATS = (
     "km_median",
     "km_p90",
 )
+_COUNTS = ("count", "open", "observed", "missing")
+
+
+def _column_order(names: Sequence[str]) -> list[str]:
+    """Counts, then each statistic with its interval, the shares and ``note``."""
+    order = list(_COUNTS)
+    for stat in _SUMMARY_STATS:
+        order += [c for c in (stat, f"{stat}_low", f"{stat}_high") if c in names]
+    return order + [c for c in names if c.startswith("within_")] + ["note"]
+
+
+def _table(rows: list[dict[str, object]], index: pd.Index, confidence: float) -> pd.DataFrame:
+    """The summary table from its rows, built once: columns in order, counts int64, the level in attrs."""
+    data: dict[str, object] = {}
+    for col in _column_order(list(rows[0])):
+        values = [row[col] for row in rows]
+        if col == "note":  # text, NaN where nothing is noted
+            data[col] = pd.Series(
+                [v if isinstance(v, str) else None for v in values], index=index, dtype="str"
+            )
+        else:
+            data[col] = np.array(values, dtype=np.int64 if col in _COUNTS else float)
+    table = pd.DataFrame(data, index=index)
+    table.attrs["confidence"] = confidence
+    return table
 
 
 def _summary_columns(table: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """Counts as int64, then each statistic with its interval, the shares and ``note``; the level in attrs."""
-    for col in ("count", "open", "observed", "missing"):
+    for col in _COUNTS:
         table[col] = table[col].astype("int64")
-    order = ["count", "open", "observed", "missing"]
-    for stat in _SUMMARY_STATS:
-        order += [c for c in (stat, f"{stat}_low", f"{stat}_high") if c in table.columns]
-    order += [c for c in table.columns if c.startswith("within_")] + ["note"]
-    table = table[order]
+    table = table[_column_order(list(table.columns))]
     table["note"] = table["note"].astype("str").where(table["note"].notna())
     table.attrs["confidence"] = confidence
     return table

@@ -294,3 +294,96 @@ def test_quantile_intervals_are_scipys_order_statistic_intervals():
             ci = stats.quantile_test(values, q=row[name], p=p).confidence_interval(confidence)
             got = (row[f"{name}_low"], row[f"{name}_high"])
             assert np.allclose(got, (ci.low, ci.high), equal_nan=True), (n, confidence, name)
+
+
+def _same_bits(a, b) -> bool:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and np.array_equal(a.view(np.int64), b.view(np.int64))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 19, 20, 41, 100, 101, 3517])
+def test_linear_quantiles_of_sorted_values_are_numpys(n):
+    from mttr_lab.stats import _LEVELS, _quantiles
+
+    rng = np.random.default_rng(n)
+    for values in (
+        rng.lognormal(3, 1.3, n),
+        rng.integers(0, 4, n).astype(float),
+        rng.integers(0, 10**9, n) / 6e7,
+    ):
+        values = np.sort(values)
+        for method in ("linear", "median_unbiased", "nearest"):
+            assert _same_bits(_quantiles(values, method), np.quantile(values, _LEVELS, method=method))
+
+
+@pytest.fixture(scope="module")
+def varied():
+    """Durations with open incidents, missing keys, an unused category and integer keys."""
+    from mttr_lab.synth import synth_incidents
+
+    durations = mttr.phase_durations(synth_incidents(incidents=700, seed=4, open_share=0.2))
+    rows = np.arange(len(durations))
+    levels = pd.CategoricalDtype([*sorted(durations["severity"].unique()), "unused"], ordered=True)
+    durations["severity"] = durations["severity"].astype(levels).where(rows % 9 != 0)
+    durations["service"] = durations["service"].where(rows % 7 != 0)
+    durations["team"] = rows % 40
+    return durations
+
+
+@pytest.mark.parametrize(
+    "by", [["severity"], ["service"], ["severity", "service"], ["team"], ["service", "team"]]
+)
+def test_group_positions_are_groupbys_groups(varied, by):
+    from mttr_lab.summary_groups import group_positions
+
+    unordered = varied.assign(severity=varied["severity"].cat.as_unordered())
+    complete = varied.assign(severity=varied["severity"].cat.remove_unused_categories().fillna("SEV1"))
+    for frame in (varied, varied.iloc[:0], varied.iloc[:5], unordered, complete):
+        grouped = frame.groupby(by, observed=True, sort=True, dropna=False)
+        index, positions, bounds = group_positions(frame, by)
+        pd.testing.assert_index_equal(index, grouped.size().index, exact=True)
+        expected = np.argsort(grouped.ngroup().to_numpy(), kind="stable")
+        assert np.array_equal(positions, expected)
+        assert np.array_equal(np.diff(bounds), grouped.size().to_numpy())
+
+
+@pytest.mark.parametrize("metric", ["time_to_recover", "time_to_respond", "repair", "time_to_resolve"])
+def test_censored_arrays_are_minutes_observed(varied, metric):
+    from mttr_lab.frames import minutes_observed
+    from mttr_lab.summary_groups import censored_arrays
+
+    minutes, censored = censored_arrays(varied, metric)
+    expected = minutes_observed(varied, metric=metric)
+    assert _same_bits(minutes, expected["minutes"])
+    assert censored.any() or metric != "time_to_recover"  # open incidents wait to recover
+    assert np.array_equal(censored, expected["censored"].to_numpy())
+    # columns that are not plain NumPy times go through minutes_observed itself
+    as_objects = varied.astype({metric: object})
+    assert _same_bits(censored_arrays(as_objects, metric)[0], minutes)
+
+
+def test_a_key_column_edited_after_a_summary_is_grouped_afresh(varied):
+    durations = varied.copy()
+    before = mttr.duration_summary(durations, by="service", intervals=False)
+    durations.loc[durations.index[:50], "service"] = "renamed"
+    after = mttr.duration_summary(durations, by="service", intervals=False)
+    assert "renamed" in after.index and "renamed" not in before.index
+    assert after.loc["renamed", "count"] == 50 - durations["service"].iloc[:50].isna().sum()
+    fresh = durations.copy()
+    fresh["service"] = pd.Series(list(durations["service"]), index=durations.index, dtype="str")
+    pd.testing.assert_frame_equal(after, mttr.duration_summary(fresh, by="service", intervals=False))
+
+
+def test_censored_arrays_overflow_as_minutes_observed_does(varied):
+    from mttr_lab.frames import minutes_observed
+    from mttr_lab.summary_groups import censored_arrays
+
+    # An open incident waiting since 1680, in nanoseconds: as_of minus it does not fit in int64.
+    durations = varied.astype({"detected_at": "datetime64[ns, UTC]", "time_to_respond": "m8[ns]"})
+    row = durations.index[durations["is_open"]][0]
+    durations.loc[row, "time_to_respond"] = pd.NaT
+    durations.loc[row, "detected_at"] = pd.Timestamp("1680-01-01", tz="UTC")
+    durations = durations.astype({"clock_start": "datetime64[ns, UTC]", "open_for": "m8[ns]"})
+    for compute in (minutes_observed, lambda d, metric: censored_arrays(d, metric)):
+        with pytest.raises(OverflowError):
+            compute(durations, metric="time_to_respond")
