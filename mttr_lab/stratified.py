@@ -115,8 +115,8 @@ def compare_periods_stratified(
         crude["note"] = _add_note(crude["note"], f"incidents without {by} are in no stratum")
 
     strata = pd.DataFrame(rows) if rows else pd.DataFrame(columns=list(crude))
-    usable = _weigh(strata, weights)
-    adjusted = _adjusted_row(strata, usable, crude, weights=weights, confidence=confidence, alpha=alpha)
+    _weigh(strata, weights)
+    adjusted = _adjusted_row(strata, crude, weights=weights, confidence=confidence, alpha=alpha)
     adjusted["weight"] = crude["weight"] = np.nan
     _holm_verdicts(strata, alpha)
     crude["p_value_holm"], adjusted["p_value_holm"] = crude["p_value"], adjusted["p_value"]
@@ -146,10 +146,11 @@ def _add_note(note: object, said: str) -> object:
     return _join([str(note) if pd.notna(note) else "", said])
 
 
-def _weigh(strata: pd.DataFrame, weights: str) -> pd.Series:
-    """Each stratum's ``weight`` in the combination (0 and a note where it cannot enter); the usable mask."""
+def _weigh(strata: pd.DataFrame, weights: str) -> None:
+    """Each stratum's ``weight`` in the combination (0 and a note where it cannot enter), and
+    ``_usable``, whether it enters."""
     if not len(strata):
-        return pd.Series(dtype=bool)
+        return
     usable = strata["_se"].notna() & (strata["_se"] > 0)
     raw = (
         (strata["n_before"] + strata["n_after"]).astype(float) if weights == "mix" else 1 / strata["_se"] ** 2
@@ -158,12 +159,11 @@ def _weigh(strata: pd.DataFrame, weights: str) -> pd.Series:
     strata["weight"] = raw / raw.sum() if raw.sum() > 0 else 0.0
     for i in strata.index[~usable]:
         strata.loc[i, "note"] = _add_note(strata.loc[i, "note"], "left out of the adjusted ratio")
-    return usable
+    strata["_usable"] = usable
 
 
 def _adjusted_row(
     strata: pd.DataFrame,
-    usable: pd.Series,
     crude: dict[str, object],
     *,
     weights: str,
@@ -171,6 +171,7 @@ def _adjusted_row(
     alpha: float,
 ) -> dict[str, object]:
     """The weighted combination of the usable strata's log ratios (Welch–Satterthwaite), and its verdict."""
+    usable = strata["_usable"] if "_usable" in strata else pd.Series(False, index=strata.index)
     adjusted: dict[str, object] = {"stratum": "adjusted"}
     adjusted.update({k: crude[k] for k in ("n_before", "n_after", "open_before", "open_after")})
     adjusted.update(share_before=np.nan, share_after=np.nan, geomean_before=np.nan, geomean_after=np.nan)
