@@ -201,7 +201,7 @@ def run_check(args: argparse.Namespace) -> int:
     from .output import to_safe_csv
     from .quality import check_incidents
 
-    findings = check_incidents(_read(args))
+    findings = check_incidents(_read(args), tz=args.tz or "UTC")  # times as the team reads them
     shown = findings if args.all else findings[findings["level"] != "info"]
     counts = findings["level"].value_counts()
     summary = ", ".join(

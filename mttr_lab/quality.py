@@ -146,8 +146,13 @@ def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level
     return out
 
 
-def _fmt(stamps: pd.Series) -> pd.Series:
-    """Times in a message: to the second, with their zone (never "10:58 is before 10:58")."""
+def _fmt(stamps: pd.Series, tz: str = "UTC") -> pd.Series:
+    """Times in a message: to the second, with their zone (never "10:58 is before 10:58"), in ``tz``."""
+    if tz != "UTC":
+        try:
+            return stamps.dt.tz_convert(tz).dt.strftime(f"%Y-%m-%d %H:%M:%S {tz}")
+        except (OverflowError, ValueError):  # a time at pandas' limits has no local wall time
+            pass
     return stamps.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
@@ -160,6 +165,7 @@ def check_incidents(
     *,
     as_of: pd.Timestamp | str | None = None,
     max_duration: pd.Timedelta | str = "7D",
+    tz: str = "UTC",
 ) -> pd.DataFrame:
     """Data-quality findings, one row per finding.
 
@@ -176,6 +182,8 @@ def check_incidents(
         The moment the export describes; defaults to its latest timestamp.
     max_duration : Timedelta or str
         Durations longer than this are flagged as suspicious (kept as recorded).
+    tz : str
+        The team's timezone: the times quoted in ``problem`` and ``action`` are written in it.
 
     Returns
     -------
@@ -193,14 +201,14 @@ def check_incidents(
     reason = exclusions(frame)
     excluded = reason.notna()
     live = frame.loc[~excluded]
-    times, usable = _time_findings(live, as_of)
+    times, usable = _time_findings(live, as_of, tz)
     polled = reason.eq(POLLED_REASON).fillna(False).astype(bool)
     parts = [
         _finding(frame, excluded & ~polled, "incident_id", reason, EXCLUDED, "warning"),
         *_polled_findings(frame, polled),
         *times,
         *_severity_findings(live),
-        *_duration_findings(live, usable, as_of, pd.Timedelta(max_duration)),
+        *_duration_findings(live, usable, as_of, pd.Timedelta(max_duration), tz),
     ]
     if "note" in live.columns:  # a reader's remark on a record (e.g. a doubtful unit or a bound)
         noted = live["note"].notna()
@@ -249,7 +257,7 @@ def _no_findings() -> pd.DataFrame:
 
 
 def _time_findings(
-    live: pd.DataFrame, as_of: pd.Timestamp
+    live: pd.DataFrame, as_of: pd.Timestamp, tz: str = "UTC"
 ) -> tuple[list[pd.DataFrame], dict[str, pd.Series]]:
     """Impossible times, milestones out of order and times after ``as_of``; and the usable times."""
     parts = []
@@ -277,11 +285,11 @@ def _time_findings(
             previous_name = pd.Series(
                 np.asarray((*MILESTONES, ""))[order.previous_name[name][mask]], index=rows
             )
-            previous = _fmt(_stamps(order.previous[name][mask], unit, rows))
+            previous = _fmt(_stamps(order.previous[name][mask], unit, rows), tz)
             problem = (
                 name
                 + " ("
-                + _fmt(live.loc[mask, name])
+                + _fmt(live.loc[mask, name], tz)
                 + ") is before "
                 + previous_name
                 + " ("
@@ -327,12 +335,16 @@ def _severity_findings(live: pd.DataFrame) -> list[pd.DataFrame]:
 
 
 def _duration_findings(
-    live: pd.DataFrame, usable: dict[str, pd.Series], as_of: pd.Timestamp, limit: pd.Timedelta
+    live: pd.DataFrame,
+    usable: dict[str, pd.Series],
+    as_of: pd.Timestamp,
+    limit: pd.Timedelta,
+    tz: str = "UTC",
 ) -> list[pd.DataFrame]:
     """Open incidents (censored), durations longer than ``limit``, and incidents resolved as they started."""
     start = usable["started_at"].fillna(usable["detected_at"])
     is_open = live["resolved_at"].isna()
-    censored_at = f" ({as_of:%Y-%m-%d %H:%M} UTC)" if pd.notna(as_of) else ""
+    censored_at = f" ({as_of.tz_convert(tz):%Y-%m-%d %H:%M} {tz})" if pd.notna(as_of) else ""
     took = usable["resolved_at"] - start
     long_closed = took > limit
     # Resolved the moment it started: a record written after the fact (a status page's

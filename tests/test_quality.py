@@ -169,3 +169,14 @@ def test_a_status_page_post_after_the_end_is_a_retroactive_post_not_an_error(fix
         ]
         assert row["level"].tolist() == [level], folder
         assert row["problem"].str.contains("posted it after it ended").all() == (level == "warning")
+
+
+def test_times_in_findings_are_written_in_the_teams_timezone(fixtures):
+    incidents = mttr.read_export(SAMPLE)
+    utc = mttr.check_incidents(incidents)
+    berlin = mttr.check_incidents(incidents, tz="Europe/Berlin")
+    order = utc["problem"].str.contains("is before")
+    assert order.any() and utc.loc[order, "problem"].str.contains(r"\d\d:\d\d:\d\d UTC\)").all()
+    assert berlin.loc[order, "problem"].str.contains(r"\d\d:\d\d:\d\d Europe/Berlin\)").all()
+    assert berlin["action"].str.contains("Europe/Berlin").any()  # the review date of open incidents
+    assert len(utc) == len(berlin) and (utc["level"] == berlin["level"]).all()
