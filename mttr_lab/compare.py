@@ -145,8 +145,8 @@ def _welch_logs(before: np.ndarray, after: np.ndarray, confidence: float) -> dic
     out["diff"] = float(la.mean() - lb.mean())
     out["ratio"] = float(np.exp(out["diff"]))
     vb, va = lb.var(ddof=1) / len(lb), la.var(ddof=1) / len(la)
-    if vb + va == 0:
-        return out
+    if np.sqrt(vb + va) <= 1e-9 * max(1.0, abs(float(lb.mean())), abs(float(la.mean()))):
+        return out  # no spread (rounding leaves ~1e-16): no test, rather than p ≈ 0 for equal durations
     res = stats.ttest_ind(la, lb, equal_var=False)
     ci = res.confidence_interval(confidence)
     out.update(

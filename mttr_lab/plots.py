@@ -261,11 +261,12 @@ def plot_phase_breakdown(
     ax.set_xlabel(f"{statistic} minutes in each phase (stacked; a {statistic} per phase, not a timeline)")
     ax.set_xlim(0, max(left.max(initial=0.0) * 1.18, 1))
     if (flat | few).all():  # no bar to see: the reason instead of a legend of empty colours
-        reason = (
-            "the export does not record the milestones around them"
-            if (unmeasured | few).all()
-            else "the milestones it records fall at the same moment"
-        )
+        if few.all():
+            reason = "every group has too few incidents to profile"
+        elif (unmeasured | few).all():
+            reason = "the export does not record the milestones around them"
+        else:
+            reason = "the milestones it records fall at the same moment"
         ax.set_title(f"No time to show in any phase: {reason}", fontsize="small")
         ax.set_xticks([])
         return ax

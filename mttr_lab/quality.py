@@ -44,7 +44,7 @@ NOT_IN_ORDER = (
 #: What is done with a status page's retroactive post (announced after the incident ended).
 RETROACTIVE = (
     "the post is the detection, so the phases from detection are not measured; the time to "
-    "recover runs from the incident's start"
+    "recover runs from the incident's start where one is recorded"
 )
 #: Sources that are public status pages (their incidents are posts, often after the fact).
 STATUS_PAGES = ("statuspage", "gcp_status")
@@ -148,9 +148,10 @@ def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level
 
 def _fmt(stamps: pd.Series, tz: str = "UTC") -> pd.Series:
     """Times in a message: to the second, with their zone (never "10:58 is before 10:58"), in ``tz``."""
+    # The zone's abbreviation (CET, CEST) tells the two 02:40 of a night when clocks go back apart.
     if tz != "UTC":
         try:
-            return stamps.dt.tz_convert(tz).dt.strftime(f"%Y-%m-%d %H:%M:%S {tz}")
+            return stamps.dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M:%S %Z")
         except (OverflowError, ValueError):  # a time at pandas' limits has no local wall time
             pass
     return stamps.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -262,7 +263,7 @@ def _time_findings(
     """Impossible times, milestones out of order and times after ``as_of``; and the usable times."""
     parts = []
     times, absurd, unit = usable_times(live, as_of)
-    shown_as_of = fmt_time(as_of)
+    shown_as_of = fmt_time(as_of) if tz == "UTC" else _fmt(pd.Series([as_of]), tz).iloc[0]
     for name in MILESTONES:  # at pandas' limits, or more than a day after as_of: not used at all
         bad = pd.Series(absurd[name], index=live.index)
         if bad.any():
@@ -274,7 +275,7 @@ def _time_findings(
                     False: f"more than a day after as_of ({shown_as_of})",
                 }
             )
-            problem = name + " (" + _fmt(found) + ") is " + why
+            problem = name + " (" + _fmt(found, tz) + ") is " + why
             parts.append(_finding(live, bad, name, problem, "not used: the time is impossible", "error"))
 
     order = milestone_order(times, unit)  # each usable milestone against the latest one before it
@@ -310,7 +311,7 @@ def _time_findings(
     for name in MILESTONES:
         future = usable[name] > as_of
         if future.any():
-            problem = name + " (" + _fmt(live.loc[future, name]) + f") is after as_of ({shown_as_of})"
+            problem = name + " (" + _fmt(live.loc[future, name], tz) + f") is after as_of ({shown_as_of})"
             parts.append(_finding(live, future, name, problem, "kept as recorded", "warning"))
     return parts, usable
 
@@ -344,7 +345,7 @@ def _duration_findings(
     """Open incidents (censored), durations longer than ``limit``, and incidents resolved as they started."""
     start = usable["started_at"].fillna(usable["detected_at"])
     is_open = live["resolved_at"].isna()
-    censored_at = f" ({as_of.tz_convert(tz):%Y-%m-%d %H:%M} {tz})" if pd.notna(as_of) else ""
+    censored_at = f" ({as_of.tz_convert(tz):%Y-%m-%d %H:%M %Z})" if pd.notna(as_of) else ""
     took = usable["resolved_at"] - start
     long_closed = took > limit
     # Resolved the moment it started: a record written after the fact (a status page's

@@ -95,7 +95,7 @@ def compare_periods_stratified(
         row), ``geomean_ratio``, ``geomean_ratio_low``, ``geomean_ratio_high``, ``p_value`` (Welch
         t on logs), ``weight`` (share of the combination; NA on the last two rows), ``verdict``
         ("improved", "worsened", "no detectable change"; "nothing measured before"/"after" for a
-        stratum one period lacks, "too few incidents to test" where no p-value could be computed) and ``note``.
+        stratum one period lacks, "too few incidents to test" with fewer than 2 on a side) and ``note``.
     """
     _check_stratified(durations, by=by, metric=metric, weights=weights, confidence=confidence, alpha=alpha)
     split = _split(durations, metric, before, after)
@@ -211,12 +211,21 @@ def _stratified_table(
     """The strata, then the unadjusted and adjusted rows, in the documented columns and dtypes."""
     table = pd.concat([strata, pd.DataFrame([crude, adjusted])], ignore_index=True)
     table = table[_COLUMNS]
+    for i in table.index[-2:]:  # the pooled rows: an empty period is said the way a stratum says it
+        table.loc[i, "verdict"] = _nothing_measured(table.loc[i]) or table.loc[i, "verdict"]
     for col in ("n_before", "n_after", "open_before", "open_after"):
         table[col] = table[col].astype("int64")
     for col in _COLUMNS[5:15]:
         table[col] = table[col].astype(float)
     table["stratum"] = table["stratum"].astype("str")
     return _finish(table, confidence)
+
+
+def _nothing_measured(row: pd.Series) -> str:
+    """ "nothing measured before" (or after) where a period has no measured incident, else ""."""
+    if row["n_before"] == 0:
+        return "nothing measured before"
+    return "nothing measured after" if row["n_after"] == 0 else ""
 
 
 def _holm_verdicts(strata: pd.DataFrame, alpha: float) -> None:
@@ -227,10 +236,11 @@ def _holm_verdicts(strata: pd.DataFrame, alpha: float) -> None:
     strata["p_value_holm"] = holm(strata["p_value"].to_numpy(dtype=float))
     tested = int(strata["p_value"].notna().sum())
     for i, row in strata.iterrows():
-        if row["n_before"] == 0 or row["n_after"] == 0:  # nothing to compare, so no verdict about a change
-            strata.loc[i, "verdict"] = f"nothing measured {'before' if row['n_before'] == 0 else 'after'}"
+        empty = _nothing_measured(row)
+        if empty:  # nothing to compare, so no verdict about a change
+            strata.loc[i, "verdict"] = empty
             continue
-        if not np.isfinite(row["p_value"]):  # too few on a side for the test: no verdict either way
+        if min(row["n_before"], row["n_after"]) < 2:  # too few on a side for the test: no verdict either way
             strata.loc[i, "verdict"] = "too few incidents to test"
             continue
         significant = np.isfinite(row["p_value_holm"]) and row["p_value_holm"] < alpha

@@ -142,11 +142,12 @@ def _cell(value: object, kind: str, tz: str | None) -> str:
         if kind == "duration":
             return format_minutes(float(value))
         if kind == "share":
-            if (
-                0 < value < 0.005 or 0.995 < value < 1
-            ):  # never "0 %" for one incident, nor "100 %" short of all
-                return "< 1 %" if value < 0.5 else "> 99 %"
-            return f"{100 * value:.0f} %"
+            shown = f"{100 * value:.0f}"
+            if shown == "0" and value > 0:  # never "0 %" for one incident, nor "100 %" short of all
+                return "< 1 %"
+            if shown == "100" and value < 1:
+                return "> 99 %"
+            return f"{shown} %"
         if kind == "ratio":
             return f"{value:.2f}"
         if kind == "p":
@@ -245,7 +246,10 @@ def _text_columns(shown: pd.DataFrame) -> list[str]:
 
 
 #: Row labels that are this package's own names; any other label (a service "payments_api") is data.
-_INTERNAL = re.compile(r"(time|share)_(to|within)_\w+|\w+_(at|id|before|after|low|high)|km_\w+")
+_INTERNAL = re.compile(
+    r"(time|share)_(to|within)_\w+|(started|detected|acknowledged|diagnosed|recovered|resolved)_at"
+    r"|incident_id|(n|open|share|median|geomean)_(before|after)|(median|p\d\d|km_median|km_p\d\d)_(low|high)"
+)
 
 
 def _readable_index(index: pd.Index, missing_group: str | None) -> pd.Index:

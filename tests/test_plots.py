@@ -167,3 +167,10 @@ def test_durations_of_months_get_human_ticks():
     ax = plots.plot_groups(minutes, by="service")
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert len(labels) >= 3 and all(label.endswith(" d") for label in labels)
+
+
+def test_phase_breakdown_of_groups_all_too_small_says_that(sample):
+    table = mttr.phase_breakdown(sample.head(12), by="severity")
+    assert (table["incidents"] < 6).all()
+    ax = plots.plot_phase_breakdown(table)
+    assert ax.get_title() == "No time to show in any phase: every group has too few incidents to profile"

@@ -137,3 +137,13 @@ def test_a_stratum_one_period_lacks_has_nothing_to_compare(tmp_path):
     few = compare_periods_stratified(durations, before=BEFORE, after=AFTER).set_index("stratum")
     assert (few.loc["low", "n_before"], few.loc["low", "n_after"]) == (1, 1)
     assert np.isnan(few.loc["low", "p_value"]) and few.loc["low", "verdict"] == "too few incidents to test"
+
+
+def test_an_empty_period_is_said_on_the_pooled_rows_too(tmp_path):
+    durations = two_quarters(tmp_path, quantiles(30, 60, 1.0), quantiles(30, 50, 1.0))
+    empty_before = ("2024-07-01T00:00Z", "2024-10-01T00:00Z")  # a quarter before the export began
+    table = compare_periods_stratified(durations, before=empty_before, after=AFTER).set_index("stratum")
+    assert (table["verdict"] == "nothing measured before").all()
+    same = durations.assign(time_to_recover=pd.Timedelta(minutes=60))  # no spread at all
+    flat = compare_periods_stratified(same, before=BEFORE, after=AFTER).set_index("stratum")
+    assert (flat["verdict"] == "no detectable change").all() and flat["p_value"].isna().all()

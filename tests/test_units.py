@@ -167,5 +167,5 @@ def test_row_labels_from_the_export_are_shown_as_written():
 
 
 def test_a_small_share_is_never_written_as_nothing_or_everything():
-    table = pd.DataFrame({"share": [0.0, 0.004, 0.5, 0.996, 1.0]})
-    assert readable(table)["share"].tolist() == ["0 %", "< 1 %", "50 %", "> 99 %", "100 %"]
+    table = pd.DataFrame({"share": [0.0, 0.004, 1 / 200, 0.5, 199 / 200, 0.996, 1.0]})
+    assert readable(table)["share"].tolist() == ["0 %", "< 1 %", "< 1 %", "50 %", "> 99 %", "> 99 %", "100 %"]
