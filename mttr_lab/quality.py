@@ -209,6 +209,7 @@ def check_incidents(
         *_polled_findings(frame, polled),
         *times,
         *_severity_findings(live),
+        *_control_findings(live),
         *_duration_findings(live, usable, as_of, pd.Timedelta(max_duration), tz),
     ]
     if "note" in live.columns:  # a reader's remark on a record (e.g. a doubtful unit or a bound)
@@ -314,6 +315,19 @@ def _time_findings(
             problem = name + " (" + _fmt(live.loc[future, name], tz) + f") is after as_of ({shown_as_of})"
             parts.append(_finding(live, future, name, problem, "kept as recorded", "warning"))
     return parts, usable
+
+
+def _control_findings(live: pd.DataFrame) -> list[pd.DataFrame]:
+    """Ids holding a control character (a NUL, a tab): kept as written, but said, shown escaped."""
+    ids = live["incident_id"].astype("string")
+    odd = ids.str.contains(r"[\x00-\x1f\x7f]", regex=True).fillna(False).astype(bool)
+    if not odd.any():
+        return []
+    shown = ids[odd].map(lambda text: repr(str(text))[1:-1])
+    problem = "incident id holds a control character (" + shown + ")"
+    return [
+        _finding(live, odd, "incident_id", problem, "kept as written; check the export's encoding", "warning")
+    ]
 
 
 def _severity_findings(live: pd.DataFrame) -> list[pd.DataFrame]:

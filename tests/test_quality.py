@@ -194,3 +194,22 @@ def test_a_time_in_the_hour_clocks_go_back_names_its_offset():
     findings = mttr.check_incidents(mttr.from_frame(frame), tz="Europe/Berlin")
     problem = findings.loc[findings["column"] == "resolved_at", "problem"].iloc[0]
     assert problem == "resolved_at (2022-10-30 02:40:00 CEST) is before detected_at (2022-10-30 02:10:00 CET)"
+
+
+def test_an_id_with_a_control_character_is_kept_and_said(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_bytes(
+        b"incident_id,detected_at,resolved_at\n"
+        b"A\x01B,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z\n"
+        b"C\x00D,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z\n"
+        b"E,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z\n"
+    )
+    incidents = mttr.read_export(path)
+    assert incidents["incident_id"].tolist() == ["A\x01B", "C\x00D", "E"]  # kept as written
+    findings = mttr.check_incidents(incidents)
+    said = findings[findings["problem"].str.startswith("incident id holds a control character")]
+    assert said["problem"].tolist() == [
+        "incident id holds a control character (A\\x01B)",
+        "incident id holds a control character (C\\x00D)",
+    ]
+    assert (said["level"] == "warning").all()
