@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib
@@ -171,3 +172,60 @@ def two_periods(*, reps: int, n: int, cut: float, seed: int) -> pd.DataFrame:
         }
     )
     return mttr.phase_durations(mttr.from_frame(table))
+
+
+#: Raw pandas and internal names that must never reach a reader of the review.
+NOISE = re.compile(
+    r"<NA>|\bNaN\b|\bNaT\b|\bNone\b|\d\.\d+e[-+]\d\d|\bmedian_(low|high)\b|\bwithin_\d+\b|"
+    r"\bkm_median\b|seed article|severity_map=|\bp_value\b|\bn_(before|after)\b"
+)
+
+
+def visible_text(html: str) -> str:
+    """The text a reader of an HTML page sees: no style, script or tags, spaces folded."""
+    body = re.sub(r"(?s)<(style|script)\b.*?</\1>", " ", html)
+    body = re.sub(r"(?s)<[^>]+>", " ", body)
+    return re.sub(r"\s+", " ", body)
+
+
+#: The columns of the hand-made event log, fixtures/timeline/handmade.csv.
+HANDMADE = {
+    "incident_id": "ticket",
+    "at": "when",
+    "kind": "what",
+    "group": "team",
+    "level": "tier",
+    "actor": "who",
+    "detail": "text",
+}
+
+
+def fake_growth(n: int, slope: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Durations whose time to recover grows by ``slope`` (a factor) per handover."""
+    rng = np.random.default_rng(seed)
+    handovers = rng.integers(0, 5, size=n)
+    minutes = np.exp(rng.normal(np.log(60), 1.0, size=n)) * slope**handovers
+    detected = pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(np.arange(n), unit="h")
+    incidents = pd.DataFrame(
+        {
+            "incident_id": [f"I{i}" for i in range(n)],
+            "detected_at": detected,
+            "resolved_at": detected + pd.to_timedelta(minutes, unit="min"),
+        }
+    )
+    durations = mttr.phase_durations(as_incidents(incidents))
+    process = pd.DataFrame({"incident_id": incidents["incident_id"], "handovers": handovers})
+    return durations, process
+
+
+def as_incidents(frame: pd.DataFrame) -> pd.DataFrame:
+    """A hand-built incidents frame in the canonical columns (milestones UTC, no severity)."""
+    out = frame.copy()
+    for name in mttr.INCIDENT_COLUMNS:
+        if name not in out.columns:
+            out[name] = pd.NA
+    out["record"] = np.arange(1, len(out) + 1)
+    for name in mttr.MILESTONES:
+        out[name] = pd.to_datetime(out[name], utc=True).astype("datetime64[us, UTC]")
+    out["severity"] = pd.Categorical([None] * len(out), categories=list(mttr.SEVERITIES), ordered=True)
+    return out[list(mttr.INCIDENT_COLUMNS)]

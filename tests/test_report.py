@@ -7,7 +7,7 @@ import os
 import re
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, SAMPLE
+from conftest import CHROMIUM, CHROMIUM_ARGS, NOISE, SAMPLE, visible_text
 
 from mttr_lab.report import render_report
 
@@ -176,7 +176,7 @@ def test_a_kernel_started_ahead_runs_on_this_interpreter_with_the_parameters(tmp
     export = tmp_path / 'it\'s "quoted"' / "export.json"  # a path that needs escaping in Python
     columns = {"incident_id": "Ticket 'A'", "detected_at": 'Opened "at"'}
     out = render_report(export, out=tmp_path / "r.html", template=template, columns=columns, kernel=kernel)
-    text = html.unescape(_visible_text(out.read_text()))
+    text = html.unescape(visible_text(out.read_text()))
     assert f"python {sys.executable}" in text
     assert f"export {export.resolve()}" in text and f"columns {columns}" in text
     assert "loaded ahead True" in text
@@ -292,20 +292,10 @@ def test_the_command_checks_the_export_without_scipy_or_matplotlib():
 
 
 #: What must never reach a reader of the review: raw pandas, internal names, Python syntax.
-NOISE = re.compile(
-    r"<NA>|\bNaN\b|\bNaT\b|\bNone\b|\d\.\d+e[-+]\d\d|\bmedian_(low|high)\b|\bwithin_\d+\b|"
-    r"\bkm_median\b|seed article|severity_map=|\bp_value\b|\bn_(before|after)\b"
-)
-
-
-def _visible_text(html: str) -> str:
-    body = re.sub(r"(?s)<(style|script)\b.*?</\1>", " ", html)
-    body = re.sub(r"(?s)<[^>]+>", " ", body)
-    return re.sub(r"\s+", " ", body)
 
 
 def test_no_raw_pandas_or_internal_names_in_what_a_reader_sees(html):
-    text = _visible_text(html)
+    text = visible_text(html)
     found = sorted({m.group(0) for m in NOISE.finditer(text)})
     assert not found, found
     assert "(Europe/Berlin)" in text  # incident times are in the team's timezone, named

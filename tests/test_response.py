@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import HANDMADE, fake_growth
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_timeline import HANDMADE
 
 import mttr_lab as mttr
 from mttr_lab.response import PROCESS_COLUMNS
@@ -84,43 +84,13 @@ def test_ping_pong_pairs(handmade):
     assert pairs.loc[0, "median_minutes"] == 10  # handed to net at 10:20, back at db at 10:30
 
 
-def _fake(n: int, slope: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Durations whose time to recover grows by ``slope`` (a factor) per handover."""
-    rng = np.random.default_rng(seed)
-    handovers = rng.integers(0, 5, size=n)
-    minutes = np.exp(rng.normal(np.log(60), 1.0, size=n)) * slope**handovers
-    detected = pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(np.arange(n), unit="h")
-    incidents = pd.DataFrame(
-        {
-            "incident_id": [f"I{i}" for i in range(n)],
-            "detected_at": detected,
-            "resolved_at": detected + pd.to_timedelta(minutes, unit="min"),
-        }
-    )
-    durations = mttr.phase_durations(_as_incidents(incidents))
-    process = pd.DataFrame({"incident_id": incidents["incident_id"], "handovers": handovers})
-    return durations, process
-
-
-def _as_incidents(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for name in mttr.INCIDENT_COLUMNS:
-        if name not in out.columns:
-            out[name] = pd.NA
-    out["record"] = np.arange(1, len(out) + 1)
-    for name in mttr.MILESTONES:
-        out[name] = pd.to_datetime(out[name], utc=True).astype("datetime64[us, UTC]")
-    out["severity"] = pd.Categorical([None] * len(out), categories=list(mttr.SEVERITIES), ordered=True)
-    return out[list(mttr.INCIDENT_COLUMNS)]
-
-
 def test_growth_by_count_sees_a_real_growth_and_no_growth():
-    durations, process = _fake(400, 1.5, seed=1)
+    durations, process = fake_growth(400, 1.5, seed=1)
     table = mttr.growth_by_count(durations, process, by="handovers")
     assert table.index.tolist() == ["0", "1", "2", "3+"]
     assert table["verdict"].iloc[0].startswith("grows")
     assert (table["median_low"] <= table["median"]).all() and (table["median"] <= table["median_high"]).all()
-    flat_durations, flat_process = _fake(400, 1.0, seed=2)
+    flat_durations, flat_process = fake_growth(400, 1.0, seed=2)
     flat = mttr.growth_by_count(flat_durations, flat_process, by="handovers")
     assert flat["verdict"].iloc[0] == "not distinguishable from noise"
 
@@ -130,7 +100,7 @@ def test_growth_verdict_false_alarm_rate():
     said = 0
     runs = 40
     for seed in range(runs):
-        durations, process = _fake(120, 1.0, seed=100 + seed)
+        durations, process = fake_growth(120, 1.0, seed=100 + seed)
         verdict = mttr.growth_by_count(durations, process, by="handovers")["verdict"].iloc[0]
         said += verdict.startswith(("grows", "shrinks"))
     assert said / runs <= 0.1
@@ -191,7 +161,7 @@ def test_edited_timeline_and_mismatched_frames(handmade):
     edited = handmade.assign(at=handmade["at"].astype("str"))
     with pytest.raises(mttr.InputError, match="timezone-aware"):
         mttr.response_process(edited)
-    durations, _ = _fake(30, 1.0, seed=9)
+    durations, _ = fake_growth(30, 1.0, seed=9)
     with pytest.raises(mttr.InputError, match="share no incident id"):
         mttr.growth_by_count(durations, mttr.response_process(handmade))
 
@@ -293,12 +263,12 @@ def test_channel_kinds_depend_on_the_source():
 
 
 def test_growth_by_ping_pong_compares_yes_with_no(handmade):
-    durations, process = _fake(300, 1.0, seed=12)
+    durations, process = fake_growth(300, 1.0, seed=12)
     process = process.assign(ping_pong=process["handovers"] >= 3)
     table = mttr.growth_by_count(durations, process, by="ping_pong")
     assert table.index.tolist() == ["no", "yes"]
     assert table["verdict"].iloc[0] in ("not distinguishable from noise", "too few incidents to tell")
-    slow, slow_process = _fake(300, 1.6, seed=13)
+    slow, slow_process = fake_growth(300, 1.6, seed=13)
     slow_process = slow_process.assign(ping_pong=slow_process["handovers"] >= 3)
     table = mttr.growth_by_count(slow, slow_process, by="ping_pong")
     assert table["verdict"].iloc[0] == "longer with ping-pong: beyond noise"

@@ -10,8 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from test_response import _fake
-from test_timeline import HANDMADE
+from conftest import HANDMADE, fake_growth
 
 import mttr_lab as mttr
 from mttr_lab import response_plots
@@ -23,7 +22,7 @@ def handmade(fixtures) -> pd.DataFrame:
 
 
 def test_plot_growth_draws_one_point_per_count():
-    durations, process = _fake(200, 1.3, seed=4)
+    durations, process = fake_growth(200, 1.3, seed=4)
     table = mttr.growth_by_count(durations, process)
     fig, ax = plt.subplots()
     out = response_plots.plot_growth(table, ax=ax)
@@ -46,7 +45,7 @@ def test_plot_adherence_and_ping_pong(handmade):
 
 
 def test_plot_channels_marks_customer_reports(fixtures):
-    durations, _ = _fake(60, 1.0, seed=5)
+    durations, _ = fake_growth(60, 1.0, seed=5)
     durations["detection_channel"] = np.where(np.arange(60) % 3 == 0, "Phone", "api")
     table = mttr.channel_summary(durations)
     ax = response_plots.plot_channels(table)
@@ -56,7 +55,7 @@ def test_plot_channels_marks_customer_reports(fixtures):
 
 
 def test_plot_growth_panels_puts_each_count_beside_the_other():
-    durations, process = _fake(200, 1.3, seed=4)
+    durations, process = fake_growth(200, 1.3, seed=4)
     tables = {
         "hand-overs": mttr.growth_by_count(durations, process, by="handovers"),
         "escalations": mttr.growth_by_count(
@@ -90,7 +89,7 @@ def test_short_verdicts(verdict, short):
 
 
 def test_plot_channels_names_the_level_the_table_was_computed_at():
-    durations, _ = _fake(60, 1.0, seed=5)
+    durations, _ = fake_growth(60, 1.0, seed=5)
     durations["detection_channel"] = np.where(np.arange(60) % 3 == 0, "Phone", "api")
     ax = response_plots.plot_channels(mttr.channel_summary(durations, confidence=0.9))
     assert "90 % interval" in ax.get_xlabel() and "95" not in ax.get_xlabel()
@@ -98,7 +97,7 @@ def test_plot_channels_names_the_level_the_table_was_computed_at():
 
 
 def test_plot_channels_whiskers_span_each_interval():
-    durations, _ = _fake(60, 1.0, seed=5)
+    durations, _ = fake_growth(60, 1.0, seed=5)
     durations["detection_channel"] = np.where(np.arange(60) % 3 == 0, "Phone", "api")
     table = mttr.channel_summary(durations)
     ax = response_plots.plot_channels(table)

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, HAND, SAMPLE, export, spread
+from conftest import CHROMIUM, CHROMIUM_ARGS, HAND, NOISE, SAMPLE, export, spread, visible_text
 
 import mttr_lab as mttr
 
@@ -61,8 +61,6 @@ def test_severity_mix_counts_and_shares(sample):
 
 
 def test_slowest_incidents_rank_open_ones_by_time_open(fixtures):
-    from test_io import HAND
-
     durations = mttr.phase_durations(
         mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC"),
         as_of="2024-05-07T14:00:00Z",
@@ -74,8 +72,6 @@ def test_slowest_incidents_rank_open_ones_by_time_open(fixtures):
 
 
 def test_slowest_incidents_leave_out_what_the_export_does_not_record(tmp_path, fixtures):
-    from test_io import HAND
-
     export = tmp_path / "bare.csv"
     export.write_text(
         "id,opened,closed\n"
@@ -403,10 +399,8 @@ def _section(html):
 
 
 def test_the_review_of_an_export_with_a_timeline_shows_the_response_process(pagerduty_review):
-    from test_report import NOISE, _visible_text
-
     section = _section(pagerduty_review)
-    text = _visible_text(section)
+    text = visible_text(section)
     assert "were handed over at least once" in text and "went back to a group they had left" in text
     assert "Ping-pong: the group pairs" in text and "handed to, then back" in text
     assert "Detection channels:" in text and "noticed by" in text and "customer" in text
@@ -418,13 +412,11 @@ def test_the_review_of_an_export_with_a_timeline_shows_the_response_process(page
 
 
 def test_the_review_of_an_export_without_a_timeline_says_so_in_one_sentence(fixtures, tmp_path):
-    from test_report import NOISE, _visible_text
-
     from mttr_lab.report import render_report
 
     export = fixtures / "generic" / "hand_made.csv"
     html = render_report(export, out=tmp_path / "r.html", columns=HAND, tz="UTC").read_text()
-    text = _visible_text(_section(html))
+    text = visible_text(_section(html))
     assert "This export carries no timeline (PagerDuty incidents fetched with their log entries" in text
     assert "<img" not in _section(html) and "Ping-pong" not in text
     assert not sorted({m.group(0) for m in NOISE.finditer(text)})
@@ -432,8 +424,6 @@ def test_the_review_of_an_export_without_a_timeline_says_so_in_one_sentence(fixt
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium")
 def test_the_response_process_section_in_a_real_browser(pagerduty_review, tmp_path):
-    from test_report import NOISE
-
     playwright = pytest.importorskip("playwright.sync_api")
     page_file = tmp_path / "review.html"
     page_file.write_text(pagerduty_review, encoding="utf-8")

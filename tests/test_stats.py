@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import HAND
 
 import mttr_lab as mttr
 
@@ -35,8 +36,6 @@ def test_grouped_summary_is_ordered_by_severity(three):
 
 
 def test_open_and_missing_are_counted(fixtures):
-    from test_io import HAND
-
     incidents = mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
     durations = mttr.phase_durations(incidents)
     table = mttr.duration_summary(durations, metric="time_to_respond")
@@ -58,8 +57,6 @@ def test_bad_arguments(three):
 
 
 def test_phase_breakdown_hand_values(fixtures):
-    from test_io import HAND
-
     incidents = mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
     table = mttr.phase_breakdown(mttr.phase_durations(incidents))
     row = table.loc["all"]
@@ -169,8 +166,6 @@ def test_quantile_method_is_explicit(tmp_path):
 
 
 def test_unmeasurable_rows_do_not_blank_the_statistics(fixtures):
-    from test_io import HAND
-
     durations = mttr.phase_durations(
         mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
     )
@@ -181,8 +176,6 @@ def test_unmeasurable_rows_do_not_blank_the_statistics(fixtures):
 
 
 def test_an_empty_frame_gives_an_empty_table(fixtures):
-    from test_io import HAND
-
     durations = mttr.phase_durations(
         mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
     ).iloc[:0]

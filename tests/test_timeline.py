@@ -10,19 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import HANDMADE
 
 import mttr_lab as mttr
 from mttr_lab.timeline import TIMELINE_COLUMNS
-
-HANDMADE = {
-    "incident_id": "ticket",
-    "at": "when",
-    "kind": "what",
-    "group": "team",
-    "level": "tier",
-    "actor": "who",
-    "detail": "text",
-}
 
 
 def _write(path: Path, text: str) -> Path:
