@@ -280,29 +280,27 @@ def _time_findings(
             parts.append(_finding(live, bad, name, problem, "not used: the time is impossible", "error"))
 
     order = milestone_order(times, unit)  # each usable milestone against the latest one before it
+    names = np.asarray((*MILESTONES, ""))  # the name of a previous milestone by its position
+    # A status page often posts an incident after it ended: a retroactive post, not a wrong time.
+    status_page = _status_page(live)
     for name in MILESTONES:
         mask = order.out_of_order[name]
         if mask.any():
             rows = live.index[mask]
-            previous_name = pd.Series(
-                np.asarray((*MILESTONES, ""))[order.previous_name[name][mask]], index=rows
-            )
+            before = names[order.previous_name[name]]
             previous = _fmt(_stamps(order.previous[name][mask], unit, rows), tz)
             problem = (
                 name
                 + " ("
                 + _fmt(live.loc[mask, name], tz)
                 + ") is before "
-                + previous_name
+                + pd.Series(before[mask], index=rows)
                 + " ("
                 + previous
                 + ")"
             )
-            # A status page often posts an incident after it ended: a retroactive post, not a wrong time.
-            after = np.asarray((*MILESTONES, ""))[order.previous_name[name]] == "detected_at"
-            posted_late = pd.Series(mask & after & _status_page(live), index=live.index)
-            if name not in ("recovered_at", "resolved_at"):
-                posted_late[:] = False
+            ends = name in ("recovered_at", "resolved_at")
+            posted_late = pd.Series(mask & ends & (before == "detected_at") & status_page, index=live.index)
             wrong = pd.Series(mask, index=live.index) & ~posted_late
             parts.append(_finding(live, wrong, name, problem, NOT_IN_ORDER, "error"))
             late = problem + ": the status page posted it after it ended"
