@@ -209,10 +209,11 @@ def sample_of(path: str | Path) -> Sample:
     return Sample(path=path, name=name, head=text)
 
 
-#: CSV files at least this large are read block by block (see :func:`_read_csv_arrow`): it
-#: bounds memory for very large exports, at the price of pyarrow's multi-threaded parse (about
-#: twice the time), so ordinary exports (a million incidents is about 250 MB) take the fast path.
-STREAM_BYTES = 256 * 2**20
+#: CSV files at least this large are read block by block (see :func:`_read_csv_arrow`): the
+#: whole-file reader holds the file's text and its parse at once, and Arrow's allocator keeps
+#: that memory after it, so a million incidents (about 230 MB) peaked at 2.9 times their frame;
+#: block by block they peak at 2.0 times, in about the same time (``make bench``).
+STREAM_BYTES = 16 * 2**20
 #: Bytes per block of the streaming reader.
 STREAM_BLOCK = 1 << 24
 _NA_STRINGS = sorted(STR_NA_VALUES)
@@ -225,38 +226,48 @@ def _size(path: str | Path) -> int:
         return 0
 
 
+def _arrow_table(path: str | Path, *, sep: str) -> pa.Table | None:
+    """The CSV as an Arrow table (streamed from :data:`STREAM_BYTES`), or None where pyarrow fails."""
+    parse = pa_csv.ParseOptions(delimiter=sep)
+    convert = pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=True)  # "NA" is text
+    size = _size(path)
+    streaming = size >= STREAM_BYTES
+    block = STREAM_BLOCK if streaming else None
+    for _attempt in range(3):
+        try:
+            read = pa_csv.ReadOptions(block_size=block) if block else None
+            options = {"read_options": read, "parse_options": parse, "convert_options": convert}
+            if streaming:
+                return pa_csv.open_csv(str(path), **options).read_all()
+            return pa_csv.read_csv(str(path), **options)
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            message = str(exc)
+            if streaming and "conversion error" in message:
+                # A later block does not fit the types read from the first (a column empty in
+                # the first rows, text further down): the whole file at once.
+                streaming, block = False, None
+            elif "straddl" in message and (block or 0) <= size:
+                # A cell larger than a parse block (a pasted log in a description): blocks as
+                # large as the file (within pyarrow's limit).
+                block = min(max(size, STREAM_BLOCK) + 1, 2**31 - 1)
+            else:
+                return None
+    return None
+
+
 def _read_csv_arrow(path: str | Path, *, sep: str, file: str) -> pd.DataFrame | None:
     """A CSV through pyarrow with the options pandas gives it, timestamps in microseconds.
 
     Files of :data:`STREAM_BYTES` or more go through the streaming reader: the whole-file one
     holds the raw text and its parsed form at once (about twice the file), the streaming one
     the parsed table and one block. Arrow's columns are handed to pandas one by one, each freed
-    once converted. Returns None when pyarrow cannot read the file (the caller then asks pandas,
-    whose errors name the line), or when a later block does not fit the types inferred from the
-    first.
+    once converted. A later block that does not fit the types inferred from the first is read
+    again whole. Returns None when pyarrow cannot read the file (the caller then asks pandas,
+    whose errors name the line).
     """
-    parse = pa_csv.ParseOptions(delimiter=sep)
-    convert = pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=True)  # "NA" is text
-    size = _size(path)
-    block = STREAM_BLOCK if size >= STREAM_BYTES else None
-    for attempt in range(2):
-        try:
-            read = pa_csv.ReadOptions(block_size=block) if block else None
-            if size >= STREAM_BYTES:
-                table = pa_csv.open_csv(
-                    str(path), read_options=read, parse_options=parse, convert_options=convert
-                ).read_all()
-            else:
-                table = pa_csv.read_csv(
-                    str(path), read_options=read, parse_options=parse, convert_options=convert
-                )
-            break
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            # A cell larger than a parse block (a pasted log in a description): blocks as large
-            # as the file (within pyarrow's limit), once.
-            if attempt or "straddl" not in str(exc):
-                return None
-            block = min(max(size, STREAM_BLOCK) + 1, 2**31 - 1)
+    table = _arrow_table(path, sep=sep)
+    if table is None:
+        return None
     # Spreadsheets save trailing separators as unnamed, empty columns: not part of the export.
     keep = [
         i
