@@ -31,19 +31,22 @@ def _table_html(table: pd.DataFrame, *, tz: str = "UTC", name: str = "table") ->
     """A statistics table as people read it (the review's formatting), as HTML.
 
     ``name`` makes the table's HTML ids (stable, so a saved notebook does not change on a re-run).
+    Figures never break over two lines, notes and titles do; the rules are one style sheet for the
+    table rather than a style per cell (which costs more than the table's statistics).
     """
     styler = show(table, tz=tz).set_uuid(f"mttr-{name}")
-    styler = styler.set_table_styles(
-        [{"selector": "td, th", "props": "padding: 2px 8px; text-align: left;"}], overwrite=False
-    )
-    unbroken = [c for c in styler.data.columns if c not in ("note", "title")]
-    styler = styler.set_properties(subset=unbroken, **{"white-space": "nowrap"})
-    return styler.to_html()
+    shown = styler.data.columns
+    wrapped = [i for i, c in enumerate(shown) if c in ("note", "title")]
+    rules = [
+        f"#T_mttr-{name} td, #T_mttr-{name} th {{padding: 2px 8px; text-align: left; white-space: nowrap;}}"
+    ]
+    rules += [f"#T_mttr-{name} td.col{i} {{white-space: normal;}}" for i in wrapped]
+    return "<style>" + " ".join(rules) + "</style>" + styler.to_html()
 
 
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, metadata={"Software": None})  # laid out already
+    fig.savefig(buffer, format="png", dpi="figure", metadata={"Software": None})  # laid out already
     return buffer.getvalue()
 
 
