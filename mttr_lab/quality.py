@@ -21,6 +21,7 @@ from .frames import (
     require,
     usable_times,
 )
+from .readers._arrow_text import has_control_bytes
 from .readers._build import POLLED_REASON
 from .schema import MILESTONES
 from .units import format_minutes
@@ -125,8 +126,14 @@ def _status_page(frame: pd.DataFrame) -> np.ndarray:
     return frame["source"].isin(STATUS_PAGES).to_numpy(dtype=bool)
 
 
+#: The columns the checks read; the rest (titles, an export's own columns) is never copied.
+_CHECKED = ("incident_id", "record", "file", "source", "severity", "severity_raw", "note", *MILESTONES)
+
+
 def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level: str) -> pd.DataFrame:
-    rows = frame.loc[mask]
+    if not np.any(mask):
+        return pd.DataFrame(columns=list(FINDING_COLUMNS))
+    rows = frame.loc[mask, [c for c in ("incident_id", "record", "file") if c in frame.columns]]
     if rows.empty:
         return pd.DataFrame(columns=list(FINDING_COLUMNS))
     # A message may be given for the flagged rows only: text is made for those, not for all.
@@ -201,7 +208,8 @@ def check_incidents(
     as_of = default_as_of(frame) if as_of is None else as_utc(as_of)
     reason = exclusions(frame)
     excluded = reason.notna()
-    live = frame.loc[~excluded]
+    checked = frame[[c for c in _CHECKED if c in frame.columns]]
+    live = checked.loc[~excluded] if excluded.any() else checked
     times, usable = _time_findings(live, as_of, tz)
     polled = reason.eq(POLLED_REASON).fillna(False).astype(bool)
     parts = [
@@ -317,6 +325,8 @@ def _time_findings(
 
 def _control_findings(live: pd.DataFrame) -> list[pd.DataFrame]:
     """Ids holding a control character (a NUL, a tab): kept as written, but said, shown escaped."""
+    if not has_control_bytes(live["incident_id"]):  # the usual case, seen in the bytes at once
+        return []
     ids = live["incident_id"].astype("string")
     odd = ids.str.contains(r"[\x00-\x1f\x7f]", regex=True).fillna(False).astype(bool)
     if not odd.any():

@@ -9,6 +9,7 @@ import pytest
 
 import mttr_lab as mttr
 from mttr_lab.readers._arrow_text import clean_text as _text
+from mttr_lab.readers._arrow_text import has_control_bytes
 from mttr_lab.readers._arrow_text import has_duplicates as _has_duplicates
 from mttr_lab.readers._build import DUPLICATE_REASON
 from mttr_lab.readers._notes import day_counts
@@ -136,3 +137,22 @@ def test_text_is_stripped_and_blank_is_missing_on_every_path(chunks, kind):
     pd.testing.assert_series_equal(_text(values), expected, check_index=False)
     # A slice starts inside its buffers: the edge bytes are read from its own offset.
     pd.testing.assert_series_equal(_text(values.iloc[1:]), expected.iloc[1:], check_index=False)
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["INC1", "INC2", None, "é café"], False),  # multi-byte characters are not control bytes
+        (["INC1", "A\tB"], True),
+        (["INC1", "\x7f"], True),
+        (["INC1", "x\x00"], True),
+        ([None, None], False),
+    ],
+)
+def test_control_bytes_are_seen_in_every_chunk_and_slice(texts, expected):
+    arrow = pa.chunked_array([pa.array(["plain"] * 3, pa.large_string()), pa.array(texts, pa.large_string())])
+    values = pd.Series(pd.array(arrow, dtype="str"))
+    assert has_control_bytes(values) is expected
+    assert has_control_bytes(values.iloc[3:]) is expected  # a slice reads its own bytes only
+    assert has_control_bytes(values.iloc[:3]) is False
+    assert has_control_bytes(values.astype(object)) is True  # not Arrow text: the caller looks row by row

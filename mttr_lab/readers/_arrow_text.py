@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["clean_text", "fixed_width_hashes", "has_duplicates", "missing_text"]
+__all__ = ["clean_text", "fixed_width_hashes", "has_control_bytes", "has_duplicates", "missing_text"]
 
 
 def clean_text(values: pd.Series) -> pd.Series:
@@ -47,6 +47,30 @@ def _edges_clean(arrow: pa.Array | pa.ChunkedArray) -> bool:
         if _EDGE[data[begin]].any() or _EDGE[data[end - 1]].any():
             return False
     return True
+
+
+def has_control_bytes(values: pd.Series) -> bool:
+    """Whether any string holds a control character (U+0000-U+001F or U+007F).
+
+    In UTF-8 those characters are exactly the bytes below 0x20 and 0x7F (every byte of a longer
+    character is 0x80 or above), so the Arrow bytes are read in place, without a string per row.
+    True when the text is not in Arrow memory (the caller then looks row by row).
+    """
+    if not hasattr(values.array, "__arrow_array__"):
+        return True
+    arrow = values.array.__arrow_array__()
+    if not (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
+        return True
+    for chunk in arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]:
+        n = len(chunk)
+        if n == chunk.null_count:
+            continue
+        offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=offset_type)[chunk.offset : chunk.offset + n + 1]
+        data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+        if (data < 0x20).any() or (data == 0x7F).any():
+            return True
+    return False
 
 
 def missing_text(index: pd.Index) -> pd.Series:
