@@ -65,7 +65,7 @@ _MODULES: dict[str, tuple[str, ...] | str] = {
     "trend": ("duration_trend",),
     "rolling": ("rolling_trend",),
     "improvement": ("improvement_question", "trend_slope"),
-    "units": ("format_minutes", "format_p", "readable", "show"),
+    "units": ("format_minutes", "format_p", "format_span", "readable", "show"),
 }
 _HOME: dict[str, str] = {}  # public name -> its module, filled on first use
 

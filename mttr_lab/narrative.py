@@ -6,7 +6,7 @@ import pandas as pd
 
 from .intervals import MEAN_INTERVAL_MIN, quantile_interval_sizes
 from .stats import MIN_COUNT
-from .units import format_minutes, format_p, interval_level
+from .units import format_minutes, format_p, format_span, interval_level
 
 __all__ = [
     "Text",
@@ -54,7 +54,7 @@ def _interval(row: pd.Series, name: str) -> str:
     low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
     if low is None or high is None or pd.isna(low) or pd.isna(high):
         return "no interval: too few incidents"
-    return f"{interval_level(row)} interval {_dur(low)}–{_dur(high)}"
+    return f"{interval_level(row)} interval {format_span(low, high)}"
 
 
 def mean_vs_median(row: pd.Series) -> Text:

@@ -21,7 +21,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 from .intervals import quantile_interval_sizes
 from .schema import PHASES, SEVERITIES
 from .stats import MIN_COUNT
-from .units import format_minutes, interval_level
+from .units import format_minutes, format_span, interval_level
 
 __all__ = [
     "PHASE_COLORS",
@@ -141,7 +141,7 @@ def plot_ecdf(
                 capsize=4,
                 zorder=5,
                 label=f"{name} {format_minutes(value)}"
-                + (f" ({format_minutes(low)}–{format_minutes(high)})" if err is not None else ""),
+                + (f" ({format_span(low, high)})" if err is not None else ""),
             )
     _log_minutes_axis(
         ax, "x", float(np.nanmin(x)) if len(x) else None, float(np.nanmax(x)) if len(x) else None

@@ -103,6 +103,10 @@ def plot_time_classes(
     return ax
 
 
+#: Periods beyond which a trend's incident counts are written upright (side by side they collide).
+CROWDED_PERIODS = 18
+
+
 def plot_trend(
     trend: pd.DataFrame,
     *,
@@ -155,6 +159,8 @@ def plot_trend(
     if target is not None:
         ax.axhline(target, color="#D55E00", ls="--", lw=1.2, label=f"target {format_minutes(target)}")
     if "count" in trend.columns and not rolling:
+        # Side by side, counts of a few digits collide beyond ~18 periods: upright, they fit.
+        upright = len(trend) > CROWDED_PERIODS
         for xi, yi, n in zip(x, high.fillna(value), trend["count"], strict=True):
             if pd.notna(yi) and n:
                 ax.annotate(
@@ -163,16 +169,24 @@ def plot_trend(
                     textcoords="offset points",
                     xytext=(0, 3),
                     ha="center",
+                    va="bottom",
+                    rotation=90 if upright else 0,
                     fontsize="x-small",
                     color="#666666",
                 )
     finite = pd.concat([value, low, high]).dropna()
     _log_minutes_axis(ax, "y", finite.min() if len(finite) else None, finite.max() if len(finite) else None)
+    if "count" in trend.columns and not rolling and len(finite):
+        # Room above the highest interval for its count (an upright one is taller).
+        bottom, top = ax.get_ylim()
+        if 0 < bottom < top:
+            ax.set_ylim(bottom, top * (top / bottom) ** (0.12 if upright else 0.06))
     locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_ylabel(f"{statistic} {metric} (log scale)")
     ax.set_xlabel("" if rolling else "small numbers: incidents in the period")
-    ax.legend(fontsize="small", loc="upper right", ncols=2, framealpha=0.85)
+    # Above the axes: inside, it would hide the counts and the intervals of the latest periods.
+    ax.legend(fontsize="small", loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=4, frameon=False)
     ax.grid(True, axis="y", alpha=0.3)
     return ax

@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["format_minutes", "format_p", "readable", "show"]
+__all__ = ["format_minutes", "format_p", "format_span", "readable", "show"]
 
 #: Missing values in a readable table (the reason goes in a note, never ``NaN`` or ``<NA>``).
 MISSING = "–"
@@ -81,6 +81,20 @@ def format_minutes(minutes: float | None, _pos: object = None) -> str:
         return f"{hours:.0f} h" if hours >= 10 else f"{hours:.1f}".removesuffix(".0") + " h"
     days = minutes / 1440
     return f"{days:.0f} d" if days >= 10 else f"{days:.1f}".removesuffix(".0") + " d"
+
+
+def format_span(low: float, high: float) -> str:
+    """An interval of minutes as people say it (``41 min–1.2 h``), its two ends never alike.
+
+    A narrow interval at large n whose ends round to the same words (``1 h–1 h``) is said in
+    minutes, with as many decimals as it takes (up to two) to tell them apart.
+    """
+    a, b = format_minutes(low), format_minutes(high)
+    for digits in (0, 1, 2):
+        if a != b or low == high or not (np.isfinite(low) and np.isfinite(high)):
+            break
+        a, b = f"{low:.{digits}f} min", f"{high:.{digits}f} min"
+    return f"{a}–{b}"
 
 
 def interval_level(table: pd.DataFrame | pd.Series) -> str:
@@ -223,7 +237,12 @@ def readable(
             for value, lo, hi in zip(values, table[low], table[high], strict=True):
                 shown = _cell(value, kind, zone)
                 if shown != MISSING and _cell(lo, kind, zone) != MISSING and _cell(hi, kind, zone) != MISSING:
-                    shown += f" ({_cell(lo, kind, zone)}–{_cell(hi, kind, zone)})"
+                    span = (
+                        format_span(float(lo), float(hi))
+                        if kind == "duration" and isinstance(lo, (float, np.floating))
+                        else f"{_cell(lo, kind, zone)}–{_cell(hi, kind, zone)}"
+                    )
+                    shown += f" ({span})"
                 cells.append(shown)
             out[f"{_label(name, level)} ({ci})"] = cells
             continue

@@ -7,6 +7,7 @@ import pytest
 
 import mttr_lab as mttr
 from mttr_lab import time_plots
+from mttr_lab.synth import synth_incidents
 
 pytestmark = pytest.mark.usefixtures("close_figures")
 
@@ -56,3 +57,13 @@ def test_trend_leaves_empty_periods_as_gaps(tmp_path):
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "no incidents" in labels and "target 1 h" in labels
     assert ax.get_yscale() == "log"
+
+
+@pytest.mark.parametrize(("months", "angle"), [(6, 0), (36, 90)])
+def test_trend_counts_stand_upright_when_periods_crowd(months, angle):
+    frame = synth_incidents(incidents=40 * months, months=months, seed=3, defects=False)
+    trend = mttr.duration_trend(mttr.phase_durations(frame), freq="ME", changes=False)
+    ax = time_plots.plot_trend(trend)
+    counts = [t for t in ax.texts if t.get_text().isdigit()]
+    assert len(counts) == int((trend["count"] > 0).sum()) >= months - 1
+    assert {t.get_rotation() for t in counts} == {angle}

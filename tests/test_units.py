@@ -8,7 +8,7 @@ import pytest
 from conftest import SAMPLE
 
 import mttr_lab as mttr
-from mttr_lab.units import MISSING, format_minutes, format_p, readable
+from mttr_lab.units import MISSING, format_minutes, format_p, format_span, readable
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,20 @@ def test_durations_read_as_people_say_them(minutes, text):
 
 
 @pytest.mark.parametrize(
+    ("low", "high", "text"),
+    [
+        (41.2, 72.0, "41 min–1.2 h"),
+        (60.4, 62.0, "60 min–62 min"),  # both "1 h" in words: said in minutes
+        (60.41, 60.47, "60.4 min–60.5 min"),
+        (60.0, 60.0, "1 h–1 h"),  # truly equal ends stay as they are
+        (np.nan, 60.0, "–1 h"),
+    ],
+)
+def test_an_interval_never_reads_from_a_value_to_itself(low, high, text):
+    assert format_span(low, high) == text
+
+
+@pytest.mark.parametrize(
     ("p", "text"), [(6.9e-11, "p < 0.001"), (0.0042, "p = 0.004"), (0.04, "p = 0.04"), (0.317, "p = 0.32")]
 )
 def test_p_values_never_in_scientific_notation(p, text):
@@ -50,8 +64,10 @@ def test_a_summary_reads_without_raw_pandas(durations):
     assert "no severity" in table.index  # the incident whose label was not recognised
     median = mttr.duration_summary(durations).loc["all"]
     shown = readable(mttr.duration_summary(durations)).loc["all", "median (95 % CI)"]
-    expected = f"{format_minutes(median['median'])} ({format_minutes(median['median_low'])}–"
-    assert shown.startswith(expected)
+    expected = (
+        f"{format_minutes(median['median'])} ({format_span(median['median_low'], median['median_high'])})"
+    )
+    assert shown == expected
 
 
 def test_interval_level_follows_the_table(durations):
