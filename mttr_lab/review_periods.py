@@ -137,11 +137,15 @@ def _covered(durations: pd.DataFrame, chosen: pd.Period, period: str, tz: str) -
     if last_period >= chosen:
         return chosen, ""
     empty = chosen
-    chosen = last_period - 1 if last_period - 1 >= _first_period(durations, period, tz) else last_period
+    local = last.tz_convert(tz)
+    # Incidents that run to the last day of their period cover it in full: it is not skipped.
+    full = local.tz_localize(None).normalize() == last_period.end_time.normalize()
+    earlier = last_period - 1 >= _first_period(durations, period, tz)
+    chosen = last_period - 1 if earlier and not full else last_period
     note = (
         f"{_name(empty, period)} holds no incident: the export's incidents stop on "
-        f"{last.tz_convert(tz).day} {last.tz_convert(tz):%B %Y}, so the review covers {_name(chosen, period)}, the latest "
-        f"{period} they cover{' in full' if chosen < last_period else ''}."
+        f"{local.day} {local:%B %Y}, so the review covers {_name(chosen, period)}, the latest "
+        f"{period} they cover{' in full' if chosen < last_period or full else ''}."
     )
     return chosen, note
 

@@ -170,6 +170,19 @@ def test_an_export_whose_incidents_stop_early_is_not_reviewed_on_an_empty_window
     assert mttr.review_bounds(durations, period="quarter", tz="UTC")["note"] == ""  # 2026Q2 holds incidents
 
 
+def test_incidents_that_run_to_the_end_of_a_period_have_it_reviewed(tmp_path):
+    """The last incidents started on a Sunday: their week is complete, not skipped for the one before."""
+    minutes = np.full(30, 90.0)
+    minutes[-1] = 60 * 24 * 60  # closed two months later: the latest timestamp is in June
+    starts = spread("2026-03-02", 60, 29).append(pd.DatetimeIndex(["2026-05-03T10:00"]))  # the last on Sunday
+    durations = export(tmp_path, starts, minutes)
+    last = durations["clock_start"].max()
+    assert last.tz_convert("UTC").day_name() == "Sunday"
+    bounds = mttr.review_bounds(durations, period="week", tz="UTC")
+    assert bounds["label"] == "2026-W18"  # 27 April - 3 May, the week of the last incident
+    assert "covers 2026-W18, the latest week they cover in full" in bounds["note"]
+
+
 def test_a_custom_window_is_compared_with_as_many_days_before(sample):
     bounds = mttr.review_bounds(sample, start="2026-06-01", end="2026-06-30", tz="UTC")
     assert bounds["start"] == pd.Timestamp("2026-06-01T00:00Z") and bounds["end"] == pd.Timestamp(
