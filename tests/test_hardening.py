@@ -473,7 +473,7 @@ CSV_FIXTURES = sorted(
 
 @pytest.mark.parametrize("path", CSV_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_large_files_are_streamed_to_the_same_frame(path, monkeypatch):
-    from mttr_lab.readers import _files
+    from mttr_lab.readers import _csv_chunks, _files
 
     try:
         whole = _files.read_csv_frame(path)
@@ -484,7 +484,7 @@ def test_large_files_are_streamed_to_the_same_frame(path, monkeypatch):
         assert str(again.value) == str(err)
         return
     monkeypatch.setattr(_files, "STREAM_BYTES", 0)
-    monkeypatch.setattr(_files, "STREAM_BLOCK", 1 << 20)
+    monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 64)  # pieces of a few lines each
     pd.testing.assert_frame_equal(_files.read_csv_frame(path), whole)
 
 
@@ -513,12 +513,12 @@ def test_csv_read_through_arrow_matches_pandas_reader(path):
 
 
 def test_streamed_file_whose_types_change_late_is_read_whole(tmp_path, monkeypatch):
-    from mttr_lab.readers import _files
+    from mttr_lab.readers import _csv_chunks, _files
 
     rows = [f"I{i},{i},2024-01-01T00:00:00Z" for i in range(200)] + ["I200,not a number,2024-01-01T00:00:00Z"]
     path = write(tmp_path, "late.csv", "incident_id,count,detected_at\n" + "\n".join(rows) + "\n")
     monkeypatch.setattr(_files, "STREAM_BYTES", 0)
-    monkeypatch.setattr(_files, "STREAM_BLOCK", 256)
+    monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 256)
     frame = _files.read_csv_frame(path)
     assert len(frame) == 201 and frame["count"].iloc[-1] == "not a number"
     incidents = mttr.read_export(path)

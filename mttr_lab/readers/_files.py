@@ -19,6 +19,7 @@ from pandas._libs.parsers import STR_NA_VALUES
 
 from ..schema import InputError
 from ._build import arrow_to_frame
+from ._csv_chunks import read_in_chunks
 
 __all__ = [
     "Sample",
@@ -209,13 +210,11 @@ def sample_of(path: str | Path) -> Sample:
     return Sample(path=path, name=name, head=text)
 
 
-#: CSV files at least this large are read block by block (see :func:`_read_csv_arrow`): the
-#: whole-file reader holds the file's text and its parse at once, and Arrow's allocator keeps
-#: that memory after it, so a million incidents (about 230 MB) peaked at 2.9 times their frame;
-#: block by block they peak at 2.0 times, in about the same time (``make bench``).
-STREAM_BYTES = 16 * 2**20
-#: Bytes per block of the streaming reader.
-STREAM_BLOCK = 1 << 24
+#: CSV files at least this large are parsed in pieces (:mod:`._csv_chunks`): the whole-file
+#: reader holds the file's text and its parse at once, and Arrow's allocator keeps that memory
+#: after it, so read + phases of a million incidents (about 230 MB) peaked at 2.8 times their
+#: frame (``make bench``).
+STREAM_BYTES = 64 * 2**20
 _NA_STRINGS = sorted(STR_NA_VALUES)
 
 
@@ -227,29 +226,29 @@ def _size(path: str | Path) -> int:
 
 
 def _arrow_table(path: str | Path, *, sep: str) -> pa.Table | None:
-    """The CSV as an Arrow table (streamed from :data:`STREAM_BYTES`), or None where pyarrow fails."""
+    """The CSV as an Arrow table (in pieces from :data:`STREAM_BYTES`), or None where pyarrow fails."""
     parse = pa_csv.ParseOptions(delimiter=sep)
     convert = pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=True)  # "NA" is text
     size = _size(path)
-    streaming = size >= STREAM_BYTES
-    block = STREAM_BLOCK if streaming else None
+    pieces = size >= STREAM_BYTES
+    block = None
     for _attempt in range(3):
         try:
+            if pieces:
+                with open_bytes(path) as file:
+                    return read_in_chunks(file, parse=parse, block=block)
             read = pa_csv.ReadOptions(block_size=block) if block else None
-            options = {"read_options": read, "parse_options": parse, "convert_options": convert}
-            if streaming:
-                return pa_csv.open_csv(str(path), **options).read_all()
-            return pa_csv.read_csv(str(path), **options)
-        except (pa.ArrowException, OSError, ValueError) as exc:
+            return pa_csv.read_csv(str(path), read_options=read, parse_options=parse, convert_options=convert)
+        except (pa.ArrowException, OSError, ValueError, EOFError) as exc:
             message = str(exc)
-            if streaming and "conversion error" in message:
-                # A later block does not fit the types read from the first (a column empty in
-                # the first rows, text further down): the whole file at once.
-                streaming, block = False, None
+            if pieces and ("conversion error" in message or isinstance(exc, pa.ArrowTypeError)):
+                # A piece does not fit the types read from the first (numbers in the first rows,
+                # text further down): the whole file at once.
+                pieces = False
             elif "straddl" in message and (block or 0) <= size:
                 # A cell larger than a parse block (a pasted log in a description): blocks as
                 # large as the file (within pyarrow's limit).
-                block = min(max(size, STREAM_BLOCK) + 1, 2**31 - 1)
+                block = min(size + 1, 2**31 - 1)
             else:
                 return None
     return None
@@ -258,10 +257,10 @@ def _arrow_table(path: str | Path, *, sep: str) -> pa.Table | None:
 def _read_csv_arrow(path: str | Path, *, sep: str, file: str) -> pd.DataFrame | None:
     """A CSV through pyarrow with the options pandas gives it, timestamps in microseconds.
 
-    Files of :data:`STREAM_BYTES` or more go through the streaming reader: the whole-file one
-    holds the raw text and its parsed form at once (about twice the file), the streaming one
-    the parsed table and one block. Arrow's columns are handed to pandas one by one, each freed
-    once converted. A later block that does not fit the types inferred from the first is read
+    Files of :data:`STREAM_BYTES` or more are parsed in pieces (:mod:`._csv_chunks`): the
+    whole-file parse holds the raw text and its parsed form at once (about twice the file), the
+    pieces the parsed table and one piece. Arrow's columns are handed to pandas one by one, each
+    freed once converted. A piece that does not fit the types inferred from the first is read
     again whole. Returns None when pyarrow cannot read the file (the caller then asks pandas,
     whose errors name the line).
     """

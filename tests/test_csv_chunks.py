@@ -1,0 +1,96 @@
+"""Large CSV files parsed in pieces of whole lines: the same table as the whole file at once."""
+
+from __future__ import annotations
+
+import gzip
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pytest
+
+import mttr_lab as mttr
+from mttr_lab.readers import _csv_chunks, _files
+from mttr_lab.synth import synth_incidents, write_export
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory):
+    frame = synth_incidents(incidents=800, months=3, seed=5)
+    return write_export(frame, tmp_path_factory.mktemp("chunks") / "incidents.csv", shape="csv")
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_pieces_make_the_table_of_the_whole_file(export, tmp_path, monkeypatch, compressed):
+    path = export
+    if compressed:
+        path = tmp_path / "incidents.csv.gz"
+        path.write_bytes(gzip.compress(export.read_bytes()))
+    monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 10_000)  # about 40 lines a piece
+    parse = pa_csv.ParseOptions(delimiter=",")
+    with _files.open_bytes(path) as file:
+        pieces = _csv_chunks.read_in_chunks(file, parse=parse)
+    whole = pa_csv.read_csv(
+        pa.py_buffer(gzip.decompress(path.read_bytes()) if compressed else path.read_bytes()),
+        convert_options=_csv_chunks._convert(),
+    )
+    assert pieces.num_rows == whole.num_rows > 800
+    assert pieces.column("started_at").num_chunks > 10
+    assert pieces.equals(whole)
+
+
+def test_read_export_of_a_large_file_goes_through_the_pieces(export, monkeypatch):
+    whole = mttr.read_export(export, source="csv")
+    read = []
+
+    def counted(file, **options):
+        table = _csv_chunks.read_in_chunks(file, **options)
+        read.append(table.num_rows)
+        return table
+
+    monkeypatch.setattr(_files, "STREAM_BYTES", 0)
+    monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 10_000)
+    monkeypatch.setattr(_files, "read_in_chunks", counted)
+    pd.testing.assert_frame_equal(mttr.read_export(export, source="csv"), whole)
+    assert read == [pa_csv.read_csv(export).num_rows]  # in pieces, not read again whole
+
+
+def test_a_column_empty_in_the_first_piece_takes_its_type_from_the_later_ones(tmp_path, monkeypatch):
+    rows = [f"I{i},2024-01-01T00:00:00Z," for i in range(300)] + ["I300,2024-01-01T00:00:00Z,a note at last"]
+    path = tmp_path / "late.csv"
+    path.write_text("incident_id,detected_at,remark\n" + "\n".join(rows) + "\n")
+    monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 512)
+    with open(path, "rb") as file:
+        table = _csv_chunks.read_in_chunks(file, parse=pa_csv.ParseOptions())
+    assert table.column("remark").num_chunks > 10
+    assert table.equals(pa_csv.read_csv(path, convert_options=_csv_chunks._convert()))
+
+
+def test_a_piece_whose_types_differ_has_the_file_read_whole(tmp_path, monkeypatch):
+    rows = [f"I{i},2024-01-01T00:00:00Z,{i}" for i in range(300)] + [
+        "I300,2024-01-01T00:00:00Z,a note at last"
+    ]
+    path = tmp_path / "late.csv"
+    path.write_text("incident_id,detected_at,remark\n" + "\n".join(rows) + "\n")
+    monkeypatch.setattr(_files, "STREAM_BYTES", 0)
+    monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 512)
+    with pytest.raises(pa.ArrowInvalid, match="conversion error"):
+        with open(path, "rb") as file:
+            _csv_chunks.read_in_chunks(file, parse=pa_csv.ParseOptions())
+    incidents = mttr.read_export(path)
+    assert len(incidents) == 301 and incidents["remark"].iloc[-1] == "a note at last"
+    assert incidents["remark"].iloc[0] == "0"
+
+
+def test_pieces_that_disagree_on_a_column_empty_at_first_have_the_file_read_whole(tmp_path, monkeypatch):
+    rows = [f"I{i},2024-01-01T00:00:00Z," for i in range(100)]
+    rows += [f"I{i},2024-01-01T00:00:00Z,{i}" for i in range(100, 200)] + ["I200,2024-01-01T00:00:00Z,text"]
+    path = tmp_path / "mixed.csv"
+    path.write_text("incident_id,detected_at,remark\n" + "\n".join(rows) + "\n")
+    monkeypatch.setattr(_files, "STREAM_BYTES", 0)
+    monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 512)
+    with pytest.raises(pa.ArrowTypeError):
+        with open(path, "rb") as file:
+            _csv_chunks.read_in_chunks(file, parse=pa_csv.ParseOptions())
+    incidents = mttr.read_export(path)
+    assert len(incidents) == 201 and incidents["remark"].iloc[-1] == "text"
