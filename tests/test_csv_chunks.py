@@ -28,8 +28,7 @@ def test_pieces_make_the_table_of_the_whole_file(export, tmp_path, monkeypatch, 
         path.write_bytes(gzip.compress(export.read_bytes()))
     monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 10_000)  # about 40 lines a piece
     parse = pa_csv.ParseOptions(delimiter=",")
-    with _files.open_bytes(path) as file:
-        pieces = _csv_chunks.read_in_chunks(file, parse=parse)
+    pieces = _csv_chunks.read_in_chunks(path, parse=parse)
     whole = pa_csv.read_csv(
         pa.py_buffer(gzip.decompress(path.read_bytes()) if compressed else path.read_bytes()),
         convert_options=_csv_chunks._convert(),
@@ -43,8 +42,8 @@ def test_read_export_of_a_large_file_goes_through_the_pieces(export, monkeypatch
     whole = mttr.read_export(export, source="csv")
     read = []
 
-    def counted(file, **options):
-        table = _csv_chunks.read_in_chunks(file, **options)
+    def counted(path, **options):
+        table = _csv_chunks.read_in_chunks(path, **options)
         read.append(table.num_rows)
         return table
 
@@ -60,8 +59,7 @@ def test_a_column_empty_in_the_first_piece_takes_its_type_from_the_later_ones(tm
     path = tmp_path / "late.csv"
     path.write_text("incident_id,detected_at,remark\n" + "\n".join(rows) + "\n")
     monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 512)
-    with open(path, "rb") as file:
-        table = _csv_chunks.read_in_chunks(file, parse=pa_csv.ParseOptions())
+    table = _csv_chunks.read_in_chunks(path, parse=pa_csv.ParseOptions())
     assert table.column("remark").num_chunks > 10
     assert table.equals(pa_csv.read_csv(path, convert_options=_csv_chunks._convert()))
 
@@ -75,8 +73,7 @@ def test_a_piece_whose_types_differ_has_the_file_read_whole(tmp_path, monkeypatc
     monkeypatch.setattr(_files, "STREAM_BYTES", 0)
     monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 512)
     with pytest.raises(pa.ArrowInvalid, match="conversion error"):
-        with open(path, "rb") as file:
-            _csv_chunks.read_in_chunks(file, parse=pa_csv.ParseOptions())
+        _csv_chunks.read_in_chunks(path, parse=pa_csv.ParseOptions())
     incidents = mttr.read_export(path)
     assert len(incidents) == 301 and incidents["remark"].iloc[-1] == "a note at last"
     assert incidents["remark"].iloc[0] == "0"
@@ -90,7 +87,14 @@ def test_pieces_that_disagree_on_a_column_empty_at_first_have_the_file_read_whol
     monkeypatch.setattr(_files, "STREAM_BYTES", 0)
     monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 512)
     with pytest.raises(pa.ArrowTypeError):
-        with open(path, "rb") as file:
-            _csv_chunks.read_in_chunks(file, parse=pa_csv.ParseOptions())
+        _csv_chunks.read_in_chunks(path, parse=pa_csv.ParseOptions())
     incidents = mttr.read_export(path)
     assert len(incidents) == 201 and incidents["remark"].iloc[-1] == "text"
+
+
+def test_a_line_longer_than_the_look_for_its_end_stays_whole(export, monkeypatch):
+    monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 3_000)
+    monkeypatch.setattr(_csv_chunks, "_LOOK", 7)  # the line break is many looks away
+    pieces = _csv_chunks.read_in_chunks(export, parse=pa_csv.ParseOptions())
+    assert pieces.column("incident_id").num_chunks > 10
+    assert pieces.equals(pa_csv.read_csv(export, convert_options=_csv_chunks._convert()))

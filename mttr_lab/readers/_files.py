@@ -235,8 +235,7 @@ def _arrow_table(path: str | Path, *, sep: str) -> pa.Table | None:
     for _attempt in range(3):
         try:
             if pieces:
-                with open_bytes(path) as file:
-                    return read_in_chunks(file, parse=parse, block=block)
+                return read_in_chunks(path, parse=parse, block=block)
             read = pa_csv.ReadOptions(block_size=block) if block else None
             return pa_csv.read_csv(str(path), read_options=read, parse_options=parse, convert_options=convert)
         except (pa.ArrowException, OSError, ValueError, EOFError) as exc:
