@@ -205,10 +205,11 @@ def usable_times(
     low, high = _limits(unit)
     cap = high if pd.isna(as_of) else min(high, count(as_of + FUTURE_SLACK, unit) + 1)
     values, absurd = {}, {}
+    shifted = np.empty(len(frame), dtype=np.int64)  # one scratch array for every milestone
     for name in MILESTONES:
         raw = _ints(frame[name], unit)
         # low < raw < cap in one comparison: raw - (low + 1) as unsigned is below cap - low - 1.
-        outside = (raw - (low + 1)).view(np.uint64) >= np.uint64(cap - low - 1)
+        outside = np.subtract(raw, low + 1, out=shifted).view(np.uint64) >= np.uint64(cap - low - 1)
         bad = outside & (raw != _NAT) if outside.any() else outside
         absurd[name] = bad
         values[name] = np.where(bad, _NAT, raw) if bad.any() else raw
@@ -217,7 +218,8 @@ def usable_times(
 
 @dataclass(frozen=True)
 class MilestoneOrder:
-    """Per milestone: out of order (bool), the latest earlier time (int64) and its index in MILESTONES."""
+    """Per milestone: out of order (bool); for the rows out of order only, the latest earlier
+    time (int64) and its index in MILESTONES."""
 
     out_of_order: dict[str, np.ndarray]
     previous: dict[str, np.ndarray]
@@ -236,7 +238,8 @@ def milestone_order(values: dict[str, np.ndarray], unit: str, *, names: bool = T
 
     A milestone earlier than that by more than :data:`ORDER_TOLERANCE` is out of order and not
     used for the phases; closer than that, the two are equal (a second-rounded copy of a time).
-    ``names=False`` skips ``previous_name`` (all -1), which only messages need.
+    ``previous`` and ``previous_name`` hold the rows out of order only (``values[name][out]``'s
+    rows); ``names=False`` skips ``previous_name`` (all -1), which only messages need.
     """
     tolerance = count(ORDER_TOLERANCE, unit)
     n = len(next(iter(values.values()))) if values else 0
@@ -248,12 +251,12 @@ def milestone_order(values: dict[str, np.ndarray], unit: str, *, names: bool = T
         out = value + tolerance < latest  # never where latest is NaT; also true where value is NaT
         if out.any():
             out &= value != _NAT
-        bad[name], previous[name], previous_name[name] = out, latest, latest_name
+        bad[name], previous[name], previous_name[name] = out, latest[out], latest_name[out]
         candidate = np.where(out, _NAT, value) if out.any() else value
         if names:
             later = (candidate >= latest) & (candidate != _NAT)
-            latest_name = np.where(later, np.int8(i), latest_name)
-        latest = np.maximum(latest, candidate)
+            np.putmask(latest_name, later, np.int8(i))
+        np.maximum(latest, candidate, out=latest)
     return MilestoneOrder(bad, previous, previous_name)
 
 

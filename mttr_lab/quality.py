@@ -14,6 +14,7 @@ from .frames import (
     INCIDENTS,
     LATEST_POSSIBLE,
     as_utc,
+    count,
     default_as_of,
     fmt_time,
     ids_checked,
@@ -133,7 +134,10 @@ _CHECKED = ("incident_id", "record", "file", "source", "severity", "severity_raw
 def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level: str) -> pd.DataFrame:
     if not np.any(mask):
         return pd.DataFrame(columns=list(FINDING_COLUMNS))
-    rows = frame.loc[mask, [c for c in ("incident_id", "record", "file") if c in frame.columns]]
+    # Column by column with the mask: a frame's row selection takes every column by position,
+    # and pyarrow takes from a text column of many chunks by joining them first (a copy of it).
+    mask = np.asarray(mask, dtype=bool)
+    rows = pd.DataFrame({c: frame[c][mask] for c in ("incident_id", "record", "file") if c in frame.columns})
     if rows.empty:
         return pd.DataFrame(columns=list(FINDING_COLUMNS))
     # A message may be given for the flagged rows only: text is made for those, not for all.
@@ -165,6 +169,7 @@ def _fmt(stamps: pd.Series, tz: str = "UTC") -> pd.Series:
 
 
 def _stamps(values: np.ndarray, unit: str, index: pd.Index) -> pd.Series:
+    """Times given as int64 counts of ``unit`` (a few rows: the ones a message quotes)."""
     return pd.Series(values.view(f"M8[{unit}]"), index=index).dt.tz_localize("UTC")
 
 
@@ -210,7 +215,7 @@ def check_incidents(
     excluded = reason.notna()
     checked = frame[[c for c in _CHECKED if c in frame.columns]]
     live = checked.loc[~excluded] if excluded.any() else checked
-    times, usable = _time_findings(live, as_of, tz)
+    times, usable, unit = _time_findings(live, as_of, tz)
     polled = reason.eq(POLLED_REASON).fillna(False).astype(bool)
     parts = [
         _finding(frame, excluded & ~polled, "incident_id", reason, EXCLUDED, "warning"),
@@ -218,7 +223,7 @@ def check_incidents(
         *times,
         *_severity_findings(live),
         *_control_findings(live),
-        *_duration_findings(live, usable, as_of, pd.Timedelta(max_duration), tz),
+        *_duration_findings(live, usable, unit, as_of, pd.Timedelta(max_duration), tz),
     ]
     if "note" in live.columns:  # a reader's remark on a record (e.g. a doubtful unit or a bound)
         noted = live["note"].notna()
@@ -268,8 +273,9 @@ def _no_findings() -> pd.DataFrame:
 
 def _time_findings(
     live: pd.DataFrame, as_of: pd.Timestamp, tz: str = "UTC"
-) -> tuple[list[pd.DataFrame], dict[str, pd.Series]]:
-    """Impossible times, milestones out of order and times after ``as_of``; and the usable times."""
+) -> tuple[list[pd.DataFrame], dict[str, np.ndarray], str]:
+    """Impossible times, milestones out of order and times after ``as_of``; and the usable times
+    (int64 counts of the unit, NaT as int64 min) with their unit."""
     parts = []
     times, absurd, unit = usable_times(live, as_of)
     shown_as_of = fmt_time(as_of) if tz == "UTC" else _fmt(pd.Series([as_of]), tz).iloc[0]
@@ -295,32 +301,34 @@ def _time_findings(
         mask = order.out_of_order[name]
         if mask.any():
             rows = live.index[mask]
-            before = names[order.previous_name[name]]
-            previous = _fmt(_stamps(order.previous[name][mask], unit, rows), tz)
+            before = names[order.previous_name[name]]  # the rows out of order only
+            previous = _fmt(_stamps(order.previous[name], unit, rows), tz)
             problem = (
                 name
                 + " ("
                 + _fmt(live.loc[mask, name], tz)
                 + ") is before "
-                + pd.Series(before[mask], index=rows)
+                + pd.Series(before, index=rows)
                 + " ("
                 + previous
                 + ")"
             )
             ends = name in ("recovered_at", "resolved_at")
-            posted_late = pd.Series(mask & ends & (before == "detected_at") & status_page, index=live.index)
+            late_post = np.zeros(len(live), dtype=bool)
+            late_post[mask] = ends & (before == "detected_at") & status_page[mask]
+            posted_late = pd.Series(late_post, index=live.index)
             wrong = pd.Series(mask, index=live.index) & ~posted_late
             parts.append(_finding(live, wrong, name, problem, NOT_IN_ORDER, "error"))
             late = problem + ": the status page posted it after it ended"
             parts.append(_finding(live, posted_late, name, late, RETROACTIVE, "warning"))
 
-    usable = {name: _stamps(times[name], unit, live.index) for name in MILESTONES}
-    for name in MILESTONES:
-        future = usable[name] > as_of
+    usable = times
+    for name in MILESTONES if pd.notna(as_of) else ():
+        future = usable[name] > count(as_of, unit)  # never where NaT (int64 min)
         if future.any():
             problem = name + " (" + _fmt(live.loc[future, name], tz) + f") is after as_of ({shown_as_of})"
             parts.append(_finding(live, future, name, problem, "kept as recorded", "warning"))
-    return parts, usable
+    return parts, usable, unit
 
 
 def _control_findings(live: pd.DataFrame) -> list[pd.DataFrame]:
@@ -359,22 +367,29 @@ def _severity_findings(live: pd.DataFrame) -> list[pd.DataFrame]:
 
 def _duration_findings(
     live: pd.DataFrame,
-    usable: dict[str, pd.Series],
+    usable: dict[str, np.ndarray],
+    unit: str,
     as_of: pd.Timestamp,
     limit: pd.Timedelta,
     tz: str = "UTC",
 ) -> list[pd.DataFrame]:
     """Open incidents (censored), durations longer than ``limit``, and incidents resolved as they started."""
-    start = usable["started_at"].fillna(usable["detected_at"])
-    is_open = live["resolved_at"].isna()
+    started, resolved = usable["started_at"], usable["resolved_at"]
+    start = np.where(started != _NAT, started, usable["detected_at"])
+    is_open = live["resolved_at"].isna().to_numpy(dtype=bool)
     censored_at = f" ({as_of.tz_convert(tz):%Y-%m-%d %H:%M %Z})" if pd.notna(as_of) else ""
-    took = usable["resolved_at"] - start
-    long_closed = took > limit
+    known = (start != _NAT) & (resolved != _NAT)
+    took = np.subtract(resolved, start)  # int64 counts of unit; meaningful where known
+    long_closed = known & (took > count(limit, unit))
     # Resolved the moment it started: a record written after the fact (a status page's
     # retroactive post), whose 0 s pulls medians and shares down.
-    instant = took == pd.Timedelta(0)
-    open_for = as_of - start
-    long_open = is_open & (open_for > limit)
+    instant = known & (took == 0)
+    open_for = np.subtract(count(as_of, unit), start)
+    long_open = is_open & (start != _NAT) & (open_for > count(limit, unit)) & pd.notna(as_of)
+
+    def span(values: np.ndarray, mask: np.ndarray) -> pd.Series:
+        return pd.Series(values[mask].view(f"m8[{unit}]"), index=live.index[mask])
+
     return [
         _finding(
             live,
@@ -388,7 +403,9 @@ def _duration_findings(
             live,
             long_closed,
             "resolved_at",
-            "resolved " + _in_words(took[long_closed]) + f" after it started (more than {_in_words(limit)})",
+            "resolved "
+            + _in_words(span(took, long_closed))
+            + f" after it started (more than {_in_words(limit)})",
             "kept as recorded; check whether it was closed late",
             "warning",
         ),
@@ -404,7 +421,7 @@ def _duration_findings(
             live,
             long_open,
             "resolved_at",
-            "open for " + _in_words(open_for[long_open]) + f" (more than {_in_words(limit)})",
+            "open for " + _in_words(span(open_for, long_open)) + f" (more than {_in_words(limit)})",
             "kept as right-censored; check whether it was resolved without a record",
             "warning",
         ),
