@@ -310,12 +310,14 @@ def show(table: pd.DataFrame, **options: object) -> object:
     )
     if isinstance(shown.index, pd.RangeIndex):
         styler = styler.hide(axis="index")
+    # One rule per column (``td.col1``), not a style per cell: a table's HTML stays small and
+    # renders in a third of the time.
     text = _text_columns(shown)
-    if text:
-        styler = styler.set_properties(subset=text, **{"text-align": "left"})
-    figures = [c for c in shown.columns if c not in text]
-    if figures:  # a time, a duration or a count never breaks over two lines
-        styler = styler.set_properties(subset=figures, **{"white-space": "nowrap"})
+    rules = {c: [{"selector": "td", "props": "text-align: left;"}] for c in text}
+    # A time, a duration or a count never breaks over two lines.
+    rules |= {c: [{"selector": "td", "props": "white-space: nowrap;"}] for c in shown.columns if c not in text}
+    if rules:
+        styler = styler.set_table_styles(rules, overwrite=False)
     if footnotes:  # said once, under the table
         lines = "<br>".join(html.escape(f"{mark} {words}") for mark, words in footnotes)
         styler = styler.set_caption(lines).set_table_styles(

@@ -138,12 +138,13 @@ def test_show_left_aligns_words_and_keeps_numbers_right():
     )
     html = mttr.show(table).to_html()
     style = html.split("</style>")[0]
-    rules = dict(reversed(rule.split("{", 1)) for rule in style.split("}") if "{" in rule)
-    left = next(selector for body, selector in rules.items() if "text-align: left" in body)
-    nowrap = next(selector for body, selector in rules.items() if "white-space: nowrap" in body)
-    assert "_col0" in left  # the action column, lower-case words included
-    assert "_col1" not in left and "_col2" not in left  # durations and yes/no stay right-aligned
-    assert "_col1" in nowrap and "_col2" in nowrap and "_col0" not in nowrap  # and never wrap
+    rules = [rule.split("{", 1) for rule in style.split("}") if "{" in rule]
+    left = " ".join(selector for selector, body in rules if "text-align: left" in body)
+    nowrap = " ".join(selector for selector, body in rules if "white-space: nowrap" in body)
+    assert "td.col0" in left  # the action column, lower-case words included
+    assert "col1" not in left and "col2" not in left  # durations and yes/no stay right-aligned
+    assert "td.col1" in nowrap and "td.col2" in nowrap and "col0" not in nowrap  # and never wrap
+    assert 'class="data row0 col0"' in html  # the cells the rules select
 
 
 def test_show_renders_an_empty_table():
