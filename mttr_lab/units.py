@@ -315,7 +315,9 @@ def show(table: pd.DataFrame, **options: object) -> object:
     text = _text_columns(shown)
     rules = {c: [{"selector": "td", "props": "text-align: left;"}] for c in text}
     # A time, a duration or a count never breaks over two lines.
-    rules |= {c: [{"selector": "td", "props": "white-space: nowrap;"}] for c in shown.columns if c not in text}
+    rules |= {
+        c: [{"selector": "td", "props": "white-space: nowrap;"}] for c in shown.columns if c not in text
+    }
     if rules:
         styler = styler.set_table_styles(rules, overwrite=False)
     if footnotes:  # said once, under the table
