@@ -165,6 +165,24 @@ def test_quantile_method_is_explicit(tmp_path):
     assert "median_low" not in mttr.duration_summary(durations, intervals=False).columns
 
 
+def test_point_estimates_are_the_same_with_and_without_intervals(tmp_path):
+    # Without intervals the quantiles come from a partition, not a sort: the same order
+    # statistics, ties and tiny groups included, and numpy's own numbers.
+    rng = np.random.default_rng(11)
+    minutes = np.round(rng.lognormal(4, 1.2, 400), rng.integers(0, 2))  # ties at whole minutes
+    minutes[:7] = 0.0
+    durations = write_durations(tmp_path, minutes)
+    durations["service"] = np.where(np.arange(len(durations)) < 3, "tiny", "big")
+    points = ["count", "observed", "mean", "std", "min", "max", "geomean", "median", "p90", "p95", "p99"]
+    for by in (None, "service"):
+        plain = mttr.duration_summary(durations, by=by, intervals=False)[points]
+        full = mttr.duration_summary(durations, by=by)[points]
+        pd.testing.assert_frame_equal(plain, full, check_exact=True)
+    closed = durations.loc[~durations["is_open"], "time_to_recover"] / pd.Timedelta(minutes=1)
+    plain = mttr.duration_summary(durations, intervals=False).loc["all"]
+    assert plain["p99"] == np.quantile(closed, 0.99) and plain["median"] == np.median(closed)
+
+
 def test_unmeasurable_rows_do_not_blank_the_statistics(fixtures):
     durations = mttr.phase_durations(
         mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
