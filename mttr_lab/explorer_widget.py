@@ -31,16 +31,19 @@ def _table_html(table: pd.DataFrame, *, tz: str = "UTC", name: str = "table") ->
     """A statistics table as people read it (the review's formatting), as HTML.
 
     ``name`` makes the table's HTML ids (stable, so a saved notebook does not change on a re-run).
-    Figures never break over two lines, notes and titles do; the rules are one style sheet for the
-    table rather than a style per cell (which costs more than the table's statistics).
+    Figures never break over two lines; headers, notes and titles do (titles at least 12 letters
+    wide, so a narrow output leaves them a line or two, not a word a line); the rules are one
+    style sheet for the table rather than a style per cell (which costs more than the table's
+    statistics).
     """
     styler = show(table, tz=tz).set_uuid(f"mttr-{name}")
     shown = styler.data.columns
     wrapped = [i for i, c in enumerate(shown) if c in ("note", "title")]
     rules = [
-        f"#T_mttr-{name} td, #T_mttr-{name} th {{padding: 2px 8px; text-align: left; white-space: nowrap;}}"
+        f"#T_mttr-{name} td, #T_mttr-{name} th {{padding: 2px 8px; text-align: left; white-space: nowrap;}}",
+        f"#T_mttr-{name} thead th {{white-space: normal; vertical-align: bottom;}}",
     ]
-    rules += [f"#T_mttr-{name} td.col{i} {{white-space: normal;}}" for i in wrapped]
+    rules += [f"#T_mttr-{name} td.col{i} {{white-space: normal; min-width: 12em;}}" for i in wrapped]
     return "<style>" + " ".join(rules) + "</style>" + styler.to_html()
 
 
