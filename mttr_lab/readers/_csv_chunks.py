@@ -2,11 +2,11 @@
 
 pyarrow's whole-file reader holds the file's text beside its parse, and its allocator keeps that
 memory afterwards; its streaming reader holds one block at a time but parses the blocks one after
-the other, about twice as slow on two cores. Here the file (memory-mapped, so
-never copied) is cut after a line break every :data:`CHUNK_BYTES` and each piece gets the whole-file reader (every core), with the column
-names and types of the first piece: memory close to the streaming reader's, time close to the
-whole-file reader's. Lines are the records, as for pyarrow itself (a line break inside a quoted
-value is refused by it in one piece or in many).
+the other, about twice as slow on two cores. Here the file (memory-mapped, so never copied) is
+cut after a line break every :data:`CHUNK_BYTES` and each piece gets the whole-file reader (every
+core), with the column names and types of the first piece: memory close to the streaming
+reader's, time close to the whole-file reader's. A piece ends at a line break outside quotes, so
+a value over several lines stays whole.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
@@ -24,6 +25,7 @@ __all__ = ["CHUNK_BYTES", "read_in_chunks"]
 CHUNK_BYTES = 16 * 2**20
 #: Bytes looked through at a time for the line break that ends a piece.
 _LOOK = 1 << 16
+_QUOTE, _NEWLINE = ord('"'), ord("\n")
 
 
 def _convert(types: dict[str, pa.DataType] | None = None) -> pa_csv.ConvertOptions:
@@ -31,32 +33,51 @@ def _convert(types: dict[str, pa.DataType] | None = None) -> pa_csv.ConvertOptio
     return pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=True, column_types=types)
 
 
-def _pieces(path: str | Path) -> Iterator[pa.Buffer]:
-    """The file's bytes, :data:`CHUNK_BYTES` at a time, each ending after a line break.
+def _line_end(view: np.ndarray, start: int) -> int:
+    """The position after the first line break at or after ``start`` (the end when none)."""
+    size = len(view)
+    while start < size:
+        found = view[start : start + _LOOK].tobytes().find(b"\n")
+        if found >= 0:
+            return start + found + 1
+        start += _LOOK
+    return size
 
-    An uncompressed file is memory-mapped and sliced (no copy); a ``.gz`` file is decompressed
-    a piece at a time.
+
+def _pieces(path: str | Path) -> Iterator[pa.Buffer]:
+    """The file's bytes, :data:`CHUNK_BYTES` at a time, each ending after a line break that ends
+    a record: never inside a quoted value (a pasted log, a description over several lines).
+
+    Inside or outside quotes is told by the number of quote characters before the break (a quote
+    within a quoted value is doubled, so the count stays even). An uncompressed file is
+    memory-mapped and sliced (no copy); a ``.gz`` file is decompressed a piece at a time.
     """
     if Path(path).suffix == ".gz":
         with gzip.open(path, "rb") as file:
             while data := file.read(CHUNK_BYTES):
-                if not data.endswith(b"\n"):
-                    data += file.readline()
+                quotes = data.count(b'"')
+                while not data.endswith(b"\n") or quotes % 2:
+                    line = file.readline()
+                    if not line:
+                        break
+                    data += line
+                    quotes += line.count(b'"')
                 yield pa.py_buffer(data)
         return
     with pa.memory_map(str(path)) as source:
         whole = source.read_buffer()
+        view = np.frombuffer(whole, dtype=np.uint8)  # the mapped bytes, not a copy
         start, size = 0, whole.size
         while start < size:
             stop = min(start + CHUNK_BYTES, size)
-            while stop < size:  # on to the next line break
-                found = whole.slice(stop, min(_LOOK, size - stop)).to_pybytes().find(b"\n")
-                if found >= 0:
-                    stop += found + 1
-                    break
-                stop = min(stop + _LOOK, size)
+            quotes = int(np.count_nonzero(view[start:stop] == _QUOTE))
+            while stop < size and (view[stop - 1] != _NEWLINE or quotes % 2):
+                end = _line_end(view, stop)
+                quotes += int(np.count_nonzero(view[stop:end] == _QUOTE))
+                stop = end
             yield whole.slice(start, stop - start)
             start = stop
+        del view
 
 
 def read_in_chunks(path: str | Path, *, parse: pa_csv.ParseOptions, block: int | None = None) -> pa.Table:

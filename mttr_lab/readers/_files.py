@@ -232,7 +232,7 @@ def _arrow_table(path: str | Path, *, sep: str) -> pa.Table | None:
     size = _size(path)
     pieces = size >= STREAM_BYTES
     block = None
-    for _attempt in range(3):
+    for _attempt in range(4):
         try:
             if pieces:
                 return read_in_chunks(path, parse=parse, block=block)
@@ -244,6 +244,11 @@ def _arrow_table(path: str | Path, *, sep: str) -> pa.Table | None:
                 # A piece does not fit the types read from the first (numbers in the first rows,
                 # text further down): the whole file at once.
                 pieces = False
+            elif "CSV parse" in message and not parse.newlines_in_values:
+                # A row of the wrong length, or pyarrow out of step with its lines: values over
+                # several lines (a pasted log, a long description) that one of its parse blocks
+                # cut. Its slower parse keeps them whole; a row truly short fails again.
+                parse = pa_csv.ParseOptions(delimiter=sep, newlines_in_values=True)
             elif "straddl" in message and (block or 0) <= size:
                 # A cell larger than a parse block (a pasted log in a description): blocks as
                 # large as the file (within pyarrow's limit).
