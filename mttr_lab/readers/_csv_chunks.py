@@ -92,6 +92,16 @@ def _pieces(path: str | Path) -> Iterator[pa.Buffer]:
         del view
 
 
+def _microseconds(table: pa.Table) -> pa.Table:
+    """Times to the second or millisecond as microseconds (the frame's unit): the later pieces
+    are then parsed to it directly, not converted after."""
+    for i, column in enumerate(table.schema):
+        kind = column.type
+        if pa.types.is_timestamp(kind) and kind.unit in ("s", "ms"):
+            table = table.set_column(i, column.name, table.column(i).cast(pa.timestamp("us", tz=kind.tz)))
+    return table
+
+
 def read_in_chunks(path: str | Path, *, parse: pa_csv.ParseOptions, block: int | None = None) -> pa.Table:
     """The CSV at ``path`` as one Arrow table, parsed :data:`CHUNK_BYTES` at a time.
 
@@ -109,6 +119,7 @@ def read_in_chunks(path: str | Path, *, parse: pa_csv.ParseOptions, block: int |
         )
         del piece
         if not tables:  # the next pieces have no header: the first one's names and types
+            table = _microseconds(table)
             read = pa_csv.ReadOptions(column_names=table.column_names, block_size=read.block_size)
             convert = _convert({f.name: f.type for f in table.schema if not pa.types.is_null(f.type)})
         tables.append(table)
