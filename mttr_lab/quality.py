@@ -384,8 +384,14 @@ def _duration_findings(
     # Resolved the moment it started: a record written after the fact (a status page's
     # retroactive post), whose 0 s pulls medians and shares down.
     instant = known & (took == 0)
-    open_for = np.subtract(count(as_of, unit), start)
-    long_open = is_open & (start != _NAT) & (open_for > count(limit, unit)) & pd.notna(as_of)
+    open_for = np.subtract(count(as_of, unit), start)  # to the unit below: for the words only
+    # Open for more than limit: started before as_of - limit, which may fall between two counts.
+    long_open = is_open & (start != _NAT) & pd.notna(as_of)
+    if pd.notna(as_of):
+        latest = as_of - limit
+        latest_count = count(latest, unit)
+        latest_count += int(latest != pd.Timestamp(latest_count, unit=unit, tz="UTC"))  # up, if between
+        long_open &= start < latest_count
 
     def span(values: np.ndarray, mask: np.ndarray) -> pd.Series:
         return pd.Series(values[mask].view(f"m8[{unit}]"), index=live.index[mask])

@@ -20,19 +20,11 @@ def export(tmp_path_factory):
     return write_export(frame, tmp_path_factory.mktemp("chunks") / "incidents.csv", shape="csv")
 
 
-@pytest.mark.parametrize("compressed", [False, True])
-def test_pieces_make_the_table_of_the_whole_file(export, tmp_path, monkeypatch, compressed):
-    path = export
-    if compressed:
-        path = tmp_path / "incidents.csv.gz"
-        path.write_bytes(gzip.compress(export.read_bytes()))
+def test_pieces_make_the_table_of_the_whole_file(export, monkeypatch):
+    assert _csv_chunks.can_cut(export)
     monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 10_000)  # about 40 lines a piece
-    parse = pa_csv.ParseOptions(delimiter=",")
-    pieces = _csv_chunks.read_in_chunks(path, parse=parse)
-    whole = pa_csv.read_csv(
-        pa.py_buffer(gzip.decompress(path.read_bytes()) if compressed else path.read_bytes()),
-        convert_options=_csv_chunks._convert(),
-    )
+    pieces = _csv_chunks.read_in_chunks(export, parse=pa_csv.ParseOptions(delimiter=","))
+    whole = pa_csv.read_csv(export, convert_options=_csv_chunks._convert())
     assert pieces.num_rows == whole.num_rows > 800
     assert pieces.column("started_at").num_chunks > 10
     assert pieces.equals(_csv_chunks._microseconds(whole))  # times in the frame's unit
@@ -114,21 +106,49 @@ def _multiline_export(path, rows):
     return path
 
 
-@pytest.mark.parametrize("compressed", [False, True])
-def test_a_piece_never_ends_inside_a_value_over_several_lines(tmp_path, monkeypatch, compressed):
-    path = _multiline_export(tmp_path / "multi.csv", 300)
-    if compressed:
-        path = tmp_path / "multi.csv.gz"
-        path.write_bytes(gzip.compress((tmp_path / "multi.csv").read_bytes()))
-    monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 1_000)  # every piece would end inside a value
-    parse = pa_csv.ParseOptions(newlines_in_values=True)
-    pieces = _csv_chunks.read_in_chunks(path, parse=parse)
-    assert pieces.column("incident_id").num_chunks > 10
-    whole = pa_csv.read_csv(
-        tmp_path / "multi.csv", parse_options=parse, convert_options=_csv_chunks._convert()
+def test_only_an_uncompressed_file_without_quotes_is_cut(export, tmp_path):
+    quoted = _multiline_export(tmp_path / "multi.csv", 3)
+    compressed = tmp_path / "incidents.csv.gz"
+    compressed.write_bytes(gzip.compress(export.read_bytes()))
+    inch = tmp_path / "inch.csv"
+    inch.write_text('incident_id,title\nI1,27" monitor dead\n')
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert _csv_chunks.can_cut(export) and _csv_chunks.can_cut(empty)
+    assert not any(_csv_chunks.can_cut(p) for p in (quoted, compressed, inch))
+
+
+def _stray_quote_exports(folder):
+    """A quote inside an unquoted field (27" monitor) before values over several lines: counting
+    quotes would cut inside a value, and there a cut one could even read as whole rows."""
+    head = "incident_id,title,detected_at,resolved_at,note\n"
+    log = '"pasted log:\n' + "\n".join(f"line {j} ERROR upstream timeout" for j in range(30)) + '"'
+    inch = '27" monitor dead'
+    rows = [
+        f"I{i},{inch if i == 1 else 't'},2024-01-01T00:00:00Z,2024-01-01T01:00:00Z,"
+        f"{log if i % 10 == 0 else ''}\n"
+        for i in range(20_000)
+    ]
+    (folder / "logs.csv").write_text(head + "".join(rows))
+    rows = [f"I{i},t,2024-01-0{i % 9 + 1}T00:00:00Z,2024-01-0{i % 9 + 1}T01:00:00Z,\n" for i in range(40)]
+    rows[1] = 'I1,27" monitor dead,2024-01-02T00:00:00Z,2024-01-02T01:00:00Z,\n'
+    rows[5] = (
+        'I5,t,2024-01-06T00:00:00Z,2024-01-06T01:00:00Z,"see also:\n'
+        'I99,dup,2024-01-06T00:00:00Z,2024-01-06T01:00:00Z,"\n'
     )
-    assert pieces.equals(_csv_chunks._microseconds(whole))
-    assert pieces.column("description")[7].as_py().count("\n") == 2
+    (folder / "phantom.csv").write_text(head + "".join(rows))
+    return {"logs.csv": 20_000, "phantom.csv": 40}
+
+
+def test_a_stray_quote_never_loses_or_invents_a_row(tmp_path, monkeypatch):
+    expected = _stray_quote_exports(tmp_path)
+    monkeypatch.setattr(_files, "STREAM_BYTES", 0)  # as files of 64 MB or more are read
+    for chunk in (200, 1 << 20):
+        monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", chunk)
+        for name, rows in expected.items():
+            incidents = mttr.read_export(tmp_path / name, source="csv")
+            assert incidents["incident_id"].tolist() == [f"I{i}" for i in range(rows)]
+            assert incidents["title"].iloc[1] == '27" monitor dead'
 
 
 @pytest.mark.parametrize("in_pieces", [False, True])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from conftest import HAND, SAMPLE, export, spread
 
 import mttr_lab as mttr
@@ -213,3 +214,15 @@ def test_an_id_with_a_control_character_is_kept_and_said(tmp_path):
         "incident id holds a control character (C\\x00D)",
     ]
     assert (said["level"] == "warning").all()
+
+
+@pytest.mark.parametrize(("after", "said"), [("0ns", False), ("500ns", True), ("1us", True)])
+def test_open_longer_than_the_limit_by_less_than_the_frames_unit_is_said(tmp_path, after, said):
+    # The frame holds microseconds; as_of may be finer: open for 7 days and 500 ns is more than 7 days.
+    (tmp_path / "open.csv").write_text(
+        "incident_id,detected_at,resolved_at\nI1,2025-01-01T00:00:00Z,\nI2,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z\n"
+    )
+    incidents = mttr.read_export(tmp_path / "open.csv")
+    as_of = pd.Timestamp("2025-01-08", tz="UTC") + pd.Timedelta(after)
+    findings = mttr.check_incidents(incidents, as_of=as_of, max_duration="7D")
+    assert findings["problem"].str.startswith("open for").any() == said

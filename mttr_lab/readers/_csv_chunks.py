@@ -5,29 +5,26 @@ memory afterwards; its streaming reader holds one block at a time but parses the
 the other, about twice as slow on two cores. Here the file (memory-mapped, so never copied) is
 cut after a line break every :data:`CHUNK_BYTES` and each piece gets the whole-file reader (every
 core), with the column names and types of the first piece: memory close to the streaming
-reader's, time close to the whole-file reader's. A piece ends at a line break outside quotes, so
-a value over several lines stays whole.
+reader's, time close to the whole-file reader's. Only a file without quote characters is cut
+(:func:`can_cut`): there every line break ends a record.
 """
 
 from __future__ import annotations
 
-import gzip
 import mmap
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-__all__ = ["CHUNK_BYTES", "read_in_chunks"]
+__all__ = ["CHUNK_BYTES", "can_cut", "read_in_chunks"]
 
 #: Bytes of the file parsed at a time.
 CHUNK_BYTES = 16 * 2**20
 #: Bytes looked through at a time for the line break that ends a piece.
 _LOOK = 1 << 16
-_QUOTE, _NEWLINE = ord('"'), ord("\n")
 
 
 def _convert(types: dict[str, pa.DataType] | None = None) -> pa_csv.ConvertOptions:
@@ -35,61 +32,40 @@ def _convert(types: dict[str, pa.DataType] | None = None) -> pa_csv.ConvertOptio
     return pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=True, column_types=types)
 
 
-def _line_end(view: np.ndarray, start: int) -> int:
-    """The position after the first line break at or after ``start`` (the end when none)."""
-    size = len(view)
-    while start < size:
-        found = view[start : start + _LOOK].tobytes().find(b"\n")
-        if found >= 0:
-            return start + found + 1
-        start += _LOOK
-    return size
+def can_cut(path: str | Path) -> bool:
+    """Whether the file can be cut at any line break: uncompressed, and without a quote character.
 
-
-def _has_quotes(path: str | Path) -> bool:
-    """Whether the file holds a quote character (a search at memory speed, nothing copied)."""
+    A quoted value may hold line breaks, and where a quote opens one depends on every character
+    before it (a quote inside an unquoted field, as in ``27" monitor``, is text), so a file with
+    quotes is parsed whole, with pyarrow's own check that its blocks end between records. The
+    search runs at memory speed on the mapped file, nothing copied.
+    """
+    path = Path(path)
+    if path.suffix == ".gz":
+        return False
     with open(path, "rb") as file:
         if os.fstat(file.fileno()).st_size == 0:
-            return False
+            return True
         with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return mapped.find(b'"') >= 0
+            return mapped.find(b'"') < 0
 
 
 def _pieces(path: str | Path) -> Iterator[pa.Buffer]:
-    """The file's bytes, :data:`CHUNK_BYTES` at a time, each ending after a line break that ends
-    a record: never inside a quoted value (a pasted log, a description over several lines).
-
-    Inside or outside quotes is told by the number of quote characters before the break (a quote
-    within a quoted value is doubled, so the count stays even). An uncompressed file is
-    memory-mapped and sliced (no copy); a ``.gz`` file is decompressed a piece at a time.
-    """
-    if Path(path).suffix == ".gz":
-        with gzip.open(path, "rb") as file:
-            while data := file.read(CHUNK_BYTES):
-                quotes = data.count(b'"')
-                while not data.endswith(b"\n") or quotes % 2:
-                    line = file.readline()
-                    if not line:
-                        break
-                    data += line
-                    quotes += line.count(b'"')
-                yield pa.py_buffer(data)
-        return
-    quoted = _has_quotes(path)  # most exports quote nothing: then no quote is counted
+    """The file's bytes, :data:`CHUNK_BYTES` at a time, each ending after a line break (slices
+    of the memory-mapped file, no copy)."""
     with pa.memory_map(str(path)) as source:
         whole = source.read_buffer()
-        view = np.frombuffer(whole, dtype=np.uint8)  # the mapped bytes, not a copy
         start, size = 0, whole.size
         while start < size:
             stop = min(start + CHUNK_BYTES, size)
-            quotes = int(np.count_nonzero(view[start:stop] == _QUOTE)) if quoted else 0
-            while stop < size and (view[stop - 1] != _NEWLINE or quotes % 2):
-                end = _line_end(view, stop)
-                quotes += int(np.count_nonzero(view[stop:end] == _QUOTE)) if quoted else 0
-                stop = end
+            while stop < size:  # on to the next line break
+                found = whole.slice(stop, min(_LOOK, size - stop)).to_pybytes().find(b"\n")
+                if found >= 0:
+                    stop += found + 1
+                    break
+                stop = min(stop + _LOOK, size)
             yield whole.slice(start, stop - start)
             start = stop
-        del view
 
 
 def _microseconds(table: pa.Table) -> pa.Table:
@@ -103,7 +79,8 @@ def _microseconds(table: pa.Table) -> pa.Table:
 
 
 def read_in_chunks(path: str | Path, *, parse: pa_csv.ParseOptions, block: int | None = None) -> pa.Table:
-    """The CSV at ``path`` as one Arrow table, parsed :data:`CHUNK_BYTES` at a time.
+    """The CSV at ``path`` (one that :func:`can_cut`) as one Arrow table, parsed
+    :data:`CHUNK_BYTES` at a time.
 
     A column empty throughout the first piece takes its type from the pieces that have values.
     Raises what pyarrow raises: a piece that does not fit the types of the first (numbers at

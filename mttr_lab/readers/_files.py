@@ -19,7 +19,7 @@ from pandas._libs.parsers import STR_NA_VALUES
 
 from ..schema import InputError
 from ._build import arrow_to_frame
-from ._csv_chunks import read_in_chunks
+from ._csv_chunks import can_cut, read_in_chunks
 
 __all__ = [
     "Sample",
@@ -230,9 +230,9 @@ def _arrow_table(path: str | Path, *, sep: str) -> pa.Table | None:
     parse = pa_csv.ParseOptions(delimiter=sep)
     convert = pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=True)  # "NA" is text
     size = _size(path)
-    pieces = size >= STREAM_BYTES
+    pieces = size >= STREAM_BYTES and can_cut(path)
     block = None
-    for _attempt in range(4):
+    for _attempt in range(5):
         try:
             if pieces:
                 return read_in_chunks(path, parse=parse, block=block)
@@ -240,9 +240,9 @@ def _arrow_table(path: str | Path, *, sep: str) -> pa.Table | None:
             return pa_csv.read_csv(str(path), read_options=read, parse_options=parse, convert_options=convert)
         except (pa.ArrowException, OSError, ValueError, EOFError) as exc:
             message = str(exc)
-            if pieces and ("conversion error" in message or isinstance(exc, pa.ArrowTypeError)):
+            if pieces:
                 # A piece does not fit the types read from the first (numbers in the first rows,
-                # text further down): the whole file at once.
+                # text further down), or fails: the whole file at once, which says why.
                 pieces = False
             elif "CSV parse" in message and not parse.newlines_in_values:
                 # A row of the wrong length, or pyarrow out of step with its lines: values over
