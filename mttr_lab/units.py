@@ -258,10 +258,12 @@ def _text_columns(shown: pd.DataFrame) -> list[str]:
     """Columns whose cells hold words (titles, notes, actions), left-aligned.
 
     Numbers, durations ("41 min", "3.4 h"), p-values and yes/no have no word of four letters, so
-    they stay right-aligned.
+    they stay right-aligned. Incident ids are labels, left-aligned however they are written
+    (``INC0012345``, a UUID).
     """
     word = re.compile(r"[A-Za-z]{4,}")
-    return [c for c in shown.columns if any(word.search(v) for v in shown[c])]
+    ids = _LABELS["incident_id"]
+    return [c for c in shown.columns if c == ids or any(word.search(v) for v in shown[c])]
 
 
 #: Row labels that are this package's own names; any other label (a service "payments_api") is data.

@@ -186,3 +186,13 @@ def test_row_labels_from_the_export_are_shown_as_written():
 def test_a_small_share_is_never_written_as_nothing_or_everything():
     table = pd.DataFrame({"share": [0.0, 0.004, 1 / 200, 0.5, 199 / 200, 0.996, 1.0]})
     assert readable(table)["share"].tolist() == ["0 %", "< 1 %", "< 1 %", "50 %", "> 99 %", "> 99 %", "100 %"]
+
+
+def test_show_left_aligns_incident_ids_however_they_are_written():
+    table = pd.DataFrame(
+        {"incident_id": ["72f53489-2206-4ec0-b19d-74dbb78d0bec", "INC0012345"], "minutes": [41.0, 204.0]}
+    )
+    style = mttr.show(table).to_html().split("</style>")[0]
+    rules = [rule.split("{", 1) for rule in style.split("}") if "{" in rule]
+    left = " ".join(selector for selector, body in rules if "text-align: left" in body)
+    assert "td.col0" in left and "col1" not in left  # the id as a label, the duration as a figure
