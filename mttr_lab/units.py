@@ -315,11 +315,18 @@ def show(table: pd.DataFrame, **options: object) -> object:
     # One rule per column (``td.col1``), not a style per cell: a table's HTML stays small and
     # renders in a third of the time.
     text = _text_columns(shown)
-    rules = {c: [{"selector": "td", "props": "text-align: left;"}] for c in text}
+    rules = {
+        c: [{"selector": "td, th", "props": "text-align: left;"}] for c in text
+    }  # header above its words
     # A time, a duration or a count never breaks over two lines.
     rules |= {
         c: [{"selector": "td", "props": "white-space: nowrap;"}] for c in shown.columns if c not in text
     }
+    if _LABELS["incident_id"] in shown.columns:  # an id is one word: left, and never broken
+        rules[_LABELS["incident_id"]] = [
+            {"selector": "td", "props": "text-align: left; white-space: nowrap;"},
+            {"selector": "th", "props": "text-align: left;"},
+        ]
     if rules:
         styler = styler.set_table_styles(rules, overwrite=False)
     if footnotes:  # said once, under the table

@@ -195,4 +195,6 @@ def test_show_left_aligns_incident_ids_however_they_are_written():
     style = mttr.show(table).to_html().split("</style>")[0]
     rules = [rule.split("{", 1) for rule in style.split("}") if "{" in rule]
     left = " ".join(selector for selector, body in rules if "text-align: left" in body)
+    nowrap = " ".join(selector for selector, body in rules if "white-space: nowrap" in body)
     assert "td.col0" in left and "col1" not in left  # the id as a label, the duration as a figure
+    assert "td.col0" in nowrap  # and never broken over two lines
