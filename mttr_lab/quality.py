@@ -322,13 +322,14 @@ def _time_findings(
             late = problem + ": the status page posted it after it ended"
             parts.append(_finding(live, posted_late, name, late, RETROACTIVE, "warning"))
 
-    usable = times
-    for name in MILESTONES if pd.notna(as_of) else ():
-        future = usable[name] > count(as_of, unit)  # never where NaT (int64 min)
-        if future.any():
-            problem = name + " (" + _fmt(live.loc[future, name], tz) + f") is after as_of ({shown_as_of})"
-            parts.append(_finding(live, future, name, problem, "kept as recorded", "warning"))
-    return parts, usable, unit
+    if pd.notna(as_of):
+        now = count(as_of, unit)  # to the unit below: a time is after as_of when it is after this
+        for name in MILESTONES:
+            future = times[name] > now  # never where NaT (int64 min)
+            if future.any():
+                problem = name + " (" + _fmt(live.loc[future, name], tz) + f") is after as_of ({shown_as_of})"
+                parts.append(_finding(live, future, name, problem, "kept as recorded", "warning"))
+    return parts, times, unit
 
 
 def _control_findings(live: pd.DataFrame) -> list[pd.DataFrame]:
@@ -385,13 +386,14 @@ def _duration_findings(
     # retroactive post), whose 0 s pulls medians and shares down.
     instant = known & (took == 0)
     open_for = np.subtract(count(as_of, unit), start)  # to the unit below: for the words only
-    # Open for more than limit: started before as_of - limit, which may fall between two counts.
-    long_open = is_open & (start != _NAT) & pd.notna(as_of)
+    long_open = np.zeros(len(live), dtype=bool)
     if pd.notna(as_of):
+        # Open for more than limit: started before as_of - limit, which may fall between two
+        # counts of the unit (as_of finer than the frame): the count above it, then.
         latest = as_of - limit
-        latest_count = count(latest, unit)
-        latest_count += int(latest != pd.Timestamp(latest_count, unit=unit, tz="UTC"))  # up, if between
-        long_open &= start < latest_count
+        first_late = count(latest, unit)
+        first_late += int(latest != pd.Timestamp(first_late, unit=unit, tz="UTC"))
+        long_open = is_open & (start != _NAT) & (start < first_late)
 
     def span(values: np.ndarray, mask: np.ndarray) -> pd.Series:
         return pd.Series(values[mask].view(f"m8[{unit}]"), index=live.index[mask])

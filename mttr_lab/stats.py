@@ -121,8 +121,8 @@ def _summarise(
     notes: list[str] = []
     row["mean"] = observed.mean() if n >= MIN_COUNT["mean"] else np.nan
     row["std"] = observed.std(ddof=1) if n >= MIN_COUNT["std"] else np.nan
-    row["min"] = values[0] if intervals and n else observed.min() if n else np.nan
-    row["max"] = values[-1] if intervals and n else observed.max() if n else np.nan
+    row["min"] = observed.min() if n else np.nan
+    row["max"] = observed.max() if n else np.nan
     positive = observed[observed > 0]
     row["geomean"] = float(np.exp(np.log(positive).mean())) if len(positive) else np.nan
     if len(positive) < n:

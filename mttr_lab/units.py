@@ -258,12 +258,10 @@ def _text_columns(shown: pd.DataFrame) -> list[str]:
     """Columns whose cells hold words (titles, notes, actions), left-aligned.
 
     Numbers, durations ("41 min", "3.4 h"), p-values and yes/no have no word of four letters, so
-    they stay right-aligned. Incident ids are labels, left-aligned however they are written
-    (``INC0012345``, a UUID).
+    they stay right-aligned.
     """
     word = re.compile(r"[A-Za-z]{4,}")
-    ids = _LABELS["incident_id"]
-    return [c for c in shown.columns if c == ids or any(word.search(v) for v in shown[c])]
+    return [c for c in shown.columns if any(word.search(v) for v in shown[c])]
 
 
 #: Row labels that are this package's own names; any other label (a service "payments_api") is data.
@@ -313,20 +311,18 @@ def show(table: pd.DataFrame, **options: object) -> object:
     if isinstance(shown.index, pd.RangeIndex):
         styler = styler.hide(axis="index")
     # One rule per column (``td.col1``), not a style per cell: a table's HTML stays small and
-    # renders in a third of the time.
+    # renders in a third of the time. Words sit left under a left header; a time, a duration or
+    # a count never breaks over two lines; an incident id is a label of one word, both
+    # (``INC0012345`` or a UUID has no word of four letters, yet is no figure).
     text = _text_columns(shown)
-    rules = {
-        c: [{"selector": "td, th", "props": "text-align: left;"}] for c in text
-    }  # header above its words
-    # A time, a duration or a count never breaks over two lines.
-    rules |= {
-        c: [{"selector": "td", "props": "white-space: nowrap;"}] for c in shown.columns if c not in text
-    }
-    if _LABELS["incident_id"] in shown.columns:  # an id is one word: left, and never broken
-        rules[_LABELS["incident_id"]] = [
-            {"selector": "td", "props": "text-align: left; white-space: nowrap;"},
-            {"selector": "th", "props": "text-align: left;"},
-        ]
+    rules = {}
+    for column in shown.columns:
+        label = column == _LABELS["incident_id"]
+        left, unbroken = label or column in text, label or column not in text
+        cell = ("text-align: left; " if left else "") + ("white-space: nowrap;" if unbroken else "")
+        rules[column] = [{"selector": "td", "props": cell}]
+        if left:
+            rules[column].append({"selector": "th", "props": "text-align: left;"})
     if rules:
         styler = styler.set_table_styles(rules, overwrite=False)
     if footnotes:  # said once, under the table

@@ -24,7 +24,7 @@ def test_pieces_make_the_table_of_the_whole_file(export, monkeypatch):
     assert _csv_chunks.can_cut(export)
     monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 10_000)  # about 40 lines a piece
     pieces = _csv_chunks.read_in_chunks(export, parse=pa_csv.ParseOptions(delimiter=","))
-    whole = pa_csv.read_csv(export, convert_options=_csv_chunks._convert())
+    whole = pa_csv.read_csv(export, convert_options=_csv_chunks.convert_options())
     assert pieces.num_rows == whole.num_rows > 800
     assert pieces.column("started_at").num_chunks > 10
     assert pieces.equals(_csv_chunks._microseconds(whole))  # times in the frame's unit
@@ -54,7 +54,7 @@ def test_a_column_empty_in_the_first_piece_takes_its_type_from_the_later_ones(tm
     table = _csv_chunks.read_in_chunks(path, parse=pa_csv.ParseOptions())
     assert table.column("remark").num_chunks > 10
     assert table.equals(
-        _csv_chunks._microseconds(pa_csv.read_csv(path, convert_options=_csv_chunks._convert()))
+        _csv_chunks._microseconds(pa_csv.read_csv(path, convert_options=_csv_chunks.convert_options()))
     )
 
 
@@ -92,7 +92,7 @@ def test_a_line_longer_than_the_look_for_its_end_stays_whole(export, monkeypatch
     pieces = _csv_chunks.read_in_chunks(export, parse=pa_csv.ParseOptions())
     assert pieces.column("incident_id").num_chunks > 10
     assert pieces.equals(
-        _csv_chunks._microseconds(pa_csv.read_csv(export, convert_options=_csv_chunks._convert()))
+        _csv_chunks._microseconds(pa_csv.read_csv(export, convert_options=_csv_chunks.convert_options()))
     )
 
 

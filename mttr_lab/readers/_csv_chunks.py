@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-__all__ = ["CHUNK_BYTES", "can_cut", "read_in_chunks"]
+__all__ = ["CHUNK_BYTES", "can_cut", "convert_options", "read_in_chunks"]
 
 #: Bytes of the file parsed at a time.
 CHUNK_BYTES = 16 * 2**20
@@ -27,7 +27,7 @@ CHUNK_BYTES = 16 * 2**20
 _LOOK = 1 << 16
 
 
-def _convert(types: dict[str, pa.DataType] | None = None) -> pa_csv.ConvertOptions:
+def convert_options(types: dict[str, pa.DataType] | None = None) -> pa_csv.ConvertOptions:
     """pandas' reading of empty cells (missing) and of "NA" (text), with the types given."""
     return pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=True, column_types=types)
 
@@ -89,7 +89,7 @@ def read_in_chunks(path: str | Path, *, parse: pa_csv.ParseOptions, block: int |
     """
     tables: list[pa.Table] = []
     read = pa_csv.ReadOptions(block_size=block) if block else pa_csv.ReadOptions()
-    convert = _convert()
+    convert = convert_options()
     for piece in _pieces(path):
         table = pa_csv.read_csv(
             pa.BufferReader(piece), read_options=read, parse_options=parse, convert_options=convert
@@ -98,6 +98,6 @@ def read_in_chunks(path: str | Path, *, parse: pa_csv.ParseOptions, block: int |
         if not tables:  # the next pieces have no header: the first one's names and types
             table = _microseconds(table)
             read = pa_csv.ReadOptions(column_names=table.column_names, block_size=read.block_size)
-            convert = _convert({f.name: f.type for f in table.schema if not pa.types.is_null(f.type)})
+            convert = convert_options({f.name: f.type for f in table.schema if not pa.types.is_null(f.type)})
         tables.append(table)
     return pa.concat_tables(tables, promote_options="permissive")

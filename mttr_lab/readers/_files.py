@@ -19,7 +19,7 @@ from pandas._libs.parsers import STR_NA_VALUES
 
 from ..schema import InputError
 from ._build import arrow_to_frame
-from ._csv_chunks import can_cut, read_in_chunks
+from ._csv_chunks import can_cut, convert_options, read_in_chunks
 
 __all__ = [
     "Sample",
@@ -228,7 +228,7 @@ def _size(path: str | Path) -> int:
 def _arrow_table(path: str | Path, *, sep: str) -> pa.Table | None:
     """The CSV as an Arrow table (in pieces from :data:`STREAM_BYTES`), or None where pyarrow fails."""
     parse = pa_csv.ParseOptions(delimiter=sep)
-    convert = pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=True)  # "NA" is text
+    convert = convert_options()  # empty cells missing, "NA" text
     size = _size(path)
     pieces = size >= STREAM_BYTES and can_cut(path)
     block = None
