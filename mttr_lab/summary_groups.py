@@ -118,17 +118,84 @@ def _categories(column: pd.Series) -> tuple[pd.CategoricalIndex, np.ndarray, int
     return pd.CategoricalIndex(labels, name=column.name), renumber[codes], len(present)
 
 
+#: The last grouping computed: its frame (a weak reference: the entry goes with the frame), what
+#: its keys were (:func:`_signature`) and the groups found.
+_LAST: list[tuple[weakref.ref, tuple, tuple[pd.Index, np.ndarray, np.ndarray]]] = []
+
+
+def _signature(durations: pd.DataFrame, keys: list[str]) -> tuple | None:
+    """What identifies the groups of ``keys``: each key's Arrow array (which never changes) or
+    categorical dtype and codes (a copy: a categorical is edited in place). None for other keys."""
+    parts: list[object] = [len(durations)]
+    for key in keys:
+        column = durations[key]
+        if isinstance(column.array, ArrowExtensionArray):
+            parts.append(weakref.ref(column.array.__arrow_array__()))
+        elif isinstance(column.dtype, pd.CategoricalDtype):
+            parts.append((column.dtype, column.cat.codes.to_numpy()))
+        else:
+            return None
+    return tuple(parts)
+
+
+def _same(saved: tuple, durations: pd.DataFrame, keys: list[str]) -> bool:
+    """Whether ``durations`` keys are still those of a saved :func:`_signature`."""
+    if saved[0] != len(durations) or len(saved) != len(keys) + 1:
+        return False
+    for part, key in zip(saved[1:], keys, strict=True):
+        column = durations[key]
+        if isinstance(part, weakref.ref):
+            array = column.array
+            if not isinstance(array, ArrowExtensionArray) or part() is not array.__arrow_array__():
+                return False
+        elif not (
+            isinstance(column.dtype, pd.CategoricalDtype)
+            and column.dtype == part[0]
+            and np.array_equal(column.cat.codes.to_numpy(), part[1])
+        ):
+            return False
+    return True
+
+
 def group_positions(durations: pd.DataFrame, keys: list[str]) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     """The groups of ``durations`` by ``keys`` as ``groupby(keys, observed=True, sort=True,
     dropna=False)`` orders them, and the positions of each group's rows.
+
+    The last frame's grouping is kept while it lives and its keys stay the same arrays (several
+    durations of one frame are summarised by the same groups): Arrow-backed text never changes,
+    a categorical's codes are compared with a copy of them. Keys of other types are grouped
+    afresh each time.
 
     Returns
     -------
     tuple
         The groups' index (as ``groupby(...).size().index``), the row positions ordered by group
         (stable: rows keep their order within a group), and the bounds of each group in them
-        (group ``i`` is ``positions[bounds[i]:bounds[i + 1]]``).
+        (group ``i`` is ``positions[bounds[i]:bounds[i + 1]]``); the arrays are read-only.
     """
+    last = _LAST[0] if _LAST else None
+    if last is not None and last[0]() is durations and _same(last[1], durations, keys):
+        found = last[2]
+    else:
+        signature = _signature(durations, keys)
+        found = _group_positions(durations, keys)
+        for array in found[1:]:
+            array.flags.writeable = False
+        if signature is not None:
+            saved = tuple((p[0], p[1].copy()) if isinstance(p, tuple) else p for p in signature)
+            _LAST[:] = [(weakref.ref(durations, _forget), saved, found)]
+    # the index is the caller's own (naming a table's index must not rename the saved one)
+    return found[0].copy(), found[1], found[2]
+
+
+def _forget(frame: weakref.ref) -> None:
+    """Drop the saved grouping of a frame that is gone."""
+    if _LAST and _LAST[0][0] is frame:
+        _LAST.clear()
+
+
+def _group_positions(durations: pd.DataFrame, keys: list[str]) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """:func:`group_positions`, computed."""
     if len(keys) == 1 and isinstance(durations[keys[0]].dtype, pd.CategoricalDtype):
         index, codes, size = _categories(durations[keys[0]])
         order = np.argsort(codes.astype(np.int16) if size < 1 << 15 else codes, kind="stable")

@@ -385,6 +385,36 @@ def test_a_key_column_edited_after_a_summary_is_grouped_afresh(varied):
     pd.testing.assert_frame_equal(after, mttr.duration_summary(fresh, by="service", intervals=False))
 
 
+def test_a_saved_grouping_follows_its_frame(varied):
+    import gc
+
+    from mttr_lab import summary_groups
+
+    durations = varied.copy()
+    by = ["severity", "service"]
+    first = summary_groups.group_positions(durations, by)
+    again = summary_groups.group_positions(durations, by)
+    assert again[1] is first[1]  # the same frame and keys: the grouping is not computed again
+    assert not again[1].flags.writeable
+    # naming one table's index leaves the next table's alone
+    table = mttr.duration_summary(durations, by=by, intervals=False)
+    table.index.names = ["a", "b"]
+    assert list(mttr.duration_summary(durations, by=by, intervals=False).index.names) == by
+    # a categorical key edited in place, its categories renamed: grouped afresh, as groupby does
+    durations.loc[durations.index[:40], "severity"] = durations["severity"].cat.categories[0]
+    renamed = durations.assign(severity=durations["severity"].cat.rename_categories(str.lower))
+    for frame in (durations, renamed):
+        index, positions, bounds = summary_groups.group_positions(frame, by)
+        grouped = frame.groupby(by, observed=True, sort=True, dropna=False)
+        pd.testing.assert_index_equal(index, grouped.size().index, exact=True)
+        assert np.array_equal(positions, np.argsort(grouped.ngroup().to_numpy(), kind="stable"))
+        assert np.array_equal(np.diff(bounds), grouped.size().to_numpy())
+    # the grouping goes with its frame
+    del durations, renamed, frame, grouped
+    gc.collect()
+    assert not summary_groups._LAST
+
+
 def test_censored_arrays_overflow_as_minutes_observed_does(varied):
     from mttr_lab.frames import minutes_observed
     from mttr_lab.summary_groups import censored_arrays
