@@ -152,7 +152,7 @@ def run_summary(args: argparse.Namespace) -> int:
     from .phases import phase_durations
     from .schema import METRICS, PHASES
     from .stats import duration_summary
-    from .units import readable
+    from .units import readable, shared_notes
 
     if args.metric not in (*METRICS, *PHASES):
         raise InputError(
@@ -171,12 +171,20 @@ def run_summary(args: argparse.Namespace) -> int:
             print(numbers.to_json(orient="records", indent=2))
     else:
         shown = readable(table[columns])
+        # A note that several rows share is said once, under the table (as in the review).
+        shown["note"], footnotes = shared_notes(shown["note"].tolist())
         if args.fmt == "markdown":
             print(_markdown(shown.reset_index() if shown.index.name or shown.index.names[0] else shown))
         else:
             print(f"{args.metric.replace('_', ' ')} ({len(durations):,} incidents analysed)")
-            with pd.option_context("display.width", 200, "display.max_colwidth", 70):
-                print(shown.to_string())
+            # notes are words: left-aligned under a left-aligned header
+            width = max(len("note"), *(len(n) for n in shown["note"]))
+            shown = shown.rename(columns={"note": "note".ljust(width)})
+            shown.iloc[:, -1] = [n.ljust(width) for n in shown.iloc[:, -1]]
+            with pd.option_context("display.width", 200, "display.max_colwidth", 200):
+                print("\n".join(line.rstrip() for line in shown.to_string().splitlines()))
+        if footnotes:
+            print("\n" + "\n".join(f"{mark} {words}" for mark, words in footnotes))
     if args.csv:
         print(to_safe_csv(table, args.csv))
     return 0

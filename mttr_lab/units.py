@@ -357,7 +357,7 @@ def shared_notes(notes: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     cells = []
     for row in parts:
         own = [p for p in row if p not in mark]
-        marks = "".join(mark[p] for p in row if p in mark)
+        marks = "".join(sorted((mark[p] for p in row if p in mark), key=_MARKS.index))
         cell = "; ".join(own) + (f" {marks}" if own and marks else marks)
         cells.append(cell or MISSING)
     return cells, [(mark[p], p) for p in shared]

@@ -220,6 +220,24 @@ def test_summary_formats(fmt, capsys):
             assert out.splitlines()[1].startswith("|---|")
 
 
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_summary_says_a_shared_note_once_under_the_table(fmt, capsys):
+    from mttr_lab.units import _MARKS
+
+    assert main(["summary", str(SAMPLE), "--by", "severity,service", "--format", fmt]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    footnotes = [line for line in lines if line and line[0] in _MARKS]
+    assert len(footnotes) >= 2  # the sample's small groups share more than one note
+    table = "\n".join(lines[: lines.index(footnotes[0])])
+    for line in footnotes:
+        mark, words = line.split(" ", 1)
+        assert words not in table and mark in table  # said once, marked in its rows
+    runs = re.findall(f"[{_MARKS}]+", table)
+    assert any(len(run) > 1 for run in runs)
+    assert all(list(run) == sorted(run, key=_MARKS.index) for run in runs)  # ¹² not ²¹
+    assert all(line == line.rstrip() for line in lines)
+
+
 def test_synth_refuses_an_improvement_that_is_not_a_monthly_share(tmp_path, capsys):
     assert main(["synth", "--improvement", "2", "--out", str(tmp_path / "x.json")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
