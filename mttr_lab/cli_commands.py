@@ -146,7 +146,6 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_summary(args: argparse.Namespace) -> int:
     """Print the summary table of one duration (``mttr-lab summary``)."""
-    import pandas as pd
 
     from .output import spreadsheet_safe, to_safe_csv
     from .phases import phase_durations
@@ -177,17 +176,30 @@ def run_summary(args: argparse.Namespace) -> int:
             print(_markdown(shown.reset_index() if shown.index.name or shown.index.names[0] else shown))
         else:
             print(f"{args.metric.replace('_', ' ')} ({len(durations):,} incidents analysed)")
-            # notes are words: left-aligned under a left-aligned header
-            width = max(len("note"), *(len(n) for n in shown["note"]))
-            shown = shown.rename(columns={"note": "note".ljust(width)})
-            shown.iloc[:, -1] = [n.ljust(width) for n in shown.iloc[:, -1]]
-            with pd.option_context("display.width", 200, "display.max_colwidth", 200):
-                print("\n".join(line.rstrip() for line in shown.to_string().splitlines()))
+            print(_text_table(shown, left=["note"]))
         if footnotes:
             print("\n" + "\n".join(f"{mark} {words}" for mark, words in footnotes))
     if args.csv:
         print(to_safe_csv(table, args.csv))
     return 0
+
+
+def _text_table(table, *, left: list[str], index: bool = True) -> str:
+    """A table as plain text: the ``left`` columns (words) left-aligned under their headers, the
+    others as pandas aligns them; a missing value as "–"; whole cells, no trailing blanks."""
+    import pandas as pd
+
+    from .units import MISSING
+
+    shown = table.copy()
+    for column in left:
+        cells = [MISSING if pd.isna(v) else str(v) for v in shown[column]]
+        width = max([len(str(column)), *map(len, cells)])
+        shown[column] = [cell.ljust(width) for cell in cells]
+        shown = shown.rename(columns={column: str(column).ljust(width)})
+    with pd.option_context("display.width", 100_000, "display.max_colwidth", None):
+        text = shown.to_string(index=index, na_rep=MISSING)
+    return "\n".join(line.rstrip() for line in text.splitlines())
 
 
 def _markdown(table) -> str:
@@ -204,7 +216,6 @@ def _markdown(table) -> str:
 
 def run_check(args: argparse.Namespace) -> int:
     """Print the data-quality findings; 1 when the export has errors (``mttr-lab check``)."""
-    import pandas as pd
 
     from .output import to_safe_csv
     from .quality import check_incidents
@@ -220,12 +231,8 @@ def run_check(args: argparse.Namespace) -> int:
     if shown.empty:
         print(f"no findings to show ({summary})")
     else:
-        with pd.option_context("display.width", 250, "display.max_colwidth", 120):
-            print(
-                shown[["level", "incident_id", "record", "column", "problem", "action"]].to_string(
-                    index=False
-                )
-            )
+        columns = ["level", "incident_id", "record", "column", "problem", "action"]
+        print(_text_table(shown[columns], left=[c for c in columns if c != "record"], index=False))
         print(f"\n{summary}")
     if args.csv:
         print(to_safe_csv(findings, args.csv))

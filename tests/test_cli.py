@@ -43,6 +43,26 @@ def test_check_exits_1_on_errors_and_0_on_a_clean_export(tmp_path, capsys, fixtu
     assert "no findings to show" in capsys.readouterr().out
 
 
+def test_check_prints_words_left_aligned_and_whole(tmp_path, capsys):
+    export = tmp_path / "gaps.csv"
+    export.write_text(
+        "incident_id,detected_at,acknowledged_at,resolved_at\n"
+        ",2024-01-01T10:00:00Z,,2024-01-01T11:00:00Z\n"
+        "X-2,2024-01-02T10:00:00Z,2024-01-02T09:00:00Z,2024-01-02T11:00:00Z\n"
+    )
+    main(["check", str(export), "--source", "csv", "--all"])
+    lines = capsys.readouterr().out.splitlines()
+    header, rows = lines[0], lines[1 : lines.index("")]
+    findings = mttr.check_incidents(mttr.read_export(export, source="csv"))
+    assert len(rows) == len(findings)
+    for name in ("problem", "action"):  # words start under their header, and are never cut
+        at = header.index(name)
+        for line, text in zip(rows, findings[name], strict=True):
+            assert line[at:].startswith(text)
+    assert "<NA>" not in "\n".join(lines) and "NaN" not in "\n".join(lines)
+    assert all(line == line.rstrip() for line in lines)
+
+
 def test_postmortem_escapes_text_from_the_export(tmp_path, capsys):
     export = tmp_path / "hostile.csv"
     export.write_text(
