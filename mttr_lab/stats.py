@@ -24,13 +24,13 @@ from .intervals import (
     MEAN_INTERVAL_MIN,
     _km,
     _km_fit,
-    _mean_interval,
     _quantile_intervals,
     _within,
     quantile_interval_sizes,
 )
 from .schema import PHASES
 from .summary_groups import censored_arrays, group_positions
+from .summary_points import MIN_COUNT, QUANTILES, point_estimates
 
 __all__ = [
     "MIN_COUNT",
@@ -45,13 +45,6 @@ __all__ = [
 def to_minutes(values: pd.Series) -> pd.Series:
     """Timedeltas as float minutes (NaN where NaT)."""
     return values / pd.Timedelta(minutes=1)
-
-
-#: The fewest observed durations for which each statistic is reported (statistics.md §4.2:
-#: no estimator rescues p99 below about 100 incidents; p90 is unstable below 20-30).
-MIN_COUNT = {"mean": 2, "std": 2, "median": 1, "p90": 20, "p95": 40, "p99": 100}
-
-QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99}
 
 
 def censored_minutes(durations: pd.DataFrame, *, metric: str = "time_to_recover") -> pd.DataFrame:
@@ -69,113 +62,6 @@ def censored_minutes(durations: pd.DataFrame, *, metric: str = "time_to_recover"
     """
     require(durations, DURATIONS, function="censored_minutes")
     return minutes_observed(durations, metric=metric)[["minutes", "censored"]]
-
-
-_LEVELS = np.array(list(QUANTILES.values()))
-
-
-def _quantiles(values: np.ndarray, method: str, *, is_sorted: bool = True) -> np.ndarray:
-    """``np.quantile(values, QUANTILES, method=method)`` of values (at least one).
-
-    For ``"linear"``, numpy's own steps (virtual index, neighbours, its two-sided lerp) taken
-    directly on the values, without its checks: the same numbers. Values not sorted are
-    partitioned at the ranks the levels need (a few, cheaper than sorting them all).
-    """
-    if method != "linear":
-        return np.quantile(values, _LEVELS, method=method)
-    last = len(values) - 1
-    virtual = last * _LEVELS
-    below = np.floor(virtual)
-    above = below + 1
-    top = virtual >= last
-    below[top] = above[top] = -1
-    t = virtual - below
-    ranks_below, ranks_above = below.astype(np.intp), above.astype(np.intp)
-    if not is_sorted:  # the ranks read below in their places (-1: the largest)
-        values = np.partition(values, np.unique(np.concatenate([ranks_below, ranks_above]) % len(values)))
-    a, b = values[ranks_below], values[ranks_above]
-    step = b - a
-    out = a + step * t
-    np.subtract(b, step * (1 - t), out=out, where=t >= 0.5)
-    return out
-
-
-def _summarise(
-    minutes: np.ndarray,
-    censored: np.ndarray,
-    counts: dict[str, int],
-    *,
-    method: str,
-    confidence: float,
-    intervals: bool,
-    n_resamples: int,
-    seed: int,
-    targets: Sequence[float],
-) -> dict[str, object]:
-    observed = minutes[~censored & ~np.isnan(minutes)]
-    # Sorted only where the intervals need every order statistic; the point estimates need a few
-    # ranks (a partition) and sums taken in the export's order, the same with or without intervals.
-    values = np.sort(observed) if intervals else observed
-    n = len(observed)
-    row: dict[str, object] = dict(counts)
-    notes: list[str] = []
-    row["mean"] = observed.mean() if n >= MIN_COUNT["mean"] else np.nan
-    row["std"] = observed.std(ddof=1) if n >= MIN_COUNT["std"] else np.nan
-    row["min"] = observed.min() if n else np.nan
-    row["max"] = observed.max() if n else np.nan
-    positive = observed[observed > 0]
-    row["geomean"] = float(np.exp(np.log(positive).mean())) if len(positive) else np.nan
-    if len(positive) < n:
-        notes.append(f"geomean leaves out {n - len(positive)} zero duration(s)")
-    cuts = _quantiles(values, method, is_sorted=intervals) if n else np.full(len(QUANTILES), np.nan)
-    for name, cut in zip(QUANTILES, cuts, strict=True):
-        need = MIN_COUNT["median" if name == "p50" else name]
-        row[name] = float(cut) if n >= need and n else np.nan
-        if n < need and name != "p50":
-            notes.append(f"{name} needs at least {need} observed incidents")
-    row["median"] = row["p50"]
-    if n == 0:
-        notes.append("no observed durations")
-    if intervals:
-        names = ("median", "p90", "p95", "p99")
-        ends = _quantile_intervals(values, [0.5, *(QUANTILES[k] for k in names[1:])], confidence)
-        for name, (low, high) in zip(names, ends, strict=True):
-            row[f"{name}_low"] = row[f"{name}_high"] = np.nan
-            if pd.notna(row[name]):
-                p = 0.5 if name == "median" else QUANTILES[name]
-                row[f"{name}_low"], row[f"{name}_high"] = float(low), float(high)
-                need_low, need_high = quantile_interval_sizes(p, confidence=confidence)
-                if n < need_low and n < need_high:
-                    notes.append(f"{name}: no interval below {max(need_low, need_high):,} observed incidents")
-                elif n < need_high:
-                    notes.append(f"{name}: no upper bound below {need_high:,} observed incidents")
-                elif n < need_low:
-                    notes.append(f"{name}: no lower bound below {need_low:,} observed incidents")
-        row["mean_low"], row["mean_high"] = _mean_interval(observed, confidence)
-        if MIN_COUNT["mean"] <= n < MEAN_INTERVAL_MIN:
-            notes.append(f"mean interval needs {MEAN_INTERVAL_MIN:,} observed incidents")
-        if len(positive) >= 2:
-            logs = np.log(positive)
-            half = stats.t.ppf(0.5 + confidence / 2, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
-            row["geomean_low"], row["geomean_high"] = np.exp(logs.mean() - half), np.exp(logs.mean() + half)
-        else:
-            row["geomean_low"] = row["geomean_high"] = np.nan
-        lost = minutes[censored]  # a censored duration is never NaN
-        fit = _km_fit(values, lost, confidence)
-        km = _km(fit)
-        if n + len(lost) < MIN_COUNT["p90"]:
-            km.update(km_p90=np.nan, km_p90_low=np.nan, km_p90_high=np.nan)
-        row.update(km)
-        if censored.any() and np.isnan(km["km_median"]):
-            notes.append("more than half still open: no Kaplan-Meier median")
-        for target in targets:
-            share, low, high, unknown = _within(values, lost, float(target), confidence, fit)
-            tag = f"within_{target:g}"
-            row[tag], row[f"{tag}_low"], row[f"{tag}_high"] = share, low, high
-            if unknown:
-                notes.append(f"{tag}: {unknown} open incident(s) counted as censored (Kaplan-Meier)")
-    row["note"] = "; ".join(notes) if notes else pd.NA
-    return row
 
 
 def duration_summary(
@@ -258,34 +144,113 @@ def _check_summary(durations: pd.DataFrame, metric: str, confidence: float) -> N
 def _group_rows(
     durations: pd.DataFrame, metric: str, keys: list[str], options: dict[str, object]
 ) -> pd.DataFrame:
-    """One :func:`_summarise` row per group (``all`` without keys), indexed by the groups."""
+    """The summary's rows, one per group (``all`` without keys), indexed by the groups."""
     minutes, censored = censored_arrays(durations, metric)
-    is_observed = ~np.isnan(minutes) & ~censored
-    is_open = durations["is_open"].to_numpy(dtype=bool) & ~is_observed
+    is_open = durations["is_open"].to_numpy(dtype=bool)
+    if keys:
+        # Each group's row positions, from the keys factorised once (no sub-frame per group),
+        # gathered by group once: each group is then a slice of the arrays.
+        index, positions, bounds = group_positions(durations, keys)
+        minutes, censored, is_open = minutes[positions], censored[positions], is_open[positions]
+    else:
+        index, bounds = pd.Index(["all"]), np.array([0, len(minutes)])
+    intervals = bool(options["intervals"])
+    columns, notes, values, at = point_estimates(
+        minutes, censored, is_open, bounds, method=str(options["method"]), keep_sorted=intervals
+    )
+    logs = columns.pop("log_mean"), columns.pop("log_std"), columns.pop("log_n")
+    if intervals:
+        confidence = float(options["confidence"])  # type: ignore[arg-type]
+        targets: Sequence[float] = options["targets"]  # type: ignore[assignment]
+        rows = [
+            _group_intervals(
+                values[at[i] : at[i + 1]],
+                minutes[bounds[i] : bounds[i + 1]][censored[bounds[i] : bounds[i + 1]]],
+                {name: columns[name][i] for name in ("observed", "median", "p90", "p95", "p99")},
+                notes[i],
+                confidence=confidence,
+                targets=targets,
+            )
+            for i in range(len(index))
+        ]
+        # the interval columns' names (with no group at all, those of an empty group)
+        empty = np.zeros(0)
+        names = list(
+            rows[0]
+            if rows
+            else _group_intervals(empty, empty, {}, [], confidence=confidence, targets=targets)
+        )
+        columns.update({name: np.array([row[name] for row in rows], dtype=float) for name in names})
+        columns.update(_mean_intervals(columns, logs, confidence))
+    return _table(columns, notes, index, float(options["confidence"]))  # type: ignore[arg-type]
 
-    def summarise(rows: np.ndarray | slice) -> dict[str, object]:
-        obs, opn = is_observed[rows], is_open[rows]
-        counts = {
-            "count": len(obs),
-            "open": int(opn.sum()),
-            "observed": int(obs.sum()),
-            "missing": int((~obs & ~opn).sum()),
-        }
-        return _summarise(minutes[rows], censored[rows], counts, **options)
 
-    if not keys:
-        return _table([summarise(slice(None))], pd.Index(["all"]), options["confidence"])
-    # Each group's row positions, from the keys factorised once (no sub-frame per group).
-    index, positions, bounds = group_positions(durations, keys)
-    # gathered by group once: each group is a slice (a view), not a copy of its own
-    minutes, censored = minutes[positions], censored[positions]
-    is_observed, is_open = is_observed[positions], is_open[positions]
-    rows = [summarise(slice(bounds[i], bounds[i + 1])) for i in range(len(index))]
-    if rows:
-        return _table(rows, index, options["confidence"])
-    # no incident at all: an empty table with the usual columns
-    table = pd.DataFrame([summarise(slice(0, 0))]).iloc[:0].set_index(index)
-    return _summary_columns(table, options["confidence"])
+def _group_intervals(
+    values: np.ndarray,
+    lost: np.ndarray,
+    point: dict[str, float],
+    notes: list[str],
+    *,
+    confidence: float,
+    targets: Sequence[float],
+) -> dict[str, float]:
+    """One group's quantile intervals, Kaplan-Meier estimates and shares within the targets.
+
+    ``values`` are the group's observed durations, sorted; ``lost`` its censored ones; ``point``
+    its observed count and quantiles. Notes on what is missing are appended to ``notes``.
+    """
+    n = int(point.get("observed", 0))
+    row: dict[str, float] = {}
+    names = ("median", "p90", "p95", "p99")
+    ends = _quantile_intervals(values, [0.5, *(QUANTILES[k] for k in names[1:])], confidence)
+    for name, (low, high) in zip(names, ends, strict=True):
+        row[f"{name}_low"] = row[f"{name}_high"] = np.nan
+        if not np.isnan(point.get(name, np.nan)):
+            p = 0.5 if name == "median" else QUANTILES[name]
+            row[f"{name}_low"], row[f"{name}_high"] = float(low), float(high)
+            need_low, need_high = quantile_interval_sizes(p, confidence=confidence)
+            if n < need_low and n < need_high:
+                notes.append(f"{name}: no interval below {max(need_low, need_high):,} observed incidents")
+            elif n < need_high:
+                notes.append(f"{name}: no upper bound below {need_high:,} observed incidents")
+            elif n < need_low:
+                notes.append(f"{name}: no lower bound below {need_low:,} observed incidents")
+    if MIN_COUNT["mean"] <= n < MEAN_INTERVAL_MIN:
+        notes.append(f"mean interval needs {MEAN_INTERVAL_MIN:,} observed incidents")
+    fit = _km_fit(values, lost, confidence)
+    km = _km(fit)
+    if n + len(lost) < MIN_COUNT["p90"]:
+        km.update(km_p90=np.nan, km_p90_low=np.nan, km_p90_high=np.nan)
+    row.update(km)
+    if len(lost) and np.isnan(km["km_median"]):
+        notes.append("more than half still open: no Kaplan-Meier median")
+    for target in targets:
+        share, low, high, unknown = _within(values, lost, float(target), confidence, fit)
+        tag = f"within_{target:g}"
+        row[tag], row[f"{tag}_low"], row[f"{tag}_high"] = share, low, high
+        if unknown:
+            notes.append(f"{tag}: {unknown} open incident(s) counted as censored (Kaplan-Meier)")
+    return row
+
+
+def _mean_intervals(
+    columns: dict[str, np.ndarray], logs: tuple[np.ndarray, np.ndarray, np.ndarray], confidence: float
+) -> dict[str, np.ndarray]:
+    """t intervals of every group's mean (from :data:`MEAN_INTERVAL_MIN` observed durations) and
+    geometric mean (a t interval on the logs of the positive durations, from two of them)."""
+    n = columns["observed"]
+    q = 0.5 + confidence / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(q, n - 1) * columns["std"] / np.sqrt(n)
+        log_mean, log_std, log_n = logs
+        log_half = stats.t.ppf(q, log_n - 1) * log_std / np.sqrt(log_n)
+    enough, positive = n >= MEAN_INTERVAL_MIN, log_n >= 2
+    return {
+        "mean_low": np.where(enough, columns["mean"] - half, np.nan),
+        "mean_high": np.where(enough, columns["mean"] + half, np.nan),
+        "geomean_low": np.where(positive, np.exp(log_mean - log_half), np.nan),
+        "geomean_high": np.where(positive, np.exp(log_mean + log_half), np.nan),
+    }
 
 
 _SUMMARY_STATS = (
@@ -313,28 +278,18 @@ def _column_order(names: Sequence[str]) -> list[str]:
     return order + [c for c in names if c.startswith("within_")] + ["note"]
 
 
-def _table(rows: list[dict[str, object]], index: pd.Index, confidence: float) -> pd.DataFrame:
-    """The summary table from its rows, built once: columns in order, counts int64, the level in attrs."""
-    data: dict[str, object] = {}
-    for col in _column_order(list(rows[0])):
-        values = [row[col] for row in rows]
-        if col == "note":  # text, NaN where nothing is noted
-            data[col] = pd.Series(
-                [v if isinstance(v, str) else None for v in values], index=index, dtype="str"
-            )
-        else:
-            data[col] = np.array(values, dtype=np.int64 if col in _COUNTS else float)
+def _table(
+    columns: dict[str, np.ndarray], notes: list[list[str]], index: pd.Index, confidence: float
+) -> pd.DataFrame:
+    """The summary table from its columns: in order, counts int64, ``note`` text (NaN where
+    nothing is noted), the level in attrs."""
+    data: dict[str, object] = {
+        col: np.asarray(columns[col], dtype=np.int64 if col in _COUNTS else float)
+        for col in _column_order(list(columns))
+        if col != "note"
+    }
+    data["note"] = pd.Series([("; ".join(n) if n else None) for n in notes], index=index, dtype="str")
     table = pd.DataFrame(data, index=index)
-    table.attrs["confidence"] = confidence
-    return table
-
-
-def _summary_columns(table: pd.DataFrame, confidence: float) -> pd.DataFrame:
-    """Counts as int64, then each statistic with its interval, the shares and ``note``; the level in attrs."""
-    for col in _COUNTS:
-        table[col] = table[col].astype("int64")
-    table = table[_column_order(list(table.columns))]
-    table["note"] = table["note"].astype("str").where(table["note"].notna())
     table.attrs["confidence"] = confidence
     return table
 

@@ -314,7 +314,8 @@ def _same_bits(a, b) -> bool:
 
 @pytest.mark.parametrize("n", [1, 2, 3, 10, 19, 20, 41, 100, 101, 3517])
 def test_linear_quantiles_of_sorted_values_are_numpys(n):
-    from mttr_lab.stats import _LEVELS, _quantiles
+    from mttr_lab.summary_points import _LEVELS
+    from mttr_lab.summary_points import quantiles as _quantiles
 
     rng = np.random.default_rng(n)
     for values in (
