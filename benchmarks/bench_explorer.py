@@ -27,7 +27,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import mttr_lab as mttr
-from mttr_lab.explorer import DPI
+from mttr_lab.explorer_figure import DPI
 from mttr_lab.synth import synth_incidents
 
 SIZES = (10_000, 100_000)
