@@ -16,23 +16,20 @@ import base64
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from .errors import InputError
-from .explorer_widget import CLOCKS, SCALES, STATUSES, WidgetView, _png, _table_html
+from .explorer_figure import MISSING_GROUP, ExplorerFigure, draw_curves
+from .explorer_widget import CLOCKS, SCALES, STATUSES, WidgetView, _table_html
 from .frames import DURATIONS, INCIDENTS, require
 from .output import to_safe_csv
 from .phases import phase_durations
-from .plots import plot_ecdf
 from .review import slowest_incidents
 from .schema import METRICS
-from .stats import censored_minutes, duration_summary, ecdf_table
-from .time_plots import plot_trend
+from .stats import duration_summary
 from .trend import duration_trend
-from .units import format_minutes
 
 __all__ = ["Explorer", "explore"]
 
@@ -56,15 +53,9 @@ SHOWN = (
     "within_60_high",
     "note",
 )
-#: What an incident without a group value is listed as (the review's wording).
-MISSING_GROUP = "none recorded"
 #: How many of the slowest incidents are listed.
 SLOWEST = 10
 FILTERS = ("start", "end", *GROUPS, "status", "metric", "by", "clock", "scale")
-#: The steps a drawn curve keeps: a rise under 1/1000 of the axis is below a pixel of the figure.
-DRAWN_LEVELS = 1000
-#: The figure's resolution, set when it is made so that the PNG does not lay it out again.
-DPI = 90
 
 
 # ---------------------------------------------------------------- the explorer
@@ -79,23 +70,6 @@ def _shown_notes(note: object) -> object:
         return pd.NA
     kept = [part for part in note.split("; ") if not part.startswith(_UNSHOWN)]
     return "; ".join(kept) if kept else pd.NA
-
-
-def _drawn(curves: pd.DataFrame) -> pd.DataFrame:
-    """The rows of step curves that change what is drawn (each curve within 1/:data:`DRAWN_LEVELS`).
-
-    A row is kept where any curve enters a new level, with the first and the last row; the rows in
-    between rise the curve by less than a level, under a pixel. 100k incidents have ~25k distinct
-    durations: drawing each step costs more than everything else in the figure.
-    """
-    if len(curves) <= DRAWN_LEVELS:
-        return curves
-    columns = [c for c in ("ecdf", "km", "km_low", "km_high") if c in curves]
-    levels = np.nan_to_num(np.floor(curves[columns].to_numpy(dtype=float) * DRAWN_LEVELS), nan=-1.0)
-    keep = np.ones(len(curves), dtype=bool)
-    keep[1:] = (np.diff(levels, axis=0) != 0).any(axis=1)
-    keep[-1] = True
-    return curves.loc[keep]
 
 
 def _as_of(durations: pd.DataFrame) -> pd.Timestamp | None:
@@ -165,6 +139,8 @@ class Explorer(WidgetView):
         self._defaults = {"status": "all", "metric": "time_to_recover", "clock": clock, "scale": "log"}
         self._filters.update(self._defaults)
         self._widget: Any = None
+        self._plot: ExplorerFigure | None = None  # made on the first drawing, then reused
+        self._whole_trends: dict[tuple[str, str], pd.DataFrame] = {}  # per clock and metric
         self._syncing = False
         self._pending: dict[str, Any] = {}
         self._timer: asyncio.TimerHandle | None = None
@@ -306,55 +282,54 @@ class Explorer(WidgetView):
     # ------------------------------------------------------------ drawing
 
     def figure(self) -> Figure:
-        """The curve per group (Kaplan-Meier when incidents are open) above the trend by month."""
-        metric, by = self._filters["metric"], self._filters["by"]
-        label = metric.replace("_", " ")
-        fig = Figure(figsize=(8, 6.6), dpi=DPI)
-        curve_ax, trend_ax = fig.subplots(2, 1, height_ratios=(1.25, 1))
-        selection = self.selection
-        if len(selection) == 0:
-            for ax in (curve_ax, trend_ax):
-                ax.text(0.5, 0.5, "no incident matches the filters", ha="center", va="center")
-                ax.set_axis_off()
-            return fig
-        if by is None:
-            plot_ecdf(
-                _drawn(ecdf_table(selection, metric=metric)),
-                summary=self.summary.iloc[0],
-                metric=label,
-                ax=curve_ax,
-            )
-        else:
-            self._group_curves(curve_ax, selection, metric=metric, by=by, label=label)
-        if self._filters["scale"] == "linear":
-            curve_ax.set_xscale("linear")
-            curve_ax.set_xlim(left=0)
-            curve_ax.xaxis.set_major_formatter(format_minutes)
-            curve_ax.set_xlabel(label)
-        plot_trend(self.trend, metric=label, ax=trend_ax)
-        # Fixed margins: tight_layout would draw the whole figure once more before the PNG does.
-        fig.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.08, hspace=0.38)
-        return fig
+        """The curve per group (Kaplan-Meier when incidents are open) above the trend by month.
 
-    def _group_curves(self, ax: Any, selection: pd.DataFrame, *, metric: str, by: str, label: str) -> None:
-        """One curve per group: Kaplan-Meier where the group has open incidents, else the ECDF."""
-        colors = matplotlib.colormaps["tab10"]
-        for i, (group, rows) in enumerate(selection.groupby(by, observed=True, sort=True, dropna=False)):
-            curves = _drawn(ecdf_table(rows, metric=metric))
-            if curves.empty:
-                continue
-            opened = int(censored_minutes(rows, metric=metric)["censored"].sum())
-            column = "km" if opened else "ecdf"
-            label_ = MISSING_GROUP if pd.isna(group) else str(group)
-            name = f"{label_} ({opened} open, Kaplan-Meier)" if opened else label_
-            ax.step(curves["minutes"], curves[column], where="post", color=colors(i % 10), lw=1.6, label=name)
-        ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(format_minutes)
-        ax.set_ylim(0, 1.02)
-        ax.set_ylabel("share of incidents recovered")
-        ax.set_xlabel(f"{label} (log scale)")
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="lower right", fontsize="small", title=by)
+        Returns
+        -------
+        Figure
+            A new Figure each call, complete (``savefig`` draws all of it): a copy of the figure
+            the explorer shows, which later updates redraw in place.
+        """
+        self.png()
+        return self._figure().copy()
+
+    def _figure(self) -> ExplorerFigure:
+        if self._plot is None:
+            self._plot = ExplorerFigure()
+        return self._plot
+
+    def _render(self) -> None:
+        """Draw the selection into the explorer's figure: its axes are those of the view."""
+        f = self._filters
+        metric, by, clock, scale = f["metric"], f["by"], f["clock"], f["scale"]
+        frame = self._frames[clock]
+        key = (clock, metric, by, scale)
+        if self.selection.empty:
+            self._figure().update(key, curves=None, trend=None, metric=metric)
+            return
+        summary = self.summary.iloc[0] if by is None else None
+        trend = self.trend
+        everything = len(self.selection) == len(frame)
+        if everything:
+            self._whole_trends[(clock, metric)] = trend
+
+        def curves(ax: Any) -> None:
+            draw_curves(ax, self.selection, metric=metric, by=by, scale=scale, summary=summary)
+
+        def whole() -> tuple[Any, pd.DataFrame]:
+            if (clock, metric) not in self._whole_trends:
+                self._whole_trends[(clock, metric)] = duration_trend(
+                    frame, metric=metric, tz=self.tz, changes=False
+                )
+
+            def every(ax: Any) -> None:
+                draw_curves(ax, frame, metric=metric, by=by, scale=scale, summary=None)
+
+            return every, self._whole_trends[(clock, metric)]
+
+        self._figure().update(
+            key, curves=curves, trend=trend, metric=metric, whole=None if everything else whole
+        )
 
     def _caption(self) -> str:
         n, total = len(self.selection), len(self._frames[self._filters["clock"]])
@@ -374,7 +349,8 @@ class Explorer(WidgetView):
     def png(self) -> bytes:
         """The figure of the current filters as PNG bytes (drawn once per update, then reused)."""
         if self._png is None:
-            self._png = _png(self.figure())
+            self._render()
+            self._png = self._figure().png()
         return self._png
 
     def _html(self) -> str:

@@ -8,11 +8,9 @@ and figure (tables first: they reach the browser at once; the figure costs most 
 from __future__ import annotations
 
 import asyncio
-import io
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from .units import show
 
@@ -45,12 +43,6 @@ def _table_html(table: pd.DataFrame, *, tz: str = "UTC", name: str = "table") ->
     ]
     rules += [f"#T_mttr-{name} td.col{i} {{white-space: normal; min-width: 12em;}}" for i in wrapped]
     return "<style>" + " ".join(rules) + "</style>" + styler.to_html()
-
-
-def _png(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi="figure", metadata={"Software": None})  # laid out already
-    return buffer.getvalue()
 
 
 class WidgetView:
