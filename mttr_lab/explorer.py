@@ -28,7 +28,7 @@ from .output import to_safe_csv
 from .phases import phase_durations
 from .review import slowest_incidents
 from .schema import METRICS
-from .stats import duration_summary
+from .stats import censored_minutes, duration_summary
 from .trend import duration_trend
 
 __all__ = ["Explorer", "explore"]
@@ -141,6 +141,7 @@ class Explorer(WidgetView):
         self._widget: Any = None
         self._plot: ExplorerFigure | None = None  # made on the first drawing, then reused
         self._whole_trends: dict[tuple[str, str], pd.DataFrame] = {}  # per clock and metric
+        self._linear_ends: dict[tuple[str, str], float | None] = {}  # the same
         self._syncing = False
         self._pending: dict[str, Any] = {}
         self._timer: asyncio.TimerHandle | None = None
@@ -313,8 +314,15 @@ class Explorer(WidgetView):
         if everything:
             self._whole_trends[(clock, metric)] = trend
 
+        if (clock, metric) not in self._linear_ends:  # where a linear axis ends: every incident's p99
+            known = censored_minutes(frame, metric=metric)["minutes"].dropna()
+            self._linear_ends[(clock, metric)] = float(known.quantile(0.99)) if len(known) else None
+        end = self._linear_ends[(clock, metric)]
+
         def curves(ax: Any) -> None:
-            draw_curves(ax, self.selection, metric=metric, by=by, scale=scale, summary=summary)
+            draw_curves(
+                ax, self.selection, metric=metric, by=by, scale=scale, summary=summary, linear_end=end
+            )
 
         def whole() -> tuple[Any, pd.DataFrame]:
             if (clock, metric) not in self._whole_trends:
@@ -323,7 +331,7 @@ class Explorer(WidgetView):
                 )
 
             def every(ax: Any) -> None:
-                draw_curves(ax, frame, metric=metric, by=by, scale=scale, summary=None)
+                draw_curves(ax, frame, metric=metric, by=by, scale=scale, summary=None, linear_end=end)
 
             return every, self._whole_trends[(clock, metric)]
 

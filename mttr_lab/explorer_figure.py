@@ -30,10 +30,9 @@ from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 from PIL import Image
 
-from .plots import plot_ecdf
+from .plots import _linear_minutes_axis, _log_minutes_axis, plot_ecdf
 from .stats import censored_minutes, ecdf_table
 from .time_plots import plot_trend
-from .units import format_minutes
 
 __all__ = ["DPI", "DRAWN_LEVELS", "MISSING_GROUP", "ExplorerFigure", "draw_curves"]
 
@@ -77,12 +76,15 @@ def draw_curves(
     by: str | None,
     scale: str,
     summary: pd.Series | None,
+    linear_end: float | None = None,
 ) -> None:
     """The curve of ``rows`` (one per group of ``by``) on ``ax``, on a log or linear duration axis.
 
     Without a group: :func:`~mttr_lab.plot_ecdf` of :func:`~mttr_lab.ecdf_table`, with the median
     and p90 of ``summary`` marked. With one: a curve per group, Kaplan-Meier where the group has
-    open incidents, else the ECDF.
+    open incidents, else the ECDF. A linear axis runs from 0 to ``linear_end`` minutes (the
+    explorer gives the 99th percentile of every incident: durations are long-tailed, and an axis
+    to the longest would squeeze the curve against its left edge).
     """
     label = metric.replace("_", " ")
     if by is None:
@@ -90,26 +92,28 @@ def draw_curves(
     else:
         _group_curves(ax, rows, metric=metric, by=by, label=label)
     if scale == "linear":
-        ax.set_xscale("linear")
-        ax.set_xlim(left=0)
-        ax.xaxis.set_major_formatter(format_minutes)
-        ax.set_xlabel(label)
+        _linear_minutes_axis(ax, "x", linear_end if linear_end is not None else ax.get_xlim()[1])
+        ax.set_xlabel(
+            f"{label} (the axis ends at the 99th percentile of all incidents)" if linear_end else label
+        )
 
 
 def _group_curves(ax: Axes, rows: pd.DataFrame, *, metric: str, by: str, label: str) -> None:
     """One curve per group: Kaplan-Meier where the group has open incidents, else the ECDF."""
     colors = matplotlib.colormaps["tab10"]
+    lo, hi = np.inf, -np.inf
     for i, (group, part) in enumerate(rows.groupby(by, observed=True, sort=True, dropna=False)):
         curves = _drawn(ecdf_table(part, metric=metric))
         if curves.empty:
             continue
+        lo, hi = min(lo, float(curves["minutes"].min())), max(hi, float(curves["minutes"].max()))
         opened = int(censored_minutes(part, metric=metric)["censored"].sum())
         column = "km" if opened else "ecdf"
         label_ = MISSING_GROUP if pd.isna(group) else str(group)
         name = f"{label_} ({opened} open, Kaplan-Meier)" if opened else label_
         ax.step(curves["minutes"], curves[column], where="post", color=colors(i % 10), lw=1.6, label=name)
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(format_minutes)
+    # ticks at human durations, as plot_ecdf has them (not decades: 1.7 h, 17 h, 6.9 d)
+    _log_minutes_axis(ax, "x", lo if ax.lines else None, hi if ax.lines else None)
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("share of incidents recovered")
     ax.set_xlabel(f"{label} (log scale)")

@@ -82,6 +82,24 @@ def _log_minutes_axis(ax: Axes, axis: str = "x", lo: float | None = None, hi: fl
     target.set_minor_formatter(NullFormatter())
 
 
+#: Steps of a linear axis of minutes: human durations.
+_STEPS = np.array(
+    [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720] + [_DAY * d for d in (1, 2, 7, 14, 30, 90, 180, 365)]
+)
+
+
+def _linear_minutes_axis(ax: Axes, axis: str = "x", hi: float | None = None) -> None:
+    """A linear axis of minutes from 0 to ``hi``, with ticks at a human step (at most 8 of them)."""
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("linear")
+    if hi is not None and np.isfinite(hi) and hi > 0:
+        step = _STEPS[min(int(np.searchsorted(_STEPS, hi / 8)), len(_STEPS) - 1)]
+        (ax.set_xlim if axis == "x" else ax.set_ylim)(0, hi)
+        target.set_major_locator(FixedLocator(np.arange(0, hi + step / 2, step)))
+    target.set_major_formatter(FuncFormatter(format_minutes))
+    target.set_minor_formatter(NullFormatter())
+
+
 def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
     if ax is None:
         _fig, ax = plt.subplots(figsize=size, layout="constrained")

@@ -373,6 +373,25 @@ def test_filters_keep_the_axes_views_move_them(explorer: mttr.Explorer, duration
     assert _limits(explorer) != widened
 
 
+def test_duration_axes_tick_at_human_durations(explorer: mttr.Explorer, durations: pd.DataFrame) -> None:
+    from mttr_lab.plots import _DENSE_TICKS, _STEPS, _TICKS
+
+    known = mttr.censored_minutes(durations)["minutes"].dropna()
+    for by in (None, "severity"):
+        explorer.set(by=by, scale="log", severity=None)
+        ticks = explorer.figure().axes[0].get_xticks()
+        assert len(ticks) >= 3 and set(ticks) <= set(_TICKS) | set(_DENSE_TICKS)  # 2 min, 1 h, 2 d
+        explorer.set(scale="linear", severity="critical")  # a filter: the view's axis still
+        ax = explorer.figure().axes[0]
+        # long tails: a linear axis ends at every incident's 99th percentile, not the longest
+        assert ax.get_xlim() == pytest.approx((0, known.quantile(0.99)))
+        assert known.quantile(0.99) < known.max()
+        ticks = ax.get_xticks()
+        step = ticks[1] - ticks[0]
+        assert step in _STEPS and np.allclose(np.diff(ticks), step) and 3 <= len(ticks) <= 9
+        assert "99th percentile" in ax.get_xlabel()
+
+
 def test_a_selection_leaving_the_trend_axis_widens_it(
     durations: pd.DataFrame, incidents: pd.DataFrame
 ) -> None:
