@@ -124,25 +124,36 @@ _LAST: list[tuple[weakref.ref, tuple, tuple[pd.Index, np.ndarray, np.ndarray]]] 
 
 
 def _signature(durations: pd.DataFrame, keys: list[str]) -> tuple | None:
-    """What identifies the groups of ``keys``: each key's Arrow array (which never changes) or
-    categorical dtype and codes (a copy: a categorical is edited in place). None for other keys."""
-    parts: list[object] = [len(durations)]
+    """What identifies the groups of ``keys``: their names, and each key's Arrow array (which never
+    changes) or categorical dtype and codes (a copy: a categorical is edited in place). None for
+    keys of other types."""
+    parts: list[object] = [len(durations), tuple(keys)]
     for key in keys:
         column = durations[key]
         if isinstance(column.array, ArrowExtensionArray):
             parts.append(weakref.ref(column.array.__arrow_array__()))
         elif isinstance(column.dtype, pd.CategoricalDtype):
-            parts.append((column.dtype, column.cat.codes.to_numpy()))
+            parts.append((column.dtype, column.cat.codes.to_numpy().copy()))
         else:
             return None
     return tuple(parts)
 
 
+def _same_categories(a: pd.CategoricalDtype, b: pd.CategoricalDtype) -> bool:
+    """Whether two categorical dtypes name the same categories in the same order (``==`` does not
+    look at the order of an unordered one: two labels swapped would compare equal)."""
+    return (
+        a.ordered == b.ordered
+        and a.categories.dtype == b.categories.dtype
+        and a.categories.equals(b.categories)
+    )
+
+
 def _same(saved: tuple, durations: pd.DataFrame, keys: list[str]) -> bool:
     """Whether ``durations`` keys are still those of a saved :func:`_signature`."""
-    if saved[0] != len(durations) or len(saved) != len(keys) + 1:
+    if saved[0] != len(durations) or saved[1] != tuple(keys):
         return False
-    for part, key in zip(saved[1:], keys, strict=True):
+    for part, key in zip(saved[2:], keys, strict=True):
         column = durations[key]
         if isinstance(part, weakref.ref):
             array = column.array
@@ -150,7 +161,7 @@ def _same(saved: tuple, durations: pd.DataFrame, keys: list[str]) -> bool:
                 return False
         elif not (
             isinstance(column.dtype, pd.CategoricalDtype)
-            and column.dtype == part[0]
+            and _same_categories(column.dtype, part[0])
             and np.array_equal(column.cat.codes.to_numpy(), part[1])
         ):
             return False
@@ -161,10 +172,10 @@ def group_positions(durations: pd.DataFrame, keys: list[str]) -> tuple[pd.Index,
     """The groups of ``durations`` by ``keys`` as ``groupby(keys, observed=True, sort=True,
     dropna=False)`` orders them, and the positions of each group's rows.
 
-    The last frame's grouping is kept while it lives and its keys stay the same arrays (several
-    durations of one frame are summarised by the same groups): Arrow-backed text never changes,
-    a categorical's codes are compared with a copy of them. Keys of other types are grouped
-    afresh each time.
+    The last frame's grouping is kept while it lives and the same keys (by name) are the same
+    arrays (several durations of one frame are summarised by the same groups): Arrow-backed text
+    never changes; a categorical's categories, in order, and codes are compared with a copy of
+    them. Keys of other types are grouped afresh each time.
 
     Returns
     -------
@@ -173,7 +184,7 @@ def group_positions(durations: pd.DataFrame, keys: list[str]) -> tuple[pd.Index,
         (stable: rows keep their order within a group), and the bounds of each group in them
         (group ``i`` is ``positions[bounds[i]:bounds[i + 1]]``); the arrays are read-only.
     """
-    last = _LAST[0] if _LAST else None
+    last = next(iter(_LAST), None)  # (another thread may drop it meanwhile)
     if last is not None and last[0]() is durations and _same(last[1], durations, keys):
         found = last[2]
     else:
@@ -182,8 +193,7 @@ def group_positions(durations: pd.DataFrame, keys: list[str]) -> tuple[pd.Index,
         for array in found[1:]:
             array.flags.writeable = False
         if signature is not None:
-            saved = tuple((p[0], p[1].copy()) if isinstance(p, tuple) else p for p in signature)
-            _LAST[:] = [(weakref.ref(durations, _forget), saved, found)]
+            _LAST[:] = [(weakref.ref(durations, _forget), signature, found)]
     # the index is the caller's own (naming a table's index must not rename the saved one)
     return found[0].copy(), found[1], found[2]
 

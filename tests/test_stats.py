@@ -416,6 +416,32 @@ def test_a_saved_grouping_follows_its_frame(varied):
     assert not summary_groups._LAST
 
 
+def test_a_saved_grouping_is_not_reused_for_other_labels_or_names(varied):
+    from mttr_lab import summary_groups
+
+    def check(frame, by):
+        index, positions, bounds = summary_groups.group_positions(frame, by)
+        grouped = frame.groupby(by, observed=True, sort=True, dropna=False)
+        pd.testing.assert_index_equal(index, grouped.size().index, exact=True)
+        assert np.array_equal(positions, np.argsort(grouped.ngroup().to_numpy(), kind="stable"))
+        assert np.array_equal(np.diff(bounds), grouped.size().to_numpy())
+
+    durations = varied.copy()
+    durations["service"] = durations["service"].astype("category")  # unordered
+    check(durations, ["service"])
+    first, second = durations["service"].cat.categories[:2]
+    # two labels swapped in place: the same codes, a dtype that == calls equal
+    durations["service"] = durations["service"].cat.rename_categories({first: second, second: first})
+    check(durations, ["service"])
+    check(durations, ["service", "team"])
+    # the same arrays under another name, in the same frame
+    durations.columns = ["level" if c == "severity" else c for c in durations.columns]
+    check(durations, ["level"])
+    durations["level2"] = durations["level"]
+    check(durations, ["level2"])
+    assert mttr.duration_summary(durations, by="level2", intervals=False).index.name == "level2"
+
+
 def test_censored_arrays_overflow_as_minutes_observed_does(varied):
     from mttr_lab.frames import minutes_observed
     from mttr_lab.summary_groups import censored_arrays
