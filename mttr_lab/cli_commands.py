@@ -184,6 +184,10 @@ def run_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Control characters as their escapes: a line break in an id prints as ``\\n``, two characters wide.
+_ESCAPES = {**{c: f"\\x{c:02x}" for c in (*range(32), 127)}, 9: "\\t", 10: "\\n", 13: "\\r"}
+
+
 def _text_table(table, *, left: list[str], index: bool = True) -> str:
     """A table as plain text: the ``left`` columns (words) left-aligned under their headers, the
     others as pandas aligns them; a missing value as "–"; whole cells, no trailing blanks."""
@@ -193,7 +197,7 @@ def _text_table(table, *, left: list[str], index: bool = True) -> str:
 
     shown = table.copy()
     for column in left:
-        cells = [MISSING if pd.isna(v) else str(v) for v in shown[column]]
+        cells = [MISSING if pd.isna(v) else str(v).translate(_ESCAPES) for v in shown[column]]
         width = max([len(str(column)), *map(len, cells)])
         shown[column] = [cell.ljust(width) for cell in cells]
         shown = shown.rename(columns={column: str(column).ljust(width)})

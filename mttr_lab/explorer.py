@@ -316,7 +316,8 @@ class Explorer(WidgetView):
 
         if (clock, metric) not in self._linear_ends:  # where a linear axis ends: every incident's p99
             known = censored_minutes(frame, metric=metric)["minutes"].dropna()
-            self._linear_ends[(clock, metric)] = float(known.quantile(0.99)) if len(known) else None
+            end = float(known.quantile(0.99)) if len(known) else 0.0
+            self._linear_ends[(clock, metric)] = end if end > 0 else None  # else to the longest
         end = self._linear_ends[(clock, metric)]
 
         def curves(ax: Any) -> None:

@@ -91,11 +91,31 @@ def draw_curves(
         plot_ecdf(_drawn(ecdf_table(rows, metric=metric)), summary=summary, metric=label, ax=ax)
     else:
         _group_curves(ax, rows, metric=metric, by=by, label=label)
+    drawn = drew_durations(ax)
+    if not drawn:  # nothing to draw: a day of minutes, not an axis without limits
+        ax.set_xlim(1, 1440)
+        ax.text(0.5, 0.5, f"no {label} recorded", ha="center", va="center", transform=ax.transAxes)
     if scale == "linear":
-        _linear_minutes_axis(ax, "x", linear_end if linear_end is not None else ax.get_xlim()[1])
+        # to the given end (the view's 99th percentile), else to the longest drawn (a minute at least)
+        end = linear_end if linear_end else max(drawn, default=0.0) or 1.0
+        _linear_minutes_axis(ax, "x", end)
         ax.set_xlabel(
             f"{label} (the axis ends at the 99th percentile of all incidents)" if linear_end else label
         )
+
+
+def drew_durations(ax: Axes) -> list[float]:
+    """The longest duration of each curve drawn on ``ax`` (none when no curve has a value)."""
+    longest = []
+    for line in ax.lines:
+        try:
+            x = np.asarray(line.get_xdata(), dtype=float)
+        except (TypeError, ValueError):  # not minutes
+            continue
+        finite = x[np.isfinite(x)]
+        if finite.size:
+            longest.append(float(finite.max()))
+    return longest
 
 
 def _group_curves(ax: Axes, rows: pd.DataFrame, *, metric: str, by: str, label: str) -> None:
@@ -120,9 +140,6 @@ def _group_curves(ax: Axes, rows: pd.DataFrame, *, metric: str, by: str, label: 
     ax.grid(True, which="major", alpha=0.3)
     if ax.lines:
         ax.legend(loc="lower right", fontsize="small", title=by)
-    else:  # no group has a value of the metric: a day of minutes, not an axis without limits
-        ax.set_xlim(1, 1440)
-        ax.text(0.5, 0.5, f"no {label} recorded", ha="center", va="center", transform=ax.transAxes)
 
 
 # ---------------------------------------------------------------- the axes of a view
@@ -271,7 +288,8 @@ class ExplorerFigure:
         curves(self.curve_ax)
         plot_trend(trend, metric=label, ax=self.trend_ax)
         natural = _Frame.of(self.curve_ax)
-        if not view.curve.holds(natural.xlim, natural.ylim):
+        # a selection without a value of the metric draws no curve: it leaves the axes alone
+        if drew_durations(self.curve_ax) and not view.curve.holds(natural.xlim, natural.ylim):
             view.curve = _Frame(
                 (min(*view.curve.xlim, *natural.xlim), max(*view.curve.xlim, *natural.xlim)),
                 (min(*view.curve.ylim, *natural.ylim), max(*view.curve.ylim, *natural.ylim)),

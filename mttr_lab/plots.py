@@ -62,6 +62,11 @@ _DENSE_TICKS = np.array(
 def _log_minutes_axis(ax: Axes, axis: str = "x", lo: float | None = None, hi: float | None = None) -> None:
     """A log axis of minutes with ticks at human durations."""
     scale = ax.set_xscale if axis == "x" else ax.set_yscale
+    data = ax.dataLim.intervalx if axis == "x" else ax.dataLim.intervaly
+    if not (np.isfinite(data).all() and max(data) > 0):
+        # nothing above zero to draw (every duration 0 s, or none): a day of minutes, rather than
+        # a log axis without limits (and matplotlib's warning about it)
+        (ax.set_xlim if axis == "x" else ax.set_ylim)(1, 1440)
     scale("log")
     target = ax.xaxis if axis == "x" else ax.yaxis
     ticks = _TICKS
@@ -84,18 +89,23 @@ def _log_minutes_axis(ax: Axes, axis: str = "x", lo: float | None = None, hi: fl
 
 #: Steps of a linear axis of minutes: human durations.
 _STEPS = np.array(
-    [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720] + [_DAY * d for d in (1, 2, 7, 14, 30, 90, 180, 365)]
+    [1 / 12, 1 / 6, 1 / 4, 1 / 2, 1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720]
+    + [_DAY * d for d in (1, 2, 7, 14, 30, 90, 180, 365)]
 )
 
 
 def _linear_minutes_axis(ax: Axes, axis: str = "x", hi: float | None = None) -> None:
-    """A linear axis of minutes from 0 to ``hi``, with ticks at a human step (at most 8 of them)."""
+    """A linear axis of minutes from 0 to ``hi``, with ticks at a human step (5 s to a year; at
+    most 9 of them). Without ``hi``, from 0 to where the axis ends."""
     target = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xscale if axis == "x" else ax.set_yscale)("linear")
+    limits = ax.set_xlim if axis == "x" else ax.set_ylim
     if hi is not None and np.isfinite(hi) and hi > 0:
         step = _STEPS[min(int(np.searchsorted(_STEPS, hi / 8)), len(_STEPS) - 1)]
-        (ax.set_xlim if axis == "x" else ax.set_ylim)(0, hi)
+        limits(0, hi)
         target.set_major_locator(FixedLocator(np.arange(0, hi + step / 2, step)))
+    else:
+        limits(0, None)
     target.set_major_formatter(FuncFormatter(format_minutes))
     target.set_minor_formatter(NullFormatter())
 

@@ -176,6 +176,15 @@ def plot_trend(
                 )
     finite = pd.concat([value, low, high]).dropna()
     _log_minutes_axis(ax, "y", finite.min() if len(finite) else None, finite.max() if len(finite) else None)
+    if len(finite) and not (finite > 0).any():  # nothing a log scale can place: say so
+        ax.text(
+            0.5,
+            0.5,
+            f"every {statistic} is 0 s (a log scale has no 0)",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
     if "count" in trend.columns and not rolling and len(finite):
         # Room above the highest interval for its count (an upright one is taller).
         bottom, top = ax.get_ylim()

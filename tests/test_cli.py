@@ -49,6 +49,7 @@ def test_check_prints_words_left_aligned_and_whole(tmp_path, capsys):
         "incident_id,detected_at,acknowledged_at,resolved_at\n"
         ",2024-01-01T10:00:00Z,,2024-01-01T11:00:00Z\n"
         "X-2,2024-01-02T10:00:00Z,2024-01-02T09:00:00Z,2024-01-02T11:00:00Z\n"
+        '"X\n3",2024-01-03T10:00:00Z,2024-01-03T09:00:00Z,2024-01-03T11:00:00Z\n'  # a line break in an id
     )
     main(["check", str(export), "--source", "csv", "--all"])
     lines = capsys.readouterr().out.splitlines()
@@ -58,7 +59,10 @@ def test_check_prints_words_left_aligned_and_whole(tmp_path, capsys):
     for name in ("problem", "action"):  # words start under their header, and are never cut
         at = header.index(name)
         for line, text in zip(rows, findings[name], strict=True):
-            assert line[at:].startswith(text)
+            assert line[at:].startswith(text.replace("\n", "\\n"))
+    assert any("X\\n3" in line for line in rows)  # the id's line break shown, not breaking the row
+    at = header.index("incident_id")  # every id starts under its header
+    assert all(line[at - 1] == " " and line[at] != " " for line in rows)
     assert "<NA>" not in "\n".join(lines) and "NaN" not in "\n".join(lines)
     assert all(line == line.rstrip() for line in lines)
 

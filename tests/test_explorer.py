@@ -453,6 +453,30 @@ def test_a_metric_without_values_draws(durations: pd.DataFrame) -> None:
     explorer.png()
 
 
+def test_a_linear_axis_when_most_durations_are_zero(durations: pd.DataFrame) -> None:
+    kind = durations["time_to_detect"].dtype
+    zero = pd.Series(pd.Timedelta(0), index=durations.index).astype(kind)
+    zero.iloc[:5] = pd.Timedelta(minutes=30)  # the 99th percentile is 0, the longest 30 min
+    explorer = mttr.explore(durations.assign(time_to_detect=zero), metric="time_to_detect")
+    for by in (None, "severity"):
+        ax = explorer.set(by=by, scale="linear").figure().axes[0]
+        low, high = ax.get_xlim()
+        assert low == 0 and high >= 30  # the mass at 0 is on the axis, and so is the longest
+        assert "99th percentile" not in ax.get_xlabel()
+
+
+def test_a_group_without_values_leaves_the_axes_alone(durations: pd.DataFrame) -> None:
+    values = durations["time_to_detect"].where(durations["severity"] != "critical")
+    explorer = mttr.explore(durations.assign(time_to_detect=values), metric="time_to_detect", by="severity")
+    explorer.png()
+    everything = _limits(explorer)[0]
+    explorer.set(severity="critical")  # no value of the metric: a message on the view's axes
+    texts = [t.get_text() for t in explorer.figure().axes[0].texts]
+    assert "no time to detect recorded" in texts and _limits(explorer)[0] == everything
+    explorer.set(severity="high")
+    assert _limits(explorer)[0] == everything
+
+
 def test_figure_is_a_complete_copy(explorer: mttr.Explorer, tmp_path: Path) -> None:
     explorer.set(severity="high")
     figure = explorer.figure()

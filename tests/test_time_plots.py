@@ -59,6 +59,22 @@ def test_trend_leaves_empty_periods_as_gaps(tmp_path):
     assert ax.get_yscale() == "log"
 
 
+def test_a_trend_of_zero_durations_says_why_it_is_empty(tmp_path):
+    rows = ["incident_id,started_at,detected_at,resolved_at"]
+    for month in (1, 2, 3):  # detected the moment they started: every time to detect is 0 s
+        for day in range(1, 8):
+            stamp = f"2024-{month:02d}-{day:02d}T10:00:00Z"
+            rows.append(f"m{month}d{day},{stamp},{stamp},2024-{month:02d}-{day:02d}T12:00:00Z")
+    export = tmp_path / "zero.csv"
+    export.write_text("\n".join(rows) + "\n")
+    durations = mttr.phase_durations(mttr.read_export(export))
+    trend = mttr.duration_trend(durations, metric="time_to_detect", freq="ME", changes=False)
+    assert (trend["median"] == 0).all()
+    ax = time_plots.plot_trend(trend, metric="time to detect")  # no warning: tests turn them into errors
+    assert "every median is 0 s (a log scale has no 0)" in [t.get_text() for t in ax.texts]
+    assert ax.get_ylim()[0] > 0
+
+
 @pytest.mark.parametrize(("months", "angle"), [(6, 0), (36, 90)])
 def test_trend_counts_stand_upright_when_periods_crowd(months, angle):
     frame = synth_incidents(incidents=40 * months, months=months, seed=3, defects=False)
