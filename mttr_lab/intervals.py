@@ -20,18 +20,37 @@ from scipy import special, stats
 __all__ = ["BCA_MAX_N", "MEAN_INTERVAL_MIN", "bootstrap_methods", "quantile_interval_sizes"]
 
 
-def _quantile_intervals(values: np.ndarray, ps: Sequence[float], confidence: float) -> np.ndarray:
+def _quantile_ranks(
+    sizes: np.ndarray, ps: Sequence[float], confidence: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The order statistics (0-based ranks) ending the intervals of :func:`_quantile_intervals`,
+    for samples of each of ``sizes`` at once: arrays of shape (len(sizes), len(ps)); a lower end
+    below 0 does not exist."""
+    n = np.asarray(sizes, dtype=float)[:, None]
+    ps = np.asarray(ps, dtype=float)[None, :]
+    tail = (1 - confidence) / 2
+    return stats.binom.ppf(tail, n, ps).astype(int) - 1, stats.binom.isf(tail, n, ps).astype(int)
+
+
+def _quantile_intervals(
+    values: np.ndarray,
+    ps: Sequence[float],
+    confidence: float,
+    *,
+    ranks: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """Distribution-free intervals of p-quantiles from order statistics (exact binomial).
 
     ``values`` sorted. The same order statistics as ``scipy.stats.quantile_test(...)
-    .confidence_interval`` (two-sided), for all ``ps`` in one binomial call. An end that does
-    not exist at this size (see :func:`quantile_interval_sizes`) is NaN. Returns shape (len(ps), 2).
+    .confidence_interval`` (two-sided), for all ``ps`` in one binomial call (or the ``ranks``
+    :func:`_quantile_ranks` gave for this size). An end that does not exist at this size (see
+    :func:`quantile_interval_sizes`) is NaN. Returns shape (len(ps), 2).
     """
     n = len(values)
-    ps = np.asarray(ps, dtype=float)
-    tail = (1 - confidence) / 2
-    low_index = stats.binom.ppf(tail, n, ps).astype(int) - 1
-    high_index = stats.binom.isf(tail, n, ps).astype(int)
+    if ranks is None:
+        low_index, high_index = (r[0] for r in _quantile_ranks(np.array([n]), ps, confidence))
+    else:
+        low_index, high_index = ranks
     padded = np.append(values, np.nan)
     low = np.where(low_index >= 0, padded[np.clip(low_index, 0, n)], np.nan)
     high = padded[np.clip(high_index, 0, n)]
@@ -180,8 +199,9 @@ def _km(fit: _Curve | None) -> dict[str, float]:
 
     for name, level in (("km_median", 0.5), ("km_p90", 0.1)):
         out[name] = point(level)
-        out[f"{name}_low"] = first(np.nan_to_num(low, nan=1.0) <= level)
-        out[f"{name}_high"] = first(np.nan_to_num(high, nan=1.0) <= level)
+        # where the band is undefined (NaN) it has not fallen to the level: NaN <= level is False
+        out[f"{name}_low"] = first(low <= level)
+        out[f"{name}_high"] = first(high <= level)
     return out
 
 

@@ -25,6 +25,7 @@ from .intervals import (
     _km,
     _km_fit,
     _quantile_intervals,
+    _quantile_ranks,
     _within,
     quantile_interval_sizes,
 )
@@ -162,6 +163,7 @@ def _group_rows(
     if intervals:
         confidence = float(options["confidence"])  # type: ignore[arg-type]
         targets: Sequence[float] = options["targets"]  # type: ignore[assignment]
+        low, high = _quantile_ranks(columns["observed"], _LEVELS, confidence)  # every group at once
         rows = [
             _group_intervals(
                 values[at[i] : at[i + 1]],
@@ -170,6 +172,7 @@ def _group_rows(
                 notes[i],
                 confidence=confidence,
                 targets=targets,
+                ranks=(low[i], high[i]),
             )
             for i in range(len(index))
         ]
@@ -193,16 +196,18 @@ def _group_intervals(
     *,
     confidence: float,
     targets: Sequence[float],
+    ranks: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, float]:
     """One group's quantile intervals, Kaplan-Meier estimates and shares within the targets.
 
     ``values`` are the group's observed durations, sorted; ``lost`` its censored ones; ``point``
-    its observed count and quantiles. Notes on what is missing are appended to ``notes``.
+    its observed count and quantiles; ``ranks`` the order statistics ending the quantiles'
+    intervals at its size. Notes on what is missing are appended to ``notes``.
     """
     n = int(point.get("observed", 0))
     row: dict[str, float] = {}
     names = ("median", "p90", "p95", "p99")
-    ends = _quantile_intervals(values, [0.5, *(QUANTILES[k] for k in names[1:])], confidence)
+    ends = _quantile_intervals(values, _LEVELS, confidence, ranks=ranks)
     for name, (low, high) in zip(names, ends, strict=True):
         row[f"{name}_low"] = row[f"{name}_high"] = np.nan
         if not np.isnan(point.get(name, np.nan)):
@@ -252,6 +257,9 @@ def _mean_intervals(
         "geomean_high": np.where(positive, np.exp(log_mean + log_half), np.nan),
     }
 
+
+#: The levels of the quantiles whose intervals a summary gives: median, p90, p95, p99.
+_LEVELS = (0.5, QUANTILES["p90"], QUANTILES["p95"], QUANTILES["p99"])
 
 _SUMMARY_STATS = (
     "mean",
