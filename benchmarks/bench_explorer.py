@@ -4,9 +4,9 @@ An update is what a moved control costs: filter the durations, summarise the sel
 caption and the two tables (the browser shows them at once), then draw and encode the figure (the
 curve per group and the monthly trend). Printed per size, median of five updates, each with a
 different severity selected, after one pass over the severities (as a user clicking through
-them once): the figure's axes are fixed per view and a selection whose monthly intervals leave
-the trend's axis widens it, once, with a full draw; later updates of the view are blitted.
-``first draw`` is the update of that first pass (median: full draws of the figure):
+them once): the figure's axes are fixed per view, a selection whose monthly intervals leave the
+trend's axis gets a wider one, and axes drawn before are blitted. ``first draw`` is the update
+of that first pass (median: mostly full draws of the figure):
 
 - ``summary``: ``duration_summary`` of the same selection (a fresh copy of it), called directly;
 - ``statistics shown``: every number the update shows, computed directly: the summary, the
@@ -73,7 +73,7 @@ def main() -> None:
         _widget = explorer.widget  # built once, as displaying it in a notebook does
         severities = sorted(durations["severity"].dropna().astype(str).unique())
         direct, numbers, by_hand_times, tables, whole, first = [], [], [], [], [], []
-        for severity in severities:  # the first visits: the view's axes widened where needed
+        for severity in severities:  # the first visits: each severity's axes drawn once
             start = time.perf_counter()
             explorer.set(severity=[severity])
             first.append(time.perf_counter() - start)

@@ -3,11 +3,12 @@
 A *view* is what fixes the axes: the clock, the metric, the group-by and the scale. Its axes are
 those the plots (:func:`~mttr_lab.plot_ecdf`, :func:`~mttr_lab.plot_trend`) draw for every
 incident of the clock, so a filter change leaves them where they are and curves stay comparable
-across filters; a selection whose monthly intervals leave the trend's axis widens it, for the
-rest of the view. The axes, ticks, labels and grid of a view are drawn once and kept as pixels;
-an update in the same view restores them and draws only what the selection decides (curves,
-bands, points, error bars, counts, legends) on top. A full draw is made when the view changes or
-an axis widens; it draws the data the same way, so both give the same pixels.
+across filters. A selection whose monthly intervals leave the trend's axis gets an axis that
+holds both, its ends moved out to human durations; the axes depend on the view and the selection
+alone, so the same filters always draw the same figure. The axes, ticks, labels and grid are drawn
+once per such set of axes and kept as pixels (the last :data:`BACKGROUNDS`); an update restores
+them and draws only what the selection decides (curves, bands, points, error bars, counts,
+legends) on top. A full draw draws the data the same way, so both give the same pixels.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 from PIL import Image
 
-from .plots import _linear_minutes_axis, _log_minutes_axis, plot_ecdf
+from .plots import _DENSE_TICKS, _linear_minutes_axis, _log_minutes_axis, plot_ecdf
 from .stats import censored_minutes, ecdf_table
 from .time_plots import plot_trend
 
@@ -46,6 +47,8 @@ MISSING_GROUP = "none recorded"
 #: zlib level of the PNG: fast; lossless at any level, and the RGB file stays under ~100 kB.
 PNG_COMPRESSION = 1
 EMPTY = "no incident matches the filters"
+#: Backgrounds kept (each the figure's pixels, ~1.7 MB): the views and axes looked at last.
+BACKGROUNDS = 8
 
 #: Draws a selection's curves on an Axes.
 Curves = Callable[[Axes], None]
@@ -145,6 +148,11 @@ def _group_curves(ax: Axes, rows: pd.DataFrame, *, metric: str, by: str, label: 
 # ---------------------------------------------------------------- the axes of a view
 
 
+def _digits(limits: tuple[float, float]) -> tuple[float, float]:
+    """Axis limits to 12 significant digits (a billionth of a pixel on any axis drawn here)."""
+    return (float(f"{limits[0]:.12g}"), float(f"{limits[1]:.12g}"))
+
+
 @dataclass
 class _Frame:
     """What fixes one Axes across the updates of a view: its limits, ticks and tick labels."""
@@ -159,7 +167,8 @@ class _Frame:
             (a.get_major_locator(), a.get_minor_locator(), a.get_major_formatter(), a.get_minor_formatter())
             for a in (ax.xaxis, ax.yaxis)
         )
-        return cls(tuple(ax.get_xlim()), tuple(ax.get_ylim()), ticks)
+        # to 12 digits: the same axes computed along two paths differ in the last bits of a float
+        return cls(_digits(ax.get_xlim()), _digits(ax.get_ylim()), ticks)
 
     def apply(self, ax: Axes) -> None:
         for axis, (major, minor, major_format, minor_format) in zip(
@@ -191,13 +200,43 @@ def _span(trend: pd.DataFrame) -> tuple[float, float] | None:
     return (float(values.min()), float(values.max())) if len(values) else None
 
 
+#: Where a wider trend axis may end: human durations (minutes), from 5 s to a year; close
+#: enough together that the axis wastes little room.
+_ENDS = np.array([1 / 12, 1 / 6, 1 / 4, 1 / 2, *_DENSE_TICKS])
+
+
+def _snapped(low: float, high: float) -> tuple[float, float]:
+    """``low`` and ``high`` moved out to the nearest of :data:`_ENDS` (a positive ``low``)."""
+    below = _ENDS[_ENDS <= low]
+    above = _ENDS[_ENDS >= high]
+    return (
+        float(below[-1]) if len(below) else float(_ENDS[0]),
+        float(above[0]) if len(above) else float(_ENDS[-1]),
+    )
+
+
+def _padded(months: pd.DataFrame, low: float, high: float) -> pd.DataFrame:
+    """A trend's months with two more rows at ``low`` and ``high``, in its first month, without
+    incidents: what plot_trend draws an axis from that holds both."""
+    edge = months.iloc[[0, 0]].copy()
+    for column in ("median", "median_low", "median_high"):
+        edge[column] = [low, high]
+    if "count" in edge:
+        edge["count"] = 0  # no count is written for them
+    if "empty" in edge:
+        edge["empty"] = False
+    return pd.concat([months, edge], ignore_index=True)
+
+
 @dataclass
 class _View:
-    """The axes of one view: the curve's frame, the trend's, and the months the trend axis holds."""
+    """The axes of one view: the curve's frame, the trend's, the months the trend's axis is
+    drawn for (every incident's), and the wider trend axes by their snapped ends."""
 
     curve: _Frame
     trend: _Frame
     months: pd.DataFrame
+    wider: dict[tuple[float, float], _Frame]
 
 
 # ---------------------------------------------------------------- the figure
@@ -221,9 +260,8 @@ class ExplorerFigure:
         # Fixed margins: a layout engine would draw the whole figure once more on every update.
         self.figure.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.08, hspace=0.38)
         self._views: dict[tuple, _View] = {}
-        self._shown: tuple | None = None  # the view whose background is kept
-        self._background: Any = None
-        self._legend: tuple[str, ...] = ()  # the labels of the trend's legend in the background
+        # backgrounds by what they show (the view, its axes, the trend's legend), the latest last
+        self._backgrounds: dict[tuple, Any] = {}
         self.full_draws = 0
         self.blits = 0
 
@@ -262,7 +300,7 @@ class ExplorerFigure:
             for ax in self._axes:
                 ax.set_axis_off()
                 ax.text(0.5, 0.5, EMPTY, ha="center", va="center", transform=ax.transAxes)
-            self._show(key, widened=False)
+            self._show(key)
             return
         for ax in self._axes:
             ax.set_axis_on()
@@ -274,31 +312,38 @@ class ExplorerFigure:
                 curve=self._frame(self.curve_ax, base_curves),
                 trend=self._frame(self.trend_ax, lambda ax: plot_trend(base_trend, metric=label, ax=ax)),
                 months=base_trend,
+                wider={},
             )
             self._views[key] = view
-        widened = False
-        seen, span = _span(view.months), _span(trend)
+        # The axes depend on the view and this selection alone (never on the selections before):
+        # the same filters draw the same figure, whatever was looked at first.
+        trend_frame, seen, span = view.trend, _span(view.months), _span(trend)
         if span is not None and (seen is None or span[0] < seen[0] or span[1] > seen[1]):
-            # The selection's intervals leave the trend's axis: widen it to hold both, as
-            # plot_trend draws an axis for all these months (ticks, room for the counts).
-            view.months = pd.concat([view.months, trend], ignore_index=True)
-            months = view.months
-            view.trend = self._frame(self.trend_ax, lambda ax: plot_trend(months, metric=label, ax=ax))
-            widened = True
+            # The selection's intervals leave the view's trend axis: an axis that holds both,
+            # its ends moved out to human durations (so that few such axes are ever drawn), as
+            # plot_trend draws it (ticks, room for the counts).
+            ends = _snapped(
+                min(span[0], seen[0]) if seen else span[0], max(span[1], seen[1]) if seen else span[1]
+            )
+            if ends not in view.wider:
+                padded = _padded(view.months, *ends)
+                view.wider[ends] = self._frame(
+                    self.trend_ax, lambda ax: plot_trend(padded, metric=label, ax=ax)
+                )
+            trend_frame = view.wider[ends]
         curves(self.curve_ax)
         plot_trend(trend, metric=label, ax=self.trend_ax)
-        natural = _Frame.of(self.curve_ax)
+        natural, curve_frame = _Frame.of(self.curve_ax), view.curve
         # a selection without a value of the metric draws no curve: it leaves the axes alone
-        if drew_durations(self.curve_ax) and not view.curve.holds(natural.xlim, natural.ylim):
-            view.curve = _Frame(
-                (min(*view.curve.xlim, *natural.xlim), max(*view.curve.xlim, *natural.xlim)),
-                (min(*view.curve.ylim, *natural.ylim), max(*view.curve.ylim, *natural.ylim)),
-                view.curve.ticks,
+        if drew_durations(self.curve_ax) and not curve_frame.holds(natural.xlim, natural.ylim):
+            curve_frame = _Frame(  # for this selection only
+                (min(*curve_frame.xlim, *natural.xlim), max(*curve_frame.xlim, *natural.xlim)),
+                (min(*curve_frame.ylim, *natural.ylim), max(*curve_frame.ylim, *natural.ylim)),
+                curve_frame.ticks,
             )
-            widened = True
-        view.curve.apply(self.curve_ax)
-        view.trend.apply(self.trend_ax)
-        self._show(key, widened=widened)
+        curve_frame.apply(self.curve_ax)
+        trend_frame.apply(self.trend_ax)
+        self._show((key, curve_frame.xlim, curve_frame.ylim, trend_frame.xlim, trend_frame.ylim))
 
     def _frame(self, ax: Axes, draw: Curves) -> _Frame:
         """The frame ``draw`` gives ``ax`` (its data then removed)."""
@@ -331,8 +376,8 @@ class ExplorerFigure:
             children.append(ax.legend_)
         return sorted(children, key=lambda a: a.get_zorder())
 
-    def _show(self, key: tuple, *, widened: bool) -> None:
-        """Draw: the background when the view changed or widened, then the data over it."""
+    def _show(self, key: tuple) -> None:
+        """Draw: the background ``key`` names (drawn once, then kept), then the data over it."""
         data = [(ax, self._data(ax)) for ax in self._axes]
         for _ax, artists in data:
             for artist in artists:
@@ -342,18 +387,19 @@ class ExplorerFigure:
                     # once here rather than at every draw (it lies inside the view's axes).
                     artist.xy = (mdates.date2num(artist.xy[0]), artist.xy[1])
                     artist.set_annotation_clip(False)
-        legend = self.trend_ax.get_legend()
-        labels = tuple(t.get_text() for t in legend.get_texts()) if legend is not None else ()
-        if labels != self._legend:  # a legend unlike the background's (say, "no incidents" added)
-            widened, self._legend = True, labels
-        if widened or key != self._shown or self._background is None:
+        legend = self.trend_ax.get_legend()  # drawn with the background: "no incidents" or not
+        key = (key, tuple(t.get_text() for t in legend.get_texts()) if legend is not None else ())
+        background = self._backgrounds.pop(key, None)
+        if background is None:
             self.canvas.draw()  # everything but the animated artists
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-            self._shown = key
+            background = self.canvas.copy_from_bbox(self.figure.bbox)
             self.full_draws += 1
+            while len(self._backgrounds) >= BACKGROUNDS:  # the oldest goes
+                self._backgrounds.pop(next(iter(self._backgrounds)))
         else:
-            self.canvas.restore_region(self._background)
+            self.canvas.restore_region(background)
             self.blits += 1
+        self._backgrounds[key] = background  # the latest last
         for ax, artists in data:
             for artist in artists:
                 ax.draw_artist(artist)

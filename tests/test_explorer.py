@@ -312,7 +312,7 @@ def _replay(
     for step in steps:
         explorer.set(**step)
         if not blit and explorer._plot is not None:
-            explorer._plot._shown = None  # forget the background: the next drawing is a full one
+            explorer._plot._backgrounds.clear()  # forget the backgrounds: the next drawing is a full one
         explorer.png()
     return explorer
 
@@ -328,6 +328,8 @@ def _replay(
             {"by": "severity"},
             {"scale": "linear", "service": "search"},
             {"service": None, "team": sorted(["x"])},
+            {"team": None},
+            {"team": sorted(["x"])},  # seen before in this view: blitted
         ],
     ],
 )
@@ -342,35 +344,48 @@ def test_a_blitted_update_draws_what_a_full_draw_does(
     assert blitted._plot.blits > 0 and full._plot.blits == 0
     assert _limits(blitted) == _limits(full)
     np.testing.assert_array_equal(_pixels(blitted.png()), _pixels(full.png()))
-    # A fresh explorer set straight to the last filters draws the same where its axes are the same.
+    # A fresh explorer set straight to the last filters draws the same: nothing seen before counts.
     filters: dict = {}
     for step in steps:
         filters.update(step)
     fresh = mttr.explore(durations, incidents=incidents).set(**filters)
     expected = fresh.png()
-    if _limits(fresh) == _limits(blitted):
-        np.testing.assert_array_equal(_pixels(blitted.png()), _pixels(expected))
+    assert _limits(fresh) == _limits(blitted)
+    np.testing.assert_array_equal(_pixels(blitted.png()), _pixels(expected))
 
 
-def test_filters_keep_the_axes_views_move_them(explorer: mttr.Explorer, durations: pd.DataFrame) -> None:
+def test_filters_keep_the_axes_views_move_them(
+    explorer: mttr.Explorer, durations: pd.DataFrame, incidents: pd.DataFrame
+) -> None:
     explorer.png()
     everything = _limits(explorer)
-    for severity in sorted(durations["severity"].dropna().unique()):
+    severities = sorted(durations["severity"].dropna().unique())
+    seen = {}
+    for severity in severities:
         explorer.set(severity=severity)
         explorer.png()
-    widened = _limits(explorer)  # the trend axis widens to hold every severity seen; once
-    assert widened[0] == everything[0]  # the curve's axes: every incident's
-    for severity in sorted(durations["severity"].dropna().unique()):
+        seen[severity] = _limits(explorer)
+        assert seen[severity][0] == everything[0]  # the curve's axes: every incident's
+        trend = explorer.trend  # the trend's: every incident's, or wider where the severity leaves them
+        low, high = trend["median_low"].min(), trend["median_high"].max()
+        bottom, top = seen[severity][1][2:]
+        assert bottom <= min(low, everything[1][2]) and top >= max(high, everything[1][3])
+    # in any order, each severity gets its own axes again, blitted over a kept background
+    for severity in reversed(severities):
         blits = explorer._plot.blits
-        explorer.set(severity=severity, status="closed")
+        explorer.set(severity=severity)
         explorer.png()
-        assert _limits(explorer) == widened and explorer._plot.blits == blits + 1
+        assert _limits(explorer) == seen[severity] and explorer._plot.blits == blits + 1
+    # whatever was looked at before: a fresh explorer draws the same figure
+    last = severities[0]
+    fresh = mttr.explore(durations, incidents=incidents).set(severity=last)
+    np.testing.assert_array_equal(_pixels(fresh.png()), _pixels(explorer.png()))
     explorer.set(scale="linear")
     explorer.png()
-    assert _limits(explorer)[0][:2] != widened[0][:2]
+    assert _limits(explorer)[0][:2] != everything[0][:2]
     explorer.set(scale="log", metric="time_to_resolve")
     explorer.png()
-    assert _limits(explorer) != widened
+    assert _limits(explorer) != everything
 
 
 def test_duration_axes_tick_at_human_durations(explorer: mttr.Explorer, durations: pd.DataFrame) -> None:
