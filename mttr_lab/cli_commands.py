@@ -177,8 +177,9 @@ def run_summary(args: argparse.Namespace) -> int:
         else:
             print(f"{args.metric.replace('_', ' ')} ({len(durations):,} incidents analysed)")
             print(_text_table(shown, left=["note"]))
-        if footnotes:
-            print("\n" + "\n".join(f"{mark} {words}" for mark, words in footnotes))
+        if footnotes:  # in Markdown, a paragraph each (lines of one paragraph run together)
+            gap = "\n\n" if args.fmt == "markdown" else "\n"
+            print("\n" + gap.join(f"{mark} {words}" for mark, words in footnotes))
     if args.csv:
         print(to_safe_csv(table, args.csv))
     return 0

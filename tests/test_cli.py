@@ -260,6 +260,9 @@ def test_summary_says_a_shared_note_once_under_the_table(fmt, capsys):
     assert any(len(run) > 1 for run in runs)
     assert all(list(run) == sorted(run, key=_MARKS.index) for run in runs)  # ¹² not ²¹
     assert all(line == line.rstrip() for line in lines)
+    if fmt == "markdown":  # one paragraph each, not run together into one line
+        for line in footnotes[1:]:
+            assert lines[lines.index(line) - 1] == ""
 
 
 def test_synth_refuses_an_improvement_that_is_not_a_monthly_share(tmp_path, capsys):
