@@ -14,6 +14,7 @@ import weakref
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.arrays import ArrowExtensionArray
 
 from .frames import DURATIONS, STARTS, minutes_observed, require
@@ -61,17 +62,28 @@ def censored_arrays(durations: pd.DataFrame, metric: str) -> tuple[np.ndarray, n
     return minutes, censored
 
 
-#: The codes of Arrow-backed key columns already factorised, by their pyarrow array: Arrow arrays
-#: never change, so the summaries of several durations of one frame hash its text keys once. An
+#: The codes of Arrow-backed key columns already factorised, by their pyarrow array: Arrow text
+#: never changes, so the summaries of several durations of one frame hash its text keys once. An
 #: entry goes with its array (a weak reference).
 _ARROW_CODES: dict[int, tuple[weakref.ref, np.ndarray, int]] = {}
+
+
+def _arrow_text(column: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow array of a column of Arrow-backed text, which nothing can change in place; None
+    for anything else (Arrow numbers may share a NumPy buffer that someone still writes to)."""
+    if not isinstance(column.array, ArrowExtensionArray):
+        return None
+    arrow = column.array.__arrow_array__()
+    kind = arrow.type
+    text = pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
+    return arrow if text else None
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, int]:
     """Integer codes of a key column, missing values included as code 0; and how many codes."""
     if isinstance(column.dtype, pd.CategoricalDtype):  # its own codes: nothing to hash
         return np.add(column.cat.codes.to_numpy(), 1, dtype=np.int64), len(column.cat.categories) + 1
-    arrow = column.array.__arrow_array__() if isinstance(column.array, ArrowExtensionArray) else None
+    arrow = _arrow_text(column)
     known = _ARROW_CODES.get(id(arrow)) if arrow is not None else None
     if known is not None and known[0]() is arrow:
         return known[1], known[2]
@@ -130,8 +142,9 @@ def _signature(durations: pd.DataFrame, keys: list[str]) -> tuple | None:
     parts: list[object] = [len(durations), tuple(keys)]
     for key in keys:
         column = durations[key]
-        if isinstance(column.array, ArrowExtensionArray):
-            parts.append(weakref.ref(column.array.__arrow_array__()))
+        arrow = _arrow_text(column)
+        if arrow is not None:
+            parts.append(weakref.ref(arrow))
         elif isinstance(column.dtype, pd.CategoricalDtype):
             parts.append((column.dtype, column.cat.codes.to_numpy().copy()))
         else:
@@ -156,8 +169,8 @@ def _same(saved: tuple, durations: pd.DataFrame, keys: list[str]) -> bool:
     for part, key in zip(saved[2:], keys, strict=True):
         column = durations[key]
         if isinstance(part, weakref.ref):
-            array = column.array
-            if not isinstance(array, ArrowExtensionArray) or part() is not array.__arrow_array__():
+            arrow = _arrow_text(column)
+            if arrow is None or part() is not arrow:
                 return False
         elif not (
             isinstance(column.dtype, pd.CategoricalDtype)

@@ -442,6 +442,23 @@ def test_a_saved_grouping_is_not_reused_for_other_labels_or_names(varied):
     assert mttr.duration_summary(durations, by="level2", intervals=False).index.name == "level2"
 
 
+def test_arrow_numbers_on_a_numpy_buffer_are_grouped_afresh(varied):
+    import pyarrow as pa
+
+    from mttr_lab import summary_groups
+
+    durations = varied.copy()
+    buffer = (np.arange(len(durations)) % 3).astype(np.int64)
+    # Arrow numbers may share the NumPy buffer they were made from: writing to it changes them
+    durations["shift"] = pd.Series(pd.arrays.ArrowExtensionArray(pa.array(buffer)), index=durations.index)
+    before = summary_groups.group_positions(durations, ["shift"])
+    buffer[:50] = 7
+    index, _positions, bounds = summary_groups.group_positions(durations, ["shift"])
+    grouped = durations.groupby("shift", observed=True, sort=True, dropna=False)
+    pd.testing.assert_index_equal(index, grouped.size().index, exact=True)
+    assert np.array_equal(np.diff(bounds), grouped.size().to_numpy()) and len(index) == len(before[0]) + 1
+
+
 def test_censored_arrays_overflow_as_minutes_observed_does(varied):
     from mttr_lab.frames import minutes_observed
     from mttr_lab.summary_groups import censored_arrays
