@@ -31,7 +31,7 @@ from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 from PIL import Image
 
-from .plots import _DENSE_TICKS, _linear_minutes_axis, _log_minutes_axis, plot_ecdf
+from .plots import _DENSE_TICKS, _linear_minutes_axis, _log_minutes_axis, _share_label, plot_ecdf
 from .stats import censored_minutes, ecdf_table
 from .time_plots import plot_trend
 
@@ -138,7 +138,7 @@ def _group_curves(ax: Axes, rows: pd.DataFrame, *, metric: str, by: str, label: 
     # ticks at human durations, as plot_ecdf has them (not decades: 1.7 h, 17 h, 6.9 d)
     _log_minutes_axis(ax, "x", lo if ax.lines else None, hi if ax.lines else None)
     ax.set_ylim(0, 1.02)
-    ax.set_ylabel("share of incidents recovered")
+    ax.set_ylabel(_share_label(label))
     ax.set_xlabel(f"{label} (log scale)")
     ax.grid(True, which="major", alpha=0.3)
     if ax.lines:

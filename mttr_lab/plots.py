@@ -51,7 +51,8 @@ PHASE_COLORS: dict[str, str] = {
 _OTHER = "#7F7F7F"
 _DAY = 1440
 _TICKS = np.array(
-    [1, 2, 5, 10, 30, 60, 120, 240, 480, 720, *(_DAY * np.array([1, 2, 3, 7, 14, 30, 60, 120, 240, 365]))]
+    [1 / 6, 1, 2, 5, 10, 30, 60, 120, 240, 480, 720]
+    + [_DAY * d for d in (1, 2, 3, 7, 14, 30, 60, 120, 240, 365)]
 )
 _DENSE_TICKS = np.array(
     [1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720]
@@ -59,8 +60,30 @@ _DENSE_TICKS = np.array(
 )
 
 
+#: The ticks of a duration axis by importance: 1 min, 10 min, 1 h, 1 d, 7 d, 30 d, 1 year first,
+#: then 4 h, 12 h, 10 s, 5 min, 30 min, 2 d, 3 d, 14 d, ..., then the rest.
+_FIRST = (1, 10, 60, _DAY, 7 * _DAY, 30 * _DAY, 365 * _DAY)
+_SECOND = (240, 720, 1 / 6, 5, 30, 2 * _DAY, 3 * _DAY, 14 * _DAY, 120 * _DAY)
+#: Side by side, ticks at least this factor apart: their labels ("5 min", "10 min") do not touch.
+_APART = 2.5
+
+
+def _spaced(ticks: np.ndarray, apart: float = _APART) -> np.ndarray:
+    """The most telling of ``ticks`` that lie at least ``apart`` times from each other (closer,
+    down to twice, where that would leave fewer than three)."""
+    kept: list[float] = []
+    rank = {t: 0 if t in _FIRST else 1 if t in _SECOND else 2 for t in ticks}
+    for tick in sorted(ticks, key=lambda t: (rank[t], t)):
+        if all(max(tick, k) / min(tick, k) >= apart for k in kept):
+            kept.append(tick)
+    if len(kept) < 3:
+        return _spaced(ticks, 2.0) if apart > 2 else np.asarray(ticks, dtype=float)
+    return np.array(sorted(kept), dtype=float)
+
+
 def _log_minutes_axis(ax: Axes, axis: str = "x", lo: float | None = None, hi: float | None = None) -> None:
-    """A log axis of minutes with ticks at human durations."""
+    """A log axis of minutes with ticks at human durations (side by side on an x axis, spaced so
+    that their labels do not touch)."""
     scale = ax.set_xscale if axis == "x" else ax.set_yscale
     data = ax.dataLim.intervalx if axis == "x" else ax.dataLim.intervaly
     if not (np.isfinite(data).all() and max(data) > 0):
@@ -72,6 +95,8 @@ def _log_minutes_axis(ax: Axes, axis: str = "x", lo: float | None = None, hi: fl
     ticks = _TICKS
     if lo is not None and hi is not None and np.isfinite(lo) and np.isfinite(hi):
         ticks = _TICKS[(_TICKS >= lo / 1.5) & (_TICKS <= hi * 1.5)]
+        if axis == "x" and len(ticks) > 3:
+            ticks = _spaced(ticks)
         if len(ticks) < 3:
             # A narrow range: take human ticks around it and widen the view to show them.
             ticks = _DENSE_TICKS[(_DENSE_TICKS >= lo / 1.6) & (_DENSE_TICKS <= hi * 1.6)]
@@ -108,6 +133,18 @@ def _linear_minutes_axis(ax: Axes, axis: str = "x", hi: float | None = None) -> 
         limits(0, None)
     target.set_major_formatter(FuncFormatter(format_minutes))
     target.set_minor_formatter(NullFormatter())
+
+
+#: What an incident has done once a metric's clock stops ("time to respond": responded to).
+_DONE = {"detect": "detected", "respond": "responded to", "repair": "repaired", "recover": "recovered"}
+_DONE["resolve"] = "resolved"
+
+
+def _share_label(metric: str) -> str:
+    """The label of a curve's share axis for a metric's words ("time to respond", "repair")."""
+    words = metric.replace("_", " ").removesuffix(" (log scale)")
+    done = _DONE.get(words.removeprefix("time to ")) if words.startswith("time to ") else None
+    return f"share of incidents {done}" if done else f"share of incidents past their {words}"
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
@@ -175,7 +212,7 @@ def plot_ecdf(
         ax, "x", float(np.nanmin(x)) if len(x) else None, float(np.nanmax(x)) if len(x) else None
     )
     ax.set_ylim(0, 1.02)
-    ax.set_ylabel("share of incidents recovered")
+    ax.set_ylabel(_share_label(metric))
     ax.set_xlabel(f"{metric} (log scale)")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="lower right", fontsize="small")

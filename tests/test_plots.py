@@ -169,6 +169,34 @@ def test_durations_of_months_get_human_ticks():
     assert len(labels) >= 3 and all(label.endswith(" d") for label in labels)
 
 
+@pytest.mark.parametrize(("low", "high"), [(0.1, 400), (0.5, 300), (0.5, 10_080), (2, 60), (30, 200)])
+def test_duration_ticks_side_by_side_leave_room_for_their_labels(low, high):
+    """Labels of neighbouring ticks ("5 min", "10 min") do not touch; at least three ticks."""
+    import pandas as pd
+
+    grid = np.geomspace(low, high, 200)
+    curves = pd.DataFrame({"minutes": grid, "ecdf": np.linspace(0, 1, 200)})
+    curves["km"] = curves["km_low"] = curves["km_high"] = curves["ecdf"]
+    ax = plots.plot_ecdf(curves)
+    ticks = ax.get_xticks()
+    assert len(ticks) >= 3 and set(ticks) <= set(plots._TICKS) | set(plots._DENSE_TICKS)
+    wide = high / low > 100  # across decades: at least 2.5 times apart; a narrow axis, at least 1.3
+    assert (ticks[1:] / ticks[:-1]).min() >= (2.5 if wide else 1.3)
+
+
+@pytest.mark.parametrize(
+    ("metric", "label"),
+    [
+        ("time to recover", "share of incidents recovered"),
+        ("time to respond", "share of incidents responded to"),
+        ("repair", "share of incidents past their repair"),
+    ],
+)
+def test_the_share_axis_names_what_the_metric_measures(sample, metric, label):
+    ax = plots.plot_ecdf(ecdf_table(sample, metric=metric.replace(" ", "_")), metric=metric)
+    assert ax.get_ylabel() == label
+
+
 def test_phase_breakdown_of_groups_all_too_small_says_that(sample):
     table = mttr.phase_breakdown(sample.head(12), by="severity")
     assert (table["incidents"] < 6).all()
