@@ -28,7 +28,7 @@ from scipy import stats
 
 from .frames import DURATIONS, Period, require, require_metric
 from .intervals import BCA_MAX_N, bootstrap_methods
-from .stats import censored_minutes
+from .summary_groups import censored_arrays
 
 __all__ = [
     "VERDICTS",
@@ -114,13 +114,13 @@ def _split(durations: pd.DataFrame, metric: str, before: Period, after: Period) 
     a0, a1 = _period(after, "after")
     if b0 < a1 and a0 < b1:
         raise ValueError(f"before {before!r} and after {after!r} overlap; the periods must be disjoint")
-    values = censored_minutes(durations, metric=metric)
-    observed = values["minutes"].notna() & ~values["censored"]
+    # censored_minutes' values, from the columns' arrays (no frame built for them)
+    minutes, censored = censored_arrays(durations, metric)
     start = durations["clock_start"]
     return _Split(
-        minutes=values["minutes"].to_numpy(dtype=float),
-        censored=values["censored"].to_numpy(dtype=bool),
-        observed=observed.to_numpy(dtype=bool),
+        minutes=minutes,
+        censored=censored,
+        observed=~np.isnan(minutes) & ~censored,
         in_before=((start >= b0) & (start < b1)).to_numpy(dtype=bool),
         in_after=((start >= a0) & (start < a1)).to_numpy(dtype=bool),
     )
