@@ -107,13 +107,16 @@ def bootstrap_methods(n: int) -> tuple[str, ...]:
 MEAN_INTERVAL_MIN = 1000
 
 
-def _mean_interval(values: np.ndarray, confidence: float) -> tuple[float, float]:
-    """t interval of the mean, from :data:`MEAN_INTERVAL_MIN` values (NaN below)."""
-    n = len(values)
-    if n < MEAN_INTERVAL_MIN:
-        return np.nan, np.nan
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
-    return float(values.mean() - half), float(values.mean() + half)
+def _t_intervals(
+    center: np.ndarray, spread: np.ndarray, n: np.ndarray, confidence: float, *, least: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """t intervals of means (``center``, sample standard deviation ``spread``, ``n`` values each,
+    for several samples at once); NaN for a sample of fewer than ``least`` values."""
+    n = np.asarray(n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.5 + confidence / 2, n - 1) * spread / np.sqrt(n)
+    enough = n >= least
+    return np.where(enough, center - half, np.nan), np.where(enough, center + half, np.nan)
 
 
 class _Curve(NamedTuple):

@@ -26,12 +26,13 @@ from .intervals import (
     _km_fit,
     _quantile_intervals,
     _quantile_ranks,
+    _t_intervals,
     _within,
     quantile_interval_sizes,
 )
 from .schema import PHASES
 from .summary_groups import censored_arrays, group_positions
-from .summary_points import MIN_COUNT, QUANTILES, point_estimates
+from .summary_points import _LEVELS, MIN_COUNT, point_estimates
 
 __all__ = [
     "MIN_COUNT",
@@ -206,12 +207,11 @@ def _group_intervals(
     """
     n = int(point.get("observed", 0))
     row: dict[str, float] = {}
-    names = ("median", "p90", "p95", "p99")
+    names = ("median", "p90", "p95", "p99")  # QUANTILES' order, p50 named as the median
     ends = _quantile_intervals(values, _LEVELS, confidence, ranks=ranks)
-    for name, (low, high) in zip(names, ends, strict=True):
+    for name, p, (low, high) in zip(names, _LEVELS, ends, strict=True):
         row[f"{name}_low"] = row[f"{name}_high"] = np.nan
         if not np.isnan(point.get(name, np.nan)):
-            p = 0.5 if name == "median" else QUANTILES[name]
             row[f"{name}_low"], row[f"{name}_high"] = float(low), float(high)
             need_low, need_high = quantile_interval_sizes(p, confidence=confidence)
             if n < need_low and n < need_high:
@@ -243,23 +243,18 @@ def _mean_intervals(
 ) -> dict[str, np.ndarray]:
     """t intervals of every group's mean (from :data:`MEAN_INTERVAL_MIN` observed durations) and
     geometric mean (a t interval on the logs of the positive durations, from two of them)."""
-    n = columns["observed"]
-    q = 0.5 + confidence / 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = stats.t.ppf(q, n - 1) * columns["std"] / np.sqrt(n)
-        log_mean, log_std, log_n = logs
-        log_half = stats.t.ppf(q, log_n - 1) * log_std / np.sqrt(log_n)
-    enough, positive = n >= MEAN_INTERVAL_MIN, log_n >= 2
+    log_mean, log_std, log_n = logs
+    mean = _t_intervals(
+        columns["mean"], columns["std"], columns["observed"], confidence, least=MEAN_INTERVAL_MIN
+    )
+    geomean = _t_intervals(log_mean, log_std, log_n, confidence, least=2)
     return {
-        "mean_low": np.where(enough, columns["mean"] - half, np.nan),
-        "mean_high": np.where(enough, columns["mean"] + half, np.nan),
-        "geomean_low": np.where(positive, np.exp(log_mean - log_half), np.nan),
-        "geomean_high": np.where(positive, np.exp(log_mean + log_half), np.nan),
+        "mean_low": mean[0],
+        "mean_high": mean[1],
+        "geomean_low": np.exp(geomean[0]),
+        "geomean_high": np.exp(geomean[1]),
     }
 
-
-#: The levels of the quantiles whose intervals a summary gives: median, p90, p95, p99.
-_LEVELS = (0.5, QUANTILES["p90"], QUANTILES["p95"], QUANTILES["p99"])
 
 _SUMMARY_STATS = (
     "mean",

@@ -12,7 +12,7 @@ from scipy import stats
 from mttr_lab.intervals import (
     BCA_MAX_N,
     MEAN_INTERVAL_MIN,
-    _mean_interval,
+    _t_intervals,
     bootstrap_methods,
     quantile_interval_sizes,
 )
@@ -40,8 +40,12 @@ def test_sizes_refuse_what_is_not_a_probability():
 
 def test_the_mean_has_an_interval_only_from_its_threshold():
     values = np.random.default_rng(1).lognormal(4, 1.25, MEAN_INTERVAL_MIN)
-    assert np.isnan(_mean_interval(values[:-1], 0.95)).all()
-    low, high = _mean_interval(values, 0.95)
+
+    def interval(sample):
+        return _t_intervals(sample.mean(), sample.std(ddof=1), len(sample), 0.95, least=MEAN_INTERVAL_MIN)
+
+    assert np.isnan(interval(values[:-1])).all()
+    low, high = interval(values)
     assert low < values.mean() < high
 
 
