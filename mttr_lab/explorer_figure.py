@@ -95,8 +95,7 @@ def draw_curves(
     else:
         _group_curves(ax, rows, metric=metric, by=by, label=label)
     drawn = drew_durations(ax)
-    if not drawn:  # nothing to draw: a day of minutes, not an axis without limits
-        ax.set_xlim(1, 1440)
+    if not drawn:  # nothing to draw (the log axis spans a day of minutes then): say so
         ax.text(0.5, 0.5, f"no {label} recorded", ha="center", va="center", transform=ax.transAxes)
     if scale == "linear":
         # to the given end (the view's 99th percentile), else to the longest drawn (a minute at least)
@@ -125,12 +124,16 @@ def _group_curves(ax: Axes, rows: pd.DataFrame, *, metric: str, by: str, label: 
     """One curve per group: Kaplan-Meier where the group has open incidents, else the ECDF."""
     colors = matplotlib.colormaps["tab10"]
     lo, hi = np.inf, -np.inf
-    for i, (group, part) in enumerate(rows.groupby(by, observed=True, sort=True, dropna=False)):
+    # the open incidents counted as censored, every group at once (not once more per group)
+    grouped = rows.groupby(by, observed=True, sort=True, dropna=False)
+    censored = censored_minutes(rows, metric=metric)["censored"].to_numpy(dtype=float)
+    open_counts = np.bincount(grouped.ngroup().to_numpy(), weights=censored, minlength=grouped.ngroups)
+    for i, (group, part) in enumerate(grouped):  # ngroup numbers the groups in this order
         curves = _drawn(ecdf_table(part, metric=metric))
         if curves.empty:
             continue
         lo, hi = min(lo, float(curves["minutes"].min())), max(hi, float(curves["minutes"].max()))
-        opened = int(censored_minutes(part, metric=metric)["censored"].sum())
+        opened = int(open_counts[i])
         column = "km" if opened else "ecdf"
         label_ = MISSING_GROUP if pd.isna(group) else str(group)
         name = f"{label_} ({opened} open, Kaplan-Meier)" if opened else label_
@@ -178,12 +181,8 @@ class _Frame:
             axis.set_minor_locator(minor)
             axis.set_major_formatter(major_format)
             axis.set_minor_formatter(minor_format)
-        for limits, scale, set_limits in (
-            (self.xlim, ax.get_xscale(), ax.set_xlim),
-            (self.ylim, ax.get_yscale(), ax.set_ylim),
-        ):
-            # A log axis without data has no limits of its own: a day of minutes.
-            set_limits(limits if scale != "log" or min(limits) > 0 else (1.0, 1440.0))
+        ax.set_xlim(self.xlim)
+        ax.set_ylim(self.ylim)
 
     def holds(self, xlim: tuple[float, float], ylim: tuple[float, float]) -> bool:
         """Whether limits ``xlim`` and ``ylim`` lie within this frame's."""

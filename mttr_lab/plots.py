@@ -68,6 +68,10 @@ _SECOND = (240, 720, 1 / 6, 5, 30, 2 * _DAY, 3 * _DAY, 14 * _DAY, 120 * _DAY)
 _APART = 2.5
 
 
+#: The span of a log duration axis with nothing above zero to draw: a day of minutes.
+_NO_DURATIONS = (1.0, float(_DAY))
+
+
 def _spaced(ticks: np.ndarray, apart: float = _APART) -> np.ndarray:
     """The most telling of ``ticks`` that lie at least ``apart`` times from each other (closer,
     down to twice, where that would leave fewer than three)."""
@@ -89,7 +93,7 @@ def _log_minutes_axis(ax: Axes, axis: str = "x", lo: float | None = None, hi: fl
     if not (np.isfinite(data).all() and max(data) > 0):
         # nothing above zero to draw (every duration 0 s, or none): a day of minutes, rather than
         # a log axis without limits (and matplotlib's warning about it)
-        (ax.set_xlim if axis == "x" else ax.set_ylim)(1, 1440)
+        (ax.set_xlim if axis == "x" else ax.set_ylim)(*_NO_DURATIONS)
     scale("log")
     target = ax.xaxis if axis == "x" else ax.yaxis
     ticks = _TICKS
@@ -136,8 +140,13 @@ def _linear_minutes_axis(ax: Axes, axis: str = "x", hi: float | None = None) -> 
 
 
 #: What an incident has done once a metric's clock stops ("time to respond": responded to).
-_DONE = {"detect": "detected", "respond": "responded to", "repair": "repaired", "recover": "recovered"}
-_DONE["resolve"] = "resolved"
+_DONE = {
+    "detect": "detected",
+    "respond": "responded to",
+    "repair": "repaired",
+    "recover": "recovered",
+    "resolve": "resolved",
+}
 
 
 def _share_label(metric: str) -> str:
