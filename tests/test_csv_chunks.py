@@ -21,7 +21,6 @@ def export(tmp_path_factory):
 
 
 def test_pieces_make_the_table_of_the_whole_file(export, monkeypatch):
-    assert _csv_chunks.can_cut(export)
     monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 10_000)  # about 40 lines a piece
     pieces = _csv_chunks.read_in_chunks(export, parse=pa_csv.ParseOptions(delimiter=","))
     whole = pa_csv.read_csv(export, convert_options=_csv_chunks.convert_options())
@@ -86,9 +85,8 @@ def test_pieces_that_disagree_on_a_column_empty_at_first_have_the_file_read_whol
     assert len(incidents) == 201 and incidents["remark"].iloc[-1] == "text"
 
 
-def test_a_line_longer_than_the_look_for_its_end_stays_whole(export, monkeypatch):
-    monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 3_000)
-    monkeypatch.setattr(_csv_chunks, "_LOOK", 7)  # the line break is many looks away
+def test_a_line_longer_than_a_piece_stays_whole(export, monkeypatch):
+    monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 7)  # every line break is past the piece's size
     pieces = _csv_chunks.read_in_chunks(export, parse=pa_csv.ParseOptions())
     assert pieces.column("incident_id").num_chunks > 10
     assert pieces.equals(
@@ -106,16 +104,36 @@ def _multiline_export(path, rows):
     return path
 
 
-def test_only_an_uncompressed_file_without_quotes_is_cut(export, tmp_path):
+def test_only_the_lines_before_the_first_quote_are_cut(export, tmp_path, monkeypatch):
+    monkeypatch.setattr(_csv_chunks, "CHUNK_BYTES", 512)
+    parse = pa_csv.ParseOptions()
     quoted = _multiline_export(tmp_path / "multi.csv", 3)
-    compressed = tmp_path / "incidents.csv.gz"
-    compressed.write_bytes(gzip.compress(export.read_bytes()))
     inch = tmp_path / "inch.csv"
     inch.write_text('incident_id,title\nI1,27" monitor dead\n')
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    assert _csv_chunks.can_cut(export) and _csv_chunks.can_cut(empty)
-    assert not any(_csv_chunks.can_cut(p) for p in (quoted, compressed, inch))
+    # A quote in the first piece: nothing is cut, the caller reads the file whole.
+    assert all(_csv_chunks.read_in_chunks(p, parse=parse) is None for p in (quoted, inch, empty))
+    # A quote further down: pieces up to it, then the rest in one go, the same table as whole.
+    lines = ["incident_id,title,detected_at"] + [f"I{i},t{i},2024-01-01T00:00:00Z" for i in range(200)]
+    lines[150] = 'I149,"a title, with a comma\nand a line break",2024-01-01T00:00:00Z'
+    late = tmp_path / "late_quote.csv"
+    late.write_text("\n".join(lines) + "\n")
+    whole = pa_csv.read_csv(late, convert_options=_csv_chunks.convert_options())
+    pieces = _csv_chunks.read_in_chunks(late, parse=parse)
+    assert pieces.num_rows == 200 and pieces.column("title").num_chunks > 2
+    assert pieces.equals(_csv_chunks._microseconds(whole))
+    assert pieces.column("title")[149].as_py() == "a title, with a comma\nand a line break"
+
+
+def test_a_compressed_file_is_read_whole(export, tmp_path, monkeypatch):
+    compressed = tmp_path / "incidents.csv.gz"
+    compressed.write_bytes(gzip.compress(export.read_bytes()))
+    plain, read = mttr.read_export(export, source="csv"), []
+    monkeypatch.setattr(_files, "STREAM_BYTES", 0)
+    monkeypatch.setattr(_files, "read_in_chunks", lambda *a, **k: read.append(a))
+    pd.testing.assert_frame_equal(mttr.read_export(compressed, source="csv"), plain)
+    assert read == []
 
 
 def _stray_quote_exports(folder):

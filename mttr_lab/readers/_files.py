@@ -19,7 +19,7 @@ from pandas._libs.parsers import STR_NA_VALUES
 
 from ..schema import InputError
 from ._build import arrow_to_frame
-from ._csv_chunks import can_cut, convert_options, read_in_chunks
+from ._csv_chunks import convert_options, read_in_chunks
 
 __all__ = [
     "Sample",
@@ -230,12 +230,15 @@ def _arrow_table(path: str | Path, *, sep: str) -> pa.Table | None:
     parse = pa_csv.ParseOptions(delimiter=sep)
     convert = convert_options()  # empty cells missing, "NA" text
     size = _size(path)
-    pieces = size >= STREAM_BYTES and can_cut(path)
+    pieces = size >= STREAM_BYTES and Path(path).suffix != ".gz"
     block = None
     for _attempt in range(5):
         try:
             if pieces:
-                return read_in_chunks(path, parse=parse, block=block)
+                table = read_in_chunks(path, parse=parse, block=block)
+                if table is not None:
+                    return table
+                pieces = False  # quotes from the first piece on: the file whole
             read = pa_csv.ReadOptions(block_size=block) if block else None
             return pa_csv.read_csv(str(path), read_options=read, parse_options=parse, convert_options=convert)
         except (pa.ArrowException, OSError, ValueError, EOFError) as exc:
