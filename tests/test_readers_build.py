@@ -40,6 +40,17 @@ def test_repeated_ids_are_found_on_every_path(chunks, repeated, kind):
     assert _has_duplicates(plain) is repeated
 
 
+@pytest.mark.parametrize("width", [1, 5, 8, 9, 12, 16, 36])
+def test_every_byte_of_a_fixed_width_id_counts_in_its_hash(width):
+    from mttr_lab.readers._arrow_text import fixed_width_hashes
+
+    base = "".join(chr(ord("a") + i % 26) for i in range(width))
+    ids = [base] + [base[:p] + "#" + base[p + 1 :] for p in range(width)]  # one byte changed each
+    hashes = fixed_width_hashes(pa.chunked_array([ids]))
+    assert len(set(hashes.tolist())) == len(ids)  # distinct ids, distinct hashes: no exact pass
+    assert _has_duplicates(arrow_series([ids, [ids[-1]]], pa.string())) is True
+
+
 def test_a_sliced_array_is_read_from_its_own_offset():
     whole = pa.chunked_array([pa.array(["ID-01", "ID-02", "ID-03", "ID-01"]).slice(1)], type=pa.string())
     assert _has_duplicates(pd.Series(pd.arrays.ArrowStringArray(whole))) is False

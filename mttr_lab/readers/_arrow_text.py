@@ -114,6 +114,14 @@ _EDGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 _EDGE[0x80:] = True
 
 
+def _words(width: int) -> list[tuple[int, type]]:
+    """Where each word of a string of ``width`` bytes begins, and its type: 8 bytes at a time,
+    the last word ending at the last byte; 1 byte at a time below 8 bytes."""
+    if width < 8:
+        return [(j, np.uint8) for j in range(width)]
+    return [(j, np.uint64) for j in range(0, width - 7, 8)] + ([(width - 8, np.uint64)] if width % 8 else [])
+
+
 def fixed_width_hashes(arrow: pa.Array | pa.ChunkedArray, *, trimmed: bool = False) -> np.ndarray | None:
     """A 64-bit hash per string when every string has the same width (None otherwise).
 
@@ -140,10 +148,9 @@ def fixed_width_hashes(arrow: pa.Array | pa.ChunkedArray, *, trimmed: bool = Fal
             for edge in (start, start + width - 1):
                 if _EDGE[np.ndarray((n,), dtype=np.uint8, buffer=data, offset=edge, strides=(width,))].any():
                     return None
-        # Row i's bytes start at start + i * width: read them in place, 8 bytes then 1 at a time.
-        whole = width - width % 8
-        for j in [*range(0, whole, 8), *range(whole, width)]:
-            kind = np.uint64 if j < whole else np.uint8
+        # Row i's bytes start at start + i * width: read them in place, 8 at a time, the last 8
+        # overlapping the ones before where the width is not a multiple of 8 (every byte is read).
+        for j, kind in _words(width):
             h ^= np.ndarray((n,), dtype=kind, buffer=data, offset=start + j, strides=(width,))
             h *= _MIX
             h ^= h >> np.uint64(29)
