@@ -74,12 +74,29 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: The test files that take longest (about 10-35 s each on two cores), run first: pytest-xdist
+#: hands out whole files in collection order, so the workers end together rather than one of them
+#: starting a long file as the other runs out of work.
+LONGEST_FIRST = (
+    "test_fuzz_readers.py",
+    "test_report.py",
+    "test_explorer.py",
+    "test_cli.py",
+    "test_review.py",
+    "test_explorer_widget.py",
+    "test_compare.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Notebooks that analyse ``../shared/data/real`` are skipped where it is absent.
+    """The longest test files first (:data:`LONGEST_FIRST`); notebooks that analyse
+    ``../shared/data/real`` skipped where it is absent.
 
     Their stored outputs come from those exports; a clone without them (a user's) would otherwise
     compare them with the bundled sample's figures and fail.
     """
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(Path(str(item.fspath)).name, len(rank)))  # stable: order kept within
     if REAL_DATA.is_dir():
         return
     for item in items:

@@ -189,6 +189,7 @@ def test_a_custom_window_is_compared_with_as_many_days_before(sample):
         "2026-07-01T00:00Z"
     )
     assert bounds["previous_start"] == pd.Timestamp("2026-05-02T00:00Z")
+    assert bounds["label"] == "01 Jun 2026 – 30 Jun 2026"  # the review's title (the CLI passes the window)
     with pytest.raises(mttr.InputError, match="ends before it starts"):
         mttr.review_bounds(sample, start="2026-06-30", end="2026-06-01")
     future = mttr.review_bounds(sample, period="quarter", label="2027Q1", tz="UTC")
