@@ -167,3 +167,26 @@ def test_control_bytes_are_seen_in_every_chunk_and_slice(texts, expected):
     assert has_control_bytes(values.iloc[3:]) is expected  # a slice reads its own bytes only
     assert has_control_bytes(values.iloc[:3]) is False
     assert has_control_bytes(values.astype(object)) is True  # not Arrow text: the caller looks row by row
+
+
+@pytest.mark.parametrize("threads_from", [0, 10**9])  # in two threads, and in the calling one
+def test_the_frame_and_its_first_error_are_the_same_with_or_without_threads(
+    threads_from, fixtures, monkeypatch, tmp_path
+):
+    from conftest import HAND
+
+    from mttr_lab.readers import _build
+
+    hand = fixtures / "generic" / "hand_made.csv"
+    expected = mttr.read_export(hand, columns=HAND, tz="Europe/Berlin")
+    monkeypatch.setattr(_build, "_THREADS_FROM", threads_from)
+    pd.testing.assert_frame_equal(mttr.read_export(hand, columns=HAND, tz="Europe/Berlin"), expected)
+    # Two bad columns: the first in column order is reported, not the first row or the first done.
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "id,opened,closed\nA,2024-03-01T10:00Z,2024-03-01T11:00Z\n"
+        "B,2024-03-02T10:00Z,not a date\nC,no date either,2024-03-03T11:00Z\n"
+    )
+    with pytest.raises(mttr.InputError) as err:
+        mttr.read_export(bad, columns={"incident_id": "id", "detected_at": "opened", "resolved_at": "closed"})
+    assert "row 3, column 'opened'" in str(err.value) and "no date either" in str(err.value)
