@@ -14,6 +14,7 @@ legends) on top. A full draw draws the data the same way, so both give the same 
 from __future__ import annotations
 
 import io
+import math
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,15 +26,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
-from matplotlib.text import Annotation
-from matplotlib.transforms import Bbox
+from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
 
 from .plots import _DENSE_TICKS, _linear_minutes_axis, _log_minutes_axis, _share_label, plot_ecdf
 from .stats import censored_minutes, ecdf_table
-from .time_plots import plot_trend
+from .time_plots import CROWDED_PERIODS, plot_trend
 
 __all__ = ["DPI", "DRAWN_LEVELS", "MISSING_GROUP", "ExplorerFigure", "draw_curves"]
 
@@ -148,6 +150,232 @@ def _group_curves(ax: Axes, rows: pd.DataFrame, *, metric: str, by: str, label: 
         ax.legend(loc="lower right", fontsize="small", title=by)
 
 
+# ---------------------------------------------------------------- text: glyphs rendered once
+
+#: Sub-pixel positions a glyph is rendered at, per axis: within 1/16 of a pixel of where Agg
+#: renders it, the text looks the same (a pixel's coverage differs by 26/255 at most).
+GLYPH_PHASES = 8
+#: Glyph bitmaps and pen advances kept (a few hundred are used; past this they are all dropped).
+GLYPHS_KEPT = 20_000
+_glyphs: dict[tuple, tuple[np.ndarray | None, int, int]] = {}
+_advances: dict[tuple, float | None] = {}
+_scratch: dict[tuple[int, float], RendererAgg] = {}
+
+
+def _glyph(
+    key: tuple, prop: FontProperties, size: float, dpi: float, char: str, angle: float, fx: int, fy: int
+) -> tuple[np.ndarray | None, int, int]:
+    """The coverage bitmap of ``char`` drawn at sub-pixel phase (fx, fy), and its top-left corner
+    relative to the pen's whole pixel; rendered by Agg once, then kept (``key``: the font)."""
+    key = (*key, size, dpi, char, angle, fx, fy)
+    hit = _glyphs.get(key)
+    if hit is not None:
+        return hit
+    side = int(4 * size * dpi / 72) + 8
+    scratch = _scratch.get((side, dpi))
+    if scratch is None:
+        scratch = _scratch[(side, dpi)] = RendererAgg(side, side, dpi)
+    scratch.clear()
+    gc = scratch.new_gc()
+    origin = side // 2
+    RendererAgg.draw_text(
+        scratch, gc, origin + fx / GLYPH_PHASES, origin + fy / GLYPH_PHASES, char, prop, angle
+    )
+    gc.restore()
+    alpha = np.asarray(scratch.buffer_rgba())[..., 3]
+    rows, cols = np.nonzero(alpha)
+    if len(rows):
+        top, left = int(rows.min()), int(cols.min())
+        bitmap = np.ascontiguousarray(alpha[top : rows.max() + 1, left : cols.max() + 1])
+        hit = (bitmap, left - origin, top - origin)
+    else:  # a space
+        hit = (None, 0, 0)
+    if len(_glyphs) >= GLYPHS_KEPT:
+        _glyphs.clear()
+    _glyphs[key] = hit
+    return hit
+
+
+def _advance(path: str, hinting: Any, size: float, dpi: float, pair: str) -> float | None:
+    """How far the pen moves from the first character of ``pair`` to the second (kerning
+    included), in pixels; None where the pair is not two glyphs (a ligature)."""
+    key = (path, hinting, size, dpi, pair)
+    if key not in _advances:
+        font = get_font(path)
+        font.set_size(size, dpi)
+        xys = font.set_text(pair, 0.0, flags=hinting)
+        if len(_advances) >= GLYPHS_KEPT:
+            _advances.clear()
+        _advances[key] = float(xys[1][0] - xys[0][0]) / 64 if len(xys) == 2 else None
+    return _advances[key]
+
+
+class _Renderer(RendererAgg):
+    """Agg, drawing text from glyphs rendered once (FreeType renders every glyph of every text at
+    every draw: the monthly counts and the legends were a third of an update).
+
+    A text is its glyphs at the pen positions FreeType lays out (pairs: advances and kerning),
+    each rendered by Agg at that position to 1/:data:`GLYPH_PHASES` of a pixel and kept; the
+    same pixels as Agg's, but for a coverage 4/255 off at most. Mathtext, ligatures, characters
+    the font lacks and font features are drawn by Agg itself.
+    """
+
+    #: Where :meth:`draw_text` notes the pen's origin instead of drawing (see :func:`_pen_origin`).
+    _noted: list[tuple[float, float]] | None = None
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):  # type: ignore[override]
+        if self._noted is not None:
+            self._noted.append((x, y))
+            return None
+        features = getattr(mtext, "get_fontfeatures", lambda: None)()
+        language = getattr(mtext, "get_language", lambda: None)()
+        if ismath or not s or not gc.get_antialiased() or features or language:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        path = fontManager.findfont(prop)
+        font = get_font(path)
+        if any(font.get_char_index(ord(c)) == 0 for c in s):
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        size, hinting = prop.get_size_in_points(), get_hinting_flag()
+        pen = [0.0]
+        for i in range(len(s) - 1):
+            step = _advance(path, hinting, size, self.dpi, s[i : i + 2])
+            if step is None:
+                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            pen.append(pen[-1] + step)
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        for char, along in zip(s, pen, strict=True):
+            # x, y: where the pen is, y downwards (as Agg draws text)
+            px, py = x + along * cos, y - along * sin
+            ix, iy = math.floor(px), math.floor(py)
+            fx, fy = round((px - ix) * GLYPH_PHASES), round((py - iy) * GLYPH_PHASES)
+            if fx == GLYPH_PHASES:
+                ix, fx = ix + 1, 0
+            if fy == GLYPH_PHASES:
+                iy, fy = iy + 1, 0
+            bitmap, left, top = _glyph((path, hinting), prop, size, self.dpi, char, angle, fx, fy)
+            if bitmap is not None:  # y of draw_text_image: downwards, the bitmap's bottom row
+                self._renderer.draw_text_image(bitmap, ix + left, iy + top + bitmap.shape[0], 0, gc)
+        return None
+
+
+_origins: dict[tuple, tuple[float, float]] = {}
+_widths: dict[tuple, float] = {}
+
+
+def _pen_origin(renderer: _Renderer, template: Text) -> tuple[float, float]:
+    """Where ``template`` (a one-line Text at display (0, 0)) starts its pen, in display pixels:
+    the offset from a text's anchor to its pen's origin, for any text of its alignment and
+    rotation whose letters stay within the font's ascent and descent (digits)."""
+    figure = template.get_figure(root=True)
+    key = (
+        template.get_fontproperties(),
+        figure.dpi,
+        template.get_rotation(),
+        template.get_ha(),
+        template.get_va(),
+        template.get_text(),
+    )
+    if key not in _origins:
+        renderer._noted = []
+        try:
+            template.draw(renderer)
+            (x, y), *_ = renderer._noted
+        finally:
+            renderer._noted = None
+        _origins[key] = (x, renderer.height - y)
+    return _origins[key]
+
+
+def _width(renderer: RendererAgg, text: str, prop: FontProperties) -> float:
+    """The width a Text lays ``text`` out on (pixels)."""
+    key = (text, prop, renderer.dpi)
+    if key not in _widths:
+        if len(_widths) >= GLYPHS_KEPT:
+            _widths.clear()
+        _widths[key] = renderer.get_text_width_height_descent(text, prop, ismath=False)[0]
+    return _widths[key]
+
+
+class _Counts(Artist):
+    """The incidents of each period, written above its interval: what :func:`plot_trend` writes
+    (its annotations' text, place, size and colour), drawn as one artist.
+
+    On the explorer's canvas the numbers are drawn straight from kept glyphs (36 annotations cost
+    more than the rest of the trend); elsewhere (``savefig`` of :meth:`ExplorerFigure.copy` to
+    any format) as a Text each.
+    """
+
+    #: plot_trend's annotations: 3 points above the interval, small and grey.
+    OFFSET = 3
+    COLOR = "#666666"
+    SIZE = "x-small"
+
+    def __init__(self, trend: pd.DataFrame) -> None:
+        super().__init__()
+        x = pd.to_datetime(trend["period_start"]).dt.tz_localize(None)
+        y = trend["median_high"].astype(float).fillna(trend["median"].astype(float))
+        n = trend["count"].to_numpy()
+        shown = y.notna().to_numpy() & (n != 0)
+        self._xy = np.column_stack([mdates.date2num(x[shown]), y[shown].to_numpy()])
+        self._labels = [str(int(v)) for v in n[shown]]
+        # Side by side, counts of a few digits collide beyond ~18 periods: upright, they fit.
+        self._rotation = 90 if len(trend) > CROWDED_PERIODS else 0
+        self._prop = FontProperties(size=self.SIZE)
+        self.set_zorder(Text.zorder)  # drawn where the annotations were: over lines and bands
+
+    def _template(self) -> Text:
+        text = Text(
+            0,
+            0,
+            "0",
+            rotation=self._rotation,
+            ha="center",
+            va="bottom",
+            color=self.COLOR,
+            fontproperties=self._prop,
+            transform=IdentityTransform(),
+        )
+        text.set_figure(self.get_figure(root=True))
+        return text
+
+    def draw(self, renderer: Any) -> None:
+        if not self.get_visible() or not self._labels:
+            return
+        figure = self.get_figure(root=True)
+        anchors = self.axes.transData.transform(self._xy)
+        anchors[:, 1] += self.OFFSET * figure.dpi / 72
+        template = self._template()
+        if not isinstance(renderer, _Renderer):
+            for (x, y), label in zip(anchors, self._labels, strict=True):
+                template.set_text(label)
+                template.set_position((x, y))
+                template.draw(renderer)
+            return
+        dx, dy = _pen_origin(renderer, template)
+        reference = _width(renderer, "0", self._prop)
+        gc = renderer.new_gc()
+        gc.set_foreground(self.COLOR)
+        for (x, y), label in zip(anchors, self._labels, strict=True):
+            # centred as a Text centres it: across its line (upright), along its width (side by side)
+            shift = 0.0 if self._rotation else (reference - _width(renderer, label, self._prop)) / 2
+            renderer.draw_text(
+                gc, x + dx + shift, renderer.height - (y + dy), label, self._prop, self._rotation
+            )
+        gc.restore()
+
+
+class _Canvas(FigureCanvasAgg):
+    """An Agg canvas whose renderer keeps rendered glyphs (:class:`_Renderer`)."""
+
+    def get_renderer(self) -> RendererAgg:
+        w, h = self.get_width_height(physical=True)
+        key = (w, h, self.figure.dpi)
+        if getattr(self, "_renderer_key", None) != key:
+            self.renderer = _Renderer(w, h, self.figure.dpi)
+            self._renderer_key = key
+        return self.renderer
+
+
 # ---------------------------------------------------------------- the axes of a view
 
 
@@ -254,7 +482,7 @@ class ExplorerFigure:
 
     def __init__(self) -> None:
         self.figure = Figure(figsize=SIZE, dpi=DPI)
-        self.canvas = FigureCanvasAgg(self.figure)
+        self.canvas = _Canvas(self.figure)
         self.curve_ax, self.trend_ax = self.figure.subplots(2, 1, height_ratios=(1.25, 1))
         # Fixed margins: a layout engine would draw the whole figure once more on every update.
         self.figure.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.08, hspace=0.38)
@@ -331,7 +559,8 @@ class ExplorerFigure:
                 )
             trend_frame = view.wider[ends]
         curves(self.curve_ax)
-        plot_trend(trend, metric=label, ax=self.trend_ax)
+        plot_trend(trend.drop(columns="count"), metric=label, ax=self.trend_ax)
+        self.trend_ax.add_artist(_Counts(trend))  # plot_trend's counts, drawn at once
         natural, curve_frame = _Frame.of(self.curve_ax), view.curve
         # a selection without a value of the metric draws no curve: it leaves the axes alone
         if drew_durations(self.curve_ax) and not curve_frame.holds(natural.xlim, natural.ylim):
@@ -355,7 +584,7 @@ class ExplorerFigure:
     def _clear(self, *axes: Axes) -> None:
         """Remove the data artists, and let the next ones set the limits afresh."""
         for ax in axes or self._axes:
-            for artist in (*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images):
+            for artist in (*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images, *ax.artists):
                 artist.remove()
             ax.containers.clear()
             if ax.legend_ is not None:
@@ -370,7 +599,7 @@ class ExplorerFigure:
         The trend's legend is not one of them: it names the band and the line, the same for
         every selection of a view, and is drawn with the background.
         """
-        children = [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images]
+        children = [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images, *ax.artists]
         if ax.legend_ is not None and ax is not self.trend_ax:
             children.append(ax.legend_)
         return sorted(children, key=lambda a: a.get_zorder())
@@ -381,11 +610,6 @@ class ExplorerFigure:
         for _ax, artists in data:
             for artist in artists:
                 artist.set_animated(True)
-                if isinstance(artist, Annotation) and not isinstance(artist.xy[0], float | int):
-                    # A count above its month: the same pixels from a date number, converted
-                    # once here rather than at every draw (it lies inside the view's axes).
-                    artist.xy = (mdates.date2num(artist.xy[0]), artist.xy[1])
-                    artist.set_annotation_clip(False)
         legend = self.trend_ax.get_legend()  # drawn with the background: "no incidents" or not
         key = (key, tuple(t.get_text() for t in legend.get_texts()) if legend is not None else ())
         background = self._backgrounds.pop(key, None)

@@ -502,3 +502,77 @@ def test_figure_is_a_complete_copy(explorer: mttr.Explorer, tmp_path: Path) -> N
 def test_the_png_stays_small(explorer: mttr.Explorer) -> None:
     explorer.set(by="severity")
     assert len(explorer.png()) < 150_000
+
+
+# ------------------------------------------------------------------ the figure's text: kept glyphs, one artist of counts
+
+
+def test_kept_glyphs_draw_text_as_agg_does() -> None:
+    """Text drawn from kept glyphs covers the pixels Agg covers (to 1/16 of a pixel: a
+    coverage within 32/255), at any size and both angles; mathtext and ligatures are Agg's own."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    from mttr_lab.explorer_figure import _Renderer
+
+    texts = ["1234", "Kaplan-Meier (42 open counted as censored)", "median 38 min (36 min–39 min)", "AV Wa"]
+    for size in (7.5, 10, 12):
+        for angle in (0, 90):
+            agg, kept = RendererAgg(480, 480, 90), _Renderer(480, 480, 90)
+            for renderer in (agg, kept):
+                gc = renderer.new_gc()
+                for i, text in enumerate(texts):
+                    at = 20.37 + 60 * i
+                    x, y = (10.37, at) if angle == 0 else (at, 460.61)
+                    renderer.draw_text(gc, x, y, text, FontProperties(size=size), angle)
+                renderer.draw_text(gc, 300.3, 400.2, r"$x^2$", FontProperties(size=size), angle, ismath=True)
+                renderer.draw_text(gc, 300.3, 440.2, "fi", FontProperties(size=size), angle)
+            expected = np.asarray(agg.buffer_rgba())[..., 3].astype(int)
+            drawn = np.asarray(kept.buffer_rgba())[..., 3].astype(int)
+            assert (expected > 0).sum() > 1000
+            assert np.abs(drawn - expected).max() <= 32
+            # what Agg draws itself is the same to the bit
+            np.testing.assert_array_equal(drawn[380:, 280:], expected[380:, 280:])
+
+
+@pytest.mark.parametrize("months", [12, 36])  # counts side by side, and upright
+def test_counts_are_drawn_where_plot_trend_writes_them(months: int) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from mttr_lab.explorer_figure import _Canvas, _Counts
+    from mttr_lab.synth import synth_incidents
+
+    durations = mttr.phase_durations(synth_incidents(incidents=2000, months=months, seed=1, defects=False))
+    trend = mttr.duration_trend(durations, changes=False)
+    drawn, limits = [], (0.0, 1.0)
+    for canvas, counted in ((FigureCanvasAgg, False), (_Canvas, True), (FigureCanvasAgg, True)):
+        figure = Figure(figsize=(8, 3), dpi=90)
+        canvas(figure)
+        ax = figure.add_subplot()
+        if counted:  # the trend without its counts, and the counts as one artist
+            mttr.plot_trend(trend.drop(columns="count"), ax=ax)
+            counts = _Counts(trend)
+            ax.add_artist(counts)
+            ax.set_ylim(limits)  # plot_trend's room above for the counts
+            assert counts._labels == [str(n) for n in trend["count"] if n]
+        else:
+            mttr.plot_trend(trend, ax=ax)
+            limits = ax.get_ylim()
+        figure.canvas.draw()
+        drawn.append(np.asarray(figure.canvas.buffer_rgba()).astype(int))
+    annotated, kept, as_texts = drawn
+    assert np.abs(kept - annotated).max() <= 32  # in place, from kept glyphs
+    np.testing.assert_array_equal(as_texts, annotated)  # elsewhere (savefig of a copy): Text
+
+
+def test_the_trend_counts_are_one_artist_of_the_selection(explorer: mttr.Explorer) -> None:
+    from mttr_lab.explorer_figure import _Counts
+
+    explorer.set(severity="high")
+    explorer.png()
+    counts = [a for a in explorer._plot.trend_ax.artists if isinstance(a, _Counts)]
+    assert len(counts) == 1 and not explorer._plot.trend_ax.texts
+    assert counts[0]._labels == [str(n) for n in explorer.trend["count"] if n]
+    copy = explorer.figure().axes[1]
+    assert [a._labels for a in copy.artists] == [counts[0]._labels]
