@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .errors import InputError
-from .explorer_figure import MISSING_GROUP, ExplorerFigure, draw_curves
+from .explorer_figure import MISSING_GROUP, CurveSpec, ExplorerFigure
 from .explorer_widget import CLOCKS, SCALES, STATUSES, WidgetView, _table_html
 from .frames import DURATIONS, INCIDENTS, require
 from .output import to_safe_csv
@@ -320,20 +320,14 @@ class Explorer(WidgetView):
             self._linear_ends[(clock, metric)] = end if end > 0 else None  # else to the longest
         end = self._linear_ends[(clock, metric)]
 
-        def curves(ax: Any) -> None:
-            draw_curves(
-                ax, self.selection, metric=metric, by=by, scale=scale, summary=summary, linear_end=end
-            )
+        curves = CurveSpec(self.selection, metric, by, scale, summary=summary, linear_end=end)
 
-        def whole() -> tuple[Any, pd.DataFrame]:
+        def whole() -> tuple[CurveSpec, pd.DataFrame]:
             if (clock, metric) not in self._whole_trends:
                 self._whole_trends[(clock, metric)] = duration_trend(
                     frame, metric=metric, tz=self.tz, changes=False
                 )
-
-            def every(ax: Any) -> None:
-                draw_curves(ax, frame, metric=metric, by=by, scale=scale, summary=None, linear_end=end)
-
+            every = CurveSpec(frame, metric, by, scale, summary=None, linear_end=end)
             return every, self._whole_trends[(clock, metric)]
 
         self._figure().update(

@@ -576,3 +576,90 @@ def test_the_trend_counts_are_one_artist_of_the_selection(explorer: mttr.Explore
     assert counts[0]._labels == [str(n) for n in explorer.trend["count"] if n]
     copy = explorer.figure().axes[1]
     assert [a._labels for a in copy.artists] == [counts[0]._labels]
+
+
+# ------------------------------------------------------------------ the selection's artists: kept, given new data
+
+
+def _drawing(ax: object) -> list:
+    """What an Axes draws, artist by artist in drawing order: kind, data (NaN as -1), colours,
+    and the legend's texts (the trend's counts apart: tested above)."""
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Text
+
+    from mttr_lab.explorer_figure import _Counts
+
+    drawn = []
+    for artist in sorted(ax.get_children(), key=lambda a: a.get_zorder()):
+        if isinstance(artist, Line2D):
+            data = np.nan_to_num(np.asarray(artist.get_xydata(), dtype=float), nan=-1.0)
+            drawn.append(
+                (
+                    "line",
+                    data.round(9).tolist(),
+                    artist.get_color(),
+                    artist.get_marker(),
+                    artist.get_linestyle(),
+                )
+            )
+        elif isinstance(artist, Collection):
+            paths = [np.nan_to_num(p.vertices, nan=-1.0).round(9).tolist() for p in artist.get_paths()]
+            drawn.append(
+                (
+                    type(artist).__name__,
+                    paths,
+                    artist.get_facecolor().tolist(),
+                    artist.get_edgecolor().tolist(),
+                )
+            )
+        elif isinstance(artist, Text) and artist.get_text() and artist.axes is ax and artist in ax.texts:
+            drawn.append(("text", artist.get_text()))
+        elif isinstance(artist, _Counts):
+            continue
+    legend = ax.get_legend()
+    drawn.append(("legend", [t.get_text() for t in legend.get_texts()] if legend else None))
+    return drawn
+
+
+@pytest.mark.parametrize("by", [None, "severity"])
+def test_kept_artists_draw_what_the_plots_draw(durations: pd.DataFrame, by: str | None) -> None:
+    """After updates through other selections, the kept artists hold what plot_ecdf (or the
+    curve per group) and plot_trend draw for the selection on a fresh Axes."""
+    from matplotlib.figure import Figure
+
+    from mttr_lab.explorer_figure import draw_curves
+
+    explorer = mttr.explore(durations, by=by)
+    for severity in ("high", "low", None, "critical"):
+        explorer.set(severity=severity)
+        explorer.png()
+    plot = explorer._plot
+    curve, trend = Figure().subplots(2, 1)
+    summary = explorer.summary.iloc[0] if by is None else None
+    draw_curves(curve, explorer.selection, metric="time_to_recover", by=by, scale="log", summary=summary)
+    mttr.plot_trend(explorer.trend.drop(columns="count"), metric="time to recover", ax=trend)
+    assert _drawing(plot.curve_ax) == _drawing(curve)
+    assert _drawing(plot.trend_ax) == _drawing(trend)
+    for kept, drawn in ((plot.curve_ax, curve), (plot.trend_ax, trend)):  # and the same grids
+        for axis in ("xaxis", "yaxis"):
+            grid = {(line.get_visible(), line.get_alpha()) for line in getattr(kept, axis).get_gridlines()}
+            assert grid == {
+                (line.get_visible(), line.get_alpha()) for line in getattr(drawn, axis).get_gridlines()
+            }
+
+
+def test_updates_keep_the_artists_until_their_shape_changes(explorer: mttr.Explorer) -> None:
+    explorer.set(severity="high")
+    explorer.png()
+    lines, legend = list(explorer._plot.curve_ax.lines), explorer._plot.curve_ax.get_legend()
+    band = explorer._plot.trend_ax.collections[0]
+    explorer.set(severity="low")  # the same marks: the same artists, new data
+    explorer.png()
+    assert list(explorer._plot.curve_ax.lines) == lines and explorer._plot.curve_ax.get_legend() is legend
+    assert explorer._plot.trend_ax.collections[0] is band
+    explorer.set(by="severity")  # a curve per group: made for it
+    explorer.png()
+    assert not set(explorer._plot.curve_ax.lines) & set(lines)
+    texts = [t.get_text() for t in explorer._plot.curve_ax.get_legend().get_texts()]
+    assert len(texts) == 1 and texts[0].startswith("low")
