@@ -18,9 +18,10 @@ Text is drawn from glyphs rendered once (:class:`_Renderer`).
 
 from __future__ import annotations
 
-import io
 import math
 import pickle
+import struct
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -36,7 +37,6 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, IdentityTransform
-from PIL import Image
 
 from .plots import _DENSE_TICKS, _linear_minutes_axis, _log_minutes_axis, _share_label, plot_ecdf
 from .stats import censored_minutes, ecdf_table
@@ -728,6 +728,11 @@ def _paint_trend(kept: _Kept, ax: Axes, trend: pd.DataFrame) -> None:
 # ---------------------------------------------------------------- the figure
 
 
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    """A PNG chunk: its length, kind, data and CRC."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
 class ExplorerFigure:
     """The persistent figure of an explorer: a Figure and its Agg canvas, reused by every update.
 
@@ -924,12 +929,25 @@ class ExplorerFigure:
                 ax.draw_artist(artist)
 
     def png(self) -> bytes:
-        """The canvas's pixels as PNG (opaque: RGB; zlib level :data:`PNG_COMPRESSION`)."""
-        width, height = self.canvas.get_width_height(physical=True)
-        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="png", compress_level=PNG_COMPRESSION)
-        return buffer.getvalue()
+        """The canvas's pixels as PNG (opaque: RGB; zlib level :data:`PNG_COMPRESSION`).
+
+        Written here rather than by Pillow, whose encoder tries every row filter: rows left
+        unfiltered compress as well for a plot's flat colours (~77 kB), in 5.5 ms rather than 9.
+        """
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        height, width = rgba.shape[:2]
+        rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # each row: filter 0, then RGB
+        rows[:, 1:].reshape(height, width, 3)[...] = rgba[..., :3]
+        pixels = zlib.compressobj(PNG_COMPRESSION, zlib.DEFLATED, 15, 9)
+        header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, RGB
+        return b"".join(
+            (
+                b"\x89PNG\r\n\x1a\n",
+                _chunk(b"IHDR", header),
+                _chunk(b"IDAT", pixels.compress(rows.data) + pixels.flush()),
+                _chunk(b"IEND", b""),
+            )
+        )
 
     def copy(self) -> Figure:
         """A complete, independent copy of the figure (every artist drawn normally by ``savefig``)."""

@@ -663,3 +663,14 @@ def test_updates_keep_the_artists_until_their_shape_changes(explorer: mttr.Explo
     assert not set(explorer._plot.curve_ax.lines) & set(lines)
     texts = [t.get_text() for t in explorer._plot.curve_ax.get_legend().get_texts()]
     assert len(texts) == 1 and texts[0].startswith("low")
+
+
+def test_the_png_is_the_canvas(explorer: mttr.Explorer) -> None:
+    from PIL import Image
+
+    explorer.set(by="severity")
+    png = explorer.png()
+    with Image.open(io.BytesIO(png)) as image:
+        image.verify()  # chunks and their CRCs
+    canvas = np.asarray(explorer._plot.canvas.buffer_rgba())[..., :3]
+    np.testing.assert_array_equal(_pixels(png), canvas)
