@@ -36,7 +36,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hi
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.text import Text
-from matplotlib.transforms import Bbox, IdentityTransform
+from matplotlib.transforms import Affine2D, Bbox, IdentityTransform
 
 from .plots import _DENSE_TICKS, _linear_minutes_axis, _log_minutes_axis, _share_label, plot_ecdf
 from .stats import censored_minutes, ecdf_table
@@ -156,13 +156,15 @@ def _group_curves(ax: Axes, rows: pd.DataFrame, *, metric: str, by: str, label: 
         ax.legend(loc="lower right", fontsize="small", title=by)
 
 
-# ---------------------------------------------------------------- text: glyphs rendered once
+# ---------------------------------------------------------------- the canvas: glyphs rendered once, bands as paths
 
 #: Sub-pixel positions a glyph is rendered at, per axis: within 1/16 of a pixel of where Agg
 #: renders it, the text looks the same (a pixel's coverage differs by 26/255 at most).
 GLYPH_PHASES = 8
 #: Glyph bitmaps and pen advances kept (a few hundred are used; past this they are all dropped).
 GLYPHS_KEPT = 20_000
+#: A "marker" of more vertices than this, drawn once, is a shape (a band), drawn as a path.
+_LARGE_MARKER = 1000
 _glyphs: dict[tuple, tuple[np.ndarray | None, int, int]] = {}
 _advances: dict[tuple, float | None] = {}
 _scratch: dict[tuple[int, float], RendererAgg] = {}
@@ -225,6 +227,20 @@ class _Renderer(RendererAgg):
     same pixels as Agg's, but for a coverage 4/255 off at most. Mathtext, ligatures, characters
     the font lacks and font features are drawn by Agg itself.
     """
+
+    def __init__(self, width: float, height: float, dpi: float) -> None:
+        super().__init__(width, height, dpi)
+        # Agg binds draw_markers to its C renderer on each instance: this one looks at the shape first
+        self.draw_markers = self._draw_markers  # type: ignore[method-assign]
+
+    def _draw_markers(self, gc, marker_path, marker_trans, path, trans, rgbFace=None):  # type: ignore[no-untyped-def]
+        """Agg's draw_markers, but for one large shape drawn once (a collection of one band:
+        fill_between's), which Agg rasterises as a marker five times slower than as a path (3 ms
+        for the 13k vertices of a Kaplan-Meier band at 100k incidents): drawn as that path."""
+        if len(path.vertices) == 1 and len(marker_path.vertices) > _LARGE_MARKER:
+            x, y = trans.transform(path.vertices)[0]
+            return self.draw_path(gc, marker_path, marker_trans + Affine2D().translate(x, y), rgbFace)
+        return self._renderer.draw_markers(gc, marker_path, marker_trans, path, trans, rgbFace)
 
     #: Where :meth:`draw_text` notes the pen's origin instead of drawing (see :func:`_pen_origin`).
     _noted: list[tuple[float, float]] | None = None

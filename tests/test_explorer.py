@@ -674,3 +674,35 @@ def test_the_png_is_the_canvas(explorer: mttr.Explorer) -> None:
         image.verify()  # chunks and their CRCs
     canvas = np.asarray(explorer._plot.canvas.buffer_rgba())[..., :3]
     np.testing.assert_array_equal(_pixels(png), canvas)
+
+
+def test_a_band_is_drawn_as_a_path_and_markers_as_markers() -> None:
+    """On the explorer's canvas a collection of one large shape (fill_between's band) is drawn
+    as a path, where Agg would stamp it as a marker: the same band to a subpixel; markers stay."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from mttr_lab.explorer_figure import _LARGE_MARKER, _Canvas
+
+    drawn = []
+    for canvas in (FigureCanvasAgg, _Canvas):
+        rng = np.random.default_rng(1)
+        x = np.sort(rng.lognormal(4, 1.5, 4000))
+        share = np.arange(1, len(x) + 1) / len(x)
+        figure = Figure(figsize=(6, 4), dpi=90)
+        canvas(figure)
+        band_ax, marker_ax = figure.subplots(1, 2)
+        band = band_ax.fill_between(x, share * 0.9, share, step="post", color="#0072B2", alpha=0.18, lw=0)
+        band_ax.set_xscale("log")
+        marker_ax.scatter(rng.random(50), rng.random(50), s=30)
+        for ax in (band_ax, marker_ax):  # no text: the shapes alone
+            ax.set_axis_off()
+        assert len(band.get_paths()[0].vertices) > _LARGE_MARKER
+        figure.canvas.draw()
+        drawn.append(np.asarray(figure.canvas.buffer_rgba())[..., :3].astype(int))
+    agg, kept = drawn
+    differ = np.abs(agg - kept).max(axis=-1)
+    assert (differ > 0).any()  # drawn another way
+    assert (differ > 8).mean() < 0.01 and differ.max() <= 48  # the same band
+    half = agg.shape[1] // 2
+    np.testing.assert_array_equal(kept[:, half:], agg[:, half:])  # markers as Agg stamps them
