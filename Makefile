@@ -21,7 +21,7 @@ report: $(STAMP)  ## render the review of the bundled sample into reports/
 test: $(STAMP)  ## lint, then every test, the notebooks under nbval included
 	$(BIN)/ruff check mttr_lab tests benchmarks
 	$(BIN)/ruff format --check mttr_lab tests benchmarks
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -p tests.early_imports  # see tests/early_imports.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix mttr_lab tests benchmarks
