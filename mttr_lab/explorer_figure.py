@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 import pickle
 import struct
+import threading
+import unicodedata
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -168,6 +170,17 @@ _LARGE_MARKER = 1000
 _glyphs: dict[tuple, tuple[np.ndarray | None, int, int]] = {}
 _advances: dict[tuple, float | None] = {}
 _scratch: dict[tuple[int, float], RendererAgg] = {}
+#: The kept glyphs are shared by every explorer of the process; one thread at a time renders one.
+_rendering = threading.Lock()
+#: Typographic characters drawn from kept glyphs beside Latin letters (the figure's own dashes).
+_PUNCTUATION = frozenset("\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00b7\u2212")
+
+
+def _simple(text: str) -> bool:
+    """Whether ``text`` is laid out glyph after glyph, left to right: Latin letters, digits and
+    punctuation without combining marks. Other scripts (Hebrew and Arabic are written right to
+    left and joined, Indic scripts reordered) need the shaping that Agg's own layout does."""
+    return all((" " <= c < "\u0250" or c in _PUNCTUATION) and not unicodedata.combining(c) for c in text)
 
 
 def _glyph(
@@ -179,6 +192,13 @@ def _glyph(
     hit = _glyphs.get(key)
     if hit is not None:
         return hit
+    with _rendering:  # the scratch renderer is shared: drawn and read by one thread at a time
+        return _render_glyph(key, prop, size, dpi, char, angle, fx, fy)
+
+
+def _render_glyph(
+    key: tuple, prop: FontProperties, size: float, dpi: float, char: str, angle: float, fx: int, fy: int
+) -> tuple[np.ndarray | None, int, int]:
     side = int(4 * size * dpi / 72) + 8
     scratch = _scratch.get((side, dpi))
     if scratch is None:
@@ -208,14 +228,16 @@ def _advance(path: str, hinting: Any, size: float, dpi: float, pair: str) -> flo
     """How far the pen moves from the first character of ``pair`` to the second (kerning
     included), in pixels; None where the pair is not two glyphs (a ligature)."""
     key = (path, hinting, size, dpi, pair)
-    if key not in _advances:
-        font = get_font(path)
-        font.set_size(size, dpi)
-        xys = font.set_text(pair, 0.0, flags=hinting)
-        if len(_advances) >= GLYPHS_KEPT:
-            _advances.clear()
-        _advances[key] = float(xys[1][0] - xys[0][0]) / 64 if len(xys) == 2 else None
-    return _advances[key]
+    if key in _advances:
+        return _advances[key]
+    font = get_font(path)  # matplotlib keeps a font per thread
+    font.set_size(size, dpi)
+    xys = font.set_text(pair, 0.0, flags=hinting)
+    step = float(xys[1][0] - xys[0][0]) / 64 if len(xys) == 2 else None
+    if len(_advances) >= GLYPHS_KEPT:
+        _advances.clear()
+    _advances[key] = step
+    return step
 
 
 class _Renderer(RendererAgg):
@@ -251,7 +273,7 @@ class _Renderer(RendererAgg):
             return None
         features = getattr(mtext, "get_fontfeatures", lambda: None)()
         language = getattr(mtext, "get_language", lambda: None)()
-        if ismath or not s or not gc.get_antialiased() or features or language:
+        if ismath or not s or not gc.get_antialiased() or features or language or not _simple(s):
             return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
         path = fontManager.findfont(prop)
         font = get_font(path)
@@ -284,38 +306,49 @@ _origins: dict[tuple, tuple[float, float]] = {}
 _widths: dict[tuple, float] = {}
 
 
+def _font_key(prop: FontProperties, dpi: float) -> tuple:
+    """What a text's layout depends on: the font file its properties resolve to (a family name
+    resolves to another file once ``rcParams`` change), its size, the hinting and the dpi."""
+    return (fontManager.findfont(prop), prop.get_size_in_points(), get_hinting_flag(), dpi)
+
+
 def _pen_origin(renderer: _Renderer, template: Text) -> tuple[float, float]:
     """Where ``template`` (a one-line Text at display (0, 0)) starts its pen, in display pixels:
     the offset from a text's anchor to its pen's origin, for any text of its alignment and
     rotation whose letters stay within the font's ascent and descent (digits)."""
     figure = template.get_figure(root=True)
     key = (
-        template.get_fontproperties(),
-        figure.dpi,
+        *_font_key(template.get_fontproperties(), figure.dpi),
         template.get_rotation(),
         template.get_ha(),
         template.get_va(),
         template.get_text(),
     )
-    if key not in _origins:
-        renderer._noted = []
-        try:
-            template.draw(renderer)
-            (x, y), *_ = renderer._noted
-        finally:
-            renderer._noted = None
-        _origins[key] = (x, renderer.height - y)
-    return _origins[key]
+    if key in _origins:
+        return _origins[key]
+    renderer._noted = []
+    try:
+        template.draw(renderer)
+        (x, y), *_ = renderer._noted
+    finally:
+        renderer._noted = None
+    origin = (x, renderer.height - y)
+    if len(_origins) >= GLYPHS_KEPT:
+        _origins.clear()
+    _origins[key] = origin
+    return origin
 
 
 def _width(renderer: RendererAgg, text: str, prop: FontProperties) -> float:
     """The width a Text lays ``text`` out on (pixels)."""
-    key = (text, prop, renderer.dpi)
-    if key not in _widths:
-        if len(_widths) >= GLYPHS_KEPT:
-            _widths.clear()
-        _widths[key] = renderer.get_text_width_height_descent(text, prop, ismath=False)[0]
-    return _widths[key]
+    key = (text, *_font_key(prop, renderer.dpi))
+    if key in _widths:
+        return _widths[key]
+    width = renderer.get_text_width_height_descent(text, prop, ismath=False)[0]
+    if len(_widths) >= GLYPHS_KEPT:
+        _widths.clear()
+    _widths[key] = width
+    return width
 
 
 class _Counts(Artist):

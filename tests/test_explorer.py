@@ -706,3 +706,75 @@ def test_a_band_is_drawn_as_a_path_and_markers_as_markers() -> None:
     assert (differ > 8).mean() < 0.01 and differ.max() <= 48  # the same band
     half = agg.shape[1] // 2
     np.testing.assert_array_equal(kept[:, half:], agg[:, half:])  # markers as Agg stamps them
+
+
+def test_text_of_other_scripts_is_drawn_by_agg_itself() -> None:
+    """Hebrew and Arabic run right to left and join their letters, a combining accent sits on
+    the letter before it: only Agg's own layout places those, so they are never drawn from
+    kept glyphs (a service named in Hebrew read reversed and overlapping in the legend)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    from mttr_lab.explorer_figure import _Renderer
+
+    for text in ("שירות תשלומים", "خدمة الدفع", "cafe\u0301", "אָ"):
+        drawn = []
+        for renderer in (RendererAgg(400, 40, 90), _Renderer(400, 40, 90)):
+            renderer.draw_text(renderer.new_gc(), 10.3, 30.2, text, FontProperties(size=10), 0)
+            drawn.append(np.asarray(renderer.buffer_rgba())[..., 3].copy())
+        assert drawn[0].sum() > 0
+        np.testing.assert_array_equal(drawn[1], drawn[0])
+
+
+def test_glyphs_rendered_by_two_threads_at_once_are_each_their_own() -> None:
+    """The kept glyphs are shared by every explorer of the process (one per notebook thread is
+    possible): a glyph rendered while another thread renders one is still its own."""
+    import sys
+    import threading
+
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.font_manager import FontProperties, fontManager
+
+    from mttr_lab import explorer_figure as ef
+
+    prop = FontProperties(size=9.5)  # a size no other test draws: every glyph rendered here
+    key = (fontManager.findfont(prop), get_hinting_flag())
+
+    def render(angle: float) -> None:
+        for fx in range(4):
+            for char in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+                ef._glyph(key, prop, 9.5, 90.0, char, angle, fx, 0)
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=render, args=(angle,)) for angle in (0.0, 90.0)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    kept = {k: v for k, v in ef._glyphs.items() if k[2] == 9.5}
+    assert len(kept) == 2 * 4 * 36
+    for k, (bitmap, left, top) in kept.items():
+        again, left_, top_ = ef._render_glyph(k, prop, 9.5, 90.0, *k[-4:])
+        assert (left, top) == (left_, top_) and np.array_equal(bitmap, again), k[-4:]
+
+
+def test_counts_are_placed_for_the_font_the_family_resolves_to_now() -> None:
+    """Where the counts' pen starts and how wide a number is depend on the font file, not on
+    the family's name: after ``rcParams`` name another sans-serif font, the kept layout is
+    that font's (a new explorer's counts were shifted by what an earlier one had drawn)."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    from mttr_lab.explorer_figure import _Renderer, _width
+
+    renderer = _Renderer(200, 200, 90)
+    prop = FontProperties(size="x-small")
+    default = _width(renderer, "100", prop)
+    with mpl.rc_context({"font.sans-serif": ["STIXGeneral"]}):
+        other = _width(renderer, "100", prop)
+        assert other == renderer.get_text_width_height_descent("100", prop, ismath=False)[0]
+    assert other != default
