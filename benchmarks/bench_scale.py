@@ -10,7 +10,7 @@ Contenders:
   python      baseline_python.py (dataclass per incident, csv, statistics)
   numpy       baseline_numpy.py on the arrays of the loaded incidents (the limit; reading untimed)
   duckdb      baseline_duckdb.py (read_csv_auto, epoch differences, quantile_cont)
-  read        read_export beside a bare pandas.read_csv(engine="pyarrow") of the same file
+  read        read_export beside a bare pandas.read_csv(engine="pyarrow") of the same file, and its own parse
   memory      read_export -> phase_durations once: peak memory beside the incidents frame's size
 
 Run: .venv/bin/python benchmarks/bench_scale.py CONTENDER EXPORT.csv [--repeat 3]
@@ -193,16 +193,20 @@ def run_read(path: str, repeat: int) -> dict[str, Any]:
     import pandas as pd
 
     import mttr_lab as mttr
+    from mttr_lab.readers._files import read_csv_frame  # read_export's parse, before the canonical frame
 
     mttr.read_export(path, source="csv")  # warm: imports, page cache
     pd.read_csv(path, engine="pyarrow")
-    times: dict[str, list[float]] = {"read_export": [], "pandas": []}
+    times: dict[str, list[float]] = {"read_export": [], "pandas": [], "parse": []}
     for _ in range(repeat):
         t, frame = timed(lambda: pd.read_csv(path, engine="pyarrow"))
         times["pandas"].append(t)
         del frame
         t, frame = timed(lambda: mttr.read_export(path, source="csv"))
         times["read_export"].append(t)
+        del frame
+        t, frame = timed(lambda: read_csv_frame(path))
+        times["parse"].append(t)
         del frame
         gc.collect()
     return {"times": times}

@@ -47,8 +47,10 @@ POLLED_REASON = "an earlier snapshot of a polled incident: the latest is kept"
 #: Threads that clean and parse the columns of one export side by side.
 _THREADS = 2
 #: Exports of fewer records are built in the calling thread: for them, starting the threads and
-#: handing the work between them costs more than the work (about 1.5 ms of a 4-record read's 18).
-_THREADS_FROM = 20_000
+#: handing the work between them costs more than it saves (read_export, best of 7 to 11: 4
+#: records 18.4 -> 15.9 ms, 20k 18.7 -> 15.6, 50k 28.6 -> 26.2; at 100k the two are even, 47 and
+#: 48 ms; from there on the threads win: 250k 102 -> 95 ms, 1M 463 -> 436 ms).
+_THREADS_FROM = 75_000
 
 #: Arrow tables from this size on give their parse's freed memory back to the system once
 #: converted (at 1M incidents, the peak of read + phases falls by about a quarter); smaller ones
