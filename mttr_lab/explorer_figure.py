@@ -106,7 +106,7 @@ def draw_curves(
         _group_curves(ax, rows, metric=metric, by=by, label=label)
     drawn = drew_durations(ax)
     if not drawn:  # nothing to draw (the log axis spans a day of minutes then): say so
-        ax.text(0.5, 0.5, f"no {label} recorded", ha="center", va="center", transform=ax.transAxes)
+        _no_values(ax, label)
     if scale == "linear":
         # to the given end (the view's 99th percentile), else to the longest drawn (a minute at least)
         end = linear_end if linear_end else max(drawn, default=0.0) or 1.0
@@ -130,26 +130,39 @@ def drew_durations(ax: Axes) -> list[float]:
     return longest
 
 
-def _group_curves(ax: Axes, rows: pd.DataFrame, *, metric: str, by: str, label: str) -> None:
-    """One curve per group: Kaplan-Meier where the group has open incidents, else the ECDF."""
-    colors = matplotlib.colormaps["tab10"]
-    lo, hi = np.inf, -np.inf
-    # the open incidents counted as censored, every group at once (not once more per group)
+def _group_lines(
+    rows: pd.DataFrame, *, metric: str, by: str
+) -> list[tuple[int, str, np.ndarray, np.ndarray]]:
+    """The curve of each group with a value of the metric: its colour number (the group's place
+    among all groups), legend name, minutes and share (Kaplan-Meier where the group has open
+    incidents, else the ECDF; the rows that change what is drawn)."""
     grouped = rows.groupby(by, observed=True, sort=True, dropna=False)
+    # the open incidents counted as censored, every group at once (not once more per group)
     censored = censored_minutes(rows, metric=metric)["censored"].to_numpy(dtype=float)
     open_counts = np.bincount(grouped.ngroup().to_numpy(), weights=censored, minlength=grouped.ngroups)
+    lines = []
     for i, (group, part) in enumerate(grouped):  # ngroup numbers the groups in this order
         curves = _drawn(ecdf_table(part, metric=metric))
         if curves.empty:
             continue
-        lo, hi = min(lo, float(curves["minutes"].min())), max(hi, float(curves["minutes"].max()))
         opened = int(open_counts[i])
-        column = "km" if opened else "ecdf"
-        label_ = MISSING_GROUP if pd.isna(group) else str(group)
-        name = f"{label_} ({opened} open, Kaplan-Meier)" if opened else label_
-        ax.step(curves["minutes"], curves[column], where="post", color=colors(i % 10), lw=1.6, label=name)
+        label = MISSING_GROUP if pd.isna(group) else str(group)
+        name = f"{label} ({opened} open, Kaplan-Meier)" if opened else label
+        share = curves["km" if opened else "ecdf"].to_numpy(dtype=float)
+        lines.append((i, name, curves["minutes"].to_numpy(dtype=float), share))
+    return lines
+
+
+def _group_curves(ax: Axes, rows: pd.DataFrame, *, metric: str, by: str, label: str) -> None:
+    """One curve per group: Kaplan-Meier where the group has open incidents, else the ECDF."""
+    colors = matplotlib.colormaps["tab10"]
+    lines = _group_lines(rows, metric=metric, by=by)
+    for i, name, x, y in lines:
+        ax.step(x, y, where="post", color=colors(i % 10), lw=1.6, label=name)
+    lo = min((float(np.nanmin(x)) for _i, _name, x, _y in lines), default=None)
+    hi = max((float(np.nanmax(x)) for _i, _name, x, _y in lines), default=None)
     # ticks at human durations, as plot_ecdf has them (not decades: 1.7 h, 17 h, 6.9 d)
-    _log_minutes_axis(ax, "x", lo if ax.lines else None, hi if ax.lines else None)
+    _log_minutes_axis(ax, "x", lo, hi)
     ax.set_ylim(0, 1.02)
     ax.set_ylabel(_share_label(label))
     ax.set_xlabel(f"{label} (log scale)")
@@ -691,19 +704,7 @@ def _paint_groups(kept: _Kept, ax: Axes, spec: CurveSpec) -> list[float]:
     the ECDF) and its legend, kept."""
     by = spec.by
     assert by is not None
-    grouped = spec.rows.groupby(by, observed=True, sort=True, dropna=False)
-    censored = censored_minutes(spec.rows, metric=spec.metric)["censored"].to_numpy(dtype=float)
-    open_counts = np.bincount(grouped.ngroup().to_numpy(), weights=censored, minlength=grouped.ngroups)
-    drawn = []  # (colour number, name, minutes, share)
-    for i, (group, part) in enumerate(grouped):  # ngroup numbers the groups in this order
-        curves = _drawn(ecdf_table(part, metric=spec.metric))
-        if curves.empty:
-            continue
-        opened = int(open_counts[i])
-        label_ = MISSING_GROUP if pd.isna(group) else str(group)
-        name = f"{label_} ({opened} open, Kaplan-Meier)" if opened else label_
-        share = curves["km" if opened else "ecdf"].to_numpy(dtype=float)
-        drawn.append((i, name, curves["minutes"].to_numpy(dtype=float), share))
+    drawn = _group_lines(spec.rows, metric=spec.metric, by=by)  # (colour number, name, minutes, share)
     if kept.reshape(ax, ("groups", by, tuple(i for i, *_ in drawn))):
         colors = matplotlib.colormaps["tab10"]
         kept.parts["lines"] = [
