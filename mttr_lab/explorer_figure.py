@@ -40,10 +40,18 @@ from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, Bbox, IdentityTransform
 
-from .plots import _DENSE_TICKS, _linear_minutes_axis, _log_minutes_axis, _share_label, plot_ecdf
+from .plots import (
+    _DENSE_TICKS,
+    _ecdf_marks,
+    _km_label,
+    _linear_minutes_axis,
+    _log_minutes_axis,
+    _share_label,
+    plot_ecdf,
+)
 from .stats import censored_minutes, ecdf_table
 from .time_plots import CROWDED_PERIODS, plot_trend
-from .units import format_minutes, format_span, interval_level
+from .units import interval_level
 
 __all__ = ["DPI", "DRAWN_LEVELS", "MISSING_GROUP", "ExplorerFigure", "draw_curves"]
 
@@ -576,8 +584,6 @@ class CurveSpec:
         )
 
 
-#: plot_ecdf's marks: the median and p90 of the summary, at their share.
-_MARKS = (("median", 0.5, "#D55E00"), ("p90", 0.9, "#882255"))
 #: plot_trend's colour.
 _TREND = "#0072B2"
 
@@ -639,17 +645,9 @@ def _paint_ecdf(kept: _Kept, ax: Axes, spec: CurveSpec) -> list[float]:
     label = spec.metric.replace("_", " ")
     table = _drawn(ecdf_table(spec.rows, metric=spec.metric))
     x = table["minutes"].to_numpy(dtype=float)
-    summary = spec.summary
-    opened = int(summary["open"]) if summary is not None and "open" in summary else 0
-    marks = []
-    for name, level, color in _MARKS if summary is not None else ():
-        value = summary.get(name)
-        if value is None or pd.isna(value):
-            continue
-        low, high = summary.get(f"{name}_low", np.nan), summary.get(f"{name}_high", np.nan)
-        marks.append((name, level, color, float(value), low, high, bool(pd.notna(low) and pd.notna(high))))
+    marks = _ecdf_marks(spec.summary)
     drawn = bool(np.isfinite(x).any())
-    if kept.reshape(ax, ("ecdf", tuple((m[0], m[6]) for m in marks), drawn)):
+    if kept.reshape(ax, ("ecdf", tuple((m.name, m.interval) for m in marks), drawn)):
         (kept.parts["ecdf"],) = ax.step(
             x, table["ecdf"], where="post", color="#444444", lw=1.2, ls="--", label="closed incidents only"
         )
@@ -659,16 +657,16 @@ def _paint_ecdf(kept: _Kept, ax: Axes, spec: CurveSpec) -> list[float]:
         kept.parts["band"] = ax.fill_between(
             x, table["km_low"], table["km_high"], step="post", color=_TREND, alpha=0.18, lw=0
         )
-        for name, level, color, value, low, high, err in marks:
-            kept.parts[name] = ax.errorbar(
-                [value],
-                [level],
-                xerr=[[value - low], [high - value]] if err else None,
+        for mark in marks:
+            kept.parts[mark.name] = ax.errorbar(
+                [mark.value],
+                [mark.level],
+                xerr=[[mark.value - mark.low], [mark.high - mark.value]] if mark.interval else None,
                 fmt="o",
-                color=color,
+                color=mark.color,
                 capsize=4,
                 zorder=5,
-                label=name,
+                label=mark.name,
             )
         kept.parts["legend"] = ax.legend(loc="lower right", fontsize="small")
         if not drawn:
@@ -678,17 +676,14 @@ def _paint_ecdf(kept: _Kept, ax: Axes, spec: CurveSpec) -> list[float]:
     kept.parts["band"].set_data(
         x, table["km_low"].to_numpy(dtype=float), table["km_high"].to_numpy(dtype=float)
     )
-    labels = [
-        "closed incidents only",
-        f"Kaplan-Meier ({opened} open counted as censored)" if opened else "Kaplan-Meier",
-    ]
-    for name, level, _color, value, low, high, err in marks:
-        if err:  # where errorbar puts the ends: the value less and plus its distances to them
+    labels = ["closed incidents only", _km_label(spec.summary)]
+    for name, level, _color, value, low, high, interval, label in marks:
+        if interval:  # where errorbar puts the ends: the value less and plus its distances to them
             ends = ([value - (value - low)], [value + (high - value)])
             _set_errorbar(kept.parts[name], [value], [level], *ends, axis="x")
         else:
             kept.parts[name].lines[0].set_data([value], [level])
-        labels.append(f"{name} {format_minutes(value)}" + (f" ({format_span(low, high)})" if err else ""))
+        labels.append(label)
     for text, shown in zip(kept.parts["legend"].texts, labels, strict=True):
         text.set_text(shown)
     return [float(np.nanmax(x))] if drawn else []

@@ -11,6 +11,7 @@ profile) and holds what every plot shares; ``time_plots`` draws time (trend, hou
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -168,6 +169,43 @@ def _label(value: object) -> str:
     return "no severity" if pd.isna(value) else str(value)
 
 
+class _Mark(NamedTuple):
+    """A statistic :func:`plot_ecdf` marks: its value at its share, its interval, colour and legend."""
+
+    name: str
+    level: float
+    color: str
+    value: float
+    low: float
+    high: float
+    interval: bool  # whether both ends of the interval are known (else the point alone)
+    label: str
+
+
+#: What plot_ecdf marks: the summary's median and p90, at their share, in their colours.
+_MARKED = (("median", 0.5, "#D55E00"), ("p90", 0.9, "#882255"))
+
+
+def _ecdf_marks(summary: pd.Series | None) -> list[_Mark]:
+    """The marks of ``summary`` (a row of :func:`mttr_lab.duration_summary`) that have a value."""
+    marks = []
+    for name, level, color in _MARKED if summary is not None else ():
+        value = summary.get(name)
+        if value is None or pd.isna(value):
+            continue
+        low, high = summary.get(f"{name}_low", np.nan), summary.get(f"{name}_high", np.nan)
+        interval = bool(pd.notna(low) and pd.notna(high))
+        label = f"{name} {format_minutes(value)}" + (f" ({format_span(low, high)})" if interval else "")
+        marks.append(_Mark(name, level, color, float(value), low, high, interval, label))
+    return marks
+
+
+def _km_label(summary: pd.Series | None) -> str:
+    """The Kaplan-Meier curve's legend: with the open incidents of ``summary`` it counts as censored."""
+    opened = int(summary["open"]) if summary is not None and "open" in summary else 0
+    return f"Kaplan-Meier ({opened} open counted as censored)" if opened else "Kaplan-Meier"
+
+
 def plot_ecdf(
     curves: pd.DataFrame,
     *,
@@ -195,28 +233,19 @@ def plot_ecdf(
     ax = _axes(ax)
     x = curves["minutes"].to_numpy()
     ax.step(x, curves["ecdf"], where="post", color="#444444", lw=1.2, ls="--", label="closed incidents only")
-    opened = int(summary["open"]) if summary is not None and "open" in summary else 0
-    km_label = f"Kaplan-Meier ({opened} open counted as censored)" if opened else "Kaplan-Meier"
-    ax.step(x, curves["km"], where="post", color="#0072B2", lw=1.8, label=km_label)
+    ax.step(x, curves["km"], where="post", color="#0072B2", lw=1.8, label=_km_label(summary))
     ax.fill_between(x, curves["km_low"], curves["km_high"], step="post", color="#0072B2", alpha=0.18, lw=0)
-    if summary is not None:
-        for name, level, color in (("median", 0.5, "#D55E00"), ("p90", 0.9, "#882255")):
-            value = summary.get(name)
-            if value is None or pd.isna(value):
-                continue
-            low, high = summary.get(f"{name}_low", np.nan), summary.get(f"{name}_high", np.nan)
-            err = [[value - low], [high - value]] if pd.notna(low) and pd.notna(high) else None
-            ax.errorbar(
-                [value],
-                [level],
-                xerr=err,
-                fmt="o",
-                color=color,
-                capsize=4,
-                zorder=5,
-                label=f"{name} {format_minutes(value)}"
-                + (f" ({format_span(low, high)})" if err is not None else ""),
-            )
+    for mark in _ecdf_marks(summary):
+        ax.errorbar(
+            [mark.value],
+            [mark.level],
+            xerr=[[mark.value - mark.low], [mark.high - mark.value]] if mark.interval else None,
+            fmt="o",
+            color=mark.color,
+            capsize=4,
+            zorder=5,
+            label=mark.label,
+        )
     _log_minutes_axis(
         ax, "x", float(np.nanmin(x)) if len(x) else None, float(np.nanmax(x)) if len(x) else None
     )
