@@ -50,7 +50,7 @@ from .plots import (
     plot_ecdf,
 )
 from .stats import censored_minutes, ecdf_table
-from .time_plots import CROWDED_PERIODS, plot_trend
+from .time_plots import ALL_ZERO, COUNT_COLOR, COUNT_OFFSET, COUNT_SIZE, CROWDED_PERIODS, plot_trend
 from .units import interval_level
 
 __all__ = ["DPI", "DRAWN_LEVELS", "MISSING_GROUP", "ExplorerFigure", "draw_curves"]
@@ -381,10 +381,8 @@ class _Counts(Artist):
     any format) as a Text each.
     """
 
-    #: plot_trend's annotations: 3 points above the interval, small and grey.
-    OFFSET = 3
-    COLOR = "#666666"
-    SIZE = "x-small"
+    #: plot_trend's annotations: points above the interval, small and grey.
+    OFFSET, SIZE, COLOR = COUNT_OFFSET, COUNT_SIZE, COUNT_COLOR
 
     def __init__(self, trend: pd.DataFrame) -> None:
         super().__init__()
@@ -752,7 +750,7 @@ def _paint_trend(kept: _Kept, ax: Axes, trend: pd.DataFrame) -> None:
             kept.parts["zero"] = ax.text(
                 0.5,
                 0.5,
-                "every median is 0 s (a log scale has no 0)",
+                ALL_ZERO.format("median"),
                 ha="center",
                 va="center",
                 transform=ax.transAxes,

@@ -105,6 +105,10 @@ def plot_time_classes(
 
 #: Periods beyond which a trend's incident counts are written upright (side by side they collide).
 CROWDED_PERIODS = 18
+#: How a trend writes each period's incidents: points above its interval, font size, colour.
+COUNT_OFFSET, COUNT_SIZE, COUNT_COLOR = 3, "x-small", "#666666"
+#: What a trend on a log scale says when every value is 0 s (it has nothing it can place).
+ALL_ZERO = "every {} is 0 s (a log scale has no 0)"
 
 
 def plot_trend(
@@ -167,12 +171,12 @@ def plot_trend(
                     f"{int(n)}",
                     (xi, yi),
                     textcoords="offset points",
-                    xytext=(0, 3),
+                    xytext=(0, COUNT_OFFSET),
                     ha="center",
                     va="bottom",
                     rotation=90 if upright else 0,
-                    fontsize="x-small",
-                    color="#666666",
+                    fontsize=COUNT_SIZE,
+                    color=COUNT_COLOR,
                 )
     finite = pd.concat([value, low, high]).dropna()
     _log_minutes_axis(ax, "y", finite.min() if len(finite) else None, finite.max() if len(finite) else None)
@@ -180,7 +184,7 @@ def plot_trend(
         ax.text(
             0.5,
             0.5,
-            f"every {statistic} is 0 s (a log scale has no 0)",
+            ALL_ZERO.format(statistic),
             ha="center",
             va="center",
             transform=ax.transAxes,
