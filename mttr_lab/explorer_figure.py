@@ -204,6 +204,14 @@ def _simple(text: str) -> bool:
     return all((" " <= c < "\u0250" or c in _PUNCTUATION) and not unicodedata.combining(c) for c in text)
 
 
+def _keep(cache: dict, key: tuple, value: Any) -> Any:
+    """``value``, kept in ``cache`` under ``key``; a full cache (:data:`GLYPHS_KEPT`) is emptied first."""
+    if len(cache) >= GLYPHS_KEPT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def _glyph(
     key: tuple, prop: FontProperties, size: float, dpi: float, char: str, angle: float, fx: int, fy: int
 ) -> tuple[np.ndarray | None, int, int]:
@@ -239,10 +247,7 @@ def _render_glyph(
         hit = (bitmap, left - origin, top - origin)
     else:  # a space
         hit = (None, 0, 0)
-    if len(_glyphs) >= GLYPHS_KEPT:
-        _glyphs.clear()
-    _glyphs[key] = hit
-    return hit
+    return _keep(_glyphs, key, hit)
 
 
 def _advance(path: str, hinting: Any, size: float, dpi: float, pair: str) -> float | None:
@@ -255,10 +260,7 @@ def _advance(path: str, hinting: Any, size: float, dpi: float, pair: str) -> flo
     font.set_size(size, dpi)
     xys = font.set_text(pair, 0.0, flags=hinting)
     step = float(xys[1][0] - xys[0][0]) / 64 if len(xys) == 2 else None
-    if len(_advances) >= GLYPHS_KEPT:
-        _advances.clear()
-    _advances[key] = step
-    return step
+    return _keep(_advances, key, step)
 
 
 class _Renderer(RendererAgg):
@@ -354,10 +356,7 @@ def _pen_origin(renderer: _Renderer, template: Text) -> tuple[float, float]:
     finally:
         renderer._noted = None
     origin = (x, renderer.height - y)
-    if len(_origins) >= GLYPHS_KEPT:
-        _origins.clear()
-    _origins[key] = origin
-    return origin
+    return _keep(_origins, key, origin)
 
 
 def _width(renderer: RendererAgg, text: str, prop: FontProperties) -> float:
@@ -366,10 +365,7 @@ def _width(renderer: RendererAgg, text: str, prop: FontProperties) -> float:
     if key in _widths:
         return _widths[key]
     width = renderer.get_text_width_height_descent(text, prop, ismath=False)[0]
-    if len(_widths) >= GLYPHS_KEPT:
-        _widths.clear()
-    _widths[key] = width
-    return width
+    return _keep(_widths, key, width)
 
 
 class _Counts(Artist):
