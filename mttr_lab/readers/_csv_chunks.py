@@ -61,13 +61,12 @@ def read_in_chunks(
         if os.fstat(file.fileno()).st_size == 0:
             return None
         mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    return _parse_pieces(mapped, parse=parse, block=block)
+
+
+def _parse_pieces(mapped: mmap.mmap, *, parse: pa_csv.ParseOptions, block: int | None) -> pa.Table | None:
     # Arrow's slices of the mapping keep it open as long as any of them lives; it closes with the last.
-    return _parse_pieces(mapped, pa.py_buffer(mapped), parse=parse, block=block)
-
-
-def _parse_pieces(
-    mapped: mmap.mmap, whole: pa.Buffer, *, parse: pa_csv.ParseOptions, block: int | None
-) -> pa.Table | None:
+    whole = pa.py_buffer(mapped)
     tables: list[pa.Table] = []
     read = pa_csv.ReadOptions(block_size=block) if block else pa_csv.ReadOptions()
     convert = convert_options()
