@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from . import frame_times
@@ -205,11 +206,52 @@ def minutes_observed(durations: pd.DataFrame, *, metric: str = "time_to_recover"
         function="minutes_observed",
         columns=(metric, STARTS[metric], "clock_start", "open_for", "is_open"),
     )
-    minute = pd.Timedelta(minutes=1)
-    observed = durations[metric] / minute
-    as_of = durations["clock_start"] + durations["open_for"]
-    waiting = (as_of - durations[STARTS[metric]]) / minute
-    censored = observed.isna() & durations["is_open"] & (waiting >= 0)
-    minutes = observed.where(observed.notna(), waiting.where(censored))
-    censored = censored.fillna(False).astype(bool)
-    return pd.DataFrame({"minutes": minutes, "observed": observed.notna(), "censored": censored})
+    minutes, censored = observed_arrays(durations, metric)
+    return pd.DataFrame(
+        {"minutes": minutes, "observed": ~np.isnan(minutes) & ~censored, "censored": censored},
+        index=durations.index,
+    )
+
+
+_MINUTE = pd.Timedelta(minutes=1)
+
+
+def _times(column: pd.Series) -> np.ndarray | None:
+    """A datetime or timedelta column as its NumPy array (UTC for aware times), else None."""
+    if isinstance(column.dtype, pd.DatetimeTZDtype):  # its UTC values, without a copy
+        return column.to_numpy(dtype=f"datetime64[{column.dtype.unit}]")
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "mM":
+        return column.to_numpy()
+    return None
+
+
+def observed_arrays(durations: pd.DataFrame, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`minutes_observed`'s ``minutes`` (float) and ``censored`` (bool) as NumPy arrays,
+    for a durations frame already checked.
+
+    Computed on the columns' NumPy arrays (the divisions and differences pandas makes, its
+    overflow checks for the few waiting rows), or through pandas for columns that are not plain
+    NumPy datetimes and timedeltas (a nullable ``is_open``, times as objects).
+    """
+    columns = (metric, STARTS[metric], "clock_start", "open_for")
+    times = [_times(durations[c]) for c in columns]
+    is_open = durations["is_open"].to_numpy()
+    if any(t is None for t in times) or is_open.dtype != bool:
+        observed = durations[metric] / _MINUTE
+        waiting = (durations["clock_start"] + durations["open_for"] - durations[STARTS[metric]]) / _MINUTE
+        censored = observed.isna() & durations["is_open"] & (waiting >= 0)
+        minutes = observed.where(observed.notna(), waiting.where(censored))
+        return minutes.to_numpy(dtype=float), censored.fillna(False).to_numpy(dtype=bool)
+    duration, start, clock_start, open_for = times
+    minutes = duration / _MINUTE
+    # Only open incidents whose duration is unknown wait: their time to as_of, when not negative.
+    waits = np.flatnonzero(np.isnan(minutes) & is_open)
+    # pandas arrays for these few rows: its overflow checks
+    at = [pd.array(t[waits]) for t in (clock_start, open_for, start)]
+    waiting = np.asarray((at[0] + at[1] - at[2]) / _MINUTE, dtype=float)
+    with np.errstate(invalid="ignore"):
+        known = waiting >= 0
+    censored = np.zeros(len(minutes), dtype=bool)
+    censored[waits] = known
+    minutes[waits] = np.where(known, waiting, np.nan)
+    return minutes, censored

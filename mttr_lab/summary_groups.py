@@ -2,8 +2,8 @@
 
 :func:`mttr_lab.duration_summary` needs, per incident, the minutes of one duration and whether
 they are censored, and, per group, the positions of its incidents. Both are computed here on
-NumPy arrays once per call, without a temporary frame per step: the minutes with the same
-operations as :func:`mttr_lab.frames.minutes_observed` (the same values, bit for bit), the groups
+NumPy arrays once per call, without a temporary frame per step: the minutes as
+:func:`mttr_lab.frames.minutes_observed` computes them (its arrays, no frame built), the groups
 by factorising each key once and asking pandas' ``groupby`` only about the few distinct key
 combinations (its index and its order, exactly as on the whole frame).
 """
@@ -17,49 +17,17 @@ import pandas as pd
 import pyarrow as pa
 from pandas.arrays import ArrowExtensionArray
 
-from .frames import DURATIONS, STARTS, minutes_observed, require
+from .frames import DURATIONS, STARTS, observed_arrays, require
 
 __all__ = ["censored_arrays", "group_positions"]
 
-_MINUTE = pd.Timedelta(minutes=1)
-
-
-def _times(column: pd.Series) -> np.ndarray | None:
-    """A datetime or timedelta column as its NumPy array (UTC for aware times), else None."""
-    if isinstance(column.dtype, pd.DatetimeTZDtype):  # its UTC values, without a copy
-        return column.to_numpy(dtype=f"datetime64[{column.dtype.unit}]")
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "mM":
-        return column.to_numpy()
-    return None
-
 
 def censored_arrays(durations: pd.DataFrame, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    """Each incident's ``metric`` in minutes (float) and whether it is censored (bool).
-
-    The values of :func:`mttr_lab.frames.minutes_observed`, computed on the columns' NumPy arrays
-    (the same divisions and differences pandas makes), or by that function itself for columns
-    that are not plain NumPy datetimes and timedeltas.
-    """
+    """Each incident's ``metric`` in minutes (float) and whether it is censored (bool): the
+    values of :func:`mttr_lab.frames.minutes_observed`, as arrays (no frame built for them)."""
     columns = (metric, STARTS[metric], "clock_start", "open_for", "is_open")
     require(durations, DURATIONS, function="minutes_observed", columns=columns)
-    times = [_times(durations[c]) for c in columns[:4]]
-    is_open = durations["is_open"].to_numpy()
-    if any(t is None for t in times) or is_open.dtype != bool:
-        found = minutes_observed(durations, metric=metric)
-        return found["minutes"].to_numpy(dtype=float), found["censored"].to_numpy(dtype=bool)
-    duration, start, clock_start, open_for = times
-    minutes = duration / _MINUTE
-    # Only open incidents whose duration is unknown wait: their time to as_of, when not negative.
-    waits = np.flatnonzero(np.isnan(minutes) & is_open)
-    # pandas arrays for these few rows: its overflow checks, as minutes_observed has them
-    at = [pd.array(t[waits]) for t in (clock_start, open_for, start)]
-    waiting = np.asarray((at[0] + at[1] - at[2]) / _MINUTE, dtype=float)
-    with np.errstate(invalid="ignore"):
-        known = waiting >= 0
-    censored = np.zeros(len(minutes), dtype=bool)
-    censored[waits] = known
-    minutes[waits] = np.where(known, waiting, np.nan)
-    return minutes, censored
+    return observed_arrays(durations, metric)
 
 
 #: The codes of Arrow-backed key columns already factorised, by their pyarrow array: Arrow text
