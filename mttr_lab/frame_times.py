@@ -29,7 +29,9 @@ __all__ = [
     "default_as_of",
     "elapsed",
     "fmt_time",
+    "milestone_ints",
     "milestone_order",
+    "usable",
     "usable_times",
 ]
 
@@ -196,23 +198,38 @@ def _latest(incidents: pd.DataFrame) -> pd.Timestamp:
     return pd.NaT if latest == _NAT else pd.Timestamp(latest, unit=unit, tz="UTC")
 
 
+def milestone_ints(frame: pd.DataFrame) -> tuple[dict[str, np.ndarray], str]:
+    """Each milestone as int64 counts of one unit (NaT as int64 min), without copies where it
+    can; and the unit."""
+    unit = _unit(frame)
+    return {name: _ints(frame[name], unit) for name in MILESTONES}, unit
+
+
+def usable(
+    raw: dict[str, np.ndarray], unit: str, as_of: pd.Timestamp
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The milestones of :func:`milestone_ints` (or rows of them) with a time at pandas' limits or
+    more than a day after ``as_of`` taken out (NaT); also the masks of the times taken out."""
+    low, high = _limits(unit)
+    cap = high if pd.isna(as_of) else min(high, count(as_of + FUTURE_SLACK, unit) + 1)
+    values, absurd = {}, {}
+    shifted = np.empty(len(next(iter(raw.values()))), dtype=np.int64)  # one scratch array for all
+    for name, times in raw.items():
+        # low < times < cap in one comparison: times - (low + 1) as unsigned is below cap - low - 1.
+        outside = np.subtract(times, low + 1, out=shifted).view(np.uint64) >= np.uint64(cap - low - 1)
+        bad = outside & (times != _NAT) if outside.any() else outside
+        absurd[name] = bad
+        values[name] = np.where(bad, _NAT, times) if bad.any() else times
+    return values, absurd
+
+
 def usable_times(
     frame: pd.DataFrame, as_of: pd.Timestamp
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], str]:
     """Each milestone as int64 counts of ``unit``, a time at pandas' limits or more than a day
     after ``as_of`` taken out (NaT); also the masks of the times taken out, and the unit."""
-    unit = _unit(frame)
-    low, high = _limits(unit)
-    cap = high if pd.isna(as_of) else min(high, count(as_of + FUTURE_SLACK, unit) + 1)
-    values, absurd = {}, {}
-    shifted = np.empty(len(frame), dtype=np.int64)  # one scratch array for every milestone
-    for name in MILESTONES:
-        raw = _ints(frame[name], unit)
-        # low < raw < cap in one comparison: raw - (low + 1) as unsigned is below cap - low - 1.
-        outside = np.subtract(raw, low + 1, out=shifted).view(np.uint64) >= np.uint64(cap - low - 1)
-        bad = outside & (raw != _NAT) if outside.any() else outside
-        absurd[name] = bad
-        values[name] = np.where(bad, _NAT, raw) if bad.any() else raw
+    raw, unit = milestone_ints(frame)
+    values, absurd = usable(raw, unit, as_of)
     return values, absurd, unit
 
 

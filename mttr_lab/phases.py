@@ -14,11 +14,13 @@ from .frames import (
     count,
     default_as_of,
     elapsed,
+    milestone_ints,
     milestone_order,
     require,
     tag,
-    usable_times,
+    usable,
 )
+from .halves import in_halves
 from .quality import analysed_mask
 from .schema import METRICS, MILESTONES, PHASES
 
@@ -82,14 +84,28 @@ def phase_durations(
     kept = incidents if keep.all() else incidents.loc[keep]
     carried = [c for c in _CARRIED if c in kept.columns]
     base = kept[[*carried, *MILESTONES]].reset_index(drop=True)
-    # The arithmetic runs on int64 counts of the timestamps' own unit: no temporary frames.
-    times, _absurd, unit = usable_times(base, as_of)
-    start, own_recovery, block = _durations(times, unit, clock_start)
+    # The arithmetic runs on int64 counts of the timestamps' own unit, no temporary frames, each
+    # row on its own: a large frame's two halves are done side by side, into arrays made here.
+    raw, unit = milestone_ints(base)
+    rows = len(base)
+    start = np.empty(rows, dtype=np.int64)  # clock_start: no memory shared with the incidents
+    own_recovery = np.empty(rows, dtype=bool)
+    block = np.empty((len(PHASES) + len(METRICS), rows), dtype=np.int64)  # the ten durations
+    waited = np.empty(rows, dtype=np.int64)
+    resolved = np.empty(rows, dtype=bool)
+    now = count(as_of, unit)
+
+    def part(rows: slice) -> None:
+        times, _absurd = usable({name: values[rows] for name, values in raw.items()}, unit, as_of)
+        _durations(times, unit, clock_start, out=(start[rows], own_recovery[rows], block[:, rows]))
+        np.not_equal(times["resolved_at"], _NAT, out=resolved[rows])
+        elapsed(np.full(len(start[rows]), now), start[rows], unit, out=waited[rows])
+
+    in_halves(part, rows)
     is_open = base["resolved_at"].isna().to_numpy().copy()  # a writable array of its own
-    waited = elapsed(np.full(len(start), count(as_of, unit)), start, unit)
     np.putmask(waited, ~is_open, _NAT)
     tail = {
-        "recovery_is_resolution": ~own_recovery & (times["resolved_at"] != _NAT),
+        "recovery_is_resolution": ~own_recovery & resolved,
         "is_open": is_open,
         "open_for": waited.view(f"m8[{unit}]"),
     }
@@ -110,20 +126,25 @@ def _check_phase_arguments(
 
 
 def _durations(
-    times: dict[str, np.ndarray], unit: str, clock_start: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The clock start, whether recovery is its own milestone, and the ten durations (int64 rows)."""
+    times: dict[str, np.ndarray],
+    unit: str,
+    clock_start: str,
+    *,
+    out: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    """Into ``out``: the clock start, whether recovery is its own milestone, and the ten
+    durations (the rows of a 2-D int64 array)."""
+    start, own_recovery, block = out
     used = milestone_order(times, unit, names=False).used(times)
     started, detected, acknowledged = times["started_at"], times["detected_at"], times["acknowledged_at"]
     recovered, resolved = times["recovered_at"], times["resolved_at"]
-    # A new array either way: clock_start must not share memory with the incidents frame.
-    start = np.where(started != _NAT, started, detected) if clock_start == "impact" else detected.copy()
+    start[:] = detected
+    if clock_start == "impact":
+        np.copyto(start, started, where=started != _NAT)
     # Each cumulative metric is measured from its own two endpoints when they are in order; a
     # recovery before the clock start (or unknown) falls back to the resolution, flagged.
-    own_recovery = (recovered != _NAT) & (elapsed(recovered, start, unit) != _NAT)
+    np.logical_and(recovered != _NAT, elapsed(recovered, start, unit) != _NAT, out=own_recovery)
     recovery = np.where(own_recovery, recovered, resolved)
-    # The ten durations are written into the rows of one 2-D array: a single block, no copy.
-    block = np.empty((len(PHASES) + len(METRICS), len(start)), dtype=np.int64)
     ends = [(used[end], used[begin]) for begin, end in PHASES.values()]
     ends += [
         (detected, started),
@@ -134,7 +155,6 @@ def _durations(
     ]
     for row, (end, begin) in zip(block, ends, strict=True):
         elapsed(end, begin, unit, out=row)
-    return start, own_recovery, block
 
 
 def _assemble(
