@@ -30,18 +30,19 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def in_halves(work: Callable[[slice], _T], rows: int) -> list[_T]:
+def in_halves(work: Callable[[slice], _T], rows: int, *, middle: int | None = None) -> list[_T]:
     """``work`` on the rows' two halves, the second in another thread; on them all at once below
-    :data:`SPLIT_FROM` rows or on a single processor.
+    :data:`SPLIT_FROM` rows or on a single processor. The first half ends at ``middle`` (the
+    middle row when not given); a ``middle`` at either end leaves one piece.
 
     Returns
     -------
     list
         What ``work`` returned for each piece, in the rows' order (one or two items).
     """
-    if rows < SPLIT_FROM or _cpus() < 2:
+    middle = rows // 2 if middle is None else middle
+    if rows < SPLIT_FROM or _cpus() < 2 or not 0 < middle < rows:
         return [work(slice(0, rows))]
-    middle = rows // 2
     with ThreadPoolExecutor(max_workers=1) as pool:
         second = pool.submit(contextvars.copy_context().run, work, slice(middle, rows))
         first = work(slice(0, middle))  # an error here still waits for the other half

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .halves import in_halves
+
 __all__ = ["MIN_COUNT", "QUANTILES", "point_estimates", "quantiles"]
 
 #: The fewest observed durations for which each statistic is reported (statistics.md §4.2:
@@ -24,12 +26,15 @@ QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99}
 _LEVELS = np.array(list(QUANTILES.values()))
 
 
-def quantiles(values: np.ndarray, method: str, *, is_sorted: bool = True) -> np.ndarray:
+def quantiles(
+    values: np.ndarray, method: str, *, is_sorted: bool = True, in_place: bool = False
+) -> np.ndarray:
     """``np.quantile(values, QUANTILES, method=method)`` of values (at least one).
 
     For ``"linear"``, numpy's own steps (virtual index, neighbours, its two-sided lerp) taken
     directly on the values, without its checks: the same numbers. Values not sorted are
-    partitioned at the ranks the levels need (a few, cheaper than sorting them all).
+    partitioned at the ranks the levels need (a few, cheaper than sorting them all): a copy of
+    them, or the values themselves with ``in_place``.
     """
     if method != "linear":
         return np.quantile(values, _LEVELS, method=method)
@@ -42,7 +47,11 @@ def quantiles(values: np.ndarray, method: str, *, is_sorted: bool = True) -> np.
     t = virtual - below
     ranks_below, ranks_above = below.astype(np.intp), above.astype(np.intp)
     if not is_sorted:  # the ranks read below in their places (-1: the largest)
-        values = np.partition(values, np.unique(np.concatenate([ranks_below, ranks_above]) % len(values)))
+        kth = np.unique(np.concatenate([ranks_below, ranks_above]) % len(values))
+        if in_place:
+            values.partition(kth)
+        else:
+            values = np.partition(values, kth)
     a, b = values[ranks_below], values[ranks_above]
     step = b - a
     out = a + step * t
@@ -50,27 +59,31 @@ def quantiles(values: np.ndarray, method: str, *, is_sorted: bool = True) -> np.
     return out
 
 
+def _reduce(ufunc: np.ufunc, values: np.ndarray, bounds: np.ndarray, empty: float, **kw) -> np.ndarray:
+    """``ufunc`` reduced over each group's values, ``empty`` for an empty group; ``bounds`` as in
+    :func:`point_estimates`, its last the values' end."""
+    starts = bounds[:-1]
+    filled = starts < bounds[1:]
+    out = np.full(len(starts), empty, dtype=kw.get("dtype", values.dtype))
+    if filled.any():  # the groups with values follow each other: each runs to the next one's start
+        out[filled] = ufunc.reduceat(values, starts[filled], **kw)
+    return out
+
+
 def _within(mask: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Where each group's rows begin and end among the rows ``mask`` keeps (bounds of the kept)."""
-    return np.concatenate([[0], np.cumsum(mask)])[bounds]
+    kept = _reduce(np.add, mask.view(np.uint8), bounds, 0, dtype=np.int64)
+    return np.concatenate([[0], np.cumsum(kept)])
 
 
 def _sums(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """The sum of each group's values (0 for an empty group); ``bounds`` as in :func:`point_estimates`."""
-    sums = np.add.reduceat(np.append(values, 0.0), bounds[:-1]) if len(bounds) > 1 else np.zeros(0)
-    sums[bounds[:-1] == bounds[1:]] = 0.0  # reduceat gives an empty group its next value
-    return sums
+    return _reduce(np.add, values, bounds, 0.0)
 
 
 def _extreme(ufunc: np.ufunc, values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Each group's minimum or maximum (NaN for an empty group)."""
-    if len(bounds) < 2:
-        return np.zeros(0)
-    # the last group runs to the end: what is appended must not change its extreme
-    neutral = np.inf if ufunc is np.minimum else -np.inf
-    out = ufunc.reduceat(np.append(values, neutral), bounds[:-1])
-    out[bounds[:-1] == bounds[1:]] = np.nan
-    return out
+    return _reduce(ufunc, values, bounds, np.nan)
 
 
 def point_estimates(
@@ -137,11 +150,16 @@ def point_estimates(
     columns["geomean"] = np.where(n_positive > 0, np.exp(log_mean), np.nan)
     columns["log_mean"], columns["log_std"], columns["log_n"] = log_mean, log_spread, n_positive
     cuts = np.full((len(n), len(QUANTILES)), np.nan)
-    for i in np.flatnonzero(n):
-        group = values[at[i] : at[i + 1]]  # a view: sorted in place
-        if keep_sorted:
-            group.sort()
-        cuts[i] = quantiles(group, method, is_sorted=keep_sorted)
+
+    def cut(rows: slice) -> None:  # the groups starting among these values
+        for i in np.flatnonzero((n > 0) & (at[:-1] >= rows.start) & (at[:-1] < rows.stop)):
+            group = values[at[i] : at[i + 1]]  # a view: sorted or partitioned in place
+            if keep_sorted:
+                group.sort()
+            cuts[i] = quantiles(group, method, is_sorted=keep_sorted, in_place=True)
+
+    # groups side by side in two threads, each with about half of the values
+    in_halves(cut, len(values), middle=int(at[np.searchsorted(at, len(values) // 2)]))
     notes: list[list[str]] = [[] for _ in n]
     for i in np.flatnonzero(n_positive < n):
         notes[i].append(f"geomean leaves out {n[i] - n_positive[i]} zero duration(s)")

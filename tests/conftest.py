@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 
 import mttr_lab as mttr
+from mttr_lab import halves
 
 matplotlib.use("Agg")  # tests draw off-screen, whatever the machine has
 
@@ -109,6 +110,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def sample() -> pd.DataFrame:
     """The durations of the bundled sample, read through the real reader."""
     return mttr.phase_durations(mttr.read_export(SAMPLE, source="firehydrant"))
+
+
+@pytest.fixture
+def split_from_two(monkeypatch):
+    """Row-by-row work split in two halves side by side from two rows on, on any machine."""
+    monkeypatch.setattr(halves, "SPLIT_FROM", 2)
+    monkeypatch.setattr(halves, "_cpus", lambda: 2)
 
 
 @pytest.fixture

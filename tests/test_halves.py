@@ -12,13 +12,6 @@ from mttr_lab import halves
 _ASKED = contextvars.ContextVar("asked", default="unset")
 
 
-@pytest.fixture
-def split_from_two(monkeypatch):
-    """Split from two rows on, on any machine."""
-    monkeypatch.setattr(halves, "SPLIT_FROM", 2)
-    monkeypatch.setattr(halves, "_cpus", lambda: 2)
-
-
 def test_small_work_is_one_piece_in_the_calling_thread(monkeypatch):
     monkeypatch.setattr(halves, "_cpus", lambda: 2)
     seen = halves.in_halves(lambda rows: (rows, threading.get_ident()), halves.SPLIT_FROM - 1)
@@ -56,3 +49,12 @@ def test_an_error_in_either_half_reaches_the_caller(split_from_two, failing):
 
     with pytest.raises(ValueError, match=f"half from {failing}"):
         halves.in_halves(work, 4)
+
+
+def test_the_first_half_ends_where_asked(split_from_two):
+    assert halves.in_halves(lambda part: part, 10, middle=7) == [slice(0, 7), slice(7, 10)]
+
+
+@pytest.mark.parametrize("middle", [0, 10])
+def test_a_middle_at_either_end_is_one_piece(split_from_two, middle):
+    assert halves.in_halves(lambda part: part, 10, middle=middle) == [slice(0, 10)]

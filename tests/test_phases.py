@@ -8,7 +8,6 @@ import pytest
 from conftest import DST_BERLIN, FIXTURES, HAND
 
 import mttr_lab as mttr
-from mttr_lab import halves
 from mttr_lab.synth import synth_incidents, write_export
 
 MIN = pd.Timedelta(minutes=1)
@@ -167,11 +166,10 @@ def reference_row(stamps: dict, clock_start: str, as_of: pd.Timestamp) -> dict:
 
 
 @pytest.fixture(params=["one piece", "two halves"])
-def pieces(request, monkeypatch):
+def pieces(request):
     """Rows done in one piece, or in two halves side by side (as from SPLIT_FROM rows on)."""
     if request.param == "two halves":
-        monkeypatch.setattr(halves, "SPLIT_FROM", 2)
-        monkeypatch.setattr(halves, "_cpus", lambda: 2)
+        request.getfixturevalue("split_from_two")
     return request.param
 
 
@@ -201,14 +199,13 @@ def test_the_vectorised_rules_agree_with_a_plain_reading_of_them(clock_start, pi
         }, i
 
 
-def test_halves_side_by_side_give_the_frame_of_one_piece(tmp_path, monkeypatch):
+def test_halves_side_by_side_give_the_frame_of_one_piece(tmp_path, request):
     # every defect of real exports, an odd number of rows: the halves meet mid-way
     export = tmp_path / "incidents.csv"
     write_export(synth_incidents(incidents=2_001, seed=3), export, shape="csv")
     incidents = mttr.read_export(export, source="csv")
     whole = mttr.phase_durations(incidents)
-    monkeypatch.setattr(halves, "SPLIT_FROM", 2)
-    monkeypatch.setattr(halves, "_cpus", lambda: 2)
+    request.getfixturevalue("split_from_two")
     in_two = mttr.phase_durations(incidents)
     pd.testing.assert_frame_equal(in_two, whole)
     assert whole["time_to_recover"].isna().any() and whole["recovery_is_resolution"].any()

@@ -8,6 +8,7 @@ import pytest
 from conftest import HAND
 
 import mttr_lab as mttr
+from mttr_lab.synth import synth_incidents, write_export
 
 
 @pytest.fixture
@@ -472,3 +473,18 @@ def test_censored_arrays_overflow_as_minutes_observed_does(varied):
     for compute in (minutes_observed, lambda d, metric: censored_arrays(d, metric)):
         with pytest.raises(OverflowError):
             compute(durations, metric="time_to_respond")
+
+
+@pytest.mark.parametrize("intervals", [False, True])
+def test_groups_summarised_side_by_side_give_the_table_of_one_piece(tmp_path, request, intervals):
+    # every defect of real exports; groups of very different sizes, some open incidents
+    export = tmp_path / "incidents.csv"
+    write_export(synth_incidents(incidents=3_001, seed=5), export, shape="csv")
+    durations = mttr.phase_durations(mttr.read_export(export, source="csv"))
+    options = {"by": ["severity", "service"], "intervals": intervals}
+    whole = {m: mttr.duration_summary(durations, metric=m, **options) for m in mttr.METRICS}
+    request.getfixturevalue("split_from_two")
+    for metric, table in whole.items():
+        in_two = mttr.duration_summary(durations, metric=metric, **options)
+        pd.testing.assert_frame_equal(in_two, table, check_exact=True)
+        assert table["p90"].notna().any() and len(table) > 4
