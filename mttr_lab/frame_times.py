@@ -4,7 +4,7 @@ that can be used, the milestone order, and :class:`Period` for time windows.
 :func:`mttr_lab.phase_durations` and :func:`mttr_lab.check_incidents` share these rules; the
 other modules take them from :mod:`mttr_lab.frames`, which holds the rest of the frames' rules.
 Milestones are handled as int64 counts of one unit (NaT as int64 min), without copies where it can.
-It imports nothing of mttr_lab but :mod:`mttr_lab.schema`.
+It imports nothing of mttr_lab but :mod:`mttr_lab.schema` and :mod:`mttr_lab.halves`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .halves import in_halves
 from .schema import MILESTONES, InputError
 
 __all__ = [
@@ -250,14 +251,38 @@ class MilestoneOrder:
         }
 
 
-def milestone_order(values: dict[str, np.ndarray], unit: str, *, names: bool = True) -> MilestoneOrder:
+def milestone_order(
+    values: dict[str, np.ndarray], unit: str, *, names: bool = True, split: bool = True
+) -> MilestoneOrder:
     """The milestone-order rule: each milestone against the latest one recorded before it.
 
     A milestone earlier than that by more than :data:`ORDER_TOLERANCE` is out of order and not
     used for the phases; closer than that, the two are equal (a second-rounded copy of a time).
     ``previous`` and ``previous_name`` hold the rows out of order only (``values[name][out]``'s
-    rows); ``names=False`` skips ``previous_name`` (all -1), which only messages need.
+    rows); ``names=False`` skips ``previous_name`` (all -1), which only messages need. Each row
+    is on its own: a large frame's two halves are done side by side, unless ``split`` is False
+    (the caller's own half).
     """
+    if not split:
+        return _order(values, unit, names)
+    rows = len(next(iter(values.values()))) if values else 0
+    pieces = in_halves(lambda part: _order({n: v[part] for n, v in values.items()}, unit, names), rows)
+    if len(pieces) == 1:
+        return pieces[0]
+    first, second = pieces
+    return MilestoneOrder(
+        *(
+            {
+                name: np.concatenate([getattr(first, field)[name], getattr(second, field)[name]])
+                for name in MILESTONES
+            }
+            for field in ("out_of_order", "previous", "previous_name")
+        )
+    )
+
+
+def _order(values: dict[str, np.ndarray], unit: str, names: bool) -> MilestoneOrder:
+    """:func:`milestone_order` on these rows, in the calling thread."""
     tolerance = count(ORDER_TOLERANCE, unit)
     n = len(next(iter(values.values()))) if values else 0
     latest = np.full(n, _NAT, dtype=np.int64)  # NaT is the smallest int64: max() skips it

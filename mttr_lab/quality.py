@@ -94,15 +94,21 @@ def exclusions(incidents: pd.DataFrame) -> pd.Series:
         Indexed like ``incidents``.
     """
     given, no_id, no_start = _live(incidents)
-    if "exclude_reason" in incidents.columns:
-        reason = incidents["exclude_reason"].astype("str").where(pd.Series(given, index=incidents.index))
+    if given.any():
+        reason = incidents["exclude_reason"].astype("str")
+        if (reason.notna().to_numpy() & ~given).any():  # text made of a value that was missing
+            reason = reason.where(pd.Series(given, index=incidents.index))
     else:
         reason = pd.Series(pd.NA, index=incidents.index, dtype="str")
     repeated = _repeated(incidents, ~given & ~no_id)
     if repeated is not None:
         reason = reason.mask(repeated, DUPLICATE)
-    reason = reason.mask(reason.isna() & no_id, NO_ID)
-    return reason.mask(reason.isna() & no_start, NO_START)
+    # (each reason only where there is one to give: a mask on text rewrites the whole column)
+    if no_id.any():
+        reason = reason.mask(reason.isna() & no_id, NO_ID)
+    if no_start.any():
+        reason = reason.mask(reason.isna() & no_start, NO_START)
+    return reason
 
 
 def analysed(incidents: pd.DataFrame) -> pd.Series:
@@ -216,7 +222,7 @@ def check_incidents(
     checked = frame[[c for c in _CHECKED if c in frame.columns]]
     live = checked.loc[~excluded] if excluded.any() else checked
     times, usable, unit = _time_findings(live, as_of, tz)
-    polled = reason.eq(POLLED_REASON).fillna(False).astype(bool)
+    polled = reason.eq(POLLED_REASON).fillna(False).astype(bool) if excluded.any() else excluded
     parts = [
         _finding(frame, excluded & ~polled, "incident_id", reason, EXCLUDED, "warning"),
         *_polled_findings(frame, polled),
@@ -296,10 +302,11 @@ def _time_findings(
     order = milestone_order(times, unit)  # each usable milestone against the latest one before it
     names = np.asarray((*MILESTONES, ""))  # the name of a previous milestone by its position
     # A status page often posts an incident after it ended: a retroactive post, not a wrong time.
-    status_page = _status_page(live)
+    status_page = None  # which rows come from one: looked up once, when a milestone is out of order
     for name in MILESTONES:
         mask = order.out_of_order[name]
         if mask.any():
+            status_page = _status_page(live) if status_page is None else status_page
             rows = live.index[mask]
             before = names[order.previous_name[name]]  # the rows out of order only
             previous = _fmt(_stamps(order.previous[name], unit, rows), tz)

@@ -8,6 +8,7 @@ from conftest import HAND, SAMPLE, export, spread
 
 import mttr_lab as mttr
 from mttr_lab.schema import MILESTONES
+from mttr_lab.synth import synth_incidents, write_export
 
 
 def read_hand(fixtures):
@@ -226,3 +227,19 @@ def test_open_longer_than_the_limit_by_less_than_the_frames_unit_is_said(tmp_pat
     as_of = pd.Timestamp("2025-01-08", tz="UTC") + pd.Timedelta(after)
     findings = mttr.check_incidents(incidents, as_of=as_of, max_duration="7D")
     assert findings["problem"].str.startswith("open for").any() == said
+
+
+def test_halves_side_by_side_give_the_findings_of_one_piece(tmp_path, request):
+    # every defect of real exports, and milestones out of order all through the rows
+    export = tmp_path / "incidents.csv"
+    write_export(synth_incidents(incidents=2_001, seed=3), export, shape="csv")
+    incidents = mttr.read_export(export, source="csv")
+    every_seventh = incidents.index[::7]
+    incidents.loc[every_seventh, "recovered_at"] = incidents.loc[every_seventh, "detected_at"] - pd.Timedelta(
+        minutes=5
+    )
+    whole = mttr.check_incidents(incidents)
+    request.getfixturevalue("split_from_two")
+    pd.testing.assert_frame_equal(mttr.check_incidents(incidents), whole)
+    late = whole.loc[whole["problem"].str.contains("recovered_at .* is before", regex=True), "record"]
+    assert late.min() < len(incidents) // 4 and late.max() > 3 * len(incidents) // 4
