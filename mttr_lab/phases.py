@@ -93,13 +93,12 @@ def phase_durations(
     block = np.empty((len(PHASES) + len(METRICS), rows), dtype=np.int64)  # the ten durations
     waited = np.empty(rows, dtype=np.int64)
     resolved = np.empty(rows, dtype=bool)
-    now = count(as_of, unit)
 
     def part(rows: slice) -> None:
         times, _absurd = usable({name: values[rows] for name, values in raw.items()}, unit, as_of)
         _durations(times, unit, clock_start, out=(start[rows], own_recovery[rows], block[:, rows]))
         np.not_equal(times["resolved_at"], _NAT, out=resolved[rows])
-        elapsed(np.full(len(start[rows]), now), start[rows], unit, out=waited[rows])
+        elapsed(np.full(len(start[rows]), count(as_of, unit)), start[rows], unit, out=waited[rows])
 
     in_halves(part, rows)
     is_open = base["resolved_at"].isna().to_numpy().copy()  # a writable array of its own

@@ -99,7 +99,8 @@ def exclusions(incidents: pd.DataFrame) -> pd.Series:
         if (reason.notna().to_numpy() & ~given).any():  # text made of a value that was missing
             reason = reason.where(pd.Series(given, index=incidents.index))
     else:
-        reason = pd.Series(pd.NA, index=incidents.index, dtype="str")
+        name = "exclude_reason" if "exclude_reason" in incidents.columns else None
+        reason = pd.Series(pd.NA, index=incidents.index, dtype="str", name=name)
     repeated = _repeated(incidents, ~given & ~no_id)
     if repeated is not None:
         reason = reason.mask(repeated, DUPLICATE)

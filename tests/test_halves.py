@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextvars
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -58,3 +60,21 @@ def test_the_first_half_ends_where_asked(split_from_two):
 @pytest.mark.parametrize("middle", [0, 10])
 def test_a_middle_at_either_end_is_one_piece(split_from_two, middle):
     assert halves.in_halves(lambda part: part, 10, middle=middle) == [slice(0, 10)]
+
+
+def test_a_thread_still_running_after_the_main_thread_ended_splits_its_work(tmp_path):
+    # a thread the interpreter still waits for, once the main thread's code has ended: a thread
+    # pool takes no work then ("cannot schedule new futures after interpreter shutdown")
+    script = tmp_path / "late.py"
+    script.write_text(
+        "import threading, time\n"
+        "from mttr_lab import halves\n"
+        "halves.SPLIT_FROM, halves._cpus = 2, lambda: 2\n"
+        "def late():\n"
+        "    time.sleep(0.3)\n"
+        "    print(halves.in_halves(lambda part: (part.start, part.stop), 10))\n"
+        "threading.Thread(target=late).start()\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[(0, 5), (5, 10)]"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from conftest import SAMPLE
 
 import mttr_lab as mttr
 from mttr_lab.readers._arrow_text import clean_text as _text
@@ -190,3 +194,22 @@ def test_the_frame_and_its_first_error_are_the_same_with_or_without_threads(
     with pytest.raises(mttr.InputError) as err:
         mttr.read_export(bad, columns={"incident_id": "id", "detected_at": "opened", "resolved_at": "closed"})
     assert "row 3, column 'opened'" in str(err.value) and "no date either" in str(err.value)
+
+
+def test_a_thread_still_running_after_the_main_thread_ended_reads_an_export(tmp_path):
+    # the columns are built by a thread pool, which takes no work once the main thread's code
+    # has ended: they are then built in the calling thread
+    script = tmp_path / "late.py"
+    script.write_text(
+        "import threading, time\n"
+        "import mttr_lab as mttr\n"
+        "from mttr_lab.readers import _build\n"
+        "_build._THREADS_FROM = 1\n"
+        "def late():\n"
+        "    time.sleep(0.3)\n"
+        f"    print(len(mttr.read_export({str(SAMPLE)!r}, source='firehydrant')))\n"
+        "threading.Thread(target=late).start()\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == len(mttr.read_export(SAMPLE, source="firehydrant"))

@@ -296,7 +296,11 @@ class _Columns:
         with collect_remarks(), ThreadPoolExecutor(max_workers=threads) if threads else _Here() as pool:
 
             def later(fn: Any, *args: Any) -> Future:
-                return pool.submit(contextvars.copy_context().run, fn, *args)
+                task = contextvars.copy_context().run, fn, *args
+                try:
+                    return pool.submit(*task)
+                except RuntimeError:  # a pool takes no work once the main thread has finished
+                    return _Here().submit(*task)
 
             ids = later(self.identifiers, fields.get("incident_id"))
             texts = {name: later(text, fields.get(name)) for name in ("title", "service", "team")}
