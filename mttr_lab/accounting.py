@@ -8,10 +8,22 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
-from .frames import DURATIONS, INCIDENTS, as_utc, default_as_of, require
+from .frames import (
+    DURATIONS,
+    INCIDENTS,
+    as_utc,
+    begun,
+    default_as_of,
+    late_times,
+    milestone_ints,
+    require,
+    usable,
+)
 from .quality import exclusions
+from .schema import MILESTONES
 
 __all__ = ["export_overview", "findings_overview", "source_name"]
 
@@ -37,7 +49,8 @@ def export_overview(
     -------
     DataFrame
         One column ``value`` (text) indexed by: ``records read``, ``analysed``, ``excluded``
-        (``records read = analysed + excluded`` always), ``open`` (analysed and unresolved at the
+        (with a reason, or not begun by ``as_of``: ``records read = analysed + excluded`` when
+        the durations were computed with the same ``as_of``), ``open`` (analysed and unresolved at the
         review date), ``sources`` (the vendors' names), ``first incident``, ``last incident``
         (clock start) and ``review date``, the times in ``tz``.
     """
@@ -46,6 +59,7 @@ def export_overview(
     reason = exclusions(incidents)
     start = durations["clock_start"]
     at = default_as_of(incidents) if as_of is None else as_utc(as_of)
+    later = int((_not_begun(incidents, at) & reason.isna().to_numpy()).sum())
     sources = (
         ", ".join(sorted(source_name(s) for s in incidents["source"].dropna().unique()))
         if "source" in incidents
@@ -58,7 +72,7 @@ def export_overview(
     rows = {
         "records read": len(incidents),
         "analysed": len(durations),
-        "excluded": int(reason.notna().sum()),
+        "excluded": int(reason.notna().sum()) + later,
         "open": int(durations["is_open"].sum()),
         "sources": sources,
         "first incident": local(start.min()),
@@ -66,6 +80,17 @@ def export_overview(
         "review date": local(at),
     }
     return pd.DataFrame({"value": [str(v) for v in rows.values()]}, index=pd.Index(list(rows), name=None))
+
+
+def _not_begun(incidents: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray:
+    """Records with every time more than a day after ``as_of``: not begun by then, left out."""
+    if not all(name in incidents.columns for name in MILESTONES) or pd.isna(as_of):
+        return np.zeros(len(incidents), dtype=bool)
+    raw, unit = milestone_ints(incidents)
+    _, absurd = usable(raw, unit, as_of)
+    late = late_times(raw, absurd, unit)
+    recorded = np.logical_or.reduce([raw[name] != np.iinfo(np.int64).min for name in MILESTONES])
+    return recorded & ~begun(raw, late)
 
 
 def source_name(source: str) -> str:

@@ -26,12 +26,15 @@ __all__ = [
     "MilestoneOrder",
     "Period",
     "as_utc",
+    "begun",
     "count",
     "default_as_of",
     "elapsed",
     "fmt_time",
+    "late_times",
     "milestone_ints",
     "milestone_order",
+    "open_at",
     "usable",
     "usable_times",
 ]
@@ -222,6 +225,32 @@ def usable(
         absurd[name] = bad
         values[name] = np.where(bad, _NAT, times) if bad.any() else times
     return values, absurd
+
+
+def late_times(raw: dict[str, np.ndarray], absurd: dict[str, np.ndarray], unit: str) -> dict[str, np.ndarray]:
+    """Of the times :func:`usable` took out (``absurd``), those more than a day after ``as_of``:
+    not at pandas' limits, but not yet happened at ``as_of``."""
+    low, high = _limits(unit)
+    return {name: absurd[name] & (raw[name] > low) & (raw[name] < high) for name in raw}
+
+
+def begun(raw: dict[str, np.ndarray], late: dict[str, np.ndarray]) -> np.ndarray:
+    """Which incidents had begun by ``as_of``: a milestone recorded and not after it."""
+    some = np.zeros(len(raw["resolved_at"]), dtype=bool)
+    for name in MILESTONES:
+        some |= (raw[name] != _NAT) & ~late[name]
+    return some
+
+
+def open_at(raw: dict[str, np.ndarray], late: dict[str, np.ndarray]) -> np.ndarray:
+    """Which incidents were open at ``as_of``, from :func:`milestone_ints` and :func:`late_times`
+    (or rows of them).
+
+    Open: no resolution recorded by ``as_of`` (none at all, or one more than a day after it,
+    which had not happened yet), in an incident that had begun by then (:func:`begun`). A
+    resolution at pandas' limits (a placeholder) never makes an incident open.
+    """
+    return ((raw["resolved_at"] == _NAT) | late["resolved_at"]) & begun(raw, late)
 
 
 def usable_times(

@@ -11,11 +11,14 @@ from .frames import (
     DURATIONS,
     INCIDENTS,
     as_utc,
+    begun,
     count,
     default_as_of,
     elapsed,
+    late_times,
     milestone_ints,
     milestone_order,
+    open_at,
     require,
     tag,
     usable,
@@ -51,11 +54,13 @@ def phase_durations(
     ``recovery_is_resolution`` says so. A phase is not measured where a milestone is recorded
     earlier than one before it in the sequence (every phase that starts or ends at it is NaT);
     milestones less than a second apart in that order are equal (the phase is 0). A time at
-    pandas' limits or more than a day after ``as_of`` is not used. :func:`mttr_lab.check_incidents`
-    reports each of these.
+    pandas' limits is not used. A time more than a day after ``as_of`` had not happened by then
+    and is not used either: an incident resolved after ``as_of`` is open (censored) at
+    ``as_of``. :func:`mttr_lab.check_incidents` reports each of these.
 
     Records that are not analysed (``exclude_reason`` set, superseded duplicates, no start time)
-    are left out; :func:`mttr_lab.check_incidents` lists each with its reason.
+    are left out, and so are incidents that had not begun by ``as_of`` (every time recorded more
+    than a day after it); :func:`mttr_lab.check_incidents` lists each with its reason.
 
     Parameters
     ----------
@@ -75,7 +80,7 @@ def phase_durations(
         milestones, ``clock_start``; phases ``detection``, ``response``, ``diagnosis``,
         ``repair``, ``followup``; metrics ``time_to_detect``, ``time_to_respond``,
         ``time_to_repair``, ``time_to_recover``, ``time_to_resolve`` (Timedelta);
-        ``recovery_is_resolution`` (bool); ``is_open`` (bool: no ``resolved_at``); ``open_for``
+        ``recovery_is_resolution`` (bool); ``is_open`` (bool: no ``resolved_at`` by ``as_of``); ``open_for``
         (Timedelta from clock start to ``as_of`` for open incidents, the censoring time; NaT
         for closed ones).
     """
@@ -93,16 +98,24 @@ def phase_durations(
     block = np.empty((len(PHASES) + len(METRICS), rows), dtype=np.int64)  # the ten durations
     waited = np.empty(rows, dtype=np.int64)
     resolved = np.empty(rows, dtype=bool)
+    is_open = np.empty(rows, dtype=bool)
+    started = np.empty(rows, dtype=bool)
 
     def part(rows: slice) -> None:
-        times, _absurd = usable({name: values[rows] for name, values in raw.items()}, unit, as_of)
+        some = {name: values[rows] for name, values in raw.items()}
+        times, absurd = usable(some, unit, as_of)
         _durations(times, unit, clock_start, out=(start[rows], own_recovery[rows], block[:, rows]))
         np.not_equal(times["resolved_at"], _NAT, out=resolved[rows])
+        late = late_times(some, absurd, unit)
+        is_open[rows], started[rows] = open_at(some, late), begun(some, late)
         elapsed(np.full(len(start[rows]), count(as_of, unit)), start[rows], unit, out=waited[rows])
 
     in_halves(part, rows)
-    is_open = base["resolved_at"].isna().to_numpy().copy()  # a writable array of its own
     np.putmask(waited, ~is_open, _NAT)
+    if not started.all():  # incidents that had not begun by as_of (an as_of before them)
+        base = base.loc[started].reset_index(drop=True)
+        start, own_recovery, block = start[started], own_recovery[started], block[:, started]
+        waited, resolved, is_open = waited[started], resolved[started], is_open[started]
     tail = {
         "recovery_is_resolution": ~own_recovery & resolved,
         "is_open": is_open,

@@ -10,17 +10,19 @@ import numpy as np
 import pandas as pd
 
 from .frames import (
-    EARLIEST_POSSIBLE,
     INCIDENTS,
-    LATEST_POSSIBLE,
     as_utc,
+    begun,
     count,
     default_as_of,
     fmt_time,
     ids_checked,
+    late_times,
+    milestone_ints,
     milestone_order,
+    open_at,
     require,
-    usable_times,
+    usable,
 )
 from .readers._arrow_text import has_control_bytes
 from .readers._build import POLLED_REASON
@@ -199,7 +201,9 @@ def check_incidents(
     incidents : DataFrame
         The canonical ``incidents`` frame.
     as_of : timestamp, optional
-        The moment the export describes; defaults to its latest timestamp.
+        The review date, the moment the analysis looks from; defaults to the export's latest
+        timestamp. Given earlier, times more than a day after it had not happened by then (see
+        :func:`mttr_lab.phase_durations`).
     max_duration : Timedelta or str
         Durations longer than this are flagged as suspicious (kept as recorded).
     tz : str
@@ -222,7 +226,7 @@ def check_incidents(
     excluded = reason.notna()
     checked = frame[[c for c in _CHECKED if c in frame.columns]]
     live = checked.loc[~excluded] if excluded.any() else checked
-    times, usable, unit = _time_findings(live, as_of, tz)
+    times, usable_times, unit, opened = _time_findings(live, as_of, tz)
     polled = reason.eq(POLLED_REASON).fillna(False).astype(bool) if excluded.any() else excluded
     parts = [
         _finding(frame, excluded & ~polled, "incident_id", reason, EXCLUDED, "warning"),
@@ -230,7 +234,7 @@ def check_incidents(
         *times,
         *_severity_findings(live),
         *_control_findings(live),
-        *_duration_findings(live, usable, unit, as_of, pd.Timedelta(max_duration), tz),
+        *_duration_findings(live, usable_times, opened, unit, as_of, pd.Timedelta(max_duration), tz),
     ]
     if "note" in live.columns:  # a reader's remark on a record (e.g. a doubtful unit or a bound)
         noted = live["note"].notna()
@@ -280,25 +284,58 @@ def _no_findings() -> pd.DataFrame:
 
 def _time_findings(
     live: pd.DataFrame, as_of: pd.Timestamp, tz: str = "UTC"
-) -> tuple[list[pd.DataFrame], dict[str, np.ndarray], str]:
-    """Impossible times, milestones out of order and times after ``as_of``; and the usable times
-    (int64 counts of the unit, NaT as int64 min) with their unit."""
+) -> tuple[list[pd.DataFrame], dict[str, np.ndarray], str, np.ndarray]:
+    """Impossible times, times that had not happened by ``as_of``, milestones out of order and
+    times just after ``as_of``; and the usable times (int64 counts of the unit, NaT as int64 min)
+    with their unit, and which incidents were open at ``as_of``."""
     parts = []
-    times, absurd, unit = usable_times(live, as_of)
+    raw, unit = milestone_ints(live)
+    times, absurd = usable(raw, unit, as_of)
+    late = late_times(raw, absurd, unit)
+    started, opened = begun(raw, late), open_at(raw, late)
     shown_as_of = fmt_time(as_of) if tz == "UTC" else _fmt(pd.Series([as_of]), tz).iloc[0]
-    for name in MILESTONES:  # at pandas' limits, or more than a day after as_of: not used at all
-        bad = pd.Series(absurd[name], index=live.index)
-        if bad.any():
-            found = live.loc[bad, name]
-            at_limit = (found >= LATEST_POSSIBLE) | (found <= EARLIEST_POSSIBLE)
-            why = at_limit.map(
-                {
-                    True: "at the limit of what pandas can hold",
-                    False: f"more than a day after as_of ({shown_as_of})",
-                }
+    for name in MILESTONES:  # at pandas' limits: not used at all
+        at_limit = absurd[name] & ~late[name]
+        if at_limit.any():
+            problem = (
+                name + " (" + _fmt(live.loc[at_limit, name], tz) + ") is at the limit of what pandas can hold"
             )
-            problem = name + " (" + _fmt(found, tz) + ") is " + why
-            parts.append(_finding(live, bad, name, problem, "not used: the time is impossible", "error"))
+            parts.append(_finding(live, at_limit, name, problem, "not used: the time is impossible", "error"))
+    for name in MILESTONES:  # more than a day after as_of: it had not happened by then
+        if (late[name] & started).any():
+            problem = (
+                name
+                + " ("
+                + _fmt(live.loc[late[name], name], tz)
+                + f") is more than a day after the review date ({shown_as_of})"
+            )
+            if name == "resolved_at":
+                action = "not used: the incident was still open at the review date (censored there)"
+            else:
+                action = "not used: it had not happened by the review date"
+            parts.append(_finding(live, late[name] & started, name, problem, action, "warning"))
+    if not started.all():  # every time after as_of: one finding on the time its clock starts at
+        with_start = raw["started_at"] != _NAT
+        for name, which in (("started_at", with_start), ("detected_at", ~with_start)):
+            later = ~started & which & late[name]
+            if later.any():
+                problem = (
+                    "begins after the review date: "
+                    + name
+                    + " ("
+                    + _fmt(live.loc[later, name], tz)
+                    + f") is more than a day after it ({shown_as_of})"
+                )
+                parts.append(
+                    _finding(
+                        live,
+                        later,
+                        name,
+                        problem,
+                        EXCLUDED + ": it had not begun by the review date",
+                        "warning",
+                    )
+                )
 
     order = milestone_order(times, unit)  # each usable milestone against the latest one before it
     names = np.asarray((*MILESTONES, ""))  # the name of a previous milestone by its position
@@ -327,17 +364,22 @@ def _time_findings(
             posted_late = pd.Series(late_post, index=live.index)
             wrong = pd.Series(mask, index=live.index) & ~posted_late
             parts.append(_finding(live, wrong, name, problem, NOT_IN_ORDER, "error"))
-            late = problem + ": the status page posted it after it ended"
-            parts.append(_finding(live, posted_late, name, late, RETROACTIVE, "warning"))
+            retroactive = problem + ": the status page posted it after it ended"
+            parts.append(_finding(live, posted_late, name, retroactive, RETROACTIVE, "warning"))
 
     if pd.notna(as_of):
         now = count(as_of, unit)  # to the unit below: a time is after as_of when it is after this
         for name in MILESTONES:
             future = times[name] > now  # never where NaT (int64 min)
             if future.any():
-                problem = name + " (" + _fmt(live.loc[future, name], tz) + f") is after as_of ({shown_as_of})"
+                problem = (
+                    name
+                    + " ("
+                    + _fmt(live.loc[future, name], tz)
+                    + f") is after the review date ({shown_as_of})"
+                )
                 parts.append(_finding(live, future, name, problem, "kept as recorded", "warning"))
-    return parts, times, unit
+    return parts, times, unit, opened
 
 
 def _control_findings(live: pd.DataFrame) -> list[pd.DataFrame]:
@@ -377,6 +419,7 @@ def _severity_findings(live: pd.DataFrame) -> list[pd.DataFrame]:
 def _duration_findings(
     live: pd.DataFrame,
     usable: dict[str, np.ndarray],
+    is_open: np.ndarray,
     unit: str,
     as_of: pd.Timestamp,
     limit: pd.Timedelta,
@@ -385,7 +428,6 @@ def _duration_findings(
     """Open incidents (censored), durations longer than ``limit``, and incidents resolved as they started."""
     started, resolved = usable["started_at"], usable["resolved_at"]
     start = np.where(started != _NAT, started, usable["detected_at"])
-    is_open = live["resolved_at"].isna().to_numpy(dtype=bool)
     censored_at = f" ({as_of.tz_convert(tz):%Y-%m-%d %H:%M %Z})" if pd.notna(as_of) else ""
     known = (start != _NAT) & (resolved != _NAT)
     took = np.subtract(resolved, start)  # int64 counts of unit; meaningful where known

@@ -289,22 +289,51 @@ def test_times_at_pandas_limits_are_errors_and_never_used(tmp_path):
     assert error["action"].tolist() == ["not used: the time is impossible"]
 
 
-def test_times_more_than_a_day_after_as_of_are_errors_and_never_used(tmp_path):
+def test_times_more_than_a_day_after_as_of_had_not_happened_by_then(tmp_path):
     incidents = read_rows(
         tmp_path,
-        "a,,2024-01-01T10:00:00Z,,,,2024-03-01T00:00:00Z",
-        "b,,2024-01-01T10:00:00Z,,,,2024-01-01T12:00:00Z",
+        "a,,2024-01-01T10:00:00Z,,,,2024-03-01T00:00:00Z",  # resolved two months after as_of
+        "b,,2024-01-01T10:00:00Z,,,,2024-01-01T12:00:00Z",  # within a day of as_of
+        "c,,2024-01-05T10:00:00Z,,,,2024-01-06T00:00:00Z",  # begun days after as_of
     )
     as_of = "2024-01-01T11:00:00Z"
     got = mttr.phase_durations(incidents, as_of=as_of).set_index("incident_id")
-    assert pd.isna(got.loc["a", "time_to_resolve"]) and not got.loc["a", "is_open"]
-    assert got.loc["b", "time_to_resolve"] / MIN == 120  # within a day of as_of: kept as recorded
-    findings = (
-        mttr.check_incidents(incidents, as_of=as_of).query("column == 'resolved_at'").set_index("incident_id")
+    # a was still open at as_of: censored there, an hour after its clock started
+    assert pd.isna(got.loc["a", "time_to_resolve"]) and got.loc["a", "is_open"]
+    assert got.loc["a", "open_for"] / MIN == 60
+    assert got.loc["b", "time_to_resolve"] / MIN == 120 and not got.loc["b", "is_open"]  # kept as recorded
+    # c had not begun: left out, and accounted for
+    assert "c" not in got.index
+    summary = mttr.duration_summary(got.reset_index(), metric="time_to_resolve")
+    assert summary.loc["all", ["count", "open", "observed", "missing"]].tolist() == [2, 1, 1, 0]
+    overview = mttr.export_overview(incidents, got.reset_index(), as_of=as_of)["value"]
+    assert overview[["records read", "analysed", "excluded", "open"]].tolist() == ["3", "2", "1", "1"]
+    findings = mttr.check_incidents(incidents, as_of=as_of).set_index(["incident_id", "column"])
+    assert findings.loc[("a", "resolved_at"), "level"].tolist() == ["warning", "info"]
+    assert (
+        "more than a day after the review date (2024-01-01 11:00:00 UTC)"
+        in findings.loc[("a", "resolved_at"), "problem"].iloc[0]
     )
-    assert findings.loc["a", "level"] == "error"
-    assert "more than a day after as_of (2024-01-01 11:00:00 UTC)" in findings.loc["a", "problem"]
-    assert findings.loc["b", "level"] == "warning" and findings.loc["b", "action"] == "kept as recorded"
+    assert (
+        findings.loc[("a", "resolved_at"), "action"].iloc[0]
+        == "not used: the incident was still open at the review date (censored there)"
+    )
+    assert findings.loc[("a", "resolved_at"), "problem"].iloc[1] == "open incident (no resolved_at)"
+    assert findings.loc[[("b", "resolved_at")], "action"].tolist() == ["kept as recorded"]
+    assert findings.loc[[("c", "detected_at")], "action"].tolist() == [
+        "excluded from analysis: it had not begun by the review date"
+    ]
+    assert findings.loc[[("c", "detected_at")], "problem"].tolist() == [
+        "begins after the review date: detected_at (2024-01-05 10:00:00 UTC) is more than a day after it (2024-01-01 11:00:00 UTC)"
+    ]
+    assert ("c", "resolved_at") not in findings.index  # one finding for an incident left out
+    assert "error" not in set(findings["level"])
+
+
+def test_a_placeholder_resolution_never_opens_an_incident(tmp_path):
+    incidents = read_rows(tmp_path, "a,,2024-01-01T10:00:00Z,,,,9999-12-31T00:00:00Z")
+    got = mttr.phase_durations(incidents, as_of="2024-01-02T00:00:00Z")
+    assert not got.loc[0, "is_open"] and pd.isna(got.loc[0, "time_to_resolve"])
 
 
 # --------------------------------------------------------------------------- censoring as one input

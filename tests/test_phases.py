@@ -199,13 +199,17 @@ def test_the_vectorised_rules_agree_with_a_plain_reading_of_them(clock_start, pi
         }, i
 
 
-def test_halves_side_by_side_give_the_frame_of_one_piece(tmp_path, request):
-    # every defect of real exports, an odd number of rows: the halves meet mid-way
+@pytest.mark.parametrize("as_of", [None, "2026-01-01T00:00Z"])
+def test_halves_side_by_side_give_the_frame_of_one_piece(tmp_path, request, as_of):
+    # every defect of real exports, an odd number of rows: the halves meet mid-way; with an
+    # as_of amid the data, incidents still open then and some not begun yet
     export = tmp_path / "incidents.csv"
     write_export(synth_incidents(incidents=2_001, seed=3), export, shape="csv")
     incidents = mttr.read_export(export, source="csv")
-    whole = mttr.phase_durations(incidents)
+    whole = mttr.phase_durations(incidents, as_of=as_of)
     request.getfixturevalue("split_from_two")
-    in_two = mttr.phase_durations(incidents)
+    in_two = mttr.phase_durations(incidents, as_of=as_of)
     pd.testing.assert_frame_equal(in_two, whole)
-    assert whole["time_to_recover"].isna().any() and whole["recovery_is_resolution"].any()
+    assert whole["recovery_is_resolution"].any() and whole["is_open"].any()
+    if as_of is not None:
+        assert 200 < len(whole) < len(incidents) - 200

@@ -76,7 +76,7 @@ def test_future_unknown_severity_and_long_durations(fixtures, tmp_path):
             0
         ]
     )
-    assert "after as_of" in problems["c:detected_at"]
+    assert "after the review date" in problems["c:detected_at"]
 
 
 def test_a_clean_export_has_only_informational_findings(fixtures):
