@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 
@@ -228,6 +229,7 @@ _OPTIONS = {
     "end": "--to",
 }
 _KEYWORD = re.compile(r"\b(" + "|".join(_OPTIONS) + r"|dayfirst)=(?:'([^']*)'|\"([^\"]*)\"|(\w+))?")
+_NAMED = re.compile(r"\b(" + "|".join(name for name in _OPTIONS if "_" in name) + r")\b(?!=)")
 
 
 def _in_cli_words(message: str) -> str:
@@ -242,7 +244,9 @@ def _in_cli_words(message: str) -> str:
     message = message.replace("source='csv'/'json'", "source=csv or json").replace(
         "columns={canonical: export column}", "columns=canonical=column,..."
     )
-    return _KEYWORD.sub(option, message)
+    message = _KEYWORD.sub(option, message)
+    # the names alone, in a sentence ("severity_map sends 'P1' to ..."), and Python's None
+    return _NAMED.sub(lambda match: _OPTIONS[match.group(1)], message).replace("(or None)", "(or none)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"mttr-lab: {_in_cli_words(str(exc))}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the output's reader stopped early (`| head`): stop as quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        return 141  # as a shell reports a command stopped by SIGPIPE (128 + 13)
     except ReviewError as exc:  # a cell failed: one line, and where the partly executed notebook is
         print(f"mttr-lab: the review failed: {exc}", file=sys.stderr)
         return 1

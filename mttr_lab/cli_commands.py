@@ -28,6 +28,12 @@ def _pairs(text: str | None, what: str) -> dict[str, str] | None:
     return out
 
 
+def _severity_map(text: str | None) -> dict[str, str | None] | None:
+    """``--severity-map`` as the Python API takes it: ``label=none`` leaves a label without severity."""
+    pairs = _pairs(text, "--severity-map")
+    return None if pairs is None else {k: None if v.lower() == "none" else v for k, v in pairs.items()}
+
+
 def _progress(message: str) -> None:
     print(f"mttr-lab: {message}", file=sys.stderr, flush=True)
 
@@ -40,7 +46,7 @@ def _read(args: argparse.Namespace):
         source=args.source,
         columns=_pairs(args.columns, "--columns"),
         tz=args.tz,
-        severity_map=_pairs(args.severity_map, "--severity-map"),
+        severity_map=_severity_map(args.severity_map),
         dayfirst=args.dayfirst,
     )
     if not len(incidents):
@@ -99,13 +105,24 @@ def run_report(args: argparse.Namespace) -> int:
     # a bad export stops it at once.
     with ReviewKernel() as kernel:
         _import_nbformat()
+        import pandas as pd
+
+        from .frames import fmt_time
         from .phases import phase_durations
         from .review_periods import review_bounds
 
         incidents = _read(args)
         as_of = _as_of(args.as_of, args.tz)
+        durations = phase_durations(incidents, as_of=as_of)
+        if as_of is not None and durations["clock_start"].isna().all():
+            first = phase_durations(incidents)["clock_start"].min()
+            if pd.notna(first):  # the export has incidents, all begun after the review date
+                raise InputError(
+                    f"no incident had begun by --as-of {args.as_of}: the export's first starts {fmt_time(first)}",
+                    expected="a later --as-of (or none: the export's latest time)",
+                )
         bounds = review_bounds(
-            phase_durations(incidents, as_of=as_of),
+            durations,
             period=args.period,
             label=args.quarter,
             start=args.start,
@@ -135,7 +152,7 @@ def run_report(args: argparse.Namespace) -> int:
             start=args.start,
             end=args.end,
             columns=_pairs(args.columns, "--columns"),
-            severity_map=_pairs(args.severity_map, "--severity-map"),
+            severity_map=_severity_map(args.severity_map),
             dayfirst=args.dayfirst,
             kernel=kernel,
         )

@@ -97,6 +97,15 @@ def test_postmortem_escapes_text_from_the_export(tmp_path, capsys):
         ),
         (["report", "{sample}", "--from", "2026-13-01", "--to", "2026-14-01"], "first day is not a date"),
         (["fetch", "statuspage", "--out", "{sample}"], "the pages go into a folder, and this is a file"),
+        (
+            ["check", "{sample}", "--severity-map", "SEV1=urgent"],
+            "--severity-map sends 'SEV1' to an unknown severity; found 'urgent'; "
+            "expected one of low, medium, high, critical (or none)",
+        ),
+        (
+            ["report", "{sample}", "--as-of", "2019-01-01"],
+            "no incident had begun by --as-of 2019-01-01: the export's first starts 2025-04-01",
+        ),
     ],
 )
 def test_wrong_arguments_give_one_line_and_exit_2(argv, expected, capsys):
@@ -275,3 +284,23 @@ def test_synth_refuses_an_improvement_that_is_not_a_monthly_share(tmp_path, caps
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--improvement" in err[0] and "found 2.0" in err[0]
     assert not (tmp_path / "x.json").exists()
+
+
+def test_a_severity_mapped_to_none_is_left_without_one(capsys):
+    assert main(["summary", str(SAMPLE), "--by", "severity", "--severity-map", "SEV1=none"]) == 0
+    table = capsys.readouterr().out
+    assert "critical" not in table and "no severity" in table
+
+
+def test_a_reader_that_stops_early_ends_the_output_quietly(tmp_path):
+    # `mttr-lab check big.csv | head -1`: the pipe closes while thousands of findings are written
+    export = tmp_path / "long.csv"
+    rows = "".join(f"i{i},2026-01-01T00:00:00Z,2026-02-01T00:00:00Z\n" for i in range(5_000))
+    export.write_text("incident_id,detected_at,resolved_at\n" + rows)
+    command = [sys.executable, "-m", "mttr_lab.cli", "check", str(export)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout.readline().startswith(b"level")
+        process.stdout.close()
+        error = process.stderr.read().decode()
+        process.wait(timeout=120)
+    assert process.returncode == 141 and error == ""
