@@ -6,7 +6,7 @@ import pandas as pd
 
 from .intervals import MEAN_INTERVAL_MIN, quantile_interval_sizes
 from .stats import MIN_COUNT
-from .units import format_minutes, format_p, format_span, interval_level
+from .units import format_minutes, format_p, format_ratio, format_span, interval_level
 
 __all__ = [
     "Text",
@@ -195,7 +195,7 @@ def comparison_text(
     ratio = row.get("median_ratio")
     low, high = row.get("median_ratio_low"), row.get("median_ratio_high")
     interval = (
-        f" ({interval_level(row)} interval {low:.2f}–{high:.2f})"
+        f" ({interval_level(row)} interval {format_ratio(low)}–{format_ratio(high)})"
         if pd.notna(low) and pd.notna(high)
         else " (no interval: too few incidents)"
     )
@@ -203,13 +203,14 @@ def comparison_text(
     text = (
         f"Median {metric} {_dur(row.get('median_after'))} in {after} against {_dur(row.get('median_before'))} "
         f"in {before} ({int(row['n_after']):,} and {int(row['n_before']):,} incidents measured): a ratio of "
-        f"{ratio:.2f}{interval}."
+        f"{format_ratio(ratio)}{interval}."
     )
     g, g_low, g_high = row.get("geomean_ratio"), row.get("geomean_ratio_low"), row.get("geomean_ratio_high")
     if pd.notna(g) and pd.notna(g_low) and pd.notna(g_high):
         text += (
             f" The verdict rests on the typical incident (the geometric mean, which weighs every incident"
-            f" where the median reads the middle one): {g:.2f}× as long ({interval_level(row)} interval {g_low:.2f}–{g_high:.2f})."
+            f" where the median reads the middle one): {format_ratio(g)}× as long"
+            f" ({interval_level(row)} interval {format_ratio(g_low)}–{format_ratio(g_high)})."
         )
     text += f" Verdict: **{verdict}**"
     p = row.get("p_value")
@@ -217,7 +218,7 @@ def comparison_text(
     detectable = row.get("detectable_ratio")
     if pd.notna(detectable):
         text += (
-            f" With these counts, only a change to about {detectable:.2f}× (or its inverse) would be detected "
+            f" With these counts, only a change to about {format_ratio(detectable)}× (or its inverse) would be detected "
             "reliably (80 % power)"
         )
         needed = row.get("needed_per_group")

@@ -241,7 +241,9 @@ def untracked_time(durations: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row: ``incidents``, ``with_impact_start``, ``median_untracked`` and
+        One row: ``incidents``, ``impact_recorded`` (incidents that record when the impact
+        began), ``with_impact_start`` (those whose impact start, detection and recovery are all
+        known and in that order: the ones measured), ``median_untracked`` and
         ``mean_untracked`` (minutes from impact to the first record), ``share_of_outage`` (the
         untracked minutes over all minutes from impact to recovery, 0-1), ``measured_mean``
         (mean time to recover counted from detection, minutes), ``sentence`` (what it means, in
@@ -273,6 +275,7 @@ def untracked_time(durations: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "incidents": [len(durations)],
+            "impact_recorded": [int(start.notna().sum())],
             "with_impact_start": [int(use.sum())],
             "median_untracked": [float(lag.median()) if len(lag) else np.nan],
             "mean_untracked": [float(lag.mean()) if len(lag) else np.nan],

@@ -178,8 +178,9 @@ def tidy(table: pd.DataFrame, *, view: str | None = None, digits: int = 1) -> pd
     -------
     DataFrame
         ``table`` (or its view) with float columns rounded to ``digits`` (p-values to two
-        significant digits), NA index labels shown as ``no severity`` (for a severity index) or
-        ``none``, and ``note`` keeping only the remarks about columns the table shows.
+        significant digits), NA index labels shown as ``no severity``, ``no service``... (after
+        the index's name; ``none`` without one), and ``note`` keeping only the remarks about
+        columns the table shows ("" where there is none).
     """
     if view is not None:
         if view not in VIEWS:
@@ -196,12 +197,15 @@ def tidy(table: pd.DataFrame, *, view: str | None = None, digits: int = 1) -> pd
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = 10.0 ** (1 - np.floor(np.log10(np.abs(values))))
             out[pvalues] = np.where(values > 0, np.round(values * scale) / scale, values)
-    if "note" in out.columns:
-        out["note"] = [shown_notes(note, out.columns) for note in out["note"]]
+    if "note" in out.columns:  # nothing noted reads as nothing, never <NA>
+        notes = [shown_notes(note, out.columns) for note in out["note"]]
+        out["note"] = pd.Series(
+            [note if isinstance(note, str) else "" for note in notes], index=out.index, dtype="str"
+        )
 
     def name(value: object, level: str | None) -> object:
         if (isinstance(value, float) and pd.isna(value)) or value is None or value is pd.NA:
-            return "no severity" if level == "severity" else "none"
+            return f"no {str(level).replace('_', ' ')}" if level else "none"  # as readable() says it
         return value
 
     if isinstance(out.index, pd.MultiIndex):

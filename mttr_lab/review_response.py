@@ -262,16 +262,21 @@ def _untracked(durations: pd.DataFrame, untracked_time: Callable[..., pd.DataFra
     row = untracked_time(durations).iloc[0]
     if not row["with_impact_start"] or not np.isfinite(row["share_of_outage"]):
         return None
+    recorded, measured = int(row["impact_recorded"]), int(row["with_impact_start"])
+    # which incidents the figures are of: those whose impact start, detection and recovery are in order
+    which = f"{recorded:,} of {row['incidents']:,} incidents record when the customer impact began" + (
+        "; in them"
+        if measured == recorded
+        else f"; in the {measured:,} whose impact start, detection and recovery come in that order"
+    )
     if row["mean_untracked"] <= 0:  # the impact start is the first record (a status page's first post)
         return Text(
-            f"Untracked time: where an incident records when the customer impact began "
-            f"({row['with_impact_start']:,} of {row['incidents']:,}), it is the moment of detection, so no "
-            "outage time precedes the first record; whether the impact truly began then, the export cannot say."
+            f"Untracked time: {which}, it is the moment of detection, so no outage time precedes the "
+            "first record; whether the impact truly began then, the export cannot say."
         )
     share = f"{row['share_of_outage']:.0%}".replace("%", " %")
     return Text(
-        f"Untracked time: where an incident records when the customer impact began "
-        f"({row['with_impact_start']:,} of {row['incidents']:,}), it began "
+        f"Untracked time: {which}, it began "
         f"{format_minutes(row['mean_untracked'])} before detection on average (median "
         f"{format_minutes(row['median_untracked'])}), {share} of the outage customers saw. The times "
         "to recover in this review count from the impact start, so they include it; a time to "

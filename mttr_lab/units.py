@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["format_minutes", "format_p", "format_span", "readable", "show"]
+__all__ = ["format_minutes", "format_p", "format_ratio", "format_span", "readable", "show"]
 
 #: Missing values in a readable table (the reason goes in a note, never ``NaN`` or ``<NA>``).
 MISSING = "–"
@@ -102,6 +102,16 @@ def interval_level(table: pd.DataFrame | pd.Series) -> str:
     return f"{100 * float(table.attrs.get('confidence', 0.95)):g} %"
 
 
+def format_ratio(ratio: float | None) -> str:
+    """A ratio as people read it: two decimals (``0.78``), two significant digits below 0.1
+    (``0.0051``, never ``0.00`` for a ratio that is not 0, nor an exponent); "–" when missing."""
+    if ratio is None or ratio is pd.NA or not np.isfinite(ratio):
+        return MISSING
+    if ratio == 0 or abs(float(f"{ratio:.2g}")) >= 0.1:  # (0.0999 reads 0.10)
+        return f"{ratio:.2f}"
+    return np.format_float_positional(ratio, precision=2, unique=False, fractional=False, trim="k")
+
+
 def format_p(p: float | None) -> str:
     """A p-value as a reader expects it: ``p < 0.001``, ``p = 0.04``, ``p = 0.32``; "–" when missing."""
     if p is None or p is pd.NA or not np.isfinite(p):
@@ -163,7 +173,7 @@ def _cell(value: object, kind: str, tz: str | None) -> str:
                 return "> 99 %"
             return f"{shown} %"
         if kind == "ratio":
-            return f"{value:.2f}"
+            return format_ratio(float(value))
         if kind == "p":
             return format_p(float(value))
         if float(value).is_integer() and abs(value) < 1e15:

@@ -367,7 +367,13 @@ def test_response_section_of_milestones_without_groups(sample):
     assert section.growth == {} and section.pairs is None and section.channels is None
     untracked = mttr.untracked_time(this).iloc[0]
     assert untracked["with_impact_start"] > 0
-    assert f"({untracked['with_impact_start']:,} of {len(this):,})" in section.untracked
+    recorded = int(this["started_at"].notna().sum())
+    assert untracked["impact_recorded"] == recorded >= untracked["with_impact_start"]
+    assert (
+        f"{recorded:,} of {len(this):,} incidents record when the customer impact began" in section.untracked
+    )
+    if untracked["with_impact_start"] < recorded:  # the figures say which incidents they are of
+        assert f"in the {untracked['with_impact_start']:,} whose impact start" in section.untracked
 
 
 def test_response_section_of_an_empty_period_and_of_the_wrong_frame(pagerduty):
@@ -479,5 +485,15 @@ def test_untracked_time_of_nothing_is_said_in_words_not_as_zero_seconds():
         }
     )
     text = str(_untracked(mttr.phase_durations(mttr.from_frame(frame)), untracked_time))
-    assert "(3 of 3), it is the moment of detection" in text
+    assert "3 of 3 incidents record when the customer impact began; in them, it is the moment of detection" in text
     assert "0 s" not in text and "0 %" not in text
+
+
+def test_tidy_names_a_missing_group_after_its_column_and_shows_no_missing_note(sample):
+    table = mttr.duration_summary(
+        sample.assign(service=sample["service"].where(sample.index % 7 != 0)), by="service"
+    )
+    shown = mttr.tidy(table, view="headline")
+    assert "no service" in shown.index and "none" not in shown.index
+    assert shown["note"].notna().all() and (shown["note"] == "").any()
+    assert "<NA>" not in shown.to_string() and "NaN" not in shown["note"].to_string()

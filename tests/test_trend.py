@@ -318,3 +318,17 @@ def test_without_changes_the_rest_of_the_table_is_the_same(improving):
         return "; ".join(parts) or None
 
     assert [without_changes(n) for n in full["note"]] == [without_changes(n) for n in level["note"]]
+
+
+def test_a_busy_month_is_counted_with_thousands_separators(tmp_path):
+    # 1,200 incidents a month for six months: the verdict says "1,200 incidents/month"
+    rng = np.random.default_rng(4)
+    starts = [
+        pd.Timestamp(f"2025-{m + 1:02d}-01T00:00Z") + pd.Timedelta(minutes=30 * i)
+        for m in range(6)
+        for i in range(1_200)
+    ]
+    minutes = np.exp(rng.normal(np.log(60), 1.0, len(starts)))
+    answer = improvement_question(export(tmp_path, starts, minutes), claimed=0.10).iloc[0]
+    assert answer["incidents_per_period"] == 1_200
+    assert "at 1,200 incidents/month" in answer["verdict"]

@@ -8,7 +8,7 @@ import pytest
 from conftest import SAMPLE
 
 import mttr_lab as mttr
-from mttr_lab.units import MISSING, format_minutes, format_p, format_span, readable
+from mttr_lab.units import MISSING, format_minutes, format_p, format_ratio, format_span, readable
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +198,20 @@ def test_show_left_aligns_incident_ids_however_they_are_written():
     nowrap = " ".join(selector for selector, body in rules if "white-space: nowrap" in body)
     assert "td.col0" in left and "col1" not in left  # the id as a label, the duration as a figure
     assert "td.col0" in nowrap  # and never broken over two lines
+
+
+@pytest.mark.parametrize(
+    ("ratio", "text"),
+    [
+        (0.78, "0.78"),
+        (1.0, "1.00"),
+        (0.0999, "0.10"),
+        (0.0051, "0.0051"),  # not "0.00": a ratio is never shown as nothing
+        (0.005, "0.0050"),
+        (5.1e-05, "0.000051"),  # never an exponent
+        (0.0, "0.00"),
+        (np.nan, "–"),
+    ],
+)
+def test_ratios_read_with_two_significant_digits_below_a_tenth(ratio, text):
+    assert format_ratio(ratio) == text
