@@ -24,6 +24,7 @@ from .frames import (
 )
 from .quality import exclusions
 from .schema import MILESTONES
+from .timeparse import check_timezone
 
 __all__ = ["export_overview", "findings_overview", "source_name"]
 
@@ -56,6 +57,7 @@ def export_overview(
     """
     require(incidents, INCIDENTS, function="export_overview")
     require(durations, DURATIONS, function="export_overview", columns=("clock_start", "is_open"))
+    check_timezone(tz, function="export_overview")
     reason = exclusions(incidents)
     start = durations["clock_start"]
     at = default_as_of(incidents) if as_of is None else as_utc(as_of)

@@ -103,7 +103,10 @@ def require(
     """Check that ``frame`` is a DataFrame of ``kind`` holding ``columns``; returns it.
 
     With ``values_too``, anything but a DataFrame (plain minutes, None) passes unchecked: the
-    function takes those as well.
+    function takes those as well. Of a durations frame, the duration columns among ``columns``
+    (the metrics, the phases, ``open_for``: those the function reads) must hold Timedeltas (their
+    dtype says so) and none negative (one comparison), as :func:`mttr_lab.phase_durations` makes
+    them.
 
     Raises
     ------
@@ -111,6 +114,9 @@ def require(
         (an :class:`~mttr_lab.InputError`, so a ``ValueError``) naming the function, the kind
         found and what to pass instead: "this is an incidents frame; pass
         phase_durations(incidents)".
+    InputError
+        Naming the function and a duration column holding something else than Timedeltas (float
+        minutes, say), or negative durations (with the first few incidents holding them).
     """
     if not isinstance(frame, pd.DataFrame):
         if values_too:
@@ -128,7 +134,88 @@ def require(
         raise FrameKindError(
             f"{function}: the {kind} frame lacks the column(s) {', '.join(missing)}; {_HINT[kind]}"
         )
+    if kind == DURATIONS:
+        for column in columns:
+            if column in _TIMEDELTAS:
+                _check_durations(frame, column, function)
     return frame
+
+
+#: The columns of a durations frame that hold Timedeltas, never negative ones.
+_TIMEDELTAS = frozenset((*DURATION_COLUMNS, "open_for"))
+_DURATION_EXPECTED = (
+    "Timedelta durations (timedelta64) as phase_durations gives them, e.g. "
+    'pd.to_timedelta(minutes, unit="min") for minutes as numbers'
+)
+_ZERO = pd.Timedelta(0)
+
+
+def _check_durations(frame: pd.DataFrame, column: str, function: str) -> None:
+    """Refuse a duration column that holds anything but Timedeltas (a dtype check), or a negative
+    one (one comparison): :func:`mttr_lab.phase_durations` makes neither, and no statistic may
+    count either."""
+    values = frame[column]
+    if isinstance(values, pd.DataFrame):  # two columns of that name
+        raise InputError(f"{function}: the durations frame has two columns named {column!r}")
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "m":
+        array = values.to_numpy()
+        negative = array < np.timedelta64(0, "s")  # NaT compares False
+    elif isinstance(dtype, pd.ArrowDtype) and dtype.kind == "m":  # Arrow durations
+        negative = (values < _ZERO).fillna(False).to_numpy(dtype=bool)
+    elif pd.api.types.is_object_dtype(dtype) and _timedelta_objects(
+        values
+    ):  # Timedeltas as objects: the slow path
+        negative = (pd.to_timedelta(values) < _ZERO).to_numpy(dtype=bool)
+    else:
+        raise InputError(
+            f"{function}: column {column!r} holds {_held(values)}, not durations",
+            expected=_DURATION_EXPECTED,
+        )
+    if negative.any():
+        first = values[negative].iloc[0] / pd.Timedelta(minutes=1)
+        raise InputError(
+            f"{function}: column {column!r} holds {int(negative.sum()):,} negative duration(s), "
+            f"such as {first:g} minutes, at {_rows(frame, negative)}",
+            expected="durations of zero or more, as phase_durations makes them (NaT where one "
+            "cannot be measured); set the wrong ones to pd.NaT or recompute them with phase_durations",
+        )
+
+
+def _timedelta_objects(values: pd.Series) -> bool:
+    """Whether a column of objects holds only Timedeltas and missing values."""
+    return pd.api.types.infer_dtype(values, skipna=True) in ("timedelta", "empty") or bool(
+        values.isna().all()
+    )
+
+
+def _held(values: pd.Series) -> str:
+    """What a column holds, in words: "float numbers (float64)"."""
+    dtype = values.dtype
+    kind = getattr(dtype, "kind", "")
+    words = {"f": "float numbers", "i": "integer numbers", "u": "integer numbers", "b": "booleans"}
+    if isinstance(dtype, pd.StringDtype):
+        return f"text ({dtype})"
+    if kind in words:
+        return f"{words[kind]} ({dtype})"
+    if kind == "M":
+        return f"timestamps ({dtype})"
+    if pd.api.types.is_object_dtype(
+        dtype
+    ):  # what the objects are, as pandas infers it ("floating", "mixed", ...)
+        return f"Python objects ({pd.api.types.infer_dtype(values, skipna=True)}, dtype object)"
+    return f"values of dtype {dtype}"
+
+
+def _rows(frame: pd.DataFrame, mask: np.ndarray, shown: int = 3) -> str:
+    """The first few rows ``mask`` marks, by incident id where the frame has them."""
+    at = np.flatnonzero(mask)
+    if "incident_id" in frame.columns:
+        names = [str(v) for v in frame["incident_id"].to_numpy()[at[:shown]]]
+        text = "incident " + ", ".join(names)
+    else:
+        text = "row " + ", ".join(repr(v) for v in frame.index[at[:shown]])
+    return text + (f" and {len(at) - shown:,} more" if len(at) > shown else "")
 
 
 def require_metric(durations: object, metric: str, *, function: str) -> pd.DataFrame:

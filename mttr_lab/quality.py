@@ -6,6 +6,8 @@ Every record of an export is either analysed or listed here with its reason, so 
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
 
@@ -26,7 +28,8 @@ from .frames import (
 )
 from .readers._arrow_text import has_control_bytes
 from .readers._build import POLLED_REASON
-from .schema import MILESTONES
+from .schema import MILESTONES, InputError
+from .timeparse import check_timezone
 from .units import format_minutes
 
 __all__ = [
@@ -205,7 +208,8 @@ def check_incidents(
         timestamp. Given earlier, times more than a day after it had not happened by then (see
         :func:`mttr_lab.phase_durations`).
     max_duration : Timedelta or str
-        Durations longer than this are flagged as suspicious (kept as recorded).
+        Durations longer than this (positive: "7D", "12h", a Timedelta) are flagged as
+        suspicious (kept as recorded).
     tz : str
         The team's timezone: the times quoted in ``problem`` and ``action`` are written in it.
 
@@ -218,6 +222,8 @@ def check_incidents(
         or doubtful; ``"info"``: handled as documented). Sorted by file and record.
     """
     require(incidents, INCIDENTS, function="check_incidents")
+    longest = _max_duration(max_duration)
+    check_timezone(tz, function="check_incidents")
     frame = incidents.reset_index(drop=True)
     if frame.empty:
         return _no_findings()
@@ -234,7 +240,7 @@ def check_incidents(
         *times,
         *_severity_findings(live),
         *_control_findings(live),
-        *_duration_findings(live, usable_times, opened, unit, as_of, pd.Timedelta(max_duration), tz),
+        *_duration_findings(live, usable_times, opened, unit, as_of, longest, tz),
     ]
     if "note" in live.columns:  # a reader's remark on a record (e.g. a doubtful unit or a bound)
         noted = live["note"].notna()
@@ -251,6 +257,27 @@ def check_incidents(
         findings[c] = findings[c].astype("str").where(findings[c].notna())
     order = ["file", "record", "column"] if "file" in findings.columns else ["record", "column"]
     return findings.sort_values(order, kind="stable", na_position="last").reset_index(drop=True)
+
+
+#: What ``max_duration`` must be, in the error that refuses anything else.
+MAX_DURATION_EXPECTED = 'a positive duration such as "7D", "12h" or pd.Timedelta(days=7)'
+
+
+def _max_duration(value: object) -> pd.Timedelta:
+    """``max_duration`` as a Timedelta: text pandas reads as one, or a timedelta; anything else
+    (words, a bare number pandas would read as nanoseconds, zero or less) is refused."""
+    if isinstance(value, (str, datetime.timedelta, np.timedelta64)):
+        try:
+            span = pd.Timedelta(value)
+        except (ValueError, TypeError, OverflowError):
+            span = None
+        if isinstance(span, pd.Timedelta) and span > pd.Timedelta(0):
+            return span
+    raise InputError(
+        "check_incidents: max_duration is not a positive duration",
+        found=value,
+        expected=MAX_DURATION_EXPECTED,
+    )
 
 
 def _polled_findings(frame: pd.DataFrame, polled: pd.Series) -> list[pd.DataFrame]:

@@ -11,14 +11,14 @@ in ``attrs["confidence"]``.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .frames import DURATION_COLUMNS as _DURATION_COLUMNS
-from .frames import DURATIONS, minutes_observed, require
+from .frames import DURATIONS, minutes_observed, require, require_metric
 from .frames import group_keys as _group_keys
 from .intervals import (
     MEAN_INTERVAL_MIN,
@@ -62,7 +62,7 @@ def censored_minutes(durations: pd.DataFrame, *, metric: str = "time_to_recover"
     DataFrame
         Indexed like ``durations``: ``minutes`` (float), ``censored`` (bool).
     """
-    require(durations, DURATIONS, function="censored_minutes")
+    require_metric(durations, metric, function="censored_minutes")
     return minutes_observed(durations, metric=metric)[["minutes", "censored"]]
 
 
@@ -76,7 +76,7 @@ def duration_summary(
     intervals: bool = True,
     n_resamples: int = 2000,
     seed: int = 0,
-    targets: Sequence[float] = (30, 60),
+    targets: float | Sequence[float] = (30, 60),
 ) -> pd.DataFrame:
     """Distribution of one duration per group, with intervals and censoring-aware estimates, in minutes.
 
@@ -101,7 +101,7 @@ def duration_summary(
     by : str or list of str, optional
         Grouping columns (``severity``, ``service``, ...). Without it, one row labelled ``all``.
     method : str
-        numpy's quantile method.
+        numpy's quantile method (:data:`QUANTILE_METHODS`).
     confidence : float
         Confidence level of every interval.
     intervals : bool
@@ -109,8 +109,8 @@ def duration_summary(
     n_resamples, seed : int
         Accepted for existing calls; the summary no longer resamples (its intervals are exact or
         analytic), so they change nothing.
-    targets : sequence of float
-        Minutes for the ``within_<target>`` shares.
+    targets : float or sequence of float
+        Minutes (positive) for the ``within_<target>`` shares.
 
     Returns
     -------
@@ -122,7 +122,7 @@ def duration_summary(
         geomean, p90, p95, p99; ``km_median``, ``km_p90`` and their intervals; ``within_<target>``
         shares (0-1) with intervals; and ``note`` (why a value is missing, NA when nothing is).
     """
-    _check_summary(durations, metric, confidence)
+    goals = _check_summary(durations, metric, confidence, method, targets)
     keys = _group_keys(durations, by)
     options = {
         "method": method,
@@ -130,17 +130,58 @@ def duration_summary(
         "intervals": intervals,
         "n_resamples": n_resamples,
         "seed": seed,
-        "targets": tuple(targets),
+        "targets": goals,
     }
     return _group_rows(durations, metric, keys, options)
 
 
-def _check_summary(durations: pd.DataFrame, metric: str, confidence: float) -> None:
-    require(durations, DURATIONS, function="duration_summary")
-    if metric not in _DURATION_COLUMNS:
-        raise ValueError(f"metric must be one of {', '.join(_DURATION_COLUMNS)}, not {metric!r}")
+#: numpy's quantile methods (``np.quantile(..., method=)``), the ones ``method=`` accepts.
+QUANTILE_METHODS = (
+    "linear",
+    "median_unbiased",
+    "normal_unbiased",
+    "inverted_cdf",
+    "averaged_inverted_cdf",
+    "closest_observation",
+    "interpolated_inverted_cdf",
+    "hazen",
+    "weibull",
+    "lower",
+    "higher",
+    "midpoint",
+    "nearest",
+)
+
+
+def _check_summary(
+    durations: pd.DataFrame, metric: str, confidence: float, method: object, targets: object
+) -> tuple[float, ...]:
+    """Check the frame (its ``metric`` column a duration) and the options; the targets as a tuple."""
+    require_metric(durations, metric, function="duration_summary")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, not {confidence!r}")
+    if not isinstance(method, str) or method not in QUANTILE_METHODS:
+        raise ValueError(
+            f"method must be one of numpy's quantile methods {', '.join(QUANTILE_METHODS)}, not {method!r}"
+        )
+    return _check_targets(targets)
+
+
+def _check_targets(targets: object) -> tuple[float, ...]:
+    """``targets=`` as a tuple of minutes: a number, or a sequence of numbers, each positive."""
+    values = (targets,) if isinstance(targets, Real) else targets
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        values = None
+    else:
+        values = tuple(values)  # type: ignore[arg-type]
+    if values is None or not all(
+        isinstance(v, Real) and not isinstance(v, bool) and np.isfinite(v) and v > 0 for v in values
+    ):
+        raise ValueError(
+            "targets must be minutes: a positive number or a sequence of them, such as 30 or "
+            f"(30, 60), not {targets!r}"
+        )
+    return values
 
 
 def _group_rows(
@@ -321,7 +362,7 @@ def phase_breakdown(
         ``detection``, ``response``, ``diagnosis``, ``repair``, ``followup`` (minutes) and
         ``<phase>_observed`` (how many incidents each phase was measured on).
     """
-    require(durations, DURATIONS, function="phase_breakdown")
+    require(durations, DURATIONS, function="phase_breakdown", columns=tuple(PHASES))
     if statistic not in ("median", "mean"):
         raise ValueError(f"statistic must be 'median' or 'mean', not {statistic!r}")
     keys = _group_keys(durations, by)
@@ -359,7 +400,7 @@ def ecdf_table(
         by then, NaN when none is closed); ``km``, ``km_low``, ``km_high`` (Kaplan-Meier share
         recovered by then and its band).
     """
-    require(durations, DURATIONS, function="ecdf_table")
+    require_metric(durations, metric, function="ecdf_table")
     values = censored_minutes(durations, metric=metric).dropna(subset=["minutes"])
     minutes = values["minutes"].to_numpy(dtype=float)
     censored = values["censored"].to_numpy(dtype=bool)

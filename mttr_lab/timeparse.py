@@ -20,6 +20,7 @@ date formats (ISO 8601 and day/month dates, say) is an error that says so.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import numpy as np
@@ -29,7 +30,15 @@ from pandas.tseries.api import guess_datetime_format
 from .schema import TIMESTAMP_DTYPE, InputError
 from .timeremarks import collect_remarks, remember, time_remarks, time_remarks_active
 
-__all__ = ["collect_remarks", "parse_epoch", "parse_timestamps", "time_remarks", "time_remarks_active"]
+__all__ = [
+    "check_timezone",
+    "collect_remarks",
+    "parse_epoch",
+    "parse_timestamps",
+    "time_remarks",
+    "time_remarks_active",
+    "unknown_timezone",
+]
 
 #: Epoch microseconds of 0001-01-01 and of the end of 9999: the calendar every tool can print.
 _US_MIN = -62_135_596_800_000_000
@@ -217,6 +226,40 @@ def _resolve_dayfirst(text: pd.Series, dayfirst: bool | None, *, file, field, re
     )
 
 
+#: What a timezone must be, in every message that refuses one.
+TIMEZONE_EXPECTED = "an IANA name such as 'Europe/Berlin' or 'UTC'"
+
+
+def unknown_timezone(
+    tz: object,
+    *,
+    function: str | None = None,
+    argument: str | None = None,
+    file: str | None = None,
+    field: str | None = None,
+) -> InputError:
+    """The error for a timezone pandas does not know: "unknown timezone 'Berlin'; expected an
+    IANA name such as 'Europe/Berlin' or 'UTC'", after the file and column it was given for, or
+    naming the function and its argument ("check_incidents: unknown timezone tz='Berlin'; ...")."""
+    shown = f"{argument}={tz!r}" if argument else repr(tz)
+    text = f"unknown timezone {shown}"
+    if function:
+        text = f"{function}: {text}"
+    return InputError(text, file=file, field=field, expected=TIMEZONE_EXPECTED)
+
+
+def check_timezone(tz: object, *, function: str, argument: str = "tz") -> None:
+    """Refuse a timezone argument pandas cannot convert times to, as :func:`mttr_lab.read_export`
+    refuses it (:func:`unknown_timezone`): a name such as ``"Berlin"``, None, a number."""
+    if isinstance(tz, (str, datetime.tzinfo)):
+        try:
+            pd.DatetimeTZDtype(tz=tz)
+        except Exception as exc:  # zoneinfo's, pytz's or pandas' own error for an unknown name
+            raise unknown_timezone(tz, function=function, argument=argument) from exc
+        return
+    raise unknown_timezone(tz, function=function, argument=argument)
+
+
 def _localize(parsed: pd.Series, tz: str | None, *, text, file, field, records) -> pd.Series:
     if parsed.dt.tz is not None:
         return parsed.dt.tz_convert("UTC").astype(TIMESTAMP_DTYPE)
@@ -232,12 +275,7 @@ def _localize(parsed: pd.Series, tz: str | None, *, text, file, field, records) 
     try:
         local = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
     except Exception as exc:  # an unknown timezone name
-        raise InputError(
-            f"unknown timezone {tz!r}",
-            file=file,
-            field=field,
-            expected="an IANA name such as 'Europe/Berlin' or 'UTC'",
-        ) from exc
+        raise unknown_timezone(tz, file=file, field=field) from exc
     odd = (local.isna() & parsed.notna()).to_numpy()
     if odd.any():  # daylight saving: the documented rule, remembered for a note
         naive = parsed[odd]

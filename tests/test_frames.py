@@ -352,6 +352,60 @@ def test_minutes_observed_gives_minutes_and_the_event_flag(durations):
         mttr.minutes_observed(durations, metric="time_to_lunch")
 
 
+def test_a_duration_column_of_numbers_is_refused_naming_it(sample):
+    minutes = sample.assign(time_to_recover=sample["time_to_recover"].dt.total_seconds() / 60)
+    with pytest.raises(mttr.InputError) as err:
+        mttr.duration_summary(minutes)
+    assert str(err.value) == (
+        "duration_summary: column 'time_to_recover' holds float numbers (float64), not durations; "
+        "expected Timedelta durations (timedelta64) as phase_durations gives them, e.g. "
+        'pd.to_timedelta(minutes, unit="min") for minutes as numbers'
+    )
+    with pytest.raises(mttr.InputError, match="ecdf_table: column 'time_to_recover' holds float numbers"):
+        mttr.ecdf_table(minutes)
+    with pytest.raises(mttr.InputError, match="column 'time_to_recover' holds float numbers"):
+        mttr.compare_periods(
+            minutes,
+            before=("2025-10-01T00:00Z", "2026-01-01T00:00Z"),
+            after=("2026-01-01T00:00Z", "2026-04-01T00:00Z"),
+        )
+    repair = sample.assign(repair=sample["repair"].dt.total_seconds().astype("object"))
+    with pytest.raises(
+        mttr.InputError, match=r"phase_breakdown: column 'repair' holds Python objects \(floating"
+    ):
+        mttr.phase_breakdown(repair)
+    # a column the function does not read is not its concern; Timedeltas as objects still pass
+    assert mttr.duration_summary(minutes, metric="time_to_resolve").loc["all", "count"] == len(sample)
+    as_objects = sample.astype({"time_to_recover": object})
+    pd.testing.assert_frame_equal(mttr.duration_summary(as_objects), mttr.duration_summary(sample))
+
+
+def test_a_negative_duration_is_refused_naming_the_column_and_incidents(sample):
+    edited = sample.copy()
+    edited.loc[edited.index[:5], "time_to_recover"] = pd.Timedelta(minutes=-30)
+    first = ", ".join(edited["incident_id"].iloc[:3])
+    with pytest.raises(mttr.InputError) as err:
+        mttr.duration_summary(edited)
+    assert str(err.value) == (
+        "duration_summary: column 'time_to_recover' holds 5 negative duration(s), such as -30 minutes, "
+        f"at incident {first} and 2 more; expected durations of zero or more, as phase_durations makes "
+        "them (NaT where one cannot be measured); set the wrong ones to pd.NaT or recompute them with "
+        "phase_durations"
+    )
+    with pytest.raises(mttr.InputError, match="minutes_observed: column 'time_to_recover' holds 5 negative"):
+        mttr.minutes_observed(edited)
+    phase = sample.copy()
+    phase.loc[phase.index[7], "repair"] = pd.Timedelta(seconds=-1)
+    with pytest.raises(mttr.InputError, match="phase_breakdown: column 'repair' holds 1 negative"):
+        mttr.phase_breakdown(phase)
+    # what phase_durations makes passes: zero durations, and NaT where a phase is not measured
+    assert (sample["time_to_detect"] == pd.Timedelta(0)).any() and sample["repair"].isna().any()
+    zero = sample.copy()
+    zero.loc[zero.index[:5], "time_to_recover"] = pd.Timedelta(0)
+    assert mttr.duration_summary(zero).loc["all", "min"] == 0
+    assert mttr.phase_breakdown(sample).loc["all", "incidents"] == len(sample)
+
+
 # --------------------------------------------------------------------------- periods
 
 

@@ -103,6 +103,39 @@ def test_naive_as_of_and_empty_frames(fixtures):
     assert mttr.check_incidents(incidents.iloc[:0]).empty
 
 
+def test_an_unknown_timezone_is_refused_in_read_exports_words(fixtures):
+    incidents = read_hand(fixtures)
+    durations = mttr.phase_durations(incidents)
+    expected = "expected an IANA name such as 'Europe/Berlin' or 'UTC'"
+    with pytest.raises(mttr.InputError) as err:
+        mttr.check_incidents(incidents, tz="Berlin")
+    assert str(err.value) == f"check_incidents: unknown timezone tz='Berlin'; {expected}"
+    with pytest.raises(mttr.InputError) as err:
+        mttr.export_overview(incidents, durations, tz="Berlin")
+    assert str(err.value) == f"export_overview: unknown timezone tz='Berlin'; {expected}"
+    with pytest.raises(mttr.InputError) as read:  # the reader's own words for the same mistake
+        mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="Berlin")
+    assert f"unknown timezone 'Berlin'; {expected}" in str(read.value)
+    with pytest.raises(mttr.InputError, match="check_incidents: unknown timezone tz=None"):
+        mttr.check_incidents(incidents.iloc[:0], tz=None)
+    assert mttr.export_overview(incidents, durations, tz="Europe/Berlin")["value"]["records read"] == "5"
+
+
+def test_max_duration_must_be_a_duration(fixtures):
+    incidents = read_hand(fixtures)
+    with pytest.raises(mttr.InputError) as err:
+        mttr.check_incidents(incidents, max_duration="seven days")
+    assert str(err.value) == (
+        "check_incidents: max_duration is not a positive duration; found 'seven days'; "
+        'expected a positive duration such as "7D", "12h" or pd.Timedelta(days=7)'
+    )
+    for bad in (7, "0h", "-1D", None):  # 7 would be 7 nanoseconds
+        with pytest.raises(mttr.InputError, match="max_duration is not a positive duration"):
+            mttr.check_incidents(incidents, max_duration=bad)
+    findings = mttr.check_incidents(incidents, max_duration=pd.Timedelta(days=7))
+    pd.testing.assert_frame_equal(findings, mttr.check_incidents(incidents, max_duration="7D"))
+
+
 def test_findings_of_several_files_name_the_file(tmp_path):
     folder = tmp_path / "pages"
     folder.mkdir()

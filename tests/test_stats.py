@@ -57,6 +57,31 @@ def test_bad_arguments(three):
         mttr.duration_summary(three, by="region")
 
 
+def test_targets_must_be_positive_minutes(sample):
+    with pytest.raises(ValueError) as err:
+        mttr.duration_summary(sample, targets="30")
+    assert str(err.value) == (
+        "targets must be minutes: a positive number or a sequence of them, such as 30 or (30, 60), not '30'"
+    )
+    for bad in ((-5,), (30, "60"), (0,), None, (float("nan"),)):
+        with pytest.raises(ValueError, match=r"^targets must be minutes: a positive number"):
+            mttr.duration_summary(sample, targets=bad)
+    one = mttr.duration_summary(sample, targets=30)  # a single number is one target
+    pd.testing.assert_series_equal(
+        one["within_30"], mttr.duration_summary(sample, targets=(30,))["within_30"]
+    )
+
+
+def test_an_unknown_quantile_method_gets_the_list_of_methods(sample):
+    with pytest.raises(ValueError) as err:
+        mttr.duration_summary(sample, method="nearestt")
+    text = str(err.value)
+    assert text.startswith("method must be one of numpy's quantile methods linear, median_unbiased,")
+    assert text.endswith("nearest, not 'nearestt'") and "dict_keys" not in text
+    with pytest.raises(ValueError, match="method must be one of"):
+        mttr.duration_summary(sample.iloc[:0], method="nearestt")  # refused before any quantile
+
+
 def test_phase_breakdown_hand_values(fixtures):
     incidents = mttr.read_export(fixtures / "generic" / "hand_made.csv", columns=HAND, tz="UTC")
     table = mttr.phase_breakdown(mttr.phase_durations(incidents))
