@@ -72,14 +72,15 @@ def format_minutes(minutes: float | None, _pos: object = None) -> str:
     """
     if minutes is None or minutes is pd.NA or not np.isfinite(minutes):
         return ""
-    if minutes < 1:
+    # Each unit up to where its rounded value would read as the next one ("60 s" is "1 min").
+    if round(minutes * 60) < 60:
         return f"{minutes * 60:.0f} s"
-    if minutes < 60:
-        return f"{minutes:.0f} min"
-    if minutes < 1440:
-        hours = minutes / 60
+    if round(minutes) < 60:
+        return f"{max(minutes, 1):.0f} min"
+    if round(minutes / 60, 1 if minutes < 600 else 0) < 24:
+        hours = max(minutes / 60, 1)
         return f"{hours:.0f} h" if hours >= 10 else f"{hours:.1f}".removesuffix(".0") + " h"
-    days = minutes / 1440
+    days = max(minutes / 1440, 1)
     return f"{days:.0f} d" if days >= 10 else f"{days:.1f}".removesuffix(".0") + " d"
 
 

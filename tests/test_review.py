@@ -485,7 +485,10 @@ def test_untracked_time_of_nothing_is_said_in_words_not_as_zero_seconds():
         }
     )
     text = str(_untracked(mttr.phase_durations(mttr.from_frame(frame)), untracked_time))
-    assert "3 of 3 incidents record when the customer impact began; in them, it is the moment of detection" in text
+    assert (
+        "3 of 3 incidents record when the customer impact began; in them, it is the moment of detection"
+        in text
+    )
     assert "0 s" not in text and "0 %" not in text
 
 

@@ -24,6 +24,12 @@ def durations() -> pd.DataFrame:
         (204, "3.4 h"),
         (600, "10 h"),
         (1584, "1.1 d"),
+        # a rounded value never reads as the next unit: "1 min", not "60 s"; "1 h", not "60 min"
+        (0.999, "1 min"),
+        (59.6, "1 h"),
+        (1420, "1 d"),
+        (59.4, "59 min"),
+        (1380, "23 h"),
         (np.nan, ""),
         (None, ""),
     ],
