@@ -256,7 +256,8 @@ def read_export(
     if source == "auto" and not opts.get("columns") and len(paths) > 1:
         require_one_source(paths)
     frames = [_read_one(p, source, dict(opts)).assign(file=p.name) for p in paths]
-    combined = mark_duplicates(pd.concat(frames, ignore_index=True))
+    # an empty page (a listing's last) joins nothing: its missing columns would make others float
+    combined = mark_duplicates(pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True))
     if set(combined["source"].dropna().unique()) == {"statuspage"}:  # snapshots saved file by file
         reason = combined["exclude_reason"]
         combined["exclude_reason"] = reason.mask(reason.eq(DUPLICATE_REASON), POLLED_REASON)

@@ -310,6 +310,13 @@ def test_a_folder_of_different_sources_is_refused_listing_each_file(fixtures, tm
     assert set(mttr.read_export(tmp_path)["file"]) == {"a.json", "c.json"}
 
 
+def test_an_empty_page_of_another_vendor_is_refused_in_a_folder_naming_its_vendor(fixtures, tmp_path):
+    shutil.copy(fixtures / "opsgenie" / "alerts.json", tmp_path / "a.json")
+    (tmp_path / "b.json").write_text('{"incidents": [], "pagination_meta": {"page_size": 250}}')
+    with pytest.raises(mttr.InputError, match=r"not one export: a\.json: opsgenie; b\.json: incidentio"):
+        mttr.read_export(tmp_path)
+
+
 def test_csv_text_is_text_only_empty_cells_are_missing(tmp_path):
     path = tmp_path / "na.csv"
     path.write_text(

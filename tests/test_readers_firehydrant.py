@@ -8,6 +8,15 @@ import pandas as pd
 from conftest import SAMPLE
 
 import mttr_lab as mttr
+from mttr_lab.readers import firehydrant
+from mttr_lab.readers._files import sample_of
+from mttr_lab.schema import INCIDENT_COLUMNS
+
+#: A page past the last one, in FireHydrant's envelope.
+EMPTY_PAGE = {
+    "data": [],
+    "pagination": {"count": 0, "page": 2, "items": 20, "pages": 1, "last": 1, "prev": 1, "next": None},
+}
 
 
 def test_milestones_map_one_to_one(fixtures):
@@ -116,3 +125,33 @@ def test_webhook_timestamps_written_with_utc_read_as_utc(tmp_path, fixtures):
     path.write_text(json.dumps(doc))
     frame = mttr.read_export(path, source="firehydrant")  # no tz= needed: UTC is written
     pd.testing.assert_frame_equal(frame, iso)
+
+
+def test_an_empty_page_is_zero_firehydrant_records(fixtures, tmp_path):
+    page = tmp_path / "page-1.json"
+    page.write_bytes((fixtures / "firehydrant" / "incidents_page.json").read_bytes())
+    empty = tmp_path / "page-2.json"
+    empty.write_text(json.dumps(EMPTY_PAGE))
+    assert mttr.detect_source(empty)[0] == "firehydrant"
+    incidents = mttr.read_export(tmp_path)
+    alone = mttr.read_export(page)
+    assert set(incidents["file"]) == {page.name}
+    # the same frame as the page read alone, the export's own columns (number) of the same type
+    pd.testing.assert_frame_equal(incidents.drop(columns="file"), alone)
+
+
+def test_a_folder_of_empty_pages_only_is_an_empty_frame(tmp_path):
+    (tmp_path / "page-1.json").write_text(
+        json.dumps({**EMPTY_PAGE, "pagination": {**EMPTY_PAGE["pagination"], "page": 1}})
+    )
+    (tmp_path / "page-2.json").write_text(json.dumps(EMPTY_PAGE))
+    incidents = mttr.read_export(tmp_path)
+    assert len(incidents) == 0
+    assert list(incidents.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)
+
+
+def test_empty_data_with_another_pagination_is_not_claimed(tmp_path):
+    for n, doc in enumerate(({"data": []}, {"data": [], "pagination": {"count": 0, "page": 1}})):
+        path = tmp_path / f"{n}.json"
+        path.write_text(json.dumps(doc))
+        assert firehydrant.sniff(sample_of(path)) is None, doc

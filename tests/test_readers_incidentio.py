@@ -13,7 +13,7 @@ import mttr_lab as mttr
 from mttr_lab.io import detect_source, read_export
 from mttr_lab.readers import incidentio
 from mttr_lab.readers._files import sample_of
-from mttr_lab.schema import InputError
+from mttr_lab.schema import INCIDENT_COLUMNS, InputError
 
 
 def ts(text: str) -> pd.Timestamp:
@@ -186,6 +186,35 @@ def test_empty_export(tmp_path: Path) -> None:
     frame = read_export(target, source="incidentio")
     assert len(frame) == 0
     assert "resolved_at" in frame.columns
+
+
+#: The last page of a cursor that ends on nothing more, as incident.io sends it and fetch saves it.
+EMPTY_PAGE = {"incidents": [], "pagination_meta": {"page_size": 250, "total_record_count": 10}}
+
+
+def test_an_empty_last_page_is_zero_incident_io_records(folder: Path, tmp_path: Path) -> None:
+    page = tmp_path / "incidentio-00000.json"
+    page.write_bytes((folder / "incidents_page.json").read_bytes())
+    empty = tmp_path / "incidentio-00001.json"
+    empty.write_text(json.dumps(EMPTY_PAGE))
+    assert detect_source(empty)[0] == "incidentio"
+    incidents = read_export(tmp_path)
+    assert set(incidents["file"]) == {page.name}
+    pd.testing.assert_frame_equal(incidents.drop(columns="file"), read_export(page))
+
+
+def test_a_folder_of_empty_pages_only_is_an_empty_frame(tmp_path: Path) -> None:
+    for name in ("incidentio-00000.json", "incidentio-00001.json"):
+        (tmp_path / name).write_text(json.dumps(EMPTY_PAGE))
+    incidents = read_export(tmp_path)
+    assert len(incidents) == 0
+    assert list(incidents.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)
+
+
+def test_incidents_alone_without_pagination_meta_are_not_claimed(tmp_path: Path) -> None:
+    path = tmp_path / "bare.json"
+    path.write_text('{"incidents": []}')
+    assert incidentio.sniff(sample_of(path)) is None
 
 
 def _one(tmp_path: Path, record: dict) -> Path:

@@ -222,6 +222,42 @@ def test_empty_page(tmp_path: Path) -> None:
     assert list(df.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)
 
 
+#: The last page of an offset listing, in Opsgenie's response envelope, as fetch saves it.
+EMPTY_PAGE = {
+    "data": [],
+    "paging": {"first": "https://api.opsgenie.com/v2/alerts?offset=0"},
+    "took": 0.004,
+    "requestId": "abc",
+}
+
+
+def test_an_empty_last_page_is_zero_opsgenie_records(og_dir: Path, tmp_path: Path) -> None:
+    page = tmp_path / "opsgenie-00000.json"
+    page.write_bytes((og_dir / "alerts.json").read_bytes())
+    empty = tmp_path / "opsgenie-00100.json"
+    empty.write_text(json.dumps(EMPTY_PAGE))
+    assert detect_source(empty)[0] == "opsgenie"
+    alerts = read_export(tmp_path)
+    assert set(alerts["file"]) == {page.name}
+    pd.testing.assert_frame_equal(alerts.drop(columns="file"), read_export(page))
+
+
+def test_a_folder_of_empty_pages_only_is_an_empty_frame(tmp_path: Path) -> None:
+    (tmp_path / "opsgenie-00000.json").write_text(json.dumps(EMPTY_PAGE))
+    (tmp_path / "incidents-00000.json").write_text(json.dumps({**EMPTY_PAGE, "totalCount": 0}))
+    alerts = read_export(tmp_path)
+    assert len(alerts) == 0
+    assert list(alerts.columns[: len(INCIDENT_COLUMNS)]) == list(INCIDENT_COLUMNS)
+
+
+def test_a_bare_empty_data_page_is_not_guessed(og_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_bytes((og_dir / "alerts.json").read_bytes())
+    (tmp_path / "b.json").write_text('{"data": []}')
+    assert opsgenie.sniff(sample_of(tmp_path / "b.json")) is None
+    with pytest.raises(InputError, match=r"a\.json: opsgenie; b\.json: not recognised"):
+        read_export(tmp_path)
+
+
 def test_closed_without_close_time(tmp_path: Path) -> None:
     incident = {
         "id": "og-e",

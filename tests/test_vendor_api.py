@@ -250,9 +250,14 @@ def test_the_command_line_fetches_and_names_a_missing_token_in_one_line(
 class Paged(Vendor):
     """A fake Opsgenie or incident.io: ``count`` copies of a fixture record, paged the vendor's way."""
 
-    def __init__(self, vendor: str, record: dict, count: int) -> None:
+    def __init__(self, vendor: str, record: dict, count: int, *, full_page_says_more: bool = False) -> None:
         super().__init__()
         self.vendor, self.record, self.count = vendor, record, count
+        self.full_page_says_more = full_page_says_more  # then a listing can end on an empty page
+
+    def more(self, start: int, size: int) -> bool:
+        """Whether a page from ``start`` points on to another (a full one always does, if so set)."""
+        return start + size < self.count or (self.full_page_says_more and start + size == self.count)
 
     def item(self, i: int) -> dict:
         item = json.loads(json.dumps(self.record))
@@ -267,12 +272,12 @@ class Paged(Vendor):
         if self.vendor == "opsgenie" and path == "/v2/alerts":
             offset, limit = int(query["offset"]), int(query["limit"])
             items = [self.item(i) for i in range(offset, min(offset + limit, self.count))]
-            more = offset + limit < self.count
-            return 200, {}, {"data": items, "paging": {"next": "https://next" if more else None}, "took": 0.1}
+            paging = {"next": "https://next" if self.more(offset, limit) else None}
+            return 200, {}, {"data": items, "paging": paging, "took": 0.1, "requestId": f"r{offset}"}
         if self.vendor == "incidentio" and path == "/v2/incidents":
             start = int(query.get("after", "0"))
             items = [self.item(i) for i in range(start, min(start + 250, self.count))]
-            after = str(start + 250) if start + 250 < self.count else None
+            after = str(start + 250) if self.more(start, 250) else None
             return 200, {}, {"incidents": items, "pagination_meta": {"after": after, "page_size": 250}}
         return 404, {}, {"message": "Not Found"}
 
@@ -313,3 +318,30 @@ def test_opsgenie_and_incidentio_pages_read_back(
         environ={variable: "k"},
     )
     assert fake.requests == []  # resumed from the pages already written
+
+
+@pytest.mark.parametrize(
+    ("vendor", "fixture", "key", "variable", "count", "pages"),
+    [
+        ("opsgenie", "opsgenie/alerts.json", "data", "OPSGENIE_API_KEY", 200, 3),
+        ("incidentio", "incidentio/incidents_page.json", "incidents", "INCIDENTIO_API_KEY", 250, 2),
+    ],
+)
+def test_a_listing_that_ends_on_an_empty_page_reads_back(
+    server, tmp_path, fixtures, vendor, fixture, key, variable, count, pages
+):
+    record = json.loads((fixtures / fixture).read_text())[key][0]
+    url = server(Paged(vendor, record, count, full_page_says_more=True))
+    written = fetch(
+        vendor,
+        since="2025-01-01",
+        until="2026-01-01",
+        out=tmp_path,
+        base_url=url,
+        progress=False,
+        environ={variable: "k"},
+    )
+    assert len(written) == pages and json.loads(written[-1].read_text())[key] == []
+    incidents = mttr.read_export(tmp_path)
+    assert len(incidents) == count and set(incidents["source"]) == {vendor}
+    assert written[-1].name not in set(incidents["file"])

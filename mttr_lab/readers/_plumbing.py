@@ -10,6 +10,7 @@ rule is written:
   :func:`mttr_lab.readers._build.name_of`);
 - :func:`ref_name`: the readable name of a reference object (``summary``, else ``name``);
 - :func:`first_record`: the first record of a page such as ``{"data": [...]}``;
+- :func:`empty_page`: whether a page holds no records in a vendor's own envelope;
 - :func:`listed_names`: the names in a list of objects or strings (components, products);
 - :func:`require_fields`: the error for the first needed column an export lacks;
 - :class:`Reading`: what a reader's ``read()`` passes on to
@@ -18,7 +19,7 @@ rule is written:
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -38,6 +39,7 @@ __all__ = [
     "cell_text",
     "check_names",
     "collect_updates",
+    "empty_page",
     "first_record",
     "listed_names",
     "name_text",
@@ -167,6 +169,32 @@ def first_record(doc: Any, key: str, *, empty: Any = None) -> Any:
     if isinstance(doc, dict) and isinstance(doc.get(key), list):
         return doc[key][0] if doc[key] else empty
     return doc
+
+
+def empty_page(doc: Any, key: str, envelope: Callable[[dict], bool]) -> bool:
+    """Whether ``doc`` is a page with no records under ``key``, in a vendor's own envelope.
+
+    A paged API can end a listing on an empty page. ``{key: []}`` alone could be any vendor's
+    page, so the fields beside the list decide: ``envelope(page)`` is True only for the
+    vendor's own (incident.io's ``pagination_meta``, Opsgenie's ``took`` and ``requestId``...).
+
+    Parameters
+    ----------
+    doc : Any
+        A parsed document: one page, or a list of pages (judged by its first page).
+    key : str
+        The field holding the page's records (``"incidents"``, ``"data"``).
+    envelope : callable
+        Whether a page (a dict) carries the vendor's own envelope fields.
+
+    Returns
+    -------
+    bool
+        True for an empty list under ``key`` in the vendor's envelope.
+    """
+    if isinstance(doc, list):
+        doc = doc[0] if doc else None
+    return isinstance(doc, dict) and doc.get(key) == [] and bool(envelope(doc))
 
 
 class NameList(NamedTuple):

@@ -18,6 +18,10 @@ Severity ``SEV1`` -> critical, ``SEV2`` -> high, ``SEV3`` -> medium, ``SEV4`` an
 The service is the first impacted service (``impacts[]`` of type service, or ``services[]``);
 the team the first of ``teams[]``. Incidents tagged ``test``, ``gameday``/``game-day`` or
 ``drill``, and those whose status is canceled, are excluded with that reason.
+
+An empty page (``"data": []`` beside FireHydrant's ``pagination`` object with ``count``,
+``page``, ``items`` and ``pages``) is recognised as FireHydrant's and holds no records;
+``{"data": []}`` alone could be any vendor's page and is not.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import pandas as pd
 from ._build import list_field
 from ._files import Sample
 from ._json_docs import load_json_records
-from ._plumbing import Reading
+from ._plumbing import Reading, empty_page
 
 SOURCE = "firehydrant"
 #: What this export is, and the fields that only it has (said when another reader gets it).
@@ -54,9 +58,24 @@ SEVERITY_MAP = {"sev0": "critical", "sev1": "critical", "sev2": "high", "sev3": 
 TEST_TAGS = {"test", "testing", "gameday", "game-day", "game day", "drill", "exercise"}
 
 
+#: The fields of FireHydrant's ``pagination`` object that, together, only its pages have.
+_PAGINATION_KEYS = frozenset({"count", "page", "items", "pages"})
+
+
+def _envelope(page: dict) -> bool:
+    """Whether a page carries FireHydrant's ``pagination`` (``count``, ``page``, ``items``, ``pages``)."""
+    pagination = page.get("pagination")
+    return isinstance(pagination, dict) and _PAGINATION_KEYS <= pagination.keys()
+
+
 def sniff(sample: Sample) -> str | None:
-    """FireHydrant incidents carry ``milestones`` with ``type`` and ``occurred_at``."""
+    """FireHydrant incidents carry ``milestones`` with ``type`` and ``occurred_at``.
+
+    A page without incidents is recognised by its envelope (``pagination``) instead.
+    """
     doc = sample.json()
+    if empty_page(doc, "data", _envelope):
+        return "a FireHydrant page with no incidents (data, pagination with count/page/items/pages)"
     if isinstance(doc, list) and doc and isinstance(doc[0], dict) and isinstance(doc[0].get("data"), list):
         doc = doc[0]  # a list of pages
     if isinstance(doc, dict):

@@ -1,7 +1,9 @@
 """incident.io incidents from API v2 ``GET /v2/incidents``.
 
 Accepted shapes: one response (``{"incidents": [...], "pagination_meta": {...}}``), a list of such
-pages, a bare list of incidents, or JSON Lines (one incident or one page per line).
+pages, a bare list of incidents, or JSON Lines (one incident or one page per line). An empty
+page (``"incidents": []`` beside a ``pagination_meta`` holding ``page_size``, as a cursor's last
+page is) is recognised as incident.io's and holds no records.
 
 Milestones come from ``incident_timestamp_values[]``, matched by the timestamp's **name**, which
 each organisation configures. Names are compared case-insensitively, with a trailing "at"
@@ -58,7 +60,7 @@ from ..timeparse import parse_timestamps
 from ._files import Sample
 from ._incidentio_records import ROW_COLUMNS, SERVICE_FIELDS, TEAM_FIELDS, flatten, names_or, norm, slug_of
 from ._json_docs import load_json_records
-from ._plumbing import Reading
+from ._plumbing import Reading, empty_page
 
 __all__ = ["DEFAULT_TIMESTAMP_NAMES", "SOURCE", "read", "severity_ladder", "sniff"]
 
@@ -103,9 +105,20 @@ EXCLUDED_MODES: dict[str, str] = {
 _PAGE_KEYS = ("incidents",)
 
 
+def _envelope(page: dict) -> bool:
+    """Whether a page carries incident.io's own ``pagination_meta`` (with ``page_size``)."""
+    meta = page.get("pagination_meta")
+    return isinstance(meta, dict) and "page_size" in meta
+
+
 def sniff(sample: Sample) -> str | None:
-    """incident.io incidents carry ``incident_status`` and ``reference``, or ``incident_timestamp_values``."""
+    """incident.io incidents carry ``incident_status`` and ``reference``, or ``incident_timestamp_values``.
+
+    A page without incidents is recognised by its envelope (``pagination_meta``) instead.
+    """
     doc = sample.json()
+    if empty_page(doc, "incidents", _envelope):
+        return "a page with no incidents (incidents, pagination_meta: incident.io API v2)"
     if (
         isinstance(doc, list)
         and doc

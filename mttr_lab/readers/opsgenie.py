@@ -1,6 +1,9 @@
 """Opsgenie exports: alerts (``GET /v2/alerts``) and incidents (``GET /v1/incidents``).
 
 Records come as a ``{"data": [...]}`` page, a JSON list of records or of pages, or JSON Lines.
+An empty page (``"data": []`` beside ``took`` and ``requestId``, Opsgenie's response envelope, as
+the last page of a listing can be) is recognised as Opsgenie's and holds no records; ``{"data":
+[]}`` alone could be any vendor's page and is not.
 Alerts and incidents are told apart record by record (an incident has ``impactStartDate``,
 ``impactEndDate``, ``impactedServices`` or ``ownerTeam`` and no ``report``).
 
@@ -50,7 +53,7 @@ from ..timeparse import parse_timestamps
 from ._build import hashable, join_notes, whole_numbers
 from ._files import Sample
 from ._json_docs import load_json_records, require_objects
-from ._plumbing import Reading, first_record, name_text, shown
+from ._plumbing import Reading, empty_page, first_record, name_text, shown
 
 __all__ = ["OFFSET_UNITS", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -74,8 +77,19 @@ _MAX_OFFSET_S = 100 * 365.25 * 86400
 _MIN_TELLING_S = 60.0
 
 
+#: The fields of every Opsgenie API response, beside its ``data``.
+_ENVELOPE = frozenset({"took", "requestId"})
+
+
+def _envelope(page: dict) -> bool:
+    """Whether a page carries Opsgenie's response envelope (``took`` and ``requestId``)."""
+    return _ENVELOPE <= page.keys()
+
+
 def sniff(sample: Sample) -> str | None:
     """Recognise an Opsgenie alerts or incidents export (``tinyId`` and ``createdAt``).
+
+    A page without records is recognised by its envelope (``took`` and ``requestId``) instead.
 
     Returns
     -------
@@ -84,6 +98,8 @@ def sniff(sample: Sample) -> str | None:
     """
     if sample.kind == "csv":
         return None
+    if empty_page(sample.json(), "data", _envelope):
+        return "an Opsgenie page with no records (data, took, requestId)"
     first = first_record(sample.json(), "data", empty={})
     if isinstance(first, dict) and "tinyId" in first and "createdAt" in first:
         kind = "incidents" if first.keys() & _INCIDENT_KEYS and "report" not in first else "alerts"
