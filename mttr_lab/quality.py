@@ -489,7 +489,7 @@ def _duration_findings(
             long_closed,
             "resolved_at",
             "resolved "
-            + _in_words(span(took, long_closed))
+            + _beyond(span(took, long_closed), limit)
             + f" after it started (more than {_in_words(limit)})",
             "kept as recorded; check whether it was closed late",
             "warning",
@@ -506,7 +506,7 @@ def _duration_findings(
             live,
             long_open,
             "resolved_at",
-            "open for " + _in_words(span(open_for, long_open)) + f" (more than {_in_words(limit)})",
+            "open for " + _beyond(span(open_for, long_open), limit) + f" (more than {_in_words(limit)})",
             "kept as right-censored; check whether it was resolved without a record",
             "warning",
         ),
@@ -518,3 +518,26 @@ def _in_words(span: pd.Series | pd.Timedelta) -> pd.Series | str:
     if isinstance(span, pd.Series):
         return (span / pd.Timedelta(minutes=1)).map(format_minutes).astype("str")
     return format_minutes(span / pd.Timedelta(minutes=1))
+
+
+_UNITS = {" s": 1 / 60, " min": 1, " h": 60, " d": 1440}
+
+
+def _beyond(span: pd.Series, limit: pd.Timedelta) -> pd.Series:
+    """Durations longer than ``limit`` in words that never read as the limit's own: 7.04 d
+    beside a limit of 7 d is "7.04 d", not "7 d" (more decimals, in the limit's unit)."""
+    bound = _in_words(limit)
+    words = _in_words(span)
+    same = words == bound
+    if not same.any():
+        return words
+    unit = next(u for u in _UNITS if bound.endswith(u))
+    edge = limit / pd.Timedelta(minutes=1) / _UNITS[unit]
+
+    def apart(value: float) -> str:  # the fewest decimals that tell it from the limit
+        for digits in (1, 2, 3):
+            if f"{value:.{digits}f}" != f"{edge:.{digits}f}":
+                break
+        return f"{value:.{digits}f}{unit}"
+
+    return words.where(~same, (span[same] / pd.Timedelta(minutes=1) / _UNITS[unit]).map(apart))

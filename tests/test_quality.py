@@ -276,3 +276,14 @@ def test_halves_side_by_side_give_the_findings_of_one_piece(tmp_path, request):
     pd.testing.assert_frame_equal(mttr.check_incidents(incidents), whole)
     late = whole.loc[whole["problem"].str.contains("recovered_at .* is before", regex=True), "record"]
     assert late.min() < len(incidents) // 4 and late.max() > 3 * len(incidents) // 4
+
+
+def test_a_duration_just_over_the_limit_never_reads_as_the_limit(tmp_path):
+    starts = [pd.Timestamp("2025-01-01T00:00Z"), pd.Timestamp("2025-01-02T00:00Z")]
+    export(tmp_path, starts, [7.04 * 1440, 30 * 1440])  # written as incidents.csv
+    incidents = mttr.read_export(tmp_path / "incidents.csv")
+    problems = mttr.check_incidents(incidents).query("column == 'resolved_at'")["problem"].tolist()
+    assert problems == [
+        "resolved 7.04 d after it started (more than 7 d)",
+        "resolved 30 d after it started (more than 7 d)",
+    ]
