@@ -143,16 +143,22 @@ def _status_page(frame: pd.DataFrame) -> np.ndarray:
 _CHECKED = ("incident_id", "record", "file", "source", "severity", "severity_raw", "note", *MILESTONES)
 
 
+#: What a check that finds nothing gives (left out before the findings are joined; never changed).
+_NONE = pd.DataFrame(columns=list(FINDING_COLUMNS))
+
+
 def _finding(frame: pd.DataFrame, mask, column: str, problem, action: str, level: str) -> pd.DataFrame:
     if not np.any(mask):
-        return pd.DataFrame(columns=list(FINDING_COLUMNS))
+        return _NONE
     # Column by column with the mask: a frame's row selection takes every column by position,
     # and pyarrow takes from a text column of many chunks by joining them first (a copy of it).
     mask = np.asarray(mask, dtype=bool)
     rows = pd.DataFrame({c: frame[c][mask] for c in ("incident_id", "record", "file") if c in frame.columns})
     if rows.empty:
-        return pd.DataFrame(columns=list(FINDING_COLUMNS))
-    # A message may be given for the flagged rows only: text is made for those, not for all.
+        return _NONE
+    # A message may be given for the flagged rows only: text is made for those, not for all (or
+    # made only when a row is flagged: a function giving it).
+    problem = problem() if callable(problem) else problem
     problems = problem if isinstance(problem, str) else problem.reindex(rows.index)
     out = pd.DataFrame(
         {
@@ -306,7 +312,15 @@ def _polled_findings(frame: pd.DataFrame, polled: pd.Series) -> list[pd.DataFram
 
 
 def _no_findings() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="str") for c in FINDING_COLUMNS}).astype({"record": "Int64"})
+    """An empty findings table (a copy of one made once: building it costs 2 ms)."""
+    if not _EMPTY:
+        _EMPTY.append(
+            pd.DataFrame({c: pd.Series(dtype="str") for c in FINDING_COLUMNS}).astype({"record": "Int64"})
+        )
+    return _EMPTY[0].copy()
+
+
+_EMPTY: list[pd.DataFrame] = []
 
 
 def _time_findings(
@@ -488,9 +502,11 @@ def _duration_findings(
             live,
             long_closed,
             "resolved_at",
-            "resolved "
-            + _beyond(span(took, long_closed), limit)
-            + f" after it started (more than {_in_words(limit)})",
+            lambda: (
+                "resolved "
+                + _beyond(span(took, long_closed), limit)
+                + f" after it started (more than {_in_words(limit)})"
+            ),
             "kept as recorded; check whether it was closed late",
             "warning",
         ),
@@ -506,7 +522,9 @@ def _duration_findings(
             live,
             long_open,
             "resolved_at",
-            "open for " + _beyond(span(open_for, long_open), limit) + f" (more than {_in_words(limit)})",
+            lambda: (
+                "open for " + _beyond(span(open_for, long_open), limit) + f" (more than {_in_words(limit)})"
+            ),
             "kept as right-censored; check whether it was resolved without a record",
             "warning",
         ),
