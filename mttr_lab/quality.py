@@ -203,7 +203,9 @@ def check_incidents(
     Checks: records not analysed (with the reason), milestones out of order, missing start
     or severity, unrecognised severity labels, timestamps later than ``as_of``, open
     incidents (censored, not dropped), incidents open or resolved after more than
-    ``max_duration``, and any remark a reader left in a ``note`` column.
+    ``max_duration``, an export that looks chosen by when its incidents were resolved (one
+    finding: earlier periods look slower than they were), and any remark a reader left in a
+    ``note`` column.
 
     Parameters
     ----------
@@ -247,6 +249,7 @@ def check_incidents(
         *_severity_findings(live),
         *_control_findings(live),
         *_duration_findings(live, usable_times, opened, unit, as_of, longest, tz),
+        *_selection_findings(live, usable_times, unit, longest, tz),
     ]
     if "note" in live.columns:  # a reader's remark on a record (e.g. a doubtful unit or a bound)
         noted = live["note"].notna()
@@ -308,6 +311,60 @@ def _polled_findings(frame: pd.DataFrame, polled: pd.Series) -> list[pd.DataFram
     if "file" in rows.columns:
         shown = rows["file"].iloc[0] if files == 1 else pd.NA
         finding = {"incident_id": finding.pop("incident_id"), "file": [shown], **finding}
+    return [pd.DataFrame(finding)]
+
+
+#: Incidents that began more than ``max_duration`` before the export's first resolution, of those
+#: closed, from which the export looks chosen by when its incidents were resolved (and at least
+#: :data:`SELECTED_LEAST` of them).
+SELECTED_SHARE = 0.05
+SELECTED_LEAST = 10
+
+
+def _selection_findings(
+    live: pd.DataFrame, usable: dict[str, np.ndarray], unit: str, limit: pd.Timedelta, tz: str
+) -> list[pd.DataFrame]:
+    """One finding where the export holds incidents by when they were resolved, not when they
+    began: many began long before the first resolution, yet none of those was resolved before it.
+
+    An export cut by resolution date (every incident closed in a window, say) holds, of the
+    incidents that began before the window, only those still open at its start: the long ones.
+    Earlier periods then look slower than they were, and a comparison with them is biased.
+    """
+    started, resolved = usable["started_at"], usable["resolved_at"]
+    start = np.where(started != _NAT, started, usable["detected_at"])
+    closed = (start != _NAT) & (resolved != _NAT)
+    if closed.sum() < SELECTED_LEAST:
+        return []
+    first = int(resolved[closed].min())
+    early = closed & (start < first - count(limit, unit))
+    if early.sum() < max(SELECTED_LEAST, SELECTED_SHARE * closed.sum()):
+        return []
+
+    def day(value: int) -> str:
+        return f"{pd.Timestamp(value, unit=unit, tz='UTC').tz_convert(tz):%Y-%m-%d}"
+
+    share = f"{early.sum() / closed.sum():.0%}".replace("%", " %")
+    problem = (
+        f"no incident was resolved before {day(first)}, yet {int(early.sum()):,} of the "
+        f"{int(closed.sum()):,} closed ({share}) began more than {_in_words(limit)} earlier, from "
+        f"{day(int(start[closed].min()))}: the export looks chosen by when incidents were resolved, "
+        "so of the incidents that began earlier it holds only the long ones"
+    )
+    finding = {
+        "incident_id": pd.Series([pd.NA], dtype="str"),
+        "record": [np.nan],
+        "column": ["resolved_at"],
+        "problem": [problem],
+        "action": [f"kept; periods before {day(first)} look slower than they were: compare periods after it"],
+        "level": ["warning"],
+    }
+    if "file" in live.columns:
+        finding = {
+            "incident_id": finding.pop("incident_id"),
+            "file": pd.Series([pd.NA], dtype="str"),
+            **finding,
+        }
     return [pd.DataFrame(finding)]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import HAND, SAMPLE, export, spread
@@ -287,3 +288,26 @@ def test_a_duration_just_over_the_limit_never_reads_as_the_limit(tmp_path):
         "resolved 7.04 d after it started (more than 7 d)",
         "resolved 30 d after it started (more than 7 d)",
     ]
+
+
+def test_an_export_chosen_by_resolution_date_is_said_once(tmp_path):
+    # incidents beginning over two years, lognormal durations (median 10 h, some of months); the
+    # export keeps those resolved in its last month, as an extract by resolution date does
+    rng = np.random.default_rng(11)
+    starts = pd.Timestamp("2024-01-01T00:00Z") + pd.to_timedelta(rng.uniform(0, 730, 20_000), unit="D")
+    minutes = np.minimum(np.exp(rng.normal(np.log(600), 3.0, starts.size)), 400 * 1440)
+    ends = starts + pd.to_timedelta(minutes, unit="min")
+    kept = (ends >= pd.Timestamp("2025-12-01T00:00Z")) & (ends < pd.Timestamp("2026-01-01T00:00Z"))
+    export(tmp_path, starts[kept], minutes[kept], name="cut.csv")
+    findings = mttr.check_incidents(mttr.read_export(tmp_path / "cut.csv"))
+    chosen = findings[findings["problem"].str.contains("chosen by when incidents were resolved")]
+    assert len(chosen) == 1 and chosen["level"].tolist() == ["warning"]
+    assert chosen["problem"].iloc[0].startswith("no incident was resolved before 2025-12-01, yet ")
+    assert (
+        chosen["action"].iloc[0]
+        == "kept; periods before 2025-12-01 look slower than they were: compare periods after it"
+    )
+    # the same incidents, every one kept whenever it was resolved: nothing to say
+    export(tmp_path, starts, minutes, name="whole.csv")
+    whole = mttr.check_incidents(mttr.read_export(tmp_path / "whole.csv"))
+    assert not whole["problem"].str.contains("chosen by when").any()
