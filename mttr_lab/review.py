@@ -301,13 +301,14 @@ def detection_lag(
     incidents: pd.DataFrame,
     *,
     impact: str = "impact_start",
-    posted: str = "started_at",
+    posted: str = "detected_at",
     plausible: pd.Timedelta | str = "7D",
 ) -> pd.DataFrame:
     """How long before the first public post the impact really began, where a post-mortem says.
 
     Status pages record when a company *posted*; some post-mortems give the impact window
-    (the Statuspage reader keeps it as ``impact_start``). The lag is ``posted − impact``.
+    (the Statuspage reader keeps it as ``impact_start``, and starts the clock there). The lag
+    is ``posted − impact``, ``posted`` being the first post (``detected_at``).
     Lags below zero or above ``plausible`` are counted apart as implausible (mis-dated windows).
 
     Returns

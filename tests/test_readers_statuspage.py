@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mttr_lab import check_incidents, phase_durations
+from mttr_lab import check_incidents, detection_lag, phase_durations
 from mttr_lab.frames import AS_OF_ATTR, default_as_of
 from mttr_lab.io import detect_source, read_export
+from mttr_lab.postmortem import postmortem_markdown
 from mttr_lab.readers import gcp_status, statuspage
 from mttr_lab.readers._files import sample_of
 from mttr_lab.schema import INCIDENT_COLUMNS, MILESTONES, InputError
@@ -255,9 +256,10 @@ def test_github_archive_shape(fixtures):
     assert len(frame) == 4
     g1 = row(frame, "20001")
     assert g1["title"] == "Incident with Actions and Pages"
+    assert g1["started_at"] == utc("2024-04-09 04:05")  # the post-mortem's impact window
     assert g1["detected_at"] == g1["acknowledged_at"] == utc("2024-04-09 04:32")
     assert pd.isna(g1["diagnosed_at"])  # "Update" is no phase change
-    assert g1["recovered_at"] == utc("2024-04-09 05:30")  # capitalised "Monitoring"
+    assert g1["recovered_at"] == utc("2024-04-09 05:48")  # its end, not the "Monitoring" post (05:30)
     assert g1["service"] == "Actions" and g1["components"] == "Actions, Pages"
     assert g1["impact_start"] == utc("2024-04-09 04:05") and g1["impact_end"] == utc("2024-04-09 05:48")
     assert frame.loc[frame["incident_id"] == "20002", "exclude_reason"].item() == MAINTENANCE
@@ -268,6 +270,231 @@ def test_github_archive_shape(fixtures):
     assert pd.isna(g4["acknowledged_at"]) and g4["detected_at"] == utc("2024-04-20 11:12")
     assert pd.isna(g4["service"])
     assert frame["status"].tolist() == ["resolved", "completed", "resolved", "resolved"]
+
+
+# ----------------------------------------------------------------------------- post-mortem impact window
+
+
+def _github(ident: str, updates: list, *, resolved: str | None, window: dict | None = None) -> dict:
+    """One record in the GitHub archive's shape: ``started_at`` is the first post."""
+    return {
+        "id": ident,
+        "title": f"Incident {ident}",
+        "started_at": min(at for at, _ in updates),
+        "resolved_at": resolved,
+        "impact": "minor",
+        "components": ["Actions"],
+        "impact_window": window,
+        "updates": [{"at": at, "status": status, "message": "..."} for at, status in updates],
+    }
+
+
+def _window(start: str | None, end: str | None) -> dict:
+    out = {"source": "postmortem", "context": "On a day, between two times UTC, Actions was degraded."}
+    if start is not None:
+        out["start_at"] = start
+    if end is not None:
+        out["end_at"] = end
+    return out
+
+
+def _read_github(tmp_path: Path, records: list, layout: str = "jsonl", **options) -> pd.DataFrame:
+    if layout == "jsonl":  # read by Arrow
+        path = _write_lines(tmp_path, records)
+    else:  # read by json
+        path = _write_list(tmp_path, records)
+    return read_export(path, source="statuspage", **options)
+
+
+_POSTED = [
+    ("2024-04-09T04:32:00Z", "Investigating"),
+    ("2024-04-09T05:30:00Z", "Monitoring"),
+    ("2024-04-09T06:10:00Z", "Resolved"),
+]
+
+
+@pytest.mark.parametrize("layout", ["jsonl", "list"])
+def test_impact_window_starts_the_clock_and_ends_the_recovery(tmp_path, layout):
+    records = [
+        _github(
+            "w1",
+            _POSTED,
+            resolved="2024-04-09T06:10:00Z",
+            window=_window("2024-04-09T04:05:00Z", "2024-04-09T05:48:00Z"),
+        ),
+        _github("w2", _POSTED, resolved="2024-04-09T06:10:00Z"),  # no post-mortem
+    ]
+    frame = _read_github(tmp_path, records, layout)
+    w1 = row(frame, "w1")
+    assert w1["started_at"] == utc("2024-04-09 04:05")  # impact_window.start_at, not the first post
+    assert w1["detected_at"] == w1["acknowledged_at"] == utc("2024-04-09 04:32")
+    assert w1["recovered_at"] == utc("2024-04-09 05:48")  # impact_window.end_at, not "Monitoring"
+    assert w1["resolved_at"] == utc("2024-04-09 06:10")
+    # Where the values came from: the window is kept beside them, equal to them where used.
+    assert w1["impact_start"] == w1["started_at"] and w1["impact_end"] == w1["recovered_at"]
+    w2 = row(frame, "w2")
+    assert w2["started_at"] == w2["detected_at"] == utc("2024-04-09 04:32")
+    assert w2["recovered_at"] == utc("2024-04-09 05:30")  # capitalised "Monitoring"
+    assert pd.isna(w2["impact_start"]) and pd.isna(w2["impact_end"])
+    assert "note" not in frame.columns  # a window used as it is needs no remark
+    durations = phase_durations(frame).set_index("incident_id")
+    assert durations.loc["w1", "time_to_recover"] == pd.Timedelta(minutes=103)
+    assert durations.loc["w1", "time_to_detect"] == pd.Timedelta(minutes=27)
+    assert not durations.loc["w1", "recovery_is_resolution"]
+    assert durations.loc["w2", "time_to_recover"] == pd.Timedelta(minutes=58)
+    assert check_incidents(frame).empty
+
+
+def test_an_api_record_with_a_window_and_the_detection_lag_from_the_first_post(tmp_path, fixtures):
+    doc = json.loads((fixtures / "statuspage" / "incidents.json").read_text())
+    p1 = next(r for r in doc["incidents"] if r["id"] == "p1abc0apierr")  # started_at back-dated to 07:25
+    p1["impact_window"] = {"start_at": "2024-03-10T01:10:00.000-06:00", "end_at": "2024-03-10T03:20:00-05:00"}
+    path = tmp_path / "incidents.json"
+    path.write_text(json.dumps(doc))
+    frame = read_export(path, source="statuspage")
+    got = row(frame, "p1abc0apierr")
+    assert got["started_at"] == utc("2024-03-10 07:10") and got["recovered_at"] == utc("2024-03-10 08:20")
+    assert got["detected_at"] == utc("2024-03-10 07:40:12.114")  # created_at: the first post
+    lag = detection_lag(frame).iloc[0]
+    assert lag["with_window"] == 1 and lag["implausible"] == 0
+    assert lag["median"] == pytest.approx(30 + 12.114 / 60)  # from the first post, not the back-dated start
+
+
+@pytest.mark.parametrize("layout", ["jsonl", "list"])
+def test_a_window_starting_after_the_first_post_is_used_and_the_order_check_says_so(tmp_path, layout):
+    posted = [("2025-02-27T11:28:00Z", "Investigating"), ("2025-02-27T12:22:00Z", "Resolved")]
+    window = _window("2025-02-27T11:30:00Z", "2025-02-27T12:22:00Z")
+    frame = _read_github(
+        tmp_path, [_github("late", posted, resolved="2025-02-27T12:22:00Z", window=window)], layout
+    )
+    late = row(frame, "late")
+    assert late["started_at"] == utc("2025-02-27 11:30")  # the post-mortem, though the post came first
+    assert late["detected_at"] == utc("2025-02-27 11:28")
+    assert late["note"] == (
+        "impact_window.start_at (2025-02-27 11:30 UTC) is after the first post (2025-02-27 11:28 UTC): "
+        "started_at taken from the post-mortem all the same; the time to detect is not measured"
+    )
+    durations = phase_durations(frame).iloc[0]
+    assert durations["time_to_recover"] == pd.Timedelta(minutes=52)  # the post-mortem's window
+    assert pd.isna(durations["time_to_detect"])  # never negative
+    findings = check_incidents(frame)
+    order = findings.loc[findings["column"] == "detected_at"]
+    assert order["level"].tolist() == ["error"]
+    assert order["problem"].item().startswith("detected_at (2025-02-27 11:28:00 UTC) is before started_at")
+
+
+@pytest.mark.parametrize("layout", ["jsonl", "list"])
+def test_a_window_ending_after_the_resolution_keeps_both(tmp_path, layout):
+    posted = [("2026-04-09T09:50:00Z", "Investigating"), ("2026-04-09T10:15:00Z", "Resolved")]
+    window = _window("2026-04-09T09:05:00Z", "2026-04-09T19:05:00Z")
+    frame = _read_github(
+        tmp_path, [_github("waves", posted, resolved="2026-04-09T10:15:00Z", window=window)], layout
+    )
+    waves = row(frame, "waves")
+    assert waves["started_at"] == utc("2026-04-09 09:05")
+    assert waves["recovered_at"] == utc("2026-04-09 19:05")  # the impact's end, as the post-mortem says
+    assert waves["resolved_at"] == utc("2026-04-09 10:15")  # the page's resolution, as recorded
+    assert waves["note"] == (
+        "impact_window.end_at (2026-04-09 19:05 UTC) is after resolved_at (2026-04-09 10:15 UTC): "
+        "recovered_at taken from the post-mortem; the page was resolved before the impact ended"
+    )
+    durations = phase_durations(frame).iloc[0]
+    assert durations["time_to_recover"] == pd.Timedelta(hours=10)
+    assert durations["time_to_resolve"] == pd.Timedelta(minutes=70)
+    assert pd.isna(durations["followup"])
+    findings = check_incidents(frame)
+    assert findings.loc[findings["column"] == "resolved_at", "level"].tolist() == ["error"]
+
+
+@pytest.mark.parametrize("layout", ["jsonl", "list"])
+def test_a_window_ending_before_the_first_post_is_a_late_post(tmp_path, layout):
+    # Posted the day after the impact ended (as GitHub did for 27843035).
+    posted = [("2026-01-01T21:24:00Z", "Investigating"), ("2026-01-01T22:31:00Z", "Resolved")]
+    window = _window("2025-12-31T04:00:00Z", "2025-12-31T22:31:00Z")
+    frame = _read_github(
+        tmp_path, [_github("late", posted, resolved="2026-01-01T22:31:00Z", window=window)], layout
+    )
+    late = row(frame, "late")
+    assert late["started_at"] == utc("2025-12-31 04:00") and late["recovered_at"] == utc("2025-12-31 22:31")
+    assert late["detected_at"] == utc("2026-01-01 21:24")
+    assert late["note"] == (
+        "impact_window.end_at (2025-12-31 22:31 UTC) is before the first post (2026-01-01 21:24 UTC): "
+        "recovered_at taken from the post-mortem; the page posted the incident after the impact ended"
+    )
+    durations = phase_durations(frame).iloc[0]
+    assert durations["time_to_recover"] == pd.Timedelta(hours=18, minutes=31)  # the impact, not the posts
+    assert not durations["recovery_is_resolution"]
+    assert durations["time_to_detect"] == pd.Timedelta(hours=41, minutes=24)
+    findings = check_incidents(frame)
+    assert (findings["column"] == "recovered_at").sum() == 1  # the order check says it too
+
+
+@pytest.mark.parametrize("layout", ["jsonl", "list"])
+def test_a_window_with_one_end_sets_that_milestone_only(tmp_path, layout):
+    resolved = "2024-04-09T06:10:00Z"
+    records = [
+        _github("start", _POSTED, resolved=resolved, window=_window("2024-04-09T04:05:00Z", None)),
+        _github("end", _POSTED, resolved=resolved, window=_window(None, "2024-04-09T05:48:00Z")),
+        _github("nulls", _POSTED, resolved=resolved, window={"start_at": None, "end_at": None}),
+    ]
+    frame = _read_github(tmp_path, records, layout)
+    start = row(frame, "start")
+    assert start["started_at"] == utc("2024-04-09 04:05")
+    assert start["recovered_at"] == utc("2024-04-09 05:30")  # as posted: Monitoring
+    assert start["note"] == (
+        "impact_window has no end_at: started_at taken from the post-mortem, recovered_at as posted"
+    )
+    end = row(frame, "end")
+    assert end["started_at"] == utc("2024-04-09 04:32")  # as posted: the first post
+    assert end["recovered_at"] == utc("2024-04-09 05:48")
+    assert end["note"] == (
+        "impact_window has no start_at: recovered_at taken from the post-mortem, started_at as posted"
+    )
+    nulls = row(frame, "nulls")  # an empty window is no window
+    assert nulls["started_at"] == utc("2024-04-09 04:32") and nulls["recovered_at"] == utc("2024-04-09 05:30")
+    assert pd.isna(nulls["note"])
+
+
+@pytest.mark.parametrize(
+    ("window", "reason"),
+    [
+        (
+            ("2024-04-09T05:48:00Z", "2024-04-09T04:05:00Z"),
+            "it ends before it starts",
+        ),
+        (  # the post-mortem's year is wrong (seen in the real archive)
+            ("2023-04-09T04:05:00Z", "2023-04-09T05:48:00Z"),
+            "it lies more than 7 days outside the incident's record (posted 2024-04-09 04:32 UTC, "
+            "resolved 2024-04-09 06:10 UTC): mis-dated",
+        ),
+        (  # twelve hours off (seen in the real archive: 12:53 written for 00:53)
+            ("2024-04-09T16:05:00Z", "2024-04-09T17:48:00Z"),
+            "it starts after the incident was resolved (2024-04-09 06:10 UTC): mis-dated",
+        ),
+    ],
+)
+def test_a_window_that_does_not_fit_the_record_is_not_used(tmp_path, window, reason):
+    frame = _read_github(
+        tmp_path, [_github("odd", _POSTED, resolved="2024-04-09T06:10:00Z", window=_window(*window))]
+    )
+    odd = row(frame, "odd")
+    assert odd["started_at"] == utc("2024-04-09 04:32") and odd["recovered_at"] == utc("2024-04-09 05:30")
+    assert odd["impact_start"] == utc(window[0]) and odd["impact_end"] == utc(window[1])  # kept, not used
+    shown = " – ".join(pd.Timestamp(t).strftime("%Y-%m-%d %H:%M UTC") for t in window)
+    assert odd["note"] == f"impact_window ({shown}) not used: {reason}; started_at and recovered_at as posted"
+
+
+@pytest.mark.parametrize("layout", ["jsonl", "list"])
+def test_a_window_without_offsets_is_read_like_every_other_naive_time(tmp_path, layout):
+    window = _window("2024-04-09T06:05:00", "2024-04-09T07:48:00")  # no offset, the rest in Z
+    records = [_github("naive", _POSTED, resolved="2024-04-09T06:10:00Z", window=window)]
+    with pytest.raises(InputError, match="tz=") as err:
+        _read_github(tmp_path, records, layout)
+    assert "impact_window.start_at" in str(err.value)
+    frame = _read_github(tmp_path, records, layout, tz="Europe/Berlin")  # CEST, UTC+2
+    naive = row(frame, "naive")
+    assert naive["started_at"] == utc("2024-04-09 04:05") and naive["recovered_at"] == utc("2024-04-09 05:48")
+    assert naive["detected_at"] == utc("2024-04-09 04:32")  # offsets in the data win over tz=
 
 
 # ----------------------------------------------------------------------------- recognising
@@ -393,8 +620,11 @@ def test_real_github_status_archive(real_data):
     assert frame["started_at"].min().year == 2022 and frame["started_at"].max().year == 2026
 
     live = frame.loc[frame["exclude_reason"].isna()]
-    expected = statistics.median(_minutes(r["resolved_at"], r["started_at"]) for r in incidents)
-    got = ((live["resolved_at"] - live["started_at"]).dt.total_seconds() / 60).median()
+    posted = live["impact_start"].isna()  # no post-mortem window: the clock starts at the first post
+    expected = statistics.median(
+        _minutes(r["resolved_at"], r["started_at"]) for r in incidents if not r.get("impact_window")
+    )
+    got = ((live["resolved_at"] - live["started_at"])[posted].dt.total_seconds() / 60).median()
     assert got == pytest.approx(expected)
 
     with_investigating = {
@@ -412,6 +642,35 @@ def test_real_github_status_archive(real_data):
         "critical": impacts["critical"],
     }
     assert frame["impact_start"].notna().sum() == sum(1 for r in raw if r.get("impact_window"))
+
+
+def test_real_github_archive_clock_starts_at_the_post_mortem_window(real_data):
+    path = real_data / "github_status_incidents.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        windows = {r["id"]: r["impact_window"] for r in map(json.loads, fh) if r.get("impact_window")}
+    frame = read_export(path, source="auto")
+    live = frame.loc[frame["exclude_reason"].isna()].set_index("incident_id")
+    with_window = live.loc[live["impact_start"].notna()]
+    assert set(with_window.index) == set(windows)
+    unused = with_window["note"].str.contains("not used", na=False)
+    assert 0 < unused.sum() <= 5  # mis-dated post-mortems (a wrong year, month or half-day)
+    used = with_window.loc[~unused]
+    assert (used["started_at"] == used["impact_start"]).all()
+    assert (used["recovered_at"] == used["impact_end"]).all()
+    assert (with_window.loc[unused, "started_at"] != with_window.loc[unused, "impact_start"]).all()
+
+    durations = phase_durations(frame).set_index("incident_id")
+    took = durations.loc[used.index, "time_to_recover"]
+    assert (took == used["impact_end"] - used["impact_start"]).all()  # the customer impact
+    assert not durations.loc[used.index, "recovery_is_resolution"].any()
+
+    one = live.loc["19850844"]  # "between 01:00 UTC and 14:00 UTC the Avatars service was degraded"
+    assert one["started_at"] == utc("2024-01-28 01:00") and one["recovered_at"] == utc("2024-01-28 14:00")
+    assert one["detected_at"] == utc("2024-01-28 13:20")  # the first post
+    assert "| Customer impact | 13 h |" in postmortem_markdown(frame, "19850844")
+
+    lag = detection_lag(frame).iloc[0]  # measured from the first post, so not 0
+    assert lag["with_window"] == len(windows) and lag["median"] > 30
 
 
 def test_real_downtime_csv_is_not_claimed(real_data):

@@ -15,15 +15,50 @@ Accepted layouts:
 
 Milestones (updates are taken in time order, whatever order the file has):
 
-- ``started_at`` <- ``started_at``;
+- ``started_at`` <- ``impact_window.start_at`` (the post-mortem's impact start) where the record
+  has a usable window, else ``started_at``;
 - ``detected_at`` <- ``created_at``; where a record has none (the GitHub archive), the time
   of its earliest update, i.e. the first public post. The archive's ``published_at`` is the
   Atom entry's time, written when the incident was resolved, so it is not used;
 - ``acknowledged_at`` <- first ``investigating`` update;
 - ``diagnosed_at`` <- first ``identified`` update;
-- ``recovered_at`` <- ``monitoring_at``, else first ``monitoring`` update;
+- ``recovered_at`` <- ``impact_window.end_at`` (the post-mortem's impact end) where the record has
+  a usable window, else ``monitoring_at``, else first ``monitoring`` update;
 - ``resolved_at`` <- the incident's ``resolved_at`` (null = still open, even after an earlier
-  ``resolved`` update: the incident was reopened).
+  ``resolved`` update: the incident was reopened). The window never changes it: it is when the
+  page said the incident was over.
+
+The post-mortem impact window (GitHub's archive has one for about a fifth of its incidents) is the
+considered record of when customers were affected; the posts are when the company communicated,
+typically well after the impact began. So the clock starts at the window's start and recovery is
+its end, and the window stays in the extra columns ``impact_start``/``impact_end``: where the
+window was used, ``started_at`` equals ``impact_start`` and ``recovered_at`` equals
+``impact_end``, which says per incident where the two came from. The edge cases, each said in the
+record's ``note`` (a warning of :func:`mttr_lab.check_incidents`):
+
+- *A window that does not fit the record is not used at all* (both milestones as posted, the
+  window still kept in ``impact_start``/``impact_end``): its end before its start; an end more
+  than :data:`PLAUSIBLE_WINDOW` (7 days, the bound :func:`mttr_lab.detection_lag` uses) before
+  the recorded start or after ``resolved_at``; or a start after ``resolved_at`` (impact cannot
+  begin after the page declared the incident over). Those are mis-dated post-mortems: the real
+  archive has a wrong year, a wrong month and a time twelve hours off.
+- *A start after the first post* is used all the same: the post-mortem is the considered record,
+  and a post on early symptoms may well precede what it counts as impact. ``detected_at`` then
+  comes before ``started_at``, which the milestone-order check reports as an error, and the time
+  to detect is not measured (never negative); the time to recover runs from the window's start.
+  Keeping the earlier post instead would mix two definitions of the start in one column.
+- *An end after* ``resolved_at`` is used all the same, and ``resolved_at`` is kept: the page was
+  resolved before the impact ended (waves of impact, a lingering degradation, a record posted
+  and closed at once). Recovery then follows resolution, which the order check reports; the time
+  to recover is the impact's length and the time to resolve still runs to ``resolved_at``.
+- *An end before the first post* (the page posted the incident after the impact ended) is used:
+  the time to recover is the impact's length; the order check reports the late post.
+- *A window with one end* sets that milestone only; the other is as posted (a missing
+  ``end_at`` leaves recovery to ``monitoring``, else the resolution stands in for it, flagged by
+  ``recovery_is_resolution``). A window whose ends are both null is no window.
+- *Times without an offset* in the window follow the rule below for every naive time (``tz=``,
+  else the page's ``time_zone``, else an error naming ``impact_window.start_at``): the
+  post-mortem's prose says "UTC" but its fields are not guessed.
 
 An update's time is its ``display_at`` (the time the page shows, which authors set when
 back-filling), else ``created_at``, else ``at`` (archives); ``update_time="created_at"``
@@ -47,7 +82,7 @@ they are an error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +92,7 @@ import pandas as pd
 from ..frames import AS_OF_ATTR
 from ..schema import InputError
 from ..timeparse import parse_timestamps
-from ._build import DUPLICATE_REASON, POLLED_REASON, hashable
+from ._build import DUPLICATE_REASON, POLLED_REASON, hashable, join_notes
 from ._files import Sample, sample_of
 from ._plumbing import Reading, update_times
 from ._statuspage_arrow import NotForArrow, tables_from_arrow
@@ -81,6 +116,10 @@ SIGNATURE = (
 
 #: Lifecycle statuses of scheduled maintenances (lower case, spaces as underscores).
 MAINTENANCE_STATUSES = frozenset({"scheduled", "in_progress", "verifying", "completed"})
+
+#: A post-mortem window further than this outside the status-page record is mis-dated (the bound
+#: :func:`mttr_lab.detection_lag` uses for implausible lags).
+PLAUSIBLE_WINDOW = pd.Timedelta(days=7)
 
 _MAINTENANCE_REASON = "scheduled maintenance, not an incident"
 _LABELS = {
@@ -149,6 +188,93 @@ def _first_update(updates: pd.DataFrame, status: str | None, n: int) -> pd.Serie
     )
 
 
+def _shown(stamps: pd.Series) -> pd.Series:
+    return stamps.dt.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _impact_window(
+    incidents: pd.DataFrame, ordered: pd.DataFrame, parse: Callable[[str, str], pd.Series]
+) -> tuple[pd.Series, pd.Series, np.ndarray, np.ndarray, pd.Series | None]:
+    """The post-mortem window parsed, where each end is used, and the notes on it.
+
+    Returns ``(start, end, use_start, use_end, note)``; ``note`` is None where no record has one.
+    """
+    n = len(incidents)
+    start = parse("impact_start", "impact_window.start_at")
+    end = parse("impact_end", "impact_window.end_at")
+    has_start, has_end = start.notna().to_numpy(), end.notna().to_numpy()
+    if not (has_start.any() or has_end.any()):
+        return start, end, has_start, has_end, None
+    first = ordered.drop_duplicates("pos")
+    first_post = pd.Series(first["when"].array, index=first["pos"].to_numpy()).reindex(pd.RangeIndex(n))
+    posted = parse("created_at", "created_at").fillna(first_post)  # detected_at: the first post
+    recorded = parse("started_at", "started_at").fillna(posted)  # the clock start without a window
+    resolved = parse("resolved_at", "resolved_at")
+    low, high = recorded - PLAUSIBLE_WINDOW, resolved + PLAUSIBLE_WINDOW
+    inverted = (end < start).to_numpy()
+    outside = ((start < low) | (end < low) | (start > high) | (end > high)).to_numpy()
+    after_resolution = (start > resolved).to_numpy()
+    unused = inverted | outside | after_resolution
+    days = PLAUSIBLE_WINDOW.days
+    reason = pd.Series(np.full(n, None, dtype=object), dtype="str")
+    reason = reason.mask(
+        after_resolution, "it starts after the incident was resolved (" + _shown(resolved) + "): mis-dated"
+    )
+    reason = reason.mask(
+        outside,
+        f"it lies more than {days} days outside the incident's record (posted "
+        + _shown(recorded)
+        + ", resolved "
+        + _shown(resolved).fillna("not yet")
+        + "): mis-dated",
+    )
+    reason = reason.mask(inverted, "it ends before it starts")
+    span = _shown(start).fillna("?") + " – " + _shown(end).fillna("?")
+    note = (
+        "impact_window (" + span + ") not used: " + reason + "; started_at and recovered_at as posted"
+    ).where(unused)
+    use_start, use_end = has_start & ~unused, has_end & ~unused
+    remarks = [
+        (
+            "impact_window has no end_at: started_at taken from the post-mortem, recovered_at as posted",
+            use_start & ~has_end,
+        ),
+        (
+            "impact_window has no start_at: recovered_at taken from the post-mortem, started_at as posted",
+            use_end & ~has_start,
+        ),
+        (
+            "impact_window.start_at ("
+            + _shown(start)
+            + ") is after the first post ("
+            + _shown(posted)
+            + "): started_at taken from the post-mortem all the same; the time to detect is not measured",
+            use_start & (start > posted).to_numpy(),
+        ),
+        (
+            "impact_window.end_at ("
+            + _shown(end)
+            + ") is before the first post ("
+            + _shown(posted)
+            + "): recovered_at taken from the post-mortem; the page posted the incident after the impact ended",
+            use_end & (end < posted).to_numpy(),
+        ),
+        (
+            "impact_window.end_at ("
+            + _shown(end)
+            + ") is after resolved_at ("
+            + _shown(resolved)
+            + "): recovered_at taken from the post-mortem; the page was resolved before the impact ended",
+            use_end & (end > resolved).to_numpy(),
+        ),
+    ]
+    for text, where in remarks:
+        if where.any():
+            remark = pd.Series(text, index=pd.RangeIndex(n), dtype="str") if isinstance(text, str) else text
+            note = join_notes(note, remark.where(where))
+    return start, end, use_start, use_end, note if note.notna().any() else None
+
+
 def _build(
     incidents: pd.DataFrame,
     updates: pd.DataFrame,
@@ -204,6 +330,19 @@ def _build(
     exclude = pd.Series(np.where(maintenance, _MAINTENANCE_REASON, None), dtype="str")
     has_duplicates = incidents["id"].dropna().astype("str").duplicated().any()
 
+    # The post-mortem's window, where it fits the record, is the considered word on the impact.
+    impact_start, impact_end, use_start, use_end, note = _impact_window(incidents, ordered, parse)
+    monitoring = incidents["monitoring_at"].fillna(_first_update(ordered, "monitoring", n))
+    extra = {
+        "status": status,
+        "components": incidents["components"].astype("str"),
+        "url": incidents["url"].astype("str"),
+        "impact_start": impact_start,
+        "impact_end": impact_end,
+    }
+    if note is not None:
+        extra["note"] = note
+
     reading = Reading(
         SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
     )
@@ -213,23 +352,17 @@ def _build(
             "title": incidents["title"],
             "service": incidents["service"],
             "severity": impact,
-            "started_at": incidents["started_at"],
+            "started_at": incidents["started_at"].mask(use_start, incidents["impact_start"]),
             "detected_at": incidents["created_at"].fillna(_first_update(ordered, None, n)),
             "acknowledged_at": _first_update(ordered, "investigating", n),
             "diagnosed_at": _first_update(ordered, "identified", n),
-            "recovered_at": incidents["monitoring_at"].fillna(_first_update(ordered, "monitoring", n)),
+            "recovered_at": monitoring.mask(use_end, incidents["impact_end"]),
             "resolved_at": incidents["resolved_at"],
         },
         labels=_LABELS,
         exclude_reason=exclude,
         version=parse("updated_at", "updated_at") if has_duplicates else None,
-        extra={
-            "status": status,
-            "components": incidents["components"].astype("str"),
-            "url": incidents["url"].astype("str"),
-            "impact_start": parse("impact_start", "impact_window.start_at"),
-            "impact_end": parse("impact_end", "impact_window.end_at"),
-        },
+        extra=extra,
     )
 
 
@@ -265,7 +398,9 @@ def read(
         The canonical ``incidents`` columns, then ``status`` (the incident's last lifecycle
         status, lower case), ``components`` (all component names joined with ", "), ``url``
         (shortlink or page address), ``impact_start`` and ``impact_end`` (the post-mortem
-        impact window where the archive has one, UTC).
+        impact window where the archive has one, UTC, whether used or not; where used they equal
+        ``started_at`` and ``recovered_at``), and ``note`` where a record has a remark (a window
+        not used, or used against the posts: see the module's notes).
     """
     path = Path(path)
     file = str(path)
