@@ -44,7 +44,7 @@ _MODULES: dict[str, tuple[str, ...] | str] = {
     "comparison_plots": ("plot_comparison", "plot_tiers"),
     "dashboard": ("mttr_dashboard",),
     "postmortem": ("postmortem_markdown",),
-    "quality": ("check_incidents",),
+    "quality": ("check_incidents", "resolved_from"),
     "accounting": ("export_overview", "findings_overview"),
     "report": ("ReviewError",),
     "response": _ALL,

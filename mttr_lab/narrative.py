@@ -181,9 +181,21 @@ def review_title(bounds: pd.Series, *, export: str, tz: str) -> Text:
 
 
 def comparison_text(
-    row: pd.Series, *, before: str, after: str, metric: str = "time to recover", period: str = "quarter"
+    row: pd.Series,
+    *,
+    before: str,
+    after: str,
+    metric: str = "time to recover",
+    period: str = "quarter",
+    before_start: pd.Timestamp | None = None,
+    resolved_from: pd.Timestamp | None = None,
 ) -> Text:
-    """One paragraph from a :func:`mttr_lab.compare.compare_periods` row: the change and the verdict."""
+    """One paragraph from a :func:`mttr_lab.compare.compare_periods` row: the change and the verdict.
+
+    With ``resolved_from`` (:func:`mttr_lab.resolved_from`: the export looks chosen by when its
+    incidents were resolved) later than ``before_start``, it says that the earlier period holds
+    only its long incidents and the verdict does not hold.
+    """
     if row.get("n_before", 0) == 0 or row.get("n_after", 0) == 0:
         empty, opened = (
             (before, row.get("open_before", 0))
@@ -228,4 +240,10 @@ def comparison_text(
                 f"{int(needed):,} incidents per {period}"
             )
         text += "."
+    if resolved_from is not None and before_start is not None and pd.Timestamp(before_start) < resolved_from:
+        text += (
+            f" But no incident of this export was resolved before {resolved_from:%Y-%m-%d}: it looks chosen by"
+            f" when incidents were resolved, so {before} holds only the incidents still open then, the long"
+            " ones, and looks slower than it was. This verdict does not hold."
+        )
     return Text(text)

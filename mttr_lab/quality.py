@@ -37,6 +37,7 @@ __all__ = [
     "analysed",
     "check_incidents",
     "exclusions",
+    "resolved_from",
 ]
 
 FINDING_COLUMNS = ("incident_id", "record", "column", "problem", "action", "level")
@@ -321,25 +322,59 @@ SELECTED_SHARE = 0.05
 SELECTED_LEAST = 10
 
 
-def _selection_findings(
-    live: pd.DataFrame, usable: dict[str, np.ndarray], unit: str, limit: pd.Timedelta, tz: str
-) -> list[pd.DataFrame]:
-    """One finding where the export holds incidents by when they were resolved, not when they
-    began: many began long before the first resolution, yet none of those was resolved before it.
+def resolved_from(
+    incidents: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp | str | None = None,
+    max_duration: pd.Timedelta | str = "7D",
+) -> pd.Timestamp | None:
+    """The first resolution of an export that looks chosen by when its incidents were resolved;
+    None for any other export.
 
-    An export cut by resolution date (every incident closed in a window, say) holds, of the
-    incidents that began before the window, only those still open at its start: the long ones.
-    Earlier periods then look slower than they were, and a comparison with them is biased.
+    Chosen so: no incident was resolved before that moment, yet at least :data:`SELECTED_SHARE`
+    of the closed incidents (and :data:`SELECTED_LEAST`) began more than ``max_duration`` before
+    it. Of the incidents that began before such an extract's window it holds only the long ones,
+    so a period before this moment looks slower than it was (:func:`check_incidents` says so in
+    one finding; :func:`mttr_lab.comparison_text` with a comparison that reaches before it).
     """
+    require(incidents, INCIDENTS, function="resolved_from")
+    frame = incidents.loc[analysed_mask(incidents)]
+    if frame.empty:
+        return None
+    at = default_as_of(frame) if as_of is None else as_utc(as_of)
+    raw, unit = milestone_ints(frame)
+    times, _ = usable(raw, unit, at)
+    found = _chosen(times, unit, _max_duration(max_duration))
+    return None if found is None else pd.Timestamp(found[0], unit=unit, tz="UTC")
+
+
+def _chosen(
+    usable: dict[str, np.ndarray], unit: str, limit: pd.Timedelta
+) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """:func:`resolved_from` on usable times: the first resolution, the starts, and which of the
+    closed incidents began more than ``limit`` before it; None for an export not so chosen."""
     started, resolved = usable["started_at"], usable["resolved_at"]
     start = np.where(started != _NAT, started, usable["detected_at"])
     closed = (start != _NAT) & (resolved != _NAT)
     if closed.sum() < SELECTED_LEAST:
-        return []
+        return None
     first = int(resolved[closed].min())
     early = closed & (start < first - count(limit, unit))
     if early.sum() < max(SELECTED_LEAST, SELECTED_SHARE * closed.sum()):
+        return None
+    return first, start, early
+
+
+def _selection_findings(
+    live: pd.DataFrame, usable: dict[str, np.ndarray], unit: str, limit: pd.Timedelta, tz: str
+) -> list[pd.DataFrame]:
+    """One finding where the export holds incidents by when they were resolved, not when they
+    began (:func:`resolved_from`): earlier periods look slower than they were."""
+    found = _chosen(usable, unit, limit)
+    if found is None:
         return []
+    first, start, early = found
+    closed = (start != _NAT) & (usable["resolved_at"] != _NAT)
 
     def day(value: int) -> str:
         return f"{pd.Timestamp(value, unit=unit, tz='UTC').tz_convert(tz):%Y-%m-%d}"

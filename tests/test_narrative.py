@@ -90,3 +90,27 @@ def test_method_text_takes_its_numbers_from_the_code():
     assert "90 % intervals" in at_90
     assert f"of the 99th's from {quantile_interval_sizes(0.99, confidence=0.9)[1]:,}" in at_90
     assert "`" not in text and "_" not in text  # no code words in what a reader sees
+
+
+def test_a_comparison_reaching_before_an_extract_by_resolution_date_says_its_verdict_does_not_hold():
+    comparison = pd.Series(
+        {
+            "n_before": 900,
+            "n_after": 5000,
+            "median_before": 12960.0,
+            "median_after": 53.0,
+            "median_ratio": 0.0041,
+        }
+        | {"median_ratio_low": 0.0035, "median_ratio_high": 0.0048, "verdict": "improved", "p_value": 1e-9}
+    )
+    cut = pd.Timestamp("2012-04-30T23:05Z")
+    words = {"before": "2012-W17", "after": "2012-W18", "resolved_from": cut}
+    biased = mttr.comparison_text(comparison, before_start=pd.Timestamp("2012-04-23T00:00Z"), **words)
+    assert "no incident of this export was resolved before 2012-04-30" in biased
+    assert (
+        "2012-W17 holds only the incidents still open then" in biased
+        and "This verdict does not hold." in biased
+    )
+    later = mttr.comparison_text(comparison, before_start=pd.Timestamp("2012-05-07T00:00Z"), **words)
+    assert "does not hold" not in later
+    assert "does not hold" not in mttr.comparison_text(comparison, before="Q1", after="Q2")

@@ -307,7 +307,10 @@ def test_an_export_chosen_by_resolution_date_is_said_once(tmp_path):
         chosen["action"].iloc[0]
         == "kept; periods before 2025-12-01 look slower than they were: compare periods after it"
     )
+    first = mttr.resolved_from(mttr.read_export(tmp_path / "cut.csv"))
+    assert first.strftime("%Y-%m-%d") == "2025-12-01" and first >= pd.Timestamp("2025-12-01T00:00Z")
     # the same incidents, every one kept whenever it was resolved: nothing to say
     export(tmp_path, starts, minutes, name="whole.csv")
-    whole = mttr.check_incidents(mttr.read_export(tmp_path / "whole.csv"))
-    assert not whole["problem"].str.contains("chosen by when").any()
+    whole = mttr.read_export(tmp_path / "whole.csv")
+    assert not mttr.check_incidents(whole)["problem"].str.contains("chosen by when").any()
+    assert mttr.resolved_from(whole) is None
