@@ -56,6 +56,9 @@ RETROACTIVE = (
 )
 #: Sources that are public status pages (their incidents are posts, often after the fact).
 STATUS_PAGES = ("statuspage", "gcp_status")
+#: A status page's milestones that are posts (the first, investigating, identified): an end
+#: before one of them was posted after the incident ended.
+_POSTS = ("detected_at", "acknowledged_at", "diagnosed_at")
 
 NO_START = "no start time (neither started_at nor detected_at)"
 DUPLICATE = "duplicate id: a later version of this incident is kept"
@@ -493,7 +496,8 @@ def _time_findings(
             )
             ends = name in ("recovered_at", "resolved_at")
             late_post = np.zeros(len(live), dtype=bool)
-            late_post[mask] = ends & (before == "detected_at") & status_page[mask]
+            # on a status page every milestone but the impact start is a post
+            late_post[mask] = ends & np.isin(before, _POSTS) & status_page[mask]
             posted_late = pd.Series(late_post, index=live.index)
             wrong = pd.Series(mask, index=live.index) & ~posted_late
             parts.append(_finding(live, wrong, name, problem, NOT_IN_ORDER, "error"))

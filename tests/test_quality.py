@@ -205,6 +205,20 @@ def test_a_status_page_post_after_the_end_is_a_retroactive_post_not_an_error(fix
         ]
         assert row["level"].tolist() == [level], folder
         assert row["problem"].str.contains("posted it after it ended").all() == (level == "warning")
+    # an impact that ended (a post-mortem's window) before the first "investigating" post
+    incidents = mttr.read_export(fixtures / "gcp_status/incidents.json")
+    first = incidents.index[0]
+    incidents.loc[first, "acknowledged_at"] = incidents.loc[first, "detected_at"] + pd.Timedelta(minutes=30)
+    incidents.loc[first, "recovered_at"] = incidents.loc[first, "detected_at"] + pd.Timedelta(minutes=10)
+    findings = mttr.check_incidents(incidents)
+    row = findings[
+        (findings["incident_id"] == incidents.loc[first, "incident_id"])
+        & (findings["column"] == "recovered_at")
+    ]
+    assert (
+        row["level"].tolist() == ["warning"]
+        and row["problem"].str.contains("is before acknowledged_at").all()
+    )
 
 
 def test_times_in_findings_are_written_in_the_teams_timezone(fixtures):
