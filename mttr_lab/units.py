@@ -110,7 +110,8 @@ def format_ratio(ratio: float | None) -> str:
         return MISSING
     if ratio == 0 or abs(float(f"{ratio:.2g}")) >= 0.1:  # (0.0999 reads 0.10)
         return f"{ratio:.2f}"
-    return np.format_float_positional(ratio, precision=2, unique=False, fractional=False, trim="k")
+    rounded = float(f"{ratio:.2g}")  # first rounded, so that 0.00699 keeps its two digits: 0.0070
+    return np.format_float_positional(rounded, precision=2, unique=False, fractional=False, trim="k")
 
 
 def format_p(p: float | None) -> str:

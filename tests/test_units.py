@@ -214,6 +214,7 @@ def test_show_left_aligns_incident_ids_however_they_are_written():
         (0.0999, "0.10"),
         (0.0051, "0.0051"),  # not "0.00": a ratio is never shown as nothing
         (0.005, "0.0050"),
+        (0.00699, "0.0070"),  # rounded up a digit: still two of them
         (5.1e-05, "0.000051"),  # never an exponent
         (0.0, "0.00"),
         (np.nan, "–"),
