@@ -26,6 +26,7 @@ __all__ = [
     "quarter_table",
     "response_section",
     "review_bounds",
+    "serious_findings",
     "severity_mix",
     "slowest_incidents",
     "tidy",
@@ -216,6 +217,27 @@ def tidy(table: pd.DataFrame, *, view: str | None = None, digits: int = 1) -> pd
     else:
         out.index = pd.Index([name(v, out.index.name) for v in out.index], name=out.index.name)
     return out
+
+
+def serious_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings a reader must see: errors first, then what is said of the whole export (a
+    finding without an incident, such as an export chosen by resolution date), then record by
+    record, each group in the order :func:`mttr_lab.check_incidents` gives.
+
+    Returns
+    -------
+    DataFrame
+        The ``warning`` and ``error`` rows: ``level``, ``incident_id``, ``record``, ``column``,
+        ``problem``, ``action``; a fresh index.
+    """
+    shown = findings.loc[
+        findings["level"] != "info", ["level", "incident_id", "record", "column", "problem", "action"]
+    ]
+    return shown.sort_values(
+        ["level", "incident_id"],
+        key=lambda column: column != "error" if column.name == "level" else column.notna(),
+        kind="stable",
+    ).reset_index(drop=True)
 
 
 def latest_incidents(durations: pd.DataFrame, *, n: int = 20) -> pd.DataFrame:

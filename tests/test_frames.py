@@ -81,6 +81,7 @@ FRAME_PARAMETERS = {
 OTHER_FRAMES = {
     "assign_tiers",
     "findings_overview",
+    "serious_findings",
     "from_frame",
     "hour_uniformity_test",
     "hour_weekday_table",

@@ -500,3 +500,19 @@ def test_tidy_names_a_missing_group_after_its_column_and_shows_no_missing_note(s
     assert "no service" in shown.index and "none" not in shown.index
     assert shown["note"].notna().all() and (shown["note"] == "").any()
     assert "<NA>" not in shown.to_string() and "NaN" not in shown["note"].to_string()
+
+
+def test_serious_findings_put_errors_then_the_whole_export_first():
+    findings = pd.DataFrame(
+        {
+            "incident_id": ["a", "b", pd.NA, "c", pd.NA],
+            "record": pd.array([1, 2, pd.NA, 3, pd.NA], dtype="Int64"),
+            "column": ["resolved_at", "detected_at", "resolved_at", "resolved_at", "incident_id"],
+            "problem": ["late", "out of order", "chosen by resolution date", "open", "polled"],
+            "action": ["kept"] * 5,
+            "level": ["warning", "error", "warning", "info", "info"],
+        }
+    )
+    shown = mttr.serious_findings(findings)
+    assert shown["problem"].tolist() == ["out of order", "chosen by resolution date", "late"]
+    assert list(shown.columns) == ["level", "incident_id", "record", "column", "problem", "action"]
