@@ -106,8 +106,12 @@ def phase_durations(
         times, absurd = usable(some, unit, as_of)
         _durations(times, unit, clock_start, out=(start[rows], own_recovery[rows], block[:, rows]))
         np.not_equal(times["resolved_at"], _NAT, out=resolved[rows])
-        late = late_times(some, absurd, unit)
-        is_open[rows], started[rows] = open_at(some, late), begun(some, late)
+        if any(mask.any() for mask in absurd.values()):
+            late = late_times(some, absurd, unit)
+            is_open[rows], started[rows] = open_at(some, late), begun(some, late)
+        else:  # every time usable (the usual case): every analysed incident had begun
+            np.equal(some["resolved_at"], _NAT, out=is_open[rows])
+            started[rows] = True
         elapsed(np.full(len(start[rows]), count(as_of, unit)), start[rows], unit, out=waited[rows])
 
     in_halves(part, rows)

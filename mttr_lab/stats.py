@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .frames import DURATIONS, minutes_observed, require, require_metric
+from .frames import DURATIONS, minutes_observed, observed_arrays, require, require_metric
 from .frames import group_keys as _group_keys
 from .intervals import (
     MEAN_INTERVAL_MIN,
@@ -31,7 +31,7 @@ from .intervals import (
     quantile_interval_sizes,
 )
 from .schema import PHASES
-from .summary_groups import censored_arrays, group_positions
+from .summary_groups import group_positions
 from .summary_points import _LEVELS, MIN_COUNT, point_estimates
 
 __all__ = [
@@ -188,7 +188,7 @@ def _group_rows(
     durations: pd.DataFrame, metric: str, keys: list[str], options: dict[str, object]
 ) -> pd.DataFrame:
     """The summary's rows, one per group (``all`` without keys), indexed by the groups."""
-    minutes, censored = censored_arrays(durations, metric)
+    minutes, censored = observed_arrays(durations, metric)  # checked by duration_summary already
     is_open = durations["is_open"].to_numpy(dtype=bool)
     if keys:
         # Each group's row positions, from the keys factorised once (no sub-frame per group),
