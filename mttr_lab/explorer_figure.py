@@ -42,6 +42,7 @@ from matplotlib.transforms import Affine2D, Bbox, IdentityTransform
 
 from .plots import (
     _DENSE_TICKS,
+    _draw_ecdf,
     _ecdf_marks,
     _km_label,
     _linear_minutes_axis,
@@ -642,26 +643,8 @@ def _paint_ecdf(kept: _Kept, ax: Axes, spec: CurveSpec) -> list[float]:
     marks = _ecdf_marks(spec.summary)
     drawn = bool(np.isfinite(x).any())
     if kept.reshape(ax, ("ecdf", tuple((m.name, m.interval) for m in marks), drawn)):
-        (kept.parts["ecdf"],) = ax.step(
-            x, table["ecdf"], where="post", color="#444444", lw=1.2, ls="--", label="closed incidents only"
-        )
-        (kept.parts["km"],) = ax.step(
-            x, table["km"], where="post", color=_TREND, lw=1.8, label="Kaplan-Meier"
-        )
-        kept.parts["band"] = ax.fill_between(
-            x, table["km_low"], table["km_high"], step="post", color=_TREND, alpha=0.18, lw=0
-        )
-        for mark in marks:
-            kept.parts[mark.name] = ax.errorbar(
-                [mark.value],
-                [mark.level],
-                xerr=[[mark.value - mark.low], [mark.high - mark.value]] if mark.interval else None,
-                fmt="o",
-                color=mark.color,
-                capsize=4,
-                zorder=5,
-                label=mark.name,
-            )
+        artists = _draw_ecdf(ax, x, table, spec.summary)
+        kept.parts.update(ecdf=artists.ecdf, km=artists.km, band=artists.band, **artists.marks)
         kept.parts["legend"] = ax.legend(loc="lower right", fontsize="small")
         if not drawn:
             kept.parts["message"] = _no_values(ax, label)

@@ -17,6 +17,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.container import ErrorbarContainer
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from .intervals import quantile_interval_sizes
@@ -206,6 +209,40 @@ def _km_label(summary: pd.Series | None) -> str:
     return f"Kaplan-Meier ({opened} open counted as censored)" if opened else "Kaplan-Meier"
 
 
+class _EcdfArtists(NamedTuple):
+    """What :func:`plot_ecdf` draws of its curves: the explorer keeps them and gives them new data."""
+
+    ecdf: Line2D
+    km: Line2D
+    band: PolyCollection
+    marks: dict[str, ErrorbarContainer]  # by the mark's name (median, p90)
+
+
+def _draw_ecdf(ax: Axes, x: np.ndarray, curves: pd.DataFrame, summary: pd.Series | None) -> _EcdfArtists:
+    """The closed-only ECDF, the Kaplan-Meier curve and its band, and the summary's marks."""
+    (ecdf,) = ax.step(
+        x, curves["ecdf"], where="post", color="#444444", lw=1.2, ls="--", label="closed incidents only"
+    )
+    (km,) = ax.step(x, curves["km"], where="post", color="#0072B2", lw=1.8, label=_km_label(summary))
+    band = ax.fill_between(
+        x, curves["km_low"], curves["km_high"], step="post", color="#0072B2", alpha=0.18, lw=0
+    )
+    marks = {
+        mark.name: ax.errorbar(
+            [mark.value],
+            [mark.level],
+            xerr=[[mark.value - mark.low], [mark.high - mark.value]] if mark.interval else None,
+            fmt="o",
+            color=mark.color,
+            capsize=4,
+            zorder=5,
+            label=mark.label,
+        )
+        for mark in _ecdf_marks(summary)
+    }
+    return _EcdfArtists(ecdf, km, band, marks)
+
+
 def plot_ecdf(
     curves: pd.DataFrame,
     *,
@@ -232,20 +269,7 @@ def plot_ecdf(
     """
     ax = _axes(ax)
     x = curves["minutes"].to_numpy()
-    ax.step(x, curves["ecdf"], where="post", color="#444444", lw=1.2, ls="--", label="closed incidents only")
-    ax.step(x, curves["km"], where="post", color="#0072B2", lw=1.8, label=_km_label(summary))
-    ax.fill_between(x, curves["km_low"], curves["km_high"], step="post", color="#0072B2", alpha=0.18, lw=0)
-    for mark in _ecdf_marks(summary):
-        ax.errorbar(
-            [mark.value],
-            [mark.level],
-            xerr=[[mark.value - mark.low], [mark.high - mark.value]] if mark.interval else None,
-            fmt="o",
-            color=mark.color,
-            capsize=4,
-            zorder=5,
-            label=mark.label,
-        )
+    _draw_ecdf(ax, x, curves, summary)
     _log_minutes_axis(
         ax, "x", float(np.nanmin(x)) if len(x) else None, float(np.nanmax(x)) if len(x) else None
     )
