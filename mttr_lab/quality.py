@@ -300,22 +300,25 @@ def _polled_findings(frame: pd.DataFrame, polled: pd.Series) -> list[pd.DataFram
     rows = frame.loc[polled]
     copies, incidents = len(rows), rows["incident_id"].nunique()
     files = rows["file"].nunique() if "file" in rows.columns else 1
-    finding = {
-        "incident_id": [pd.NA],
-        "record": [np.nan],
-        "column": ["incident_id"],
-        "problem": [
-            f"{copies:,} repeated record{'s' if copies != 1 else ''} of {incidents:,} "
-            f"incident{'s' if incidents != 1 else ''} merged, latest kept (a polling history"
-            + (f" in {files} files)" if files > 1 else ")")
-        ],
-        "action": [EXCLUDED],
-        "level": ["info"],
-    }
-    if "file" in rows.columns:
-        shown = rows["file"].iloc[0] if files == 1 else pd.NA
-        finding = {"incident_id": finding.pop("incident_id"), "file": [shown], **finding}
-    return [pd.DataFrame(finding)]
+    problem = (
+        f"{copies:,} repeated record{'s' if copies != 1 else ''} of {incidents:,} "
+        f"incident{'s' if incidents != 1 else ''} merged, latest kept (a polling history"
+        + (f" in {files} files)" if files > 1 else ")")
+    )
+    file = [rows["file"].iloc[0] if files == 1 else pd.NA] if "file" in rows.columns else None
+    return [_export_finding([pd.NA], "incident_id", problem, EXCLUDED, "info", file=file)]
+
+
+def _export_finding(
+    incident_id: object, column: str, problem: str, action: str, level: str, *, file: object = None
+) -> pd.DataFrame:
+    """One finding about the whole export: no record; ``incident_id`` and ``file`` (where the
+    findings have a file column; None where they have none) given as the column's one value."""
+    finding = {"incident_id": incident_id}
+    if file is not None:
+        finding["file"] = file
+    finding.update(record=[np.nan], column=[column], problem=[problem], action=[action], level=[level])
+    return pd.DataFrame(finding)
 
 
 #: Incidents that began more than ``max_duration`` before the export's first resolution, of those
@@ -353,9 +356,9 @@ def resolved_from(
 
 def _chosen(
     usable: dict[str, np.ndarray], unit: str, limit: pd.Timedelta
-) -> tuple[int, np.ndarray, np.ndarray] | None:
-    """:func:`resolved_from` on usable times: the first resolution, the starts, and which of the
-    closed incidents began more than ``limit`` before it; None for an export not so chosen."""
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] | None:
+    """:func:`resolved_from` on usable times: the first resolution, the starts, which incidents are
+    closed, and which of them began more than ``limit`` before it; None for an export not so chosen."""
     started, resolved = usable["started_at"], usable["resolved_at"]
     start = np.where(started != _NAT, started, usable["detected_at"])
     closed = (start != _NAT) & (resolved != _NAT)
@@ -365,7 +368,7 @@ def _chosen(
     early = closed & (start < first - count(limit, unit))
     if early.sum() < max(SELECTED_LEAST, SELECTED_SHARE * closed.sum()):
         return None
-    return first, start, early
+    return first, start, closed, early
 
 
 def _selection_findings(
@@ -376,8 +379,7 @@ def _selection_findings(
     found = _chosen(usable, unit, limit)
     if found is None:
         return []
-    first, start, early = found
-    closed = (start != _NAT) & (usable["resolved_at"] != _NAT)
+    first, start, closed, early = found
 
     def day(value: int) -> str:
         return f"{pd.Timestamp(value, unit=unit, tz='UTC').tz_convert(tz):%Y-%m-%d}"
@@ -389,21 +391,11 @@ def _selection_findings(
         f"{day(int(start[closed].min()))}: the export looks chosen by when incidents were resolved, "
         "so of the incidents that began earlier it holds only the long ones"
     )
-    finding = {
-        "incident_id": pd.Series([pd.NA], dtype="str"),
-        "record": [np.nan],
-        "column": ["resolved_at"],
-        "problem": [problem],
-        "action": [f"kept; periods before {day(first)} look slower than they were: compare periods after it"],
-        "level": ["warning"],
-    }
-    if "file" in live.columns:
-        finding = {
-            "incident_id": finding.pop("incident_id"),
-            "file": pd.Series([pd.NA], dtype="str"),
-            **finding,
-        }
-    return [pd.DataFrame(finding)]
+    action = f"kept; periods before {day(first)} look slower than they were: compare periods after it"
+    file = pd.Series([pd.NA], dtype="str") if "file" in live.columns else None
+    return [
+        _export_finding(pd.Series([pd.NA], dtype="str"), "resolved_at", problem, action, "warning", file=file)
+    ]
 
 
 def _no_findings() -> pd.DataFrame:
