@@ -282,6 +282,19 @@ class Paged(Vendor):
         return 404, {}, {"message": "Not Found"}
 
 
+def _fetch_2025(vendor: str, out, url: str, variable: str) -> list:
+    """A year of ``vendor``'s pages from the fake at ``url`` into ``out``, with a token in ``variable``."""
+    return fetch(
+        vendor,
+        since="2025-01-01",
+        until="2026-01-01",
+        out=out,
+        base_url=url,
+        progress=False,
+        environ={variable: "k"},
+    )
+
+
 @pytest.mark.parametrize(
     ("vendor", "fixture", "key", "variable", "count", "pages"),
     [
@@ -295,28 +308,12 @@ def test_opsgenie_and_incidentio_pages_read_back(
     record = json.loads((fixtures / fixture).read_text())[key][0]
     fake = Paged(vendor, record, count)
     url = server(fake)
-    written = fetch(
-        vendor,
-        since="2025-01-01",
-        until="2026-01-01",
-        out=tmp_path,
-        base_url=url,
-        progress=False,
-        environ={variable: "k"},
-    )
+    written = _fetch_2025(vendor, tmp_path, url, variable)
     assert len(written) == pages == len(fake.requests)
     incidents = mttr.read_export(tmp_path)
     assert len(incidents) == count and set(incidents["source"]) == {vendor}
     fake.requests.clear()
-    fetch(
-        vendor,
-        since="2025-01-01",
-        until="2026-01-01",
-        out=tmp_path,
-        base_url=url,
-        progress=False,
-        environ={variable: "k"},
-    )
+    _fetch_2025(vendor, tmp_path, url, variable)
     assert fake.requests == []  # resumed from the pages already written
 
 
@@ -332,15 +329,7 @@ def test_a_listing_that_ends_on_an_empty_page_reads_back(
 ):
     record = json.loads((fixtures / fixture).read_text())[key][0]
     url = server(Paged(vendor, record, count, full_page_says_more=True))
-    written = fetch(
-        vendor,
-        since="2025-01-01",
-        until="2026-01-01",
-        out=tmp_path,
-        base_url=url,
-        progress=False,
-        environ={variable: "k"},
-    )
+    written = _fetch_2025(vendor, tmp_path, url, variable)
     assert len(written) == pages and json.loads(written[-1].read_text())[key] == []
     incidents = mttr.read_export(tmp_path)
     assert len(incidents) == count and set(incidents["source"]) == {vendor}
