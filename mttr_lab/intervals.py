@@ -174,8 +174,11 @@ def _at(curve: _Curve, values: np.ndarray, t: float) -> float:
 def _km(fit: _Curve | None) -> dict[str, float]:
     """Kaplan-Meier median and p90 with log-log intervals, from :func:`_km_fit`.
 
-    A quantile is the first event time where the survival curve falls to its level, or the
-    midpoint to the next event time where the curve rests exactly on the level.
+    A quantile is the first time where the survival curve falls to its level. Where the curve
+    rests exactly on the level, it is the midpoint to the next time the curve falls below it (an
+    incident recovering, not one still open); where it never does (every later incident still
+    open), the time it reached the level: R's ``survival`` rule, which the open incidents' ages
+    (they grow with the review date) never move.
     """
     out = dict.fromkeys(
         ("km_median", "km_median_low", "km_median_high", "km_p90", "km_p90_low", "km_p90_high"), np.nan
@@ -190,14 +193,17 @@ def _km(fit: _Curve | None) -> dict[str, float]:
 
     def point(level: float) -> float:
         # Where the curve rests exactly on the level (complete data at even n for the median),
-        # the midpoint to the next event time, as the plain median averages its middle pair:
+        # the midpoint to the next time it falls, as the plain median averages its middle pair:
         # without censoring, km_median equals the median, so a gap between them is censoring.
+        # The times of open incidents on the flat part are not falls: they are skipped.
         hits = np.flatnonzero(surv <= level + 1e-12)
         if not len(hits):
             return np.nan
         i = hits[0]
-        if abs(surv[i] - level) < 1e-12 and i + 1 < len(times):
-            return float((times[i] + times[i + 1]) / 2)
+        if abs(surv[i] - level) < 1e-12:
+            falls = np.flatnonzero(surv[i + 1 :] < level - 1e-12)
+            if len(falls):
+                return float((times[i] + times[i + 1 + falls[0]]) / 2)
         return float(times[i])
 
     for name, level in (("km_median", 0.5), ("km_p90", 0.1)):
