@@ -25,10 +25,11 @@ from .explorer_figure import MISSING_GROUP, CurveSpec, ExplorerFigure
 from .explorer_widget import CLOCKS, SCALES, STATUSES, WidgetView, _table_html
 from .frames import DURATIONS, INCIDENTS, require
 from .output import to_safe_csv
-from .phases import phase_durations
+from .phases import AS_OF_ATTR, phase_durations
 from .review import slowest_incidents
 from .schema import METRICS
 from .stats import censored_minutes, duration_summary
+from .timeparse import check_timezone
 from .trend import duration_trend
 
 __all__ = ["Explorer", "explore"]
@@ -73,11 +74,35 @@ def _shown_notes(note: object) -> object:
 
 
 def _as_of(durations: pd.DataFrame) -> pd.Timestamp | None:
-    """The censoring moment of a durations frame (clock start + time open), None without open ones."""
+    """The review date of a durations frame: the one it was computed at, else the censoring moment
+    of its open incidents (clock start + time open; None without open ones)."""
+    if AS_OF_ATTR in durations.attrs:
+        return pd.Timestamp(durations.attrs[AS_OF_ATTR])
     open_rows = durations["is_open"] & durations["open_for"].notna()
     if not open_rows.any():
         return None
     return (durations.loc[open_rows, "clock_start"] + durations.loc[open_rows, "open_for"]).max()
+
+
+def _other_clock(durations: pd.DataFrame, incidents: pd.DataFrame, *, clock_start: str) -> pd.DataFrame:
+    """The durations of the same incidents from the other clock start, at the same review date.
+
+    Only the incidents of ``durations`` are kept (a frame filtered to one severity stays filtered
+    on the other clock); an incident of ``durations`` that ``incidents`` does not hold is an
+    :class:`InputError` (the two frames are of different exports).
+    """
+    other = phase_durations(incidents, clock_start=clock_start, as_of=_as_of(durations))
+    wanted = durations["incident_id"]
+    missing = ~wanted.isin(other["incident_id"])
+    if missing.any():
+        raise InputError(
+            f"explore: incidents= does not hold {int(missing.sum()):,} of the {len(wanted):,} incidents "
+            "of the durations (they come from different exports, or different review dates)",
+            found=wanted[missing].iloc[0],
+            expected="the incidents the durations were computed from (phase_durations(incidents))",
+        )
+    kept = other["incident_id"].isin(wanted)
+    return other if kept.all() else other.loc[kept].reset_index(drop=True)
 
 
 def _clock_of(durations: pd.DataFrame) -> str:
@@ -119,6 +144,7 @@ class Explorer(WidgetView):
         tz: str = "UTC",
     ) -> None:
         require(durations, DURATIONS, function="explore", columns=("incident_id", "clock_start", "is_open"))
+        check_timezone(tz, function="explore")
         self.tz = tz
         clock = _clock_of(durations)
         self._frames: dict[str, pd.DataFrame] = {clock: durations}
@@ -126,10 +152,12 @@ class Explorer(WidgetView):
             require(incidents, INCIDENTS, function="explore(incidents=...)")
             other = CLOCKS[1 - CLOCKS.index(clock)]
             # Computed once, here: a filter change never recomputes phases.
-            self._frames[other] = phase_durations(incidents, clock_start=other, as_of=_as_of(durations))
+            self._frames[other] = _other_clock(durations, incidents, clock_start=other)
         self.groups = tuple(g for g in GROUPS if g in durations.columns)
         self.metrics = tuple(
-            m for m in (*METRICS, "detection", "response", "diagnosis", "repair") if m in durations
+            m
+            for m in (*METRICS, "detection", "response", "diagnosis", "repair", "followup")
+            if m in durations
         )
         self._values = {g: tuple(sorted(str(v) for v in durations[g].dropna().unique())) for g in self.groups}
         stamps = durations["clock_start"].dropna()
@@ -185,6 +213,12 @@ class Explorer(WidgetView):
         new = dict(self._filters)
         for name, value in filters.items():
             new[name] = self._checked(name, value)
+        start, end = new["start"], new["end"]
+        if start is not None and end is not None and start > end:
+            raise InputError(
+                f"explore: the date range starts on {start:%d %b %Y}, after it ends ({end:%d %b %Y})",
+                expected="a start on or before the end",
+            )
         self._filters = new
         self._compute()
         if self._widget is not None:
@@ -206,7 +240,10 @@ class Explorer(WidgetView):
         if name in GROUPS:
             if name not in self.groups:
                 raise InputError(f"explore: the durations have no {name} column to filter", found=value)
-            wanted = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+            if isinstance(value, str) or not np.iterable(value):
+                wanted: tuple[str, ...] = (str(value),)
+            else:
+                wanted = tuple(str(v) for v in value)
             absent = [v for v in wanted if v not in self._values[name]]
             if absent:
                 raise InputError(
@@ -221,6 +258,11 @@ class Explorer(WidgetView):
             "clock": tuple(self._frames),
             "scale": SCALES,
         }[name]
+        if name == "by" and not choices:
+            raise InputError(
+                f"explore: cannot group by {value!r}: the durations have no severity, service or team column",
+                expected="by=None",
+            )
         if value not in choices:
             hint = (
                 " (the other clock start needs explore(..., incidents=incidents))" if name == "clock" else ""
@@ -339,14 +381,17 @@ class Explorer(WidgetView):
         opened = int(self.selection["is_open"].sum())
         first = self._filters["start"] or self._first
         last = self._filters["end"] or self._last
-        window = (
-            f" from {first:%d %b %Y} to {last:%d %b %Y}" if first is not None and last is not None else ""
-        )
+        if first is None or last is None:
+            window = ""
+        elif first > last:  # one end of the range beyond the incidents: say the end that was set
+            window = f" from {first:%d %b %Y} on" if self._filters["start"] else f" up to {last:%d %b %Y}"
+        else:
+            window = f" from {first:%d %b %Y} to {last:%d %b %Y}"
         return f"{n:,} of {total:,} incidents selected{window}, {opened:,} not resolved yet"
 
     def _slowest_table(self) -> pd.DataFrame:
         """The slowest incidents, what they were first and their id last."""
-        table = self.slowest.drop(columns=[c for c in ("severity",) if c not in self.selection])
+        table = self.slowest
         return table[[*(c for c in table.columns if c != "incident_id"), "incident_id"]]
 
     def png(self) -> bytes:

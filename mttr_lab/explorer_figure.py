@@ -144,7 +144,7 @@ def _group_lines(
 ) -> list[tuple[int, str, np.ndarray, np.ndarray]]:
     """The curve of each group with a value of the metric: its colour number (the group's place
     among all groups), legend name, minutes and share (Kaplan-Meier where the group has open
-    incidents, else the ECDF; the rows that change what is drawn)."""
+    incidents, else the ECDF; the rows that change what is drawn, from 0 at the first duration)."""
     grouped = rows.groupby(by, observed=True, sort=True, dropna=False)
     # the open incidents counted as censored, every group at once (not once more per group)
     censored = censored_minutes(rows, metric=metric)["censored"].to_numpy(dtype=float)
@@ -158,7 +158,10 @@ def _group_lines(
         label = MISSING_GROUP if pd.isna(group) else str(group)
         name = f"{label} ({opened} open, Kaplan-Meier)" if opened else label
         share = curves["km" if opened else "ecdf"].to_numpy(dtype=float)
-        lines.append((i, name, curves["minutes"].to_numpy(dtype=float), share))
+        minutes = curves["minutes"].to_numpy(dtype=float)
+        # From 0 at the first duration: the curve's first rise is drawn, and a group of one
+        # incident (one step, nothing after it) is a visible riser rather than no line at all.
+        lines.append((i, name, np.concatenate((minutes[:1], minutes)), np.concatenate(([0.0], share))))
     return lines
 
 

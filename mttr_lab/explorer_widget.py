@@ -8,6 +8,7 @@ and figure (tables first: they reach the browser at once; the figure costs most 
 from __future__ import annotations
 
 import asyncio
+import html
 from typing import Any
 
 import pandas as pd
@@ -203,7 +204,13 @@ class WidgetView:
             self.set(**pending)
 
     def _on_save(self, _button: Any) -> None:
-        csv, png = self.save(".")
+        try:
+            csv, png = self.save(".")
+        except OSError as error:  # a folder not writable, a disk full: said next to the button
+            where = f" ({error.filename})" if error.filename else ""
+            reason = error.strerror or str(error)
+            self._message.value = f"<small>not saved: {html.escape(reason + where)}</small>"
+            return
         self._message.value = f"<small>saved {csv.name} and {png.name}</small>"
 
     def _draw(self) -> None:

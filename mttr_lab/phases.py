@@ -27,7 +27,10 @@ from .halves import in_halves
 from .quality import analysed_mask
 from .schema import METRICS, MILESTONES, PHASES
 
-__all__ = ["default_as_of", "phase_durations"]
+__all__ = ["AS_OF_ATTR", "default_as_of", "phase_durations"]
+
+#: Where a durations frame keeps the review date it was computed at (ISO text in ``attrs``).
+AS_OF_ATTR = "mttr_lab.as_of"
 _NAT = np.iinfo(np.int64).min  # NaT among int64 counts
 
 _CARRIED = ("incident_id", "title", "severity", "service", "team", "source", "detection_channel")
@@ -82,7 +85,7 @@ def phase_durations(
         ``time_to_repair``, ``time_to_recover``, ``time_to_resolve`` (Timedelta);
         ``recovery_is_resolution`` (bool); ``is_open`` (bool: no ``resolved_at`` by ``as_of``); ``open_for``
         (Timedelta from clock start to ``as_of`` for open incidents, the censoring time; NaT
-        for closed ones).
+        for closed ones). ``attrs["mttr_lab.as_of"]`` keeps ``as_of`` (ISO text).
     """
     as_of = _check_phase_arguments(incidents, clock_start, as_of)
     keep = analysed_mask(incidents)
@@ -125,7 +128,9 @@ def phase_durations(
         "is_open": is_open,
         "open_for": waited.view(f"m8[{unit}]"),
     }
-    return tag(_assemble(base, start, block, tail, unit), DURATIONS)
+    out = tag(_assemble(base, start, block, tail, unit), DURATIONS)
+    out.attrs[AS_OF_ATTR] = as_of.isoformat()  # the review date, for a frame of the other clock start
+    return out
 
 
 def _check_phase_arguments(

@@ -120,6 +120,10 @@ def test_no_match_shows_an_empty_selection(explorer: mttr.Explorer) -> None:
     assert explorer.selection.empty
     assert explorer.summary.loc["all", "count"] == 0
     assert "0 of" in explorer._repr_mimebundle_()["text/plain"]
+    # The caption names the end that was set, not a range that runs backwards.
+    assert "selected from 01 Jan 2030 on," in explorer._caption()
+    explorer.set(start=None, end="2020-01-01")
+    assert "selected up to 01 Jan 2020," in explorer._caption()
 
 
 # ------------------------------------------------------------------ wrong uses
@@ -148,6 +152,60 @@ def test_value_not_present_lists_the_values(explorer: mttr.Explorer) -> None:
     with pytest.raises(mttr.InputError, match="start is not a date"):
         explorer.set(start="last tuesday-ish")
     assert len(explorer.selection) == explorer.summary.loc["all", "count"]  # unchanged by the refusals
+
+
+def test_wrong_values_are_refused_in_a_sentence(explorer: mttr.Explorer, durations: pd.DataFrame) -> None:
+    with pytest.raises(mttr.InputError, match=r"no incident has severity '1'"):
+        explorer.set(severity=1)  # a number where labels belong: not "'int' object is not iterable"
+    with pytest.raises(mttr.InputError, match=r"starts on 02 Jan 2026, after it ends \(01 Jan 2026\)"):
+        explorer.set(start="2026-01-02", end="2026-01-01")
+    with pytest.raises(mttr.InputError, match="unknown timezone"):
+        mttr.explore(durations, tz="Mars/Base")
+    bare = mttr.explore(durations[["incident_id", "clock_start", "is_open", "open_for", "time_to_recover"]])
+    with pytest.raises(mttr.InputError, match="no severity, service or team column"):
+        bare.set(by="severity")
+    assert "followup" in explorer.metrics  # every phase duration_summary takes
+    explorer.set(metric="followup")
+    direct = mttr.duration_summary(durations, metric="followup", targets=(60,))
+    assert explorer.summary.loc["all", "median"] == direct.loc["all", "median"]
+
+
+def test_the_other_clock_holds_the_same_incidents(incidents: pd.DataFrame, durations: pd.DataFrame) -> None:
+    # Durations of one severity: the other clock start shows that severity too.
+    critical = durations[durations["severity"] == "critical"]
+    explorer = mttr.explore(critical, incidents=incidents).set(clock="detection")
+    assert set(explorer.selection["incident_id"]) == set(critical["incident_id"])
+    # A review date before the end of the data: the other clock is at the same date, even where
+    # no open incident says which date it was (two incidents begun within a day after it).
+    as_of = pd.Timestamp("2025-06-01T00:00Z")
+    earlier = mttr.phase_durations(incidents, as_of=as_of)
+    other = mttr.phase_durations(incidents, as_of=as_of, clock_start="detection")
+    explorer = mttr.explore(earlier, incidents=incidents).set(clock="detection")
+    assert len(explorer.selection) == len(earlier) < len(durations)
+    assert explorer.selection["is_open"].sum() == other["is_open"].sum() == earlier["is_open"].sum() > 0
+    # Incidents of another export: refused, not shown on the other clock.
+    stranger = incidents.assign(incident_id="other-" + incidents["incident_id"])
+    with pytest.raises(mttr.InputError, match=r"does not hold 1,499 of the 1,499 incidents"):
+        mttr.explore(durations, incidents=stranger)
+
+
+def test_without_a_severity_column_the_explorer_shows(durations: pd.DataFrame) -> None:
+    explorer = mttr.explore(durations.drop(columns=["severity"]))
+    assert explorer.widget is not None
+    assert "severity" not in explorer._slowest_table().columns
+    assert "Slowest incidents" in explorer._repr_mimebundle_()["text/html"]
+
+
+def test_a_group_of_one_incident_is_drawn(durations: pd.DataFrame) -> None:
+    explorer = mttr.explore(durations, by="severity")
+    explorer.png()
+    ax = explorer._plot.curve_ax
+    assert durations["severity"].isna().sum() == 1  # the sample's one incident without a severity
+    lines = {line.get_label(): line for line in ax.lines}
+    alone = lines["none recorded"]
+    # A riser from 0 to 1 at its duration, not one point that draws nothing.
+    assert list(alone.get_ydata()) == [0.0, 1.0]
+    assert all(line.get_ydata()[0] == 0.0 for line in lines.values())
 
 
 def test_other_clock_needs_the_incidents(durations: pd.DataFrame) -> None:
@@ -250,6 +308,18 @@ def test_save_button_writes_next_to_the_notebook(
     explorer._save_button.click()
     assert (tmp_path / "explorer_summary.csv").exists() and (tmp_path / "explorer.png").exists()
     assert "saved explorer_summary.csv" in explorer._message.value
+
+
+def test_save_button_says_why_nothing_was_saved(
+    explorer: mttr.Explorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", "/srv/notebooks/explorer.png")
+
+    assert explorer.widget is not None
+    monkeypatch.setattr(explorer, "save", refused)
+    explorer._save_button.click()  # not a traceback in the log console: a line by the button
+    assert "not saved: Permission denied (/srv/notebooks/explorer.png)" in explorer._message.value
 
 
 def test_trend_drawn_is_duration_trend_of_the_selection(explorer: mttr.Explorer) -> None:
