@@ -63,7 +63,7 @@ def hour_uniformity_test(
         One row: ``test``, ``statistic``, ``dof``, ``p_value`` (chi-square), ``mc_p_value``
         (Monte Carlo, NaN when every expected count is at least 5), ``n`` (incidents counted),
         ``cells``, ``min_expected``, ``verdict`` (``"hour pattern distinguishable from uniform"``
-        or ``"not distinguishable from uniform at alpha=0.05"``; NA without incidents) and
+        or ``"not distinguishable from uniform at the 5 % level"``; NA without incidents) and
         ``note`` (why a p-value is Monte Carlo or missing; NA otherwise).
     """
     if by not in _BY:
@@ -95,14 +95,14 @@ def hour_uniformity_test(
         note = (
             f"expected counts under 5 in {int((expected < 5).sum())} of {len(expected)} cells "
             f"(min {min_expected:.2g}): the chi-square p-value is unreliable; the verdict uses the "
-            f"Monte Carlo p-value ({simulations} multinomial draws, seed={seed})"
+            f"Monte Carlo p-value ({simulations:,} multinomial draws, seed {seed})"
         )
     decisive = p_value if np.isnan(mc_p_value) else mc_p_value
     pattern = "hour pattern" if by == "hour" else "hour-of-week pattern"
     verdict = (
         f"{pattern} distinguishable from uniform"
         if decisive < alpha
-        else f"not distinguishable from uniform at alpha={alpha:g}"
+        else f"not distinguishable from uniform at the {100 * alpha:g} % level"
     )
     row.update(statistic=statistic, dof=len(expected) - 1, p_value=p_value, mc_p_value=mc_p_value, n=n)
     row.update(cells=len(expected), min_expected=min_expected, verdict=verdict, note=note)

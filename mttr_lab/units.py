@@ -39,6 +39,7 @@ _LABELS = {
     "geomean_ratio": "ratio of geometric means",
     "median_ratio": "ratio of medians",
     "p_value": "p-value",
+    "mc_p_value": "Monte Carlo p-value",
     "p_value_holm": "p-value (Welch on log durations; groups Holm-corrected)",
     "incidents_per_hour": "incidents per hour",
     "time_class": "time of day",

@@ -202,7 +202,7 @@ def two_periods(*, reps: int, n: int, cut: float, seed: int) -> pd.DataFrame:
 #: Raw pandas and internal names that must never reach a reader of the review.
 NOISE = re.compile(
     r"<NA>|\bNaN\b|\bNaT\b|\bNone\b|\d\.\d+e[-+]\d\d|\bmedian_(low|high)\b|\bwithin_\d+\b|"
-    r"\bkm_median\b|seed article|severity_map=|\bp_value\b|\bn_(before|after)\b"
+    r"\bkm_median\b|seed article|severity_map=|\bp_value\b|\bn_(before|after)\b|\b(alpha|seed)=|\bmc p value\b"
 )
 
 

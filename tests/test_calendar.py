@@ -278,7 +278,7 @@ def test_uniform_sample_is_not_distinguishable(tmp_path):
     row = hour_uniformity_test(cal, start=start, end=end).iloc[0]
     assert row["n"] == 3000 and row["dof"] == 23 and row["cells"] == 24
     assert row["p_value"] > 0.2
-    assert row["verdict"] == "not distinguishable from uniform at alpha=0.05"
+    assert row["verdict"] == "not distinguishable from uniform at the 5 % level"
     assert pd.isna(row["note"]) and np.isnan(row["mc_p_value"])
     # Reference: scipy on counts made here, with the hours that existed (30 March lacks 02:00).
     counts = np.bincount(cal["hour"].to_numpy(dtype=int), minlength=24)
@@ -333,7 +333,7 @@ def test_monte_carlo_p_value_matches_the_exact_answer(fixtures):
     assert row["mc_p_value"] == pytest.approx(exact, abs=0.01)
     assert row["min_expected"] == pytest.approx(4 / 24)
     assert "Monte Carlo" in row["note"]
-    assert row["verdict"] == "not distinguishable from uniform at alpha=0.05"
+    assert row["verdict"] == "not distinguishable from uniform at the 5 % level"
     again = hour_uniformity_test(cal, simulations=40_000, seed=1).iloc[0]
     assert again["mc_p_value"] == row["mc_p_value"]  # seeded
     # Three incidents at 10, 10 and 11: the chi-square approximation says p = 0.03, the exact
@@ -342,7 +342,7 @@ def test_monte_carlo_p_value_matches_the_exact_answer(fixtures):
     assert three["statistic"] == pytest.approx(37)
     assert three["p_value"] == pytest.approx(sps.chi2.sf(37, 23)) and three["p_value"] < 0.05
     assert three["mc_p_value"] == pytest.approx(1 - 24 * 23 * 22 / 24**3, abs=0.01)
-    assert three["verdict"] == "not distinguishable from uniform at alpha=0.05"
+    assert three["verdict"] == "not distinguishable from uniform at the 5 % level"
 
 
 def test_all_in_one_cell_is_extreme(mondays_incidents):
