@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .accounting import require_row, require_table
+from .frames import FrameKindError
 from .intervals import MEAN_INTERVAL_MIN, quantile_interval_sizes
 from .stats import MIN_COUNT
 from .units import format_minutes, format_p, format_ratio, format_span, interval_level
@@ -18,6 +20,14 @@ __all__ = [
     "overview_text",
     "review_title",
 ]
+
+
+#: What :func:`headline` and :func:`mean_vs_median` take, for their errors.
+SUMMARY_ROW = 'one row of duration_summary(durations), such as duration_summary(durations).loc["all"]'
+#: What :func:`comparison_text` takes.
+COMPARISON_ROW = "one row of compare_periods(durations, before=..., after=...), such as its .iloc[0]"
+#: The rows of :func:`mttr_lab.export_overview` that :func:`overview_text` reads.
+OVERVIEW_ROWS = ("records read", "analysed", "excluded", "open", "sources", "first incident", "last incident")
 
 
 class Text(str):
@@ -36,6 +46,9 @@ def missing_column(frame: pd.DataFrame, column: str, *, purpose: str) -> Text | 
     A section of the review that needs the column shows this sentence instead of an empty table
     or plot: ``missing_column(durations, "service", purpose="rank services") or table``.
     """
+    require_table(
+        frame, function="missing_column", expected="the incidents or durations frame", frames_too=True
+    )
     if column in frame.columns and frame[column].notna().any():
         return None
     example = _EXAMPLE_FIELD.get(column, "Field")
@@ -58,7 +71,15 @@ def _interval(row: pd.Series, name: str) -> str:
 
 
 def mean_vs_median(row: pd.Series) -> Text:
-    """One sentence on how far the mean sits from the median, and why that matters."""
+    """One sentence on how far the mean sits from the median, and why that matters.
+
+    ``row`` is one row of :func:`mttr_lab.duration_summary` (a ``mean`` and a ``median``).
+    """
+    require_row(row, function="mean_vs_median", expected=SUMMARY_ROW, labels=("mean", "median"))
+    return _mean_vs_median(row)
+
+
+def _mean_vs_median(row: pd.Series) -> Text:
     mean, median = row.get("mean"), row.get("median")
     if pd.isna(mean) or pd.isna(median) or median <= 0:
         return Text("")
@@ -79,6 +100,7 @@ def headline(row: pd.Series, *, metric: str = "time to recover") -> Text:
     Text
         Markdown.
     """
+    require_row(row, function="headline", expected=SUMMARY_ROW, labels=("observed", "median"))
     observed, opened = int(row.get("observed", 0)), int(row.get("open", 0))
     if observed == 0:
         still = f"; {opened} still open" if opened else ""
@@ -91,7 +113,7 @@ def headline(row: pd.Series, *, metric: str = "time to recover") -> Text:
         parts.append(f"Nine in ten took at most **{_dur(row['p90'])}** ({_interval(row, 'p90')}).")
     else:
         parts.append(f"Too few incidents for a 90th percentile (it needs {MIN_COUNT['p90']}).")
-    parts.append(mean_vs_median(row))
+    parts.append(_mean_vs_median(row))
     if opened:
         km = row.get("km_median")
         tail = (
@@ -111,22 +133,53 @@ def overview_text(overview: pd.DataFrame) -> Text:
     The open incidents it counts are those of the whole export still open at the review date; the
     tables' "still open" count, of their own period's or group's incidents, those still open then.
     """
-    value = overview["value"]
+    table = require_table(
+        overview,
+        function="overview_text",
+        expected="the table of export_overview(incidents, durations)",
+        columns=("value",),
+    )
+    value = table["value"]
+    missing = [name for name in OVERVIEW_ROWS if name not in value.index]
+    if missing:
+        raise FrameKindError(
+            f"overview_text: this is a table without the row{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}; pass the table of export_overview(incidents, durations)"
+        )
+    read, analysed = int(value["records read"]), int(value["analysed"])
     excluded, opened = int(value["excluded"]), int(value["open"])
+    first, last = value["first incident"], value["last incident"]
+    if analysed == 0 or not first:
+        span = ". No incident has a start time to analyse"
+    elif analysed == 1:
+        span = f". It started at {first}"
+    elif first == last:
+        span = f". All of them started at {first}"
+    else:
+        span = f". Incidents run from {first} to {last}"
     text = (
-        f"{int(value['records read']):,} records read from {value['sources']}: "
-        f"{int(value['analysed']):,} incidents analysed"
+        f"{_count(read, 'record')} read from {value['sources']}: {_count(analysed, 'incident')} analysed"
         + (f", {excluded:,} left out (each listed with its reason under data quality)" if excluded else "")
-        + f". Incidents run from {value['first incident']} to {value['last incident']}"
+        + span
     )
     if "review date" in value.index and value["review date"]:
-        still = (
-            f"{opened:,} of them {'is' if opened == 1 else 'are'} still open" if opened else "none is open"
-        )
+        if analysed == 1:
+            still = "it is still open" if opened else "it is closed"
+        else:
+            still = (
+                f"{opened:,} of them {'is' if opened == 1 else 'are'} still open"
+                if opened
+                else "none is open"
+            )
         text += f"; at the review date, {value['review date']}, {still}."
     else:
         text += f"; {opened:,} {'is' if opened == 1 else 'are'} still open." if opened else "."
     return Text(text)
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` things in words: "1 record", "1,501 records"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def method_text(*, confidence: float = 0.95) -> Text:
@@ -166,6 +219,12 @@ def method_text(*, confidence: float = 0.95) -> Text:
 
 def review_title(bounds: pd.Series, *, export: str, tz: str) -> Text:
     """The review's heading: the period, its dates in the team's timezone, the export."""
+    require_row(
+        bounds,
+        function="review_title",
+        expected="the bounds of review_bounds(durations)",
+        labels=("start", "end", "label", "previous_label", "complete"),
+    )
     start = bounds["start"].tz_convert(tz)
     end = (bounds["end"] - pd.Timedelta(seconds=1)).tz_convert(tz)
     word = bounds.get("period", "quarter")
@@ -196,6 +255,7 @@ def comparison_text(
     incidents were resolved) later than ``before_start``, it says that the earlier period holds
     only its long incidents and the verdict does not hold.
     """
+    require_row(row, function="comparison_text", expected=COMPARISON_ROW, labels=("n_before", "n_after"))
     if row.get("n_before", 0) == 0 or row.get("n_after", 0) == 0:
         empty, opened = (
             (before, row.get("open_before", 0))

@@ -22,6 +22,7 @@ from matplotlib.container import ErrorbarContainer
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
+from .accounting import refuse, require_row, require_table
 from .intervals import quantile_interval_sizes
 from .schema import PHASES, SEVERITIES
 from .stats import MIN_COUNT
@@ -172,6 +173,17 @@ def _label(value: object) -> str:
     return "no severity" if pd.isna(value) else str(value)
 
 
+#: What the plots take, for their errors: the table and the function that makes it.
+ECDF = "the table of ecdf_table(durations)"
+MINUTES = "the table of censored_minutes(durations)"
+SUMMARY_ROW = 'one row of duration_summary(durations), such as duration_summary(durations).loc["all"]'
+
+
+def _summary_row(summary: object, function: str) -> pd.Series | None:
+    """``summary`` (None, or one row of :func:`mttr_lab.duration_summary`), checked for ``function``."""
+    return None if summary is None else require_row(summary, function=function, expected=SUMMARY_ROW)
+
+
 class _Mark(NamedTuple):
     """A statistic :func:`plot_ecdf` marks: its value at its share, its interval, colour and legend."""
 
@@ -267,6 +279,10 @@ def plot_ecdf(
     -------
     Axes
     """
+    require_table(
+        curves, function="plot_ecdf", expected=ECDF, columns=("minutes", "ecdf", "km", "km_low", "km_high")
+    )
+    _summary_row(summary, "plot_ecdf")
     ax = _axes(ax)
     x = curves["minutes"].to_numpy()
     _draw_ecdf(ax, x, curves, summary)
@@ -298,6 +314,8 @@ def plot_histogram(
     summary : Series, optional
         One row of :func:`mttr_lab.duration_summary`: mean and median are drawn as lines.
     """
+    require_table(minutes, function="plot_histogram", expected=MINUTES, columns=("minutes", "censored"))
+    _summary_row(summary, "plot_histogram")
     ax = _axes(ax)
     values = minutes.dropna(subset=["minutes"])
     values = values[values["minutes"] > 0]
@@ -345,6 +363,16 @@ def plot_phase_breakdown(
     phases : sequence of str
         Phases to stack; by default those before recovery (add ``"followup"`` for the time to close).
     """
+    require_table(
+        breakdown, function="plot_phase_breakdown", expected="the table of phase_breakdown(durations)"
+    )
+    if not any(phase in breakdown.columns for phase in PHASES):
+        refuse(
+            breakdown,
+            function="plot_phase_breakdown",
+            expected="the table of phase_breakdown(durations)",
+            needs=tuple(PHASES),
+        )
     ax = _axes(ax, (7, 0.9 + 0.45 * len(breakdown)))
     if breakdown.empty:
         ax.text(0.5, 0.5, "no incidents", ha="center", va="center", transform=ax.transAxes)
@@ -425,6 +453,20 @@ def plot_groups(
     order : sequence, optional
         Group order; severities are ordered lowest to highest, others by median.
     """
+    require_table(
+        minutes,
+        function="plot_groups",
+        expected=f"{MINUTES} joined with the {by} column of the durations",
+        columns=("minutes", "censored", by),
+        frames_too=True,  # censored_minutes(durations).join(durations): a durations frame too
+    )
+    if summary is not None:
+        require_table(
+            summary,
+            function="plot_groups",
+            expected=f"the table of duration_summary(durations, by={by!r})",
+            columns=("median",),
+        )
     missing = f"no {by}"  # incidents without a group are a group of their own, never left out
     everything = minutes.dropna(subset=["minutes"])
     everything = everything.assign(**{by: everything[by].astype("string").fillna(missing)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .accounting import FINDINGS, require_row, require_table
 from .frames import DURATIONS, INCIDENTS, require
 from .review_periods import period_durations, quarter_bounds, review_bounds
 from .review_response import ResponseSection, response_section
@@ -120,6 +121,12 @@ def quarter_table(
         ``mean``, ``within_60`` (minutes; share 0-1).
     """
     require(durations, DURATIONS, function="quarter_table")
+    require_row(
+        bounds,
+        function="quarter_table",
+        expected="the bounds of review_bounds(durations)",
+        labels=("label", "start", "end", "previous_label", "previous_start", "previous_end"),
+    )
     from .stats import duration_summary
 
     rows = {}
@@ -183,6 +190,7 @@ def tidy(table: pd.DataFrame, *, view: str | None = None, digits: int = 1) -> pd
         the index's name; ``none`` without one), and ``note`` keeping only the remarks about
         columns the table shows ("" where there is none).
     """
+    require_table(table, function="tidy", expected="a table (a DataFrame)", frames_too=True)
     if view is not None:
         if view not in VIEWS:
             raise InputError(f"tidy: no view named {view!r}", expected="one of " + ", ".join(VIEWS))
@@ -230,6 +238,12 @@ def serious_findings(findings: pd.DataFrame) -> pd.DataFrame:
         The ``warning`` and ``error`` rows: ``level``, ``incident_id``, ``record``, ``column``,
         ``problem``, ``action``; a fresh index.
     """
+    require_table(
+        findings,
+        function="serious_findings",
+        expected=FINDINGS,
+        columns=("level", "incident_id", "record", "column", "problem", "action"),
+    )
     shown = findings.loc[
         findings["level"] != "info", ["level", "incident_id", "record", "column", "problem", "action"]
     ]

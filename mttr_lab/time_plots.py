@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .accounting import refuse, require_table
+from .calendar import WEEKDAYS
 from .plots import _axes, _log_minutes_axis
-from .units import format_minutes, interval_level
+from .units import format_minutes, format_ratio, interval_level
 
 __all__ = ["plot_hour_weekday", "plot_time_classes", "plot_trend"]
 
@@ -35,6 +37,12 @@ def plot_hour_weekday(
     normalised : bool
         Whether the table holds rates per week (True) or raw counts.
     """
+    require_table(
+        table,
+        function="plot_hour_weekday",
+        expected="the table of hour_weekday_table(with_calendar(durations, tz=...))",
+        columns=WEEKDAYS,
+    )
     import seaborn as sns
 
     ax = _axes(ax, (7, 6))
@@ -73,6 +81,12 @@ def plot_time_classes(
     summary : DataFrame
         From :func:`mttr_lab.time_class_summary`.
     """
+    require_table(
+        summary,
+        function="plot_time_classes",
+        expected="the table of time_class_summary(with_calendar(durations, tz=...))",
+        columns=("count", "median"),
+    )
     ax = _axes(ax, (7, 2.6))
     labels = [str(i) for i in summary.index]
     y = np.arange(len(summary))
@@ -92,7 +106,8 @@ def plot_time_classes(
     ax.plot(med[~ok], y[~ok], "o", color="#0072B2", mfc="white")
     for yi, (_, row) in zip(y, summary.iterrows(), strict=True):
         rate = row.get("incidents_per_hour", np.nan)
-        text = f"  n={int(row['count'])}" + (f"\n  {rate:.2f}/hour" if pd.notna(rate) else "")
+        # two significant digits below 0.1: a class with an incident never reads 0.00 an hour
+        text = f"  n={int(row['count'])}" + (f"\n  {format_ratio(rate)}/hour" if pd.notna(rate) else "")
         ax.annotate(text, (1.0, yi), xycoords=("axes fraction", "data"), va="center", fontsize="small")
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
@@ -132,6 +147,11 @@ def plot_trend(
     statistic : str
         ``median`` or ``geomean`` (a column with ``_low``/``_high``).
     """
+    expected = "the table of duration_trend(durations) or rolling_trend(durations)"
+    columns = (statistic, f"{statistic}_low", f"{statistic}_high")
+    require_table(trend, function="plot_trend", expected=expected, columns=columns)
+    if "period_start" not in trend.columns and "window_end" not in trend.columns:
+        refuse(trend, function="plot_trend", expected=expected, needs=("period_start",))
     ax = _axes(ax, (8, 3.8))
     rolling = "period_start" not in trend.columns and "window_end" in trend.columns
     x = pd.to_datetime(trend["window_end" if rolling else "period_start"]).dt.tz_localize(None)

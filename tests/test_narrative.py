@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from conftest import SAMPLE
 
 import mttr_lab as mttr
@@ -114,3 +115,59 @@ def test_a_comparison_reaching_before_an_extract_by_resolution_date_says_its_ver
     later = mttr.comparison_text(comparison, before_start=pd.Timestamp("2012-05-07T00:00Z"), **words)
     assert "does not hold" not in later
     assert "does not hold" not in mttr.comparison_text(comparison, before="Q1", after="Q2")
+
+
+def test_sentences_given_the_wrong_table_name_the_function_that_makes_the_right_one():
+    incidents = mttr.read_export(SAMPLE)
+    durations = mttr.phase_durations(incidents)
+    summary = mttr.duration_summary(durations, intervals=False)
+    row_of = 'pass one row of duration_summary(durations), such as duration_summary(durations).loc["all"]'
+    cases = [
+        # over a thousand closed incidents once read "no closed incident to measure"
+        (lambda: mttr.headline(durations), f"headline: this is a durations frame; {row_of}"),
+        # the whole table once raised a TypeError of int() on a Series
+        (
+            lambda: mttr.headline(summary),
+            f"headline: this is the table of duration_summary(durations); {row_of}",
+        ),
+        (lambda: mttr.mean_vs_median(incidents), f"mean_vs_median: this is an incidents frame; {row_of}"),
+        (
+            lambda: mttr.overview_text(durations),
+            "overview_text: this is a durations frame; pass the table of export_overview(incidents, durations)",
+        ),
+        (
+            lambda: mttr.comparison_text(summary.loc["all"], before="Q1", after="Q2"),
+            "comparison_text: this is one row of duration_summary(durations); pass one row of "
+            "compare_periods(durations, before=..., after=...), such as its .iloc[0]",
+        ),
+        (
+            lambda: mttr.review_title(durations, export="x.json", tz="UTC"),
+            "review_title: this is a durations frame; pass the bounds of review_bounds(durations)",
+        ),
+        (
+            lambda: mttr.missing_column(durations["service"], "service", purpose="rank services"),
+            "missing_column: this is a Series named service; pass the incidents or durations frame",
+        ),
+    ]
+    for call, message in cases:
+        with pytest.raises(mttr.FrameKindError) as err:
+            call()
+        assert str(err.value) == message
+    # the right ones still read as before
+    closed = int(summary.loc["all", "observed"])
+    assert closed > 1000 and f"over {closed:,} closed incidents" in mttr.headline(summary.loc["all"])
+    assert "the median" in mttr.mean_vs_median(summary.loc["all"])
+
+
+def test_one_record_and_one_incident_are_said_in_the_singular(tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text(
+        "incident_id,severity,detected_at,resolved_at\na,high,2025-01-06T10:00:00Z,2025-01-06T11:00:00Z\n"
+    )
+    incidents = mttr.read_export(path)
+    text = mttr.overview_text(mttr.export_overview(incidents, mttr.phase_durations(incidents)))
+    assert text.startswith(
+        "1 record read from a CSV file: 1 incident analysed. It started at 2025-01-06 10:00 UTC"
+    )
+    assert "records" not in text and "incidents" not in text and "run from" not in text
+    assert text.endswith("at the review date, 2025-01-06 11:00 UTC, it is closed.")

@@ -202,3 +202,38 @@ def test_phase_breakdown_of_groups_all_too_small_says_that(sample):
     assert (table["incidents"] < 6).all()
     ax = plots.plot_phase_breakdown(table)
     assert ax.get_title() == "No time to show in any phase: every group has too few incidents to profile"
+
+
+@pytest.mark.parametrize(
+    ("name", "maker"),
+    [
+        ("plot_ecdf", "the table of ecdf_table(durations)"),
+        ("plot_histogram", "the table of censored_minutes(durations)"),
+        ("plot_phase_breakdown", "the table of phase_breakdown(durations)"),
+        ("plot_groups", "the table of censored_minutes(durations) joined with the severity column"),
+    ],
+)
+def test_a_plot_given_the_durations_names_the_function_that_makes_its_table(sample, name, maker):
+    """Once a KeyError 'minutes', or pandas' refusal to compare timedeltas with an int."""
+    options = {"by": "severity"} if name == "plot_groups" else {}
+    with pytest.raises(mttr.FrameKindError) as err:
+        getattr(plots, name)(sample, **options)
+    assert str(err.value).startswith(f"{name}: this is a durations frame; pass {maker}")
+
+
+def test_a_plot_given_a_whole_summary_for_one_row_or_the_wrong_table_says_which(sample):
+    summary = mttr.duration_summary(sample, intervals=False)
+    with pytest.raises(mttr.FrameKindError) as err:
+        plots.plot_ecdf(ecdf_table(sample), summary=summary)
+    assert str(err.value) == (
+        "plot_ecdf: this is the table of duration_summary(durations); pass one row of "
+        'duration_summary(durations), such as duration_summary(durations).loc["all"]'
+    )
+    with pytest.raises(mttr.FrameKindError, match=r"^plot_ecdf: this is the table of censored_minutes"):
+        plots.plot_ecdf(mttr.censored_minutes(sample))
+    with pytest.raises(mttr.FrameKindError, match=r"\(without the column severity\); pass the table of"):
+        plots.plot_groups(mttr.censored_minutes(sample), by="severity")
+    with pytest.raises(
+        mttr.FrameKindError, match=r"^plot_phase_breakdown: this is the table of duration_summary"
+    ):
+        plots.plot_phase_breakdown(summary)

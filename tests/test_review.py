@@ -196,6 +196,67 @@ def test_a_custom_window_is_compared_with_as_many_days_before(sample):
     assert future["future"] and not future["complete"]
 
 
+def test_a_period_is_covered_in_full_only_from_its_first_day_to_its_last(tmp_path):
+    """Once 'covers 2016Q1, the latest quarter they cover in full' for incidents from 29 February,
+    compared with an empty 2015Q4 (the ServiceNow log); the check looked only where they stop."""
+    minutes = np.full(60, 90.0)
+    minutes[-1] = 270 * 24 * 60  # the last closed in February 2017: the latest timestamp
+    durations = export(tmp_path, spread("2016-02-29T10:00", 74, 60), minutes)  # starts stop on 12 May
+    bounds = mttr.review_bounds(durations, period="quarter", tz="UTC")
+    # No quarter is covered in full: the latest they reach, as with a history shorter than a quarter.
+    assert (bounds["label"], bounds["previous_label"]) == ("2016Q2", "2016Q1")
+    assert bounds["note"] == (
+        "2016Q4 holds no incident: the export's incidents run from 29 February 2016 to 12 May 2016, so "
+        "the review covers 2016Q2, the latest quarter they reach: they cover no quarter in full."
+    )
+    month = mttr.review_bounds(durations, period="month", tz="UTC")  # March and April are covered
+    assert (month["label"], month["previous_label"]) == ("2016-04", "2016-03")
+    assert "covers 2016-04, the latest month they cover in full." in month["note"]
+    short = export(
+        tmp_path, spread("2016-04-04", 30, 20).append(pd.DatetimeIndex(["2016-05-04"])), minutes[-21:]
+    )
+    within = mttr.review_bounds(short, period="quarter", tz="UTC")  # all in one quarter: nothing before it
+    assert (within["label"], within["previous_label"]) == ("2016Q2", "2016Q1")
+    assert within["note"] == (
+        "2016Q4 holds no incident: the export's incidents run from 4 April 2016 to 4 May 2016, so the "
+        "review covers 2016Q2, the latest quarter they reach: they cover no quarter in full. 2016Q1 holds "
+        "no incident: the export's incidents start on 4 April 2016, so there is nothing to compare with."
+    )
+
+
+def test_the_servicenow_log_is_not_said_to_cover_a_quarter_in_full(real_data):
+    path = real_data / "servicenow_incident_event_log.csv.gz"
+    durations = mttr.phase_durations(mttr.read_export(path, tz="Europe/Lisbon"))
+    bounds = mttr.review_bounds(durations, tz="Europe/Lisbon")
+    assert (bounds["label"], bounds["previous_label"]) == ("2016Q2", "2016Q1")
+    assert "run from 29 February 2016 to 13 May 2016" in bounds["note"]
+    assert bounds["note"].endswith("the latest quarter they reach: they cover no quarter in full.")
+
+
+def test_a_period_compared_with_one_before_the_data_says_so(sample):
+    """Once 'against 2025Q1' and nothing more, for a quarter before the export's first incident."""
+    named = mttr.quarter_bounds(sample, quarter="2025Q2", tz="Europe/Berlin")
+    said = "2025Q1 holds no incident: the export's incidents start on 1 April 2025, so there is nothing to compare with."
+    assert named["note"] == said
+    assert said in str(mttr.review_title(named, export="x.json", tz="Europe/Berlin"))
+    window = mttr.review_bounds(sample, start="2025-04-01", end="2025-04-30", tz="UTC")
+    assert window["note"] == (
+        "The 30 days before hold no incident: the export's incidents start on 1 April 2025, so there is "
+        "nothing to compare with."
+    )
+    assert mttr.review_bounds(sample, start="2025-04-02", end="2025-04-30", tz="UTC")["note"] == ""
+    assert mttr.quarter_bounds(sample, tz="Europe/Berlin")["note"] == ""
+
+
+def test_a_window_day_that_is_not_a_date_is_quoted_once(sample):
+    """Once found "'2026-06-31'": the value was quoted by the message and again by InputError."""
+    with pytest.raises(mttr.InputError) as err:
+        mttr.review_bounds(sample, start="2026-06-31", end="2026-07-10")
+    assert str(err.value) == (
+        "the review window's first day (start) is not a date; found '2026-06-31'; expected a day, e.g. 2026-06-01"
+    )
+
+
 def test_tidy_views_keep_their_columns_in_order_for_every_table_kind(sample):
     from mttr_lab.review import VIEWS
 
@@ -516,3 +577,43 @@ def test_serious_findings_put_errors_then_the_whole_export_first():
     shown = mttr.serious_findings(findings)
     assert shown["problem"].tolist() == ["out of order", "chosen by resolution date", "late"]
     assert list(shown.columns) == ["level", "incident_id", "record", "column", "problem", "action"]
+
+
+def test_the_findings_tables_given_the_incidents_name_check_incidents(sample):
+    """Once a KeyError 'level': they take the findings, not the frame they were found in."""
+    incidents = mttr.read_export(SAMPLE)
+    for name in ("serious_findings", "findings_overview"):
+        with pytest.raises(mttr.FrameKindError) as err:
+            getattr(mttr, name)(incidents)
+        assert (
+            str(err.value)
+            == f"{name}: this is an incidents frame; pass the findings of check_incidents(incidents)"
+        )
+    with pytest.raises(
+        mttr.FrameKindError, match=r"^quarter_table: this is a durations frame; pass the bounds of "
+    ):
+        mttr.quarter_table(sample, bounds=sample)
+    with pytest.raises(
+        mttr.FrameKindError, match=r"^tidy: this is one row of duration_summary\(durations\); pass a"
+    ):
+        mttr.tidy(mttr.duration_summary(sample, intervals=False).loc["all"])
+
+
+def test_the_findings_of_a_clean_export_count_to_an_empty_table_shaped_like_any_other(tmp_path):
+    """Once a frame without index levels: the review showed an empty table headed 'index | findings'."""
+    path = tmp_path / "clean.csv"
+    path.write_text(
+        "incident_id,severity,detected_at,resolved_at\n"
+        "a,high,2025-01-06T10:00:00Z,2025-01-06T11:00:00Z\n"
+        "b,low,2025-02-03T10:00:00Z,2025-02-03T10:30:00Z\n"
+    )
+    findings = mttr.check_incidents(mttr.read_export(path))
+    assert findings.empty
+    overview = mttr.findings_overview(findings)
+    some = mttr.findings_overview(mttr.check_incidents(mttr.read_export(SAMPLE)))
+    assert overview.empty and len(some)
+    assert overview.index.names == some.index.names == ["level", "column", "action"]
+    assert list(overview.columns) == list(some.columns) == ["findings"]
+    assert list(overview.reset_index().columns) == ["level", "column", "action", "findings"]
+    assert overview["findings"].dtype == some["findings"].dtype
+    assert len(mttr.serious_findings(findings)) == 0

@@ -83,3 +83,50 @@ def test_trend_counts_stand_upright_when_periods_crowd(months, angle):
     counts = [t for t in ax.texts if t.get_text().isdigit()]
     assert len(counts) == int((trend["count"] > 0).sum()) >= months - 1
     assert {t.get_rotation() for t in counts} == {angle}
+
+
+@pytest.mark.parametrize(
+    ("name", "maker"),
+    [
+        ("plot_trend", "the table of duration_trend(durations) or rolling_trend(durations)"),
+        ("plot_hour_weekday", "the table of hour_weekday_table(with_calendar(durations, tz=...))"),
+        ("plot_time_classes", "the table of time_class_summary(with_calendar(durations, tz=...))"),
+    ],
+)
+def test_a_time_plot_given_the_durations_names_the_function_that_makes_its_table(sample, name, maker):
+    """Once a KeyError 'period_start', or a TypeError of a Categorical."""
+    for given in (sample, mttr.with_calendar(sample, tz="UTC")):
+        with pytest.raises(mttr.FrameKindError) as err:
+            getattr(time_plots, name)(given)
+        assert str(err.value) == f"{name}: this is a durations frame; pass {maker}"
+
+
+def test_a_trend_without_the_statistic_asked_for_says_what_it_lacks(sample):
+    trend = mttr.duration_trend(sample, freq="ME", changes=False)
+    with pytest.raises(mttr.FrameKindError) as err:
+        time_plots.plot_trend(trend, statistic="mean")
+    assert str(err.value).startswith(
+        "plot_trend: this is the table of duration_trend(durations) (without the columns mean, mean_low, "
+        "mean_high); pass"
+    )
+
+
+def test_a_time_class_with_an_incident_never_reads_zero_an_hour(tmp_path):
+    """Two incidents in three months: a rate of about 0.002 an hour once read '0.00/hour'."""
+    path = tmp_path / "two.csv"
+    path.write_text(
+        "incident_id,severity,detected_at,resolved_at\n"
+        "a,high,2025-01-06T10:00:00Z,2025-01-06T11:00:00Z\n"
+        "b,low,2025-03-26T03:00:00Z,2025-03-26T04:00:00Z\n"
+    )
+    durations = mttr.phase_durations(mttr.read_export(path))
+    summary = mttr.time_class_summary(mttr.with_calendar(durations, tz="UTC"))
+    rate = summary.loc["business", "incidents_per_hour"]
+    assert 0 < rate < 0.005 and summary.loc["business", "count"] == 1
+    ax = time_plots.plot_time_classes(summary)
+    texts = {label: t.get_text() for label, t in zip(summary.index, ax.texts, strict=True)}
+    assert (
+        texts["business"] == f"  n=1\n  {float(f'{rate:.2g}'):g}/hour"
+        and "0.00/hour" not in texts["business"]
+    )
+    assert texts["off"].endswith("\n  0.00/hour")  # none there: zero, as it is
