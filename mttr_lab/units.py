@@ -181,7 +181,11 @@ def _cell(value: object, kind: str, tz: str | None) -> str:
             return format_p(float(value))
         if float(value).is_integer() and abs(value) < 1e15:
             return f"{int(value):,}"
-        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+        if abs(value) >= 100:
+            return f"{value:,.0f}"
+        shown = f"{value:,.2f}"
+        # never "0.00" for a value that is not 0 (a rate of incidents per hour): two digits of it
+        return format_ratio(float(value)) if float(shown) == 0 and value != 0 else shown
     return _words(str(value))
 
 

@@ -194,6 +194,12 @@ def test_a_small_share_is_never_written_as_nothing_or_everything():
     assert readable(table)["share"].tolist() == ["0 %", "< 1 %", "< 1 %", "50 %", "> 99 %", "> 99 %", "100 %"]
 
 
+def test_a_small_rate_is_never_written_as_nothing():
+    # Two incidents in a year: the business-hours rate is a few per ten thousand hours, not 0.00.
+    table = pd.DataFrame({"incidents_per_hour": [0.0, 0.00068, 0.0049, 0.25, 3.5]})
+    assert readable(table)["incidents per hour"].tolist() == ["0", "0.00068", "0.0049", "0.25", "3.50"]
+
+
 def test_show_left_aligns_incident_ids_however_they_are_written():
     table = pd.DataFrame(
         {"incident_id": ["72f53489-2206-4ec0-b19d-74dbb78d0bec", "INC0012345"], "minutes": [41.0, 204.0]}
