@@ -34,6 +34,39 @@ def _severity_map(text: str | None) -> dict[str, str | None] | None:
     return None if pairs is None else {k: None if v.lower() == "none" else v for k, v in pairs.items()}
 
 
+def _count(n: int, noun: str) -> str:
+    """``n`` things in words: "1 incident", "1,499 incidents"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _writable(path: str | Path, option: str, *, folder: bool = False, makes_folders: bool = False) -> Path:
+    """Where ``option`` (``--out``, ``--csv``) writes, checked before any work is done.
+
+    ``folder``: the option names a folder (``fetch --out``), created with its parents; otherwise a
+    file, whose missing folders are made only where the command makes them (``makes_folders``:
+    ``report``). A file where a folder is wanted, or the reverse, is one line naming the option.
+    """
+    target = Path(path)
+    if folder and target.exists() and not target.is_dir():
+        raise InputError(f"{option} {path} is a file", expected="a folder for the pages (created if missing)")
+    if not folder and target.is_dir():
+        raise InputError(f"{option} {path} is a folder", expected="the name of a file to write")
+    wanted = target if folder else target.parent
+    existing = wanted
+    while not existing.exists() and existing != existing.parent:  # the nearest part that exists
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise InputError(
+            f"{option} {path} goes into {existing}, which is a file", expected=f"{existing} to be a folder"
+        )
+    if existing != wanted and not (folder or makes_folders):
+        raise InputError(
+            f"{option} {path} goes into the folder {wanted}, which does not exist",
+            expected="an existing folder (create it first)",
+        )
+    return target
+
+
 def _progress(message: str) -> None:
     print(f"mttr-lab: {message}", file=sys.stderr, flush=True)
 
@@ -100,6 +133,11 @@ def run_report(args: argparse.Namespace) -> int:
         )
     if args.quarter and args.period != "quarter":
         raise InputError(f"--quarter names a quarter; it does not go with --period {args.period}")
+    out = _writable(
+        args.out or Path("reports") / f"{Path(args.export).name.split('.')[0]}-review.html",
+        "--out",
+        makes_folders=True,  # render_report makes them
+    )
     _progress(f"reading {args.export} ...")
     # The kernel loads pandas, scipy and matplotlib while the export is read and checked here;
     # a bad export stops it at once.
@@ -109,10 +147,17 @@ def run_report(args: argparse.Namespace) -> int:
 
         from .frames import fmt_time
         from .phases import phase_durations
-        from .review_periods import review_bounds
+        from .review_periods import _day, review_bounds
 
-        incidents = _read(args)
         as_of = _as_of(args.as_of, args.tz)
+        if args.start is not None:  # the days as the user typed them, before the export is read
+            first_day, last_day = _day(args.start, "--from"), _day(args.end, "--to")
+            if last_day < first_day:
+                raise InputError(
+                    f"--to {args.end} is before --from {args.start}",
+                    expected="a --to on or after the --from day",
+                )
+        incidents = _read(args)
         durations = phase_durations(incidents, as_of=as_of)
         if as_of is not None and durations["clock_start"].isna().all():
             first = phase_durations(incidents)["clock_start"].min()
@@ -130,17 +175,8 @@ def run_report(args: argparse.Namespace) -> int:
             tz=args.tz or "UTC",
             as_of=as_of,
         )
-        if bounds["future"]:
-            raise InputError(
-                f"{bounds['label']} starts after the latest record in the export: there is nothing to review yet",
-                expected="an earlier --quarter, --from/--to, or --as-of",
-            )
-        out = (
-            Path(args.out)
-            if args.out
-            else Path("reports") / f"{Path(args.export).name.split('.')[0]}-review.html"
-        )
-        _progress(f"{len(incidents):,} records read; rendering the review (a few seconds) ...")
+        _refuse_outside(bounds, durations["clock_start"], args.tz or "UTC")
+        _progress(f"{_count(len(incidents), 'record')} read; rendering the review (a few seconds) ...")
         path = render_report(
             args.export,
             out=out,
@@ -161,6 +197,28 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_outside(bounds, starts, tz: str) -> None:
+    """One line, naming the span of the export's incidents, for a period wholly after or wholly
+    before them: there is nothing to review either way."""
+    starts = starts.dropna().dt.tz_convert(tz)
+    first = starts.min() if len(starts) else None
+    span = (
+        f" (the export's incidents start from {first:%Y-%m-%d} to {starts.max():%Y-%m-%d})"
+        if first is not None
+        else ""
+    )
+    if bounds["future"]:
+        raise InputError(
+            f"{bounds['label']} starts after the latest record in the export: there is nothing to review yet{span}",
+            expected="an earlier --quarter, --from/--to, or --as-of",
+        )
+    if first is not None and bounds["end"] <= first:
+        raise InputError(
+            f"{bounds['label']} ends before the export's first incident: there is nothing to review{span}",
+            expected="a later --quarter or --from/--to",
+        )
+
+
 def run_summary(args: argparse.Namespace) -> int:
     """Print the summary table of one duration (``mttr-lab summary``)."""
 
@@ -175,6 +233,8 @@ def run_summary(args: argparse.Namespace) -> int:
             f"--metric {args.metric} is not a metric or a phase",
             expected="one of " + ", ".join((*METRICS, *PHASES)),
         )
+    if args.csv:
+        _writable(args.csv, "--csv")
     durations = phase_durations(_read(args))
     by = [b.strip() for b in args.by.split(",")] if args.by else None
     table = duration_summary(durations, metric=args.metric, by=by)
@@ -192,7 +252,7 @@ def run_summary(args: argparse.Namespace) -> int:
         if args.fmt == "markdown":
             print(_markdown(shown.reset_index() if shown.index.name or shown.index.names[0] else shown))
         else:
-            print(f"{args.metric.replace('_', ' ')} ({len(durations):,} incidents analysed)")
+            print(f"{args.metric.replace('_', ' ')} ({_count(len(durations), 'incident')} analysed)")
             print(_text_table(shown, left=["note"]))
         if footnotes:  # in Markdown, a paragraph each (lines of one paragraph run together)
             gap = "\n\n" if args.fmt == "markdown" else "\n"
@@ -242,6 +302,8 @@ def run_check(args: argparse.Namespace) -> int:
     from .output import to_safe_csv
     from .quality import check_incidents
 
+    if args.csv:  # before the table: a path that cannot be written must not hide the exit status
+        _writable(args.csv, "--csv")
     findings = check_incidents(_read(args), tz=args.tz or "UTC")  # times as the team reads them
     shown = findings if args.all else findings[findings["level"] != "info"]
     counts = findings["level"].value_counts()
@@ -265,6 +327,8 @@ def run_postmortem(args: argparse.Namespace) -> int:
     """Write or print a Markdown post-mortem draft (``mttr-lab postmortem``)."""
     from .postmortem import postmortem_markdown
 
+    if args.out:
+        _writable(args.out, "--out")
     text = postmortem_markdown(_read(args), args.incident_id)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
@@ -286,6 +350,7 @@ def run_synth(args: argparse.Namespace) -> int:
             found=args.improvement,
             expected="a number from 0 up to (not including) 1, e.g. 0.02",
         )
+    out = _writable(args.out, "--out")
     frame = synth_incidents(
         incidents=args.incidents,
         months=args.months,
@@ -293,7 +358,7 @@ def run_synth(args: argparse.Namespace) -> int:
         start=args.start,
         improvement=args.improvement,
     )
-    print(write_export(frame, Path(args.out), shape=args.shape))
+    print(write_export(frame, out, shape=args.shape))
     return 0
 
 
@@ -301,7 +366,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     """Fetch an export from a vendor's API (``mttr-lab fetch``)."""
     from .vendor_api import fetch
 
+    _writable(args.out, "--out", folder=True)  # fetch checks it too; here it is named as typed
     pages = fetch(args.vendor, since=args.since, until=args.until, out=args.out, base_url=args.base_url)
-    pages_word = "page" if len(pages) == 1 else "pages"
-    print(f"{len(pages):,} {pages_word} in {args.out}; read them with: mttr-lab report {args.out}")
+    print(f"{_count(len(pages), 'page')} in {args.out}; read them with: mttr-lab report {args.out}")
     return 0

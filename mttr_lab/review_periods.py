@@ -84,7 +84,16 @@ def review_bounds(
         (exclusive), ``previous_label``, ``previous_start``, ``previous_end``, ``complete`` (the
         period ended by ``as_of``), ``future`` (it starts after ``as_of``), ``first_day``,
         ``last_day`` (its local dates), ``note`` (why another period than the latest complete one
-        was chosen: without ``as_of``, when the export's incidents stop before it; empty otherwise).
+        was chosen: without ``as_of``, when the export's incidents stop before it; and that the
+        period before holds no incident, when the export's incidents start after it; empty
+        otherwise).
+
+    Notes
+    -----
+    A period counts as covered in full where the export's incidents start by its first local day
+    and run to its last (or beyond). When the incidents stop before the default period and cover
+    no period in full, the latest period they reach is reviewed, as with a history shorter than
+    one period, and the note says so.
     """
     require(durations, DURATIONS, function="review_bounds")
     inferred = as_of is None
@@ -100,7 +109,9 @@ def review_bounds(
         return day.tz_localize(tz, **_LOCAL).tz_convert("UTC")
 
     if start is not None or end is not None:
-        return _window_bounds(start, end, utc, as_of)
+        row = _window_bounds(start, end, utc, as_of)
+        row["note"] = _nothing_before(durations, row, tz)
+        return row
     if period not in CADENCES:
         raise InputError("unknown review period", found=period, expected="week, month or quarter")
     chosen = _chosen(durations, period, label, tz, as_of)
@@ -119,7 +130,7 @@ def review_bounds(
         utc,
         as_of,
     )
-    row["note"] = note
+    row["note"] = " ".join(part for part in (note, _nothing_before(durations, row, tz)) if part)
     return row
 
 
@@ -127,27 +138,56 @@ def _covered(durations: pd.DataFrame, chosen: pd.Period, period: str, tz: str) -
     """The default period, or, where the export's incidents stop before it, the latest they cover.
 
     Incidents that stop long before the export's latest timestamp (a late resolution) would make
-    the default window empty: the latest period they cover in full is reviewed, and said why.
-    A review date given on purpose is kept (the caller does not ask): a quiet period is the truth.
+    the default window empty: the latest period they cover in full (from its first day to its
+    last) is reviewed, and said why; where they cover none in full, the latest period they reach,
+    and said so. A review date given on purpose is kept (the caller does not ask): a quiet period
+    is the truth.
     """
-    last = durations["clock_start"].max()
+    first, last = durations["clock_start"].min(), durations["clock_start"].max()
     if pd.isna(last):
         return chosen, ""
-    last_period = pd.Period(last.tz_convert(tz).tz_localize(None), freq=CADENCES[period])
+    first_day, last_day = (_local_day(stamp, tz) for stamp in (first, last))
+    last_period = pd.Period(last_day, freq=CADENCES[period])
     if last_period >= chosen:
         return chosen, ""
-    empty = chosen
-    local = last.tz_convert(tz)
-    # Incidents that run to the last day of their period cover it in full: it is not skipped.
-    full = local.tz_localize(None).normalize() == last_period.end_time.normalize()
-    earlier = last_period - 1 >= _first_period(durations, period, tz)
-    chosen = last_period - 1 if earlier and not full else last_period
+    # Incidents that run to the last day of their period cover it at its end, as any period before.
+    latest = last_period if last_day == last_period.end_time.normalize() else last_period - 1
+    if first_day <= latest.start_time:  # and they had begun by its first day
+        reviewed = latest
+        stop = f"stop on {_said(last_day)}"
+        how = f"the latest {period} they cover in full"
+    else:  # no period covered in full: the latest they reach, as with a history shorter than one
+        reviewed = last_period
+        stop = f"run from {_said(first_day)} to {_said(last_day)}"
+        how = f"the latest {period} they reach: they cover no {period} in full"
     note = (
-        f"{_name(empty, period)} holds no incident: the export's incidents stop on "
-        f"{local.day} {local:%B %Y}, so the review covers {_name(chosen, period)}, the latest "
-        f"{period} they cover{' in full' if chosen < last_period or full else ''}."
+        f"{_name(chosen, period)} holds no incident: the export's incidents {stop}, so the review "
+        f"covers {_name(reviewed, period)}, {how}."
     )
-    return chosen, note
+    return reviewed, note
+
+
+def _nothing_before(durations: pd.DataFrame, row: pd.Series, tz: str) -> str:
+    """A sentence when the period compared with ends before the export's first incident."""
+    first = durations["clock_start"].min()
+    if pd.isna(first) or row["previous_end"] > first:
+        return ""
+    label = str(row["previous_label"])
+    verb = "hold" if row["period"] == "period" else "holds"  # "the 30 days before hold"
+    return (
+        f"{label[:1].upper()}{label[1:]} {verb} no incident: the export's incidents start on "
+        f"{_said(_local_day(first, tz))}, so there is nothing to compare with."
+    )
+
+
+def _local_day(stamp: pd.Timestamp, tz: str) -> pd.Timestamp:
+    """The team's local date of an instant, as a naive midnight."""
+    return stamp.tz_convert(tz).tz_localize(None).normalize()
+
+
+def _said(day: pd.Timestamp) -> str:
+    """A day as a sentence says it: 29 February 2016."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def _name(p: pd.Period, period: str) -> str:
@@ -197,7 +237,8 @@ def _window_bounds(
     """The bounds of a window of local days, compared with as many days just before it."""
     if start is None or end is None:
         raise InputError("a custom review window needs both its first and its last day")
-    first_day, last_day = (_day(start, "first"), _day(end, "last"))
+    first_day = _day(start, "the review window's first day (start)")
+    last_day = _day(end, "the review window's last day (end)")
     if first_day.tzinfo is not None or last_day.tzinfo is not None:
         first_day, last_day = first_day.tz_localize(None), last_day.tz_localize(None)
     if last_day < first_day:
@@ -210,16 +251,15 @@ def _window_bounds(
     )
 
 
-def _day(value: object, which: str) -> pd.Timestamp:
-    """A day of a custom review window, or one clear error naming which day and what was found."""
+def _day(value: object, name: str) -> pd.Timestamp:
+    """A day of a custom review window, or one clear error naming it (``name``: the window's first
+    day, or the option that gave it) and what was found."""
     try:
         day = pd.Timestamp(value)
     except (ValueError, TypeError):
         day = pd.NaT
     if pd.isna(day):
-        raise InputError(
-            f"the review window's {which} day is not a date", found=repr(value), expected="e.g. 2026-06-01"
-        )
+        raise InputError(f"{name} is not a date", found=value, expected="a day, e.g. 2026-06-01")
     return day.normalize()
 
 

@@ -95,8 +95,21 @@ def test_postmortem_escapes_text_from_the_export(tmp_path, capsys):
             ["summary", "{sample}", "--source", "pagerduty"],
             "read it with --source firehydrant or --source auto",
         ),
-        (["report", "{sample}", "--from", "2026-13-01", "--to", "2026-14-01"], "first day is not a date"),
-        (["fetch", "statuspage", "--out", "{sample}"], "the pages go into a folder, and this is a file"),
+        (
+            ["report", "{sample}", "--from", "2026-13-01", "--to", "2026-14-01"],
+            "--from is not a date; found '2026-13-01'; expected a day, e.g. 2026-06-01",
+        ),
+        # The value quoted once (found "'2026-06-31'" before), and the option named as typed.
+        (
+            ["report", "{sample}", "--from", "2026-06-31", "--to", "2026-07-10"],
+            "mttr-lab: --from is not a date; found '2026-06-31'; expected",
+        ),
+        (["report", "{sample}", "--from", "2026-06-01", "--to", "2026-06-31"], "--to is not a date"),
+        (
+            ["report", "{sample}", "--from", "2026-07-10", "--to", "2026-06-01"],
+            "--to 2026-06-01 is before --from 2026-07-10",
+        ),
+        (["fetch", "statuspage", "--out", "{sample}"], f"--out {SAMPLE} is a file; expected a folder"),
         (
             ["check", "{sample}", "--severity-map", "SEV1=urgent"],
             "--severity-map sends 'SEV1' to an unknown severity; found 'urgent'; "
@@ -304,3 +317,95 @@ def test_a_reader_that_stops_early_ends_the_output_quietly(tmp_path):
         error = process.stderr.read().decode()
         process.wait(timeout=120)
     assert process.returncode == 141 and error == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["report", "{sample}", "--out", "{file}/x.html"], "--out"),
+        (["report", "{sample}", "--out", "{file}/deeper/x.html"], "--out"),
+        (["postmortem", "{sample}", "some-id", "--out", "{file}/x.md"], "--out"),
+        (["synth", "--out", "{file}/x.json"], "--out"),
+        (["check", "{sample}", "--csv", "{file}/x.csv"], "--csv"),
+        (["summary", "{sample}", "--csv", "{file}/x.csv"], "--csv"),
+        (["fetch", "statuspage", "--base-url", "http://127.0.0.1:9", "--out", "{file}/pages"], "--out"),
+    ],
+)
+def test_an_output_inside_a_file_is_refused_before_any_work(argv, option, tmp_path, capsys):
+    """Once a raw '[Errno 17] File exists' after the render, '[Errno 20] Not a directory', or
+    pandas' 'non-existent directory' after check's table (exit 2 for 1)."""
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder\n")
+    argv = [a.replace("{sample}", str(SAMPLE)).replace("{file}", str(afile)) for a in argv]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no table, no path: nothing was done
+    assert captured.err.count("\n") == 1  # one line, and no "reading ..." before it
+    path = argv[argv.index(option) + 1]
+    assert (
+        captured.err
+        == f"mttr-lab: {option} {path} goes into {afile}, which is a file; expected {afile} to be a folder\n"
+    )
+    assert afile.read_text() == "not a folder\n"
+
+
+def test_an_output_folder_that_does_not_exist_is_made_or_refused_as_before(tmp_path, capsys, monkeypatch):
+    """report (and fetch) make the folders they write into; the other commands never did, and now
+    say so in one line before any work instead of a raw '[Errno 2]' or pandas' message."""
+    from mttr_lab import report
+
+    rendered = {}
+    monkeypatch.setattr(report, "render_report", lambda export, **kw: rendered.update(kw) or kw["out"])
+    deep = tmp_path / "new" / "deeper" / "r.html"
+    assert main(["report", str(SAMPLE), "--out", str(deep)]) == 0
+    assert rendered["out"] == deep
+    capsys.readouterr()
+    for argv, option, path in [
+        (["synth", "--out", str(tmp_path / "no" / "x.json")], "--out", tmp_path / "no" / "x.json"),
+        (["check", str(SAMPLE), "--csv", str(tmp_path / "no" / "x.csv")], "--csv", tmp_path / "no" / "x.csv"),
+    ]:
+        assert main(argv) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err == (
+            f"mttr-lab: {option} {path} goes into the folder {path.parent}, which does not exist; "
+            "expected an existing folder (create it first)\n"
+        )
+    assert main(["summary", str(SAMPLE), "--csv", str(tmp_path)]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"mttr-lab: --csv {tmp_path} is a folder; expected the name of a file to write\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("window", "label"),
+    [
+        (["--quarter", "2019Q1"], "2019Q1"),
+        (["--from", "2019-01-01", "--to", "2019-03-31"], "01 Jan 2019 – 31 Mar 2019"),
+        (
+            ["--from", "2025-03-01", "--to", "2025-03-31", "--tz", "Europe/Berlin"],
+            "01 Mar 2025 – 31 Mar 2025",
+        ),
+    ],
+)
+def test_a_period_wholly_before_the_data_is_refused_as_one_after_it(window, label, tmp_path, capsys):
+    """Once an empty review and exit 0, where a quarter after the data was refused."""
+    assert main(["report", str(SAMPLE), *window, "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (
+        f"mttr-lab: {label} ends before the export's first incident: there is nothing to review "
+        "(the export's incidents start from 2025-04-01 to 2026-09-30); expected a later --quarter or --from/--to"
+    )
+    assert not (tmp_path / "r.html").exists()
+    assert main(["report", str(SAMPLE), "--quarter", "2027Q1", "--out", str(tmp_path / "r.html")]) == 2
+    assert "(the export's incidents start from 2025-04-01 to 2026-09-30)" in capsys.readouterr().err
+
+
+def test_counts_of_one_read_in_the_singular(tmp_path, capsys):
+    """Once 'time to recover (1 incidents analysed)'."""
+    export = tmp_path / "one.csv"
+    export.write_text("Ticket,Opened,Closed\nX-1,2024-01-01T10:00:00Z,2024-01-01T11:00:00Z\n")
+    cols = "incident_id=Ticket,detected_at=Opened,resolved_at=Closed"
+    assert main(["summary", str(export), "--source", "csv", "--columns", cols]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "time to recover (1 incident analysed)"
