@@ -16,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -121,9 +122,20 @@ def _wait_for_idle_kernel(url: str, name: str) -> None:
     raise AssertionError(f"the kernel of {name} did not start within 90 s")
 
 
-@pytest.mark.parametrize("interface", list(INTERFACES))
-def test_in_a_real_browser(interface: str, server: tuple[str, Path], durations: pd.DataFrame) -> None:
+@pytest.fixture(scope="module")
+def browser(server: tuple[str, Path]) -> Iterator[Any]:
+    """One Chromium for the three interfaces (a page each)."""
     playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("interface", list(INTERFACES))
+def test_in_a_real_browser(
+    interface: str, server: tuple[str, Path], browser: Any, durations: pd.DataFrame
+) -> None:
     url, root = server
     address, drawn, cell = INTERFACES[interface]
     name = f"explore_{interface}.ipynb"
@@ -143,9 +155,8 @@ def test_in_a_real_browser(interface: str, server: tuple[str, Path], durations: 
         "nbformat_minor": 5,
     }
     (root / name).write_text(json.dumps(notebook))
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 2000})
+    page = browser.new_page(viewport={"width": 1300, "height": 2000})
+    try:
         page.goto(f"{url}/{address.format(name=name)}", timeout=90_000)
         page.wait_for_selector(drawn, timeout=90_000)
         _wait_for_idle_kernel(url, name)
@@ -188,4 +199,5 @@ def test_in_a_real_browser(interface: str, server: tuple[str, Path], durations: 
         page.locator(".mttr-explorer").first.screenshot(
             path=str(screenshots / f"explorer_widget{suffix}.png")
         )
-        browser.close()
+    finally:
+        page.close()
