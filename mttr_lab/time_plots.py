@@ -214,6 +214,10 @@ def plot_trend(
         bottom, top = ax.get_ylim()
         if 0 < bottom < top:
             ax.set_ylim(bottom, top * (top / bottom) ** (0.12 if upright else 0.06))
+    if len(x) == 1 and pd.notna(x.iloc[0]):
+        # One period: an axis of a period either side, not matplotlib's default of four years.
+        width = max(ends.iloc[0] - x.iloc[0], pd.Timedelta(days=1))
+        ax.set_xlim(x.iloc[0] - width, ends.iloc[0] + width)
     locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))

@@ -130,3 +130,13 @@ def test_a_time_class_with_an_incident_never_reads_zero_an_hour(tmp_path):
         and "0.00/hour" not in texts["business"]
     )
     assert texts["off"].endswith("\n  0.00/hour")  # none there: zero, as it is
+
+
+def test_a_trend_of_one_period_spans_a_period_either_side_not_years(tmp_path):
+    export = tmp_path / "one.csv"
+    export.write_text("incident_id,detected_at,resolved_at\nI1,2025-03-10T09:00:00Z,2025-03-10T09:40:00Z\n")
+    trend = mttr.duration_trend(mttr.phase_durations(mttr.read_export(export)), freq="ME")
+    assert len(trend) == 1
+    ax = time_plots.plot_trend(trend)
+    left, right = ax.get_xlim()
+    assert 60 <= right - left <= 100  # February to April, in days (matplotlib alone gave four years)
