@@ -110,7 +110,14 @@ def _folder(out: str | Path) -> Path:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError("the pages go into a folder, and this is a file", file=str(out), expected="a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file further up the path, a folder not writable
+        raise InputError(
+            f"cannot make the folder for the pages ({error.strerror or error})",
+            file=str(out),
+            expected="a folder that can be made and written",
+        ) from None
     return out
 
 

@@ -334,3 +334,15 @@ def test_a_listing_that_ends_on_an_empty_page_reads_back(
     incidents = mttr.read_export(tmp_path)
     assert len(incidents) == count and set(incidents["source"]) == {vendor}
     assert written[-1].name not in set(incidents["file"])
+
+
+def test_a_folder_that_cannot_be_made_is_one_line(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    for out, said in (
+        (blocker, "this is a file"),
+        (blocker / "pages", "cannot make the folder for the pages"),
+    ):
+        with pytest.raises(mttr.InputError, match=said) as err:
+            fetch("statuspage", base_url="http://127.0.0.1:9", out=out, progress=False, environ={})
+        assert "\n" not in str(err.value) and "Errno" not in str(err.value)
