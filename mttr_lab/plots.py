@@ -216,9 +216,17 @@ def _ecdf_marks(summary: pd.Series | None) -> list[_Mark]:
 
 
 def _km_label(summary: pd.Series | None) -> str:
-    """The Kaplan-Meier curve's legend: with the open incidents of ``summary`` it counts as censored."""
-    opened = int(summary["open"]) if summary is not None and "open" in summary else 0
-    return f"Kaplan-Meier ({opened} open counted as censored)" if opened else "Kaplan-Meier"
+    """The Kaplan-Meier curve's legend: with the open incidents of ``summary`` it counts as
+    censored; with none, it lies on the closed-only curve, which the legend says (one line is
+    seen where two are listed)."""
+    if summary is None or "open" not in summary or pd.isna(summary["open"]):
+        return "Kaplan-Meier"
+    opened = int(summary["open"])
+    return (
+        f"Kaplan-Meier ({opened} open counted as censored)"
+        if opened
+        else "Kaplan-Meier (none open: the same curve)"
+    )
 
 
 class _EcdfArtists(NamedTuple):

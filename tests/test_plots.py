@@ -47,6 +47,14 @@ def test_ecdf_draws_both_curves_and_marks_median_and_p90(sample):
     assert "min" in " ".join(t.get_text() for t in ax.get_xticklabels())
 
 
+def test_with_nothing_open_the_legend_says_the_two_curves_are_one(sample):
+    closed = sample[~sample["is_open"]]
+    ax = plots.plot_ecdf(ecdf_table(closed), summary=mttr.duration_summary(closed).loc["all"])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:2] == ["closed incidents only", "Kaplan-Meier (none open: the same curve)"]
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), ax.lines[1].get_ydata())
+
+
 def test_histogram_stacks_open_incidents_apart(hand):
     minutes = mttr.censored_minutes(hand)
     ax = plots.plot_histogram(minutes, bins=5)
