@@ -74,6 +74,10 @@ def tag(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     return frame
 
 
+#: The columns of a timeline (:func:`mttr_lab.read_timeline`): one event per row, not an incident.
+_TIMELINE_COLUMNS = frozenset(("incident_id", "at", "kind"))
+
+
 def kind_of(frame: pd.DataFrame) -> Kind | None:
     """``"incidents"``, ``"durations"``, or None when the frame is recognisably neither.
 
@@ -129,6 +133,8 @@ def require(
     if found is not None and found != kind:
         article = "an" if found == INCIDENTS else "a"
         raise FrameKindError(f"{function}: this is {article} {found} frame; {_HINT[kind]}")
+    if found is None and _TIMELINE_COLUMNS <= set(map(str, frame.columns)):
+        raise FrameKindError(f"{function}: this is a timeline (of read_timeline); {_HINT[kind]}")
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise FrameKindError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
 from .frames import DURATIONS, require
 from .period_summaries import STATS, check_arguments, summaries
 from .periods import DateLike, local_naive, localize
@@ -82,12 +83,16 @@ def rolling_trend(
         raise ValueError(f"min_count must be a positive integer, not {min_count!r}")
     local = durations["clock_start"].dt.tz_convert(tz).dt.tz_localize(None)
     first, last = local_naive(start, tz, "start"), local_naive(end, tz, "end")
-    if first is None:
+    if first is None and local.notna().any():
         first = local.min().normalize()
-    if last is None:
+    if last is None and local.notna().any():
         last = local.max().normalize() + pd.Timedelta(days=1)
-    if pd.isna(first) or pd.isna(last):
-        raise ValueError("no incident has a clock start; give start= and end=")
+    if first is None or last is None or pd.isna(first) or pd.isna(last):
+        raise InputError(
+            f"rolling_trend: no incident has a clock start ({len(durations):,} incidents), so the "
+            "windows have nowhere to begin or end",
+            expected="durations with incidents, or start= and end= for the span of the windows",
+        )
     if last < first + span:
         raise ValueError(f"the span {first} to {last} is shorter than one window of {window}")
     ends, expanded = _windows(durations, local, first, last, span=span, stride=stride)

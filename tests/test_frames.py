@@ -170,6 +170,28 @@ def test_every_public_function_refuses_the_wrong_kind_of_frame(name, kind, incid
     assert str(err.value) == f"{name}: this is {'an' if found == 'incidents' else 'a'} {found} frame; {hint}"
 
 
+@pytest.fixture(scope="module")
+def timeline():
+    return mttr.read_timeline(SAMPLE.parent / "sample_timeline.csv.gz")
+
+
+@pytest.mark.parametrize(("name", "kind"), _frame_functions(), ids=[n for n, _k in _frame_functions()])
+def test_every_public_function_refuses_a_timeline_where_its_frame_belongs(name, kind, timeline):
+    # A timeline (one event per row) is neither kind: it was a KeyError 'started_at' deep inside.
+    function = getattr(mttr, name)
+    required = [
+        p
+        for p in list(inspect.signature(function).parameters.values())[1:]
+        if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    ]
+    args = [None for p in required if p.kind != p.KEYWORD_ONLY]
+    kwargs = {p.name: None for p in required if p.kind == p.KEYWORD_ONLY}
+    with pytest.raises(
+        mttr.FrameKindError, match=rf"^{name}: this is a timeline \(of read_timeline\); pass "
+    ):
+        function(timeline, *args, **kwargs)
+
+
 def test_repeated_ids_are_found_again_after_any_edit_of_the_ids(incidents):
     analysed = len(mttr.phase_durations(incidents))
     doubled = pd.concat([incidents, incidents.iloc[[0]]], ignore_index=True)

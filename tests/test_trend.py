@@ -332,3 +332,11 @@ def test_a_busy_month_is_counted_with_thousands_separators(tmp_path):
     answer = improvement_question(export(tmp_path, starts, minutes), claimed=0.10).iloc[0]
     assert answer["incidents_per_period"] == 1_200
     assert "at 1,200 incidents/month" in answer["verdict"]
+
+
+def test_rolling_windows_of_no_incident_say_so_in_a_sentence():
+    durations = mttr.phase_durations(synth_incidents(incidents=50, months=3, seed=3, defects=False))
+    with pytest.raises(mttr.InputError, match="no incident has a clock start"):
+        rolling_trend(durations.iloc[:0])
+    empty = rolling_trend(durations.iloc[:0], start="2025-01-01", end="2025-03-01")  # a span given: windows
+    assert len(empty) and (empty["count"] == 0).all()
