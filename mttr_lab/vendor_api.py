@@ -80,18 +80,22 @@ def fetch(
         One line: a missing token naming its variable, an HTTP error with its status and the
         vendor's message, or a request still failing after the retries.
     """
-    out = _folder(out)
     environ = os.environ if environ is None else environ
+    # Everything the user typed is checked before the folder is made: a refused run leaves nothing.
     if vendor == "statuspage":
         if not base_url:
             raise InputError(
                 "fetch statuspage needs the status page's address",
                 expected="e.g. https://www.githubstatus.com",
             )
+        out = _folder(out)
         with _Client(base_url.rstrip("/"), {}, sleep=sleep, vendor="Statuspage") as client:
             return [_statuspage(client, out)]
-    name, headers = _credentials(vendor, environ)
+    if vendor not in TOKENS:
+        raise InputError(f"no fetch for {vendor!r}", expected="pagerduty, opsgenie, incidentio or statuspage")
     start, end = _window(vendor, since, until)
+    name, headers = _credentials(vendor, environ)
+    out = _folder(out)
     from tqdm import tqdm
 
     with (
@@ -155,6 +159,11 @@ def _window(
 
 
 def _utc(value: str | pd.Timestamp, name: str) -> pd.Timestamp:
+    if isinstance(value, str) and "/" in value:  # 01/02/2026: the 1st of February, or the 2nd of January?
+        raise InputError(
+            f"--{name} {value} could be read day first or month first",
+            expected="a date written year first, e.g. 2026-01-02",
+        )
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError):

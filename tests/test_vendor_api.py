@@ -346,3 +346,19 @@ def test_a_folder_that_cannot_be_made_is_one_line(tmp_path):
         with pytest.raises(mttr.InputError, match=said) as err:
             fetch("statuspage", base_url="http://127.0.0.1:9", out=out, progress=False, environ={})
         assert "\n" not in str(err.value) and "Errno" not in str(err.value)
+
+
+def test_a_refused_fetch_leaves_no_folder_and_says_what_was_typed_wrong_first(tmp_path):
+    out = tmp_path / "pages"
+    # No token and no dates: the dates are named first (they are on the command line).
+    with pytest.raises(mttr.InputError, match="needs --since and --until"):
+        fetch("pagerduty", out=out, progress=False, environ={})
+    with pytest.raises(mttr.InputError, match="could be read day first or month first"):
+        fetch("pagerduty", since="01/02/2026", until="2026-03-01", out=out, progress=False, environ=TOKEN)
+    with pytest.raises(mttr.InputError, match="--until is not after --since"):
+        fetch("pagerduty", since="2026-03-01", until="2026-01-01", out=out, progress=False, environ=TOKEN)
+    with pytest.raises(mttr.InputError, match="set the environment variable PAGERDUTY_TOKEN"):
+        fetch("pagerduty", since="2026-01-01", until="2026-03-01", out=out, progress=False, environ={})
+    with pytest.raises(mttr.InputError, match="no fetch for 'pagerdudy'"):
+        fetch("pagerdudy", out=out, progress=False, environ={})
+    assert not out.exists()
