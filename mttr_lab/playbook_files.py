@@ -50,12 +50,28 @@ class _Node:
         self.line = line
 
 
-def _tree(node: yaml.Node, loader: yaml.SafeLoader) -> _Node:
+def _tree(node: yaml.Node, loader: yaml.SafeLoader, *, file: str, top: bool = True) -> _Node:
+    """The YAML as :class:`_Node` values; a key repeated in one mapping is an error (YAML would
+    silently keep the last one, losing a playbook)."""
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        return _Node({str(loader.construct_object(k)): _tree(v, loader) for k, v in node.value}, line)
+        out: dict[str, _Node] = {}
+        lines: dict[str, int] = {}
+        for k, v in node.value:
+            key = str(loader.construct_object(k))
+            if key in out:
+                named = top and key not in PLAYBOOK_KEYS + _OPTIONAL
+                raise InputError(
+                    f"{'playbook' if named else 'key'} {key!r} appears twice (first at line {lines[key]}); "
+                    "the second would replace the first",
+                    file=file,
+                    record=f"line {k.start_mark.line + 1}",
+                    expected="each name once",
+                )
+            out[key], lines[key] = _tree(v, loader, file=file, top=False), k.start_mark.line + 1
+        return _Node(out, line)
     if isinstance(node, yaml.SequenceNode):
-        return _Node([_tree(v, loader) for v in node.value], line)
+        return _Node([_tree(v, loader, file=file, top=False) for v in node.value], line)
     return _Node(loader.construct_object(node), line)
 
 
@@ -110,7 +126,7 @@ def _load(path: Path) -> _Node:
     if root is None:
         raise InputError("the file is empty", file=file, expected="one or more playbooks")
     loader = yaml.SafeLoader("")
-    return _tree(root, loader)
+    return _tree(root, loader, file=file)
 
 
 def _entries(root: _Node, *, file: str, stem: str) -> list[tuple[str, _Node]]:
@@ -279,7 +295,7 @@ def read_playbooks(path: str | Path) -> pd.DataFrame:
     InputError
         Naming the file, the line and the key when the YAML is not in the playbook shape: a
         list where a mapping belongs, a mapping where a list belongs, a timeout that is not
-        minutes, an unknown key.
+        minutes, an unknown key, a playbook name (or a key of one playbook) given twice.
     """
     path = Path(path)
     file = str(path)

@@ -100,11 +100,23 @@ def coverage_table(coverage: pd.DataFrame, *, by: str | list[str] = "service") -
     -------
     DataFrame
         Indexed by ``by``: ``incidents``, ``with_playbook``, ``share`` (0-1), most incidents first.
+
+    Raises
+    ------
+    InputError
+        When ``by`` names a column the coverage does not have (it has ``service`` and ``severity``).
     """
     _require(
         coverage, ("incident_id", "playbook"), "a coverage frame", "playbook_coverage(incidents, playbooks)"
     )
     keys = [by] if isinstance(by, str) else list(by)
+    groupable = [c for c in coverage.columns if c not in ("incident_id", "playbook", "matched_by")]
+    absent = [k for k in keys if k not in coverage.columns]
+    if absent:
+        raise InputError(
+            f"cannot group the coverage by {absent[0]!r}: it has no such column",
+            expected="one of " + (", ".join(map(str, groupable)) or "service, severity"),
+        )
     frame = coverage.assign(_has=coverage["playbook"].notna())
     for key in keys:
         frame[key] = frame[key].astype("str").fillna("unknown")
@@ -130,7 +142,13 @@ def playbook_effect(
     DataFrame
         Indexed ``with playbook`` / ``without playbook``: ``count``, ``observed``, ``median``,
         ``median_low``, ``median_high`` (minutes); on both rows ``ratio`` (median with over
-        median without), ``ratio_low``, ``ratio_high`` (seeded bootstrap) and ``caveat``.
+        median without), ``ratio_low``, ``ratio_high`` (seeded bootstrap) and ``caveat`` (which
+        also says how many incidents the coverage matched when it did not match them all).
+
+    Raises
+    ------
+    InputError
+        When the coverage and the durations share no incident id (coverage of another export).
     """
     require(durations, DURATIONS, function="playbook_effect")
     _require(durations, ("incident_id", metric), "a durations frame", "phase_durations(incidents)")
@@ -138,7 +156,23 @@ def playbook_effect(
         coverage, ("incident_id", "playbook"), "a coverage frame", "playbook_coverage(incidents, playbooks)"
     )
     has = coverage.drop_duplicates("incident_id").set_index("incident_id")["playbook"].notna()
-    label = durations["incident_id"].map(has).map({True: "with playbook", False: "without playbook"})
+    has.index = has.index.astype("str")
+    ids = durations["incident_id"].astype("str")
+    matched = int(ids.isin(has.index).sum())
+    if matched == 0 and len(durations) and len(coverage):
+        raise InputError(
+            "the durations and the coverage share no incident id",
+            field="incident_id",
+            found=f"{ids.iloc[0]!r} and {has.index[0]!r}",
+            expected="phase_durations and playbook_coverage of the same export",
+        )
+    caveat = PLAYBOOK_CAVEAT
+    if matched < len(durations):
+        caveat += (
+            f"; the coverage matched {matched} of {len(durations)} incidents: the other "
+            f"{len(durations) - matched} are counted without a playbook"
+        )
+    label = ids.map(has).map({True: "with playbook", False: "without playbook"})
     frame = durations.assign(_playbook=label.fillna("without playbook").astype("str"))
     summary = duration_summary(frame, metric=metric, by="_playbook", confidence=confidence, seed=seed)
     summary.index.name = "playbook"
@@ -154,4 +188,4 @@ def playbook_effect(
         if len(with_) and len(without) and np.median(without) > 0
         else np.nan
     )
-    return table.assign(ratio=ratio, ratio_low=low, ratio_high=high, caveat=PLAYBOOK_CAVEAT)
+    return table.assign(ratio=ratio, ratio_low=low, ratio_high=high, caveat=caveat)

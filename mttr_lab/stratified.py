@@ -4,9 +4,13 @@
 with the Welch t test on log durations that :func:`mttr_lab.compare_periods` rests on, then
 combines the per-stratum log ratios, weighted by the mix, so that a quarter with more slow
 low-severity incidents does not look like a slower team. The per-stratum verdicts are one Holm
-family (``p_value_holm``).
+family (``p_value_holm``), and the per-stratum intervals are widened to match: with ``k`` tested
+strata they are Bonferroni intervals at ``1 - (1 - confidence) / k``, at least as wide as Holm
+needs, so a stratum Holm does not call changed has an interval containing 1 (when ``confidence``
+is ``1 - alpha``). The note of each such row says so.
 
-Every table carries the level of its intervals in ``attrs["confidence"]``.
+Every table carries the level of its intervals in ``attrs["confidence"]`` (the pooled rows) and
+that of the per-stratum intervals in ``attrs["stratum_confidence"]``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from .compare import _check, _finish, _geomean, _join, _Split, _split, _verdict, _welch_logs, holm
+from .errors import InputError
 from .frames import DURATIONS, Period, require
 
 __all__ = ["compare_periods_stratified"]
@@ -119,8 +124,11 @@ def compare_periods_stratified(
     adjusted = _adjusted_row(strata, crude, weights=weights, confidence=confidence, alpha=alpha)
     adjusted["weight"] = crude["weight"] = np.nan
     _holm_verdicts(strata, alpha)
+    level = _family_intervals(strata, confidence)
     crude["p_value_holm"], adjusted["p_value_holm"] = crude["p_value"], adjusted["p_value"]
-    return _stratified_table(strata, crude, adjusted, confidence)
+    table = _stratified_table(strata, crude, adjusted, confidence)
+    table.attrs["stratum_confidence"] = level
+    return table
 
 
 def _check_stratified(
@@ -131,7 +139,26 @@ def _check_stratified(
     if weights not in ("mix", "inverse_variance"):
         raise ValueError(f"weights must be 'mix' or 'inverse_variance', not {weights!r}")
     if by not in durations.columns:
-        raise ValueError(f"by={by!r} is not a column of the durations frame")
+        raise InputError(
+            f"cannot compare by {by!r}: the durations have no such column",
+            expected="one of " + ", ".join(_groupable(durations)),
+        )
+
+
+def _groupable(durations: pd.DataFrame) -> list[str]:
+    """The columns that can be strata: labels (text, categories, flags), not ids, titles or times."""
+
+    def label(column: pd.Series) -> bool:
+        types = pd.api.types
+        if types.is_bool_dtype(column):
+            return True
+        return not (
+            types.is_numeric_dtype(column)
+            or types.is_datetime64_any_dtype(column)
+            or types.is_timedelta64_dtype(column)
+        )
+
+    return [str(c) for c in durations.columns if c not in ("incident_id", "title") and label(durations[c])]
 
 
 def _levels(present: pd.Series) -> list[object]:
@@ -253,6 +280,27 @@ def _holm_verdicts(strata: pd.DataFrame, alpha: float) -> None:
         if tested > 1:
             said = f"Holm-corrected over {tested} tested strata"
             strata.loc[i, "note"] = _add_note(row["note"], said)
+
+
+def _family_intervals(strata: pd.DataFrame, confidence: float) -> float:
+    """Widen the per-stratum intervals to Bonferroni level for the ``k`` tested strata, so that
+    they agree with the Holm verdicts (Bonferroni is the more conservative of the two); the
+    level used, ``confidence`` itself when fewer than 2 strata were tested."""
+    tested = int(strata["p_value"].notna().sum()) if len(strata) else 0
+    if tested < 2:
+        return confidence
+    level = 1 - (1 - confidence) / tested
+    has = strata["p_value"].notna()
+    half = stats.t.isf((1 - level) / 2, strata.loc[has, "_df"].to_numpy(dtype=float)) * strata.loc[
+        has, "_se"
+    ].to_numpy(dtype=float)
+    diff = strata.loc[has, "_diff"].to_numpy(dtype=float)
+    strata.loc[has, "geomean_ratio_low"] = np.exp(diff - half)
+    strata.loc[has, "geomean_ratio_high"] = np.exp(diff + half)
+    said = f"{100 * level:g} % interval (Bonferroni over {tested} strata, at least as wide as Holm needs)"
+    for i in strata.index[has]:
+        strata.loc[i, "note"] = _add_note(strata.loc[i, "note"], said)
+    return level
 
 
 def _stratum_row(

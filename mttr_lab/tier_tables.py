@@ -102,7 +102,8 @@ _DORA: dict[int, tuple[str, str, str, list[tuple[str, str, float]], str]] = {
         _RESTORE,
         "2022 report via Octopus Deploy's tables (secondary)",
         [("high", "< 1 day", 0.11), ("medium", "1 day – 1 week", 0.69), ("low", "1 week – 1 month", 0.19)],
-        "2022 had no elite cluster",
+        "2022 had no elite cluster: values under an hour are labelled high (its bucket, '< 1 day', "
+        "has no lower end)",
     ),
     2023: (
         "failed deployment recovery time",
@@ -180,7 +181,9 @@ def dora_tiers(year: int | None = None) -> pd.DataFrame:
     DataFrame
         One row per year and cluster, best first: ``year``, ``tier`` (elite, high, medium, low;
         2022 has no elite), ``rank`` (0 = best within the year), ``bucket`` (the median survey
-        answer, e.g. ``"< 1 day"``), ``lower_minutes``, ``upper_minutes`` (the bucket's bounds),
+        answer, e.g. ``"< 1 day"``), ``lower_minutes``, ``upper_minutes`` (the bucket's bounds;
+        the best cluster of a year starts at 0, so in 2022, without an elite cluster, "high"
+        holds values under an hour too),
         ``share`` (fraction of respondents in the cluster), ``metric_name`` ("time to restore
         service" to 2022, "failed deployment recovery time" from 2023), ``definition``,
         ``caveat`` (survey buckets, not measurements), ``source``, ``year_note``.
@@ -196,6 +199,8 @@ def dora_tiers(year: int | None = None) -> pd.DataFrame:
         name, definition, source, clusters, note = _DORA[y]
         for rank, (tier, bucket, share) in enumerate(clusters):
             lower, upper = _BUCKETS[bucket]
+            if rank == 0:  # the best cluster has no lower end: "< 1 day" in 2022 holds 49 min too
+                lower = 0.0
             rows.append(
                 {
                     "year": y,

@@ -107,3 +107,42 @@ def test_playbook_effect_has_intervals_and_the_caveat(fixtures, tmp_path):
     ).all()
     assert effect["ratio_low"].iloc[0] <= effect["ratio"].iloc[0] <= effect["ratio_high"].iloc[0]
     assert "observational" in effect["caveat"].iloc[0]
+
+
+def _sample():
+    incidents = mttr.read_export(Path(__file__).parents[1] / "data" / "sample_firehydrant.json")
+    books = mttr.read_playbooks(Path(__file__).parents[1] / "data" / "sample_playbooks.yaml")
+    return incidents, books
+
+
+def test_playbook_effect_refuses_coverage_of_another_export(fixtures):
+    incidents, books = _sample()
+    durations = mttr.phase_durations(incidents)
+    other = mttr.read_export(fixtures / "firehydrant" / "incidents_page.json", source="auto")
+    assert not set(other["incident_id"].astype(str)) & set(durations["incident_id"].astype(str))
+    with pytest.raises(mttr.InputError, match="share no incident id") as err:
+        mttr.playbook_effect(durations, mttr.playbook_coverage(other, books))
+    assert "\n" not in str(err.value)
+    # Coverage of part of the export: the rest count as without a playbook, and the caveat says so.
+    partial = mttr.playbook_effect(durations, mttr.playbook_coverage(incidents.iloc[:100], books))
+    assert f"matched 100 of {len(durations)} incidents" in partial["caveat"].iloc[0]
+    full = mttr.playbook_effect(durations, mttr.playbook_coverage(incidents, books))
+    assert "matched" not in full["caveat"].iloc[0]
+
+
+def test_a_playbook_name_given_twice_is_an_error(tmp_path):
+    text = "a:\n  severity: P1\nb:\n  severity: P2\na:\n  severity: P3\n"
+    with pytest.raises(mttr.InputError) as err:
+        mttr.read_playbooks(_yaml(tmp_path, text))
+    message = str(err.value)
+    assert "playbooks.yaml, line 5" in message and "'a' appears twice" in message and "line 1" in message
+    with pytest.raises(mttr.InputError, match=r"line 3: key 'severity' appears twice"):
+        mttr.read_playbooks(_yaml(tmp_path, "- name: a\n  severity: P1\n  severity: P2\n"))
+
+
+def test_coverage_table_names_the_columns_it_can_group_by():
+    incidents, books = _sample()
+    coverage = mttr.playbook_coverage(incidents, books)
+    with pytest.raises(mttr.InputError, match=r"'team'.*expected one of service, severity$"):
+        mttr.coverage_table(coverage, by="team")
+    assert mttr.coverage_table(coverage, by=["service", "severity"])["incidents"].sum() == len(incidents)

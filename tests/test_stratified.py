@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,7 +19,7 @@ def test_bad_arguments(tmp_path):
     durations = two_quarters(tmp_path, np.full(5, 10.0), np.full(5, 12.0))
     with pytest.raises(ValueError, match="weights"):
         compare_periods_stratified(durations, before=BEFORE, after=AFTER, weights="equal")
-    with pytest.raises(ValueError, match="not a column"):
+    with pytest.raises(mttr.InputError, match="no such column"):
         compare_periods_stratified(durations, before=BEFORE, after=AFTER, by="region")
 
 
@@ -147,3 +149,32 @@ def test_an_empty_period_is_said_on_the_pooled_rows_too(tmp_path):
     same = durations.assign(time_to_recover=pd.Timedelta(minutes=60))  # no spread at all
     flat = compare_periods_stratified(same, before=BEFORE, after=AFTER).set_index("stratum")
     assert (flat["verdict"] == "no detectable change").all() and flat["p_value"].isna().all()
+
+
+def sample_quarters():
+    incidents = mttr.read_export(Path(__file__).parents[1] / "data" / "sample_firehydrant.json")
+    durations = mttr.phase_durations(incidents)
+    before = ("2026-01-01T00:00Z", "2026-04-01T00:00Z")
+    after = ("2026-04-01T00:00Z", "2026-07-01T00:00Z")
+    return durations, before, after
+
+
+def test_per_stratum_intervals_agree_with_the_holm_verdicts():
+    """The review's per-severity table: a stratum Holm does not call changed has an interval holding 1."""
+    durations, before, after = sample_quarters()
+    table = compare_periods_stratified(durations, before=before, after=after, by="severity")
+    strata = table.iloc[:-2]
+    tested = strata[strata["p_value"].notna()]
+    assert len(tested) == 4 and table.attrs["stratum_confidence"] == pytest.approx(1 - 0.05 / 4)
+    unchanged = tested[tested["p_value_holm"] >= 0.05]
+    assert (unchanged["verdict"] == "no detectable change").all() and len(unchanged) >= 1
+    assert (unchanged["geomean_ratio_low"] <= 1).all() and (unchanged["geomean_ratio_high"] >= 1).all()
+    assert tested["note"].str.contains("98.75 % interval").all()
+    assert table.attrs["confidence"] == 0.95  # the pooled rows keep the nominal level
+
+
+def test_an_unknown_stratum_column_names_the_ones_available():
+    durations, before, after = sample_quarters()
+    with pytest.raises(mttr.InputError, match="expected one of severity, service, team") as err:
+        compare_periods_stratified(durations, before=before, after=after, by="nope")
+    assert "\n" not in str(err.value) and "'nope'" in str(err.value)

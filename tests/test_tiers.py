@@ -222,3 +222,12 @@ def test_on_a_real_summary(tmp_path: Path):
         assert out.loc[severity, "median"] == pytest.approx(median)
         assert out.loc[severity, "tier"] == rows.sort_values("rank")["tier"].iloc[0]
     assert pd.isna(out.loc["low", "tier"])
+
+
+def test_dora_2022_high_holds_values_under_an_hour():
+    """2022 had no elite cluster: 49 min is under the high bucket '< 1 day', not between buckets."""
+    assert dora_tiers(2022).iloc[0][["tier", "lower_minutes"]].tolist() == ["high", 0.0]
+    row = assign_tiers(table({"critical": (50, 49.0, 45.0, 55.0)}), scheme="dora", year=2022).loc["critical"]
+    assert row["tier"] == "high" and row["tiers_spanned"] == "high"
+    assert "between published buckets" not in row["note"]
+    assert "values under an hour are labelled high" in row["note"]
