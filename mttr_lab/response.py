@@ -42,6 +42,11 @@ __all__ = [
 
 # --------------------------------------------------------------------------- joined analyses
 
+#: The columns of :func:`response_process` that :func:`growth_by_count` can compare by: counts
+#: (and levels), and the ping-pong flag.
+_COUNTS: tuple[str, ...] = ("handovers", "escalations", "groups", "max_level", "first_ack_level", "ping_pong")
+_GROUP_COUNTS = ("handovers", "groups", "ping_pong")
+
 
 def _joined(durations: pd.DataFrame, process: pd.DataFrame, column: str) -> pd.DataFrame:
     for name, frame, needed in (
@@ -56,9 +61,33 @@ def _joined(durations: pd.DataFrame, process: pd.DataFrame, column: str) -> pd.D
                 if name == "process"
                 else "phase_durations(read_export(...)) (not incidents or a timeline)",
             )
+    if column not in _COUNTS:
+        raise InputError(
+            "the count to compare by is not one of the process frame's counts",
+            found=column,
+            expected="one of " + ", ".join(_COUNTS) + " (ping_pong compares yes with no)",
+        )
     if column not in process.columns:
         raise InputError(
-            f"by={column!r} is not a column of the process frame", expected=", ".join(PROCESS_COLUMNS)
+            "the process frame has no such count", found=column, expected="response_process(timeline)"
+        )
+    values = process[column]
+    if len(process) and values.isna().all():
+        what = {
+            "handovers": "hand-overs",
+            "groups": "groups per incident",
+            "ping_pong": "ping-pong",
+            "escalations": "escalations",
+            "max_level": "the highest level",
+            "first_ack_level": "the level at the first acknowledgement",
+        }[column]
+        recorded = "groups" if column in _GROUP_COUNTS else "escalation levels"
+        raise InputError(
+            f"the timeline records no {recorded}, so {what} cannot be counted",
+            field=column,
+            expected="events that name a group"
+            if column in _GROUP_COUNTS
+            else "events that record a level (a level column, or escalate events)",
         )
     keys = process[["incident_id", column]].drop_duplicates("incident_id")
     joined = durations.merge(keys, on="incident_id", how="inner", validate="many_to_one")
@@ -85,25 +114,32 @@ def growth_by_count(
 ) -> pd.DataFrame:
     """How a duration grows with each handover (or escalation), with intervals and a verdict.
 
-    Counts above ``cap`` are pooled as ``"cap+"``. Per count: the median with its exact
-    interval (:func:`mttr_lab.duration_summary`). The verdict rests on two tests that must agree:
-    Spearman's rank correlation between the count and the duration, and a seeded bootstrap
-    interval of the median ratio of incidents with at least one versus none
-    (:func:`mttr_lab.compare.median_ratio_interval`).
+    ``by`` is a count of :func:`response_process`: ``handovers``, ``escalations``, ``groups``,
+    ``max_level``, ``first_ack_level``, or the flag ``ping_pong`` (yes against no); any other
+    column is refused, and so is a count the timeline cannot give (all NA: no event names a
+    group, or records a level). Counts above ``cap`` are pooled as ``"cap+"``. Per count: the
+    median with its exact interval (:func:`mttr_lab.duration_summary`). The verdict rests on two
+    tests that must agree: Spearman's rank correlation between the count and the duration, and a
+    seeded bootstrap interval of the median ratio of incidents above the baseline versus at it
+    (:func:`mttr_lab.compare.median_ratio_interval`). The baseline is count 0 where it occurs,
+    else the smallest count present (``groups`` and ``max_level`` start at 1): the ``baseline``
+    column says which.
 
     Returns
     -------
     DataFrame
         One row per count (``0``, ``1``, ..., ``"3+"``): ``count``, ``observed``, ``median``,
         ``median_low``, ``median_high`` (minutes), ``ratio_to_none`` (median over the median of
-        count 0); and the same on every row: ``rho``, ``p_value``, ``ratio_low``, ``ratio_high``,
-        ``verdict``.
+        the baseline count); and the same on every row: ``rho``, ``p_value``, ``ratio_low``,
+        ``ratio_high``, ``verdict``, ``baseline`` (the count compared against: ``"0"``, the
+        smallest count present, or ``"no"``).
     """
     require(durations, DURATIONS, function="growth_by_count")
     frame = _joined(durations, process, by)
-    boolean = frame[by].dtype == bool
+    boolean = pd.api.types.is_bool_dtype(frame[by].dtype)
     name = by.replace("_", "-" if boolean else " ")
-    frame = frame.assign(_count=_count_labels(frame[by], cap).astype("str"))
+    labels = _count_labels(frame[by], cap)
+    frame = frame[labels.notna().to_numpy()].assign(_count=labels.dropna().astype("str"))
     summary = duration_summary(frame, metric=metric, by="_count", confidence=confidence, seed=seed)
     summary.index.name = by
     keep = ["count", "observed", "median", "median_low", "median_high"]
@@ -113,30 +149,30 @@ def growth_by_count(
         key=lambda v: (v in ("yes",), float(str(v).rstrip("+")) if str(v).rstrip("+").isdigit() else 0),
     )
     table = table.loc[order]
-    base = (
-        table.loc["0", "median"]
-        if "0" in table.index
-        else table.loc["no", "median"]
-        if "no" in table.index
-        else np.nan
-    )
+    x = frame[by].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    present = x[np.isfinite(x)]
+    lowest = float(present.min()) if len(present) else 0.0  # 0, else the smallest count present
+    label = "no" if boolean else f"{cap}+" if lowest >= cap else str(int(lowest))
+    base = table.loc[label, "median"] if label in table.index else np.nan
     table["ratio_to_none"] = table["median"] / base if base and np.isfinite(base) else np.nan
     minutes = censored_minutes(frame, metric=metric)
     closed = minutes["minutes"].notna() & ~minutes["censored"]
-    x = frame[by].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     y = minutes["minutes"].to_numpy()
     use = closed.to_numpy() & np.isfinite(x)
+    if not boolean and lowest > 0:
+        x = x - lowest  # the baseline count becomes 0 for the comparison
     return table.assign(
         **_growth_verdict(
             x, y, use, name=name, boolean=boolean, confidence=confidence, alpha=alpha, seed=seed
-        )
+        ),
+        baseline=label,
     )
 
 
 def _count_labels(values: pd.Series, cap: int) -> pd.Series:
     """``yes``/``no`` for a flag; else the count as text, ``"<cap>+"`` from ``cap`` on, NA where unknown."""
-    if values.dtype == bool:
-        return values.map({True: "yes", False: "no"})
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.map({True: "yes", False: "no"}).astype("object")
     numbers = values.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     return pd.Series(
         np.where(

@@ -79,17 +79,19 @@ def plot_growth(table: pd.DataFrame, *, ax: Axes | None = None, metric: str = "t
     return ax
 
 
-def _short_verdict(verdict: str) -> str:
+def _short_verdict(verdict: str, baseline: str = "0") -> str:
     """A :func:`growth_by_count` verdict without the name it repeats ("grows with handovers: ...").
 
-    The verdict rests on the rank correlation and on incidents with any against those without,
-    so a growth reads "incidents with any take longer", not "longer with each".
+    The verdict rests on the rank correlation and on incidents above the baseline count against
+    those at it, so a growth reads "incidents with any take longer" (or "with more than 1" where
+    the baseline is the smallest count present, 1), not "longer with each".
     """
+    some = "any" if baseline in ("0", "no") else f"more than {baseline}"
     head, sep, tail = verdict.partition(": ")
     if sep and head.startswith(("grows with", "longer with")):
-        return f"incidents with any take longer, {tail}"
+        return f"incidents with {some} take longer, {tail}"
     if sep and head.startswith(("shrinks with", "shorter with")):
-        return f"incidents with any are shorter, {tail}"
+        return f"incidents with {some} are shorter, {tail}"
     return verdict
 
 
@@ -111,7 +113,8 @@ def plot_growth_panels(tables: Mapping[str, pd.DataFrame], *, metric: str = "tim
             low, high = ax.get_ylim()
             ax.set_ylim(low, high * 1.3)
         verdict = str(table["verdict"].iloc[0]) if len(table) else ""
-        ax.set_title(f"{name[:1].upper()}{name[1:]}: {_short_verdict(verdict)}", fontsize=10)
+        baseline = str(table["baseline"].iloc[0]) if "baseline" in table.columns and len(table) else "0"
+        ax.set_title(f"{name[:1].upper()}{name[1:]}: {_short_verdict(verdict, baseline)}", fontsize=10)
         drawn.append(ax)
     for ax in axes[0][len(drawn) :]:
         ax.set_visible(False)

@@ -16,7 +16,7 @@ from scipy import stats
 
 from .schema import InputError
 from .stats import to_minutes
-from .timeline import _require_timeline
+from .timeline import _names_groups, _names_levels, _require_timeline
 
 __all__ = [
     "PROCESS_COLUMNS",
@@ -88,10 +88,14 @@ def response_process(timeline: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``incident_id``; ``handovers`` (changes of group between consecutive events);
-        ``escalations`` (rises of level over the previous known level, plus escalate events
-        without one); ``ping_pong`` (the incident went back to a group it had left); ``groups``
-        (distinct groups); ``max_level`` (``Int64``); ``first_notify`` (time of the first notify
+        ``incident_id``; ``handovers`` (``Int64``: changes of group between consecutive
+        events); ``escalations`` (``Int64``: rises of level over the previous known level, plus
+        escalate events without one); ``ping_pong`` (``boolean``: the incident went back to a
+        group it had left); ``groups`` (``Int64``: distinct groups); ``max_level`` (``Int64``).
+        Where no event of the whole timeline names a group, ``handovers``, ``ping_pong`` and
+        ``groups`` are NA (unknown, not 0) for every incident; where none records a level or is
+        an escalation, ``escalations`` is NA (FireHydrant milestones, a ServiceNow log without
+        support levels). ``first_notify`` (time of the first notify
         event, NaT where none); ``first_ack_level`` (level at the first acknowledgement);
         ``assembly_time`` (from the first event to the first acknowledgement by the group of the
         last resolve event; NaT where the timeline does not say).
@@ -131,13 +135,20 @@ def response_process(timeline: pd.DataFrame) -> pd.DataFrame:
     resolver = resolving.groupby(codes).last().reindex(range(n)).to_numpy()
     by_resolver = ack & known & (group_codes == resolver[codes])
     assembled = at.where(by_resolver).groupby(codes).min().reindex(range(n))
+    # where no event of the timeline names a group (or a level), the counts are unknown, not 0
+    grouped_export, levelled_export = _names_groups(frame), _names_levels(frame)
+
+    def known_or_na(values: np.ndarray, known: bool, dtype: str) -> pd.Series:
+        out = pd.Series(values).astype(dtype)
+        return out if known else pd.Series(pd.NA, index=out.index, dtype=dtype)
+
     out = pd.DataFrame(
         {
             "incident_id": pd.Series(ids, dtype="str"),
-            "handovers": handovers.astype("int64"),
-            "escalations": escalations.astype("int64"),
-            "ping_pong": runs > distinct,
-            "groups": distinct.astype("int64"),
+            "handovers": known_or_na(handovers, grouped_export, "Int64"),
+            "escalations": known_or_na(escalations, levelled_export, "Int64"),
+            "ping_pong": known_or_na(runs > distinct, grouped_export, "boolean"),
+            "groups": known_or_na(distinct, grouped_export, "Int64"),
             "max_level": pd.Series(max_level.to_numpy()).astype("Float64").round().astype("Int64"),
             "first_notify": notify.reset_index(drop=True).astype(timeline["at"].dtype),
             "first_ack_level": first_ack_level,
@@ -210,7 +221,20 @@ def escalation_adherence(
 
 def _policy(timeouts: Sequence[float], names: Sequence[str] | None) -> tuple[list[float], bool, list[str]]:
     """The timeouts with a last NaN taken off (whether it was there), and one name per level."""
-    limits = [float(t) for t in timeouts]
+    if isinstance(timeouts, (str, bytes)) or not isinstance(timeouts, (Sequence, np.ndarray, pd.Series)):
+        raise InputError(
+            "timeouts must be a list of minutes, one per level",
+            found=timeouts,
+            expected="a list such as [5, 15] (a single timeout is [5])",
+        )
+    try:
+        limits = [float(t) for t in timeouts]
+    except (TypeError, ValueError):
+        raise InputError(
+            "timeouts must be minutes, one per level",
+            found=list(timeouts),
+            expected="numbers such as [5, 15]",
+        ) from None
     open_ended = bool(limits) and np.isnan(limits[-1])  # the last level has no timeout
     if open_ended:
         limits = limits[:-1]
@@ -321,8 +345,10 @@ def process_overview(process: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Indexed by measure (``incidents``, ``handed over at least once``, ``went back to a group
         it had left``, ``escalated at least once``, ``median handovers``, ``median assembly time
-        (min)``): ``value`` (whole numbers for counts, rounded to one decimal for medians) and
-        ``share`` (0-1, of all incidents; NaN for medians).
+        (min)``): ``value`` (whole numbers for counts, rounded to one decimal for medians),
+        ``share`` (0-1, of all incidents; NaN for medians) and ``note``. Where the timeline names
+        no group (or records no level), the measures it cannot give are missing (NA) and
+        ``note`` says why; elsewhere ``note`` is empty.
     """
     if not isinstance(process, pd.DataFrame) or "handovers" not in process.columns:
         raise InputError(
@@ -330,20 +356,40 @@ def process_overview(process: pd.DataFrame) -> pd.DataFrame:
         )
     n = len(process)
     assembly = to_minutes(process["assembly_time"]).dropna()
+    no_groups = bool(n) and process["handovers"].isna().all()
+    no_levels = bool(n) and process["escalations"].isna().all()
+    why_groups = "unknown: no event of the timeline names a group"
+    why_levels = "unknown: no event of the timeline records an escalation level"
+
+    def count(mask: pd.Series, unknown: bool) -> object:
+        return pd.NA if unknown else int(mask.fillna(False).astype(bool).sum())
+
     counts = {
         "incidents": n,
-        "handed over at least once": int((process["handovers"] > 0).sum()),
-        "went back to a group it had left": int(process["ping_pong"].sum()),
-        "escalated at least once": int((process["escalations"] > 0).sum()),
+        "handed over at least once": count(process["handovers"] > 0, no_groups),
+        "went back to a group it had left": count(process["ping_pong"], no_groups),
+        "escalated at least once": count(process["escalations"] > 0, no_levels),
     }
+    median_handovers = process["handovers"].astype("Float64").median()
     medians = {
-        "median handovers": float(process["handovers"].median()) if n else np.nan,
+        "median handovers": float(median_handovers) if n and pd.notna(median_handovers) else np.nan,
         "median assembly time (min)": float(assembly.median()) if len(assembly) else np.nan,
     }
+    notes = ["", why_groups if no_groups else "", why_groups if no_groups else ""]
+    notes += [why_levels if no_levels else "", why_groups if no_groups else "", ""]
     values = [*counts.values(), *(round(v, 1) for v in medians.values())]
-    shares = [np.nan, *(v / n if n else np.nan for v in list(counts.values())[1:]), np.nan, np.nan]
+    shares = [
+        np.nan,
+        *(v / n if n and not pd.isna(v) else np.nan for v in list(counts.values())[1:]),
+        np.nan,
+        np.nan,
+    ]
     table = pd.DataFrame(
-        {"value": np.array(values, dtype=object), "share": shares},
+        {
+            "value": np.array(values, dtype=object),
+            "share": shares,
+            "note": pd.Series(notes, dtype="str").to_numpy(),
+        },
         index=pd.Index([*counts, *medians], name="measure"),
     )
     return table

@@ -49,7 +49,7 @@ TIMELINE_COLUMNS: tuple[str, ...] = (
 KIND_DTYPE = pd.CategoricalDtype(list(KINDS))
 
 
-def _source_of(path: Path, source: str) -> str:
+def _source_of(path: Path, source: str, *, columns: bool = False) -> str:
     if source != "auto":
         if source not in TIMELINE_SOURCES:
             raise InputError(
@@ -59,6 +59,9 @@ def _source_of(path: Path, source: str) -> str:
             )
         return source
     sample = sample_of(path)
+    if columns:  # a mapping: the generic reader of the format, as read_export does
+        log.info("read_timeline: %s read as source=%r (columns= given)", path, sample.kind)
+        return sample.kind
     if {"incident_id", "at", "kind"} <= set(
         sample.csv_columns() if sample.kind == "csv" else _json_keys(sample)
     ):
@@ -95,7 +98,7 @@ def _read_one(path: Path, source: str, options: dict[str, Any]) -> pd.DataFrame:
     if not path.is_file():
         raise InputError("not a regular file", file=str(path), expected="a path to an export file")
     file = str(path)
-    source = _source_of(path, source)
+    source = _source_of(path, source, columns=bool(options.get("columns")))
     events = read_events(path, source, **options)
     for values, what, field, expected in (
         (
@@ -236,7 +239,9 @@ def check_timeline(timeline: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         ``incident_id``, ``record``, ``column``, ``problem``, ``action``, ``level`` (as
         :func:`mttr_lab.check_incidents`): events with a note (a value kept unknown), incidents
-        without any acknowledgement, and incidents whose events carry no group.
+        without any acknowledgement, and incidents whose events carry no group. Where no event
+        of the whole timeline names a group (or records a level), one row without an incident
+        says so instead: handovers (or escalations) are then unknown, not 0.
     """
     _require_timeline(timeline)
     rows: list[tuple[Any, int, str, str, str, str]] = []
@@ -267,19 +272,52 @@ def check_timeline(timeline: pd.DataFrame) -> pd.DataFrame:
             "no acknowledgement in the timeline",
             "time to acknowledge and assembly time unknown",
         )
-        for incident_id in acked.index[~acked.to_numpy()]
+        for incident_id in acked.index[~acked.to_numpy(dtype=bool)]
     ]
     ungrouped = [
         (incident_id, "group", "no event names a group", "handovers and ping-pong not counted")
-        for incident_id in (grouped.index[~grouped.to_numpy()] if grouped.any() else [])
+        for incident_id in (grouped.index[~grouped.to_numpy(dtype=bool)] if grouped.any() else [])
     ]
     for incident_id, column, problem, action in [*unacked, *ungrouped]:
         rows.append((incident_id, int(first[incident_id]), column, problem, action, "info"))
+    if len(timeline) and not grouped.any():  # said once, for the export: every incident lacks one
+        rows.append(
+            (
+                pd.NA,
+                pd.NA,
+                "group",
+                "no event names a group",
+                "handovers and ping-pong are unknown (not 0) for every incident",
+                "warning",
+            )
+        )
+    if len(timeline) and not _names_levels(timeline):
+        rows.append(
+            (
+                pd.NA,
+                pd.NA,
+                "level",
+                "no event records an escalation level",
+                "escalations are unknown (not 0) for every incident",
+                "warning",
+            )
+        )
     columns = ["incident_id", "record", "column", "problem", "action", "level"]
     out = pd.DataFrame(rows, columns=columns)
+    out["record"] = out["record"].astype("Int64")
     return out.astype(
         {"incident_id": "str", "column": "str", "problem": "str", "action": "str", "level": "str"}
     )
+
+
+def _names_groups(timeline: pd.DataFrame) -> bool:
+    """Whether any event of ``timeline`` names a group (else handovers cannot be counted)."""
+    return bool(timeline["group"].notna().any())
+
+
+def _names_levels(timeline: pd.DataFrame) -> bool:
+    """Whether any event records a level or is an escalation (else escalations cannot be counted)."""
+    return bool(timeline["level"].notna().any() or timeline["kind"].astype("str").eq("escalate").any())
 
 
 def _require_timeline(timeline: Any) -> None:
@@ -306,4 +344,20 @@ def _require_timeline(timeline: Any) -> None:
             field="at",
             found=str(timeline["at"].dtype),
             expected="datetime64[us, UTC] as read_timeline gives (pd.to_datetime(..., utc=True))",
+        )
+    kinds = timeline["kind"]
+    if isinstance(kinds.dtype, pd.CategoricalDtype):
+        stray = [c for c in kinds.cat.categories if c not in KINDS]
+        bad = kinds.isna().to_numpy() | kinds.isin(stray).to_numpy() if stray else kinds.isna().to_numpy()
+    else:
+        bad = ~kinds.isin(list(KINDS)).to_numpy()
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        record = timeline["record"].iloc[pos]
+        raise InputError(
+            "an event's kind is not a timeline kind",
+            record=int(record) if pd.notna(record) else None,
+            field="kind",
+            found=kinds.iloc[pos],
+            expected="one of " + ", ".join(KINDS),
         )

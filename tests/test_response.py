@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -211,7 +213,18 @@ def _plain_counts(events: list[tuple]) -> dict[str, tuple]:
             escalations += rose or kind == "escalate"
             last = level if level is not None else last
         out[incident] = (max(len(runs) - 1, 0), escalations, len(set(runs)) < len(runs), len(set(groups)))
-    return out
+    # a timeline that names no group (no level, no escalate event) cannot count them: unknown
+    named_groups = any(group is not None for *_, group, _ in events)
+    named_levels = any(level is not None or kind == "escalate" for _, _, kind, _, level in events)
+    return {
+        incident: (
+            h if named_groups else None,
+            e if named_levels else None,
+            p if named_groups else None,
+            g if named_groups else None,
+        )
+        for incident, (h, e, p, g) in out.items()
+    }
 
 
 @settings(max_examples=60, deadline=None)
@@ -244,8 +257,8 @@ def test_process_matches_a_plain_loop(events):
     )
     process = mttr.response_process(timeline).set_index("incident_id")
     for incident, (handovers, escalations, ping_pong, groups) in _plain_counts(events).items():
-        row = process.loc[incident]
-        assert (row["handovers"], row["escalations"], row["ping_pong"], row["groups"]) == (
+        row = process.loc[incident, ["handovers", "escalations", "ping_pong", "groups"]]
+        assert tuple(None if pd.isna(v) else v for v in row) == (
             handovers,
             escalations,
             ping_pong,
@@ -272,3 +285,73 @@ def test_growth_by_ping_pong_compares_yes_with_no(handmade):
     slow_process = slow_process.assign(ping_pong=slow_process["handovers"] >= 3)
     table = mttr.growth_by_count(slow, slow_process, by="ping_pong")
     assert table["verdict"].iloc[0] == "longer with ping-pong: beyond noise"
+
+
+def test_a_timeline_without_groups_or_levels_gives_unknown_not_zero(tmp_path):
+    sample = mttr.read_timeline(Path(__file__).parents[1] / "data" / "sample_firehydrant.json")
+    process = mttr.response_process(sample)
+    for column in ("handovers", "escalations", "ping_pong", "groups"):
+        assert process[column].isna().all(), column
+    overview = mttr.process_overview(process)
+    for measure in (
+        "handed over at least once",
+        "went back to a group it had left",
+        "escalated at least once",
+    ):
+        assert pd.isna(overview.loc[measure, "value"]) and pd.isna(overview.loc[measure, "share"]), measure
+    assert "names a group" in overview.loc["handed over at least once", "note"]
+    assert "escalation level" in overview.loc["escalated at least once", "note"]
+    assert overview.loc["incidents", "note"] == ""
+    durations, _ = fake_growth(30, 1.0, seed=9)
+    durations = durations.assign(incident_id=process["incident_id"].iloc[:30].to_numpy())
+    with pytest.raises(mttr.InputError, match="records no groups, so hand-overs cannot be counted"):
+        mttr.growth_by_count(durations, process, by="handovers")
+    with pytest.raises(mttr.InputError, match="records no escalation levels, so escalations cannot"):
+        mttr.growth_by_count(durations, process, by="escalations")
+
+
+def test_a_timeline_with_groups_but_no_levels_counts_handovers_only(handmade):
+    no_levels = handmade[handmade["kind"].astype("str") != "escalate"]
+    process = mttr.response_process(no_levels.assign(level=pd.array([pd.NA] * len(no_levels), dtype="Int64")))
+    assert process["escalations"].isna().all() and process["handovers"].notna().all()
+    overview = mttr.process_overview(process)
+    assert overview.loc["handed over at least once", "value"] == 1
+    assert pd.isna(overview.loc["escalated at least once", "value"])
+
+
+@pytest.mark.parametrize("by", ["assembly_time", "first_notify", "incident_id", "nonsense"])
+def test_growth_by_count_refuses_what_is_not_a_count(by):
+    durations, process = fake_growth(40, 1.0, seed=3)
+    process = process.assign(
+        assembly_time=pd.Timedelta(minutes=3), first_notify=pd.Timestamp("2024-01-01", tz="UTC")
+    )
+    with pytest.raises(
+        mttr.InputError, match=r"not one of the process frame's counts.*handovers, escalations, groups"
+    ):
+        mttr.growth_by_count(durations, process, by=by)
+
+
+def test_growth_by_a_count_without_zero_compares_against_the_smallest():
+    durations, process = fake_growth(400, 1.5, seed=1)
+    by_handovers = mttr.growth_by_count(durations, process, by="handovers")
+    table = mttr.growth_by_count(durations, process.assign(groups=process["handovers"] + 1), by="groups")
+    assert table.index.tolist() == ["1", "2", "3+"]
+    assert (table["baseline"] == "1").all() and (by_handovers["baseline"] == "0").all()
+    assert table["verdict"].iloc[0] == "grows with groups: beyond noise"
+    assert table.loc["1", "ratio_to_none"] == 1
+    assert table["ratio_low"].iloc[0] == pytest.approx(by_handovers["ratio_low"].iloc[0])
+
+
+def test_an_unknown_kind_in_a_timeline_frame_is_refused(handmade):
+    edited = handmade.assign(kind=handmade["kind"].astype("str").replace("acknowledge", "ack"))
+    for call in (mttr.response_process, lambda t: mttr.escalation_adherence(t, [5, 10])):
+        with pytest.raises(
+            mttr.InputError, match="kind is not a timeline kind; found 'ack'; expected one of trigger"
+        ):
+            call(edited)
+
+
+@pytest.mark.parametrize("timeouts", [5, "5", [5, "soon"]])
+def test_adherence_timeouts_that_are_not_a_list_of_minutes(handmade, timeouts):
+    with pytest.raises(mttr.InputError, match="timeouts must be"):
+        mttr.escalation_adherence(handmade, timeouts)

@@ -107,3 +107,15 @@ def test_plot_channels_whiskers_span_each_interval():
     np.testing.assert_allclose(ends, shown[["median_low", "median_high"]].to_numpy(dtype=float))
     assert matplotlib.colors.to_hex(bars.lines[2][0].get_color()[0]) == "#000000"
     plt.close(ax.figure)
+
+
+def test_growth_panel_titles_name_the_baseline_when_it_is_not_zero():
+    durations, process = fake_growth(400, 1.5, seed=1)
+    tables = {
+        "groups": mttr.growth_by_count(
+            durations, process.assign(groups=process["handovers"] + 1), by="groups"
+        )
+    }
+    (ax,) = response_plots.plot_growth_panels(tables)
+    assert "incidents with more than 1 take longer" in ax.get_title()
+    plt.close(ax.figure)

@@ -346,3 +346,60 @@ def test_a_broken_timeline_is_not_taken_for_a_missing_one(tmp_path):
     with pytest.raises(mttr.InputError) as err:
         mttr.read_timeline(log)
     assert not isinstance(err.value, NoTimelineError)
+
+
+def test_check_timeline_says_once_that_no_event_names_a_group():
+    timeline = mttr.read_timeline(Path(__file__).parents[1] / "data" / "sample_firehydrant.json")
+    findings = mttr.check_timeline(timeline)
+    export_wide = findings[findings["incident_id"].isna()]
+    assert export_wide["problem"].tolist() == [
+        "no event names a group",
+        "no event records an escalation level",
+    ]
+    assert export_wide["record"].isna().all() and (export_wide["level"] == "warning").all()
+    assert "unknown (not 0)" in export_wide["action"].iloc[0]
+
+
+def test_check_timeline_of_a_timeline_with_groups_has_no_export_wide_finding(fixtures):
+    timeline = mttr.read_timeline(fixtures / "timeline" / "handmade.csv", source="csv", columns=HANDMADE)
+    assert mttr.check_timeline(timeline)["incident_id"].notna().all()
+
+
+def test_header_only_timeline_has_no_findings(tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text("incident_id,at,kind,group\n")
+    timeline = mttr.read_timeline(log)
+    findings = mttr.check_timeline(timeline)
+    assert findings.empty and list(findings.columns) == [
+        "incident_id",
+        "record",
+        "column",
+        "problem",
+        "action",
+        "level",
+    ]
+
+
+def test_columns_under_auto_read_the_generic_log(tmp_path):
+    log = tmp_path / "tickets.csv"
+    log.write_text(
+        "ticket,time,event,team\n"
+        "T1,2024-01-01T10:00:00Z,trigger,ops\n"
+        "T1,2024-01-01T10:05:00Z,acknowledge,ops\n"
+        "T1,2024-01-01T10:30:00Z,resolve,db\n"
+    )
+    columns = {"incident_id": "ticket", "at": "time", "kind": "event", "group": "team"}
+    timeline = mttr.read_timeline(log, columns=columns)
+    assert timeline["kind"].astype("str").tolist() == ["trigger", "acknowledge", "resolve"]
+    assert timeline["group"].tolist() == ["ops", "ops", "db"]
+    pd.testing.assert_frame_equal(timeline, mttr.read_timeline(log, source="csv", columns=columns))
+
+
+def test_a_timeline_frame_with_a_stray_kind_category_is_refused(fixtures):
+    timeline = mttr.read_timeline(fixtures / "timeline" / "handmade.csv", source="csv", columns=HANDMADE)
+    edited = timeline.assign(kind=timeline["kind"].cat.add_categories(["ack"]))
+    edited.loc[1, "kind"] = "ack"
+    with pytest.raises(
+        mttr.InputError, match=r"record \d+, column 'kind': an event's kind is not a timeline kind"
+    ):
+        mttr.check_timeline(edited)
