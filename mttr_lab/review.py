@@ -14,7 +14,7 @@ from .frames import DURATIONS, INCIDENTS, require
 from .review_periods import period_durations, quarter_bounds, review_bounds
 from .review_response import ResponseSection, response_section
 from .schema import SEVERITIES, InputError
-from .units import shown_notes
+from .units import VIEWS, shown_notes
 
 __all__ = [
     "ResponseSection",
@@ -146,29 +146,6 @@ def quarter_table(
     for col in ("incidents", "open"):
         table[col] = table[col].astype("int64")
     return table
-
-
-#: Named column views of the statistics tables for :func:`tidy`: each keeps, in this order, those
-#: of its columns the table has (so one view serves ``duration_summary``, ``assign_tiers``,
-#: ``growth_by_count``...).
-VIEWS: dict[str, tuple[str, ...]] = {
-    "headline": (
-        *("count", "open", "median", "median_low", "median_high", "p90", "p90_low", "p90_high"),
-        *("km_median", "ratio_to_none", "tier", "tiers_spanned", "verdict", "note"),
-    ),
-    "percentiles": (
-        *("count", "observed", "median", "median_low", "median_high", "p90", "p90_low", "p90_high"),
-        *("p95", "p95_low", "p95_high", "p99", "p99_low", "p99_high", "note"),
-    ),
-    "censoring": (
-        *("count", "open", "observed", "median", "median_low", "median_high", "km_median"),
-        *("km_median_low", "km_median_high", "note"),
-    ),
-    "mean": (
-        *("count", "observed", "median", "mean", "mean_low", "mean_high", "geomean", "geomean_low"),
-        *("geomean_high", "std", "note"),
-    ),
-}
 
 
 def tidy(table: pd.DataFrame, *, view: str | None = None, digits: int = 1) -> pd.DataFrame:

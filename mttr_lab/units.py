@@ -12,6 +12,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
+
 __all__ = ["format_minutes", "format_p", "format_ratio", "format_span", "readable", "show"]
 
 #: Missing values in a readable table (the reason goes in a note, never ``NaN`` or ``<NA>``).
@@ -19,7 +21,8 @@ MISSING = "–"
 
 #: Columns that hold minutes, shown as durations (41 min, 3.4 h, 1.1 d).
 _DURATION = re.compile(
-    r"^(median|mean|geomean|std|min|max|km_median|km_p\d\d|p\d\d|minutes|open_for|duration|median_\w+|mean_\w+)$"
+    r"^(median|mean|geomean|std|min|max|km_median|km_p\d\d|p\d\d|minutes|open_for|duration|median_\w+|mean_\w+"
+    r"|geomean_(before|after)|(null_)?gain_(minutes|low|median|high)|\w+_minutes)$"
 )
 #: Columns that hold ratios (no unit, two decimals).
 _RATIO = re.compile(r"^(\w+_)?ratio$")
@@ -308,11 +311,41 @@ def _readable_index(index: pd.Index, missing_group: str | None) -> pd.Index:
     return pd.Index([name(v) for v in index], name=_label(index.name, 0.95) if index.name else None)
 
 
-def show(table: pd.DataFrame, **options: object) -> object:
+#: Named column views of the statistics tables for :func:`mttr_lab.tidy` and :func:`show`: each keeps, in this order, those
+#: of its columns the table has (so one view serves ``duration_summary``, ``assign_tiers``,
+#: ``growth_by_count``...).
+VIEWS: dict[str, tuple[str, ...]] = {
+    "headline": (
+        *("count", "open", "median", "median_low", "median_high", "p90", "p90_low", "p90_high"),
+        *("km_median", "ratio_to_none", "tier", "tiers_spanned", "verdict", "note"),
+    ),
+    "percentiles": (
+        *("count", "observed", "median", "median_low", "median_high", "p90", "p90_low", "p90_high"),
+        *("p95", "p95_low", "p95_high", "p99", "p99_low", "p99_high", "note"),
+    ),
+    "censoring": (
+        *("count", "open", "observed", "median", "median_low", "median_high", "km_median"),
+        *("km_median_low", "km_median_high", "note"),
+    ),
+    "mean": (
+        *("count", "observed", "median", "mean", "mean_low", "mean_high", "geomean", "geomean_low"),
+        *("geomean_high", "std", "note"),
+    ),
+}
+
+
+def show(table: pd.DataFrame, *, view: str | None = None, **options: object) -> object:
     """:func:`readable`, styled for a notebook or report: a meaningless row number is hidden.
+
+    ``view`` keeps the columns of one of :data:`VIEWS` (``"headline"``, ``"percentiles"``,
+    ``"censoring"``, ``"mean"``) that the table has, in the view's order.
 
     Returns a pandas ``Styler`` (renders as HTML); ``options`` go to :func:`readable`.
     """
+    if view is not None:
+        if view not in VIEWS:
+            raise InputError(f"show: no view named {view!r}", expected="one of " + ", ".join(VIEWS))
+        table = table[[c for c in VIEWS[view] if c in table.columns]]
     shown = readable(table, **options)  # type: ignore[arg-type]
     note = _label("note", 0.95)
     footnotes: list[tuple[str, str]] = []

@@ -228,3 +228,17 @@ def test_show_left_aligns_incident_ids_however_they_are_written():
 )
 def test_ratios_read_with_two_significant_digits_below_a_tenth(ratio, text):
     assert format_ratio(ratio) == text
+
+
+def test_durations_named_after_a_period_or_a_gain_read_as_durations():
+    table = pd.DataFrame({"geomean_before": [91.65], "gain_minutes": [12.0], "upper_minutes": [240.0]})
+    shown = readable(table)
+    assert shown.iloc[0].tolist() == ["1.5 h", "12 min", "4 h"]
+
+
+def test_show_keeps_a_named_view(durations):
+    summary = mttr.duration_summary(durations, by="severity")
+    html = mttr.show(summary, view="censoring").to_html()
+    assert "median counting open incidents" in html and "p90" not in html
+    with pytest.raises(mttr.InputError, match="no view named 'headlines'"):
+        mttr.show(summary, view="headlines")
