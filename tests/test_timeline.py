@@ -403,3 +403,20 @@ def test_a_timeline_frame_with_a_stray_kind_category_is_refused(fixtures):
         mttr.InputError, match=r"record \d+, column 'kind': an event's kind is not a timeline kind"
     ):
         mttr.check_timeline(edited)
+
+
+def test_a_level_that_is_not_whole_is_the_one_named(tmp_path):
+    # Levels read as decimals (one of them is 1.5): 0.0 and 2.0 are levels, 1.5 is the culprit.
+    path = tmp_path / "levels.csv"
+    path.write_text(
+        "incident_id,at,kind,group,level\n"
+        "I1,2026-01-01T00:00:00Z,trigger,a,0\n"
+        "I1,2026-01-01T00:05:00Z,escalate,b,1.5\n"
+        "I1,2026-01-01T00:09:00Z,resolve,b,2\n"
+    )
+    with pytest.raises(
+        mttr.InputError, match=r"row 2, column 'level': a level is not a whole number; found '1.5'"
+    ):
+        mttr.read_timeline(path)
+    path.write_text(path.read_text().replace("1.5", "1.0"))
+    assert mttr.read_timeline(path)["level"].tolist() == [0, 1, 2]

@@ -68,7 +68,8 @@ class NoTimelineError(InputError):
     """
 
 
-_LEVEL_TEXT = re.compile(r"^\s*(?:l(?:evel)?\s*)?(\d{1,3})\s*$", re.IGNORECASE)
+#: A level as written: 2, "L2", "level 2", or 2.0 (a column of numbers read as decimals).
+_LEVEL_TEXT = re.compile(r"^\s*(?:l(?:evel)?\s*)?(\d{1,3})(?:\.0+)?\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -130,7 +131,7 @@ def parse_levels(
         else:
             row = int(np.flatnonzero(codes == pos)[0])
             raise InputError(
-                "a level is not a number",
+                "a level is not a whole number",
                 file=file,
                 record=f"{label} {records[row]}",
                 field=field,
