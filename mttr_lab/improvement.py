@@ -215,7 +215,10 @@ def improvement_question(
     else:
         excludes_zero = excludes_claimed = pd.NA
     if np.isfinite(mdc):
-        detect = f"{unit} over {unit} detectable: {mdc * 100:.0f} % at {per_period:,.0f} incidents/{unit}"
+        detect = (
+            f"the smallest change detectable from one {unit} to the next: {mdc * 100:.0f} %, "
+            f"at {per_period:,.0f} incidents a {unit}"
+        )
     else:
         detect = "too few incidents to say what is detectable"
     verdict = _verdict(row, claimed=claimed, confidence=confidence, unit=unit, detect=detect)

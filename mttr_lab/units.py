@@ -6,6 +6,7 @@ a terminal summary formats durations without loading matplotlib.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 
@@ -357,6 +358,8 @@ def show(table: pd.DataFrame, *, view: str | None = None, **options: object) -> 
         shown.style.format(escape="html")
         .format_index(escape="html", axis=0)
         .format_index(escape="html", axis=1)
+        # The table's HTML id from its content, not at random: a notebook run twice is the same.
+        .set_uuid(hashlib.sha1(shown.to_csv().encode()).hexdigest()[:8])
     )
     if isinstance(shown.index, pd.RangeIndex):
         styler = styler.hide(axis="index")

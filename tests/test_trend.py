@@ -179,7 +179,10 @@ def test_twenty_a_month_cannot_see_ten_percent(tmp_path):
     assert answer["needed_per_period"] == 2210
     assert not bool(answer["excludes_zero"]) and not bool(answer["excludes_claimed"])
     assert answer["verdict"].startswith("The data cannot tell a 10 % monthly improvement from noise")
-    assert "detectable: 67 % at 20 incidents/month" in answer["verdict"]
+    assert (
+        "the smallest change detectable from one month to the next: 67 %, at 20 incidents a month"
+        in (answer["verdict"])
+    )
 
 
 # --------------------------------------------------------------------------- rolling_trend
@@ -321,7 +324,7 @@ def test_without_changes_the_rest_of_the_table_is_the_same(improving):
 
 
 def test_a_busy_month_is_counted_with_thousands_separators(tmp_path):
-    # 1,200 incidents a month for six months: the verdict says "1,200 incidents/month"
+    # 1,200 incidents a month for six months: the verdict says "1,200 incidents a month"
     rng = np.random.default_rng(4)
     starts = [
         pd.Timestamp(f"2025-{m + 1:02d}-01T00:00Z") + pd.Timedelta(minutes=30 * i)
@@ -331,7 +334,7 @@ def test_a_busy_month_is_counted_with_thousands_separators(tmp_path):
     minutes = np.exp(rng.normal(np.log(60), 1.0, len(starts)))
     answer = improvement_question(export(tmp_path, starts, minutes), claimed=0.10).iloc[0]
     assert answer["incidents_per_period"] == 1_200
-    assert "at 1,200 incidents/month" in answer["verdict"]
+    assert "at 1,200 incidents a month" in answer["verdict"]
 
 
 def test_rolling_windows_of_no_incident_say_so_in_a_sentence():

@@ -242,3 +242,9 @@ def test_show_keeps_a_named_view(durations):
     assert "median counting open incidents" in html and "p90" not in html
     with pytest.raises(mttr.InputError, match="no view named 'headlines'"):
         mttr.show(summary, view="headlines")
+
+
+def test_show_gives_the_same_html_for_the_same_table(durations):
+    # A notebook executed twice keeps the same table ids (they were random).
+    summary = mttr.duration_summary(durations)
+    assert mttr.show(summary).to_html() == mttr.show(summary.copy()).to_html()
