@@ -216,7 +216,9 @@ def _adjusted_row(
             geomean_ratio_low=float(np.exp(diff - half)),
             geomean_ratio_high=float(np.exp(diff + half)),
             p_value=float(2 * stats.t.sf(abs(diff) / np.sqrt(var), dof)),
-            note=_join([f"{weights} weights over {int(usable.sum())} stratum/strata"]),
+            note=_join(
+                [f"{weights} weights over {int(usable.sum())} {'stratum' if usable.sum() == 1 else 'strata'}"]
+            ),
         )
     else:
         adjusted.update(

@@ -171,6 +171,7 @@ def test_per_stratum_intervals_agree_with_the_holm_verdicts():
     assert (unchanged["geomean_ratio_low"] <= 1).all() and (unchanged["geomean_ratio_high"] >= 1).all()
     assert tested["note"].str.contains("98.75 % interval").all()
     assert table.attrs["confidence"] == 0.95  # the pooled rows keep the nominal level
+    assert "weights over 4 strata" in table.iloc[-1]["note"]  # not "4 stratum/strata"
 
 
 def test_an_unknown_stratum_column_names_the_ones_available():
