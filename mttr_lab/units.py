@@ -167,6 +167,8 @@ def _cell(value: object, kind: str, tz: str | None) -> str:
     if isinstance(value, pd.Timestamp):
         stamp = value.tz_convert(tz) if (tz and value.tzinfo is not None) else value
         return stamp.strftime("%Y-%m-%d %H:%M")
+    if kind == "year" and isinstance(value, (int, np.integer, float, np.floating)):
+        return f"{int(value)}"
     if isinstance(value, (int, np.integer)) and kind not in ("duration", "share", "ratio", "p"):
         return f"{int(value):,}"
     if isinstance(value, (float, np.floating)):
@@ -194,6 +196,8 @@ def _cell(value: object, kind: str, tz: str | None) -> str:
 
 
 def _kind(name: str) -> str:
+    if name == "year" or name.endswith("_year"):  # 2022, never "2,022"
+        return "year"
     if _PVALUE.match(name):
         return "p"
     if _SHARE.match(name):

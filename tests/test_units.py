@@ -248,3 +248,8 @@ def test_show_gives_the_same_html_for_the_same_table(durations):
     # A notebook executed twice keeps the same table ids (they were random).
     summary = mttr.duration_summary(durations)
     assert mttr.show(summary).to_html() == mttr.show(summary.copy()).to_html()
+
+
+def test_a_year_reads_without_a_thousands_separator():
+    table = pd.DataFrame({"year": [2022, 2024], "count": [1200, 35]})
+    assert readable(table).to_numpy().tolist() == [["2022", "1,200"], ["2024", "35"]]
