@@ -29,6 +29,7 @@ __all__ = [
     "DURATIONS_SIGNATURE",
     "DURATION_COLUMNS",
     "INCIDENTS",
+    "TIMELINE_KEYS",
     "FrameKindError",
     "group_keys",
     "kind_of",
@@ -74,8 +75,9 @@ def tag(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     return frame
 
 
-#: The columns of a timeline (:func:`mttr_lab.read_timeline`): one event per row, not an incident.
-_TIMELINE_COLUMNS = frozenset(("incident_id", "at", "kind"))
+#: The columns that make a table a timeline (:func:`mttr_lab.read_timeline`): one event per row,
+#: not an incident.
+TIMELINE_KEYS = frozenset(("incident_id", "at", "kind"))
 
 
 def kind_of(frame: pd.DataFrame) -> Kind | None:
@@ -133,7 +135,7 @@ def require(
     if found is not None and found != kind:
         article = "an" if found == INCIDENTS else "a"
         raise FrameKindError(f"{function}: this is {article} {found} frame; {_HINT[kind]}")
-    if found is None and _TIMELINE_COLUMNS <= set(map(str, frame.columns)):
+    if found is None and TIMELINE_KEYS <= set(map(str, frame.columns)):
         raise FrameKindError(f"{function}: this is a timeline (of read_timeline); {_HINT[kind]}")
     missing = [c for c in columns if c not in frame.columns]
     if missing:

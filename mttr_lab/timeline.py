@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .frames import TIMELINE_KEYS
 from .io import detect_source
 from .readers._event_order import order_events
 from .readers._files import sample_of
@@ -62,9 +63,7 @@ def _source_of(path: Path, source: str, *, columns: bool = False) -> str:
     if columns:  # a mapping: the generic reader of the format, as read_export does
         log.info("read_timeline: %s read as source=%r (columns= given)", path, sample.kind)
         return sample.kind
-    if {"incident_id", "at", "kind"} <= set(
-        sample.csv_columns() if sample.kind == "csv" else _json_keys(sample)
-    ):
+    if TIMELINE_KEYS <= set(sample.csv_columns() if sample.kind == "csv" else _json_keys(sample)):
         return sample.kind  # a generic event log in the timeline's own column names
     found, reason = detect_source(path)
     if found == "csv":

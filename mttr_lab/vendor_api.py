@@ -126,9 +126,8 @@ def _folder(out: str | Path) -> Path:
 
 
 def _credentials(vendor: str, environ: Mapping[str, str]) -> tuple[str, dict[str, str]]:
-    """The vendor's display name and its authorisation headers, the token read from ``environ``."""
-    if vendor not in TOKENS:
-        raise InputError(f"no fetch for {vendor!r}", expected="pagerduty, opsgenie, incidentio or statuspage")
+    """The vendor's display name and its authorisation headers, the token read from ``environ``
+    (``vendor`` one of :data:`TOKENS`: :func:`fetch` refuses any other first)."""
     name = {"pagerduty": "PagerDuty", "opsgenie": "Opsgenie", "incidentio": "incident.io"}[vendor]
     token = environ.get(TOKENS[vendor], "").strip()
     if not token:
