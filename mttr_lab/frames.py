@@ -8,14 +8,17 @@ of the frame it is given; the time rules (:func:`as_utc`, :func:`default_as_of`,
 :func:`usable_times`, :func:`milestone_order`, :class:`Period`) that
 :func:`mttr_lab.phase_durations` and :func:`mttr_lab.check_incidents` share, written in
 :mod:`mttr_lab.frame_times` and taken from here; and :func:`minutes_observed`, any metric as
-minutes plus an observed flag, the statistics' one input. It imports nothing of mttr_lab but
+minutes plus an observed flag, the statistics' one input. The tables the plots and sentences take
+(the output of ``ecdf_table``, ``duration_summary``...) are told apart by their columns in the same
+words (:func:`require_table`, :func:`require_row`), so a wrong table gets the one
+:class:`FrameKindError` a wrong frame gets. It imports nothing of mttr_lab but
 :mod:`mttr_lab.frame_times` and :mod:`mttr_lab.schema`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -36,6 +39,8 @@ __all__ = [
     "minutes_observed",
     "require",
     "require_metric",
+    "require_row",
+    "require_table",
     "tag",
     *frame_times.__all__,
 ]
@@ -350,3 +355,120 @@ def observed_arrays(durations: pd.DataFrame, metric: str) -> tuple[np.ndarray, n
     censored[waits] = known
     minutes[waits] = np.where(known, waiting, np.nan)
     return minutes, censored
+
+
+# --------------------------------------------------------------------------- tables
+
+#: What the findings functions take, for their errors.
+FINDINGS = "the findings of check_incidents(incidents)"
+
+#: The tables the plots and sentences take, by what makes them: ``(function, noun, columns)``,
+#: each told apart by columns (a row: index labels) that it alone holds, the most specific first.
+TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("check_incidents(incidents)", "findings", ("problem", "action", "level")),
+    ("findings_overview(findings)", "table", ("findings",)),
+    ("export_overview(incidents, durations)", "table", ("value",)),
+    ("ecdf_table(durations)", "table", ("minutes", "ecdf", "km")),
+    ("censored_minutes(durations)", "table", ("minutes", "censored")),
+    ("phase_breakdown(durations)", "table", ("incidents", "detection", "detection_observed")),
+    ("duration_trend(durations)", "table", ("period_start", "period_end")),
+    ("rolling_trend(durations)", "table", ("window_start", "window_end")),
+    ("time_class_summary(with_calendar(durations, tz=...))", "table", ("incidents_per_hour",)),
+    ("compare_periods(durations, before=..., after=...)", "table", ("n_before", "n_after")),
+    ("duration_summary(durations)", "table", ("count", "observed", "median")),
+    ("review_bounds(durations)", "bounds", ("previous_label", "previous_start")),
+)
+_HOUR_WEEKDAY = "hour_weekday_table(with_calendar(durations, tz=...))"
+
+
+def table_name(given: object) -> str:
+    """What ``given`` is, in the words of an error: "a durations frame", "the table of
+    ecdf_table(durations)", "one row of duration_summary(durations)", "a list"."""
+    if isinstance(given, pd.DataFrame):
+        kind = kind_of(given)
+        if kind is not None:
+            return f"{'an' if kind == INCIDENTS else 'a'} {kind} frame"
+        if given.columns.name == "weekday" and given.index.name == "hour":
+            return f"the table of {_HOUR_WEEKDAY}"
+        for maker, noun, columns in TABLES:
+            if all(c in given.columns for c in columns):
+                return f"the {noun} of {maker}"
+        names = [str(c) for c in given.columns]
+        if not names:
+            return "a table without columns"
+        return "a table with the columns " + ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+    if isinstance(given, pd.Series):
+        labels = {str(label) for label in given.index}
+        for maker, noun, columns in TABLES:
+            if labels.issuperset(columns):
+                return f"the bounds of {maker}" if noun == "bounds" else f"one row of {maker}"
+        kind = _row_kind(given)
+        if kind is not None:
+            return f"one row of {'an' if kind == INCIDENTS else 'a'} {kind} frame"
+        return "a Series" if given.name is None else f"a Series named {given.name}"
+    return "None" if given is None else f"a {type(given).__name__}"
+
+
+def _row_kind(row: pd.Series) -> str | None:
+    """The kind of frame ``row`` is a row of (its labels tell), None for another row."""
+    return kind_of(pd.DataFrame(columns=row.index))
+
+
+def refuse(given: object, *, function: str, expected: str, needs: Sequence[str] = ()) -> NoReturn:
+    """Raise the :class:`~mttr_lab.FrameKindError` of ``function`` given ``given``: what it is
+    (with the columns it lacks, for a table of no kind), and what to pass instead."""
+    what = table_name(given)
+    # What it lacks, where that is the news: a table of no known kind, or of the kind expected.
+    telling = what.startswith(("a table", "a Series")) or any(
+        maker in expected and maker in what for maker, _noun, _columns in TABLES
+    )
+    if isinstance(given, pd.DataFrame) and telling:
+        missing = [str(c) for c in needs if c not in given.columns]
+        if missing:
+            what += f" (without the column{'s' if len(missing) > 1 else ''} {', '.join(missing)})"
+    elif isinstance(given, pd.Series) and telling:
+        missing = [str(c) for c in needs if c not in given.index]
+        if missing:
+            what += f" (without {', '.join(missing)})"
+    raise FrameKindError(f"{function}: this is {what}; pass {expected}")
+
+
+def require_table(
+    table: object,
+    *,
+    function: str,
+    expected: str,
+    columns: Sequence[str] = (),
+    frames_too: bool = False,
+) -> pd.DataFrame:
+    """Check that ``table`` is a table holding ``columns``, not an incidents or durations frame
+    (unless ``frames_too``: a durations frame joined with the table is one); returns it.
+
+    Raises
+    ------
+    FrameKindError
+        Naming ``function``, what ``table`` is and ``expected`` (what to pass, and the function
+        that makes it): "plot_ecdf: this is a durations frame; pass the table of
+        ecdf_table(durations)".
+    """
+    if (
+        isinstance(table, pd.DataFrame)
+        and (frames_too or kind_of(table) is None)
+        and all(c in table.columns for c in columns)
+    ):
+        return table
+    refuse(table, function=function, expected=expected, needs=columns)
+
+
+def require_row(row: object, *, function: str, expected: str, labels: Sequence[str] = ()) -> pd.Series:
+    """Check that ``row`` is one row (a Series) holding ``labels``; returns it.
+
+    Raises
+    ------
+    FrameKindError
+        As :func:`require_table`: "headline: this is the table of duration_summary(durations);
+        pass one row of duration_summary(durations), such as duration_summary(durations).loc["all"]".
+    """
+    if isinstance(row, pd.Series) and all(label in row.index for label in labels):
+        return row
+    refuse(row, function=function, expected=expected, needs=labels)

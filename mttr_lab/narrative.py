@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .accounting import require_row, require_table
-from .frames import FrameKindError
+from .frames import FrameKindError, require_row, require_table
 from .intervals import MEAN_INTERVAL_MIN, quantile_interval_sizes
 from .stats import MIN_COUNT
 from .units import format_minutes, format_p, format_ratio, format_span, interval_level

@@ -22,7 +22,7 @@ from matplotlib.container import ErrorbarContainer
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
-from .accounting import refuse, require_row, require_table
+from .frames import refuse, require_row, require_table
 from .intervals import quantile_interval_sizes
 from .schema import PHASES, SEVERITIES
 from .stats import MIN_COUNT

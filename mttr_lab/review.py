@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .accounting import FINDINGS, require_row, require_table
-from .frames import DURATIONS, INCIDENTS, require
+from .frames import DURATIONS, FINDINGS, INCIDENTS, require, require_row, require_table
 from .review_periods import period_durations, quarter_bounds, review_bounds
 from .review_response import ResponseSection, response_section
 from .schema import SEVERITIES, InputError

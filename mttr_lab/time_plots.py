@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .accounting import refuse, require_table
 from .calendar import WEEKDAYS
+from .frames import refuse, require_table
 from .plots import _axes, _log_minutes_axis
 from .units import format_minutes, format_ratio, interval_level
 
