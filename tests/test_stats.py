@@ -288,46 +288,38 @@ def test_kaplan_meier_median_equals_the_median_when_nothing_is_open():
 
 
 def test_kaplan_meier_median_on_a_flat_half_is_not_moved_by_the_open_incidents_ages() -> None:
+    t0 = pd.Timestamp("2026-03-01T00:00Z")
+
+    def incidents(*minutes: float | None) -> pd.DataFrame:
+        """One incident a day from t0, resolved after these minutes (None: still open)."""
+        detected = [t0 + pd.Timedelta(days=i) for i in range(len(minutes))]
+        frame = pd.DataFrame(
+            {
+                "incident_id": [f"I{i}" for i in range(len(minutes))],
+                "detected_at": detected,
+                "resolved_at": [
+                    pd.NaT if m is None else d + pd.Timedelta(minutes=m)
+                    for d, m in zip(detected, minutes, strict=True)
+                ],
+            }
+        )
+        return mttr.from_frame(frame, columns={c: c for c in frame})
+
     # Two closed (10 and 40 min), two still open: the curve rests at 0.5 from 40 min on and never
     # falls again. The median is where it reached 0.5 (R's survival rule), not a midpoint to an
     # open incident's age, which grows with the review date (it read 1,020 min, then 22,620).
-    t0 = pd.Timestamp("2026-03-01T00:00Z")
-    frame = pd.DataFrame(
-        {
-            "incident_id": ["I0", "I1", "I2", "I3"],
-            "detected_at": [t0 + pd.Timedelta(days=i) for i in range(4)],
-            "resolved_at": [
-                t0 + pd.Timedelta(minutes=10),
-                t0 + pd.Timedelta(days=1, minutes=40),
-                pd.NaT,
-                pd.NaT,
-            ],
-        }
-    )
-    incidents = mttr.from_frame(frame, columns={c: c for c in frame})
+    two_open = incidents(10, 40, None, None)
     medians = set()
     for later in (0, 30):
         as_of = t0 + pd.Timedelta(days=3 + later, minutes=2000)
-        row = mttr.duration_summary(mttr.phase_durations(incidents, as_of=as_of), targets=()).iloc[0]
+        row = mttr.duration_summary(mttr.phase_durations(two_open, as_of=as_of), targets=()).iloc[0]
         assert row["open"] == 2
         medians.add(row["km_median"])
     assert medians == {40.0}
     # A later recovery on the flat part still gives the midpoint to it: 10, 40, 100 closed and
     # one open at 60 min: S = 3/4, 1/2 (40 min), then 1/2 * (1 - 1/1) = 0 at 100 min.
-    flat = pd.DataFrame(
-        {
-            "incident_id": ["A", "B", "C", "D"],
-            "detected_at": [t0 + pd.Timedelta(days=i) for i in range(4)],
-            "resolved_at": [
-                t0 + pd.Timedelta(minutes=10),
-                t0 + pd.Timedelta(days=1, minutes=40),
-                t0 + pd.Timedelta(days=2, minutes=100),
-                pd.NaT,
-            ],
-        }
-    )
     as_of = t0 + pd.Timedelta(days=3, minutes=60)
-    durations = mttr.phase_durations(mttr.from_frame(flat, columns={c: c for c in flat}), as_of=as_of)
+    durations = mttr.phase_durations(incidents(10, 40, 100, None), as_of=as_of)
     assert mttr.duration_summary(durations, targets=()).iloc[0]["km_median"] == 70.0
 
 
