@@ -75,17 +75,20 @@ CHROMIUM_ARGS = [
 ]
 
 
-#: The test files that take longest (about 10-35 s each on two cores), run first: pytest-xdist
-#: hands out whole files in collection order, so the workers end together rather than one of them
-#: starting a long file as the other runs out of work.
+#: The test files that take longest (about 10-30 s each on two cores, measured with
+#: ``--durations=0``), run first: with ``--no-loadscope-reorder`` pytest-xdist hands out whole
+#: files in collection order (by default it reorders them by their number of tests), so the
+#: workers end together rather than one of them starting a long file as the other runs out of work.
 LONGEST_FIRST = (
     "test_fuzz_readers.py",
     "test_report.py",
-    "test_explorer.py",
-    "test_cli.py",
-    "test_review.py",
     "test_explorer_widget.py",
+    "test_explorer.py",
+    "test_review.py",
+    "test_cli.py",
     "test_compare.py",
+    "08_response_process.ipynb",
+    "test_stratified.py",
 )
 
 
