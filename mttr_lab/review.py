@@ -284,8 +284,10 @@ def percentile_pitfall(
     Returns
     -------
     DataFrame
-        Indexed by method (``int(n*p/100) index``, ``numpy linear``, ``median_unbiased``,
-        ``maximum``): one column per percentile (``p50``, ...), minutes; ``incidents``.
+        Indexed by method, in words a reader of the table understands: ``index rule`` (the
+        seed article's ``sorted(values)[int(n * p / 100)]``), ``linear (numpy's default)``,
+        ``median-unbiased`` (numpy's ``method="median_unbiased"``) and ``maximum``; one column
+        per percentile (``p50``, ...), minutes; ``incidents``.
     """
     from .stats import to_minutes  # not at the top: review_bounds goes without scipy
 
@@ -297,9 +299,9 @@ def percentile_pitfall(
     if n == 0:
         raise ValueError("no observed durations")
     rows = {
-        "int(n*p/100) index": {f"p{p}": values[min(int(n * p / 100), n - 1)] for p in percentiles},
-        "numpy linear": {f"p{p}": float(np.percentile(values, p)) for p in percentiles},
-        "median_unbiased": {
+        "index rule": {f"p{p}": values[min(int(n * p / 100), n - 1)] for p in percentiles},
+        "linear (numpy's default)": {f"p{p}": float(np.percentile(values, p)) for p in percentiles},
+        "median-unbiased": {
             f"p{p}": float(np.percentile(values, p, method="median_unbiased")) for p in percentiles
         },
         "maximum": dict.fromkeys((f"p{p}" for p in percentiles), values[-1]),

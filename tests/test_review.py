@@ -114,11 +114,13 @@ def test_latest_incidents_and_the_percentile_pitfall(sample):
     table = mttr.percentile_pitfall(closed)
     values = np.sort(mttr.to_minutes(closed["time_to_recover"]).dropna())
     # Below 100 incidents the index rule returns the maximum as p99.
-    assert table.loc["int(n*p/100) index", "p99"] == values[-1] == table.loc["maximum", "p99"]
-    assert table.loc["numpy linear", "p99"] < values[-1]
+    assert table.loc["index rule", "p99"] == values[-1] == table.loc["maximum", "p99"]
+    assert table.loc["linear (numpy's default)", "p99"] < values[-1]
     # For an even count it rounds the median up to the upper middle value.
-    assert table.loc["int(n*p/100) index", "p50"] == values[20]
-    assert table.loc["numpy linear", "p50"] == pytest.approx((values[19] + values[20]) / 2)
+    assert table.loc["index rule", "p50"] == values[20]
+    # The methods are named in words, as the table is shown (no code, no snake_case).
+    assert list(table.index) == ["index rule", "linear (numpy's default)", "median-unbiased", "maximum"]
+    assert table.loc["linear (numpy's default)", "p50"] == pytest.approx((values[19] + values[20]) / 2)
 
 
 def test_mean_moves_with_one_outlier_the_median_barely(tmp_path):
