@@ -54,6 +54,16 @@ def test_report_has_no_code_and_no_errors(html):
     assert not re.search(r"Traceback \(most recent call last\)", html)
 
 
+def test_every_figure_is_described(html):
+    """A screen reader (or a mail client blocking images) gets what each figure shows, not
+    nbconvert's "No description has been provided for this image"."""
+    images = re.findall(r"<img[^>]*>", html)
+    assert len(images) >= 4
+    alts = [re.search(r'alt="([^"]*)"', img) for img in images]
+    assert all(alt and len(alt.group(1)) > 40 for alt in alts), images
+    assert "No description has been provided" not in html
+
+
 def test_report_is_self_contained(html):
     """One file that opens offline: no script or style fetched from the network."""
     assert "<img" in html and "data:image/png;base64," in html
