@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,9 +40,15 @@ log = logging.getLogger("mttr_lab")
 _ReaderFailure = ReaderFailure
 
 
+@functools.cache
+def _parameters(read: Callable[..., Any]) -> Mapping[str, inspect.Parameter]:
+    """The parameters of a reader's ``read`` (looked up once per reader)."""
+    return inspect.signature(read).parameters
+
+
 def _check_options(path: Path, source: str, module: ModuleType, options: dict[str, Any]) -> None:
     """Raise an :class:`InputError` for options that ``source``'s reader does not take."""
-    params = inspect.signature(module.read).parameters
+    params = _parameters(module.read)
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         return
     unknown = sorted(set(options) - set(params))

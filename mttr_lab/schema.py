@@ -127,6 +127,12 @@ DEFAULT_SEVERITY_MAP: dict[str, str] = {
 }
 
 
+#: Severity -> its code in :data:`SEVERITY_DTYPE` (None: missing).
+_SEVERITY_CODES: dict[str | None, int] = {None: -1, **{name: code for code, name in enumerate(SEVERITIES)}}
+#: Columns of at most this many labels are factorized in Python rather than by pandas.
+_SMALL = 2_000
+
+
 def normalise_severity(raw: pd.Series, mapping: dict[str, str] | None = None) -> pd.Series:
     """Map source severity labels onto the ordered ``low < medium < high < critical`` categorical.
 
@@ -140,37 +146,62 @@ def normalise_severity(raw: pd.Series, mapping: dict[str, str] | None = None) ->
         Ordered categorical with the categories of :data:`SEVERITIES`.
     """
     raw = pd.Series(raw)
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    factorized = _factorize_short_text(raw)
+    codes, uniques = factorized or pd.factorize(raw, use_na_sentinel=True)
     return severity_of_codes(codes, uniques, mapping, index=raw.index)
+
+
+def _factorize_short_text(raw: pd.Series) -> tuple[np.ndarray, list[str]] | None:
+    """``pd.factorize`` of a short column of strings (None where missing) in Python; None for a
+    longer column, another dtype, or a value that is not a string."""
+    if (
+        len(raw) > _SMALL
+        or not isinstance(raw.dtype, pd.StringDtype)
+        or not hasattr(raw.array, "__arrow_array__")
+    ):
+        return None
+    seen: dict[str, int] = {}
+    codes = []
+    for label in raw.array.__arrow_array__().to_pylist():
+        codes.append(-1 if label is None else seen.setdefault(label, len(seen)))
+    return np.array(codes, dtype=np.intp), list(seen)
+
+
+def _severity_table(mapping: dict[str, str] | None) -> dict[str, str]:
+    """Lower-cased label -> severity: the defaults, then ``mapping`` (checked)."""
+    if not mapping:
+        return DEFAULT_SEVERITY_MAP
+    bad = {k: v for k, v in mapping.items() if v not in SEVERITIES and v is not None}
+    if bad:
+        label, value = next(iter(bad.items()))
+        raise InputError(
+            f"severity_map sends {label!r} to an unknown severity",
+            found=value,
+            expected=f"one of {', '.join(SEVERITIES)} (or None)",
+        )
+    return {**DEFAULT_SEVERITY_MAP, **{str(k).strip().lower(): v for k, v in mapping.items()}}
+
+
+def _severity_code(label: Any, table: dict[str, str]) -> int:
+    """The code in :data:`SEVERITY_DTYPE` of one label (-1 where it names no severity)."""
+    key = str(label).strip().lower()
+    value = table.get(key)
+    if value is None and " - " in key:
+        value = table.get(key.split(" - ", 1)[1].strip())
+    return _SEVERITY_CODES[value]
 
 
 def severity_of_codes(
     codes: np.ndarray, uniques: Any, mapping: dict[str, str] | None = None, *, index: pd.Index | None = None
 ) -> pd.Series:
     """:func:`normalise_severity` of labels given as factorized ``codes`` into ``uniques`` (-1 is NA)."""
-    table = dict(DEFAULT_SEVERITY_MAP)
-    if mapping:
-        bad = {k: v for k, v in mapping.items() if v not in SEVERITIES and v is not None}
-        if bad:
-            label, value = next(iter(bad.items()))
-            raise InputError(
-                f"severity_map sends {label!r} to an unknown severity",
-                found=value,
-                expected=f"one of {', '.join(SEVERITIES)} (or None)",
-            )
-        table.update({str(k).strip().lower(): v for k, v in mapping.items()})
+    table = _severity_table(mapping)
     index = pd.RangeIndex(len(codes)) if index is None else index
-    mapped = []
-    for label in uniques:
-        key = str(label).strip().lower()
-        value = table.get(key)
-        if value is None and " - " in key:
-            value = table.get(key.split(" - ", 1)[1].strip())
-        mapped.append(value)
-    categories = pd.Categorical([m for m in mapped], dtype=SEVERITY_DTYPE) if mapped else None
-    if categories is None:
-        return pd.Series(pd.Categorical([None] * len(codes), dtype=SEVERITY_DTYPE), index=index)
+    mapped = np.array([_severity_code(label, table) for label in uniques], dtype=np.int8)
+    if not len(mapped):
+        missing = pd.Categorical.from_codes(np.full(len(codes), -1, dtype=np.int8), dtype=SEVERITY_DTYPE)
+        return pd.Series(missing, index=index)
     values = pd.Categorical.from_codes(
-        np.where(codes >= 0, categories.codes[np.maximum(codes, 0)], -1), dtype=SEVERITY_DTYPE
+        np.where(codes >= 0, mapped[np.maximum(codes, 0)], -1), dtype=SEVERITY_DTYPE
     )
     return pd.Series(values, index=index, name="severity")

@@ -57,6 +57,14 @@ _FORMATS = (
 
 
 _MISSING = {"", "?", "-", "na", "n/a", "nan", "nat", "none", "null"}
+#: Columns of at most this many values are cleaned and checked value by value in Python (a
+#: microsecond or so each) instead of through pandas' string methods (about 0.1 ms a call
+#: whatever the length): the fixed cost of reading a small export. Longer columns, and any value
+#: the quick reading is not sure of, take the column-wise path.
+_SMALL = 2_000
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_EPOCH_DIGITS = re.compile(r"-?\d{9,14}(\.\d+)?")
+_WITH_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 _SLASH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b")
 # An epoch in seconds passes 1e11 only after the year 5000; in milliseconds it passes 1e11 in 1973.
 _MS_THRESHOLD = 1e11
@@ -84,16 +92,8 @@ def parse_epoch(
     Inferred, each value above 1e11 is milliseconds and each other value seconds; a column that
     holds both is an :class:`InputError` naming a record of each.
     """
-    numbers = pd.to_numeric(values, errors="coerce")
-    try:
-        numbers = pd.Series(
-            numbers.astype("Float64").to_numpy("float64", na_value=np.nan), index=values.index
-        )
-    except (TypeError, ValueError, OverflowError):
-        numbers = pd.Series(
-            [float(v) if isinstance(v, (int, float)) else np.nan for v in numbers], index=values.index
-        )
-    bad = numbers.isna() & values.notna()
+    numbers = _epoch_floats(values)
+    bad = np.isnan(numbers) & values.notna().to_numpy()
     if bad.any():
         raise _first_bad(
             (file, field, records),
@@ -107,9 +107,9 @@ def parse_epoch(
             f"unknown epoch unit {unit!r}", file=file, field=field, expected="'s' or 'ms' (or None to infer)"
         )
     if unit is None:
-        magnitude = numbers.abs()
-        large = (magnitude > _MS_THRESHOLD).to_numpy()
-        small = (magnitude <= _MS_THRESHOLD).to_numpy()
+        magnitude = np.abs(numbers)
+        with np.errstate(invalid="ignore"):
+            large, small = magnitude > _MS_THRESHOLD, magnitude <= _MS_THRESHOLD
         if large.any() and small.any():
             other = int(np.flatnonzero(large)[0])
             raise _first_bad(
@@ -122,11 +122,11 @@ def parse_epoch(
                 "one unit throughout the column (pass epoch_unit='s' or 'ms' once it is consistent)",
             )
         unit = "ms" if large.any() else "s"
-        present = numbers.dropna()
-        if len(present) and present.between(_SERIAL_FIRST, _SERIAL_LAST).all():
+        present = numbers[~np.isnan(numbers)]
+        if len(present) and ((present >= _SERIAL_FIRST) & (present <= _SERIAL_LAST)).all():
             raise _first_bad(
                 (file, field, records),
-                numbers.notna(),
+                ~np.isnan(numbers),
                 values,
                 "these numbers look like spreadsheet serial dates (days since 1899-12-30), not "
                 "epoch seconds: as seconds every one of them would fall on 1 January 1970",
@@ -134,7 +134,7 @@ def parse_epoch(
                 "exporting), or epoch_unit='s' if these really are seconds since 1970",
             )
     with np.errstate(invalid="ignore", over="ignore"):
-        micro = numbers.to_numpy() * (1e6 if unit == "s" else 1e3)
+        micro = numbers * (1e6 if unit == "s" else 1e3)
         out_of_range = ~np.isfinite(micro) & ~np.isnan(micro) | (micro < _US_MIN) | (micro >= _US_END)
     if out_of_range.any():
         raise _first_bad(
@@ -145,8 +145,21 @@ def parse_epoch(
             f"seconds or milliseconds since 1970-01-01 UTC, within the years 1-9999 (read as {unit})",
         )
     stamps = np.where(np.isnan(micro), _NAT, np.round(np.nan_to_num(micro)))
-    out = pd.Series(stamps.astype(np.int64).view("datetime64[us]"), index=values.index)
-    return out.dt.tz_localize("UTC").astype(TIMESTAMP_DTYPE)
+    utc = pd.array(stamps.astype(np.int64).view("datetime64[us]")).tz_localize("UTC")
+    return pd.Series(utc, index=values.index, copy=False)
+
+
+def _epoch_floats(values: pd.Series) -> np.ndarray:
+    """Epoch numbers as floats, NaN where a value is no number."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "if":
+        return values.to_numpy(dtype="float64")  # what the round trip below gives numbers
+    numbers = pd.to_numeric(values, errors="coerce")
+    try:
+        return numbers.astype("Float64").to_numpy("float64", na_value=np.nan)
+    except (TypeError, ValueError, OverflowError):
+        return np.array(
+            [float(v) if isinstance(v, (int, float)) else np.nan for v in numbers], dtype="float64"
+        )
 
 
 def _bad(where: tuple, pos: int, message: str, found, expected: str) -> InputError:
@@ -179,6 +192,89 @@ def _named_utc(value: str) -> bool:
 
 def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _short_cells(values: pd.Series) -> list | None:
+    """The cells of a column of at most :data:`_SMALL` objects or strings, as Python objects
+    (Arrow text's missing values as None); None for a longer column or another dtype."""
+    if len(values) > _SMALL:
+        return None
+    if values.dtype == object:
+        return values.tolist()
+    if isinstance(values.dtype, pd.StringDtype) and hasattr(values.array, "__arrow_array__"):
+        return values.array.__arrow_array__().to_pylist()
+    return None
+
+
+def _cleaned_cells(cells: list) -> list[str | None] | None:
+    """:func:`_clean_strings` of ``cells`` as a list (None where missing), or None unless every
+    cell is missing or a ``str`` that is ASCII once stripped (Python's ``str.strip`` is Arrow's
+    ``utf8_trim_whitespace``, and lower-casing agrees on ASCII)."""
+    out: list[str | None] = []
+    for cell in cells:
+        if type(cell) is str:
+            text = cell.strip()
+            if not text.isascii():
+                return None
+            out.append(None if text.lower() in _MISSING else text)
+        elif cell is None or cell is pd.NA or cell is pd.NaT or (type(cell) is float and cell != cell):
+            out.append(None)
+        else:  # a number, a nested object, a str subclass: the column-wise path decides
+            return None
+    return out
+
+
+def _short_dayfirst(present: list[str], dayfirst: bool | None) -> bool | None:
+    """:func:`_resolve_dayfirst` of a short column's values (ASCII text), or None where that
+    raises (the column-wise path then says why)."""
+    found = [match for match in map(_SLASH_DATE.search, present) if match is not None]
+    if not found:
+        return bool(dayfirst)
+    day_first = any(int(match[1]) > 12 for match in found)
+    month_first = any(int(match[2]) > 12 for match in found)
+    if (day_first and month_first) or (dayfirst is True and month_first) or (dayfirst is False and day_first):
+        return None
+    if dayfirst is not None:
+        return dayfirst
+    return day_first if day_first or month_first else None
+
+
+def _parse_short_text(
+    values: pd.Series, tz: str | None, dayfirst: bool | None, *, file, field, records
+) -> pd.Series | None:
+    """:func:`parse_timestamps` of a short column of text, value by value in Python up to one
+    ``pandas.to_datetime``; None wherever the column-wise path is needed (a long column, text
+    that is not plain ASCII, epoch numbers, and every error, which that path then reports)."""
+    cells = _short_cells(values)
+    text = None if cells is None else _cleaned_cells(cells)
+    if text is None:
+        return None
+    present = [t for t in text if t is not None]
+    if not present:
+        return pd.Series(pd.NaT, index=values.index, dtype=TIMESTAMP_DTYPE)
+    if _named_utc(present[0]) or _named_utc(present[-1]):
+        text = [t if t is None else _UTC_NAMED.sub("Z", _UTC_AFTER_OFFSET.sub(r"\1", t)) for t in text]
+        present = [t for t in text if t is not None]
+    if all(_NUMBER.fullmatch(t) for t in present) and any(_EPOCH_DIGITS.fullmatch(t) for t in present):
+        return None  # epoch numbers written as text
+    kwargs: dict = {"format": "ISO8601"}
+    if not (present[0][:4].isdigit() and present[0][4:5] == "-"):
+        order = _short_dayfirst(present, dayfirst)
+        if order is None:
+            return None
+        kwargs = {"dayfirst": order}
+    column = pd.Series(text, index=values.index, dtype=object, name=values.name)
+    try:
+        parsed, folded = _to_datetime(column, kwargs)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if parsed.notna().sum() != len(present):
+        return None
+    if folded and not all(_WITH_OFFSET.search(t) for t in present):
+        return None  # offsets folded into UTC beside a naive value: an error
+    if tz is None and parsed.dt.tz is None:
+        return None  # naive without a timezone: an error
+    return _localize(parsed, tz, text=column, file=file, field=field, records=records)
 
 
 def _clean_strings(values: pd.Series) -> pd.Series:
@@ -260,9 +356,21 @@ def check_timezone(tz: object, *, function: str, argument: str = "tz") -> None:
     raise unknown_timezone(tz, function=function, argument=argument)
 
 
+def _as_utc(array: pd.arrays.DatetimeArray, like: pd.Series) -> pd.Series:
+    """Aware times in ``datetime64[us, UTC]``, indexed and named like ``like``."""
+    return pd.Series(
+        array.tz_convert("UTC").astype(TIMESTAMP_DTYPE), index=like.index, name=like.name, copy=False
+    )
+
+
 def _localize(parsed: pd.Series, tz: str | None, *, text, file, field, records) -> pd.Series:
-    if parsed.dt.tz is not None:
-        return parsed.dt.tz_convert("UTC").astype(TIMESTAMP_DTYPE)
+    """Parsed times (naive, or aware) in UTC: naive ones read in ``tz`` (an error without one), by
+    the daylight-saving rule of the module where ambiguous or skipped (and remembered)."""
+    array = parsed.array  # a DatetimeArray: the work is done on it, not through Series.dt
+    if array.tz is TIMESTAMP_DTYPE.tz and array.unit == TIMESTAMP_DTYPE.unit:
+        return parsed.copy()  # UTC in microseconds already (the very zone object: not a ZoneInfo("UTC"))
+    if array.tz is not None:
+        return _as_utc(array, parsed)
     if tz is None:
         pos = int(np.flatnonzero(parsed.notna().to_numpy())[0]) if parsed.notna().any() else 0
         raise _bad(
@@ -273,17 +381,19 @@ def _localize(parsed: pd.Series, tz: str | None, *, text, file, field, records) 
             "an offset such as +02:00 or Z, or tz='Area/City' (e.g. tz='Europe/Berlin')",
         )
     try:
-        local = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        local = array.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
     except Exception as exc:  # an unknown timezone name
         raise unknown_timezone(tz, file=file, field=field) from exc
-    odd = (local.isna() & parsed.notna()).to_numpy()
-    if odd.any():  # daylight saving: the documented rule, remembered for a note
-        naive = parsed[odd]
-        ruled = naive.dt.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
-        skipped = naive.dt.tz_localize(tz, ambiguous=True, nonexistent="NaT").isna()
-        remember(naive, ruled, skipped, str(tz))
-        local = local.copy()
-        local[odd] = ruled
+    odd = local.isna() & ~array.isna()
+    if not odd.any():
+        return _as_utc(local, parsed)
+    # daylight saving: the documented rule, remembered for a note
+    naive = parsed[odd]
+    ruled = naive.dt.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+    skipped = naive.dt.tz_localize(tz, ambiguous=True, nonexistent="NaT").isna()
+    remember(naive, ruled, skipped, str(tz))
+    local = pd.Series(local, index=parsed.index, name=parsed.name)
+    local[odd] = ruled
     return local.dt.tz_convert("UTC").astype(TIMESTAMP_DTYPE)
 
 
@@ -323,11 +433,14 @@ def parse_timestamps(
     InputError
         Naming the file, record and column of the first value that cannot be read.
     """
-    values = pd.Series(values)
+    values = values if isinstance(values, pd.Series) else pd.Series(values)
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
         return _parse_datetimes(values, tz, file=file, field=field, records=records)
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return parse_epoch(values, unit=unit, file=file, field=field, records=records)
+    quick = _parse_short_text(values, tz, dayfirst, file=file, field=field, records=records)
+    if quick is not None:
+        return quick
     text = _clean_strings(values)
     present = text.dropna()
     if present.empty:

@@ -23,6 +23,7 @@ the generic canonical-name reader last. Modules not present are skipped.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from types import ModuleType
 
@@ -47,11 +48,17 @@ GENERIC_FORMATS = ("csv", "json", "jsonl")
 
 def available() -> dict[str, ModuleType]:
     """The reader modules that exist, by source name, in auto-detection order."""
-    out: dict[str, ModuleType] = {}
-    for source, module in REGISTRY.items():
+    return dict(_imported(tuple(REGISTRY.items())))
+
+
+@functools.cache
+def _imported(registry: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ModuleType], ...]:
+    """The modules of ``registry`` that exist, imported once (every read asks for them)."""
+    out: list[tuple[str, ModuleType]] = []
+    for source, module in registry:
         try:
-            out[source] = importlib.import_module(f"{__name__}.{module}")
+            out.append((source, importlib.import_module(f"{__name__}.{module}")))
         except ModuleNotFoundError as exc:
             if exc.name != f"{__name__}.{module}":
                 raise
-    return out
+    return tuple(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -20,7 +21,7 @@ from ..schema import (
     severity_of_codes,
 )
 from ..timeparse import collect_remarks, parse_timestamps
-from ._arrow_text import clean_text, fixed_width_hashes, has_duplicates, missing_text
+from ._arrow_text import SMALL, clean_text, fixed_width_hashes, has_duplicates, missing_text, repeated_text
 from ._notes import day_counts, doubtful_notes, join_notes, timestamp_notes
 
 __all__ = [
@@ -64,7 +65,8 @@ def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
     Arrow hands pandas a column of numbers or times that sits in one chunk without nulls as a
     read-only view of its own buffer, which ``.loc`` assignment then fails on. Those columns
     alone are copied, one at a time (a column in several chunks, or with nulls, is copied by the
-    conversion anyway); text stays in Arrow memory, which pandas' string dtype never writes to.
+    conversion anyway; a table of at most :data:`SMALL` rows is copied whole, at once); text
+    stays in Arrow memory, which pandas' string dtype never writes to.
     See :data:`RELEASE_BYTES` for when the memory freed goes back to the system.
     """
     shared = [
@@ -79,10 +81,14 @@ def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
         )
     ]
     large = table.nbytes >= RELEASE_BYTES
+    few = table.num_rows <= SMALL
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table
-    for name in shared:
-        frame[name] = frame[name].copy()  # a writable copy; the read-only view is dropped here
+    if few and shared:  # a few rows: every column copied at once costs less than one at a time
+        frame = frame.copy()
+    else:
+        for name in shared:
+            frame[name] = frame[name].copy()  # a writable copy; the read-only view is dropped here
     if large:
         # The parse's buffers are freed by now, but Arrow's allocator keeps them for its next
         # parse: give them back, so that the work on the frame does not stack on top of them.
@@ -129,6 +135,8 @@ def names_of(values: pd.Series) -> pd.Series:
 
 def _as_series(values: Any, index: pd.RangeIndex) -> pd.Series:
     if isinstance(values, pd.Series):
+        if isinstance(values.index, pd.RangeIndex) and values.index.equals(index):
+            return values  # already indexed 0..n-1 (copy-on-write keeps the caller's apart)
         return values.reset_index(drop=True)
     if np.ndim(values) == 0:
         return pd.Series([values] * len(index), index=index)
@@ -195,7 +203,10 @@ def build_incidents(
     if lengths:
         raise ValueError("build_incidents: fields of unequal length")
     index = pd.RangeIndex(n)
-    record_no = _as_series(records if records is not None else np.arange(1, n + 1), index).astype("int64")
+    if records is None:
+        record_no = pd.Series(np.arange(1, n + 1, dtype=np.int64), index=index)
+    else:
+        record_no = _as_series(records, index).astype("int64")
     columns = _Columns(
         fields,
         index=index,
@@ -240,15 +251,23 @@ class _Columns:
         self.fields, self.index, self.file, self.labels = fields, index, file, labels
         self.parse, self.record_names, self.severities = parse, record_names, severities
 
+    @functools.cached_property
+    def _no_text(self) -> pd.Series:
+        return missing_text(self.index)
+
+    @functools.cached_property
+    def _no_times(self) -> pd.Series:
+        return pd.Series(pd.NaT, index=self.index, dtype=TIMESTAMP_DTYPE)
+
     def text(self, raw: Any) -> pd.Series:
-        if raw is None:
-            return missing_text(self.index)
+        if raw is None:  # a copy of one empty column: cheaper than building each anew
+            return self._no_text.copy()
         return clean_text(names_of(_as_series(raw, self.index)))
 
     def timestamps(self, name: str) -> tuple[pd.Series, tuple[np.ndarray, np.ndarray]]:
         raw = self.fields.get(name)
         if raw is None:
-            parsed = pd.Series(pd.NaT, index=self.index, dtype=TIMESTAMP_DTYPE)
+            parsed = self._no_times.copy()
         else:
             parsed = parse_timestamps(
                 _as_series(raw, self.index),
@@ -261,8 +280,12 @@ class _Columns:
 
     def severity(self, raw: Any) -> tuple[pd.Series, pd.Series]:
         index, mapping = self.index, self.severities
-        values = names_of(_as_series(raw, index)) if raw is not None else None
-        if values is None or values.dtype != "str":
+        if raw is None:  # no labels: what normalise_severity makes of an empty column
+            return self.text(raw), severity_of_codes(
+                np.full(len(index), -1, dtype=np.intp), [], mapping, index=index
+            )
+        values = names_of(_as_series(raw, index))
+        if values.dtype != "str" or len(values) <= SMALL:
             labels = self.text(raw)
             return labels, normalise_severity(labels, mapping)
         # A handful of labels: clean the distinct ones, not every row.
@@ -277,7 +300,12 @@ class _Columns:
 
     def identifiers(self, raw: Any) -> tuple[pd.Series, bool]:
         values = _as_series(raw, self.index) if raw is not None else None
-        if values is not None and values.dtype == "str" and hasattr(values.array, "__arrow_array__"):
+        if (
+            values is not None
+            and len(values) > SMALL
+            and values.dtype == "str"
+            and hasattr(values.array, "__arrow_array__")
+        ):
             words = fixed_width_hashes(values.array.__arrow_array__(), trimmed=True)
             if words is not None:  # ids of one width with nothing to strip: the text as it is
                 return values, has_duplicates(values, words=words)
@@ -311,16 +339,23 @@ class _Columns:
                 out[name] = texts[name].result()
             out["detection_channel"] = text(fields.get("detection_channel"))
             out["severity_raw"], out["severity"] = severity.result()
-            out["source"] = pd.Series(source, index=index, dtype="str")
+            out["source"] = repeated_text(source, index)
             reason = text(exclude_reason)
-            out["exclude_reason"] = reason.where(
-                reason.notna() | out["incident_id"].notna(), "no incident id"
-            )
+            if _has_missing(out["incident_id"]):
+                reason = reason.where(reason.notna() | out["incident_id"].notna(), "no incident id")
+            out["exclude_reason"] = reason
             counts = {}
             for name in MILESTONES:
                 out[name], counts[name] = stamps[name].result()
-            notes = doubtful_notes(pd.DataFrame({m: out[m] for m in MILESTONES}, copy=False), counts)
+            notes = doubtful_notes({m: out[m] for m in MILESTONES}, counts)
         return out, repeated, notes
+
+
+def _has_missing(values: pd.Series) -> bool:
+    """Whether a column holds a missing value (for Arrow text: its null count, no pass)."""
+    if hasattr(values.array, "__arrow_array__"):
+        return values.array.__arrow_array__().null_count > 0
+    return values.hasnans
 
 
 class _Here:
@@ -355,21 +390,39 @@ def mark_duplicates(
     DataFrame
         ``incidents`` with ``exclude_reason`` filled for the superseded versions.
     """
-    live = incidents["exclude_reason"].isna() & incidents["incident_id"].notna()
+    if repeated is False:
+        return incidents
     ids = incidents["incident_id"]
     if not (has_duplicates(ids) if repeated is None else repeated):
         return incidents
-    order = pd.DataFrame({"id": ids, "pos": np.arange(len(incidents))})
-    if version is not None:
-        order["version"] = pd.Series(version.to_numpy(), index=incidents.index)
-        order = order.sort_values(["version", "pos"], na_position="first", kind="stable")
-    superseded = order["id"].notna() & order["id"].duplicated(keep="last")
+    live = (incidents["exclude_reason"].isna() & ids.notna()).to_numpy()
+    order = np.arange(len(incidents)) if version is None else _version_order(version)
+    codes = pd.factorize(ids)[0][order]  # each row's id, -1 where missing, in version order
+    known = np.flatnonzero(codes >= 0)
+    latest = np.full(len(incidents), -1, dtype=np.int64)
+    np.maximum.at(latest, codes[known], known)
     # A version is superseded by any later one, even an excluded one (a canceled latest version
     # leaves no earlier version counted as an incident).
-    superseded = superseded.reindex(incidents.index) & live
-    out = incidents.copy()
-    out["exclude_reason"] = out["exclude_reason"].mask(superseded, DUPLICATE_REASON)
+    superseded = np.zeros(len(incidents), dtype=bool)
+    superseded[order[known]] = latest[codes[known]] != known
+    out = incidents.copy(deep=False)  # copy-on-write: the new column alone is new
+    out["exclude_reason"] = out["exclude_reason"].mask(superseded & live, DUPLICATE_REASON)
     return out
+
+
+def _version_order(version: pd.Series) -> np.ndarray:
+    """Row positions by ``version``, ties in row order: what sorting a frame by version, then
+    position (missing versions first) gives."""
+    if isinstance(version.array, pd.arrays.DatetimeArray):
+        key = version.array.asi8  # NaT is the smallest int64: first
+    elif isinstance(version.dtype, np.dtype) and version.dtype.kind in "biuf":
+        key = version.to_numpy()
+        if version.dtype.kind == "f":  # NaN first, as pandas' sort places it: beside -inf
+            key = np.where(np.isnan(key), -np.inf, key)
+    else:
+        order = pd.DataFrame({"version": version.to_numpy(), "pos": np.arange(len(version))})
+        return order.sort_values(["version", "pos"], na_position="first", kind="stable")["pos"].to_numpy()
+    return np.argsort(key, kind="stable")
 
 
 def hashable(values: pd.Series) -> pd.Series:
@@ -394,15 +447,16 @@ def _short_text(value: Any) -> str:
 def whole_numbers(values: Any) -> pd.Series:
     """Integers as ``Int64``: NA where a value is missing, not a whole number, or beyond int64."""
     numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
-    floats = pd.Series(
-        pd.array(numbers, dtype="Float64").to_numpy("float64", na_value=np.nan)
-        if len(numbers)
-        else np.array([], dtype="float64"),
-        index=numbers.index,
-    )
+    if isinstance(numbers.dtype, np.dtype) and numbers.dtype.kind in "if":
+        floats = numbers.to_numpy(dtype="float64")  # what the round trip through Float64 gives
+    elif len(numbers):
+        floats = pd.array(numbers, dtype="Float64").to_numpy("float64", na_value=np.nan)
+    else:
+        floats = np.array([], dtype="float64")
     with np.errstate(invalid="ignore"):
-        whole = np.isfinite(floats) & (floats == np.floor(floats)) & (floats.abs() < 2**63 - 1024)
-    return floats.where(whole).astype("Int64")
+        whole = np.isfinite(floats) & (floats == np.floor(floats)) & (np.abs(floats) < 2**63 - 1024)
+    integers = pd.arrays.IntegerArray(np.where(whole, floats, 0).astype(np.int64), ~whole)
+    return pd.Series(integers, index=numbers.index, copy=False)
 
 
 def list_field(

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..schema import TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
+from ._arrow_text import short_cells, text_cells, text_series
 from ._build import hashable
 
 __all__ = ["TERMINAL_ROLES", "final_resolution", "first_times", "order_events", "parse_event_times"]
@@ -49,7 +50,7 @@ def parse_event_times(
             field=field,
             records=lambda p: f"{label} {numbers[p]}",
         )
-    codes, uniques = pd.factorize(hashable(values))
+    codes, uniques = _factorized_text(values) or pd.factorize(hashable(values))
     if not len(uniques):  # nothing but missing values
         return pd.Series(pd.NaT, index=values.index, dtype=TIMESTAMP_DTYPE)
     first = np.zeros(len(uniques), dtype=np.int64)
@@ -64,7 +65,27 @@ def parse_event_times(
         records=lambda p: f"{label} {numbers[first[p]]}",
     )
     out = parsed.take(np.maximum(codes, 0)).reset_index(drop=True)
-    return out.mask(codes < 0)
+    missing = codes < 0
+    return out.mask(missing) if missing.any() else out
+
+
+def _factorized_text(values: pd.Series) -> tuple[np.ndarray, list[str]] | None:
+    """``pd.factorize`` of a short column of strings and missing values, in Python (each
+    distinct string once, in order of appearance; -1 where missing); None for a longer column
+    or one holding anything else."""
+    cells = short_cells(values)
+    if cells is None:
+        return None
+    seen: dict[str, int] = {}
+    codes = []
+    for cell in cells:
+        if type(cell) is str:
+            codes.append(seen.setdefault(cell, len(seen)))
+        elif cell is None or (type(cell) is float and cell != cell):
+            codes.append(-1)
+        else:
+            return None
+    return np.array(codes, dtype=np.intp), list(seen)
 
 
 def order_events(
@@ -97,6 +118,27 @@ def order_events(
     return order, codes[order], pd.Index(ids)
 
 
+def _first_at(codes: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """Each incident's first event position where ``mask`` holds (-1 where none): what
+    ``groupby(codes).first()`` picks, in one pass over the events."""
+    first = np.full(n, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes[mask], np.flatnonzero(mask))
+    return np.where(first < len(codes), first, -1)
+
+
+def _last_at(codes: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """Each incident's last event position where ``mask`` holds (-1 where none)."""
+    last = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last, codes[mask], np.flatnonzero(mask))
+    return last
+
+
+def _taken(values: pd.Series, positions: np.ndarray) -> pd.Series:
+    """``values`` at ``positions`` (missing where a position is -1), indexed 0..n-1."""
+    picked = values.array.take(positions, allow_fill=True)
+    return pd.Series(picked, index=pd.RangeIndex(len(positions)), name=values.name, copy=False)
+
+
 def final_resolution(codes: np.ndarray, times: pd.Series, roles: pd.Series, n: int) -> pd.DataFrame:
     """The final resolution of each incident from its sorted events.
 
@@ -119,37 +161,36 @@ def final_resolution(codes: np.ndarray, times: pd.Series, roles: pd.Series, n: i
         ``"canceled"``; NA when open), ``canceled`` (a cancellation in the final run) and
         ``reopen_count`` (moves from a terminal event to a non-terminal one).
     """
-    roles = pd.Series(roles.to_numpy(), dtype="str")
-    times = times.reset_index(drop=True)
-    group = pd.Series(codes)
-    terminal = roles.isin(TERMINAL_ROLES).to_numpy()
+    role = text_cells(pd.Series(roles.to_numpy(), dtype="str"))
+    terminal = np.zeros(len(codes), dtype=bool)
+    for name in TERMINAL_ROLES:
+        terminal |= role == name
     position = np.arange(len(codes))
-    last_open = (
-        pd.Series(np.where(terminal, -1, position))
-        .groupby(codes)
-        .max()
-        .reindex(range(n), fill_value=-1)
-        .to_numpy()
-    )
+    # The final run of each incident: its events after its last non-terminal one.
+    last_open = _last_at(codes, ~terminal, n)
     in_final = position > last_open[codes]
-    resolved = roles.eq("resolved").to_numpy() & in_final
-    by_resolution = times.where(resolved).groupby(group).last().reindex(range(n))
-    run_start = times.where(in_final).groupby(group).first().reindex(range(n))
-    first_role = roles.where(in_final).groupby(group).first().reindex(range(n))
-    resolved_at = by_resolution.where(by_resolution.notna(), run_start)
-    resolved_by = first_role.where(by_resolution.isna(), "resolved").where(resolved_at.notna())
-    canceled = pd.Series(roles.eq("canceled").to_numpy() & in_final).groupby(group).any().reindex(range(n))
+    has_time = times.notna().to_numpy()
+    by_resolution = _last_at(codes, (role == "resolved") & in_final & has_time, n)
+    run_start = _first_at(codes, in_final & has_time, n)
+    first_role = _first_at(codes, in_final & np.not_equal(role, None), n)
+    resolved_at = np.where(by_resolution >= 0, by_resolution, run_start)
+    resolved_by = np.full(n, None, dtype=object)
+    resolved_by[first_role >= 0] = role[first_role[first_role >= 0]]
+    resolved_by[by_resolution >= 0] = "resolved"
+    resolved_by[resolved_at < 0] = None
+    canceled = np.zeros(n, dtype=bool)
+    canceled[codes[(role == "canceled") & in_final]] = True
     same_case = np.r_[False, codes[1:] == codes[:-1]]
     reopened = same_case & ~terminal & np.r_[False, terminal[:-1]]
-    reopen_count = pd.Series(reopened).groupby(group).sum().reindex(range(n), fill_value=0)
+    index = pd.RangeIndex(n)
     return pd.DataFrame(
         {
-            "resolved_at": resolved_at,
-            "resolved_by": resolved_by.astype("str"),
-            "canceled": canceled.fillna(False).astype(bool),
-            "reopen_count": reopen_count.astype("int64"),
+            "resolved_at": _taken(times, resolved_at),
+            "resolved_by": text_series(resolved_by, index),
+            "canceled": canceled,
+            "reopen_count": np.bincount(codes[reopened], minlength=n).astype("int64"),
         },
-        index=pd.RangeIndex(n),
+        index=index,
     )
 
 
@@ -161,5 +202,5 @@ def first_times(codes: np.ndarray, times: pd.Series, mask: np.ndarray, n: int) -
     Series
         Indexed 0..n-1.
     """
-    values = times.reset_index(drop=True).where(mask)
-    return values.groupby(codes).first().reindex(range(n))
+    first = _taken(times, _first_at(codes, np.asarray(mask, dtype=bool) & times.notna().to_numpy(), n))
+    return first if n else first.set_axis(pd.Index([], dtype="int64"))  # as groupby leaves none

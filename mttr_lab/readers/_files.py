@@ -288,7 +288,8 @@ def _read_csv_arrow(path: str | Path, *, sep: str, file: str) -> pd.DataFrame | 
         raise InputError(
             "the header names a column twice", file=file, field=repeated, expected="unique column names"
         )
-    table = table.rename_columns(names)
+    if names != table.column_names:
+        table = table.rename_columns(names)
     for i, column_field in enumerate(table.schema):
         kind = column_field.type
         if pa.types.is_timestamp(kind) and kind.unit != "us":  # to the canonical unit once, here
@@ -373,11 +374,15 @@ def read_csv_frame(path: str | Path, *, sep: str | None = None, **kwargs: Any) -
             file=file,
             expected=f"a {sep!r}-separated export with a header line",
         ) from None
-    binary = [c for c in frame.columns if frame[c].dtype == object and frame[c].map(type).eq(bytes).any()]
+    binary = [
+        c
+        for c, kind in frame.dtypes.items()
+        if pd.api.types.is_object_dtype(kind) and frame[c].map(type).eq(bytes).any()
+    ]
     if binary:  # pyarrow keeps cells that are not UTF-8 as bytes
         check_utf8(path)
         raise InputError("the file is not UTF-8 text", file=file, field=str(binary[0]), expected="UTF-8")
-    duplicated = [c for c in frame.columns if str(c).rsplit(".", 1)[0] in frame.columns and "." in str(c)]
+    duplicated = [c for c in frame.columns if "." in str(c) and str(c).rsplit(".", 1)[0] in frame.columns]
     if duplicated:
         raise InputError(
             "the header names a column twice",
@@ -385,5 +390,7 @@ def read_csv_frame(path: str | Path, *, sep: str | None = None, **kwargs: Any) -
             field=duplicated[0].rsplit(".", 1)[0],
             expected="unique column names",
         )
-    frame.columns = [str(c).strip() for c in frame.columns]
+    names = [str(c).strip() for c in frame.columns]
+    if frame.columns.dtype != "str" or names != list(frame.columns):  # pyarrow's are stripped already
+        frame.columns = names
     return frame

@@ -18,6 +18,8 @@ __all__ = [
     "day_counts",
     "doubtful_notes",
     "join_notes",
+    "joined_cells",
+    "no_cells",
     "timestamp_notes",
 ]
 
@@ -28,6 +30,15 @@ FUTURE_GAP = pd.Timedelta(days=365)
 
 _DAY_US = 86_400_000_000
 _EARLIEST_DAY = (EARLIEST_PLAUSIBLE - pd.Timestamp(0, tz="UTC")).days
+_NAT = np.iinfo(np.int64).min
+
+
+def _units_a_day(unit: str) -> int:
+    """How many of ``unit`` (``"s"``, ``"ms"``, ``"us"``, ``"ns"``) make a day."""
+    return pd.Timedelta(days=1) // pd.Timedelta(1, unit=unit)
+
+
+_UNITS_A_DAY = {unit: _units_a_day(unit) for unit in ("s", "ms", "us", "ns")}
 
 
 def day_counts(stamps: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -36,11 +47,12 @@ def day_counts(stamps: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     One linear pass where the days span under a million (no sort), without copying the
     timestamps; NaT is not counted.
     """
-    missing = stamps.isna().to_numpy()
+    instants = stamps.array.asi8  # a view; NaT is the smallest int64
+    missing = instants == _NAT
     if missing.all():
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     unit = np.datetime_data(stamps.dtype.base)[0]
-    day = np.floor_divide(stamps.array.asi8, pd.Timedelta(days=1) // pd.Timedelta(1, unit=unit))
+    day = np.floor_divide(instants, _UNITS_A_DAY[unit] if unit in _UNITS_A_DAY else _units_a_day(unit))
     high = int(day.max())  # NaT is the smallest int64: never the maximum
     absent = int(missing.sum())
     if absent:  # NaT counted on the latest day, then taken off
@@ -62,8 +74,11 @@ def _future_cut(counts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[pd.Timesta
     ``counts`` holds :func:`day_counts` of each column. Returns the first implausible instant
     and the last plausible day, or None.
     """
-    if not counts:
-        return None
+    if (
+        not counts
+        or max(int(d[-1]) for d, _ in counts) - min(int(d[0]) for d, _ in counts) <= FUTURE_GAP.days
+    ):
+        return None  # no gap of a year between any two days
     day, where = np.unique(np.concatenate([d for d, _ in counts]), return_inverse=True)
     count = np.bincount(where, weights=np.concatenate([c for _, c in counts]), minlength=len(day))
     jumps = np.flatnonzero(np.diff(day) > FUTURE_GAP.days)
@@ -75,6 +90,24 @@ def _future_cut(counts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[pd.Timesta
         return None
     start = pd.Timestamp(int(day[first]) * _DAY_US, unit="us", tz="UTC")
     return start, pd.Timestamp(int(day[first - 1]) * _DAY_US, unit="us")
+
+
+def no_cells(n: int) -> np.ndarray:
+    """``n`` missing remarks, as an object array (None where a record has no remark)."""
+    return np.full(n, None, dtype=object)
+
+
+def joined_cells(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """:func:`join_notes` of two object arrays of remarks (None where a record has none): one
+    pass of Python string joins where both hold one, none where either is empty."""
+    has_first, has_second = np.not_equal(first, None), np.not_equal(second, None)
+    if not has_second.any():
+        return first
+    out = np.where(has_first, first, second)
+    both = has_first & has_second
+    if both.any():
+        out[both] = first[both] + "; " + second[both]
+    return out
 
 
 def join_notes(first: pd.Series | None, second: pd.Series | None) -> pd.Series | None:
@@ -104,23 +137,26 @@ def timestamp_notes(stamps: pd.DataFrame) -> pd.Series:
 
 
 def doubtful_notes(
-    stamps: pd.DataFrame, counts: Mapping[str, tuple[np.ndarray, np.ndarray]]
+    stamps: pd.DataFrame | Mapping[str, pd.Series], counts: Mapping[str, tuple[np.ndarray, np.ndarray]]
 ) -> pd.Series | None:
     """:func:`timestamp_notes`, or None where no timestamp is doubtful.
 
-    ``counts`` holds the :func:`day_counts` of columns where they are already known.
+    ``stamps`` is a frame or a mapping of its columns (of one length); ``counts`` holds the
+    :func:`day_counts` of columns where they are already known.
     """
     notes = None
-    columns = [c for c in MILESTONES if c in stamps.columns]
-    if not columns or stamps.empty:
+    columns = [c for c in MILESTONES if c in stamps]
+    if not columns or not len(stamps[columns[0]]):
         return notes
     counts = {name: counts.get(name) or day_counts(stamps[name]) for name in columns}
     cut = _future_cut([c for c in counts.values() if len(c[0])])
     remarks = time_remarks_active()
+    if cut is None and not remarks and all(not len(d) or d[0] >= _EARLIEST_DAY for d, _ in counts.values()):
+        return notes  # nothing early, nothing late, no daylight-saving remark: no note
     for name in columns:
         values = stamps[name]
-        remark = time_remarks(values) if remarks else None
         days = counts[name][0]
+        remark = time_remarks(values) if remarks and len(days) else None  # none on a column of NaT
         early = values < EARLIEST_PLAUSIBLE if len(days) and days[0] < _EARLIEST_DAY else None
         late = values >= cut[0] if cut is not None else None
         noted = remark is not None and remark.notna().any()

@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
+from ._arrow_text import missing_text, text_cells, text_series
 from ._build import join_notes
+from ._notes import joined_cells
 from ._pagerduty_shared import (
     AGREE,
     AUTO_RESOLVED_REASON,
@@ -165,17 +168,21 @@ def flat_incidents(
     created, acknowledged, resolved, unbounded = _milestones(frame, names, when, notes)
     priority = name_text(frame[names.priority]) if names.priority else none
     urgency = name_text(frame["urgency"]) if "urgency" in columns else none
-    exclude = pd.Series(pd.NA, index=frame.index, dtype="str")
+    exclude = missing_text(frame.index)
     if exclude_auto_resolved and "auto_resolved" in columns:
-        exclude = exclude.mask(truthy(frame["auto_resolved"]), AUTO_RESOLVED_REASON)
-    exclude = exclude.mask(unbounded & exclude.isna(), NO_RESOLUTION_REASON)
+        auto = truthy(frame["auto_resolved"])
+        if auto.any():
+            exclude = exclude.mask(auto, AUTO_RESOLVED_REASON)
+    if unbounded.any():
+        exclude = exclude.mask(unbounded & exclude.isna(), NO_RESOLUTION_REASON)
     used = {c for c in vars(names).values() if c}
     extra = {c: frame[c] for c in columns if c not in used and c not in INCIDENT_COLUMNS}
     ident = _identifiers(frame, names, notes)
-    note = notes[0]
+    cells = text_cells(notes[0])
     for remark in notes[1:]:
-        note = join_notes(note, remark)
-    if note.notna().any():
+        cells = joined_cells(cells, text_cells(remark))
+    note = text_series(cells, frame.index)
+    if np.not_equal(cells, None).any():
         if "note" in extra:  # the export's own note column, then the reader's
             own = name_text(extra["note"].astype(object))
             note = join_notes(own, note)

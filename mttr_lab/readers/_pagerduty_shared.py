@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._arrow_text import lowered_text, missing_text
 from ._build import hashable, whole_numbers
-from ._plumbing import name_text, shown
+from ._plumbing import name_text, shown, stripped_text
 
 __all__ = [
     "ACK_TYPES",
@@ -79,23 +80,28 @@ def truthy(values: pd.Series) -> pd.Series:
     """Booleans from a bool column or ``true``/``false`` text; missing is False."""
     if pd.api.types.is_bool_dtype(values):
         return values.fillna(False).astype(bool)
-    return values.astype("str").str.strip().str.lower().isin(TRUE_TEXT) & values.notna()
+    return lowered_text(values).isin(TRUE_TEXT) & values.notna()
 
 
 def seconds(values: pd.Series, *, field: str) -> tuple[pd.Series, pd.Series]:
     """Whole or fractional seconds as Timedelta (NaT where missing), and a note per record whose
     value is not a duration (text, negative, over 100 years): that value is not used."""
-    numbers = pd.to_numeric(hashable(values), errors="coerce").astype("float64")
-    present = values.notna() & (values.astype("str").str.strip() != "")
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "if":  # numbers as they are
+        numbers = values.to_numpy(dtype="float64")
+        present = ~np.isnan(numbers)
+    else:
+        numbers = pd.to_numeric(hashable(values), errors="coerce").astype("float64").to_numpy()
+        present = stripped_text(values).notna().to_numpy()  # present and not blank
     with np.errstate(invalid="ignore"):
-        bad = (numbers.isna() & present) | (numbers < 0) | (numbers > MAX_SECONDS)
-    note = pd.Series(pd.NA, index=values.index, dtype="str")
+        bad = (np.isnan(numbers) & present) | (numbers < 0) | (numbers > MAX_SECONDS)
+    note = missing_text(values.index)
     if bad.any():
         as_shown = values.where(bad).map(shown, na_action="ignore").astype("str")
         note = (
             f"{field} " + as_shown + " is not a duration in seconds (a non-negative number): not used"
         ).where(bad)
-    return pd.to_timedelta(numbers.mask(bad), unit="s"), note
+    used = pd.Series(np.where(bad, np.nan, numbers), index=values.index, name=values.name)
+    return pd.to_timedelta(used, unit="s"), note
 
 
 def lookup(table: pd.Series, keys: pd.Series) -> pd.Series:
@@ -115,7 +121,7 @@ def upper_bound(
     ``resolved``, a note per record given an upper bound (NA elsewhere), and the mask of the
     records left without any time.
     """
-    note = pd.Series(pd.NA, index=resolved.index, dtype="str")
+    note = missing_text(resolved.index)
     if status is None:
         return resolved, note, pd.Series(False, index=resolved.index)
     gap = status.eq("resolved").fillna(False).astype(bool) & resolved.isna()
@@ -136,8 +142,8 @@ def upper_bound(
 def ids_or_numbers(ids: pd.Series, numbers: pd.Series | None) -> tuple[pd.Series, pd.Series]:
     """``ids`` with a blank or missing one replaced by the record's ``incident_number``, and a
     note on each record so named (NA elsewhere)."""
-    note = pd.Series(pd.NA, index=ids.index, dtype="str")
-    if numbers is None:
+    note = missing_text(ids.index)
+    if numbers is None or not ids.isna().any():
         return ids, note
     number = name_text(whole_numbers(numbers).astype(object))
     fill = ids.isna() & number.notna()

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..schema import InputError
 from ..timeparse import parse_timestamps
+from ._arrow_text import missing_text, short_cells, short_text, stripped_cells, text_series
 from ._build import build_incidents, names_of
 
 __all__ = [
@@ -54,11 +55,12 @@ __all__ = [
 
 #: Cell values that mean "no value" in a table export (compared lowercased, after stripping).
 MISSING_CELLS = ("", "?", "nan", "none", "null")
+_MISSING_CELLS = frozenset(MISSING_CELLS)
 
 
 def blank(n: int) -> pd.Series:
     """``n`` missing text values."""
-    return pd.Series(pd.NA, index=range(n), dtype="str")
+    return missing_text(pd.RangeIndex(n))
 
 
 def cell_text(values: Any) -> pd.Series:
@@ -70,6 +72,10 @@ def cell_text(values: Any) -> pd.Series:
         With a fresh ``RangeIndex``; each distinct value is cleaned once.
     """
     values = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+    cells = short_cells(values)
+    cleaned = None if cells is None else stripped_cells(cells, _MISSING_CELLS)
+    if cleaned is not None:  # a short column of strings: cleaned value by value
+        return text_series(cleaned, pd.RangeIndex(len(cleaned)))
     values = values.reset_index(drop=True)
     if pd.api.types.is_float_dtype(values):
         whole = values.dropna()
@@ -90,6 +96,9 @@ def cell_text(values: Any) -> pd.Series:
 
 def stripped_text(values: pd.Series) -> pd.Series:
     """Strings, NA where missing or blank."""
+    short = short_text(values)
+    if short is not None:
+        return short
     out = values.astype("str").str.strip()
     return out.where(values.notna() & (out != ""))
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ._arrow_text import missing_text, text_series
 from ._plumbing import cell_text
 from ._servicenow_fields import CANCELED_STATES, Export, extras, fields_of, is_in, labels_of
 
@@ -49,14 +50,15 @@ def read_table(export: Export) -> pd.DataFrame:
     resolved = blank if resolved is None else resolved
     closed = blank if closed is None else closed
     fields["resolved_at"] = resolved.where(resolved.notna(), closed)
-    resolved_from = pd.Series(pd.NA, index=frame.index, dtype="str")
-    resolved_from = resolved_from.mask(closed.notna(), "closed_at").mask(resolved.notna(), "resolved_at")
+    source = np.where(resolved.notna(), "resolved_at", np.where(closed.notna(), "closed_at", None))
+    resolved_from = text_series(source, frame.index)
     reason = None
     if state is not None:
         states = cell_text(frame[state])
-        reason = pd.Series(pd.NA, index=frame.index, dtype="str").mask(
-            is_in(states, CANCELED_STATES), "canceled: state " + states.fillna("")
-        )
+        reason = missing_text(frame.index)
+        canceled = is_in(states, CANCELED_STATES)
+        if canceled.any():
+            reason = reason.mask(canceled, "canceled: state " + states.fillna(""))
     version = _version(frame, cols, when(cols.get("sys_updated_on")))
     extra = extras(frame, cols, {"resolved_from": resolved_from})
     return export.reading().incidents(

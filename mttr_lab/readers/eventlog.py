@@ -43,10 +43,11 @@ import numpy as np
 import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
+from ._arrow_text import missing_text, text_cells, text_series
 from ._build import require_columns
 from ._event_order import TERMINAL_ROLES, final_resolution, first_times, order_events, parse_event_times
 from ._files import Sample
-from ._plumbing import Reading, shown_columns
+from ._plumbing import Reading, shown_columns, stripped_text
 from .generic import read_frame
 
 __all__ = [
@@ -131,13 +132,16 @@ def sniff(sample: Sample) -> str | None:
 def _status_values(frame: pd.DataFrame, columns: Sequence[str], sep: str) -> pd.Series:
     out: pd.Series | None = None
     for name in columns:
-        part = frame[name].astype("str").str.strip()
-        part = part.where(frame[name].notna() & (part != ""))
+        part = stripped_text(frame[name])
         if out is None:
             out = part
             continue
-        joined = out + sep + part
-        out = joined.where(out.notna() & part.notna(), out.where(out.notna(), part))
+        first, second = text_cells(out), text_cells(part)
+        has_first, has_second = np.not_equal(first, None), np.not_equal(second, None)
+        joined = np.where(has_first, first, second)
+        both = has_first & has_second
+        joined[both] = first[both] + sep + second[both]
+        out = text_series(joined, out.index, name=out.name if out.name == part.name else None)
     assert out is not None
     return out.reset_index(drop=True)
 
@@ -180,14 +184,15 @@ def _event_roles(
 ) -> pd.Series:
     """Each event's role (NA where its status maps to none); a warning names mapped statuses
     that never occur."""
-    keys = statuses.str.casefold()
-    present = set(keys.dropna().unique())
+    keys = [None if status is None else status.casefold() for status in text_cells(statuses)]
+    present = set(keys)
     unused = [k for k in mapping if k != ANY_EVENT and str(k).strip().casefold() not in present]
     if unused:
         log.warning(
             "%s: milestones= names status values that never occur: %s", file, ", ".join(map(repr, unused))
         )
-    return keys.map({k: v for k, v in roles.items() if k != ANY_EVENT.casefold()})
+    role_of = {k: v for k, v in roles.items() if k != ANY_EVENT.casefold()}
+    return text_series([None if key is None else role_of.get(key) for key in keys], statuses.index)
 
 
 def _extra(
@@ -200,9 +205,9 @@ def _extra(
         "reopen_count": final["reopen_count"],
         "last_status": last_status,
     }
-    for column in last.columns:
+    for column, values in last.items():  # by position: no look-up by name
         if column not in used and column not in extra and column not in INCIDENT_COLUMNS:
-            extra[column] = last[column]
+            extra[column] = values
     return extra
 
 
@@ -219,8 +224,7 @@ def _sorted_events(
     """The events in incident, then time order: ``order``, ``codes`` and the ids (see
     :func:`order_events`), and the sorted times and statuses."""
     times = parse_event_times(frame[opts["time"]], tz=tz, dayfirst=dayfirst, file=file, field=opts["time"])
-    cases = frame[opts["case"]].astype("str").str.strip()
-    cases = cases.where(frame[opts["case"]].notna() & (cases != ""))
+    cases = stripped_text(frame[opts["case"]])
     order, codes, ids = order_events(
         cases, times, file=file, case_field=opts["case"], time_field=opts["time"]
     )
@@ -239,8 +243,9 @@ def _first_milestones(
     incident; without a start or detection, the incident's first event detects it."""
     milestone_times: dict[str, pd.Series] = {}
     any_role = roles.get(ANY_EVENT)
+    role_of_event = event_roles.to_numpy(dtype=object)
     for role in _FIRST_ROLES:
-        mask = event_roles.eq(role).fillna(False).to_numpy()
+        mask = np.equal(role_of_event, role)
         if any_role == role:
             mask = np.ones(len(codes), dtype=bool)
         if mask.any() or role in roles.values():
@@ -256,7 +261,9 @@ def log_frame(
     """An event log's rows (header names stripped) and the preset that applies: the one given,
     else the one its header matches unless ``case`` and ``time`` name its columns."""
     frame, _ = read_frame(path, fmt=fmt)
-    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    names = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    if frame.columns.dtype != "str" or names != list(frame.columns):
+        frame.columns = names
     chosen = preset or (None if case and time else _preset_for(frame.columns))
     if preset is not None and preset not in PRESETS:
         raise InputError(
@@ -379,9 +386,11 @@ def read(
     fields: dict[str, Any] = {"incident_id": pd.Series(ids, dtype="str")}
     fields.update({name: last[column] for name, column in attributes.items()})
     fields.update(milestone_times)
-    reason = pd.Series(pd.NA, index=range(n), dtype="str").mask(
-        final["canceled"], "canceled: last status " + last_status.fillna("").astype("str")
-    )
+    reason = missing_text(pd.RangeIndex(n))
+    if final["canceled"].any():
+        reason = reason.mask(
+            final["canceled"], "canceled: last status " + last_status.fillna("").astype("str")
+        )
     extra = _extra(last, np.diff(boundaries), final, last_status, used=set(wanted.values()))
     labels = {"incident_id": opts["case"], **attributes}
     labels.update({m: opts["time"] for m in MILESTONES})

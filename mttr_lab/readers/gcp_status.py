@@ -30,9 +30,18 @@ import numpy as np
 import pandas as pd
 
 from ..timeparse import parse_timestamps
+from ._arrow_text import as_text, text_cells
 from ._files import Sample
 from ._json_docs import load_json_records, require_objects
-from ._plumbing import NameList, Reading, UpdateList, collect_updates, listed_names, update_times
+from ._plumbing import (
+    NameList,
+    Reading,
+    UpdateList,
+    collect_updates,
+    listed_names,
+    stripped_text,
+    update_times,
+)
 
 __all__ = ["SEVERITY_MAP", "SOURCE", "read", "sniff"]
 
@@ -120,12 +129,12 @@ def read(
     when = update_times(
         updates["when"], pos, no, ids, tz=tz, dayfirst=dayfirst, file=file, field="updates[].when"
     )
-    parsed = pd.DataFrame({"pos": pos, "status": updates["status"], "when": when})
-    available = parsed.loc[parsed["status"] == "AVAILABLE"].groupby("pos")["when"].min()
-    available_at = available.reindex(pd.RangeIndex(len(records)))
-    service = frame["service_name"].where(
-        frame["service_name"].astype("str").str.strip().fillna("") != "", frame["first_product"]
-    )
+    available = (text_cells(updates["status"]) == "AVAILABLE") & when.notna().to_numpy()
+    available_at = _earliest(when, pos, available, len(records))
+    named = stripped_text(frame["service_name"]).notna()  # a name that is not blank
+    service = frame["service_name"]
+    if not named.all():
+        service = service.where(named, frame["first_product"])
     has_duplicates = frame["id"].dropna().astype("str").duplicated().any()
     version = (
         parse_timestamps(
@@ -137,15 +146,26 @@ def read(
     fields = {canonical: frame[field] for canonical, field in _LABELS.items()}
     fields["service"] = service
     extra = {
-        "status_impact": frame["status_impact"].astype("str"),
-        "products": frame["products"].astype("str"),
+        "status_impact": as_text(frame["status_impact"]),
+        "products": as_text(frame["products"]),
         "available_at": available_at,
-        "uri": frame["uri"].astype("str"),
+        "uri": as_text(frame["uri"]),
     }
     reading = Reading(
         SOURCE, file, tz=tz, dayfirst=dayfirst, severity_map=severity_map, default_severity_map=SEVERITY_MAP
     )
     return reading.incidents(fields, labels=_LABELS, version=version, extra=extra)
+
+
+def _earliest(when: pd.Series, pos: np.ndarray, hit: np.ndarray, n: int) -> pd.Series:
+    """The earliest ``when`` of each incident position (0..n-1) among the updates ``hit``
+    selects, NaT where it has none (what a group-by minimum over ``pos`` gives)."""
+    rows = np.flatnonzero(hit)
+    rows = rows[np.lexsort((when.array.asi8[rows], pos[rows]))]  # by position, then time
+    positions, first = np.unique(pos[rows], return_index=True)
+    earliest = np.full(n, -1, dtype=np.int64)
+    earliest[positions] = rows[first]
+    return pd.Series(when.array.take(earliest, allow_fill=True), index=pd.RangeIndex(n), name="when")
 
 
 def _tables(records: list[dict], *, file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -162,7 +182,7 @@ def _tables(records: list[dict], *, file: str) -> tuple[pd.DataFrame, pd.DataFra
         cols["products"].append(", ".join(titles) if titles else None)
         cols["uri"].append(rec.get("uri"))
         collect_updates(upd, rec.get("updates") or [], pos, _UPDATES, field="updates", where=where, file=file)
-    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cols.items()})
+    frame = pd.DataFrame(cols, dtype=object)
     updates = pd.DataFrame(
         {
             "pos": np.asarray(upd["pos"], dtype=np.int64),

@@ -123,12 +123,13 @@ def mapped_incidents(
     mapping = dict(columns or {})
     check_names(mapping, _CANONICAL, file=file, what="canonical")
     require_columns(frame.columns, mapping, file=file, what="export")
+    present = set(frame.columns)  # one hash set for the look-ups below, not an Index each time
     for name in _CANONICAL:
-        if name not in mapping and name in frame.columns:
+        if name not in mapping and name in present:
             mapping[name] = name
     for name in ("title", "service", "team", "severity", "detection_channel"):
         # A nested object flattened to dotted columns ("service.id", "service.name"): its name.
-        named = next((f"{name}.{key}" for key in NAME_KEYS if f"{name}.{key}" in frame.columns), None)
+        named = next((f"{name}.{key}" for key in NAME_KEYS if f"{name}.{key}" in present), None)
         if name not in mapping and named is not None:
             mapping[name] = named
     if not ({"started_at", "detected_at"} & set(mapping)):
@@ -144,12 +145,14 @@ def mapped_incidents(
             file=file,
             expected="a column 'incident_id' or columns={'incident_id': <the export's id column>}",
         )
-    fields = {canonical: frame[name] for canonical, name in mapping.items() if canonical != "exclude_reason"}
+    # Each column once, by position (no look-up by name), where the names are unique.
+    column = dict(frame.items()) if len(present) == frame.shape[1] else frame
+    fields = {canonical: column[name] for canonical, name in mapping.items() if canonical != "exclude_reason"}
     used = set(mapping.values())
     # Export columns that are not mapped are kept; one named like a canonical column (say a
     # "source" column) is renamed rather than allowed to overwrite it.
     extra = {
-        (f"export_{c}" if c in INCIDENT_COLUMNS else c): frame[c]
+        (f"export_{c}" if c in INCIDENT_COLUMNS else c): column[c]
         for c in frame.columns
         if c not in used and c not in _CANONICAL
     }
@@ -158,6 +161,6 @@ def mapped_incidents(
         labels=mapping,
         epoch_unit=epoch_unit,
         record_label=record_label,
-        exclude_reason=frame[mapping["exclude_reason"]] if "exclude_reason" in mapping else None,
+        exclude_reason=column[mapping["exclude_reason"]] if "exclude_reason" in mapping else None,
         extra=extra,
     )

@@ -53,10 +53,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..schema import DEFAULT_SEVERITY_MAP, MILESTONES, SEVERITIES, InputError
 from ..timeparse import parse_timestamps
+from ._arrow_text import as_text, lowered_text, missing_text
 from ._files import Sample
 from ._incidentio_records import ROW_COLUMNS, SERVICE_FIELDS, TEAM_FIELDS, flatten, names_or, norm, slug_of
 from ._json_docs import load_json_records
@@ -251,15 +253,14 @@ def read(
 
     fields, labels, used = _milestone_fields(frame, stamp_frame, order, stamp_labels)
 
-    category = frame["status_category"].astype("str").str.strip().str.lower()
-    mode = frame["mode"].astype("str").str.strip().str.lower()
-    if "resolved_at" in fields:
-        fields["resolved_at"] = fields["resolved_at"].where(~category.isin(OPEN_CATEGORIES))
-    reason = category.map(EXCLUDED_CATEGORIES).astype("str").where(category.isin(EXCLUDED_CATEGORIES))
-    reason = mode.map(EXCLUDED_MODES).astype("str").where(mode.isin(EXCLUDED_MODES), reason)
+    category, mode = lowered_text(frame["status_category"]), lowered_text(frame["mode"])
+    still_open = category.isin(OPEN_CATEGORIES)
+    if "resolved_at" in fields and still_open.any():
+        fields["resolved_at"] = fields["resolved_at"].where(~still_open)
+    reason = _exclusions(category, mode)
 
     extra: dict[str, Any] = {
-        c: frame[c].astype("str")
+        c: as_text(frame[c])
         for c in ("incident_io_id", "status", "status_category", "mode", "incident_type", "permalink")
     }
     updated = parse_timestamps(
@@ -300,6 +301,24 @@ def read(
     )
 
 
+def _exclusions(category: pd.Series, mode: pd.Series) -> pd.Series:
+    """Why each record is not an incident, by its mode, else its status category (NA where it is one)."""
+    by_category, by_mode = category.isin(EXCLUDED_CATEGORIES), mode.isin(EXCLUDED_MODES)
+    if not (by_category.any() or by_mode.any()):
+        return missing_text(category.index)
+    reason = category.map(EXCLUDED_CATEGORIES).astype("str").where(by_category)
+    return mode.map(EXCLUDED_MODES).astype("str").where(by_mode, reason)
+
+
+def _first_present(columns: list[pd.Series], index: pd.Index) -> pd.Series:
+    """Each record's value from the first of ``columns`` that holds one (None where none does),
+    as objects."""
+    value = np.full(len(index), None, dtype=object)
+    for column in columns:
+        value = np.where(pd.isna(value), column.to_numpy(dtype=object), value)
+    return pd.Series(value, index=index, dtype="object")
+
+
 def _milestone_fields(
     frame: pd.DataFrame,
     stamp_frame: pd.DataFrame,
@@ -313,14 +332,13 @@ def _milestone_fields(
     used: set[str] = set()
     for milestone in MILESTONES:
         names = [name for name, target in order if target == milestone]
-        value = pd.Series(None, index=index, dtype="object")
         present = [name for name in names if name in stamp_frame.columns]
-        for name in present:
-            value = value.where(value.notna(), stamp_frame[name])
+        sources = [stamp_frame[name] for name in present]
         if present:
             used.add(present[0])
         if milestone == "detected_at" and "created_at" in frame.columns:
-            value = value.where(value.notna(), frame["created_at"])
+            sources.append(frame["created_at"])
+        value = _first_present(sources, index)
         shown = " / ".join(f"incident_timestamp_values[{stamp_labels.get(s, s)!r}]" for s in names[:2])
         labels[milestone] = shown + (" / created_at" if milestone == "detected_at" else "")
         if present or milestone == "detected_at":

@@ -31,6 +31,7 @@ issue-type column is taken as all incidents), and a Resolution or Status of Won'
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 import warnings
@@ -43,6 +44,7 @@ import pandas as pd
 
 from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
 from ..timeparse import parse_timestamps
+from ._arrow_text import missing_text, short_cells, short_text
 from ._files import Sample, read_text
 from ._plumbing import Reading
 
@@ -86,6 +88,11 @@ _JIRA_DATE = re.compile(
     r"(?P<day>\d{1,2})/(?P<month>[^\W\d_]{3,4})/(?P<year>\d{2}|\d{4})\s+"
     r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
 )
+#: A whole value in Jira's date format (as ``str.extract`` of ``^...$`` matches it).
+_WHOLE_DATE = re.compile(f"^{_JIRA_DATE.pattern}$")
+_EPOCH = datetime.datetime(1970, 1, 1)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+_NAT = np.iinfo(np.int64).min
 
 
 def sniff(sample: Sample) -> str | None:
@@ -169,6 +176,9 @@ def _first_long_row(text: str, *, sep: str, width: int) -> int | None:
 
 
 def _text(values: pd.Series) -> pd.Series:
+    short = short_text(values)
+    if short is not None:
+        return short
     out = values.astype("str").str.strip()
     return out.where(out != "")
 
@@ -199,6 +209,14 @@ def parse_jira_dates(
         UTC timestamps, NaT where the export had none.
     """
     text = _text(values)
+    cells = short_cells(text)
+    if cells is not None:  # a short column: matched value by value
+        found = [None if cell is None else _WHOLE_DATE.search(cell) for cell in cells]
+        if not any(found):
+            return parse_timestamps(text, tz=tz, dayfirst=dayfirst, file=file, field=field, records=_row_name)
+        stamp = _plain_stamps(cells, found, text.index) if tz is not None else None
+        if stamp is not None:
+            return parse_timestamps(stamp, tz=tz, file=file, field=field, records=_row_name)
     present = text.notna()
     parts = text.str.extract(f"^{_JIRA_DATE.pattern}$")
     matched = parts["day"].notna()
@@ -239,6 +257,39 @@ def parse_jira_dates(
             expected="tz='Area/City': the timezone of the user who exported (e.g. tz='Europe/London')",
         )
     return parse_timestamps(stamp, tz=tz, file=file, field=field, records=_row_name)
+
+
+def _plain_stamps(cells: list, found: list, index: pd.Index) -> pd.Series | None:
+    """The naive times of a short column of Jira dates (``found``: each cell's match), when every
+    value present is a plain, valid date-time in Jira's format (an ASCII month name, a year from
+    1900 to 2200, an hour, minute and second within the day); None otherwise, for the column-wise
+    reading, which reports what is wrong or rolls an hour of 25 into the next day, as pandas does
+    (and reads only ASCII text: ``int`` would read other digits, ``pd.to_numeric`` does not).
+    """
+    micro = []
+    for cell, match in zip(cells, found, strict=True):
+        if cell is None:
+            micro.append(_NAT)
+            continue
+        if match is None or not cell.isascii():  # other digits and letters: the column-wise reading
+            return None
+        month = _MONTHS.get(match["month"].lower()[:3])
+        year, hour = int(match["year"]), int(match["hour"])
+        if len(match["year"]) != 4:
+            year += 2000 if year < 69 else 1900
+        if match["ampm"] is not None:
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if match["ampm"].lower().replace(".", "") == "pm" else 0)
+        minute, second = int(match["minute"]), int(match["second"] or 0)
+        if month is None or not (1900 <= year <= 2200 and hour < 24 and minute < 60 and second < 60):
+            return None
+        try:
+            stamp = datetime.datetime(year, month, int(match["day"]), hour, minute, second)
+        except ValueError:
+            return None
+        micro.append((stamp - _EPOCH) // _MICROSECOND)
+    return pd.Series(np.array(micro, dtype=np.int64).view("datetime64[us]"), index=index)
 
 
 def _fail_at(bad: pd.Series, text: pd.Series, *, file: str, field: str, why: str) -> None:
@@ -397,7 +448,7 @@ def _exclusions(
     excluded_outcomes: Iterable[str] | None,
 ) -> pd.Series:
     """Why each row is not an incident (NA where it is one)."""
-    reason = pd.Series(pd.NA, index=table.index, dtype="str")
+    reason = missing_text(table.index)
     outcomes = {
         o.strip().lower() for o in (EXCLUDED_OUTCOMES if excluded_outcomes is None else excluded_outcomes)
     }
@@ -407,12 +458,14 @@ def _exclusions(
             continue
         value = table[column]
         hit = value.str.lower().isin(outcomes)
-        reason = reason.mask(hit, "not an incident (" + label + " " + value + ")")
+        if hit.any():
+            reason = reason.mask(hit, "not an incident (" + label + " " + value + ")")
     kind = _find(columns, TYPE_COLUMNS)
     if kind is not None:
         wanted = {_plain_type(t) for t in issue_types}
         value = table[kind]
         plain = value.str.lower().str.replace(r"^\[system\]\s*", "", regex=True)
         other = value.notna() & ~plain.isin(wanted)
-        reason = reason.mask(other, "not an incident (issue type " + value + ")")
+        if other.any():
+            reason = reason.mask(other, "not an incident (issue type " + value + ")")
     return reason

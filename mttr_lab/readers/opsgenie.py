@@ -50,9 +50,11 @@ import pandas as pd
 
 from ..schema import TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
-from ._build import hashable, join_notes, whole_numbers
+from ._arrow_text import missing_text, text_cells, text_series
+from ._build import hashable, whole_numbers
 from ._files import Sample
 from ._json_docs import load_json_records, require_objects
+from ._notes import joined_cells, no_cells
 from ._plumbing import Reading, empty_page, first_record, name_text, shown
 
 __all__ = ["OFFSET_UNITS", "SEVERITY_MAP", "SOURCE", "read", "sniff"]
@@ -192,36 +194,41 @@ def _flatten(records: list[Any], *, file: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
-def _offsets(values: pd.Series, *, field: str, unit: str) -> tuple[pd.Series, pd.Series]:
+def _offsets(values: pd.Series, *, field: str, unit: str) -> tuple[np.ndarray, np.ndarray]:
     """The raw offsets as floats, and a note per record whose offset is not one (text, a
-    negative number, more than 100 years): that value is not used (NaN)."""
+    negative number, more than 100 years; None elsewhere): that value is not used (NaN)."""
     limit = _MAX_OFFSET_S / OFFSET_UNITS[unit]
-    numbers = pd.to_numeric(hashable(values), errors="coerce").astype("float64")
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "if":
+        numbers = values.to_numpy(dtype="float64")  # what to_numeric would leave them
+    else:
+        numbers = pd.to_numeric(hashable(values), errors="coerce").astype("float64").to_numpy()
     with np.errstate(invalid="ignore"):
-        bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers > limit)
-    note = pd.Series(pd.NA, index=values.index, dtype="str")
+        bad = (np.isnan(numbers) & values.notna().to_numpy()) | (numbers < 0) | (numbers > limit)
+    note = no_cells(len(values))
     if bad.any():
         as_shown = values.where(bad).map(shown, na_action="ignore").astype("str")
-        note = (f"{field} " + as_shown + f" is not an offset from createdAt in {unit}: not used").where(bad)
-    return numbers.mask(bad).astype("float64"), note
+        text = f"{field} " + as_shown + f" is not an offset from createdAt in {unit}: not used"
+        note[bad] = text_cells(text)[bad]
+    return np.where(bad, np.nan, numbers), note
 
 
 def _offset_notes(
-    ack: pd.Series, close: pd.Series, elapsed_s: pd.Series, closed: pd.Series, unit: str
-) -> pd.Series:
-    """A sentence per alert whose report offsets do not fit ``unit`` (NA where they do)."""
+    ack: np.ndarray, close: np.ndarray, elapsed_s: np.ndarray, closed: np.ndarray, unit: str
+) -> np.ndarray:
+    """A sentence per alert whose report offsets do not fit ``unit`` (None where they do)."""
     scale = OFFSET_UNITS[unit]
     other = "s" if unit == "ms" else "ms"
     other_scale = OFFSET_UNITS[other]
-    slack = np.maximum(_SLACK_S, 0.01 * elapsed_s)
-    late = (close.notna() & closed & (close * scale > elapsed_s + slack)) | (ack * scale > elapsed_s + slack)
-    after_update = elapsed_s.notna() & late
-    telling = elapsed_s.notna() & closed & close.notna() & (elapsed_s >= _MIN_TELLING_S)
-    other_fits = telling & ((close * other_scale - elapsed_s).abs() <= slack) & ~after_update
-    ack_after_close = ack.notna() & close.notna() & closed & (ack > close)
-    positive = pd.concat([ack[ack > 0], close[close > 0]])
+    has_ack, has_close, has_elapsed = ~np.isnan(ack), ~np.isnan(close), ~np.isnan(elapsed_s)
+    with np.errstate(invalid="ignore"):
+        slack = np.maximum(_SLACK_S, 0.01 * elapsed_s)
+        late = (has_close & closed & (close * scale > elapsed_s + slack)) | (ack * scale > elapsed_s + slack)
+        after_update = has_elapsed & late
+        telling = has_elapsed & closed & has_close & (elapsed_s >= _MIN_TELLING_S)
+        other_fits = telling & (np.abs(close * other_scale - elapsed_s) <= slack) & ~after_update
+        ack_after_close = has_ack & has_close & closed & (ack > close)
+        positive = np.concatenate([ack[ack > 0], close[close > 0]])
     all_tiny = unit == "ms" and len(positive) >= 3 and bool((positive < 1000).all())
-    has_offset = ack.notna() | close.notna()
 
     checks = (
         (
@@ -230,130 +237,152 @@ def _offset_notes(
         ),
         (other_fits, f"report.closeTime equals updatedAt − createdAt counted in {other}, not {unit}"),
         (ack_after_close, "report.ackTime is later than report.closeTime"),
-        (has_offset & all_tiny, "every report offset in the file is under 1 s when read as ms"),
+        ((has_ack | has_close) & all_tiny, "every report offset in the file is under 1 s when read as ms"),
     )
-    text = pd.Series("", index=ack.index, dtype="str")
+    text = no_cells(len(ack))
     for mask, sentence in checks:
-        lead = text.where(text == "", text + "; ")
-        text = text.mask(mask.fillna(False).astype(bool), lead + sentence)
-    return (text + f" (check offset_unit, now {unit!r})").where(text != "")
+        text = joined_cells(text, np.where(mask, sentence, None))
+    noted = np.not_equal(text, None)
+    if noted.any():
+        text[noted] = text[noted] + f" (check offset_unit, now {unit!r})"
+    return text
 
 
 def _alert_offsets(
-    raw: pd.DataFrame, alert: pd.Series, status: pd.Series, created: pd.Series, unit: str
-) -> dict[str, pd.Series]:
-    """The alerts' report offsets read in ``unit``: ``ack`` and ``close`` (with their notes), the
-    times they give, and which alerts are closed (``closed_alert``: by status or without one;
-    ``said_closed``: by status) or acknowledged against their flag (``ack_anyway``)."""
+    raw: pd.DataFrame, alert: np.ndarray, status: pd.Series, created: pd.Series, unit: str
+) -> dict[str, Any]:
+    """The alerts' report offsets read in ``unit``: ``ack`` and ``close`` (floats, with their
+    notes), the times they give, and which alerts are closed (``closed_alert``: by status or
+    without one; ``said_closed``: by status) or acknowledged against their flag (``ack_anyway``)."""
     ack, ack_note = _offsets(raw["ackTime"], field="report.ackTime", unit=unit)
-    ack = ack.where(alert)
+    ack = np.where(alert, ack, np.nan)
     close, close_note = _offsets(raw["closeTime"], field="report.closeTime", unit=unit)
-    close = close.where(alert)
-    said_unacknowledged = alert & raw["acknowledged"].eq(False)
-    ack = ack.mask((ack == 0) & ~raw["acknowledged"].eq(True))
-    closed_alert = alert & (status.isna() | (status == "closed"))
-    close = close.mask((close == 0) & ~closed_alert)
+    close = np.where(alert, close, np.nan)
+    flag = raw["acknowledged"]
+    said_unacknowledged = alert & flag.eq(False).to_numpy()
+    ack = np.where((ack == 0) & ~flag.eq(True).to_numpy(), np.nan, ack)
+    said_closed = (status == "closed").to_numpy()
+    closed_alert = alert & (status.isna().to_numpy() | said_closed)
+    close = np.where((close == 0) & ~closed_alert, np.nan, close)
     step = pd.Timedelta(seconds=OFFSET_UNITS[unit])
+    close_at = created + pd.Series(close, index=raw.index) * step
     return {
         "ack": ack,
         "ack_note": ack_note,
         "close": close,
         "close_note": close_note,
-        "ack_anyway": said_unacknowledged & ack.notna(),
+        "ack_anyway": said_unacknowledged & ~np.isnan(ack),
         "closed_alert": closed_alert,
-        "said_closed": alert & status.eq("closed"),
-        "acknowledged": created + ack * step,
-        "resolved": (created + close * step).where(closed_alert),
-        "close_at": created + close * step,
+        "said_closed": alert & said_closed,
+        "acknowledged": created + pd.Series(ack, index=raw.index) * step,
+        "resolved": close_at.where(closed_alert),
+        "close_at": close_at,
     }
 
 
 def _close_apart(
-    close_at: pd.Series, updated: pd.Series, closed: pd.Series, offset_note: pd.Series
-) -> pd.Series:
+    close_at: pd.Series, updated: pd.Series, closed: np.ndarray, offset_note: np.ndarray
+) -> np.ndarray:
     """A note where the close from report.closeTime and updatedAt are more than a minute apart
     (not where the offsets' unit is doubted already)."""
-    apart = closed & updated.notna() & ((close_at - updated).abs() > pd.Timedelta(minutes=1))
-    apart &= offset_note.isna()  # a doubtful unit is said already
-    return (
-        "report.closeTime puts the close at "
-        + close_at.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
-        + " but updatedAt is "
-        + updated.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
-        + " (more than a minute apart): the close from report.closeTime used"
-    ).where(apart.fillna(False).astype(bool))
+    out = no_cells(len(closed))
+    # a doubtful unit is said already
+    candidates = closed & updated.notna().to_numpy() & np.equal(offset_note, None)
+    if not candidates.any():
+        return out
+    apart = candidates & ((close_at - updated).abs() > pd.Timedelta(minutes=1)).to_numpy()
+    if apart.any():
+        text = (
+            "report.closeTime puts the close at "
+            + close_at.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+            + " but updatedAt is "
+            + updated.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+            + " (more than a minute apart): the close from report.closeTime used"
+        )
+        out[apart] = text_cells(text)[apart]
+    return out
 
 
 def _resolutions(
-    offsets: dict[str, pd.Series],
-    incident: pd.Series,
+    offsets: dict[str, Any],
+    incident: np.ndarray,
     status: pd.Series,
     impact_end: pd.Series,
     updated: pd.Series,
-) -> tuple[pd.Series, pd.Series, dict[str, pd.Series]]:
+) -> tuple[pd.Series, pd.Series, dict[str, np.ndarray]]:
     """Resolution times (alerts: the close offset; incidents: impactEndDate once resolved or
     closed; updatedAt as an upper bound where either is missing), the exclusion of records ended
     without any time, and the masks the notes speak of (``no_end``, ``no_close``,
     ``open_with_end``)."""
-    alert = ~incident
     said_closed, close = offsets["said_closed"], offsets["close"]
-    done = incident & status.isin(["resolved", "closed"])
-    open_with_end = incident & ~done & status.notna() & impact_end.notna()
-    resolved = offsets["resolved"].where(alert, impact_end.where(done))
-    no_end = done & impact_end.isna() & updated.notna()
-    resolved = resolved.mask(no_end, updated)
+    done = incident & status.isin(["resolved", "closed"]).to_numpy()
+    has_end, has_update = impact_end.notna().to_numpy(), updated.notna().to_numpy()
+    open_with_end = incident & ~done & status.notna().to_numpy() & has_end
+    resolved = offsets["resolved"]
+    if incident.any():
+        resolved = resolved.where(~incident, impact_end.where(done))
+    no_end = done & ~has_end & has_update
     # A closed alert without a close offset: updatedAt bounds the close from above.
-    no_close = said_closed & close.isna() & updated.notna()
-    resolved = resolved.mask(no_close, updated)
+    no_close = said_closed & np.isnan(close) & has_update
+    for bounded in (no_end, no_close):
+        if bounded.any():
+            resolved = resolved.mask(bounded, updated)
     # Ended by its status, with no time at all: excluded rather than counted as open.
-    unbounded = ((said_closed & close.isna()) | (done & impact_end.isna())) & updated.isna()
-    exclude = ("status says " + status + " but the export holds no resolution time").where(unbounded)
+    unbounded = ((said_closed & np.isnan(close)) | (done & ~has_end)) & ~has_update
+    exclude = missing_text(status.index)
+    if unbounded.any():
+        exclude = ("status says " + status + " but the export holds no resolution time").where(unbounded)
     return resolved, exclude, {"no_end": no_end, "no_close": no_close, "open_with_end": open_with_end}
 
 
 def _notes(
-    raw: pd.DataFrame,
-    offsets: dict[str, pd.Series],
-    alert: pd.Series,
+    offsets: dict[str, Any],
+    alert: np.ndarray,
     status: pd.Series,
     created: pd.Series,
     updated: pd.Series,
-    bounds: dict[str, pd.Series],
-    ids_note: pd.Series,
+    bounds: dict[str, np.ndarray],
+    ids_note: np.ndarray,
     unit: str,
-) -> pd.Series:
-    """The ``note`` of each record: doubtful offsets, upper bounds used, an id taken from
-    tinyId, a close that disagrees with updatedAt, flags contradicted by the data."""
-    elapsed = (updated - created).dt.total_seconds()
-    offset_note = _offset_notes(
-        offsets["ack"], offsets["close"], elapsed, offsets["closed_alert"], unit
-    ).where(alert)
-    note = offset_note
-    note = note.mask(
-        bounds["no_end"], "resolved without impactEndDate: resolution taken from updatedAt (an upper bound)"
-    ).astype("str")
+) -> np.ndarray:
+    """The ``note`` of each record (None where it has none): doubtful offsets, upper bounds used,
+    an id taken from tinyId, a close that disagrees with updatedAt, flags contradicted by the data."""
+    elapsed = (updated - created).dt.total_seconds().to_numpy()
+    offset_note = _offset_notes(offsets["ack"], offsets["close"], elapsed, offsets["closed_alert"], unit)
+    offset_note = np.where(alert, offset_note, None)
+    note = offset_note.copy()
+    note[bounds["no_end"]] = (
+        "resolved without impactEndDate: resolution taken from updatedAt (an upper bound)"
+    )
     bound = "closed without report.closeTime: resolution taken from updatedAt (an upper bound)"
-    note = note.mask(bounds["no_close"], (note + "; " + bound).fillna(bound))
+    note = joined_cells(note, np.where(bounds["no_close"], bound, None))
+    open_with_end = bounds["open_with_end"]
     remarks = [
         ids_note,
-        offsets["ack_note"].where(alert),
-        offsets["close_note"].where(alert),
+        np.where(alert, offsets["ack_note"], None),
+        np.where(alert, offsets["close_note"], None),
         _close_apart(
-            offsets["close_at"], updated, offsets["closed_alert"] & offsets["close"].notna(), offset_note
+            offsets["close_at"], updated, offsets["closed_alert"] & ~np.isnan(offsets["close"]), offset_note
         ),
-        pd.Series(
+        np.where(
+            offsets["ack_anyway"],
             "acknowledged is false but report.ackTime is given: acknowledged_at taken from report.ackTime",
-            index=raw.index,
-            dtype="str",
-        ).where(offsets["ack_anyway"].fillna(False).astype(bool)),
-        (
-            "status "
-            + status
-            + " but impactEndDate is given: kept open (the status wins), impactEndDate not used"
-        ).where(bounds["open_with_end"].fillna(False).astype(bool)),
+            None,
+        ),
+        no_cells(len(alert))
+        if not open_with_end.any()
+        else np.where(
+            open_with_end,
+            text_cells(
+                "status "
+                + status
+                + " but impactEndDate is given: kept open (the status wins), impactEndDate not used"
+            ),
+            None,
+        ),
     ]
     for remark in remarks:
-        note = join_notes(note.where(note.notna()), remark.astype("str"))
+        note = joined_cells(note, remark)
     return note
 
 
@@ -402,8 +431,9 @@ def read(
         )
     raw = _flatten(load_json_records(path, keys=("data",)), file=file)
     own_ids, tiny = name_text(raw["id"]), name_text(raw["tinyId"])
-    no_id = own_ids.isna() & tiny.notna()
-    raw["id"] = raw["id"].mask(no_id, tiny)
+    no_id = (own_ids.isna() & tiny.notna()).to_numpy()
+    if no_id.any():
+        raw["id"] = raw["id"].mask(no_id, tiny)
     ids = raw["id"].tolist()
 
     def name(pos: int) -> str:
@@ -412,7 +442,7 @@ def read(
     def when(field: str) -> pd.Series:
         return parse_timestamps(raw[field], tz=tz, dayfirst=dayfirst, file=file, field=field, records=name)
 
-    incident = raw["is_incident"].astype(bool)
+    incident = raw["is_incident"].to_numpy(dtype=bool)
     alert = ~incident
     status = name_text(raw["status"]).str.lower()
     created, updated = when("createdAt"), when("updatedAt")
@@ -422,9 +452,11 @@ def read(
     impact_start, impact_end = when("impactStartDate"), when("impactEndDate")
     resolved, exclude, bounds = _resolutions(offsets, incident, status, impact_end, updated)
 
-    ids_note = ("no id: tinyId " + tiny + " used as the incident id").where(no_id)
-    note = _notes(raw, offsets, alert, status, created, updated, bounds, ids_note, offset_unit)
-    flagged = int(note.notna().sum())
+    ids_note = no_cells(len(raw))
+    if no_id.any():
+        ids_note[no_id] = text_cells("no id: tinyId " + tiny + " used as the incident id")[no_id]
+    note = _notes(offsets, alert, status, created, updated, bounds, ids_note, offset_unit)
+    flagged = int(np.not_equal(note, None).sum())
     if flagged:
         records = "record carries a note" if flagged == 1 else "records carry a note"
         log.warning("%s: %d Opsgenie %s (see the 'note' column)", file, flagged, records)
@@ -447,12 +479,12 @@ def read(
         exclude_reason=exclude,
         version=updated,
         extra={
-            "tinyId": name_text(raw["tinyId"]),
+            "tinyId": tiny,
             "alias": name_text(raw["alias"]),
             "status": status,
             "count": whole_numbers(raw["count"]),
             "integration": name_text(raw["integration"]),
-            "record_type": incident.map({True: "incident", False: "alert"}).astype("str"),
-            "note": note,
+            "record_type": text_series(np.where(incident, "incident", "alert"), raw.index),
+            "note": text_series(note, raw.index),
         },
     )

@@ -92,6 +92,7 @@ import pandas as pd
 from ..frames import AS_OF_ATTR
 from ..schema import InputError
 from ..timeparse import parse_timestamps
+from ._arrow_text import as_text, lowered_text, missing_text, text_cells
 from ._build import DUPLICATE_REASON, POLLED_REASON, hashable, join_notes
 from ._files import Sample, sample_of
 from ._plumbing import Reading, update_times
@@ -181,11 +182,12 @@ def _statuses(values: pd.Series) -> pd.Series:
 
 def _first_update(updates: pd.DataFrame, status: str | None, n: int) -> pd.Series:
     """The raw time of the earliest update (of one status, or of any), by incident position."""
-    hits = updates if status is None else updates.loc[updates["status"] == status]
-    first = hits.drop_duplicates("pos")
-    return pd.Series(first["time"].to_numpy(), index=first["pos"].to_numpy(), dtype=object).reindex(
-        pd.RangeIndex(n)
-    )
+    pos = updates["pos"].to_numpy()
+    hits = np.arange(len(pos)) if status is None else np.flatnonzero(text_cells(updates["status"]) == status)
+    positions, first = np.unique(pos[hits], return_index=True)
+    times = np.full(n, np.nan, dtype=object)
+    times[positions] = updates["time"].to_numpy()[hits[first]]
+    return pd.Series(times, index=pd.RangeIndex(n), dtype=object)
 
 
 def _shown(stamps: pd.Series) -> pd.Series:
@@ -215,8 +217,77 @@ def _impact_window(
     outside = ((start < low) | (end < low) | (start > high) | (end > high)).to_numpy()
     after_resolution = (start > resolved).to_numpy()
     unused = inverted | outside | after_resolution
+    note = _unused_window(start, end, recorded, resolved, inverted, outside, after_resolution)
+    use_start, use_end = has_start & ~unused, has_end & ~unused
+    # Each remark's text is built only where a record needs it (the times shown cost a pass each).
+    remarks = [
+        (
+            lambda: (
+                "impact_window has no end_at: started_at taken from the post-mortem, recovered_at as posted"
+            ),
+            use_start & ~has_end,
+        ),
+        (
+            lambda: (
+                "impact_window has no start_at: recovered_at taken from the post-mortem, started_at as posted"
+            ),
+            use_end & ~has_start,
+        ),
+        (
+            lambda: (
+                "impact_window.start_at ("
+                + _shown(start)
+                + ") is after the first post ("
+                + _shown(posted)
+                + "): started_at taken from the post-mortem all the same; the time to detect is not measured"
+            ),
+            use_start & (start > posted).to_numpy(),
+        ),
+        (
+            lambda: (
+                "impact_window.end_at ("
+                + _shown(end)
+                + ") is before the first post ("
+                + _shown(posted)
+                + "): recovered_at taken from the post-mortem; the page posted the incident after the impact ended"
+            ),
+            use_end & (end < posted).to_numpy(),
+        ),
+        (
+            lambda: (
+                "impact_window.end_at ("
+                + _shown(end)
+                + ") is after resolved_at ("
+                + _shown(resolved)
+                + "): recovered_at taken from the post-mortem; the page was resolved before the impact ended"
+            ),
+            use_end & (end > resolved).to_numpy(),
+        ),
+    ]
+    for make, where in remarks:
+        if where.any():
+            text = make()
+            remark = pd.Series(text, index=pd.RangeIndex(n), dtype="str") if isinstance(text, str) else text
+            note = join_notes(note, remark.where(where))
+    return start, end, use_start, use_end, note if note.notna().any() else None
+
+
+def _unused_window(
+    start: pd.Series,
+    end: pd.Series,
+    recorded: pd.Series,
+    resolved: pd.Series,
+    inverted: np.ndarray,
+    outside: np.ndarray,
+    after_resolution: np.ndarray,
+) -> pd.Series:
+    """Why a record's window is not used (NA where it is): it ends before it starts, lies far
+    outside the record, or starts after the resolution."""
+    unused = inverted | outside | after_resolution
+    if not unused.any():
+        return missing_text(pd.RangeIndex(len(unused)))
     days = PLAUSIBLE_WINDOW.days
-    reason = pd.Series(np.full(n, None, dtype=object), dtype="str")
+    reason = pd.Series(np.full(len(unused), None, dtype=object), dtype="str")
     reason = reason.mask(
         after_resolution, "it starts after the incident was resolved (" + _shown(resolved) + "): mis-dated"
     )
@@ -230,49 +301,9 @@ def _impact_window(
     )
     reason = reason.mask(inverted, "it ends before it starts")
     span = _shown(start).fillna("?") + " – " + _shown(end).fillna("?")
-    note = (
+    return (
         "impact_window (" + span + ") not used: " + reason + "; started_at and recovered_at as posted"
     ).where(unused)
-    use_start, use_end = has_start & ~unused, has_end & ~unused
-    remarks = [
-        (
-            "impact_window has no end_at: started_at taken from the post-mortem, recovered_at as posted",
-            use_start & ~has_end,
-        ),
-        (
-            "impact_window has no start_at: recovered_at taken from the post-mortem, started_at as posted",
-            use_end & ~has_start,
-        ),
-        (
-            "impact_window.start_at ("
-            + _shown(start)
-            + ") is after the first post ("
-            + _shown(posted)
-            + "): started_at taken from the post-mortem all the same; the time to detect is not measured",
-            use_start & (start > posted).to_numpy(),
-        ),
-        (
-            "impact_window.end_at ("
-            + _shown(end)
-            + ") is before the first post ("
-            + _shown(posted)
-            + "): recovered_at taken from the post-mortem; the page posted the incident after the impact ended",
-            use_end & (end < posted).to_numpy(),
-        ),
-        (
-            "impact_window.end_at ("
-            + _shown(end)
-            + ") is after resolved_at ("
-            + _shown(resolved)
-            + "): recovered_at taken from the post-mortem; the page was resolved before the impact ended",
-            use_end & (end > resolved).to_numpy(),
-        ),
-    ]
-    for text, where in remarks:
-        if where.any():
-            remark = pd.Series(text, index=pd.RangeIndex(n), dtype="str") if isinstance(text, str) else text
-            note = join_notes(note, remark.where(where))
-    return start, end, use_start, use_end, note if note.notna().any() else None
 
 
 def _build(
@@ -315,9 +346,9 @@ def _build(
     ordered = ordered.loc[ordered["when"].notna()].sort_values(["pos", "when"], kind="stable")
 
     status = _statuses(incidents["status"])
-    impact = incidents["impact"].astype("str")
+    impact = as_text(incidents["impact"])
     maintenance = (
-        impact.str.strip().str.lower().eq("maintenance").fillna(False).to_numpy(dtype=bool)
+        lowered_text(impact).eq("maintenance").fillna(False).to_numpy(dtype=bool)
         | status.isin(MAINTENANCE_STATUSES).to_numpy(dtype=bool)
         | incidents["scheduled_for"].notna().to_numpy(dtype=bool)
         | (
@@ -335,8 +366,8 @@ def _build(
     monitoring = incidents["monitoring_at"].fillna(_first_update(ordered, "monitoring", n))
     extra = {
         "status": status,
-        "components": incidents["components"].astype("str"),
-        "url": incidents["url"].astype("str"),
+        "components": as_text(incidents["components"]),
+        "url": as_text(incidents["url"]),
         "impact_start": impact_start,
         "impact_end": impact_end,
     }
