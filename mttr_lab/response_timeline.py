@@ -27,6 +27,9 @@ __all__ = [
     "trigger_channels",
 ]
 
+#: The unit of the waits.
+_MINUTE = pd.Timedelta(minutes=1)
+
 #: The columns of :func:`response_process`, in order.
 PROCESS_COLUMNS: tuple[str, ...] = (
     "incident_id",
@@ -252,22 +255,26 @@ def _policy(timeouts: Sequence[float], names: Sequence[str] | None) -> tuple[lis
 
 def _waits(timeline: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per incident: minutes to the first acknowledgement (NaN: none), minutes the timeline
-    follows it, and the highest level its events record (NaN: none)."""
+    follows it, and the highest level its events record (NaN: none).
+
+    The events come in incident, then time order, so an incident's first and last events
+    bound its run of rows and its first acknowledgement is the first one in that run.
+    """
     frame, codes, ids = _ordered(timeline)
-    n = len(ids)
-    at = frame["at"]
-    start = at.groupby(codes).min().reindex(range(n))
-    ack = (
-        at.where(frame["kind"].astype("str").eq("acknowledge").to_numpy())
-        .groupby(codes)
-        .min()
-        .reindex(range(n))
-    )
-    wait = to_minutes(ack - start).to_numpy()
-    last = at.groupby(codes).max().reindex(range(n))
-    seen = to_minutes(last - start).to_numpy()  # how long the timeline follows an incident without ack
+    incidents = np.arange(len(ids))
+    first = np.searchsorted(codes, incidents)
+    last = np.searchsorted(codes, incidents, side="right") - 1
+    events = len(codes)
+    acks = np.where(_kind_is(frame["kind"])("acknowledge"), np.arange(events), events)
+    first_ack = np.minimum.reduceat(acks, first)
+    at = frame["at"].array
+    start = at.take(first)
+    ack = at.take(np.where(first_ack < events, first_ack, -1), allow_fill=True)  # NaT: never acknowledged
+    wait = np.asarray((ack - start) / _MINUTE)
+    # how long the timeline follows an incident without ack
+    seen = np.asarray((at.take(last) - start) / _MINUTE)
     level = frame["level"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-    reached = pd.Series(level).groupby(codes).max().reindex(range(n)).to_numpy()
+    reached = np.fmax.reduceat(level, first)  # NaN only where no event records a level
     return wait, seen, reached
 
 
