@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .cells import factorized, short_cells
 from .errors import InputError
 
 __all__ = [
@@ -129,8 +130,6 @@ DEFAULT_SEVERITY_MAP: dict[str, str] = {
 
 #: Severity -> its code in :data:`SEVERITY_DTYPE` (None: missing).
 _SEVERITY_CODES: dict[str | None, int] = {None: -1, **{name: code for code, name in enumerate(SEVERITIES)}}
-#: Columns of at most this many labels are factorized in Python rather than by pandas.
-_SMALL = 2_000
 
 
 def normalise_severity(raw: pd.Series, mapping: dict[str, str] | None = None) -> pd.Series:
@@ -146,25 +145,9 @@ def normalise_severity(raw: pd.Series, mapping: dict[str, str] | None = None) ->
         Ordered categorical with the categories of :data:`SEVERITIES`.
     """
     raw = pd.Series(raw)
-    factorized = _factorize_short_text(raw)
-    codes, uniques = factorized or pd.factorize(raw, use_na_sentinel=True)
+    cells = short_cells(raw)
+    codes, uniques = (None if cells is None else factorized(cells)) or pd.factorize(raw, use_na_sentinel=True)
     return severity_of_codes(codes, uniques, mapping, index=raw.index)
-
-
-def _factorize_short_text(raw: pd.Series) -> tuple[np.ndarray, list[str]] | None:
-    """``pd.factorize`` of a short column of strings (None where missing) in Python; None for a
-    longer column, another dtype, or a value that is not a string."""
-    if (
-        len(raw) > _SMALL
-        or not isinstance(raw.dtype, pd.StringDtype)
-        or not hasattr(raw.array, "__arrow_array__")
-    ):
-        return None
-    seen: dict[str, int] = {}
-    codes = []
-    for label in raw.array.__arrow_array__().to_pylist():
-        codes.append(-1 if label is None else seen.setdefault(label, len(seen)))
-    return np.array(codes, dtype=np.intp), list(seen)
 
 
 def _severity_table(mapping: dict[str, str] | None) -> dict[str, str]:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
+from .cells import short_cells, stripped
 from .schema import TIMESTAMP_DTYPE, InputError
 from .timeremarks import collect_remarks, remember, time_remarks, time_remarks_active
 
@@ -57,11 +58,6 @@ _FORMATS = (
 
 
 _MISSING = {"", "?", "-", "na", "n/a", "nan", "nat", "none", "null"}
-#: Columns of at most this many values are cleaned and checked value by value in Python (a
-#: microsecond or so each) instead of through pandas' string methods (about 0.1 ms a call
-#: whatever the length): the fixed cost of reading a small export. Longer columns, and any value
-#: the quick reading is not sure of, take the column-wise path.
-_SMALL = 2_000
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _EPOCH_DIGITS = re.compile(r"-?\d{9,14}(\.\d+)?")
 _WITH_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
@@ -194,36 +190,6 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _short_cells(values: pd.Series) -> list | None:
-    """The cells of a column of at most :data:`_SMALL` objects or strings, as Python objects
-    (Arrow text's missing values as None); None for a longer column or another dtype."""
-    if len(values) > _SMALL:
-        return None
-    if values.dtype == object:
-        return values.tolist()
-    if isinstance(values.dtype, pd.StringDtype) and hasattr(values.array, "__arrow_array__"):
-        return values.array.__arrow_array__().to_pylist()
-    return None
-
-
-def _cleaned_cells(cells: list) -> list[str | None] | None:
-    """:func:`_clean_strings` of ``cells`` as a list (None where missing), or None unless every
-    cell is missing or a ``str`` that is ASCII once stripped (Python's ``str.strip`` is Arrow's
-    ``utf8_trim_whitespace``, and lower-casing agrees on ASCII)."""
-    out: list[str | None] = []
-    for cell in cells:
-        if type(cell) is str:
-            text = cell.strip()
-            if not text.isascii():
-                return None
-            out.append(None if text.lower() in _MISSING else text)
-        elif cell is None or cell is pd.NA or cell is pd.NaT or (type(cell) is float and cell != cell):
-            out.append(None)
-        else:  # a number, a nested object, a str subclass: the column-wise path decides
-            return None
-    return out
-
-
 def _short_dayfirst(present: list[str], dayfirst: bool | None) -> bool | None:
     """:func:`_resolve_dayfirst` of a short column's values (ASCII text), or None where that
     raises (the column-wise path then says why)."""
@@ -245,8 +211,8 @@ def _parse_short_text(
     """:func:`parse_timestamps` of a short column of text, value by value in Python up to one
     ``pandas.to_datetime``; None wherever the column-wise path is needed (a long column, text
     that is not plain ASCII, epoch numbers, and every error, which that path then reports)."""
-    cells = _short_cells(values)
-    text = None if cells is None else _cleaned_cells(cells)
+    cells = short_cells(values)
+    text = None if cells is None else stripped(cells, _MISSING, ascii_only=True)
     if text is None:
         return None
     present = [t for t in text if t is not None]

@@ -8,8 +8,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..cells import STR_DTYPE, is_missing, only_text, short_cells, stripped
+
 __all__ = [
-    "SMALL",
     "as_text",
     "clean_text",
     "fixed_width_hashes",
@@ -18,19 +19,10 @@ __all__ = [
     "lowered_text",
     "missing_text",
     "repeated_text",
-    "short_cells",
     "short_text",
-    "stripped_cells",
     "text_cells",
     "text_series",
 ]
-
-#: Columns of at most this many values are cleaned value by value in Python (about a microsecond
-#: each) rather than through pandas' string methods (about 0.1 ms a call whatever the length):
-#: the fixed cost of reading a small export. Longer columns take the column-wise path.
-SMALL = 2_000
-#: pandas' ``"str"`` dtype: text in Arrow memory, NaN for a missing value.
-STR_DTYPE = pd.api.types.pandas_dtype("str")
 
 
 def text_series(cells: list | np.ndarray, index: pd.Index, *, name: object = None) -> pd.Series:
@@ -48,46 +40,13 @@ def text_cells(values: pd.Series) -> np.ndarray:
     return np.array([None if pd.isna(v) else v for v in values], dtype=object)
 
 
-def short_cells(values: pd.Series) -> list | None:
-    """The cells of a column of at most :data:`SMALL` objects or Arrow strings as a Python list
-    (a missing string as None); None for a longer column or any other dtype."""
-    if len(values) > SMALL:
-        return None
-    if values.dtype == object:
-        return values.tolist()
-    if values.dtype == STR_DTYPE and hasattr(values.array, "__arrow_array__"):
-        return values.array.__arrow_array__().to_pylist()
-    return None
-
-
-def stripped_cells(cells: list, missing: frozenset[str] = frozenset({""})) -> list[str | None] | None:
-    """Each cell stripped, None where missing or (lower-cased) in ``missing``; None unless every
-    cell is a ``str`` or missing (None, NaN, NA, NaT).
-
-    What ``astype("str").str.strip()`` and a look-up of the lower-cased text in Arrow give:
-    Python's ``str.strip`` removes exactly the characters Arrow's ``utf8_trim_whitespace``
-    removes, and the only characters whose lower case differs between the two (U+0130, U+212A)
-    lower-case to ``i`` or ``k``, which no word of ``missing`` may hold.
-    """
-    out: list[str | None] = []
-    for cell in cells:
-        if type(cell) is str:
-            text = cell.strip()
-            out.append(None if text.lower() in missing else text)
-        elif cell is None or cell is pd.NA or cell is pd.NaT or (type(cell) is float and cell != cell):
-            out.append(None)
-        else:  # a number, a nested object, a str subclass: the column-wise path decides
-            return None
-    return out
-
-
 def as_text(values: pd.Series) -> pd.Series:
     """``values.astype("str")``: a short column of strings and missing values built in Arrow at
     once, without pandas' conversion of each value."""
     cells = short_cells(values)
-    if cells is None or not all(type(c) is str or c is None or (type(c) is float and c != c) for c in cells):
+    if cells is None or not only_text(cells):
         return values.astype("str")
-    return text_series([c if type(c) is str else None for c in cells], values.index, name=values.name)
+    return text_series([None if is_missing(c) else c for c in cells], values.index, name=values.name)
 
 
 def lowered_text(values: pd.Series) -> pd.Series:
@@ -95,20 +54,17 @@ def lowered_text(values: pd.Series) -> pd.Series:
     missing values lowered in Python (where Python and Arrow agree on both), without three
     passes of pandas."""
     cells = short_cells(values)
-    if cells is None or not all(
-        (type(c) is str and c.isascii()) or c is None or (type(c) is float and c != c) for c in cells
-    ):
+    kept = None if cells is None else stripped(cells, frozenset(), ascii_only=True)
+    if kept is None:
         return values.astype("str").str.strip().str.lower()
-    return text_series(
-        [c.strip().lower() if type(c) is str else None for c in cells], values.index, name=values.name
-    )
+    return text_series([c if c is None else c.lower() for c in kept], values.index, name=values.name)
 
 
 def short_text(values: pd.Series, missing: frozenset[str] = frozenset({""})) -> pd.Series | None:
     """A short column of strings stripped, NA where missing or (lower-cased) in ``missing``, built
-    in Python (see :func:`stripped_cells`); None where the column-wise path is needed."""
+    in Python (see :func:`mttr_lab.cells.stripped`); None where the column-wise path is needed."""
     cells = short_cells(values)
-    cleaned = None if cells is None else stripped_cells(cells, missing)
+    cleaned = None if cells is None else stripped(cells, missing)
     return None if cleaned is None else text_series(cleaned, values.index, name=values.name)
 
 
@@ -205,8 +161,8 @@ def has_duplicates(ids: pd.Series, *, words: np.ndarray | None = None) -> bool:
     two hashes meet, one exact hash pass (pyarrow's, where the data is Arrow).
     """
     cells = short_cells(ids) if words is None else None
-    if cells is not None and all(type(c) is str or c is None for c in cells):  # a few ids: a set
-        present = [c for c in cells if c is not None]
+    if cells is not None and only_text(cells):  # a few ids: a set
+        present = [c for c in cells if type(c) is str]
         return len(set(present)) != len(present)
     try:
         # The chunked Arrow data as it is: pa.array() would first copy it into one chunk.

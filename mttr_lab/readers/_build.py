@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..cells import SMALL
 from ..schema import (
     INCIDENT_COLUMNS,
     MILESTONES,
@@ -21,7 +22,7 @@ from ..schema import (
     severity_of_codes,
 )
 from ..timeparse import collect_remarks, parse_timestamps
-from ._arrow_text import SMALL, clean_text, fixed_width_hashes, has_duplicates, missing_text, repeated_text
+from ._arrow_text import clean_text, fixed_width_hashes, has_duplicates, missing_text, repeated_text
 from ._notes import day_counts, doubtful_notes, join_notes, timestamp_notes
 
 __all__ = [

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..cells import factorized, short_cells
 from ..schema import TIMESTAMP_DTYPE, InputError
 from ..timeparse import parse_timestamps
-from ._arrow_text import short_cells, text_cells, text_series
+from ._arrow_text import text_cells, text_series
 from ._build import hashable
 
 __all__ = ["TERMINAL_ROLES", "final_resolution", "first_times", "order_events", "parse_event_times"]
@@ -50,7 +51,8 @@ def parse_event_times(
             field=field,
             records=lambda p: f"{label} {numbers[p]}",
         )
-    codes, uniques = _factorized_text(values) or pd.factorize(hashable(values))
+    cells = short_cells(values)
+    codes, uniques = (None if cells is None else factorized(cells)) or pd.factorize(hashable(values))
     if not len(uniques):  # nothing but missing values
         return pd.Series(pd.NaT, index=values.index, dtype=TIMESTAMP_DTYPE)
     first = np.zeros(len(uniques), dtype=np.int64)
@@ -67,25 +69,6 @@ def parse_event_times(
     out = parsed.take(np.maximum(codes, 0)).reset_index(drop=True)
     missing = codes < 0
     return out.mask(missing) if missing.any() else out
-
-
-def _factorized_text(values: pd.Series) -> tuple[np.ndarray, list[str]] | None:
-    """``pd.factorize`` of a short column of strings and missing values, in Python (each
-    distinct string once, in order of appearance; -1 where missing); None for a longer column
-    or one holding anything else."""
-    cells = short_cells(values)
-    if cells is None:
-        return None
-    seen: dict[str, int] = {}
-    codes = []
-    for cell in cells:
-        if type(cell) is str:
-            codes.append(seen.setdefault(cell, len(seen)))
-        elif cell is None or (type(cell) is float and cell != cell):
-            codes.append(-1)
-        else:
-            return None
-    return np.array(codes, dtype=np.intp), list(seen)
 
 
 def order_events(

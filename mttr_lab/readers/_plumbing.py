@@ -26,9 +26,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ..cells import short_cells, stripped
 from ..schema import InputError
 from ..timeparse import parse_timestamps
-from ._arrow_text import missing_text, short_cells, short_text, stripped_cells, text_series
+from ._arrow_text import missing_text, short_text, text_series
 from ._build import build_incidents, names_of
 
 __all__ = [
@@ -73,7 +74,7 @@ def cell_text(values: Any) -> pd.Series:
     """
     values = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
     cells = short_cells(values)
-    cleaned = None if cells is None else stripped_cells(cells, _MISSING_CELLS)
+    cleaned = None if cells is None else stripped(cells, _MISSING_CELLS)
     if cleaned is not None:  # a short column of strings: cleaned value by value
         return text_series(cleaned, pd.RangeIndex(len(cleaned)))
     values = values.reset_index(drop=True)

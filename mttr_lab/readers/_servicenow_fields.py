@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..cells import factorized, short_cells
 from ..schema import INCIDENT_COLUMNS, InputError
-from ._arrow_text import short_cells
 from ._event_order import parse_event_times
 from ._files import read_csv_frame
 from ._json_docs import load_json_records, require_objects
@@ -138,18 +138,6 @@ def _over_twelve(match: re.Match | None, group: int) -> bool:
     return match is not None and match[group].isascii() and int(match[group]) > 12
 
 
-def _short_distinct(values: pd.Series) -> list[str] | None:
-    """The distinct strings of a short column in order of appearance (missing values left out),
-    as ``values.dropna().unique()`` gives them; None for a longer column or one holding
-    anything but strings and missing values."""
-    cells = short_cells(values)
-    if cells is None:
-        return None
-    if not all(type(c) is str or c is None or (type(c) is float and c != c) for c in cells):
-        return None
-    return list(dict.fromkeys(c for c in cells if type(c) is str))
-
-
 def date_order(
     frame: pd.DataFrame, columns: Sequence[str], *, file: str, dayfirst: bool | None
 ) -> bool | None:
@@ -163,10 +151,11 @@ def date_order(
         values = frame[column]
         if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
             continue
-        short = _short_distinct(values)
-        if short is not None:  # a short column of text: value by value
+        cells = short_cells(values)
+        coded = None if cells is None else factorized(cells)
+        if coded is not None:  # a short column of text: its distinct values, in Python
             for order, group in ((True, 1), (False, 2)):
-                over = next((v for v in short if _over_twelve(SLASH_DATE.search(v), group)), None)
+                over = next((v for v in coded[1] if _over_twelve(SLASH_DATE.search(v), group)), None)
                 if order not in witness and over is not None:
                     witness[order] = (column, over)
             continue

@@ -42,9 +42,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..cells import short_cells
 from ..schema import INCIDENT_COLUMNS, MILESTONES, InputError
 from ..timeparse import parse_timestamps
-from ._arrow_text import missing_text, short_cells, short_text
+from ._arrow_text import missing_text, short_text
 from ._files import Sample, read_text
 from ._plumbing import Reading
 
